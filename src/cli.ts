@@ -1,0 +1,140 @@
+#!/usr/bin/env node
+import { parseArgs } from "node:util";
+import { ConfigError, loadConfig } from "./config.js";
+import { openStorage, type Storage } from "./container.js";
+import { DomainError } from "./domain/errors.js";
+import { WorkspaceService } from "./domain/workspaces/workspace-service.js";
+import { systemClock } from "./infra/clock.js";
+import { runServe } from "./main.js";
+
+const USAGE = `Usage: clicktrail <command> [options]
+
+Commands:
+  serve                                   start the server (same as npm start)
+  migrate                                 apply pending database migrations and exit
+  workspaces create --name NAME [--json]  create a workspace
+  workspaces list [--json]                list workspaces
+  keys create [--workspace ID] [--name NAME] [--scopes "links.read links.write …"] [--json]
+                                          create an API key; it is printed once
+  keys list [--workspace ID] [--json]     list API keys (never the keys themselves)
+  keys revoke ID                          revoke an API key at once
+
+Configuration comes from the environment (DATA_DIR, DATABASE_URL, …); see the README.`;
+
+const OPTIONS = {
+  name: { type: "string" },
+  workspace: { type: "string" },
+  scopes: { type: "string" },
+  json: { type: "boolean", default: false },
+  help: { type: "boolean", short: "h", default: false },
+} as const;
+
+type Values = { name?: string; workspace?: string; scopes?: string; json: boolean; help: boolean };
+
+const print = (value: unknown, json: boolean, text: string) => process.stdout.write(`${json ? JSON.stringify(value) : text}\n`);
+
+async function withStorage<T>(run: (storage: Storage) => Promise<T>): Promise<T> {
+  const storage = await openStorage(loadConfig());
+  try {
+    return await run(storage);
+  } finally {
+    await storage.db.destroy();
+  }
+}
+
+async function workspaces(action: string | undefined, values: Values) {
+  await withStorage(async ({ stores }) => {
+    const service = new WorkspaceService(stores.workspaces, systemClock);
+    if (action === "create") {
+      if (!values.name) throw new UsageError("workspaces create needs --name NAME");
+      const workspace = await service.createWorkspace(values.name);
+      print({ id: workspace.id, name: workspace.name }, values.json, `Created workspace ${workspace.id} (${workspace.name})`);
+    } else if (action === "list") {
+      const all = await service.listWorkspaces();
+      const rows = all.map((w) => ({ id: w.id, name: w.name, createdAt: new Date(w.createdAt).toISOString() }));
+      print(rows, values.json, table(rows));
+    } else throw new UsageError(`unknown command: workspaces ${action ?? ""}`);
+  });
+}
+
+async function keys(action: string | undefined, rest: string[], values: Values) {
+  await withStorage(async ({ stores }) => {
+    const service = new WorkspaceService(stores.workspaces, systemClock);
+    if (action === "create") {
+      const created = await service.createKey({
+        workspaceId: values.workspace,
+        name: values.name,
+        scopes: values.scopes?.split(/[\s,]+/).filter(Boolean),
+      });
+      print(
+        created,
+        values.json,
+        `Created API key ${created.id} in workspace ${created.workspaceId}:\n\n  ${created.key}\n\nIt is shown only this once.`,
+      );
+    } else if (action === "list") {
+      const all = await service.listKeys(values.workspace);
+      const rows = all.map((k) => ({
+        id: k.id,
+        workspaceId: k.workspaceId,
+        name: k.name,
+        key: k.partialKey,
+        scopes: k.scopes?.join(" ") ?? "(all)",
+        createdAt: new Date(k.createdAt).toISOString(),
+        revokedAt: k.revokedAt ? new Date(k.revokedAt).toISOString() : null,
+      }));
+      print(rows, values.json, table(rows));
+    } else if (action === "revoke") {
+      if (!rest[0]) throw new UsageError("keys revoke needs the key id (see keys list)");
+      await service.revokeKey(rest[0]);
+      print({ id: rest[0], revoked: true }, values.json, `Revoked ${rest[0]}`);
+    } else throw new UsageError(`unknown command: keys ${action ?? ""}`);
+  });
+}
+
+function table(rows: Record<string, unknown>[]): string {
+  if (rows.length === 0) return "(none)";
+  const columns = Object.keys(rows[0]);
+  const cells = rows.map((row) => columns.map((column) => String(row[column] ?? "")));
+  const widths = columns.map((column, i) => Math.max(column.length, ...cells.map((cell) => cell[i].length)));
+  const line = (values: string[]) => values.map((value, i) => value.padEnd(widths[i])).join("  ").trimEnd();
+  return [line(columns), ...cells.map(line)].join("\n");
+}
+
+class UsageError extends Error {}
+
+async function main(argv: string[]) {
+  const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  const [command, action, ...rest] = positionals;
+  if (values.help || !command) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  switch (command) {
+    case "serve":
+      return runServe();
+    case "migrate": {
+      const applied = await withStorage(async (storage) => storage.appliedMigrations);
+      print({ applied }, values.json, applied.length ? `Applied ${applied.join(", ")}` : "The schema is up to date.");
+      return;
+    }
+    case "workspaces":
+      return workspaces(action, values);
+    case "keys":
+      return keys(action, rest, values);
+    default:
+      throw new UsageError(`unknown command: ${command}`);
+  }
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  if (error instanceof ConfigError) process.stderr.write(`${error.message}\n`);
+  else if (error instanceof UsageError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
+    process.stderr.write(`clicktrail: ${(error as Error).message}\n\n${USAGE}\n`);
+    process.exitCode = 2;
+    return;
+  } else if (error instanceof DomainError) process.stderr.write(`clicktrail: ${error.message}\n`);
+  else process.stderr.write(`clicktrail: ${(error as Error).stack ?? error}\n`);
+  process.exitCode = 1;
+});
+
+

@@ -1,0 +1,93 @@
+import { z } from "zod";
+
+const boolean = z
+  .enum(["true", "false", "1", "0", "yes", "no"], { error: "expected true or false" })
+  .transform((value) => value === "true" || value === "1" || value === "yes");
+
+const hostPort = z
+  .string()
+  .regex(/^[a-z0-9.-]+(:\d{1,5})?$/i, { error: "expected a host name with an optional port, e.g. go.example.com" })
+  .transform((value) => value.toLowerCase());
+
+const schema = z.object({
+  PORT: z.coerce.number({ error: "expected a port number" }).int().min(0).max(65535).default(8080),
+  HOST: z.string().min(1).default("127.0.0.1"),
+  DATA_DIR: z.string().min(1).default("./data"),
+  DATABASE_URL: z
+    .string()
+    .regex(/^(postgres(ql)?|sqlite):/, { error: "expected postgres://… or sqlite:<path>" })
+    .optional(),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, { error: "expected redis://…" })
+    .optional(),
+  SHORT_DOMAIN: hostPort.optional(),
+  API_HOST: hostPort.optional(),
+  SHORT_LINK_PROTOCOL: z.enum(["http", "https"], { error: "expected http or https" }).optional(),
+  RATE_LIMIT_PER_MINUTE: z.coerce.number({ error: "expected a positive integer" }).int().positive().default(600),
+  ANONYMIZE_IP: boolean.default(false),
+  TRUST_PROXY: boolean.default(false),
+  CLICK_DEDUPE_SECONDS: z.coerce.number({ error: "expected a number of seconds" }).int().min(0).default(3600),
+  SQLITE_SYNCHRONOUS: z.enum(["full", "normal"], { error: "expected full or normal" }).default("full"),
+  LOG_LEVEL: z
+    .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], {
+      error: "expected one of fatal, error, warn, info, debug, trace, silent",
+    })
+    .default("info"),
+});
+
+export type Config = Readonly<{
+  port: number;
+  host: string;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  redisUrl: string | undefined;
+  shortDomain: string;
+  apiHost: string | undefined;
+  shortLinkProtocol: "http" | "https";
+  rateLimitPerMinute: number;
+  anonymizeIp: boolean;
+  trustProxy: boolean;
+  clickDedupeSeconds: number;
+  sqliteSynchronous: "full" | "normal";
+  logLevel: string;
+}>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  ${problem}`).join("\n")}`);
+  }
+}
+
+const isLocal = (domain: string) => /^(localhost|127\.|\[::1\]|0\.0\.0\.0)/.test(domain);
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ""));
+  const parsed = schema.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => {
+        const name = String(issue.path[0]);
+        return `${name}=${JSON.stringify(env[name])}: ${issue.message}`;
+      }),
+    );
+  }
+  const e = parsed.data;
+  const shortDomain = e.SHORT_DOMAIN ?? `localhost:${e.PORT}`;
+  return Object.freeze({
+    port: e.PORT,
+    host: e.HOST,
+    dataDir: e.DATA_DIR,
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    shortDomain,
+    apiHost: e.API_HOST,
+    shortLinkProtocol: e.SHORT_LINK_PROTOCOL ?? (isLocal(shortDomain) ? "http" : "https"),
+    rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+    anonymizeIp: e.ANONYMIZE_IP,
+    trustProxy: e.TRUST_PROXY,
+    clickDedupeSeconds: e.CLICK_DEDUPE_SECONDS,
+    sqliteSynchronous: e.SQLITE_SYNCHRONOUS,
+    logLevel: e.LOG_LEVEL,
+  });
+}

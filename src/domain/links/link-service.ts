@@ -1,0 +1,168 @@
+import type { Clock } from "../../infra/clock.js";
+import { newLinkKey, prefixedId } from "../../infra/ids.js";
+import { conflict, DomainError, notFound, UniqueViolation, unprocessable } from "../errors.js";
+import type { Principal } from "../workspaces/model.js";
+import type { Link, LinkFields, LinkFilter, LinkInput } from "./model.js";
+import type { LinkCache, LinkStore } from "./ports.js";
+import { isReservedKey, normaliseExternalId } from "./rules.js";
+
+const RANDOM_KEY_ATTEMPTS = 5;
+
+export type LinkLookup = { linkId?: string; externalId?: string; domain?: string; key?: string };
+
+export class LinkService {
+  constructor(
+    private readonly store: LinkStore,
+    private readonly cache: LinkCache,
+    private readonly clock: Clock,
+    private readonly defaultDomain: string,
+  ) {}
+
+  async create(principal: Principal, input: LinkInput & { url: string }): Promise<Link> {
+    const now = this.clock.now();
+    const fields = this.normalise(input);
+    const explicitKey = fields.key !== undefined;
+    for (let attempt = 0; ; attempt++) {
+      const link: Link = {
+        ...emptyLink(),
+        ...fields,
+        url: input.url,
+        id: prefixedId("link"),
+        workspaceId: principal.workspaceId,
+        domain: fields.domain ?? this.defaultDomain,
+        key: fields.key ?? newLinkKey(),
+        createdAt: now,
+        updatedAt: now,
+      };
+      try {
+        await this.store.insert(link);
+        this.cache.invalidate(link.domain, link.key);
+        return link;
+      } catch (error) {
+        const retry = !explicitKey && error instanceof UniqueViolation && error.target === "domain_key";
+        if (!retry || attempt + 1 >= RANDOM_KEY_ATTEMPTS) throw this.translate(error, link);
+      }
+    }
+  }
+
+  async get(principal: Principal, linkId: string): Promise<Link> {
+    const link = await this.store.findById(principal.workspaceId, linkId);
+    if (!link) throw notFound("Link not found.");
+    return link;
+  }
+
+  async info(principal: Principal, lookup: LinkLookup): Promise<Link> {
+    let link: Link | null = null;
+    if (lookup.linkId) link = await this.store.findById(principal.workspaceId, lookup.linkId);
+    else if (lookup.externalId)
+      link = await this.store.findByExternalId(principal.workspaceId, normaliseExternalId(lookup.externalId));
+    else if (lookup.key) {
+      const found = await this.store.findByDomainKey(normaliseDomain(lookup.domain ?? this.defaultDomain), lookup.key);
+      link = found?.workspaceId === principal.workspaceId ? found : null;
+    } else {
+      throw new DomainError("bad_request", "You must provide a domain and a key, a linkId, or an externalId to retrieve a link.");
+    }
+    if (!link) throw notFound("Link not found.");
+    return link;
+  }
+
+  list(principal: Principal, filter: LinkFilter): Promise<Link[]> {
+    return this.store.list(principal.workspaceId, {
+      ...filter,
+      domain: filter.domain ? normaliseDomain(filter.domain) : undefined,
+      externalId: filter.externalId ? normaliseExternalId(filter.externalId) : undefined,
+    });
+  }
+
+  async update(principal: Principal, linkId: string, input: LinkInput): Promise<Link> {
+    const before = await this.get(principal, linkId);
+    const fields = this.normalise(input);
+    try {
+      const after = await this.store.update(principal.workspaceId, linkId, fields, this.clock.now());
+      if (!after) throw notFound("Link not found.");
+      this.cache.invalidate(before.domain, before.key);
+      this.cache.invalidate(after.domain, after.key);
+      return after;
+    } catch (error) {
+      throw this.translate(error, { ...before, ...fields });
+    }
+  }
+
+  /** Dub's upsert: the link with the same destination URL is updated, otherwise a new one is created. */
+  async upsert(principal: Principal, input: LinkInput & { url: string }): Promise<Link> {
+    const existing = await this.store.findByUrl(principal.workspaceId, input.url);
+    if (!existing) return this.create(principal, input);
+    const changed = Object.entries(input).some(([field, value]) => value !== undefined && existing[field as keyof Link] !== value);
+    return changed ? this.update(principal, existing.id, input) : existing;
+  }
+
+  async delete(principal: Principal, linkId: string): Promise<{ id: string }> {
+    const link = await this.get(principal, linkId);
+    await this.store.delete(principal.workspaceId, linkId);
+    this.cache.invalidate(link.domain, link.key);
+    return { id: link.id };
+  }
+
+  /** The link a visitor's request names: its own host first, else the default domain for unknown hosts. */
+  async resolve(host: string, key: string): Promise<Link | null> {
+    const domain = normaliseDomain(host);
+    const cached = this.cache.get(domain, key);
+    if (cached !== undefined) return cached;
+    let link = await this.store.findByDomainKey(domain, key);
+    if (!link && domain !== this.defaultDomain && !(await this.store.hasDomain(domain))) {
+      link = await this.store.findByDomainKey(this.defaultDomain, key);
+    }
+    this.cache.set(domain, key, link);
+    return link;
+  }
+
+  private normalise(input: LinkInput): Partial<LinkFields> {
+    const fields: Partial<LinkFields> = {};
+    for (const [name, value] of Object.entries(input)) {
+      if (value !== undefined) (fields as Record<string, unknown>)[name] = value;
+    }
+    if (fields.domain !== undefined) fields.domain = normaliseDomain(fields.domain);
+    if (fields.externalId) fields.externalId = normaliseExternalId(fields.externalId);
+    if (fields.key !== undefined && isReservedKey(fields.key)) {
+      throw unprocessable(`invalid_value: key: "${fields.key}" is reserved by the server; choose another key`);
+    }
+    return fields;
+  }
+
+  private translate(error: unknown, link: Pick<Link, "domain" | "key" | "externalId">): unknown {
+    if (!(error instanceof UniqueViolation)) return error;
+    if (error.target === "external_id") {
+      return conflict(`A link with the externalId "${link.externalId}" already exists in this workspace.`);
+    }
+    return conflict(`Duplicate key: the key "${link.key}" is already in use on the domain ${link.domain}.`);
+  }
+}
+
+export const normaliseDomain = (domain: string) => domain.trim().toLowerCase();
+
+function emptyLink(): Omit<Link, "id" | "workspaceId" | "domain" | "key" | "url" | "createdAt" | "updatedAt"> {
+  return {
+    externalId: null,
+    tenantId: null,
+    trackConversion: false,
+    archived: false,
+    expiresAt: null,
+    expiredUrl: null,
+    disabledAt: null,
+    title: null,
+    description: null,
+    image: null,
+    comments: null,
+    utmSource: null,
+    utmMedium: null,
+    utmCampaign: null,
+    utmTerm: null,
+    utmContent: null,
+    clicks: 0,
+    leads: 0,
+    conversions: 0,
+    sales: 0,
+    saleAmount: 0,
+    lastClicked: null,
+  };
+}

@@ -1,0 +1,68 @@
+export type Link = {
+  id: string;
+  workspaceId: string;
+  domain: string;
+  key: string;
+  url: string;
+  externalId: string | null;
+  tenantId: string | null;
+  trackConversion: boolean;
+  archived: boolean;
+  expiresAt: number | null;
+  expiredUrl: string | null;
+  disabledAt: number | null;
+  title: string | null;
+  description: string | null;
+  image: string | null;
+  comments: string | null;
+  utmSource: string | null;
+  utmMedium: string | null;
+  utmCampaign: string | null;
+  utmTerm: string | null;
+  utmContent: string | null;
+  clicks: number;
+  leads: number;
+  conversions: number;
+  sales: number;
+  saleAmount: number;
+  lastClicked: number | null;
+  createdAt: number;
+  updatedAt: number;
+};
+
+/** The fields a caller may set; counters and ids are the system's. */
+export type LinkFields = Pick<
+  Link,
+  | "url"
+  | "domain"
+  | "key"
+  | "externalId"
+  | "tenantId"
+  | "trackConversion"
+  | "archived"
+  | "expiresAt"
+  | "expiredUrl"
+  | "title"
+  | "description"
+  | "image"
+  | "comments"
+  | "utmSource"
+  | "utmMedium"
+  | "utmCampaign"
+  | "utmTerm"
+  | "utmContent"
+>;
+
+export type LinkInput = Partial<LinkFields>;
+
+export type LinkFilter = {
+  domain?: string;
+  search?: string;
+  tenantId?: string;
+  externalId?: string;
+  showArchived?: boolean;
+  sortBy: "createdAt" | "clicks" | "saleAmount" | "lastClicked";
+  sortOrder: "asc" | "desc";
+  page: number;
+  pageSize: number;
+};

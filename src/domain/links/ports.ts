@@ -1,0 +1,22 @@
+import type { Link, LinkFields, LinkFilter } from "./model.js";
+
+/** Storage of links. Writes that break a unique rule throw `UniqueViolation` naming "domain_key" or "external_id". */
+export interface LinkStore {
+  insert(link: Link): Promise<void>;
+  update(workspaceId: string, id: string, fields: Partial<LinkFields>, updatedAt: number): Promise<Link | null>;
+  delete(workspaceId: string, id: string): Promise<boolean>;
+  findById(workspaceId: string, id: string): Promise<Link | null>;
+  findByExternalId(workspaceId: string, externalId: string): Promise<Link | null>;
+  findByUrl(workspaceId: string, url: string): Promise<Link | null>;
+  list(workspaceId: string, filter: LinkFilter): Promise<Link[]>;
+  /** Redirect resolution is the one lookup without a workspace: a visitor only knows the host and key. */
+  findByDomainKey(domain: string, key: string): Promise<Link | null>;
+  hasDomain(domain: string): Promise<boolean>;
+}
+
+/** What a redirect needs of a link, kept close to the request path. */
+export interface LinkCache {
+  get(domain: string, key: string): Link | null | undefined;
+  set(domain: string, key: string, link: Link | null): void;
+  invalidate(domain: string, key: string): void;
+}

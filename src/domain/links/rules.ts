@@ -1,0 +1,34 @@
+/** Paths the server answers itself; a short link key must not hide them. */
+export const RESERVED_KEYS = new Set([
+  "api",
+  "app",
+  "healthz",
+  "readyz",
+  "metrics",
+  "script.js",
+  "openapi.json",
+  "favicon.ico",
+  "robots.txt",
+  "static",
+  "assets",
+  "track",
+  "docs",
+  "_",
+]);
+
+export const KEY_PATTERN = /^[^\s/?#\\%]+$/u;
+export const DOMAIN_PATTERN = /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:\d{1,5})?$/;
+
+export const isReservedKey = (key: string) => RESERVED_KEYS.has(key.toLowerCase());
+
+/** Destinations are web pages: `javascript:`, `data:` and the like could run code on a visitor's click. */
+export function isAllowedDestination(url: string): boolean {
+  try {
+    const parsed = new URL(url);
+    return (parsed.protocol === "http:" || parsed.protocol === "https:") && parsed.hostname.length > 0;
+  } catch {
+    return false;
+  }
+}
+
+export const normaliseExternalId = (externalId: string) => externalId.replace(/^ext_/, "");

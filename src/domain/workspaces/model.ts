@@ -1,0 +1,18 @@
+import type { Scope } from "./scopes.js";
+
+export type Workspace = { id: string; name: string; createdAt: number };
+
+export type ApiKey = {
+  id: string;
+  workspaceId: string;
+  name: string;
+  hashedKey: string;
+  partialKey: string;
+  scopes: Scope[] | null;
+  createdAt: number;
+  lastUsedAt: number | null;
+  revokedAt: number | null;
+};
+
+/** Who is calling: resolved from a key, carried through every service call. */
+export type Principal = { workspaceId: string; keyId: string; scopes: Scope[] | null };

@@ -1,0 +1,89 @@
+import { createHash } from "node:crypto";
+import type { Clock } from "../../infra/clock.js";
+import { newApiKey, prefixedId } from "../../infra/ids.js";
+import { badRequest, notFound } from "../errors.js";
+import type { ApiKey, Principal, Workspace } from "./model.js";
+import type { WorkspaceStore } from "./ports.js";
+import { isScope, SCOPES, type Scope } from "./scopes.js";
+
+export const hashApiKey = (key: string) => createHash("sha256").update(key).digest("hex");
+
+export type CreatedKey = { key: string; id: string; workspaceId: string };
+
+export class WorkspaceService {
+  constructor(
+    private readonly store: WorkspaceStore,
+    private readonly clock: Clock,
+  ) {}
+
+  async createWorkspace(name: string): Promise<Workspace> {
+    const trimmed = name.trim();
+    if (!trimmed) throw badRequest("A workspace needs a name.");
+    const workspace = { id: prefixedId("ws"), name: trimmed, createdAt: this.clock.now() };
+    await this.store.createWorkspace(workspace);
+    return workspace;
+  }
+
+  listWorkspaces(): Promise<Workspace[]> {
+    return this.store.listWorkspaces();
+  }
+
+  async createKey(options: { workspaceId?: string; name?: string; scopes?: string[] }): Promise<CreatedKey> {
+    const workspace = await this.resolveWorkspace(options.workspaceId);
+    const scopes = parseScopes(options.scopes);
+    const key = newApiKey();
+    const record: ApiKey = {
+      id: prefixedId("key"),
+      workspaceId: workspace.id,
+      name: options.name?.trim() || "API key",
+      hashedKey: hashApiKey(key),
+      partialKey: `${key.slice(0, 7)}…${key.slice(-4)}`,
+      scopes,
+      createdAt: this.clock.now(),
+      lastUsedAt: null,
+      revokedAt: null,
+    };
+    await this.store.createKey(record);
+    return { key, id: record.id, workspaceId: workspace.id };
+  }
+
+  listKeys(workspaceId?: string): Promise<ApiKey[]> {
+    return this.store.listKeys(workspaceId);
+  }
+
+  async revokeKey(id: string): Promise<void> {
+    if (!(await this.store.revokeKey(id, this.clock.now()))) throw notFound(`No active API key with id ${id}.`);
+  }
+
+  async authenticate(key: string): Promise<Principal | null> {
+    const record = await this.store.findKeyByHash(hashApiKey(key));
+    if (!record || record.revokedAt !== null) return null;
+    return { workspaceId: record.workspaceId, keyId: record.id, scopes: record.scopes };
+  }
+
+  /** On an empty database: one workspace and one unrestricted key, so a new user can call the API at once. */
+  async bootstrap(): Promise<CreatedKey | null> {
+    if ((await this.store.listWorkspaces()).length > 0) return null;
+    const workspace = await this.createWorkspace("Default workspace");
+    return this.createKey({ workspaceId: workspace.id, name: "Default key" });
+  }
+
+  private async resolveWorkspace(id: string | undefined): Promise<Workspace> {
+    if (id) {
+      const workspace = await this.store.getWorkspace(id);
+      if (!workspace) throw notFound(`Workspace ${id} not found.`);
+      return workspace;
+    }
+    const all = await this.store.listWorkspaces();
+    if (all.length === 1) return all[0];
+    if (all.length === 0) return this.createWorkspace("Default workspace");
+    throw badRequest(`There are ${all.length} workspaces; name one with --workspace.`);
+  }
+}
+
+function parseScopes(scopes: string[] | undefined): Scope[] | null {
+  if (!scopes || scopes.length === 0) return null;
+  const unknown = scopes.filter((scope) => !isScope(scope));
+  if (unknown.length) throw badRequest(`Unknown scope ${unknown.join(", ")}; known scopes: ${SCOPES.join(" ")}.`);
+  return [...new Set(scopes)] as Scope[];
+}

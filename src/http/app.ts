@@ -1,0 +1,92 @@
+import swagger from "@fastify/swagger";
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from "fastify";
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
+import type { Logger } from "pino";
+import type { Config } from "../config.js";
+import type { Services } from "../container.js";
+import { authenticate } from "./auth.js";
+import { INVALID_JSON, installErrorHandler, sendError } from "./errors.js";
+import { NOT_FOUND_PAGE } from "./pages.js";
+import { linkRoutes } from "./routes/links.js";
+import { redirectRoutes } from "./routes/redirects.js";
+
+export type AppOptions = { config: Config; services: Services; logger: Logger };
+
+const BODY_LIMIT = 1024 * 1024;
+
+export async function buildApp({ config, services, logger }: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    bodyLimit: BODY_LIMIT,
+    trustProxy: config.trustProxy,
+    logController: new LogController({ disableRequestLogging: true }),
+    requestIdHeader: "x-request-id",
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  installErrorHandler(app);
+  acceptAnyContentTypeAsJson(app);
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: "Clicktrail API", version: "1.0.0", description: "Dub-compatible link attribution API." },
+      servers: [{ url: "/api" }],
+      components: { securitySchemes: { token: { type: "http", scheme: "bearer" } } },
+      security: [{ token: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+
+  const api = async (scope: FastifyInstance) => {
+    scope.addHook("onRequest", authenticate(services.workspaces, services.rateLimiter));
+    scope.addHook("preValidation", async (request, reply) => {
+      if (request.routeOptions.schema?.body && (request.body === undefined || request.body === null)) {
+        return sendError(reply, "bad_request", INVALID_JSON);
+      }
+    });
+    await scope.register(linkRoutes, { links: services.links, protocol: config.shortLinkProtocol });
+    scope.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
+    scope.setNotFoundHandler((request, reply) => apiNotFound(request, reply));
+  };
+
+  await app.register(api, { prefix: "/api" });
+  if (config.apiHost) {
+    const apiHost = config.apiHost;
+    await app.register(async (scope) => {
+      scope.addHook("onRoute", (route) => {
+        route.constraints = { ...route.constraints, host: apiHost };
+        route.schema = { ...route.schema, hide: true };
+      });
+      await api(scope);
+    });
+  }
+
+  app.get("/healthz", { schema: { hide: true } }, async () => ({ status: "ok" }));
+  await app.register(redirectRoutes, { redirects: services.redirects, trustProxy: config.trustProxy });
+  app.setNotFoundHandler((request, reply) => {
+    if (request.url.startsWith("/api/") || request.url === "/api" || request.hostname === config.apiHost) {
+      return apiNotFound(request, reply);
+    }
+    return reply.code(404).type("text/html; charset=utf-8").send(NOT_FOUND_PAGE);
+  });
+  return app;
+}
+
+function apiNotFound(request: FastifyRequest, reply: Parameters<typeof sendError>[0]) {
+  return sendError(reply, "not_found", `No route ${request.method} ${request.url.split("?")[0]}.`);
+}
+
+/** Like Dub, any body is read as JSON whatever its Content-Type says; an empty body is no body. */
+function acceptAnyContentTypeAsJson(app: FastifyInstance) {
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser("*", { parseAs: "string" }, (_request, body, done) => {
+    const text = (body as string).trim();
+    if (text === "") return done(null, undefined);
+    try {
+      done(null, JSON.parse(text));
+    } catch {
+      done(Object.assign(new Error(INVALID_JSON), { statusCode: 400, code: "FST_ERR_CTP_INVALID_JSON_BODY" }), undefined);
+    }
+  });
+}

@@ -1,0 +1,55 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
+import { DomainError, type ErrorCode } from "../domain/errors.js";
+
+export const STATUS: Record<ErrorCode, number> = {
+  bad_request: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  invite_expired: 410,
+  unprocessable_entity: 422,
+  rate_limit_exceeded: 429,
+  internal_server_error: 500,
+};
+
+const CODE_FOR_STATUS = new Map(Object.entries(STATUS).map(([code, status]) => [status, code as ErrorCode]));
+
+export const INVALID_JSON =
+  "Invalid JSON format in request body. Please ensure the request body is a valid JSON object.";
+const INTERNAL = "An internal server error occurred. Please contact your administrator if the problem persists.";
+
+export const docUrl = (code: ErrorCode) => `https://dub.co/docs/api-reference/errors#${code.replace("_", "-")}`;
+
+export function errorBody(code: ErrorCode, message: string) {
+  return { error: { code, message, doc_url: docUrl(code) } };
+}
+
+export function sendError(reply: FastifyReply, code: ErrorCode, message: string) {
+  return reply.code(STATUS[code]).type("application/json; charset=utf-8").send(errorBody(code, message));
+}
+
+/** Every failure leaves as Dub's error envelope, with exactly the code its status implies. */
+export function installErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    if (error instanceof DomainError) return sendError(reply, error.code, error.message);
+    if (hasZodFastifySchemaValidationErrors(error)) {
+      const first = error.validation[0];
+      const path = first.instancePath.replace(/^\//, "").replaceAll("/", ".");
+      return sendError(reply, "unprocessable_entity", [first.keyword, path, first.message].filter(Boolean).join(": "));
+    }
+    if (error.code === "FST_ERR_CTP_BODY_TOO_LARGE") {
+      return sendError(reply, "bad_request", "Request body is too large: the limit is 1 MB.");
+    }
+    if (error.code?.startsWith("FST_ERR_CTP") || error instanceof SyntaxError) {
+      return sendError(reply, "bad_request", INVALID_JSON);
+    }
+    const status = error.statusCode ?? 500;
+    if (status >= 400 && status < 500) {
+      return sendError(reply, CODE_FOR_STATUS.get(status) ?? "bad_request", error.message);
+    }
+    request.log.error({ err: error, reqId: request.id }, "unhandled error");
+    return sendError(reply, "internal_server_error", `${INTERNAL} (request id ${request.id})`);
+  });
+}

@@ -1,0 +1,66 @@
+import type { Link } from "../../domain/links/model.js";
+
+export type LinkPresenter = (link: Link) => ReturnType<typeof presentLink>;
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+export const shortLinkOf = (link: Pick<Link, "domain" | "key">, protocol: string) =>
+  `${protocol}://${link.domain}/${link.key}`;
+
+/** Dub's Link object: every key present, `null` where Clicktrail has no such feature or value. */
+export function presentLink(link: Link, protocol: string) {
+  const shortLink = shortLinkOf(link, protocol);
+  return {
+    id: link.id,
+    domain: link.domain,
+    key: link.key,
+    url: link.url,
+    trackConversion: link.trackConversion,
+    externalId: link.externalId,
+    tenantId: link.tenantId,
+    programId: null,
+    partnerId: null,
+    archived: link.archived,
+    expiresAt: iso(link.expiresAt),
+    expiredUrl: link.expiredUrl,
+    disabledAt: iso(link.disabledAt),
+    password: null,
+    proxy: false,
+    title: link.title,
+    description: link.description,
+    image: link.image,
+    video: null,
+    rewrite: false,
+    doIndex: false,
+    ios: null,
+    android: null,
+    geo: null,
+    publicStats: false,
+    tags: [] as { id: string; name: string; color: string }[],
+    tagId: null,
+    folderId: null,
+    comments: link.comments,
+    shortLink,
+    qrCode: `${protocol}://${link.domain}/api/qr?url=${encodeURIComponent(`${shortLink}?qr=1`)}`,
+    utm_source: link.utmSource,
+    utm_medium: link.utmMedium,
+    utm_campaign: link.utmCampaign,
+    utm_term: link.utmTerm,
+    utm_content: link.utmContent,
+    testVariants: null,
+    testStartedAt: null,
+    testCompletedAt: null,
+    userId: null,
+    workspaceId: link.workspaceId,
+    projectId: link.workspaceId.replace(/^ws_/, ""),
+    webhookIds: [] as string[],
+    clicks: link.clicks,
+    leads: link.leads,
+    conversions: link.conversions,
+    sales: link.sales,
+    saleAmount: link.saleAmount,
+    lastClicked: iso(link.lastClicked),
+    createdAt: new Date(link.createdAt).toISOString(),
+    updatedAt: new Date(link.updatedAt).toISOString(),
+  };
+}

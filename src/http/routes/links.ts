@@ -1,0 +1,90 @@
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { z } from "zod";
+import type { LinkService } from "../../domain/links/link-service.js";
+import type { Link } from "../../domain/links/model.js";
+import { presentLink } from "../presenters/link.js";
+import {
+  linkBody,
+  linkInfoQuery,
+  linkListQuery,
+  linkPatchBody,
+  linkSchema,
+  toLinkInput,
+} from "../schemas/links.js";
+
+export type LinkRoutesOptions = { links: LinkService; protocol: string };
+
+const tags = ["Links"];
+const linkId = z.object({ linkId: z.string() });
+
+export const linkRoutes: FastifyPluginAsyncZod<LinkRoutesOptions> = async (app, { links, protocol }) => {
+  const present = (link: Link) => presentLink(link, protocol);
+
+  app.post(
+    "/links",
+    {
+      config: { scope: "links.write" },
+      schema: { operationId: "createLink", tags, body: linkBody, response: { 200: linkSchema } },
+    },
+    async (request) => {
+      const body = request.body;
+      return present(await links.create(request.principal, { ...toLinkInput(body), url: body.url }));
+    },
+  );
+
+  app.get(
+    "/links",
+    {
+      config: { scope: "links.read" },
+      schema: { operationId: "getLinks", tags, querystring: linkListQuery, response: { 200: z.array(linkSchema) } },
+    },
+    async (request) => (await links.list(request.principal, request.query)).map(present),
+  );
+
+  app.get(
+    "/links/info",
+    {
+      config: { scope: "links.read" },
+      schema: { operationId: "getLinkInfo", tags, querystring: linkInfoQuery, response: { 200: linkSchema } },
+    },
+    async (request) => present(await links.info(request.principal, request.query)),
+  );
+
+  app.put(
+    "/links/upsert",
+    {
+      config: { scope: "links.write" },
+      schema: { operationId: "upsertLink", tags, body: linkBody, response: { 200: linkSchema } },
+    },
+    async (request) =>
+      present(await links.upsert(request.principal, { ...toLinkInput(request.body), url: request.body.url })),
+  );
+
+  app.get(
+    "/links/:linkId",
+    {
+      config: { scope: "links.read" },
+      schema: { operationId: "getLink", tags, params: linkId, response: { 200: linkSchema } },
+    },
+    async (request) => present(await links.get(request.principal, request.params.linkId)),
+  );
+
+  app.patch(
+    "/links/:linkId",
+    {
+      config: { scope: "links.write" },
+      schema: { operationId: "updateLink", tags, params: linkId, body: linkPatchBody, response: { 200: linkSchema } },
+    },
+    async (request) =>
+      present(await links.update(request.principal, request.params.linkId, toLinkInput(request.body))),
+  );
+
+  app.delete(
+    "/links/:linkId",
+    {
+      config: { scope: "links.write" },
+      schema: { operationId: "deleteLink", tags, params: linkId, response: { 200: z.object({ id: z.string() }) } },
+    },
+    async (request) => links.delete(request.principal, request.params.linkId),
+  );
+};

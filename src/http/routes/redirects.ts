@@ -1,0 +1,56 @@
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { RedirectService } from "../../domain/clicks/redirect-service.js";
+import { isReservedKey } from "../../domain/links/rules.js";
+import { EXPIRED_PAGE, HOME_PAGE, NOT_FOUND_PAGE } from "../pages.js";
+
+export type RedirectRoutesOptions = { redirects: RedirectService; trustProxy: boolean };
+
+const COUNTRY_HEADERS = ["cf-ipcountry", "x-vercel-ip-country", "x-country-code"];
+
+export async function redirectRoutes(app: FastifyInstance, { redirects, trustProxy }: RedirectRoutesOptions) {
+  app.get("/", { schema: { hide: true } }, async (_request, reply) => reply.type("text/html; charset=utf-8").send(HOME_PAGE));
+
+  app.get<{ Params: { key: string } }>("/:key", { schema: { hide: true } }, async (request, reply) => {
+    const key = request.params.key;
+    if (isReservedKey(key)) return reply.callNotFound();
+    const outcome = await redirects.visit({
+      host: request.host,
+      key,
+      method: request.method,
+      userAgent: request.headers["user-agent"] ?? "",
+      noTrackHeader: request.headers["dub-no-track"] !== undefined,
+      query: flatten(request.query),
+      ip: request.ip,
+      referer: request.headers.referer,
+      countryHint: trustProxy ? countryHeader(request) : undefined,
+    });
+    if (outcome.kind === "redirect") {
+      return reply
+        .code(302)
+        .header("location", outcome.location)
+        .header("cache-control", "no-store")
+        .header("x-robots-tag", "noindex")
+        .send();
+    }
+    return reply
+      .code(outcome.kind === "expired" ? 410 : 404)
+      .type("text/html; charset=utf-8")
+      .send(outcome.kind === "expired" ? EXPIRED_PAGE : NOT_FOUND_PAGE);
+  });
+}
+
+function flatten(query: unknown): Record<string, string> {
+  const flat: Record<string, string> = {};
+  for (const [name, value] of Object.entries((query ?? {}) as Record<string, string | string[]>)) {
+    flat[name] = Array.isArray(value) ? (value.at(-1) ?? "") : value;
+  }
+  return flat;
+}
+
+function countryHeader(request: FastifyRequest): string | undefined {
+  for (const name of COUNTRY_HEADERS) {
+    const value = request.headers[name];
+    if (typeof value === "string" && /^[A-Za-z]{2}$/.test(value)) return value;
+  }
+  return undefined;
+}

@@ -1,0 +1,66 @@
+import { pathToFileURL } from "node:url";
+import { ConfigError, loadConfig } from "./config.js";
+import { createServices, openStorage } from "./container.js";
+import { buildApp } from "./http/app.js";
+import { createLogger } from "./logger.js";
+
+export async function serve(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel);
+  const storage = await openStorage(config);
+  const services = await createServices(config, storage.stores);
+  const created = await services.workspaces.bootstrap();
+  const app = await buildApp({ config, services, logger });
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, "shutting down: finishing in-flight requests");
+    const forced = setTimeout(() => {
+      logger.error("shutdown took longer than 10 s; exiting");
+      process.exit(1);
+    }, 10_000);
+    forced.unref();
+    await app.close();
+    await services.clickRecorder.drain();
+    await storage.db.destroy();
+    logger.info("stopped");
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+
+  await app.listen({ port: config.port, host: config.host });
+  const address = app.server.address();
+  const port = typeof address === "object" && address ? address.port : config.port;
+  if (created) printBanner(created.key, created.workspaceId, `http://${config.host}:${port}`);
+  logger.info({ port, shortDomain: config.shortDomain, migrations: storage.appliedMigrations }, "clicktrail listening");
+}
+
+function printBanner(key: string, workspaceId: string, base: string) {
+  const lines = [
+    "Clicktrail created a workspace and an API key for you.",
+    "",
+    `  workspace  ${workspaceId}`,
+    `  API key    ${key}`,
+    "",
+    "The key is shown only this once: keep it somewhere safe.",
+    `Point a Dub SDK at ${base}/api, e.g.`,
+    `  new Dub({ token: "${key}", serverURL: "${base}/api" })`,
+  ];
+  const width = Math.max(...lines.map((line) => line.length)) + 2;
+  const rule = `+${"-".repeat(width + 2)}+`;
+  process.stdout.write(`\n${rule}\n${lines.map((line) => `|  ${line.padEnd(width)}|`).join("\n")}\n${rule}\n\n`);
+}
+
+export async function runServe(): Promise<void> {
+  try {
+    await serve();
+  } catch (error) {
+    process.stderr.write(`${error instanceof ConfigError ? error.message : `clicktrail: ${(error as Error).stack ?? error}`}\n`);
+    process.exit(1);
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) void runServe();

@@ -1,0 +1,78 @@
+import type { Kysely, Selectable } from "kysely";
+import type { ApiKey, Workspace } from "../../domain/workspaces/model.js";
+import type { WorkspaceStore } from "../../domain/workspaces/ports.js";
+import type { Scope } from "../../domain/workspaces/scopes.js";
+import type { Database } from "./schema.js";
+
+export class SqlWorkspaceStore implements WorkspaceStore {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async createWorkspace(workspace: Workspace): Promise<void> {
+    await this.db
+      .insertInto("workspaces")
+      .values({ id: workspace.id, name: workspace.name, created_at: workspace.createdAt })
+      .execute();
+  }
+
+  async getWorkspace(id: string): Promise<Workspace | null> {
+    const row = await this.db.selectFrom("workspaces").selectAll().where("id", "=", id).executeTakeFirst();
+    return row ? { id: row.id, name: row.name, createdAt: Number(row.created_at) } : null;
+  }
+
+  async listWorkspaces(): Promise<Workspace[]> {
+    const rows = await this.db.selectFrom("workspaces").selectAll().orderBy("created_at").execute();
+    return rows.map((row) => ({ id: row.id, name: row.name, createdAt: Number(row.created_at) }));
+  }
+
+  async createKey(key: ApiKey): Promise<void> {
+    await this.db
+      .insertInto("api_keys")
+      .values({
+        id: key.id,
+        workspace_id: key.workspaceId,
+        name: key.name,
+        hashed_key: key.hashedKey,
+        partial_key: key.partialKey,
+        scopes: key.scopes ? key.scopes.join(" ") : null,
+        created_at: key.createdAt,
+        last_used_at: key.lastUsedAt,
+        revoked_at: key.revokedAt,
+      })
+      .execute();
+  }
+
+  async findKeyByHash(hashedKey: string): Promise<ApiKey | null> {
+    const row = await this.db.selectFrom("api_keys").selectAll().where("hashed_key", "=", hashedKey).executeTakeFirst();
+    return row ? toApiKey(row) : null;
+  }
+
+  async listKeys(workspaceId?: string): Promise<ApiKey[]> {
+    let query = this.db.selectFrom("api_keys").selectAll().orderBy("created_at");
+    if (workspaceId) query = query.where("workspace_id", "=", workspaceId);
+    return (await query.execute()).map(toApiKey);
+  }
+
+  async revokeKey(id: string, at: number): Promise<boolean> {
+    const result = await this.db
+      .updateTable("api_keys")
+      .set({ revoked_at: at })
+      .where("id", "=", id)
+      .where("revoked_at", "is", null)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+}
+
+function toApiKey(row: Selectable<Database["api_keys"]>): ApiKey {
+  return {
+    id: row.id,
+    workspaceId: row.workspace_id,
+    name: row.name,
+    hashedKey: row.hashed_key,
+    partialKey: row.partial_key,
+    scopes: row.scopes ? (row.scopes.split(" ") as Scope[]) : null,
+    createdAt: Number(row.created_at),
+    lastUsedAt: row.last_used_at === null ? null : Number(row.last_used_at),
+    revokedAt: row.revoked_at === null ? null : Number(row.revoked_at),
+  };
+}
