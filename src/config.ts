@@ -29,6 +29,8 @@ const schema = z.object({
   TRUST_PROXY: boolean.default(false),
   CLICK_DEDUPE_SECONDS: z.coerce.number({ error: "expected a number of seconds" }).int().min(0).default(3600),
   SQLITE_SYNCHRONOUS: z.enum(["full", "normal"], { error: "expected full or normal" }).default("full"),
+  FX_RATES_FILE: z.string().min(1).optional(),
+  FX_RATES_URL: z.url({ protocol: /^https?$/, error: "expected an http(s) URL of an ECB-format rates XML" }).optional(),
   LOG_LEVEL: z
     .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], {
       error: "expected one of fatal, error, warn, info, debug, trace, silent",
@@ -50,6 +52,8 @@ export type Config = Readonly<{
   trustProxy: boolean;
   clickDedupeSeconds: number;
   sqliteSynchronous: "full" | "normal";
+  fxRatesFile: string | undefined;
+  fxRatesUrl: string | undefined;
   logLevel: string;
 }>;
 
@@ -88,6 +92,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: e.TRUST_PROXY,
     clickDedupeSeconds: e.CLICK_DEDUPE_SECONDS,
     sqliteSynchronous: e.SQLITE_SYNCHRONOUS,
+    fxRatesFile: e.FX_RATES_FILE,
+    fxRatesUrl: e.FX_RATES_URL,
     logLevel: e.LOG_LEVEL,
   });
 }

@@ -7,18 +7,38 @@ import { RedirectService } from "./domain/clicks/redirect-service.js";
 import { LinkService } from "./domain/links/link-service.js";
 import { MemoryLinkCache } from "./domain/links/memory-link-cache.js";
 import type { LinkStore } from "./domain/links/ports.js";
+import { ClickAttribution } from "./domain/conversions/attribution.js";
+import { CurrencyConverter } from "./domain/conversions/currency.js";
+import { FxRateBook } from "./domain/conversions/fx-rate-book.js";
+import { LeadService } from "./domain/conversions/lead-service.js";
+import type { ConversionStore, FxRateStore } from "./domain/conversions/ports.js";
+import { SaleService } from "./domain/conversions/sale-service.js";
+import { CustomerService } from "./domain/customers/customer-service.js";
+import type { CustomerStore } from "./domain/customers/ports.js";
 import type { RateLimiter, WorkspaceStore } from "./domain/workspaces/ports.js";
 import { WorkspaceService } from "./domain/workspaces/workspace-service.js";
 import { systemClock } from "./infra/clock.js";
+import { FxRefresher } from "./infra/fx-refresher.js";
 import { MmdbGeoResolver } from "./infra/geo.js";
 import { MemoryRateLimiter } from "./infra/memory-rate-limiter.js";
+import { createMetrics, type Metrics } from "./infra/metrics.js";
+import { SqlConversionStore } from "./store/sql/conversion-store.js";
+import { SqlCustomerStore } from "./store/sql/customer-store.js";
+import { SqlFxRateStore } from "./store/sql/fx-rate-store.js";
 import { SqlClickStore } from "./store/sql/click-store.js";
 import { SqlLinkStore } from "./store/sql/link-store.js";
 import type { Database } from "./store/sql/schema.js";
 import { SqlWorkspaceStore } from "./store/sql/workspace-store.js";
 import { migrate, openSqlite } from "./store/sqlite/database.js";
 
-export type Stores = { workspaces: WorkspaceStore; links: LinkStore; clicks: ClickStore };
+export type Stores = {
+  workspaces: WorkspaceStore;
+  links: LinkStore;
+  clicks: ClickStore;
+  customers: CustomerStore;
+  conversions: ConversionStore;
+  fxRates: FxRateStore;
+};
 
 export type Services = {
   workspaces: WorkspaceService;
@@ -26,6 +46,11 @@ export type Services = {
   redirects: RedirectService;
   clickRecorder: ClickRecorder;
   rateLimiter: RateLimiter;
+  leads: LeadService;
+  sales: SaleService;
+  customers: CustomerService;
+  fxRates: FxRateBook;
+  metrics: Metrics;
 };
 
 export type Storage = { db: Kysely<Database>; stores: Stores; appliedMigrations: string[] };
@@ -47,20 +72,50 @@ export async function openStorage(config: Config): Promise<Storage> {
       workspaces: new SqlWorkspaceStore(db),
       links: new SqlLinkStore(db),
       clicks: new SqlClickStore(db),
+      customers: new SqlCustomerStore(db),
+      conversions: new SqlConversionStore(db),
+      fxRates: new SqlFxRateStore(db),
     },
   };
 }
 
-export async function createServices(config: Config, stores: Stores, geo?: GeoResolver): Promise<Services> {
+export async function createServices(
+  config: Config,
+  stores: Stores,
+  logger: Logger,
+  geo?: GeoResolver,
+): Promise<Services> {
+  const metrics = createMetrics();
   const links = new LinkService(stores.links, new MemoryLinkCache(), systemClock, config.shortDomain);
   const clickRecorder = new ClickRecorder(stores.clicks, config.clickDedupeSeconds * 1000);
+  const attribution = new ClickAttribution(stores.clicks, stores.links);
+  const fxRates = new FxRateBook(stores.fxRates);
+  await fxRates.refresh();
+  const currency = new CurrencyConverter(fxRates, (code) => {
+    metrics.unconvertedSales.inc({ currency: code });
+    logger.warn({ currency: code }, "no exchange rate to USD: sale recorded in its own currency, unconverted");
+  });
   return {
     workspaces: new WorkspaceService(stores.workspaces, systemClock),
     links,
     clickRecorder,
     redirects: new RedirectService(links, clickRecorder, geo ?? (await MmdbGeoResolver.open()), systemClock, config.anonymizeIp),
     rateLimiter: new MemoryRateLimiter(config.rateLimitPerMinute),
+    leads: new LeadService(stores.customers, stores.conversions, attribution, systemClock, (count) =>
+      metrics.conversionsTracked.inc({ type: "lead" }, count),
+    ),
+    sales: new SaleService(stores.customers, stores.conversions, stores.links, attribution, currency, systemClock, (kind) =>
+      metrics.conversionsTracked.inc({ type: kind }),
+    ),
+    customers: new CustomerService(stores.customers, systemClock),
+    fxRates,
+    metrics,
   };
 }
 
-export type { Logger };
+/** Work that runs beside the requests; returns how to stop it. */
+export async function startBackgroundJobs(config: Config, services: Services, logger: Logger): Promise<() => void> {
+  const fx = new FxRefresher(services.fxRates, config, logger);
+  await fx.start();
+  return () => fx.stop();
+}

@@ -1,6 +1,6 @@
 import { pathToFileURL } from "node:url";
 import { ConfigError, loadConfig } from "./config.js";
-import { createServices, openStorage } from "./container.js";
+import { createServices, openStorage, startBackgroundJobs } from "./container.js";
 import { buildApp } from "./http/app.js";
 import { createLogger } from "./logger.js";
 
@@ -8,8 +8,9 @@ export async function serve(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
   const storage = await openStorage(config);
-  const services = await createServices(config, storage.stores);
+  const services = await createServices(config, storage.stores, logger);
   const created = await services.workspaces.bootstrap();
+  const stopBackgroundJobs = await startBackgroundJobs(config, services, logger);
   const app = await buildApp({ config, services, logger });
 
   let stopping = false;
@@ -23,6 +24,7 @@ export async function serve(): Promise<void> {
     }, 10_000);
     forced.unref();
     await app.close();
+    stopBackgroundJobs();
     await services.clickRecorder.drain();
     await storage.db.destroy();
     logger.info("stopped");

@@ -9,6 +9,7 @@ import { INVALID_JSON, installErrorHandler, sendError } from "./errors.js";
 import { NOT_FOUND_PAGE } from "./pages.js";
 import { linkRoutes } from "./routes/links.js";
 import { redirectRoutes } from "./routes/redirects.js";
+import { trackRoutes } from "./routes/track.js";
 
 export type AppOptions = { config: Config; services: Services; logger: Logger };
 
@@ -46,6 +47,12 @@ export async function buildApp({ config, services, logger }: AppOptions): Promis
       }
     });
     await scope.register(linkRoutes, { links: services.links, protocol: config.shortLinkProtocol });
+    await scope.register(trackRoutes, {
+      leads: services.leads,
+      sales: services.sales,
+      customers: services.customers,
+      protocol: config.shortLinkProtocol,
+    });
     scope.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
     scope.setNotFoundHandler((request, reply) => apiNotFound(request, reply));
   };
@@ -63,6 +70,9 @@ export async function buildApp({ config, services, logger }: AppOptions): Promis
   }
 
   app.get("/healthz", { schema: { hide: true } }, async () => ({ status: "ok" }));
+  app.get("/metrics", { schema: { hide: true } }, async (_request, reply) =>
+    reply.type(services.metrics.registry.contentType).send(await services.metrics.registry.metrics()),
+  );
   await app.register(redirectRoutes, { redirects: services.redirects, trustProxy: config.trustProxy });
   app.setNotFoundHandler((request, reply) => {
     if (request.url.startsWith("/api/") || request.url === "/api" || request.hostname === config.apiHost) {

@@ -5,7 +5,7 @@ import SQLite from "better-sqlite3";
 import { Dub } from "dub";
 import type { FastifyInstance } from "fastify";
 import { loadConfig } from "../../src/config.js";
-import { createServices, openStorage, type Services, type Storage } from "../../src/container.js";
+import { createServices, openStorage, type Services, type Storage, startBackgroundJobs } from "../../src/container.js";
 import { buildApp } from "../../src/http/app.js";
 import { createLogger } from "../../src/logger.js";
 
@@ -34,10 +34,12 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
   const port = await freePort();
   const config = loadConfig({ DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: "silent", ...env });
   const storage = await openStorage(config);
-  const services = await createServices(config, storage.stores);
+  const logger = createLogger("silent");
+  const services = await createServices(config, storage.stores, logger);
   const created = await services.workspaces.bootstrap();
   if (!created) throw new Error("expected an empty data directory");
-  const app: FastifyInstance = await buildApp({ config, services, logger: createLogger("silent") });
+  const stopBackgroundJobs = await startBackgroundJobs(config, services, logger);
+  const app: FastifyInstance = await buildApp({ config, services, logger });
   await app.listen({ port, host: "127.0.0.1" });
   const origin = `http://127.0.0.1:${port}`;
   const sqlite = new SQLite(join(dataDir, "clicktrail.sqlite"), { readonly: true });
@@ -58,6 +60,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
     },
     async stop() {
       await app.close();
+      stopBackgroundJobs();
       await services.clickRecorder.drain();
       sqlite.close();
       await storage.db.destroy();

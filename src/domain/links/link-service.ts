@@ -45,8 +45,11 @@ export class LinkService {
     }
   }
 
+  /** By id, or by `ext_<externalId>` as Dub allows wherever a link id goes in a path. */
   async get(principal: Principal, linkId: string): Promise<Link> {
-    const link = await this.store.findById(principal.workspaceId, linkId);
+    const link = linkId.startsWith("ext_")
+      ? await this.store.findByExternalId(principal.workspaceId, normaliseExternalId(linkId))
+      : await this.store.findById(principal.workspaceId, linkId);
     if (!link) throw notFound("Link not found.");
     return link;
   }
@@ -78,7 +81,7 @@ export class LinkService {
     const before = await this.get(principal, linkId);
     const fields = this.normalise(input);
     try {
-      const after = await this.store.update(principal.workspaceId, linkId, fields, this.clock.now());
+      const after = await this.store.update(principal.workspaceId, before.id, fields, this.clock.now());
       if (!after) throw notFound("Link not found.");
       this.cache.invalidate(before.domain, before.key);
       this.cache.invalidate(after.domain, after.key);
@@ -98,7 +101,7 @@ export class LinkService {
 
   async delete(principal: Principal, linkId: string): Promise<{ id: string }> {
     const link = await this.get(principal, linkId);
-    await this.store.delete(principal.workspaceId, linkId);
+    await this.store.delete(principal.workspaceId, link.id);
     this.cache.invalidate(link.domain, link.key);
     return { id: link.id };
   }

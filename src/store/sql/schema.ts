@@ -1,8 +1,8 @@
 import type { Generated } from "kysely";
 
 /** Tables as every SQL engine stores them: times are epoch milliseconds, booleans 0/1. */
-export interface Database {
-  workspaces: { id: string; name: string; created_at: number };
+export interface Database extends ConversionTables {
+  workspaces: { id: string; name: string; created_at: number; allowed_hostnames: string | null };
   api_keys: {
     id: string;
     workspace_id: string;
@@ -46,6 +46,8 @@ export interface LinkRow {
   sales: Generated<number>;
   sale_amount: Generated<number>;
   last_clicked: number | null;
+  last_lead_at: number | null;
+  last_conversion_at: number | null;
   created_at: number;
   updated_at: number;
 }
@@ -78,4 +80,82 @@ export interface ClickRow {
   utm_campaign: string | null;
   utm_term: string | null;
   utm_content: string | null;
+}
+
+export interface AttributionColumns {
+  click_id: string;
+  link_id: string;
+  domain: string;
+  key: string;
+  url: string;
+  ip: string;
+  country: string;
+  continent: string;
+  region: string;
+  city: string;
+  device: string;
+  browser: string;
+  os: string;
+  referer: string;
+  referer_url: string;
+  qr: number;
+  trigger: string;
+  utm_source: string | null;
+  utm_medium: string | null;
+  utm_campaign: string | null;
+  utm_term: string | null;
+  utm_content: string | null;
+}
+
+export interface CustomerRow {
+  id: string;
+  workspace_id: string;
+  external_id: string;
+  name: string;
+  email: string | null;
+  avatar: string | null;
+  country: string | null;
+  click_id: string | null;
+  link_id: string | null;
+  clicked_at: number | null;
+  sales: number;
+  sale_amount: number;
+  first_sale_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface LeadEventRow extends AttributionColumns {
+  id: string;
+  workspace_id: string;
+  customer_id: string;
+  timestamp: number;
+  event_name: string;
+  metadata: string | null;
+}
+
+export interface SaleEventRow extends AttributionColumns {
+  id: string;
+  workspace_id: string;
+  customer_id: string;
+  lead_event_id: string;
+  timestamp: number;
+  event_name: string;
+  amount: number;
+  currency: string;
+  converted: number;
+  original_amount: number;
+  original_currency: string;
+  payment_processor: string;
+  invoice_id: string | null;
+  metadata: string | null;
+}
+
+export interface ConversionTables {
+  customers: CustomerRow;
+  lead_events: LeadEventRow;
+  lead_claims: { workspace_id: string; customer_id: string; event_slug: string; created_at: number };
+  sale_events: SaleEventRow;
+  sale_invoices: { workspace_id: string; invoice_id: string; sale_event_id: string; receipt: string; created_at: number };
+  fx_rates: { currency: string; source: string; rate_per_usd: number; updated_at: number };
 }

@@ -1,0 +1,51 @@
+import type { ClickStore } from "../clicks/ports.js";
+import { notFound } from "../errors.js";
+import type { LinkStore } from "../links/ports.js";
+import type { Link } from "../links/model.js";
+import type { Attribution } from "./model.js";
+
+export type ResolvedClick = { attribution: Attribution; link: Link; clickedAt: number };
+
+/** Finds the click a conversion names, and the link it credits, within the caller's workspace only. */
+export class ClickAttribution {
+  constructor(
+    private readonly clicks: ClickStore,
+    private readonly links: LinkStore,
+  ) {}
+
+  async resolve(workspaceId: string, clickId: string, purpose: "lead" | "sale"): Promise<ResolvedClick> {
+    const click = await this.clicks.findById(workspaceId, clickId);
+    if (!click) throw notFound(`Click event not found for clickId: ${clickId}`);
+    const link = await this.links.findById(workspaceId, click.linkId);
+    if (!link) throw notFound(`Link not found for clickId: ${clickId}`);
+    if (link.disabledAt !== null) throw notFound(`Link ${link.id} for clickId ${clickId} is disabled, ${purpose} not tracked`);
+    return {
+      link,
+      clickedAt: click.timestamp,
+      attribution: {
+        clickId: click.id,
+        linkId: link.id,
+        domain: click.domain,
+        key: click.key,
+        url: click.url,
+        ip: click.ip,
+        country: click.country,
+        continent: click.continent,
+        region: click.region,
+        city: click.city,
+        device: click.device,
+        browser: click.browser,
+        os: click.os,
+        referer: click.referer,
+        refererUrl: click.refererUrl,
+        qr: click.qr,
+        trigger: click.trigger,
+        utmSource: click.utmSource,
+        utmMedium: click.utmMedium,
+        utmCampaign: click.utmCampaign,
+        utmTerm: click.utmTerm,
+        utmContent: click.utmContent,
+      },
+    };
+  }
+}

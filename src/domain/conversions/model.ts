@@ -1,0 +1,73 @@
+/** Where a conversion came from: the click's link and context, copied onto every event it leads to. */
+export type Attribution = {
+  clickId: string;
+  linkId: string;
+  domain: string;
+  key: string;
+  url: string;
+  ip: string;
+  country: string;
+  continent: string;
+  region: string;
+  city: string;
+  device: string;
+  browser: string;
+  os: string;
+  referer: string;
+  refererUrl: string;
+  qr: boolean;
+  trigger: string;
+  utmSource: string | null;
+  utmMedium: string | null;
+  utmCampaign: string | null;
+  utmTerm: string | null;
+  utmContent: string | null;
+};
+
+export type LeadEvent = Attribution & {
+  id: string;
+  workspaceId: string;
+  customerId: string;
+  timestamp: number;
+  eventName: string;
+  metadata: Record<string, unknown> | null;
+};
+
+export const PAYMENT_PROCESSORS = [
+  "stripe",
+  "shopify",
+  "polar",
+  "paddle",
+  "apple",
+  "revenuecat",
+  "lemonsqueezy",
+  "dub",
+  "custom",
+] as const;
+
+export type PaymentProcessor = (typeof PAYMENT_PROCESSORS)[number];
+
+export type Money = {
+  /** USD cents when `converted`, else the original amount. */
+  amount: number;
+  currency: string;
+  converted: boolean;
+  originalAmount: number;
+  originalCurrency: string;
+};
+
+export type SaleEvent = Attribution & {
+  id: string;
+  workspaceId: string;
+  customerId: string;
+  leadEventId: string;
+  timestamp: number;
+  eventName: string;
+  money: Money;
+  paymentProcessor: PaymentProcessor;
+  invoiceId: string | null;
+  metadata: Record<string, unknown> | null;
+};
+
+/** Dub's dedupe key for a lead: lower-cased event name with spaces as dashes. */
+export const eventSlug = (eventName: string) => eventName.toLowerCase().replaceAll(" ", "-");

@@ -1,0 +1,43 @@
+import type { Customer } from "../customers/model.js";
+import type { LeadEvent, SaleEvent } from "./model.js";
+
+export type LeadRecord = {
+  /** Created unless the workspace already has a customer with this externalId. */
+  customer: Customer;
+  /** One lead per (customer, slug), claimed in the same transaction as the events. */
+  slug: string;
+  /** `customerId` is replaced by the stored customer's id. */
+  events: LeadEvent[];
+};
+
+export type SaleRecord = {
+  event: SaleEvent;
+  /** The JSON answered for this sale, kept with the invoice claim so a repeat gets the same bytes. */
+  receipt: string;
+};
+
+export interface ConversionStore {
+  /** Atomic: get-or-create the customer, claim the dedupe slug, write the events, add to the link's leads. */
+  recordLead(lead: LeadRecord): Promise<{ duplicate: boolean; customer: Customer }>;
+  latestLead(workspaceId: string, customerId: string, eventName: string | null): Promise<LeadEvent | null>;
+  receiptForInvoice(workspaceId: string, invoiceId: string): Promise<string | null>;
+  /**
+   * Atomic: claim the invoice (if any), write the sale, add to the link's and the customer's counters.
+   * When the invoice was already claimed nothing is written and the first receipt is returned.
+   */
+  recordSale(sale: SaleRecord): Promise<{ receipt: string; replayed: boolean }>;
+}
+
+/** Exchange rates as units of a currency per one US dollar. */
+export interface FxRates {
+  ratePerUsd(currency: string): number | undefined;
+}
+
+export type FxRateSource = "manual" | "file" | "feed";
+
+export type FxRate = { currency: string; source: FxRateSource; ratePerUsd: number; updatedAt: number };
+
+export interface FxRateStore {
+  list(): Promise<FxRate[]>;
+  save(rates: FxRate[]): Promise<void>;
+}

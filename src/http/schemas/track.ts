@@ -1,0 +1,117 @@
+import { z } from "zod";
+import { isCurrencyCode } from "../../domain/conversions/currency.js";
+import { PAYMENT_PROCESSORS } from "../../domain/conversions/model.js";
+
+const METADATA_LIMIT = 10_000;
+
+const metadata = z
+  .record(z.string(), z.unknown())
+  .nullish()
+  .refine((value) => value == null || JSON.stringify(value).length <= METADATA_LIMIT, {
+    error: "Metadata must be less than 10,000 characters when stringified",
+  });
+
+const customerIds = {
+  customerExternalId: z.string().trim().nullish(),
+  externalId: z.string().trim().nullish().describe("Deprecated name of customerExternalId"),
+  customerId: z.string().trim().nullish().describe("Deprecated name of customerExternalId"),
+};
+
+const customerDetails = {
+  customerName: z.string().max(100).nullish(),
+  customerEmail: z.email().max(100).nullish(),
+  customerAvatar: z.string().max(2000).nullish(),
+};
+
+export const trackLeadBody = z.object({
+  clickId: z.string().trim().nullish(),
+  eventName: z.string({ error: "eventName is required" }).trim().min(1, { error: "eventName is required" }).max(255),
+  ...customerIds,
+  ...customerDetails,
+  mode: z.enum(["async", "wait", "deferred"]).default("async"),
+  eventQuantity: z.number().int().positive().max(100).nullish(),
+  metadata,
+});
+
+export const trackSaleBody = z.object({
+  ...customerIds,
+  amount: z.number({ error: "amount is required" }).int().min(0, { error: "amount cannot be negative" }),
+  currency: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .default("usd")
+    .refine(isCurrencyCode, { error: (issue) => `${JSON.stringify(issue.input)} is not an ISO 4217 currency code` }),
+  eventName: z.string().max(255).default("Purchase"),
+  paymentProcessor: z.enum(PAYMENT_PROCESSORS).default("custom"),
+  invoiceId: z.string().trim().max(190).nullish(),
+  metadata,
+  leadEventName: z.string().nullish(),
+  clickId: z.string().trim().nullish(),
+  ...customerDetails,
+});
+
+export const trackCustomerBody = z.object({
+  ...customerIds,
+  customerId: z.string().trim().min(1).max(100).nullish(),
+  ...customerDetails,
+});
+
+export const trackClickBody = z.object({
+  domain: z.string().trim().toLowerCase().min(1),
+  key: z.string().trim().min(1),
+  url: z.string().nullish(),
+  referrer: z.string().nullish(),
+});
+
+const trackCustomer = z.object({
+  id: z.string(),
+  externalId: z.string(),
+  name: z.string().nullable(),
+  email: z.string().nullable(),
+  avatar: z.string().nullable(),
+});
+
+export const trackLeadResponse = z
+  .object({
+    click: z.object({ id: z.string() }),
+    link: z
+      .object({
+        id: z.string(),
+        domain: z.string(),
+        key: z.string(),
+        shortLink: z.string(),
+        url: z.string(),
+        partnerId: z.null(),
+        programId: z.null(),
+        tenantId: z.string().nullable(),
+        externalId: z.string().nullable(),
+      })
+      .nullable(),
+    customer: trackCustomer,
+  })
+  .meta({ id: "TrackLeadResponse" });
+
+export const trackSaleResponse = z
+  .object({
+    eventName: z.string(),
+    customer: trackCustomer.nullable(),
+    sale: z
+      .object({
+        amount: z.number(),
+        currency: z.string(),
+        paymentProcessor: z.string(),
+        invoiceId: z.string().nullable(),
+        metadata: z.record(z.string(), z.unknown()).nullable(),
+      })
+      .nullable(),
+  })
+  .meta({ id: "TrackSaleResponse" });
+
+export const trackCustomerResponse = z.object({
+  customerId: z.string(),
+  customerName: z.string().nullable(),
+  customerEmail: z.string().nullable(),
+  customerAvatar: z.string().nullable(),
+  ...trackCustomer.shape,
+});

@@ -1,0 +1,202 @@
+import { type Kysely, type Selectable, sql } from "kysely";
+import type { Attribution, LeadEvent } from "../../domain/conversions/model.js";
+import type { ConversionStore, LeadRecord, SaleRecord } from "../../domain/conversions/ports.js";
+import type { Customer } from "../../domain/customers/model.js";
+import { getOrCreateCustomer } from "./customer-store.js";
+import type { AttributionColumns, Database, LeadEventRow } from "./schema.js";
+
+export class SqlConversionStore implements ConversionStore {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  recordLead(lead: LeadRecord): Promise<{ duplicate: boolean; customer: Customer }> {
+    return this.db.transaction().execute(async (trx) => {
+      const customer = await getOrCreateCustomer(trx, lead.customer);
+      const first = lead.events[0];
+      const claimed = await trx
+        .insertInto("lead_claims")
+        .values({ workspace_id: customer.workspaceId, customer_id: customer.id, event_slug: lead.slug, created_at: first.timestamp })
+        .onConflict((oc) => oc.doNothing())
+        .returning("event_slug")
+        .executeTakeFirst();
+      if (!claimed) return { duplicate: true, customer };
+      await trx
+        .insertInto("lead_events")
+        .values(
+          lead.events.map((event) => ({
+            ...attributionColumns(event),
+            id: event.id,
+            workspace_id: event.workspaceId,
+            customer_id: customer.id,
+            timestamp: event.timestamp,
+            event_name: event.eventName,
+            metadata: event.metadata === null ? null : JSON.stringify(event.metadata),
+          })),
+        )
+        .execute();
+      await trx
+        .updateTable("links")
+        .set((eb) => ({ leads: eb("leads", "+", lead.events.length), last_lead_at: first.timestamp }))
+        .where("workspace_id", "=", customer.workspaceId)
+        .where("id", "=", first.linkId)
+        .execute();
+      return { duplicate: false, customer };
+    });
+  }
+
+  async latestLead(workspaceId: string, customerId: string, eventName: string | null): Promise<LeadEvent | null> {
+    let query = this.db
+      .selectFrom("lead_events")
+      .selectAll()
+      .where("workspace_id", "=", workspaceId)
+      .where("customer_id", "=", customerId);
+    if (eventName !== null) query = query.where("event_name", "=", eventName);
+    const row = await query.orderBy("timestamp", "desc").orderBy("id", "desc").limit(1).executeTakeFirst();
+    return row ? toLeadEvent(row) : null;
+  }
+
+  async receiptForInvoice(workspaceId: string, invoiceId: string): Promise<string | null> {
+    const row = await this.db
+      .selectFrom("sale_invoices")
+      .select("receipt")
+      .where("workspace_id", "=", workspaceId)
+      .where("invoice_id", "=", invoiceId)
+      .executeTakeFirst();
+    return row?.receipt ?? null;
+  }
+
+  async recordSale({ event, receipt }: SaleRecord): Promise<{ receipt: string; replayed: boolean }> {
+    const outcome = await this.db.transaction().execute(async (trx) => {
+      if (event.invoiceId !== null) {
+        const claimed = await trx
+          .insertInto("sale_invoices")
+          .values({
+            workspace_id: event.workspaceId,
+            invoice_id: event.invoiceId,
+            sale_event_id: event.id,
+            receipt,
+            created_at: event.timestamp,
+          })
+          .onConflict((oc) => oc.doNothing())
+          .returning("invoice_id")
+          .executeTakeFirst();
+        if (!claimed) return null;
+      }
+      const earlier = await trx
+        .selectFrom("sale_events")
+        .select("id")
+        .where("workspace_id", "=", event.workspaceId)
+        .where("customer_id", "=", event.customerId)
+        .where("link_id", "=", event.linkId)
+        .limit(1)
+        .executeTakeFirst();
+      const firstConversion = earlier === undefined;
+      const usd = event.money.converted ? event.money.amount : 0;
+      await trx
+        .insertInto("sale_events")
+        .values({
+          ...attributionColumns(event),
+          id: event.id,
+          workspace_id: event.workspaceId,
+          customer_id: event.customerId,
+          lead_event_id: event.leadEventId,
+          timestamp: event.timestamp,
+          event_name: event.eventName,
+          amount: event.money.amount,
+          currency: event.money.currency,
+          converted: event.money.converted ? 1 : 0,
+          original_amount: event.money.originalAmount,
+          original_currency: event.money.originalCurrency,
+          payment_processor: event.paymentProcessor,
+          invoice_id: event.invoiceId,
+          metadata: event.metadata === null ? null : JSON.stringify(event.metadata),
+        })
+        .execute();
+      await trx
+        .updateTable("links")
+        .set((eb) => ({
+          sales: eb("sales", "+", 1),
+          sale_amount: eb("sale_amount", "+", usd),
+          ...(firstConversion ? { conversions: eb("conversions", "+", 1), last_conversion_at: event.timestamp } : {}),
+        }))
+        .where("workspace_id", "=", event.workspaceId)
+        .where("id", "=", event.linkId)
+        .execute();
+      await trx
+        .updateTable("customers")
+        .set((eb) => ({
+          sales: eb("sales", "+", 1),
+          sale_amount: eb("sale_amount", "+", usd),
+          first_sale_at: sql<number>`coalesce(first_sale_at, ${event.timestamp})`,
+          updated_at: event.timestamp,
+        }))
+        .where("workspace_id", "=", event.workspaceId)
+        .where("id", "=", event.customerId)
+        .execute();
+      return receipt;
+    });
+    if (outcome !== null) return { receipt: outcome, replayed: false };
+    const first = await this.receiptForInvoice(event.workspaceId, event.invoiceId as string);
+    if (first === null) throw new Error(`invoice ${event.invoiceId} was claimed but has no receipt`);
+    return { receipt: first, replayed: true };
+  }
+}
+
+function attributionColumns(a: Attribution): AttributionColumns {
+  return {
+    click_id: a.clickId,
+    link_id: a.linkId,
+    domain: a.domain,
+    key: a.key,
+    url: a.url,
+    ip: a.ip,
+    country: a.country,
+    continent: a.continent,
+    region: a.region,
+    city: a.city,
+    device: a.device,
+    browser: a.browser,
+    os: a.os,
+    referer: a.referer,
+    referer_url: a.refererUrl,
+    qr: a.qr ? 1 : 0,
+    trigger: a.trigger,
+    utm_source: a.utmSource,
+    utm_medium: a.utmMedium,
+    utm_campaign: a.utmCampaign,
+    utm_term: a.utmTerm,
+    utm_content: a.utmContent,
+  };
+}
+
+function toLeadEvent(row: Selectable<LeadEventRow>): LeadEvent {
+  return {
+    id: row.id,
+    workspaceId: row.workspace_id,
+    customerId: row.customer_id,
+    timestamp: Number(row.timestamp),
+    eventName: row.event_name,
+    metadata: row.metadata === null ? null : JSON.parse(row.metadata),
+    clickId: row.click_id,
+    linkId: row.link_id,
+    domain: row.domain,
+    key: row.key,
+    url: row.url,
+    ip: row.ip,
+    country: row.country,
+    continent: row.continent,
+    region: row.region,
+    city: row.city,
+    device: row.device,
+    browser: row.browser,
+    os: row.os,
+    referer: row.referer,
+    refererUrl: row.referer_url,
+    qr: Boolean(row.qr),
+    trigger: row.trigger,
+    utmSource: row.utm_source,
+    utmMedium: row.utm_medium,
+    utmCampaign: row.utm_campaign,
+    utmTerm: row.utm_term,
+    utmContent: row.utm_content,
+  };
+}

@@ -1,0 +1,100 @@
+import type { Kysely, Selectable, Transaction } from "kysely";
+import type { Customer, CustomerDetails } from "../../domain/customers/model.js";
+import type { CustomerStore } from "../../domain/customers/ports.js";
+import type { CustomerRow, Database } from "./schema.js";
+
+export class SqlCustomerStore implements CustomerStore {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async findByExternalId(workspaceId: string, externalId: string): Promise<Customer | null> {
+    return findCustomerByExternalId(this.db, workspaceId, externalId);
+  }
+
+  async getOrCreate(candidate: Customer): Promise<Customer> {
+    return this.db.transaction().execute((trx) => getOrCreateCustomer(trx, candidate));
+  }
+
+  async updateDetails(workspaceId: string, id: string, details: CustomerDetails, updatedAt: number): Promise<Customer> {
+    const row = await this.db
+      .updateTable("customers")
+      .set({
+        ...(details.name !== undefined && details.name !== null ? { name: details.name } : {}),
+        ...(details.email !== undefined ? { email: details.email } : {}),
+        ...(details.avatar !== undefined ? { avatar: details.avatar } : {}),
+        updated_at: updatedAt,
+      })
+      .where("workspace_id", "=", workspaceId)
+      .where("id", "=", id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return toCustomer(row);
+  }
+}
+
+export async function findCustomerByExternalId(
+  db: Kysely<Database> | Transaction<Database>,
+  workspaceId: string,
+  externalId: string,
+): Promise<Customer | null> {
+  const row = await db
+    .selectFrom("customers")
+    .selectAll()
+    .where("workspace_id", "=", workspaceId)
+    .where("external_id", "=", externalId)
+    .executeTakeFirst();
+  return row ? toCustomer(row) : null;
+}
+
+/** Race-safe: the unique (workspace, external id) index decides which of two concurrent creations wins. */
+export async function getOrCreateCustomer(trx: Transaction<Database>, candidate: Customer): Promise<Customer> {
+  await trx
+    .insertInto("customers")
+    .values(toRow(candidate))
+    .onConflict((oc) => oc.columns(["workspace_id", "external_id"]).doNothing())
+    .execute();
+  const stored = await findCustomerByExternalId(trx, candidate.workspaceId, candidate.externalId);
+  if (!stored) throw new Error(`customer ${candidate.externalId} vanished inside its own transaction`);
+  return stored;
+}
+
+const nullableNumber = (value: number | string | null) => (value === null ? null : Number(value));
+
+export function toCustomer(row: Selectable<CustomerRow>): Customer {
+  return {
+    id: row.id,
+    workspaceId: row.workspace_id,
+    externalId: row.external_id,
+    name: row.name,
+    email: row.email,
+    avatar: row.avatar,
+    country: row.country,
+    clickId: row.click_id,
+    linkId: row.link_id,
+    clickedAt: nullableNumber(row.clicked_at),
+    sales: Number(row.sales),
+    saleAmount: Number(row.sale_amount),
+    firstSaleAt: nullableNumber(row.first_sale_at),
+    createdAt: Number(row.created_at),
+    updatedAt: Number(row.updated_at),
+  };
+}
+
+function toRow(customer: Customer): CustomerRow {
+  return {
+    id: customer.id,
+    workspace_id: customer.workspaceId,
+    external_id: customer.externalId,
+    name: customer.name,
+    email: customer.email,
+    avatar: customer.avatar,
+    country: customer.country,
+    click_id: customer.clickId,
+    link_id: customer.linkId,
+    clicked_at: customer.clickedAt,
+    sales: customer.sales,
+    sale_amount: customer.saleAmount,
+    first_sale_at: customer.firstSaleAt,
+    created_at: customer.createdAt,
+    updated_at: customer.updatedAt,
+  };
+}
