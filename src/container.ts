@@ -114,8 +114,22 @@ export async function createServices(
 }
 
 /** Work that runs beside the requests; returns how to stop it. */
-export async function startBackgroundJobs(config: Config, services: Services, logger: Logger): Promise<() => void> {
+export async function startBackgroundJobs(
+  config: Config,
+  services: Services,
+  stores: Stores,
+  logger: Logger,
+): Promise<() => void> {
   const fx = new FxRefresher(services.fxRates, config, logger);
   await fx.start();
-  return () => fx.stop();
+  const windowMs = config.clickDedupeSeconds * 1000;
+  const prune = setInterval(() => {
+    stores.clicks.pruneVisitors(Date.now() - windowMs).catch((error) => logger.warn({ err: error }, "visitor pruning failed"));
+  }, VISITOR_PRUNE_INTERVAL_MS).unref();
+  return () => {
+    fx.stop();
+    clearInterval(prune);
+  };
 }
+
+const VISITOR_PRUNE_INTERVAL_MS = 10 * 60 * 1000;

@@ -10,7 +10,7 @@ export async function serve(): Promise<void> {
   const storage = await openStorage(config);
   const services = await createServices(config, storage.stores, logger);
   const created = await services.workspaces.bootstrap();
-  const stopBackgroundJobs = await startBackgroundJobs(config, services, logger);
+  const stopBackgroundJobs = await startBackgroundJobs(config, services, storage.stores, logger);
   const app = await buildApp({ config, services, logger });
 
   let stopping = false;

@@ -4,7 +4,21 @@ export type DeviceInfo = { device: string; browser: string; os: string; engine: 
 
 const capitalise = (value: string) => value.charAt(0).toUpperCase() + value.slice(1);
 
+const CACHE_SIZE = 2_000;
+const cache = new Map<string, DeviceInfo>();
+
+/** Parsed once per distinct User-Agent: real traffic repeats a few hundred strings. */
 export function parseUserAgent(userAgent: string): DeviceInfo {
+  let info = cache.get(userAgent);
+  if (!info) {
+    info = parse(userAgent);
+    if (cache.size >= CACHE_SIZE) cache.clear();
+    cache.set(userAgent, info);
+  }
+  return info;
+}
+
+function parse(userAgent: string): DeviceInfo {
   const result = new UAParser(userAgent).getResult();
   return {
     device: result.device.type ? capitalise(result.device.type) : "Desktop",

@@ -42,5 +42,7 @@ export interface ClickStore {
    * stored; the earlier click's id is returned in its place. Result ids are in input order.
    */
   recordBatch(clicks: Click[], dedupeWindowMs: number): Promise<string[]>;
+  /** Forgets visitors first seen before `before`; returns how many. */
+  pruneVisitors(before: number): Promise<number>;
   findById(workspaceId: string, clickId: string): Promise<Click | null>;
 }

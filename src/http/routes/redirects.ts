@@ -5,6 +5,8 @@ import { EXPIRED_PAGE, HOME_PAGE, NOT_FOUND_PAGE } from "../pages.js";
 
 export type RedirectRoutesOptions = { redirects: RedirectService; trustProxy: boolean };
 
+const PREFETCH_HEADERS = ["sec-purpose", "purpose", "x-purpose", "x-moz"];
+
 const COUNTRY_HEADERS = ["cf-ipcountry", "x-vercel-ip-country", "x-country-code"];
 
 export async function redirectRoutes(app: FastifyInstance, { redirects, trustProxy }: RedirectRoutesOptions) {
@@ -19,6 +21,7 @@ export async function redirectRoutes(app: FastifyInstance, { redirects, trustPro
       method: request.method,
       userAgent: request.headers["user-agent"] ?? "",
       noTrackHeader: request.headers["dub-no-track"] !== undefined,
+      prefetch: isPrefetch(request),
       query: flatten(request.query),
       ip: request.ip,
       referer: request.headers.referer,
@@ -53,4 +56,12 @@ function countryHeader(request: FastifyRequest): string | undefined {
     if (typeof value === "string" && /^[A-Za-z]{2}$/.test(value)) return value;
   }
   return undefined;
+}
+
+/** Speculative loads announce themselves: `Sec-Purpose: prefetch[;prerender]`, `Purpose: prefetch`, `X-Moz: prefetch`, … */
+function isPrefetch(request: FastifyRequest): boolean {
+  return PREFETCH_HEADERS.some((name) => {
+    const value = request.headers[name];
+    return typeof value === "string" && /\b(prefetch|prerender|preview)\b/i.test(value);
+  });
 }

@@ -1,4 +1,4 @@
-import { type Kysely, type Selectable, sql } from "kysely";
+import { type Kysely, type Selectable, sql, type Transaction } from "kysely";
 import type { Click, ClickStore } from "../../domain/clicks/ports.js";
 import type { ClickRow, Database } from "./schema.js";
 
@@ -9,35 +9,9 @@ export class SqlClickStore implements ClickStore {
 
   async recordBatch(clicks: Click[], dedupeWindowMs: number): Promise<string[]> {
     return this.db.transaction().execute(async (trx) => {
-      const ids: string[] = [];
-      const fresh: Click[] = [];
-      const seen = new Map<string, string>();
-      for (const click of clicks) {
-        const visitor = `${click.linkId}:${click.identityHash}`;
-        const earlier =
-          seen.get(visitor) ??
-          (dedupeWindowMs > 0
-            ? (
-                await trx
-                  .selectFrom("clicks")
-                  .select("id")
-                  .where("workspace_id", "=", click.workspaceId)
-                  .where("link_id", "=", click.linkId)
-                  .where("identity_hash", "=", click.identityHash)
-                  .where("timestamp", ">", click.timestamp - dedupeWindowMs)
-                  .orderBy("timestamp", "desc")
-                  .limit(1)
-                  .executeTakeFirst()
-              )?.id
-            : undefined);
-        if (earlier) {
-          ids.push(earlier);
-          continue;
-        }
-        if (dedupeWindowMs > 0) seen.set(visitor, click.id);
-        fresh.push(click);
-        ids.push(click.id);
-      }
+      const owner = dedupeWindowMs > 0 ? await claimVisitors(trx, clicks, dedupeWindowMs) : null;
+      const ids = clicks.map((click) => owner?.get(visitorOf(click)) ?? click.id);
+      const fresh = clicks.filter((click, index) => ids[index] === click.id);
       for (let i = 0; i < fresh.length; i += INSERT_CHUNK) {
         await trx.insertInto("clicks").values(fresh.slice(i, i + INSERT_CHUNK).map(toRow)).execute();
       }
@@ -55,6 +29,11 @@ export class SqlClickStore implements ClickStore {
     });
   }
 
+  async pruneVisitors(before: number): Promise<number> {
+    const result = await this.db.deleteFrom("click_visitors").where("first_seen", "<", before).executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
   async findById(workspaceId: string, clickId: string): Promise<Click | null> {
     const row = await this.db
       .selectFrom("clicks")
@@ -64,6 +43,43 @@ export class SqlClickStore implements ClickStore {
       .executeTakeFirst();
     return row ? toClick(row) : null;
   }
+}
+
+const visitorOf = (click: Pick<Click, "linkId" | "identityHash">) => `${click.linkId}:${click.identityHash}`;
+
+/**
+ * One upsert for the whole batch decides, per (link, visitor), which click id stands: the one already there
+ * when it is younger than the window, else this batch's. Atomic under concurrency on every engine, since
+ * the primary key serialises writers of the same visitor.
+ */
+async function claimVisitors(trx: Transaction<Database>, clicks: Click[], windowMs: number): Promise<Map<string, string>> {
+  const firstOfBatch = new Map<string, Click>();
+  for (const click of clicks) if (!firstOfBatch.has(visitorOf(click))) firstOfBatch.set(visitorOf(click), click);
+  const owner = new Map<string, string>();
+  const candidates = [...firstOfBatch.values()];
+  for (let i = 0; i < candidates.length; i += INSERT_CHUNK) {
+    const rows = await trx
+      .insertInto("click_visitors")
+      .values(
+        candidates.slice(i, i + INSERT_CHUNK).map((click) => ({
+          workspace_id: click.workspaceId,
+          link_id: click.linkId,
+          identity_hash: click.identityHash,
+          click_id: click.id,
+          first_seen: click.timestamp,
+        })),
+      )
+      .onConflict((oc) =>
+        oc.columns(["workspace_id", "link_id", "identity_hash"]).doUpdateSet({
+          click_id: sql<string>`case when click_visitors.first_seen <= excluded.first_seen - ${windowMs} then excluded.click_id else click_visitors.click_id end`,
+          first_seen: sql<number>`case when click_visitors.first_seen <= excluded.first_seen - ${windowMs} then excluded.first_seen else click_visitors.first_seen end`,
+        }),
+      )
+      .returning(["link_id", "identity_hash", "click_id"])
+      .execute();
+    for (const row of rows) owner.set(visitorOf({ linkId: row.link_id, identityHash: row.identity_hash }), row.click_id);
+  }
+  return owner;
 }
 
 function countPerLink(clicks: Click[]): Map<string, { count: number; last: number }> {

@@ -16,6 +16,13 @@ export interface Database extends ConversionTables {
   };
   links: LinkRow;
   clicks: ClickRow;
+  click_visitors: {
+    workspace_id: string;
+    link_id: string;
+    identity_hash: string;
+    click_id: string;
+    first_seen: number;
+  };
 }
 
 export interface LinkRow {

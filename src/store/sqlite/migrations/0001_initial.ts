@@ -86,6 +86,14 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       utm_term TEXT,
       utm_content TEXT
     )`.execute(db);
-  await sql`CREATE INDEX clicks_visitor ON clicks (workspace_id, link_id, identity_hash, timestamp)`.execute(db);
+  await sql`
+    CREATE TABLE click_visitors (
+      workspace_id TEXT NOT NULL,
+      link_id TEXT NOT NULL,
+      identity_hash TEXT NOT NULL,
+      click_id TEXT NOT NULL,
+      first_seen INTEGER NOT NULL,
+      PRIMARY KEY (workspace_id, link_id, identity_hash)
+    )`.execute(db);
   await sql`CREATE INDEX clicks_workspace_time ON clicks (workspace_id, timestamp)`.execute(db);
 }
