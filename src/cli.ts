@@ -2,6 +2,8 @@
 import { parseArgs } from "node:util";
 import { ConfigError, loadConfig } from "./config.js";
 import { openStorage, type Storage } from "./container.js";
+import { isCurrencyCode } from "./domain/conversions/currency.js";
+import { FxRateBook } from "./domain/conversions/fx-rate-book.js";
 import { DomainError } from "./domain/errors.js";
 import { WorkspaceService } from "./domain/workspaces/workspace-service.js";
 import { systemClock } from "./infra/clock.js";
@@ -14,10 +16,14 @@ Commands:
   migrate                                 apply pending database migrations and exit
   workspaces create --name NAME [--json]  create a workspace
   workspaces list [--json]                list workspaces
+  workspaces update ID --allowed-hostnames "example.com,*.example.com"
+                                          sites whose pages may record clicks (POST /track/click)
   keys create [--workspace ID] [--name NAME] [--scopes "links.read links.write …"] [--json]
                                           create an API key; it is printed once
   keys list [--workspace ID] [--json]     list API keys (never the keys themselves)
   keys revoke ID                          revoke an API key at once
+  fx set CODE RATE                        set an exchange rate: RATE units of CODE per 1 USD
+  fx list [--json]                        list the exchange rates in use and where they came from
 
 Configuration comes from the environment (DATA_DIR, DATABASE_URL, …); see the README.`;
 
@@ -25,11 +31,21 @@ const OPTIONS = {
   name: { type: "string" },
   workspace: { type: "string" },
   scopes: { type: "string" },
+  "allowed-hostnames": { type: "string" },
   json: { type: "boolean", default: false },
   help: { type: "boolean", short: "h", default: false },
 } as const;
 
-type Values = { name?: string; workspace?: string; scopes?: string; json: boolean; help: boolean };
+type Values = {
+  name?: string;
+  workspace?: string;
+  scopes?: string;
+  "allowed-hostnames"?: string;
+  json: boolean;
+  help: boolean;
+};
+
+const list = (value: string | undefined) => value?.split(/[\s,]+/).filter(Boolean) ?? [];
 
 const print = (value: unknown, json: boolean, text: string) => process.stdout.write(`${json ? JSON.stringify(value) : text}\n`);
 
@@ -42,7 +58,7 @@ async function withStorage<T>(run: (storage: Storage) => Promise<T>): Promise<T>
   }
 }
 
-async function workspaces(action: string | undefined, values: Values) {
+async function workspaces(action: string | undefined, rest: string[], values: Values) {
   await withStorage(async ({ stores }) => {
     const service = new WorkspaceService(stores.workspaces, systemClock);
     if (action === "create") {
@@ -51,8 +67,18 @@ async function workspaces(action: string | undefined, values: Values) {
       print({ id: workspace.id, name: workspace.name }, values.json, `Created workspace ${workspace.id} (${workspace.name})`);
     } else if (action === "list") {
       const all = await service.listWorkspaces();
-      const rows = all.map((w) => ({ id: w.id, name: w.name, createdAt: new Date(w.createdAt).toISOString() }));
+      const rows = all.map((w) => ({
+        id: w.id,
+        name: w.name,
+        allowedHostnames: w.allowedHostnames.join(" "),
+        createdAt: new Date(w.createdAt).toISOString(),
+      }));
       print(rows, values.json, table(rows));
+    } else if (action === "update") {
+      const hostnames = values["allowed-hostnames"];
+      if (!rest[0] || hostnames === undefined) throw new UsageError('workspaces update needs ID --allowed-hostnames "…"');
+      await service.setAllowedHostnames(rest[0], list(hostnames));
+      print({ id: rest[0], allowedHostnames: list(hostnames) }, values.json, `Updated ${rest[0]}`);
     } else throw new UsageError(`unknown command: workspaces ${action ?? ""}`);
   });
 }
@@ -64,7 +90,7 @@ async function keys(action: string | undefined, rest: string[], values: Values) 
       const created = await service.createKey({
         workspaceId: values.workspace,
         name: values.name,
-        scopes: values.scopes?.split(/[\s,]+/).filter(Boolean),
+        scopes: list(values.scopes),
       });
       print(
         created,
@@ -88,6 +114,33 @@ async function keys(action: string | undefined, rest: string[], values: Values) 
       await service.revokeKey(rest[0]);
       print({ id: rest[0], revoked: true }, values.json, `Revoked ${rest[0]}`);
     } else throw new UsageError(`unknown command: keys ${action ?? ""}`);
+  });
+}
+
+async function fx(action: string | undefined, rest: string[], values: Values) {
+  await withStorage(async ({ stores }) => {
+    const book = new FxRateBook(stores.fxRates);
+    if (action === "set") {
+      const [code, rate] = rest;
+      if (!code || !isCurrencyCode(code) || code.toLowerCase() === "usd") {
+        throw new UsageError(`fx set needs an ISO 4217 currency code other than USD, got ${JSON.stringify(code ?? "")}`);
+      }
+      if (!(Number(rate) > 0)) throw new UsageError(`fx set needs a positive rate (units of ${code} per 1 USD)`);
+      await book.save([{ currency: code.toUpperCase(), source: "manual", ratePerUsd: Number(rate), updatedAt: Date.now() }]);
+      print(
+        { currency: code.toUpperCase(), ratePerUsd: Number(rate) },
+        values.json,
+        `1 USD = ${rate} ${code.toUpperCase()} (running servers pick it up within a minute)`,
+      );
+    } else if (action === "list") {
+      const rows = (await stores.fxRates.list()).map((rate) => ({
+        currency: rate.currency,
+        perUsd: rate.ratePerUsd,
+        source: rate.source,
+        updatedAt: new Date(rate.updatedAt).toISOString(),
+      }));
+      print(rows, values.json, table(rows));
+    } else throw new UsageError(`unknown command: fx ${action ?? ""}`);
   });
 }
 
@@ -118,7 +171,9 @@ async function main(argv: string[]) {
       return;
     }
     case "workspaces":
-      return workspaces(action, values);
+      return workspaces(action, rest, values);
+    case "fx":
+      return fx(action, rest, values);
     case "keys":
       return keys(action, rest, values);
     default:

@@ -2,6 +2,7 @@ import type { Kysely } from "kysely";
 import type { Logger } from "pino";
 import type { Config } from "./config.js";
 import { ClickRecorder } from "./domain/clicks/click-recorder.js";
+import { ClientClickService } from "./domain/clicks/client-click-service.js";
 import type { ClickStore, GeoResolver } from "./domain/clicks/ports.js";
 import { RedirectService } from "./domain/clicks/redirect-service.js";
 import { LinkService } from "./domain/links/link-service.js";
@@ -44,6 +45,7 @@ export type Services = {
   workspaces: WorkspaceService;
   links: LinkService;
   redirects: RedirectService;
+  clientClicks: ClientClickService;
   clickRecorder: ClickRecorder;
   rateLimiter: RateLimiter;
   leads: LeadService;
@@ -95,11 +97,19 @@ export async function createServices(
     metrics.unconvertedSales.inc({ currency: code });
     logger.warn({ currency: code }, "no exchange rate to USD: sale recorded in its own currency, unconverted");
   });
+  const redirects = new RedirectService(
+    links,
+    clickRecorder,
+    geo ?? (await MmdbGeoResolver.open()),
+    systemClock,
+    config.anonymizeIp,
+  );
   return {
     workspaces: new WorkspaceService(stores.workspaces, systemClock),
     links,
     clickRecorder,
-    redirects: new RedirectService(links, clickRecorder, geo ?? (await MmdbGeoResolver.open()), systemClock, config.anonymizeIp),
+    redirects,
+    clientClicks: new ClientClickService(links, stores.workspaces, redirects),
     rateLimiter: new MemoryRateLimiter(config.rateLimitPerMinute),
     leads: new LeadService(stores.customers, stores.conversions, attribution, systemClock, (count) =>
       metrics.conversionsTracked.inc({ type: "lead" }, count),

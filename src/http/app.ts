@@ -10,6 +10,8 @@ import { NOT_FOUND_PAGE } from "./pages.js";
 import { linkRoutes } from "./routes/links.js";
 import { redirectRoutes } from "./routes/redirects.js";
 import { trackRoutes } from "./routes/track.js";
+import { clientClickRoutes } from "./routes/client-clicks.js";
+import { CLIENT_SCRIPT } from "./client-script.js";
 
 export type AppOptions = { config: Config; services: Services; logger: Logger };
 
@@ -53,6 +55,7 @@ export async function buildApp({ config, services, logger }: AppOptions): Promis
       customers: services.customers,
       protocol: config.shortLinkProtocol,
     });
+    await scope.register(clientClickRoutes, { clientClicks: services.clientClicks, trustProxy: config.trustProxy });
     scope.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
     scope.setNotFoundHandler((request, reply) => apiNotFound(request, reply));
   };
@@ -70,6 +73,9 @@ export async function buildApp({ config, services, logger }: AppOptions): Promis
   }
 
   app.get("/healthz", { schema: { hide: true } }, async () => ({ status: "ok" }));
+  app.get("/script.js", { schema: { hide: true } }, async (_request, reply) =>
+    reply.type("application/javascript; charset=utf-8").header("cache-control", "public, max-age=3600").send(CLIENT_SCRIPT),
+  );
   app.get("/metrics", { schema: { hide: true } }, async (_request, reply) =>
     reply.type(services.metrics.registry.contentType).send(await services.metrics.registry.metrics()),
   );

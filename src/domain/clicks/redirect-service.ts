@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { isIP } from "node:net";
 import type { Clock } from "../../infra/clock.js";
 import { newClickId } from "../../infra/ids.js";
 import { parseUserAgent } from "../../infra/user-agent.js";
@@ -9,13 +10,16 @@ import { buildDestination, utmOf } from "./destination.js";
 import type { Click, GeoResolver } from "./ports.js";
 import { shouldTrack, type VisitSignals } from "./tracking-policy.js";
 
-export type Visit = VisitSignals & {
-  host: string;
-  key: string;
+/** What a click records of the request that made it. */
+export type ClickContext = {
   ip: string;
+  userAgent: string;
   referer: string | undefined;
   countryHint: string | undefined;
+  query: Record<string, string>;
 };
+
+export type Visit = VisitSignals & ClickContext & { host: string; key: string };
 
 export type RedirectOutcome =
   | { kind: "redirect"; location: string; clickId: string | null }
@@ -40,7 +44,7 @@ export class RedirectService {
     }
     if (!shouldTrack(visit)) return { kind: "redirect", location: buildDestination(link.url, visit.query, null), clickId: null };
 
-    const clickId = await this.recorder.record(this.describeClick(link, visit, now));
+    const clickId = await this.recordClick(link, visit, now);
     return {
       kind: "redirect",
       location: buildDestination(link.url, visit.query, link.trackConversion ? clickId : null),
@@ -48,7 +52,12 @@ export class RedirectService {
     };
   }
 
-  private describeClick(link: Link, visit: Visit, now: number): Click {
+  /** Commits the click (or finds the visitor's click of the last hour) and returns its id. */
+  recordClick(link: Link, visit: ClickContext, now = this.clock.now()): Promise<string> {
+    return this.recorder.record(this.describeClick(link, visit, now));
+  }
+
+  private describeClick(link: Link, visit: ClickContext, now: number): Click {
     const referer = parseReferer(visit.referer);
     const qr = visit.query.qr === "1";
     return {
@@ -82,13 +91,54 @@ function parseReferer(referer: string | undefined): { domain: string; url: strin
   }
 }
 
-/** Drops the host part of an address: the last octet of IPv4, the last 80 bits of IPv6. */
+/**
+ * Drops the host part of an address: the last octet of IPv4 (also IPv4-mapped IPv6), the last 80 bits of
+ * IPv6. The result is in canonical form (RFC 5952), so one network is always stored as one string.
+ * Anything that is not an IP address gives "": an anonymised column must never leak what it was given.
+ */
 export function anonymize(ip: string): string {
-  const v4 = ip.match(/^(::ffff:)?(\d+\.\d+\.\d+)\.\d+$/i);
-  if (v4) return `${v4[1] ?? ""}${v4[2]}.0`;
-  const [head, tail] = ip.split("::");
-  const groups = head ? head.split(":") : [];
-  const rest = tail ? tail.split(":") : [];
-  const full = [...groups, ...Array(Math.max(0, 8 - groups.length - rest.length)).fill("0"), ...rest];
-  return `${full.slice(0, 3).join(":")}::`;
+  const address = ip.trim().replace(/%.*$/, "");
+  const kind = isIP(address);
+  if (kind === 4) return address.replace(/\.\d+$/, ".0");
+  if (kind !== 6) return "";
+  const groups = ipv6Groups(address);
+  if (groups.slice(0, 5).every((group) => group === 0) && groups[5] === 0xffff) {
+    return `::ffff:${groups[6] >> 8}.${groups[6] & 0xff}.${groups[7] >> 8}.0`;
+  }
+  return formatIpv6([...groups.slice(0, 3), 0, 0, 0, 0, 0]);
+}
+
+/** The eight 16-bit groups of a valid IPv6 address (`::` expanded, a dotted IPv4 tail converted). */
+function ipv6Groups(address: string): number[] {
+  const parse = (part: string) => {
+    if (part === "") return [];
+    return part.split(":").flatMap((piece) => {
+      if (!piece.includes(".")) return [Number.parseInt(piece, 16)];
+      const [a, b, c, d] = piece.split(".").map(Number);
+      return [(a << 8) | b, (c << 8) | d];
+    });
+  };
+  const [head, tail] = address.split("::");
+  const left = parse(head);
+  if (tail === undefined) return left;
+  const right = parse(tail);
+  return [...left, ...Array(8 - left.length - right.length).fill(0), ...right];
+}
+
+/** RFC 5952: lower-case hex without leading zeros; the longest run of two or more zero groups becomes `::`. */
+function formatIpv6(groups: number[]): string {
+  let best = { start: -1, length: 0 };
+  for (let i = 0; i < groups.length; ) {
+    if (groups[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < groups.length && groups[j] === 0) j++;
+    if (j - i > best.length) best = { start: i, length: j - i };
+    i = j;
+  }
+  const hex = groups.map((group) => group.toString(16));
+  if (best.length < 2) return hex.join(":");
+  return `${hex.slice(0, best.start).join(":")}::${hex.slice(best.start + best.length).join(":")}`;
 }

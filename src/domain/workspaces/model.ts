@@ -1,6 +1,12 @@
 import type { Scope } from "./scopes.js";
 
-export type Workspace = { id: string; name: string; createdAt: number };
+export type Workspace = {
+  id: string;
+  name: string;
+  /** Sites allowed to record clicks from the browser (POST /track/click): "example.com", "*.example.com". */
+  allowedHostnames: string[];
+  createdAt: number;
+};
 
 export type ApiKey = {
   id: string;

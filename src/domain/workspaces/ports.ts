@@ -4,6 +4,7 @@ export interface WorkspaceStore {
   createWorkspace(workspace: Workspace): Promise<void>;
   getWorkspace(id: string): Promise<Workspace | null>;
   listWorkspaces(): Promise<Workspace[]>;
+  setAllowedHostnames(id: string, hostnames: string[]): Promise<boolean>;
   createKey(key: ApiKey): Promise<void>;
   findKeyByHash(hashedKey: string): Promise<ApiKey | null>;
   listKeys(workspaceId?: string): Promise<ApiKey[]>;

@@ -6,6 +6,8 @@ import type { ApiKey, Principal, Workspace } from "./model.js";
 import type { WorkspaceStore } from "./ports.js";
 import { isScope, SCOPES, type Scope } from "./scopes.js";
 
+const HOSTNAME_PATTERN = /^(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:\d{1,5})?$/i;
+
 export const hashApiKey = (key: string) => createHash("sha256").update(key).digest("hex");
 
 export type CreatedKey = { key: string; id: string; workspaceId: string };
@@ -19,13 +21,21 @@ export class WorkspaceService {
   async createWorkspace(name: string): Promise<Workspace> {
     const trimmed = name.trim();
     if (!trimmed) throw badRequest("A workspace needs a name.");
-    const workspace = { id: prefixedId("ws"), name: trimmed, createdAt: this.clock.now() };
+    const workspace = { id: prefixedId("ws"), name: trimmed, allowedHostnames: [], createdAt: this.clock.now() };
     await this.store.createWorkspace(workspace);
     return workspace;
   }
 
   listWorkspaces(): Promise<Workspace[]> {
     return this.store.listWorkspaces();
+  }
+
+  async setAllowedHostnames(id: string, hostnames: string[]): Promise<void> {
+    const invalid = hostnames.filter((hostname) => !HOSTNAME_PATTERN.test(hostname));
+    if (invalid.length) throw badRequest(`Not a host name (e.g. example.com or *.example.com): ${invalid.join(", ")}`);
+    if (!(await this.store.setAllowedHostnames(id, hostnames.map((h) => h.toLowerCase())))) {
+      throw notFound(`Workspace ${id} not found.`);
+    }
   }
 
   async createKey(options: { workspaceId?: string; name?: string; scopes?: string[] }): Promise<CreatedKey> {

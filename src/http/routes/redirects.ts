@@ -23,7 +23,7 @@ export async function redirectRoutes(app: FastifyInstance, { redirects, trustPro
       noTrackHeader: request.headers["dub-no-track"] !== undefined,
       prefetch: isPrefetch(request),
       query: flatten(request.query),
-      ip: request.ip,
+      ip: clientAddress(request.ip),
       referer: request.headers.referer,
       countryHint: trustProxy ? countryHeader(request) : undefined,
     });
@@ -64,4 +64,15 @@ function isPrefetch(request: FastifyRequest): boolean {
     const value = request.headers[name];
     return typeof value === "string" && /\b(prefetch|prerender|preview)\b/i.test(value);
   });
+}
+
+/**
+ * The visitor's address without a port: some proxies put `203.0.113.7:5421` or `[2001:db8::7]:443` in
+ * X-Forwarded-For, which would otherwise be stored (and anonymised) as if it were an address.
+ */
+function clientAddress(ip: string): string {
+  const bracketed = ip.match(/^\[([^\]]+)\](?::\d+)?$/);
+  if (bracketed) return bracketed[1];
+  const v4WithPort = ip.match(/^(\d{1,3}(?:\.\d{1,3}){3}):\d+$/);
+  return v4WithPort ? v4WithPort[1] : ip;
 }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { DOMAIN_PATTERN, isAllowedDestination, KEY_PATTERN } from "../../domain/links/rules.js";
+import { DOMAIN_PATTERN, isAllowedDestination, KEY_PATTERN, normaliseExternalId } from "../../domain/links/rules.js";
 import type { LinkInput } from "../../domain/links/model.js";
 import { isoDate, queryBoolean } from "./common.js";
 
@@ -27,7 +27,15 @@ export const linkBody = z.object({
     .max(190)
     .regex(KEY_PATTERN, { error: "must not contain spaces, /, ?, #, % or \\" })
     .optional(),
-  externalId: z.string().trim().min(1).max(255).nullish(),
+  externalId: z
+    .string()
+    .trim()
+    .min(1)
+    .max(255)
+    .refine((value) => normaliseExternalId(value) !== "", {
+      error: "must not be empty after its ext_ prefix",
+    })
+    .nullish(),
   tenantId: text(255),
   trackConversion: z.boolean().optional(),
   archived: z.boolean().optional(),

@@ -10,18 +10,32 @@ export class SqlWorkspaceStore implements WorkspaceStore {
   async createWorkspace(workspace: Workspace): Promise<void> {
     await this.db
       .insertInto("workspaces")
-      .values({ id: workspace.id, name: workspace.name, created_at: workspace.createdAt })
+      .values({
+        id: workspace.id,
+        name: workspace.name,
+        allowed_hostnames: JSON.stringify(workspace.allowedHostnames),
+        created_at: workspace.createdAt,
+      })
       .execute();
   }
 
   async getWorkspace(id: string): Promise<Workspace | null> {
     const row = await this.db.selectFrom("workspaces").selectAll().where("id", "=", id).executeTakeFirst();
-    return row ? { id: row.id, name: row.name, createdAt: Number(row.created_at) } : null;
+    return row ? toWorkspace(row) : null;
   }
 
   async listWorkspaces(): Promise<Workspace[]> {
     const rows = await this.db.selectFrom("workspaces").selectAll().orderBy("created_at").execute();
-    return rows.map((row) => ({ id: row.id, name: row.name, createdAt: Number(row.created_at) }));
+    return rows.map(toWorkspace);
+  }
+
+  async setAllowedHostnames(id: string, hostnames: string[]): Promise<boolean> {
+    const result = await this.db
+      .updateTable("workspaces")
+      .set({ allowed_hostnames: JSON.stringify(hostnames) })
+      .where("id", "=", id)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
   }
 
   async createKey(key: ApiKey): Promise<void> {
@@ -61,6 +75,15 @@ export class SqlWorkspaceStore implements WorkspaceStore {
       .executeTakeFirst();
     return Number(result.numUpdatedRows) > 0;
   }
+}
+
+function toWorkspace(row: Selectable<Database["workspaces"]>): Workspace {
+  return {
+    id: row.id,
+    name: row.name,
+    allowedHostnames: row.allowed_hostnames ? (JSON.parse(row.allowed_hostnames) as string[]) : [],
+    createdAt: Number(row.created_at),
+  };
 }
 
 function toApiKey(row: Selectable<Database["api_keys"]>): ApiKey {
