@@ -4,13 +4,26 @@ const boolean = z
   .enum(["true", "false", "1", "0", "yes", "no"], { error: "expected true or false" })
   .transform((value) => value === "true" || value === "1" || value === "yes");
 
+const HOST_PORT = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:(\d{1,5}))?$/i;
+
 const hostPort = z
   .string()
-  .regex(/^[a-z0-9.-]+(:\d{1,5})?$/i, { error: "expected a host name with an optional port, e.g. go.example.com" })
+  .refine((value) => HOST_PORT.test(value) && Number(value.split(":")[1] ?? 0) <= 65535, {
+    error: "expected a host name with an optional port, e.g. go.example.com",
+  })
   .transform((value) => value.toLowerCase());
 
+/** Decimal digits only: Number() would also take " ", "0x1F90" and "1e3". */
+const integer = (error: string) =>
+  z
+    .string()
+    .regex(/^\d+$/, { error })
+    .transform(Number);
+
 const schema = z.object({
-  PORT: z.coerce.number({ error: "expected a port number" }).int().min(0).max(65535).default(8080),
+  PORT: integer("expected a port number (0-65535)")
+    .pipe(z.number().max(65535, { error: "expected a port number (0-65535)" }))
+    .default(8080),
   HOST: z.string().min(1).default("127.0.0.1"),
   DATA_DIR: z.string().min(1).default("./data"),
   DATABASE_URL: z
@@ -24,10 +37,12 @@ const schema = z.object({
   SHORT_DOMAIN: hostPort.optional(),
   API_HOST: hostPort.optional(),
   SHORT_LINK_PROTOCOL: z.enum(["http", "https"], { error: "expected http or https" }).optional(),
-  RATE_LIMIT_PER_MINUTE: z.coerce.number({ error: "expected a positive integer" }).int().positive().default(600),
+  RATE_LIMIT_PER_MINUTE: integer("expected a positive integer")
+    .pipe(z.number().positive({ error: "expected a positive integer" }))
+    .default(600),
   ANONYMIZE_IP: boolean.default(false),
   TRUST_PROXY: boolean.default(false),
-  CLICK_DEDUPE_SECONDS: z.coerce.number({ error: "expected a number of seconds" }).int().min(0).default(3600),
+  CLICK_DEDUPE_SECONDS: integer("expected a whole number of seconds").default(3600),
   SQLITE_SYNCHRONOUS: z.enum(["full", "normal"], { error: "expected full or normal" }).default("full"),
   FX_RATES_FILE: z.string().min(1).optional(),
   FX_RATES_URL: z.url({ protocol: /^https?$/, error: "expected an http(s) URL of an ECB-format rates XML" }).optional(),

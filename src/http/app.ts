@@ -11,6 +11,7 @@ import { linkRoutes } from "./routes/links.js";
 import { redirectRoutes } from "./routes/redirects.js";
 import { trackRoutes } from "./routes/track.js";
 import { clientClickRoutes } from "./routes/client-clicks.js";
+import { qrRoutes } from "./routes/qr.js";
 import { CLIENT_SCRIPT } from "./client-script.js";
 
 export type AppOptions = { config: Config; services: Services; logger: Logger };
@@ -55,6 +56,7 @@ export async function buildApp({ config, services, logger }: AppOptions): Promis
       customers: services.customers,
       protocol: config.shortLinkProtocol,
     });
+    await scope.register(qrRoutes);
     await scope.register(clientClickRoutes, { clientClicks: services.clientClicks, trustProxy: config.trustProxy });
     scope.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
     scope.setNotFoundHandler((request, reply) => apiNotFound(request, reply));
@@ -95,6 +97,10 @@ function apiNotFound(request: FastifyRequest, reply: Parameters<typeof sendError
 
 /** Like Dub, any body is read as JSON whatever its Content-Type says; an empty body is no body. */
 function acceptAnyContentTypeAsJson(app: FastifyInstance) {
+  app.addHook("onRequest", async (request) => {
+    // An empty `Content-Type:` (the seed Go SDK sends one) is not a media type fastify can route to a parser.
+    if (request.headers["content-type"] === "") request.headers["content-type"] = "application/json";
+  });
   app.removeAllContentTypeParsers();
   app.addContentTypeParser("*", { parseAs: "string" }, (_request, body, done) => {
     const text = (body as string).trim();
