@@ -175,11 +175,7 @@ describe("request bodies", () => {
     }
   });
 
-  // Fastify answers an empty (invalid) media type with FST_ERR_CTP_INVALID_MEDIA_TYPE before any parser runs,
-  // so the body is refused although app.ts means to read every body as JSON. The fix belongs in src/http/app.ts.
-  test("a body with an empty Content-Type header is still read as JSON", {
-
-  }, async () => {
+  test("a body with an empty Content-Type header is still read as JSON", async () => {
     const body = JSON.stringify({ url: "https://example.com/empty-content-type" });
     const response = await rawRequest(server, {
       method: "POST",
