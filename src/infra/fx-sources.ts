@@ -8,10 +8,22 @@ import { isCurrencyCode } from "../domain/conversions/currency.js";
  */
 export function parseEcbXml(xml: string, now: number): FxRate[] {
   const perEuro = new Map<string, number>([["EUR", 1]]);
-  for (const match of xml.matchAll(/currency=['"]([A-Z]{3})['"]\s+rate=['"]([0-9.]+)['"]/g)) {
+  for (const match of latestDay(xml).matchAll(/currency=['"]([A-Z]{3})['"]\s+rate=['"]([0-9.]+)['"]/g)) {
     perEuro.set(match[1], Number(match[2]));
   }
   return rebase(perEuro, "USD", "feed", now, "the ECB feed");
+}
+
+/**
+ * The history files (eurofxref-hist-90d.xml, …) hold one `<Cube time='YYYY-MM-DD'>` per day: only the
+ * latest day's rates count, wherever it sits in the file. A file without days is read whole.
+ */
+function latestDay(xml: string): string {
+  const starts = [...xml.matchAll(/<Cube\s+time=['"](\d{4}-\d{2}-\d{2})['"]/g)];
+  if (starts.length === 0) return xml;
+  let latest = 0;
+  for (let i = 1; i < starts.length; i++) if (starts[i][1] > starts[latest][1]) latest = i;
+  return xml.slice(starts[latest].index, starts[latest + 1]?.index ?? xml.length);
 }
 
 /**

@@ -51,7 +51,7 @@ describe("script.js in Chromium", { skip: browserMissing }, () => {
     await page.goto(`${server.origin.replace("127.0.0.1", "localhost")}/shop`);
     const clickId = new URL(page.url()).searchParams.get("dub_id");
     assert.match(clickId ?? "", /^[0-9A-Za-z]{16}$/);
-    await page.waitForFunction(() => document.cookie.includes("dub_id="));
+    await page.waitForFunction('document.cookie.includes("dub_id=")');
     const cookie = await cookieValue(page);
     assert.equal(cookie?.value, clickId);
     assert.equal(cookie?.sameSite, "Lax");
@@ -69,7 +69,7 @@ describe("script.js in Chromium", { skip: browserMissing }, () => {
     await server.services.workspaces.setAllowedHostnames(server.workspaceId, ["127.0.0.1"]);
     const page = await browser.newPage({ userAgent: BROWSER_UA });
     await page.goto(`${siteOrigin}/?via=partner`);
-    await page.waitForFunction(() => document.cookie.includes("dub_id="));
+    await page.waitForFunction('document.cookie.includes("dub_id=")');
     const clickId = (await cookieValue(page))?.value;
     const row = server.sqlite.prepare("select key from clicks where id = ?").get(clickId) as { key: string } | undefined;
     assert.equal(row?.key, "partner", "the click the cookie names was recorded");

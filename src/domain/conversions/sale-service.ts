@@ -55,7 +55,8 @@ export class SaleService {
     let customer = await this.customers.findByExternalId(workspaceId, externalId);
     let lead: LeadEvent;
     if (customer) {
-      lead = await this.leadOf(customer, input.leadEventName ?? null);
+      // An empty leadEventName names no lead (and a lead event always has a name).
+      lead = await this.leadOf(customer, input.leadEventName || null);
     } else {
       if (!input.clickId) return nothing;
       ({ customer, lead } = await this.directSaleLead(workspaceId, externalId, input));
@@ -64,7 +65,8 @@ export class SaleService {
 
     const money = this.currency.toUsd(input.amount, input.currency);
     const metadata = input.metadata ?? null;
-    const invoiceId = input.invoiceId ?? null;
+    // An empty invoiceId is no invoice: claiming "" would replay the first such sale for every later one.
+    const invoiceId = input.invoiceId || null;
     const receipt = JSON.stringify({
       eventName: input.eventName,
       customer: {
@@ -123,7 +125,7 @@ export class SaleService {
       now,
       click,
     );
-    const eventName = input.leadEventName ?? DIRECT_SALE_LEAD;
+    const eventName = input.leadEventName || DIRECT_SALE_LEAD;
     const event: LeadEvent = {
       ...click.attribution,
       id: newEventId(),
