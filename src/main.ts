@@ -23,7 +23,11 @@ export async function serve(): Promise<void> {
       process.exit(1);
     }, 10_000);
     forced.unref();
+    // Connections that were busy when closing began stay open (keep-alive) after their response, and
+    // would hold app.close() until the forced exit; close each one as soon as it falls idle.
+    const sweep = setInterval(() => app.server.closeIdleConnections(), 100);
     await app.close();
+    clearInterval(sweep);
     stopBackgroundJobs();
     await services.clickRecorder.drain();
     await storage.db.destroy();
@@ -37,7 +41,10 @@ export async function serve(): Promise<void> {
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
   if (created) printBanner(created.key, created.workspaceId, `http://${config.host}:${port}`);
-  logger.info({ port, shortDomain: config.shortDomain, migrations: storage.appliedMigrations }, "clicktrail listening");
+  logger.info(
+    { port, shortDomain: config.shortDomain, migrations: storage.appliedMigrations },
+    "clicktrail listening",
+  );
 }
 
 function printBanner(key: string, workspaceId: string, base: string) {
@@ -53,14 +60,18 @@ function printBanner(key: string, workspaceId: string, base: string) {
   ];
   const width = Math.max(...lines.map((line) => line.length)) + 2;
   const rule = `+${"-".repeat(width + 2)}+`;
-  process.stdout.write(`\n${rule}\n${lines.map((line) => `|  ${line.padEnd(width)}|`).join("\n")}\n${rule}\n\n`);
+  process.stdout.write(
+    `\n${rule}\n${lines.map((line) => `|  ${line.padEnd(width)}|`).join("\n")}\n${rule}\n\n`,
+  );
 }
 
 export async function runServe(): Promise<void> {
   try {
     await serve();
   } catch (error) {
-    process.stderr.write(`${error instanceof ConfigError ? error.message : `clicktrail: ${(error as Error).stack ?? error}`}\n`);
+    process.stderr.write(
+      `${error instanceof ConfigError ? error.message : `clicktrail: ${(error as Error).stack ?? error}`}\n`,
+    );
     process.exit(1);
   }
 }

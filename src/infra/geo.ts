@@ -5,6 +5,8 @@ import type { GeoResolver, Location } from "../domain/clicks/ports.js";
 
 type CountryRecord = { country_code?: string };
 
+const isCountry = (code: string) => Object.hasOwn(countries, code);
+
 const UNKNOWN: Location = { country: "Unknown", continent: "Unknown", city: "Unknown", region: "Unknown" };
 
 /** Country from the bundled CC0 geo-whois-asn-country database; continent derived from the country. */
@@ -17,9 +19,11 @@ export class MmdbGeoResolver implements GeoResolver {
     return new MmdbGeoResolver(await maxmind.open(file, { watchForUpdates: false }));
   }
 
+  /** A hint that names no country (Cloudflare's "XX" for unknown) falls back to the database. */
   locate(ip: string, countryHint?: string): Location {
-    const code = (countryHint ?? this.lookup(ip))?.toUpperCase();
-    if (!code || !(code in countries)) return UNKNOWN;
+    const hinted = countryHint?.toUpperCase();
+    const code = hinted && isCountry(hinted) ? hinted : this.lookup(ip)?.toUpperCase();
+    if (!code || !isCountry(code)) return UNKNOWN;
     return { ...UNKNOWN, country: code, continent: countries[code as keyof typeof countries].continent };
   }
 

@@ -57,7 +57,7 @@ export class ClickRecorder {
         batch.map((entry) => entry.click),
         this.dedupeWindowMs,
       );
-      batch.forEach((entry, index) => entry.resolve(ids[index]));
+      for (const [index, entry] of batch.entries()) entry.resolve(ids[index]);
     } catch (error) {
       for (const entry of batch) entry.reject(error);
     }

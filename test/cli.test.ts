@@ -1,0 +1,412 @@
+// The compiled command line and server entry point, run as child processes over real SQLite files.
+import assert from "node:assert/strict";
+import { type ChildProcess, execFile, spawn, spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { connect } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { after, before, describe, test } from "node:test";
+import SQLite from "better-sqlite3";
+import { freePort } from "./helpers/server.js";
+
+const ROOT = resolve(import.meta.dirname, "..");
+const CLI = join(ROOT, "dist", "cli.js");
+const MAIN = join(ROOT, "dist", "main.js");
+const KEY_PATTERN = /^dub_[0-9A-Za-z]{24}$/;
+
+const children = new Set<ChildProcess>();
+const dirs: string[] = [];
+
+function newestMtime(dir: string): number {
+  return Math.max(
+    0,
+    ...readdirSync(dir).map((name) => {
+      const path = join(dir, name);
+      const stat = statSync(path);
+      return stat.isDirectory() ? newestMtime(path) : stat.mtimeMs;
+    }),
+  );
+}
+
+before(() => {
+  const stale =
+    !existsSync(CLI) || !existsSync(MAIN) || statSync(CLI).mtimeMs < newestMtime(join(ROOT, "src"));
+  if (stale) {
+    const build = spawnSync("npm", ["run", "build", "--silent"], {
+      cwd: ROOT,
+      encoding: "utf8",
+      timeout: 120_000,
+    });
+    assert.equal(build.status, 0, `npm run build failed:\n${build.stdout}\n${build.stderr}`);
+  }
+});
+
+after(() => {
+  for (const child of children) {
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  }
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+function dataDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), "clicktrail-cli-"));
+  dirs.push(dir);
+  return dir;
+}
+
+/** Only what a child needs: no inherited PORT, DATA_DIR or test-runner variables. */
+const baseEnv = (extra: Record<string, string>) => ({
+  PATH: process.env.PATH ?? "",
+  HOME: process.env.HOME ?? tmpdir(),
+  LOG_LEVEL: "silent",
+  ...extra,
+});
+
+type Run = { status: number | null; stdout: string; stderr: string };
+
+function cli(args: string[], env: Record<string, string>): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = execFile(
+      process.execPath,
+      [CLI, ...args],
+      { env: baseEnv(env), encoding: "utf8", timeout: 20_000 },
+      (error, stdout, stderr) => {
+        children.delete(child);
+        const status = error ? (typeof error.code === "number" ? error.code : null) : 0;
+        resolve({ status, stdout, stderr });
+      },
+    );
+    children.add(child);
+  });
+}
+
+async function cliJson<T>(args: string[], env: Record<string, string>): Promise<T> {
+  const result = await cli([...args, "--json"], env);
+  assert.equal(result.status, 0, `clicktrail ${args.join(" ")} failed: ${result.stderr}`);
+  return JSON.parse(result.stdout) as T;
+}
+
+type Server = {
+  child: ChildProcess;
+  origin: string;
+  stdout: () => string;
+  stderr: () => string;
+  exited: Promise<number | null>;
+};
+
+async function startMain(env: Record<string, string>): Promise<Server> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [MAIN], {
+    env: baseEnv({ PORT: String(port), HOST: "127.0.0.1", ...env }),
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  children.add(child);
+  let stdout = "";
+  let stderr = "";
+  child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
+    stdout += chunk;
+  });
+  child.stderr?.setEncoding("utf8").on("data", (chunk: string) => {
+    stderr += chunk;
+  });
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  const origin = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}: ${stderr}`);
+    try {
+      if ((await fetch(`${origin}/healthz`)).status === 200) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`server did not become healthy: ${stderr}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return { child, origin, stdout: () => stdout, stderr: () => stderr, exited };
+}
+
+/** SIGTERM, then the exit code; fails if the process is still running after `ms`. */
+async function stopMain(server: Server, ms = 5_000): Promise<number | null> {
+  server.child.kill("SIGTERM");
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<"timeout">((resolve) => {
+    timer = setTimeout(() => resolve("timeout"), ms);
+  });
+  const code = await Promise.race([server.exited, timeout]);
+  clearTimeout(timer);
+  assert.notEqual(code, "timeout", `the server did not exit within ${ms} ms of SIGTERM`);
+  return code as number | null;
+}
+
+async function waitFor(check: () => boolean, what: string, ms = 5_000) {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+const listLinks = (origin: string, key: string) =>
+  fetch(`${origin}/api/links`, { headers: { authorization: `Bearer ${key}` } });
+
+const filesOf = (dir: string) => Buffer.concat(readdirSync(dir).map((name) => readFileSync(join(dir, name))));
+
+describe("clicktrail workspaces and keys", { concurrency: true }, () => {
+  test("workspaces create --json prints {id, name}", async () => {
+    const env = { DATA_DIR: dataDir() };
+    const workspace = await cliJson<Record<string, unknown>>(
+      ["workspaces", "create", "--name", "Acme Inc"],
+      env,
+    );
+    assert.deepEqual(Object.keys(workspace).sort(), ["id", "name"]);
+    assert.match(String(workspace.id), /^ws_[0-9A-Z]{26}$/);
+    assert.equal(workspace.name, "Acme Inc");
+    const listed = await cliJson<{ id: string; name: string }[]>(["workspaces", "list"], env);
+    assert.deepEqual(
+      listed.map((w) => [w.id, w.name]),
+      [[workspace.id, "Acme Inc"]],
+    );
+  });
+
+  test("workspaces create without --name is a usage error", async () => {
+    const result = await cli(["workspaces", "create"], { DATA_DIR: dataDir() });
+    assert.equal(result.status, 2);
+    assert.match(result.stderr, /--name/);
+    assert.match(result.stderr, /Usage: clicktrail/);
+  });
+
+  test("keys create --json prints {key, id, workspaceId}; only the key's SHA-256 is stored", async () => {
+    const dir = dataDir();
+    const env = { DATA_DIR: dir };
+    const workspace = await cliJson<{ id: string }>(["workspaces", "create", "--name", "Keys"], env);
+    const created = await cliJson<Record<string, string>>(["keys", "create"], env);
+    assert.deepEqual(Object.keys(created).sort(), ["id", "key", "workspaceId"]);
+    assert.match(created.key, KEY_PATTERN);
+    assert.match(created.id, /^key_/);
+    assert.equal(created.workspaceId, workspace.id);
+
+    const bytes = filesOf(dir);
+    const hash = createHash("sha256").update(created.key).digest("hex");
+    assert.ok(bytes.includes(hash), "the SHA-256 of the key is stored");
+    assert.ok(!bytes.includes(created.key), "the key itself appears nowhere in the data directory");
+    assert.ok(!bytes.includes(created.key.slice(4)), "nor does its secret part");
+  });
+
+  test("keys create with an unknown scope fails and lists the known scopes", async () => {
+    const env = { DATA_DIR: dataDir() };
+    await cliJson(["workspaces", "create", "--name", "Scopes"], env);
+    const result = await cli(["keys", "create", "--scopes", "links.read bogus", "--json"], env);
+    assert.notEqual(result.status, 0);
+    assert.equal(result.stdout, "");
+    assert.match(result.stderr, /bogus/);
+    for (const scope of ["links.read", "links.write", "analytics.read", "apis.all"])
+      assert.ok(result.stderr.includes(scope), scope);
+    assert.deepEqual(await cliJson<unknown[]>(["keys", "list"], env), [], "no key was created");
+  });
+
+  test("keys create --scopes stores the scopes; keys list never prints a full key", async () => {
+    const env = { DATA_DIR: dataDir() };
+    await cliJson(["workspaces", "create", "--name", "List"], env);
+    const scoped = await cliJson<{ key: string; id: string }>(
+      ["keys", "create", "--scopes", "links.read links.write", "--name", "CI"],
+      env,
+    );
+    const open = await cliJson<{ key: string; id: string }>(["keys", "create"], env);
+    const text = await cli(["keys", "list"], env);
+    assert.equal(text.status, 0);
+    const json = await cliJson<{ id: string; name: string; key: string; scopes: string }[]>(
+      ["keys", "list"],
+      env,
+    );
+    for (const output of [text.stdout, JSON.stringify(json)]) {
+      for (const { key } of [scoped, open]) {
+        assert.ok(!output.includes(key), "a full key was printed");
+        assert.ok(!output.includes(key.slice(4, 24)), "most of a key was printed");
+      }
+    }
+    const byId = new Map(json.map((row) => [row.id, row]));
+    assert.equal(byId.get(scoped.id)?.scopes, "links.read links.write");
+    assert.equal(byId.get(scoped.id)?.name, "CI");
+    assert.ok(byId.get(open.id), "both keys are listed");
+    assert.ok(text.stdout.includes(scoped.id) && text.stdout.includes(open.id));
+  });
+
+  test("keys create needs --workspace once there are several workspaces, and refuses an unknown one", async () => {
+    const env = { DATA_DIR: dataDir() };
+    const first = await cliJson<{ id: string }>(["workspaces", "create", "--name", "One"], env);
+    await cliJson(["workspaces", "create", "--name", "Two"], env);
+    const ambiguous = await cli(["keys", "create"], env);
+    assert.notEqual(ambiguous.status, 0);
+    assert.match(ambiguous.stderr, /--workspace/);
+    const unknown = await cli(["keys", "create", "--workspace", "ws_nope"], env);
+    assert.notEqual(unknown.status, 0);
+    assert.match(unknown.stderr, /ws_nope/);
+    assert.equal(
+      (await cliJson<{ workspaceId: string }>(["keys", "create", "--workspace", first.id], env)).workspaceId,
+      first.id,
+    );
+  });
+
+  test("keys revoke of an unknown id fails; an unknown command is a usage error", async () => {
+    const env = { DATA_DIR: dataDir() };
+    const revoke = await cli(["keys", "revoke", "key_missing"], env);
+    assert.equal(revoke.status, 1);
+    assert.match(revoke.stderr, /key_missing/);
+    const unknown = await cli(["frobnicate"], env);
+    assert.equal(unknown.status, 2);
+    assert.match(unknown.stderr, /unknown command: frobnicate/);
+  });
+
+  test("migrate applies the migrations once", async () => {
+    const env = { DATA_DIR: dataDir() };
+    const first = await cliJson<{ applied: string[] }>(["migrate"], env);
+    assert.ok(first.applied.length > 0);
+    assert.deepEqual(await cliJson<{ applied: string[] }>(["migrate"], env), { applied: [] });
+  });
+});
+
+describe("the server process", () => {
+  test("first start prints a banner with a working dub_ key; a second start prints none; SIGTERM exits 0", async () => {
+    const dir = dataDir();
+    const first = await startMain({ DATA_DIR: dir });
+    await waitFor(() => /dub_[0-9A-Za-z]{24}/.test(first.stdout()), "the banner");
+    const key = first.stdout().match(/dub_[0-9A-Za-z]{24}/)?.[0] ?? "";
+    assert.match(key, KEY_PATTERN);
+    assert.equal((await listLinks(first.origin, key)).status, 200, "the banner's key works");
+    assert.equal(await stopMain(first), 0);
+    assert.ok(!filesOf(dir).includes(key), "the banner's key is not stored in clear");
+
+    const second = await startMain({ DATA_DIR: dir });
+    assert.equal((await listLinks(second.origin, key)).status, 200, "the key survives a restart");
+    assert.equal(await stopMain(second), 0);
+    assert.doesNotMatch(second.stdout(), /dub_[0-9A-Za-z]/);
+  });
+
+  test("SIGTERM during a burst of visits: every answered redirect has its click committed, and the exit is 0", async () => {
+    const dir = dataDir();
+    const server = await startMain({ DATA_DIR: dir });
+    await waitFor(() => /dub_[0-9A-Za-z]{24}/.test(server.stdout()), "the banner");
+    const key = server.stdout().match(/dub_[0-9A-Za-z]{24}/)?.[0] ?? "";
+    const created = await fetch(`${server.origin}/api/links`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+      body: JSON.stringify({ url: "https://example.com/", key: "bye", trackConversion: true }),
+    });
+    assert.equal(created.status, 200);
+    const warm = await fetch(`${server.origin}/bye`, {
+      redirect: "manual",
+      headers: { "user-agent": "Mozilla/5.0 Firefox/128.0" },
+    });
+    const warmId = new URL(warm.headers.get("location") ?? "").searchParams.get("dub_id") ?? "";
+    // each outcome is settled at once: a visit cut off by the shutdown is expected, not an unhandled rejection
+    const visits = Array.from({ length: 60 }, (_, i) =>
+      fetch(`${server.origin}/bye`, {
+        redirect: "manual",
+        headers: {
+          "user-agent": `Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.${i}`,
+        },
+      }).then(
+        (response) =>
+          response.status === 302
+            ? new URL(response.headers.get("location") ?? "").searchParams.get("dub_id")
+            : null,
+        () => null,
+      ),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const code = await stopMain(server);
+    const answered = [warmId, ...(await Promise.all(visits)).filter((id): id is string => id !== null)];
+    assert.equal(code, 0);
+    for (const id of answered) assert.match(id, /^[0-9A-Za-z]{16}$/);
+    const db = new SQLite(join(dir, "clicktrail.sqlite"), { readonly: true });
+    try {
+      const stored = new Set(
+        (db.prepare("select id from clicks").all() as { id: string }[]).map((row) => row.id),
+      );
+      for (const id of answered) assert.ok(stored.has(id), `click ${id} was answered but not committed`);
+      const link = db.prepare("select clicks from links where key = 'bye'").get() as { clicks: number };
+      assert.equal(link.clicks, stored.size);
+    } finally {
+      db.close();
+    }
+  });
+
+  test("SIGTERM while a keep-alive request is in flight: the request completes and the process still exits 0 promptly", async () => {
+    const server = await startMain({ DATA_DIR: dataDir() });
+    await waitFor(() => /dub_[0-9A-Za-z]{24}/.test(server.stdout()), "the banner");
+    const key = server.stdout().match(/dub_[0-9A-Za-z]{24}/)?.[0] ?? "";
+    const { port } = new URL(server.origin);
+    const body = JSON.stringify({ url: "https://example.com/in-flight", key: "in-flight" });
+    const socket = connect(Number(port), "127.0.0.1");
+    let response = "";
+    socket.setEncoding("utf8").on("data", (chunk: string) => {
+      response += chunk;
+    });
+    socket.on("error", () => {});
+    await new Promise<void>((resolve) => socket.once("connect", () => resolve()));
+    // headers and half the body: the request is in progress when the signal arrives
+    socket.write(
+      `POST /api/links HTTP/1.1\r\nHost: ${server.origin.slice(7)}\r\nAuthorization: Bearer ${key}\r\n` +
+        `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: keep-alive\r\n\r\n${body.slice(0, 10)}`,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    server.child.kill("SIGTERM");
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    socket.write(body.slice(10));
+    let timer: NodeJS.Timeout | undefined;
+    const code = await Promise.race([
+      server.exited,
+      new Promise<"timeout">((resolve) => {
+        timer = setTimeout(() => resolve("timeout"), 5_000);
+      }),
+    ]);
+    clearTimeout(timer);
+    socket.destroy();
+    assert.match(response, /^HTTP\/1\.1 200 /, "the in-flight request was answered");
+    assert.notEqual(code, "timeout", "an idle keep-alive connection held the shutdown");
+    assert.equal(code, 0);
+  });
+
+  test("keys revoke makes that key get 401 from a running server, at once", async () => {
+    const dir = dataDir();
+    const server = await startMain({ DATA_DIR: dir });
+    await waitFor(() => /dub_[0-9A-Za-z]{24}/.test(server.stdout()), "the banner");
+    const bannerKey = server.stdout().match(/dub_[0-9A-Za-z]{24}/)?.[0] ?? "";
+    const created = await cliJson<{ key: string; id: string }>(["keys", "create"], { DATA_DIR: dir });
+    assert.equal((await listLinks(server.origin, created.key)).status, 200);
+
+    const revoked = await cli(["keys", "revoke", created.id], { DATA_DIR: dir });
+    assert.equal(revoked.status, 0, revoked.stderr);
+    const refused = await listLinks(server.origin, created.key);
+    assert.equal(refused.status, 401);
+    assert.equal(((await refused.json()) as { error: { code: string } }).error.code, "unauthorized");
+    assert.equal((await listLinks(server.origin, bannerKey)).status, 200, "other keys keep working");
+
+    const list = await cliJson<{ id: string; revokedAt: string | null }[]>(["keys", "list"], {
+      DATA_DIR: dir,
+    });
+    assert.ok(list.find((row) => row.id === created.id)?.revokedAt);
+    assert.notEqual(
+      (await cli(["keys", "revoke", created.id], { DATA_DIR: dir })).status,
+      0,
+      "a key is revoked only once",
+    );
+    assert.equal(await stopMain(server), 0);
+  });
+
+  test("a bad environment value stops the server and the CLI with a message naming it", () => {
+    for (const entry of [MAIN, CLI]) {
+      const args = entry === CLI ? [entry, "migrate"] : [entry];
+      const result = spawnSync(process.execPath, args, {
+        env: baseEnv({ DATA_DIR: dataDir(), PORT: "abc" }),
+        encoding: "utf8",
+        timeout: 20_000,
+      });
+      assert.notEqual(result.status, 0, `${entry} exited 0`);
+      assert.notEqual(result.status, null, `${entry} did not exit`);
+      assert.match(result.stderr, /PORT/);
+      assert.match(result.stderr, /port number/);
+    }
+  });
+});
