@@ -47,7 +47,8 @@ type Values = {
 
 const list = (value: string | undefined) => value?.split(/[\s,]+/).filter(Boolean) ?? [];
 
-const print = (value: unknown, json: boolean, text: string) => process.stdout.write(`${json ? JSON.stringify(value) : text}\n`);
+const print = (value: unknown, json: boolean, text: string) =>
+  process.stdout.write(`${json ? JSON.stringify(value) : text}\n`);
 
 async function withStorage<T>(run: (storage: Storage) => Promise<T>): Promise<T> {
   const storage = await openStorage(loadConfig());
@@ -64,7 +65,11 @@ async function workspaces(action: string | undefined, rest: string[], values: Va
     if (action === "create") {
       if (!values.name) throw new UsageError("workspaces create needs --name NAME");
       const workspace = await service.createWorkspace(values.name);
-      print({ id: workspace.id, name: workspace.name }, values.json, `Created workspace ${workspace.id} (${workspace.name})`);
+      print(
+        { id: workspace.id, name: workspace.name },
+        values.json,
+        `Created workspace ${workspace.id} (${workspace.name})`,
+      );
     } else if (action === "list") {
       const all = await service.listWorkspaces();
       const rows = all.map((w) => ({
@@ -76,7 +81,8 @@ async function workspaces(action: string | undefined, rest: string[], values: Va
       print(rows, values.json, table(rows));
     } else if (action === "update") {
       const hostnames = values["allowed-hostnames"];
-      if (!rest[0] || hostnames === undefined) throw new UsageError('workspaces update needs ID --allowed-hostnames "…"');
+      if (!rest[0] || hostnames === undefined)
+        throw new UsageError('workspaces update needs ID --allowed-hostnames "…"');
       await service.setAllowedHostnames(rest[0], list(hostnames));
       print({ id: rest[0], allowedHostnames: list(hostnames) }, values.json, `Updated ${rest[0]}`);
     } else throw new UsageError(`unknown command: workspaces ${action ?? ""}`);
@@ -123,10 +129,15 @@ async function fx(action: string | undefined, rest: string[], values: Values) {
     if (action === "set") {
       const [code, rate] = rest;
       if (!code || !isCurrencyCode(code) || code.toLowerCase() === "usd") {
-        throw new UsageError(`fx set needs an ISO 4217 currency code other than USD, got ${JSON.stringify(code ?? "")}`);
+        throw new UsageError(
+          `fx set needs an ISO 4217 currency code other than USD, got ${JSON.stringify(code ?? "")}`,
+        );
       }
-      if (!(Number(rate) > 0)) throw new UsageError(`fx set needs a positive rate (units of ${code} per 1 USD)`);
-      await book.save([{ currency: code.toUpperCase(), source: "manual", ratePerUsd: Number(rate), updatedAt: Date.now() }]);
+      if (!(Number(rate) > 0))
+        throw new UsageError(`fx set needs a positive rate (units of ${code} per 1 USD)`);
+      await book.save([
+        { currency: code.toUpperCase(), source: "manual", ratePerUsd: Number(rate), updatedAt: Date.now() },
+      ]);
       print(
         { currency: code.toUpperCase(), ratePerUsd: Number(rate) },
         values.json,
@@ -149,14 +160,23 @@ function table(rows: Record<string, unknown>[]): string {
   const columns = Object.keys(rows[0]);
   const cells = rows.map((row) => columns.map((column) => String(row[column] ?? "")));
   const widths = columns.map((column, i) => Math.max(column.length, ...cells.map((cell) => cell[i].length)));
-  const line = (values: string[]) => values.map((value, i) => value.padEnd(widths[i])).join("  ").trimEnd();
+  const line = (values: string[]) =>
+    values
+      .map((value, i) => value.padEnd(widths[i]))
+      .join("  ")
+      .trimEnd();
   return [line(columns), ...cells.map(line)].join("\n");
 }
 
 class UsageError extends Error {}
 
 async function main(argv: string[]) {
-  const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: OPTIONS,
+    allowPositionals: true,
+    strict: true,
+  });
   const [command, action, ...rest] = positionals;
   if (values.help || !command) {
     process.stdout.write(`${USAGE}\n`);
@@ -167,7 +187,11 @@ async function main(argv: string[]) {
       return runServe();
     case "migrate": {
       const applied = await withStorage(async (storage) => storage.appliedMigrations);
-      print({ applied }, values.json, applied.length ? `Applied ${applied.join(", ")}` : "The schema is up to date.");
+      print(
+        { applied },
+        values.json,
+        applied.length ? `Applied ${applied.join(", ")}` : "The schema is up to date.",
+      );
       return;
     }
     case "workspaces":
@@ -191,5 +215,3 @@ main(process.argv.slice(2)).catch((error: unknown) => {
   else process.stderr.write(`clicktrail: ${(error as Error).stack ?? error}\n`);
   process.exitCode = 1;
 });
-
-

@@ -14,11 +14,7 @@ const hostPort = z
   .transform((value) => value.toLowerCase());
 
 /** Decimal digits only: Number() would also take " ", "0x1F90" and "1e3". */
-const integer = (error: string) =>
-  z
-    .string()
-    .regex(/^\d+$/, { error })
-    .transform(Number);
+const integer = (error: string) => z.string().regex(/^\d+$/, { error }).transform(Number);
 
 const schema = z.object({
   PORT: integer("expected a port number (0-65535)")
@@ -45,7 +41,9 @@ const schema = z.object({
   CLICK_DEDUPE_SECONDS: integer("expected a whole number of seconds").default(3600),
   SQLITE_SYNCHRONOUS: z.enum(["full", "normal"], { error: "expected full or normal" }).default("full"),
   FX_RATES_FILE: z.string().min(1).optional(),
-  FX_RATES_URL: z.url({ protocol: /^https?$/, error: "expected an http(s) URL of an ECB-format rates XML" }).optional(),
+  FX_RATES_URL: z
+    .url({ protocol: /^https?$/, error: "expected an http(s) URL of an ECB-format rates XML" })
+    .optional(),
   LOG_LEVEL: z
     .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], {
       error: "expected one of fatal, error, warn, info, debug, trace, silent",
@@ -81,7 +79,9 @@ export class ConfigError extends Error {
 const isLocal = (domain: string) => /^(localhost|127\.|\[::1\]|0\.0\.0\.0)/.test(domain);
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ""));
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([, value]) => value !== undefined && value !== ""),
+  );
   const parsed = schema.safeParse(present);
   if (!parsed.success) {
     throw new ConfigError(

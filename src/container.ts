@@ -5,9 +5,6 @@ import { ClickRecorder } from "./domain/clicks/click-recorder.js";
 import { ClientClickService } from "./domain/clicks/client-click-service.js";
 import type { ClickStore, GeoResolver } from "./domain/clicks/ports.js";
 import { RedirectService } from "./domain/clicks/redirect-service.js";
-import { LinkService } from "./domain/links/link-service.js";
-import { MemoryLinkCache } from "./domain/links/memory-link-cache.js";
-import type { LinkStore } from "./domain/links/ports.js";
 import { ClickAttribution } from "./domain/conversions/attribution.js";
 import { CurrencyConverter } from "./domain/conversions/currency.js";
 import { FxRateBook } from "./domain/conversions/fx-rate-book.js";
@@ -16,6 +13,9 @@ import type { ConversionStore, FxRateStore } from "./domain/conversions/ports.js
 import { SaleService } from "./domain/conversions/sale-service.js";
 import { CustomerService } from "./domain/customers/customer-service.js";
 import type { CustomerStore } from "./domain/customers/ports.js";
+import { LinkService } from "./domain/links/link-service.js";
+import { MemoryLinkCache } from "./domain/links/memory-link-cache.js";
+import type { LinkStore } from "./domain/links/ports.js";
 import type { RateLimiter, WorkspaceStore } from "./domain/workspaces/ports.js";
 import { WorkspaceService } from "./domain/workspaces/workspace-service.js";
 import { systemClock } from "./infra/clock.js";
@@ -23,10 +23,10 @@ import { FxRefresher } from "./infra/fx-refresher.js";
 import { MmdbGeoResolver } from "./infra/geo.js";
 import { MemoryRateLimiter } from "./infra/memory-rate-limiter.js";
 import { createMetrics, type Metrics } from "./infra/metrics.js";
+import { SqlClickStore } from "./store/sql/click-store.js";
 import { SqlConversionStore } from "./store/sql/conversion-store.js";
 import { SqlCustomerStore } from "./store/sql/customer-store.js";
 import { SqlFxRateStore } from "./store/sql/fx-rate-store.js";
-import { SqlClickStore } from "./store/sql/click-store.js";
 import { SqlLinkStore } from "./store/sql/link-store.js";
 import type { Database } from "./store/sql/schema.js";
 import { SqlWorkspaceStore } from "./store/sql/workspace-store.js";
@@ -60,7 +60,9 @@ export type Storage = { db: Kysely<Database>; stores: Stores; appliedMigrations:
 /** Picks the storage adapter once, from configuration, and brings its schema up to date. */
 export async function openStorage(config: Config): Promise<Storage> {
   if (config.databaseUrl?.startsWith("postgres")) {
-    throw new Error("DATABASE_URL=postgres://… is not supported by this version yet; unset it to use SQLite.");
+    throw new Error(
+      "DATABASE_URL=postgres://… is not supported by this version yet; unset it to use SQLite.",
+    );
   }
   const db = openSqlite({
     dataDir: config.databaseUrl?.replace(/^sqlite:/, "") || config.dataDir,
@@ -95,7 +97,10 @@ export async function createServices(
   await fxRates.refresh();
   const currency = new CurrencyConverter(fxRates, (code) => {
     metrics.unconvertedSales.inc({ currency: code });
-    logger.warn({ currency: code }, "no exchange rate to USD: sale recorded in its own currency, unconverted");
+    logger.warn(
+      { currency: code },
+      "no exchange rate to USD: sale recorded in its own currency, unconverted",
+    );
   });
   const redirects = new RedirectService(
     links,
@@ -114,8 +119,14 @@ export async function createServices(
     leads: new LeadService(stores.customers, stores.conversions, attribution, systemClock, (count) =>
       metrics.conversionsTracked.inc({ type: "lead" }, count),
     ),
-    sales: new SaleService(stores.customers, stores.conversions, stores.links, attribution, currency, systemClock, (kind) =>
-      metrics.conversionsTracked.inc({ type: kind }),
+    sales: new SaleService(
+      stores.customers,
+      stores.conversions,
+      stores.links,
+      attribution,
+      currency,
+      systemClock,
+      (kind) => metrics.conversionsTracked.inc({ type: kind }),
     ),
     customers: new CustomerService(stores.customers, systemClock),
     fxRates,
@@ -134,7 +145,9 @@ export async function startBackgroundJobs(
   await fx.start();
   const windowMs = config.clickDedupeSeconds * 1000;
   const prune = setInterval(() => {
-    stores.clicks.pruneVisitors(Date.now() - windowMs).catch((error) => logger.warn({ err: error }, "visitor pruning failed"));
+    stores.clicks
+      .pruneVisitors(Date.now() - windowMs)
+      .catch((error) => logger.warn({ err: error }, "visitor pruning failed"));
   }, VISITOR_PRUNE_INTERVAL_MS).unref();
   return () => {
     fx.stop();

@@ -1,18 +1,23 @@
 import swagger from "@fastify/swagger";
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from "fastify";
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyRequest,
+  LogController,
+} from "fastify";
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
 import type { Logger } from "pino";
 import type { Config } from "../config.js";
 import type { Services } from "../container.js";
 import { authenticate } from "./auth.js";
+import { CLIENT_SCRIPT } from "./client-script.js";
 import { INVALID_JSON, installErrorHandler, sendError } from "./errors.js";
 import { NOT_FOUND_PAGE } from "./pages.js";
+import { clientClickRoutes } from "./routes/client-clicks.js";
 import { linkRoutes } from "./routes/links.js";
+import { qrRoutes } from "./routes/qr.js";
 import { redirectRoutes } from "./routes/redirects.js";
 import { trackRoutes } from "./routes/track.js";
-import { clientClickRoutes } from "./routes/client-clicks.js";
-import { qrRoutes } from "./routes/qr.js";
-import { CLIENT_SCRIPT } from "./client-script.js";
 
 export type AppOptions = { config: Config; services: Services; logger: Logger };
 
@@ -34,7 +39,11 @@ export async function buildApp({ config, services, logger }: AppOptions): Promis
 
   await app.register(swagger, {
     openapi: {
-      info: { title: "Clicktrail API", version: "1.0.0", description: "Dub-compatible link attribution API." },
+      info: {
+        title: "Clicktrail API",
+        version: "1.0.0",
+        description: "Dub-compatible link attribution API.",
+      },
       servers: [{ url: "/api" }],
       components: { securitySchemes: { token: { type: "http", scheme: "bearer" } } },
       security: [{ token: [] }],
@@ -57,7 +66,10 @@ export async function buildApp({ config, services, logger }: AppOptions): Promis
       protocol: config.shortLinkProtocol,
     });
     await scope.register(qrRoutes);
-    await scope.register(clientClickRoutes, { clientClicks: services.clientClicks, trustProxy: config.trustProxy });
+    await scope.register(clientClickRoutes, {
+      clientClicks: services.clientClicks,
+      trustProxy: config.trustProxy,
+    });
     scope.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
     scope.setNotFoundHandler((request, reply) => apiNotFound(request, reply));
   };
@@ -76,7 +88,10 @@ export async function buildApp({ config, services, logger }: AppOptions): Promis
 
   app.get("/healthz", { schema: { hide: true } }, async () => ({ status: "ok" }));
   app.get("/script.js", { schema: { hide: true } }, async (_request, reply) =>
-    reply.type("application/javascript; charset=utf-8").header("cache-control", "public, max-age=3600").send(CLIENT_SCRIPT),
+    reply
+      .type("application/javascript; charset=utf-8")
+      .header("cache-control", "public, max-age=3600")
+      .send(CLIENT_SCRIPT),
   );
   app.get("/metrics", { schema: { hide: true } }, async (_request, reply) =>
     reply.type(services.metrics.registry.contentType).send(await services.metrics.registry.metrics()),
@@ -108,7 +123,10 @@ function acceptAnyContentTypeAsJson(app: FastifyInstance) {
     try {
       done(null, JSON.parse(text));
     } catch {
-      done(Object.assign(new Error(INVALID_JSON), { statusCode: 400, code: "FST_ERR_CTP_INVALID_JSON_BODY" }), undefined);
+      done(
+        Object.assign(new Error(INVALID_JSON), { statusCode: 400, code: "FST_ERR_CTP_INVALID_JSON_BODY" }),
+        undefined,
+      );
     }
   });
 }

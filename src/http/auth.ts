@@ -24,7 +24,8 @@ export function authenticate(workspaces: WorkspaceService, limiter: RateLimiter)
     const scope = request.routeOptions.config.scope;
     if (!scope) return;
     const header = request.headers.authorization;
-    if (header === undefined || header === "") return sendError(reply, "unauthorized", "Missing Authorization header.");
+    if (header === undefined || header === "")
+      return sendError(reply, "unauthorized", "Missing Authorization header.");
     if (!header.startsWith("Bearer ")) {
       return sendError(
         reply,

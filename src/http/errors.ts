@@ -18,9 +18,11 @@ const CODE_FOR_STATUS = new Map(Object.entries(STATUS).map(([code, status]) => [
 
 export const INVALID_JSON =
   "Invalid JSON format in request body. Please ensure the request body is a valid JSON object.";
-const INTERNAL = "An internal server error occurred. Please contact your administrator if the problem persists.";
+const INTERNAL =
+  "An internal server error occurred. Please contact your administrator if the problem persists.";
 
-export const docUrl = (code: ErrorCode) => `https://dub.co/docs/api-reference/errors#${code.replace("_", "-")}`;
+export const docUrl = (code: ErrorCode) =>
+  `https://dub.co/docs/api-reference/errors#${code.replace("_", "-")}`;
 
 export function errorBody(code: ErrorCode, message: string) {
   return { error: { code, message, doc_url: docUrl(code) } };
@@ -37,7 +39,11 @@ export function installErrorHandler(app: FastifyInstance): void {
     if (hasZodFastifySchemaValidationErrors(error)) {
       const first = error.validation[0];
       const path = first.instancePath.replace(/^\//, "").replaceAll("/", ".");
-      return sendError(reply, "unprocessable_entity", [first.keyword, path, first.message].filter(Boolean).join(": "));
+      return sendError(
+        reply,
+        "unprocessable_entity",
+        [first.keyword, path, first.message].filter(Boolean).join(": "),
+      );
     }
     if (error.code === "FST_ERR_CTP_BODY_TOO_LARGE") {
       return sendError(reply, "bad_request", "Request body is too large: the limit is 1 MB.");

@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
-import type { FxRate, FxRateSource } from "../domain/conversions/ports.js";
 import { isCurrencyCode } from "../domain/conversions/currency.js";
+import type { FxRate, FxRateSource } from "../domain/conversions/ports.js";
 
 /**
  * The European Central Bank's daily reference-rate XML (eurofxref-daily.xml): rates are units per euro,
@@ -33,21 +33,33 @@ function latestDay(xml: string): string {
 export async function readRatesFile(path: string, now: number): Promise<FxRate[]> {
   const json = JSON.parse(await readFile(path, "utf8")) as Record<string, unknown>;
   const base = typeof json.base === "string" ? json.base.toUpperCase() : "USD";
-  const table = (typeof json.rates === "object" && json.rates !== null ? json.rates : json) as Record<string, unknown>;
+  const table = (typeof json.rates === "object" && json.rates !== null ? json.rates : json) as Record<
+    string,
+    unknown
+  >;
   const perBase = new Map<string, number>([[base, 1]]);
   for (const [currency, rate] of Object.entries(table)) {
     if (currency === "base") continue;
     if (typeof rate !== "number" || !(rate > 0) || !isCurrencyCode(currency)) {
-      throw new Error(`${path}: "${currency}": ${JSON.stringify(rate)} is not a positive rate for an ISO 4217 code`);
+      throw new Error(
+        `${path}: "${currency}": ${JSON.stringify(rate)} is not a positive rate for an ISO 4217 code`,
+      );
     }
     perBase.set(currency.toUpperCase(), rate);
   }
   return rebase(perBase, "USD", "file", now, path);
 }
 
-function rebase(perBase: Map<string, number>, target: string, source: FxRateSource, now: number, origin: string): FxRate[] {
+function rebase(
+  perBase: Map<string, number>,
+  target: string,
+  source: FxRateSource,
+  now: number,
+  origin: string,
+): FxRate[] {
   const targetPerBase = perBase.get(target);
-  if (!targetPerBase) throw new Error(`${origin} has no ${target} rate, so its rates cannot be expressed per ${target}`);
+  if (!targetPerBase)
+    throw new Error(`${origin} has no ${target} rate, so its rates cannot be expressed per ${target}`);
   return [...perBase]
     .filter(([currency]) => currency !== target)
     .map(([currency, rate]) => ({ currency, source, ratePerUsd: rate / targetPerBase, updatedAt: now }));

@@ -6,7 +6,10 @@ let server: TestServer;
 before(async () => {
   server = await startServer();
   await server.sdk().links.create({ url: "https://shop.example.com/", key: "spring", trackConversion: true });
-  await server.services.workspaces.setAllowedHostnames(server.workspaceId, ["shop.example.com", "*.example.org"]);
+  await server.services.workspaces.setAllowedHostnames(server.workspaceId, [
+    "shop.example.com",
+    "*.example.org",
+  ]);
 });
 after(() => server.stop());
 
@@ -47,7 +50,11 @@ test("a wildcard entry allows subdomains and the apex", async () => {
 test("a site that is not allowed, or no Origin at all, is refused with 403 and nothing recorded", async () => {
   const before = (server.sqlite.prepare("select count(*) n from clicks").get() as { n: number }).n;
   for (const origin of ["https://evil.example.net", undefined]) {
-    const response = await trackClick({ domain: server.host, key: "spring" }, origin, `${BROWSER_UA} ${origin}`);
+    const response = await trackClick(
+      { domain: server.host, key: "spring" },
+      origin,
+      `${BROWSER_UA} ${origin}`,
+    );
     assert.equal(response.status, 403);
     assert.equal(((await response.json()) as { error: { code: string } }).error.code, "forbidden");
   }
@@ -61,7 +68,11 @@ test("an unknown link is a 404 naming domain and key", async () => {
 });
 
 test("a bot gets no click id and nothing is recorded", async () => {
-  const response = await trackClick({ domain: server.host, key: "spring" }, "https://shop.example.com", "Googlebot/2.1");
+  const response = await trackClick(
+    { domain: server.host, key: "spring" },
+    "https://shop.example.com",
+    "Googlebot/2.1",
+  );
   assert.equal(response.status, 200);
   assert.equal(((await response.json()) as { clickId: string | null }).clickId, null);
 });

@@ -58,20 +58,27 @@ describe("script.js in Chromium", { skip: browserMissing }, () => {
     const days = ((cookie?.expires ?? 0) * 1000 - Date.now()) / 86_400_000;
     assert.ok(days > 89 && days <= 90, `cookie lives ${days} days`);
     await page.evaluate(() => fetch("/signup", { method: "POST" }));
-    assert.ok(cookiesSeenBySite.at(-1)?.includes(`dub_id=${clickId}`), "the site's backend receives the click id");
+    assert.ok(
+      cookiesSeenBySite.at(-1)?.includes(`dub_id=${clickId}`),
+      "the site's backend receives the click id",
+    );
     const row = server.sqlite.prepare("select key from clicks where id = ?").get(clickId) as { key: string };
     assert.equal(row.key, "shop");
     await page.close();
   });
 
   test("a ?via=<key> visit asks /api/track/click for a click id when the site is allowed", async () => {
-    await server.sdk().links.create({ url: "https://elsewhere.example/", key: "partner", trackConversion: true });
+    await server
+      .sdk()
+      .links.create({ url: "https://elsewhere.example/", key: "partner", trackConversion: true });
     await server.services.workspaces.setAllowedHostnames(server.workspaceId, ["127.0.0.1"]);
     const page = await browser.newPage({ userAgent: BROWSER_UA });
     await page.goto(`${siteOrigin}/?via=partner`);
     await page.waitForFunction('document.cookie.includes("dub_id=")');
     const clickId = (await cookieValue(page))?.value;
-    const row = server.sqlite.prepare("select key from clicks where id = ?").get(clickId) as { key: string } | undefined;
+    const row = server.sqlite.prepare("select key from clicks where id = ?").get(clickId) as
+      | { key: string }
+      | undefined;
     assert.equal(row?.key, "partner", "the click the cookie names was recorded");
     await page.close();
   });

@@ -4,7 +4,9 @@ import { type Browser, chromium } from "playwright-core";
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
 /** Why browser tests cannot run here, or undefined when they can (CI installs Debian's chromium). */
-export const browserMissing = existsSync(CHROMIUM) ? undefined : `no browser at ${CHROMIUM} (apt-get install chromium)`;
+export const browserMissing = existsSync(CHROMIUM)
+  ? undefined
+  : `no browser at ${CHROMIUM} (apt-get install chromium)`;
 
 /** Debian's Chromium, headless, with a fresh temporary profile and no background network chatter. */
 export function launchBrowser(): Promise<Browser> {

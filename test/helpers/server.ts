@@ -5,7 +5,13 @@ import SQLite from "better-sqlite3";
 import { Dub } from "dub";
 import type { FastifyInstance } from "fastify";
 import { loadConfig } from "../../src/config.js";
-import { createServices, openStorage, type Services, type Storage, startBackgroundJobs } from "../../src/container.js";
+import {
+  createServices,
+  openStorage,
+  type Services,
+  type Storage,
+  startBackgroundJobs,
+} from "../../src/container.js";
 import { buildApp } from "../../src/http/app.js";
 import { createLogger } from "../../src/logger.js";
 

@@ -4,7 +4,11 @@ import type { WorkspaceStore } from "../workspaces/ports.js";
 import type { ClickContext, RedirectService } from "./redirect-service.js";
 import { shouldTrack } from "./tracking-policy.js";
 
-export type ClientClick = Omit<ClickContext, "query"> & { domain: string; key: string; origin: string | undefined };
+export type ClientClick = Omit<ClickContext, "query"> & {
+  domain: string;
+  key: string;
+  origin: string | undefined;
+};
 
 /** Clicks reported by the browser script of a site the workspace allows (Dub's POST /track/click). */
 export class ClientClickService {
@@ -18,7 +22,8 @@ export class ClientClickService {
   async track(click: ClientClick): Promise<string | null> {
     const domain = click.domain.replace(/^www\./, "");
     const link = await this.links.resolve(domain, click.key);
-    if (!link || link.disabledAt !== null) throw notFound(`Link not found for domain: ${domain} and key: ${click.key}.`);
+    if (!link || link.disabledAt !== null)
+      throw notFound(`Link not found for domain: ${domain} and key: ${click.key}.`);
     const workspace = await this.workspaces.getWorkspace(link.workspaceId);
     const hostname = originHostname(click.origin);
     if (!hostname || !workspace || !isAllowedHostname(hostname, workspace.allowedHostnames)) {
@@ -27,7 +32,16 @@ export class ClientClickService {
         `Requests from ${hostname ?? "an unknown origin"} may not record clicks for this workspace: add the host name to its allowed host names.`,
       );
     }
-    if (!shouldTrack({ method: "GET", userAgent: click.userAgent, noTrackHeader: false, prefetch: false, query: {} })) return null;
+    if (
+      !shouldTrack({
+        method: "GET",
+        userAgent: click.userAgent,
+        noTrackHeader: false,
+        prefetch: false,
+        query: {},
+      })
+    )
+      return null;
     return this.redirects.recordClick(link, { ...click, query: {} });
   }
 }

@@ -40,9 +40,12 @@ export class RedirectService {
     if (!link || link.disabledAt !== null) return { kind: "not_found" };
     const now = this.clock.now();
     if (link.expiresAt !== null && link.expiresAt <= now) {
-      return link.expiredUrl ? { kind: "redirect", location: link.expiredUrl, clickId: null } : { kind: "expired" };
+      return link.expiredUrl
+        ? { kind: "redirect", location: link.expiredUrl, clickId: null }
+        : { kind: "expired" };
     }
-    if (!shouldTrack(visit)) return { kind: "redirect", location: buildDestination(link.url, visit.query, null), clickId: null };
+    if (!shouldTrack(visit))
+      return { kind: "redirect", location: buildDestination(link.url, visit.query, null), clickId: null };
 
     const clickId = await this.recordClick(link, visit, now);
     return {

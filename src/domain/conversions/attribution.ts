@@ -1,7 +1,7 @@
 import type { ClickStore } from "../clicks/ports.js";
 import { notFound } from "../errors.js";
-import type { LinkStore } from "../links/ports.js";
 import type { Link } from "../links/model.js";
+import type { LinkStore } from "../links/ports.js";
 import type { Attribution } from "./model.js";
 
 export type ResolvedClick = { attribution: Attribution; link: Link; clickedAt: number };
@@ -18,7 +18,8 @@ export class ClickAttribution {
     if (!click) throw notFound(`Click event not found for clickId: ${clickId}`);
     const link = await this.links.findById(workspaceId, click.linkId);
     if (!link) throw notFound(`Link not found for clickId: ${clickId}`);
-    if (link.disabledAt !== null) throw notFound(`Link ${link.id} for clickId ${clickId} is disabled, ${purpose} not tracked`);
+    if (link.disabledAt !== null)
+      throw notFound(`Link ${link.id} for clickId ${clickId} is disabled, ${purpose} not tracked`);
     return {
       link,
       clickedAt: click.timestamp,

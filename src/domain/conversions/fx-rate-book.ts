@@ -17,7 +17,8 @@ export class FxRateBook implements FxRates {
     const best = new Map<string, FxRate>();
     for (const rate of await this.store.list()) {
       const current = best.get(rate.currency);
-      if (!current || PRECEDENCE.indexOf(rate.source) < PRECEDENCE.indexOf(current.source)) best.set(rate.currency, rate);
+      if (!current || PRECEDENCE.indexOf(rate.source) < PRECEDENCE.indexOf(current.source))
+        best.set(rate.currency, rate);
     }
     this.rates = new Map([...best].map(([currency, rate]) => [currency, rate.ratePerUsd]));
   }

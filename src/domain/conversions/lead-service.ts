@@ -52,7 +52,13 @@ export class LeadService {
     const candidate =
       existing ??
       newCustomer(
-        { workspaceId, externalId, name: input.customerName, email: input.customerEmail, avatar: input.customerAvatar },
+        {
+          workspaceId,
+          externalId,
+          name: input.customerName,
+          email: input.customerEmail,
+          avatar: input.customerAvatar,
+        },
         now,
         click,
       );

@@ -108,20 +108,33 @@ export class SaleService {
   private async leadOf(customer: Customer, leadEventName: string | null): Promise<LeadEvent> {
     const lead = await this.conversions.latestLead(customer.workspaceId, customer.id, leadEventName);
     if (!lead) {
-      throw notFound(`Lead event not found for externalId: ${customer.externalId} and leadEventName: ${leadEventName}`);
+      throw notFound(
+        `Lead event not found for externalId: ${customer.externalId} and leadEventName: ${leadEventName}`,
+      );
     }
     const link = await this.links.findById(customer.workspaceId, lead.linkId);
     if (!link) throw notFound(`Link not found for customer ${customer.id}`);
-    if (link.disabledAt !== null) throw notFound(`Link ${link.id} for customer ${customer.id} is disabled, sale not tracked`);
+    if (link.disabledAt !== null)
+      throw notFound(`Link ${link.id} for customer ${customer.id} is disabled, sale not tracked`);
     return lead;
   }
 
   /** A sale from a visitor never seen as a lead: the customer and its lead are created from the click. */
-  private async directSaleLead(workspaceId: string, externalId: string, input: TrackSaleInput & { clickId?: string | null }) {
+  private async directSaleLead(
+    workspaceId: string,
+    externalId: string,
+    input: TrackSaleInput & { clickId?: string | null },
+  ) {
     const click = await this.attribution.resolve(workspaceId, input.clickId as string, "sale");
     const now = this.clock.now();
     const candidate = newCustomer(
-      { workspaceId, externalId, name: input.customerName, email: input.customerEmail, avatar: input.customerAvatar },
+      {
+        workspaceId,
+        externalId,
+        name: input.customerName,
+        email: input.customerEmail,
+        avatar: input.customerAvatar,
+      },
       now,
       click,
     );
@@ -135,7 +148,11 @@ export class SaleService {
       eventName,
       metadata: input.metadata ?? null,
     };
-    const { duplicate, customer } = await this.conversions.recordLead({ customer: candidate, slug: eventSlug(eventName), events: [event] });
+    const { duplicate, customer } = await this.conversions.recordLead({
+      customer: candidate,
+      slug: eventSlug(eventName),
+      events: [event],
+    });
     if (!duplicate) {
       this.onTracked("lead");
       return { customer, lead: { ...event, customerId: customer.id } };

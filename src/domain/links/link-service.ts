@@ -60,10 +60,16 @@ export class LinkService {
     else if (lookup.externalId)
       link = await this.store.findByExternalId(principal.workspaceId, normaliseExternalId(lookup.externalId));
     else if (lookup.key) {
-      const found = await this.store.findByDomainKey(normaliseDomain(lookup.domain ?? this.defaultDomain), lookup.key);
+      const found = await this.store.findByDomainKey(
+        normaliseDomain(lookup.domain ?? this.defaultDomain),
+        lookup.key,
+      );
       link = found?.workspaceId === principal.workspaceId ? found : null;
     } else {
-      throw new DomainError("bad_request", "You must provide a domain and a key, a linkId, or an externalId to retrieve a link.");
+      throw new DomainError(
+        "bad_request",
+        "You must provide a domain and a key, a linkId, or an externalId to retrieve a link.",
+      );
     }
     if (!link) throw notFound("Link not found.");
     return link;
@@ -95,7 +101,9 @@ export class LinkService {
   async upsert(principal: Principal, input: LinkInput & { url: string }): Promise<Link> {
     const existing = await this.store.findByUrl(principal.workspaceId, input.url);
     if (!existing) return this.create(principal, input);
-    const changed = Object.entries(input).some(([field, value]) => value !== undefined && existing[field as keyof Link] !== value);
+    const changed = Object.entries(input).some(
+      ([field, value]) => value !== undefined && existing[field as keyof Link] !== value,
+    );
     return changed ? this.update(principal, existing.id, input) : existing;
   }
 
@@ -127,7 +135,9 @@ export class LinkService {
     if (fields.domain !== undefined) fields.domain = normaliseDomain(fields.domain);
     if (fields.externalId) fields.externalId = normaliseExternalId(fields.externalId);
     if (fields.key !== undefined && isReservedKey(fields.key)) {
-      throw unprocessable(`invalid_value: key: "${fields.key}" is reserved by the server; choose another key`);
+      throw unprocessable(
+        `invalid_value: key: "${fields.key}" is reserved by the server; choose another key`,
+      );
     }
     return fields;
   }
@@ -143,7 +153,10 @@ export class LinkService {
 
 export const normaliseDomain = (domain: string) => domain.trim().toLowerCase();
 
-function emptyLink(): Omit<Link, "id" | "workspaceId" | "domain" | "key" | "url" | "createdAt" | "updatedAt"> {
+function emptyLink(): Omit<
+  Link,
+  "id" | "workspaceId" | "domain" | "key" | "url" | "createdAt" | "updatedAt"
+> {
   return {
     externalId: null,
     tenantId: null,

@@ -34,9 +34,9 @@ export class MemoryLinkCache implements LinkCache {
     }
     const id = `${domain}/${key}`;
     this.entries.set(id, { link, expiresAt: Date.now() + this.ttlMs, key });
-    let hosts = this.hostsByKey.get(key);
-    if (!hosts) this.hostsByKey.set(key, (hosts = new Set()));
+    const hosts = this.hostsByKey.get(key) ?? new Set<string>();
     hosts.add(id);
+    this.hostsByKey.set(key, hosts);
   }
 
   invalidate(_domain: string, key: string): void {

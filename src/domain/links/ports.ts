@@ -3,7 +3,12 @@ import type { Link, LinkFields, LinkFilter } from "./model.js";
 /** Storage of links. Writes that break a unique rule throw `UniqueViolation` naming "domain_key" or "external_id". */
 export interface LinkStore {
   insert(link: Link): Promise<void>;
-  update(workspaceId: string, id: string, fields: Partial<LinkFields>, updatedAt: number): Promise<Link | null>;
+  update(
+    workspaceId: string,
+    id: string,
+    fields: Partial<LinkFields>,
+    updatedAt: number,
+  ): Promise<Link | null>;
   delete(workspaceId: string, id: string): Promise<boolean>;
   findById(workspaceId: string, id: string): Promise<Link | null>;
   findByExternalId(workspaceId: string, externalId: string): Promise<Link | null>;

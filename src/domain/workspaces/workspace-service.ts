@@ -6,7 +6,8 @@ import type { ApiKey, Principal, Workspace } from "./model.js";
 import type { WorkspaceStore } from "./ports.js";
 import { isScope, SCOPES, type Scope } from "./scopes.js";
 
-const HOSTNAME_PATTERN = /^(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:\d{1,5})?$/i;
+const HOSTNAME_PATTERN =
+  /^(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:\d{1,5})?$/i;
 
 export const hashApiKey = (key: string) => createHash("sha256").update(key).digest("hex");
 
@@ -21,7 +22,12 @@ export class WorkspaceService {
   async createWorkspace(name: string): Promise<Workspace> {
     const trimmed = name.trim();
     if (!trimmed) throw badRequest("A workspace needs a name.");
-    const workspace = { id: prefixedId("ws"), name: trimmed, allowedHostnames: [], createdAt: this.clock.now() };
+    const workspace = {
+      id: prefixedId("ws"),
+      name: trimmed,
+      allowedHostnames: [],
+      createdAt: this.clock.now(),
+    };
     await this.store.createWorkspace(workspace);
     return workspace;
   }
@@ -32,8 +38,14 @@ export class WorkspaceService {
 
   async setAllowedHostnames(id: string, hostnames: string[]): Promise<void> {
     const invalid = hostnames.filter((hostname) => !HOSTNAME_PATTERN.test(hostname));
-    if (invalid.length) throw badRequest(`Not a host name (e.g. example.com or *.example.com): ${invalid.join(", ")}`);
-    if (!(await this.store.setAllowedHostnames(id, hostnames.map((h) => h.toLowerCase())))) {
+    if (invalid.length)
+      throw badRequest(`Not a host name (e.g. example.com or *.example.com): ${invalid.join(", ")}`);
+    if (
+      !(await this.store.setAllowedHostnames(
+        id,
+        hostnames.map((h) => h.toLowerCase()),
+      ))
+    ) {
       throw notFound(`Workspace ${id} not found.`);
     }
   }
@@ -62,7 +74,8 @@ export class WorkspaceService {
   }
 
   async revokeKey(id: string): Promise<void> {
-    if (!(await this.store.revokeKey(id, this.clock.now()))) throw notFound(`No active API key with id ${id}.`);
+    if (!(await this.store.revokeKey(id, this.clock.now())))
+      throw notFound(`No active API key with id ${id}.`);
   }
 
   async authenticate(key: string): Promise<Principal | null> {
@@ -94,6 +107,7 @@ export class WorkspaceService {
 function parseScopes(scopes: string[] | undefined): Scope[] | null {
   if (!scopes || scopes.length === 0) return null;
   const unknown = scopes.filter((scope) => !isScope(scope));
-  if (unknown.length) throw badRequest(`Unknown scope ${unknown.join(", ")}; known scopes: ${SCOPES.join(" ")}.`);
+  if (unknown.length)
+    throw badRequest(`Unknown scope ${unknown.join(", ")}; known scopes: ${SCOPES.join(" ")}.`);
   return [...new Set(scopes)] as Scope[];
 }

@@ -17,7 +17,9 @@ async function cors(request: FastifyRequest, reply: FastifyReply) {
 
 /** Public: no key, CORS, and only from host names the link's workspace allows. */
 export const clientClickRoutes: FastifyPluginAsyncZod<ClientClickRoutesOptions> = async (app, options) => {
-  app.options("/track/click", { onRequest: cors, schema: { hide: true } }, async (_request, reply) => reply.code(204).send());
+  app.options("/track/click", { onRequest: cors, schema: { hide: true } }, async (_request, reply) =>
+    reply.code(204).send(),
+  );
 
   app.post(
     "/track/click",
@@ -28,7 +30,9 @@ export const clientClickRoutes: FastifyPluginAsyncZod<ClientClickRoutesOptions> 
         tags: ["Track"],
         security: [],
         body: trackClickBody,
-        response: { 200: z.object({ clickId: z.string().nullable(), partner: z.null(), discount: z.null() }) },
+        response: {
+          200: z.object({ clickId: z.string().nullable(), partner: z.null(), discount: z.null() }),
+        },
       },
     },
     async (request) => {

@@ -36,7 +36,12 @@ export const linkRoutes: FastifyPluginAsyncZod<LinkRoutesOptions> = async (app, 
     "/links",
     {
       config: { scope: "links.read" },
-      schema: { operationId: "getLinks", tags, querystring: linkListQuery, response: { 200: z.array(linkSchema) } },
+      schema: {
+        operationId: "getLinks",
+        tags,
+        querystring: linkListQuery,
+        response: { 200: z.array(linkSchema) },
+      },
     },
     async (request) => (await links.list(request.principal, request.query)).map(present),
   );
@@ -73,7 +78,13 @@ export const linkRoutes: FastifyPluginAsyncZod<LinkRoutesOptions> = async (app, 
     "/links/:linkId",
     {
       config: { scope: "links.write" },
-      schema: { operationId: "updateLink", tags, params: linkId, body: linkPatchBody, response: { 200: linkSchema } },
+      schema: {
+        operationId: "updateLink",
+        tags,
+        params: linkId,
+        body: linkPatchBody,
+        response: { 200: linkSchema },
+      },
     },
     async (request) =>
       present(await links.update(request.principal, request.params.linkId, toLinkInput(request.body))),
@@ -83,7 +94,12 @@ export const linkRoutes: FastifyPluginAsyncZod<LinkRoutesOptions> = async (app, 
     "/links/:linkId",
     {
       config: { scope: "links.write" },
-      schema: { operationId: "deleteLink", tags, params: linkId, response: { 200: z.object({ id: z.string() }) } },
+      schema: {
+        operationId: "deleteLink",
+        tags,
+        params: linkId,
+        response: { 200: z.object({ id: z.string() }) },
+      },
     },
     async (request) => links.delete(request.principal, request.params.linkId),
   );

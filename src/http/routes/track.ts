@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
-import type { LeadService } from "../../domain/conversions/lead-service.js";
 import { customerExternalId } from "../../domain/conversions/customer-id.js";
+import type { LeadService } from "../../domain/conversions/lead-service.js";
 import type { SaleService } from "../../domain/conversions/sale-service.js";
 import type { CustomerService } from "../../domain/customers/customer-service.js";
 import { presentTrackedCustomer, presentTrackedLead } from "../presenters/track.js";
@@ -29,7 +29,8 @@ export const trackRoutes: FastifyPluginAsyncZod<TrackRoutesOptions> = async (app
       config: { scope: "conversions.write" },
       schema: { operationId: "trackLead", tags, body: trackLeadBody, response: { 200: trackLeadResponse } },
     },
-    async (request) => presentTrackedLead(await options.leads.track(request.principal, request.body), options.protocol),
+    async (request) =>
+      presentTrackedLead(await options.leads.track(request.principal, request.body), options.protocol),
   );
 
   app.post(
@@ -49,7 +50,12 @@ export const trackRoutes: FastifyPluginAsyncZod<TrackRoutesOptions> = async (app
     "/track/customer",
     {
       config: { scope: "conversions.write" },
-      schema: { operationId: "trackCustomer", tags, body: trackCustomerBody, response: { 200: trackCustomerResponse } },
+      schema: {
+        operationId: "trackCustomer",
+        tags,
+        body: trackCustomerBody,
+        response: { 200: trackCustomerResponse },
+      },
     },
     async (request) => {
       const body = request.body;

@@ -1,6 +1,11 @@
 import { z } from "zod";
-import { DOMAIN_PATTERN, isAllowedDestination, KEY_PATTERN, normaliseExternalId } from "../../domain/links/rules.js";
 import type { LinkInput } from "../../domain/links/model.js";
+import {
+  DOMAIN_PATTERN,
+  isAllowedDestination,
+  KEY_PATTERN,
+  normaliseExternalId,
+} from "../../domain/links/rules.js";
 import { isoDate, queryBoolean } from "./common.js";
 
 const destination = z.string().trim().max(32_000).refine(isAllowedDestination, {
@@ -19,7 +24,13 @@ const text = (max: number) => z.string().max(max).nullish();
 
 export const linkBody = z.object({
   url: destination,
-  domain: z.string().trim().toLowerCase().max(190).regex(DOMAIN_PATTERN, { error: "must be a host name" }).optional(),
+  domain: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .max(190)
+    .regex(DOMAIN_PATTERN, { error: "must be a host name" })
+    .optional(),
   key: z
     .string()
     .trim()

@@ -25,7 +25,11 @@ const customerDetails = {
 
 export const trackLeadBody = z.object({
   clickId: z.string().trim().nullish(),
-  eventName: z.string({ error: "eventName is required" }).trim().min(1, { error: "eventName is required" }).max(255),
+  eventName: z
+    .string({ error: "eventName is required" })
+    .trim()
+    .min(1, { error: "eventName is required" })
+    .max(255),
   ...customerIds,
   ...customerDetails,
   mode: z.enum(["async", "wait", "deferred"]).default("async"),
@@ -41,7 +45,9 @@ export const trackSaleBody = z.object({
     .trim()
     .toLowerCase()
     .default("usd")
-    .refine(isCurrencyCode, { error: (issue) => `${JSON.stringify(issue.input)} is not an ISO 4217 currency code` }),
+    .refine(isCurrencyCode, {
+      error: (issue) => `${JSON.stringify(issue.input)} is not an ISO 4217 currency code`,
+    }),
   eventName: z.string().max(255).default("Purchase"),
   paymentProcessor: z.enum(PAYMENT_PROCESSORS).default("custom"),
   invoiceId: z.string().trim().max(190).nullish(),

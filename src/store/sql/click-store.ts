@@ -13,7 +13,10 @@ export class SqlClickStore implements ClickStore {
       const ids = clicks.map((click) => owner?.get(visitorOf(click)) ?? click.id);
       const fresh = clicks.filter((click, index) => ids[index] === click.id);
       for (let i = 0; i < fresh.length; i += INSERT_CHUNK) {
-        await trx.insertInto("clicks").values(fresh.slice(i, i + INSERT_CHUNK).map(toRow)).execute();
+        await trx
+          .insertInto("clicks")
+          .values(fresh.slice(i, i + INSERT_CHUNK).map(toRow))
+          .execute();
       }
       for (const [linkId, { count, last }] of countPerLink(fresh)) {
         await trx
@@ -30,7 +33,10 @@ export class SqlClickStore implements ClickStore {
   }
 
   async pruneVisitors(before: number): Promise<number> {
-    const result = await this.db.deleteFrom("click_visitors").where("first_seen", "<", before).executeTakeFirst();
+    const result = await this.db
+      .deleteFrom("click_visitors")
+      .where("first_seen", "<", before)
+      .executeTakeFirst();
     return Number(result.numDeletedRows);
   }
 
@@ -52,9 +58,14 @@ const visitorOf = (click: Pick<Click, "linkId" | "identityHash">) => `${click.li
  * when it is younger than the window, else this batch's. Atomic under concurrency on every engine, since
  * the primary key serialises writers of the same visitor.
  */
-async function claimVisitors(trx: Transaction<Database>, clicks: Click[], windowMs: number): Promise<Map<string, string>> {
+async function claimVisitors(
+  trx: Transaction<Database>,
+  clicks: Click[],
+  windowMs: number,
+): Promise<Map<string, string>> {
   const firstOfBatch = new Map<string, Click>();
-  for (const click of clicks) if (!firstOfBatch.has(visitorOf(click))) firstOfBatch.set(visitorOf(click), click);
+  for (const click of clicks)
+    if (!firstOfBatch.has(visitorOf(click))) firstOfBatch.set(visitorOf(click), click);
   const owner = new Map<string, string>();
   const candidates = [...firstOfBatch.values()];
   for (let i = 0; i < candidates.length; i += INSERT_CHUNK) {
@@ -77,7 +88,8 @@ async function claimVisitors(trx: Transaction<Database>, clicks: Click[], window
       )
       .returning(["link_id", "identity_hash", "click_id"])
       .execute();
-    for (const row of rows) owner.set(visitorOf({ linkId: row.link_id, identityHash: row.identity_hash }), row.click_id);
+    for (const row of rows)
+      owner.set(visitorOf({ linkId: row.link_id, identityHash: row.identity_hash }), row.click_id);
   }
   return owner;
 }

@@ -14,7 +14,12 @@ export class SqlConversionStore implements ConversionStore {
       const first = lead.events[0];
       const claimed = await trx
         .insertInto("lead_claims")
-        .values({ workspace_id: customer.workspaceId, customer_id: customer.id, event_slug: lead.slug, created_at: first.timestamp })
+        .values({
+          workspace_id: customer.workspaceId,
+          customer_id: customer.id,
+          event_slug: lead.slug,
+          created_at: first.timestamp,
+        })
         .onConflict((oc) => oc.doNothing())
         .returning("event_slug")
         .executeTakeFirst();
@@ -43,7 +48,11 @@ export class SqlConversionStore implements ConversionStore {
     });
   }
 
-  async latestLead(workspaceId: string, customerId: string, eventName: string | null): Promise<LeadEvent | null> {
+  async latestLead(
+    workspaceId: string,
+    customerId: string,
+    eventName: string | null,
+  ): Promise<LeadEvent | null> {
     let query = this.db
       .selectFrom("lead_events")
       .selectAll()
@@ -116,7 +125,9 @@ export class SqlConversionStore implements ConversionStore {
         .set((eb) => ({
           sales: eb("sales", "+", 1),
           sale_amount: eb("sale_amount", "+", usd),
-          ...(firstConversion ? { conversions: eb("conversions", "+", 1), last_conversion_at: event.timestamp } : {}),
+          ...(firstConversion
+            ? { conversions: eb("conversions", "+", 1), last_conversion_at: event.timestamp }
+            : {}),
         }))
         .where("workspace_id", "=", event.workspaceId)
         .where("id", "=", event.linkId)

@@ -14,7 +14,12 @@ export class SqlCustomerStore implements CustomerStore {
     return this.db.transaction().execute((trx) => getOrCreateCustomer(trx, candidate));
   }
 
-  async updateDetails(workspaceId: string, id: string, details: CustomerDetails, updatedAt: number): Promise<Customer> {
+  async updateDetails(
+    workspaceId: string,
+    id: string,
+    details: CustomerDetails,
+    updatedAt: number,
+  ): Promise<Customer> {
     const row = await this.db
       .updateTable("customers")
       .set({
@@ -46,7 +51,10 @@ export async function findCustomerByExternalId(
 }
 
 /** Race-safe: the unique (workspace, external id) index decides which of two concurrent creations wins. */
-export async function getOrCreateCustomer(trx: Transaction<Database>, candidate: Customer): Promise<Customer> {
+export async function getOrCreateCustomer(
+  trx: Transaction<Database>,
+  candidate: Customer,
+): Promise<Customer> {
   await trx
     .insertInto("customers")
     .values(toRow(candidate))

@@ -55,7 +55,12 @@ export class SqlLinkStore implements LinkStore {
     }
   }
 
-  async update(workspaceId: string, id: string, fields: Partial<LinkFields>, updatedAt: number): Promise<Link | null> {
+  async update(
+    workspaceId: string,
+    id: string,
+    fields: Partial<LinkFields>,
+    updatedAt: number,
+  ): Promise<Link | null> {
     try {
       const row = await this.db
         .updateTable("links")
@@ -80,12 +85,18 @@ export class SqlLinkStore implements LinkStore {
   }
 
   findById(workspaceId: string, id: string): Promise<Link | null> {
-    return this.first(this.db.selectFrom("links").selectAll().where("workspace_id", "=", workspaceId).where("id", "=", id));
+    return this.first(
+      this.db.selectFrom("links").selectAll().where("workspace_id", "=", workspaceId).where("id", "=", id),
+    );
   }
 
   findByExternalId(workspaceId: string, externalId: string): Promise<Link | null> {
     return this.first(
-      this.db.selectFrom("links").selectAll().where("workspace_id", "=", workspaceId).where("external_id", "=", externalId),
+      this.db
+        .selectFrom("links")
+        .selectAll()
+        .where("workspace_id", "=", workspaceId)
+        .where("external_id", "=", externalId),
     );
   }
 
@@ -101,11 +112,18 @@ export class SqlLinkStore implements LinkStore {
   }
 
   findByDomainKey(domain: string, key: string): Promise<Link | null> {
-    return this.first(this.db.selectFrom("links").selectAll().where("domain", "=", domain).where("key", "=", key));
+    return this.first(
+      this.db.selectFrom("links").selectAll().where("domain", "=", domain).where("key", "=", key),
+    );
   }
 
   async hasDomain(domain: string): Promise<boolean> {
-    const row = await this.db.selectFrom("links").select("id").where("domain", "=", domain).limit(1).executeTakeFirst();
+    const row = await this.db
+      .selectFrom("links")
+      .select("id")
+      .where("domain", "=", domain)
+      .limit(1)
+      .executeTakeFirst();
     return row !== undefined;
   }
 
@@ -133,7 +151,9 @@ export class SqlLinkStore implements LinkStore {
     return rows.map(toLink);
   }
 
-  private async first(query: { executeTakeFirst(): Promise<Selectable<LinkRow> | undefined> }): Promise<Link | null> {
+  private async first(query: {
+    executeTakeFirst(): Promise<Selectable<LinkRow> | undefined>;
+  }): Promise<Link | null> {
     const row = await query.executeTakeFirst();
     return row ? toLink(row) : null;
   }

@@ -163,6 +163,12 @@ export interface ConversionTables {
   lead_events: LeadEventRow;
   lead_claims: { workspace_id: string; customer_id: string; event_slug: string; created_at: number };
   sale_events: SaleEventRow;
-  sale_invoices: { workspace_id: string; invoice_id: string; sale_event_id: string; receipt: string; created_at: number };
+  sale_invoices: {
+    workspace_id: string;
+    invoice_id: string;
+    sale_event_id: string;
+    receipt: string;
+    created_at: number;
+  };
   fx_rates: { currency: string; source: string; rate_per_usd: number; updated_at: number };
 }

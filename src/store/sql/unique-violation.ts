@@ -6,7 +6,10 @@ import { UniqueViolation } from "../../domain/errors.js";
  */
 export function asUniqueViolation(error: unknown, targets: Record<string, string[]>): unknown {
   const e = error as { code?: string; message?: string; constraint?: string };
-  const isUnique = e?.code === "SQLITE_CONSTRAINT_UNIQUE" || e?.code === "SQLITE_CONSTRAINT_PRIMARYKEY" || e?.code === "23505";
+  const isUnique =
+    e?.code === "SQLITE_CONSTRAINT_UNIQUE" ||
+    e?.code === "SQLITE_CONSTRAINT_PRIMARYKEY" ||
+    e?.code === "23505";
   if (!isUnique) return error;
   const text = `${e.constraint ?? ""} ${e.message ?? ""}`;
   for (const [target, columns] of Object.entries(targets)) {

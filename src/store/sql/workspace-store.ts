@@ -56,7 +56,11 @@ export class SqlWorkspaceStore implements WorkspaceStore {
   }
 
   async findKeyByHash(hashedKey: string): Promise<ApiKey | null> {
-    const row = await this.db.selectFrom("api_keys").selectAll().where("hashed_key", "=", hashedKey).executeTakeFirst();
+    const row = await this.db
+      .selectFrom("api_keys")
+      .selectAll()
+      .where("hashed_key", "=", hashedKey)
+      .executeTakeFirst();
     return row ? toApiKey(row) : null;
   }
 

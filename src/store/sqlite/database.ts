@@ -17,12 +17,17 @@ export function openSqlite(options: SqliteOptions): Kysely<Database> {
   return new Kysely<Database>({ dialect: new SqliteDialect({ database: connection }) });
 }
 
-export async function migrate(db: Kysely<Database>, migrations: Record<string, Migration> = sqliteMigrations) {
+export async function migrate(
+  db: Kysely<Database>,
+  migrations: Record<string, Migration> = sqliteMigrations,
+) {
   const migrator = new Migrator({
     db,
     provider: { getMigrations: async () => migrations },
   });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error;
-  return (results ?? []).filter((result) => result.status === "Success").map((result) => result.migrationName);
+  return (results ?? [])
+    .filter((result) => result.status === "Success")
+    .map((result) => result.migrationName);
 }

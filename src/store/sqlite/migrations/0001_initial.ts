@@ -53,7 +53,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       updated_at INTEGER NOT NULL
     )`.execute(db);
   await sql`CREATE UNIQUE INDEX links_domain_key ON links (domain, key)`.execute(db);
-  await sql`CREATE UNIQUE INDEX links_external_id ON links (workspace_id, external_id) WHERE external_id IS NOT NULL`.execute(db);
+  await sql`CREATE UNIQUE INDEX links_external_id ON links (workspace_id, external_id) WHERE external_id IS NOT NULL`.execute(
+    db,
+  );
   await sql`CREATE INDEX links_workspace_created ON links (workspace_id, created_at)`.execute(db);
   await sql`CREATE INDEX links_workspace_url ON links (workspace_id, url)`.execute(db);
   await sql`

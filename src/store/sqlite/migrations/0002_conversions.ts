@@ -59,7 +59,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       metadata TEXT,${ATTRIBUTION}
     )`)
     .execute(db);
-  await sql`CREATE INDEX lead_events_customer ON lead_events (workspace_id, customer_id, timestamp)`.execute(db);
+  await sql`CREATE INDEX lead_events_customer ON lead_events (workspace_id, customer_id, timestamp)`.execute(
+    db,
+  );
   await sql`CREATE INDEX lead_events_time ON lead_events (workspace_id, timestamp)`.execute(db);
   await sql`
     CREATE TABLE lead_claims (
@@ -88,7 +90,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       metadata TEXT,${ATTRIBUTION}
     )`)
     .execute(db);
-  await sql`CREATE INDEX sale_events_customer_link ON sale_events (workspace_id, customer_id, link_id)`.execute(db);
+  await sql`CREATE INDEX sale_events_customer_link ON sale_events (workspace_id, customer_id, link_id)`.execute(
+    db,
+  );
   await sql`CREATE INDEX sale_events_time ON sale_events (workspace_id, timestamp)`.execute(db);
   await sql`
     CREATE TABLE sale_invoices (
