@@ -16,6 +16,7 @@ import type { CustomerStore } from "./domain/customers/ports.js";
 import { LinkService } from "./domain/links/link-service.js";
 import { MemoryLinkCache } from "./domain/links/memory-link-cache.js";
 import type { LinkStore } from "./domain/links/ports.js";
+import type { SettingsStore } from "./domain/settings.js";
 import type { RateLimiter, WorkspaceStore } from "./domain/workspaces/ports.js";
 import { WorkspaceService } from "./domain/workspaces/workspace-service.js";
 import { systemClock } from "./infra/clock.js";
@@ -29,6 +30,7 @@ import { SqlCustomerStore } from "./store/sql/customer-store.js";
 import { SqlFxRateStore } from "./store/sql/fx-rate-store.js";
 import { SqlLinkStore } from "./store/sql/link-store.js";
 import type { Database } from "./store/sql/schema.js";
+import { SqlSettingsStore } from "./store/sql/settings-store.js";
 import { SqlWorkspaceStore } from "./store/sql/workspace-store.js";
 import { migrate, openSqlite } from "./store/sqlite/database.js";
 
@@ -39,6 +41,7 @@ export type Stores = {
   customers: CustomerStore;
   conversions: ConversionStore;
   fxRates: FxRateStore;
+  settings: SettingsStore;
 };
 
 export type Services = {
@@ -79,6 +82,7 @@ export async function openStorage(config: Config): Promise<Storage> {
       customers: new SqlCustomerStore(db),
       conversions: new SqlConversionStore(db),
       fxRates: new SqlFxRateStore(db),
+      settings: new SqlSettingsStore(db),
     },
   };
 }
@@ -91,7 +95,9 @@ export async function createServices(
 ): Promise<Services> {
   const metrics = createMetrics();
   const links = new LinkService(stores.links, new MemoryLinkCache(), systemClock, config.shortDomain);
-  const clickRecorder = new ClickRecorder(stores.clicks, config.clickDedupeSeconds * 1000);
+  const clickRecorder = new ClickRecorder(stores.clicks, config.clickDedupeSeconds * 1000, (count) =>
+    metrics.clicksRecorded.inc(count),
+  );
   const attribution = new ClickAttribution(stores.clicks, stores.links);
   const fxRates = new FxRateBook(stores.fxRates);
   await fxRates.refresh();
@@ -107,7 +113,17 @@ export async function createServices(
     clickRecorder,
     geo ?? (await MmdbGeoResolver.open()),
     systemClock,
-    config.anonymizeIp,
+    {
+      anonymizeIp: config.anonymizeIp,
+      visitorSecret: await stores.settings.get("visitor_hash_secret"),
+      onClickLost: (error) => {
+        metrics.clicksLost.inc();
+        logger.error(
+          { err: error },
+          "a click could not be stored; the visitor was redirected without a click id",
+        );
+      },
+    },
   );
   return {
     workspaces: new WorkspaceService(stores.workspaces, systemClock),

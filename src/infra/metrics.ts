@@ -12,6 +12,11 @@ export function createMetrics() {
       help: "Clicks committed to storage",
       registers: [registry],
     }),
+    clicksLost: new Counter({
+      name: "clicktrail_clicks_lost_total",
+      help: "Clicks that could not be stored (storage failure); their visitors were still redirected",
+      registers: [registry],
+    }),
     conversionsTracked: new Counter({
       name: "clicktrail_conversions_tracked_total",
       help: "Lead and sale events recorded",

@@ -4,7 +4,7 @@ import { after, before, describe, test } from "node:test";
 import type { Dub } from "dub";
 import { LinkSchema$inboundSchema } from "dub/models/components";
 import { BadRequest, Conflict, NotFound, UnprocessableEntity } from "dub/models/errors";
-import { startServer, type TestServer } from "../helpers/server.js";
+import { BROWSER_UA, startServer, type TestServer } from "../helpers/server.js";
 
 let server: TestServer;
 let dub: Dub;
@@ -438,7 +438,7 @@ describe("update (PATCH /links/:id)", () => {
     assert.equal(updated.key, newKey);
     assert.equal(updated.shortLink, `http://${server.host}/${newKey}`);
     assert.equal(updated.tenantId, "keep-me");
-    assert.equal(updated.utmSource, "x");
+    assert.equal(updated.utmSource, null, "UTM fields are read from the new URL");
     assert.equal(updated.createdAt, link.createdAt);
     assert.ok(Date.parse(updated.updatedAt) > Date.parse(link.updatedAt), "updatedAt moves forward");
 
@@ -668,5 +668,64 @@ describe("validation", () => {
     });
     assert.equal(link.password, null);
     assert.equal(link.geo, null);
+  });
+});
+
+describe("UTM fields live in the destination URL", () => {
+  let utmServer: TestServer;
+  before(async () => {
+    utmServer = await startServer();
+  });
+  after(() => utmServer.stop());
+
+  test("fields given on create are written into the URL and reach the click", async () => {
+    const dub = utmServer.sdk();
+    const link = await dub.links.create({
+      url: "https://example.com/sale?ref=1",
+      key: "utm",
+      utmSource: "newsletter",
+      utmCampaign: "spring",
+    });
+    const url = new URL(link.url);
+    assert.equal(url.searchParams.get("utm_source"), "newsletter");
+    assert.equal(url.searchParams.get("utm_campaign"), "spring");
+    assert.equal(url.searchParams.get("ref"), "1");
+    assert.equal(link.utmSource, "newsletter");
+
+    const response = await fetch(`${utmServer.origin}/utm`, {
+      redirect: "manual",
+      headers: { "user-agent": BROWSER_UA },
+    });
+    assert.equal(
+      new URL(response.headers.get("location") ?? "").searchParams.get("utm_source"),
+      "newsletter",
+    );
+    const click = utmServer.sqlite
+      .prepare("select utm_source, utm_campaign from clicks where link_id = ?")
+      .get(link.id);
+    assert.deepEqual(click, { utm_source: "newsletter", utm_campaign: "spring" });
+  });
+
+  test("UTM parameters already in the URL fill the fields; null on update removes one", async () => {
+    const dub = utmServer.sdk();
+    const link = await dub.links.create({
+      url: "https://example.com/?utm_medium=email&utm_term=shoes",
+      key: "utm2",
+    });
+    assert.equal(link.utmMedium, "email");
+    assert.equal(link.utmTerm, "shoes");
+    const updated = await dub.links.update(link.id, { utmMedium: null, utmContent: "hero" });
+    assert.equal(updated.utmMedium, null);
+    assert.equal(updated.utmTerm, "shoes");
+    assert.equal(updated.utmContent, "hero");
+    assert.equal(new URL(updated.url).searchParams.get("utm_medium"), null);
+    assert.equal(new URL(updated.url).searchParams.get("utm_content"), "hero");
+  });
+
+  test("upsert with UTM fields finds the link it created before", async () => {
+    const dub = utmServer.sdk();
+    const first = await dub.links.upsert({ url: "https://example.com/upsert-utm", utmSource: "ads" });
+    const second = await dub.links.upsert({ url: "https://example.com/upsert-utm", utmSource: "ads" });
+    assert.equal(second.id, first.id);
   });
 });

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { createHash } from "node:crypto";
+import { createHash, createHmac } from "node:crypto";
 import { request as httpRequest } from "node:http";
 import { after, before, describe, test } from "node:test";
 import { BROWSER_UA, startServer, type TestServer, visit } from "../helpers/server.js";
@@ -51,7 +51,15 @@ const location = (response: Response) => {
   return new URL(value);
 };
 
-const identityHash = (ip: string, ua: string) => createHash("sha256").update(`${ip}-${ua}`).digest("hex");
+/** The server's visitor hash: HMAC-SHA256 keyed with the installation's secret. */
+const identityHash = (on: TestServer, ip: string, ua: string) => {
+  const { value } = on.sqlite
+    .prepare("select value from settings where name = 'visitor_hash_secret'")
+    .get() as {
+    value: string;
+  };
+  return createHmac("sha256", value).update(`${ip}-${ua}`).digest("hex");
+};
 
 /** Each test visits from its own addresses (TEST-NET-3), so dedupe never couples two tests. */
 let nextAddress = 0;
@@ -244,7 +252,7 @@ describe("the click row", () => {
       row.timestamp >= startedAt && row.timestamp <= arrivedAt,
       `timestamp ${row.timestamp} within the request`,
     );
-    assert.equal(row.identity_hash, identityHash("8.8.8.8", BROWSER_UA));
+    assert.equal(row.identity_hash, identityHash(server, "8.8.8.8", BROWSER_UA));
     assert.equal(row.url, url);
     assert.equal(row.ip, "8.8.8.8");
     assert.equal(row.country, "US");
@@ -339,7 +347,7 @@ describe("the click row", () => {
     assert.ok(row);
     assert.equal(row.ip, "8.8.8.8");
     assert.equal(row.country, "US");
-    assert.equal(row.identity_hash, identityHash("8.8.8.8", BROWSER_UA));
+    assert.equal(row.identity_hash, identityHash(server, "8.8.8.8", BROWSER_UA));
   });
 
   test("without TRUST_PROXY, X-Forwarded-For and cf-ipcountry are ignored", async () => {
@@ -353,7 +361,7 @@ describe("the click row", () => {
     assert.ok(row);
     assert.equal(row.ip, "127.0.0.1");
     assert.equal(row.country, "Unknown");
-    assert.equal(row.identity_hash, identityHash("127.0.0.1", BROWSER_UA));
+    assert.equal(row.identity_hash, identityHash(plain, "127.0.0.1", BROWSER_UA));
   });
 
   test("ANONYMIZE_IP stores the network part only, while the country still comes from the full address", async () => {
@@ -462,7 +470,7 @@ describe("dedupe and counters", () => {
         // committed before its own redirect was sent, whatever batch it was in
         const row = clickById(server, id);
         assert.ok(row, `click ${id} committed before its redirect arrived`);
-        assert.equal(row.identity_hash, identityHash(ip, BROWSER_UA));
+        assert.equal(row.identity_hash, identityHash(server, ip, BROWSER_UA));
         return id;
       }),
     );
@@ -685,4 +693,36 @@ describe("hosts and paths", () => {
     const found = await visit(server, "/created-later", { headers: { "x-forwarded-for": freshIp() } });
     assert.equal(found.status, 302);
   });
+});
+
+describe("when the click cannot be stored", () => {
+  test("the visitor is still redirected (without a click id) and the loss is counted", async () => {
+    const lossy = await startServer();
+    try {
+      await lossy
+        .sdk()
+        .links.create({ url: "https://example.com/lossy", key: "lossy", trackConversion: true });
+      assert.equal((await visit(lossy, "/lossy")).status, 302, "the link is now in the lookup cache");
+      await lossy.storage.db.destroy();
+      const response = await visit(lossy, "/lossy", { headers: { "user-agent": `${BROWSER_UA} other` } });
+      assert.equal(response.status, 302);
+      const location = new URL(response.headers.get("location") ?? "");
+      assert.equal(location.origin + location.pathname, "https://example.com/lossy");
+      assert.equal(location.searchParams.get("dub_id"), null);
+      const metrics = await (await fetch(`${lossy.origin}/metrics`)).text();
+      assert.match(metrics, /clicktrail_clicks_lost_total 1/);
+    } finally {
+      await lossy.stop().catch(() => {});
+    }
+  });
+});
+
+test("the visitor hash is keyed: a stored hash is not SHA-256(ip-ua) and cannot be reversed by trying IPs", async () => {
+  await server.sdk().links.create({ url: "https://example.com/hash", key: "hashcheck" });
+  await visit(server, "/hashcheck", { headers: { "user-agent": `${BROWSER_UA} hash` } });
+  const row = server.sqlite
+    .prepare("select identity_hash, ip, ua from clicks where key = 'hashcheck'")
+    .get() as { identity_hash: string; ip: string; ua: string };
+  assert.match(row.identity_hash, /^[0-9a-f]{64}$/);
+  assert.notEqual(row.identity_hash, createHash("sha256").update(`${row.ip}-${row.ua}`).digest("hex"));
 });

@@ -205,7 +205,7 @@ describe("ClickRecorder (group commit over the SQLite store)", () => {
 
   test("a batch never exceeds maxBatch; the rest follow in order", async () => {
     const link = await newLink();
-    const recorder = new ClickRecorder(observed.store, HOUR, 10);
+    const recorder = new ClickRecorder(observed.store, HOUR, undefined, 10);
     const clicks = Array.from({ length: 35 }, (_, i) => click(link, `m${i}`));
     const ids = await Promise.all(clicks.map((c) => recorder.record(c)));
     assert.deepEqual(
@@ -278,7 +278,7 @@ describe("ClickRecorder (group commit over the SQLite store)", () => {
 
   test("drain() commits everything pending, including clicks queued behind an open batch", async () => {
     const link = await newLink();
-    const recorder = new ClickRecorder(observed.store, HOUR, 7);
+    const recorder = new ClickRecorder(observed.store, HOUR, undefined, 7);
     const settled: string[] = [];
     const record = (c: Click) => recorder.record(c).then((id) => settled.push(id));
     const release = observed.hold();

@@ -14,6 +14,7 @@ export class ClickRecorder {
   constructor(
     private readonly store: ClickStore,
     private readonly dedupeWindowMs: number,
+    private readonly onCommitted: (newClicks: number) => void = () => {},
     private readonly maxBatch = 500,
   ) {}
 
@@ -57,7 +58,12 @@ export class ClickRecorder {
         batch.map((entry) => entry.click),
         this.dedupeWindowMs,
       );
-      for (const [index, entry] of batch.entries()) entry.resolve(ids[index]);
+      let fresh = 0;
+      for (const [index, entry] of batch.entries()) {
+        if (ids[index] === entry.click.id) fresh++;
+        entry.resolve(ids[index]);
+      }
+      this.onCommitted(fresh);
     } catch (error) {
       for (const entry of batch) entry.reject(error);
     }

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHmac } from "node:crypto";
 import { isIP } from "node:net";
 import type { Clock } from "../../infra/clock.js";
 import { newClickId } from "../../infra/ids.js";
@@ -26,13 +26,21 @@ export type RedirectOutcome =
   | { kind: "not_found" }
   | { kind: "expired" };
 
+export type RedirectOptions = {
+  anonymizeIp: boolean;
+  /** Keys the visitor hash, so a stored hash cannot be turned back into an IP by trying them all. */
+  visitorSecret: string;
+  /** A click that could not be stored; the visitor is still sent on, without a click id. */
+  onClickLost: (error: unknown) => void;
+};
+
 export class RedirectService {
   constructor(
     private readonly links: LinkService,
     private readonly recorder: ClickRecorder,
     private readonly geo: GeoResolver,
     private readonly clock: Clock,
-    private readonly anonymizeIp: boolean,
+    private readonly options: RedirectOptions,
   ) {}
 
   async visit(visit: Visit): Promise<RedirectOutcome> {
@@ -47,7 +55,12 @@ export class RedirectService {
     if (!shouldTrack(visit))
       return { kind: "redirect", location: buildDestination(link.url, visit.query, null), clickId: null };
 
-    const clickId = await this.recordClick(link, visit, now);
+    let clickId: string | null = null;
+    try {
+      clickId = await this.recordClick(link, visit, now);
+    } catch (error) {
+      this.options.onClickLost(error);
+    }
     return {
       kind: "redirect",
       location: buildDestination(link.url, visit.query, link.trackConversion ? clickId : null),
@@ -68,11 +81,13 @@ export class RedirectService {
       workspaceId: link.workspaceId,
       linkId: link.id,
       timestamp: now,
-      identityHash: createHash("sha256").update(`${visit.ip}-${visit.userAgent}`).digest("hex"),
+      identityHash: createHmac("sha256", this.options.visitorSecret)
+        .update(`${visit.ip}-${visit.userAgent}`)
+        .digest("hex"),
       domain: link.domain,
       key: link.key,
       url: link.url,
-      ip: this.anonymizeIp ? anonymize(visit.ip) : visit.ip,
+      ip: this.options.anonymizeIp ? anonymize(visit.ip) : visit.ip,
       ...this.geo.locate(visit.ip, visit.countryHint),
       ...parseUserAgent(visit.userAgent),
       ua: visit.userAgent,

@@ -5,6 +5,7 @@ import type { Principal } from "../workspaces/model.js";
 import type { Link, LinkFields, LinkFilter, LinkInput } from "./model.js";
 import type { LinkCache, LinkStore } from "./ports.js";
 import { isReservedKey, normaliseExternalId } from "./rules.js";
+import { touchesUtm, withUtm } from "./utm.js";
 
 const RANDOM_KEY_ATTEMPTS = 5;
 
@@ -20,13 +21,12 @@ export class LinkService {
 
   async create(principal: Principal, input: LinkInput & { url: string }): Promise<Link> {
     const now = this.clock.now();
-    const fields = this.normalise(input);
+    const fields = { ...this.normalise(input), ...withUtm(input.url, input) };
     const explicitKey = fields.key !== undefined;
     for (let attempt = 0; ; attempt++) {
       const link: Link = {
         ...emptyLink(),
         ...fields,
-        url: input.url,
         id: prefixedId("link"),
         workspaceId: principal.workspaceId,
         domain: fields.domain ?? this.defaultDomain,
@@ -86,6 +86,7 @@ export class LinkService {
   async update(principal: Principal, linkId: string, input: LinkInput): Promise<Link> {
     const before = await this.get(principal, linkId);
     const fields = this.normalise(input);
+    if (touchesUtm(fields)) Object.assign(fields, withUtm(fields.url ?? before.url, fields));
     try {
       const after = await this.store.update(principal.workspaceId, before.id, fields, this.clock.now());
       if (!after) throw notFound("Link not found.");
@@ -99,7 +100,7 @@ export class LinkService {
 
   /** Dub's upsert: the link with the same destination URL is updated, otherwise a new one is created. */
   async upsert(principal: Principal, input: LinkInput & { url: string }): Promise<Link> {
-    const existing = await this.store.findByUrl(principal.workspaceId, input.url);
+    const existing = await this.store.findByUrl(principal.workspaceId, withUtm(input.url, input).url);
     if (!existing) return this.create(principal, input);
     const changed = Object.entries(input).some(
       ([field, value]) => value !== undefined && existing[field as keyof Link] !== value,

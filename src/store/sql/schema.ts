@@ -2,6 +2,7 @@ import type { Generated } from "kysely";
 
 /** Tables as every SQL engine stores them: times are epoch milliseconds, booleans 0/1. */
 export interface Database extends ConversionTables {
+  settings: { name: string; value: string };
   workspaces: { id: string; name: string; created_at: number; allowed_hostnames: string | null };
   api_keys: {
     id: string;

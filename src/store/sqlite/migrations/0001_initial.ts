@@ -1,6 +1,11 @@
+import { randomBytes } from "node:crypto";
 import { type Kysely, sql } from "kysely";
 
 export async function up(db: Kysely<unknown>): Promise<void> {
+  await sql`CREATE TABLE settings (name TEXT PRIMARY KEY, value TEXT NOT NULL)`.execute(db);
+  await sql`INSERT INTO settings (name, value) VALUES ('visitor_hash_secret', ${randomBytes(32).toString("hex")})`.execute(
+    db,
+  );
   await sql`
     CREATE TABLE workspaces (
       id TEXT PRIMARY KEY,
