@@ -410,3 +410,87 @@ describe("the server process", () => {
     }
   });
 });
+
+describe("exchange rates from the command line", () => {
+  test("fx set stores a manual rate that a server then uses to convert sales", async () => {
+    const dir = dataDir();
+    const env = { DATA_DIR: dir };
+    const set = await cliJson<{ currency: string; ratePerUsd: number }>(["fx", "set", "eur", "0.8"], env);
+    assert.deepEqual(set, { currency: "EUR", ratePerUsd: 0.8 });
+    const listed = await cliJson<{ currency: string; perUsd: number; source: string }[]>(["fx", "list"], env);
+    assert.deepEqual(
+      listed.map(({ currency, perUsd, source }) => ({ currency, perUsd, source })),
+      [{ currency: "EUR", perUsd: 0.8, source: "manual" }],
+    );
+
+    const { key } = await cliJson<{ key: string }>(["keys", "create"], env);
+    const server = await startMain(env);
+    const auth = { authorization: `Bearer ${key}`, "content-type": "application/json" };
+    const link = (await (
+      await fetch(`${server.origin}/api/links`, {
+        method: "POST",
+        headers: auth,
+        body: JSON.stringify({ url: "https://example.com/fx", key: "fx", trackConversion: true }),
+      })
+    ).json()) as { domain: string };
+    const visit = await fetch(`${server.origin}/fx`, {
+      redirect: "manual",
+      headers: {
+        host: link.domain,
+        "user-agent": "Mozilla/5.0 (X11; Linux x86_64) Chrome/126.0 Safari/537.36",
+      },
+    });
+    const clickId = new URL(visit.headers.get("location") ?? "").searchParams.get("dub_id");
+    const sale = (await (
+      await fetch(`${server.origin}/api/track/sale`, {
+        method: "POST",
+        headers: auth,
+        body: JSON.stringify({ customerExternalId: "fx-buyer", clickId, amount: 1000, currency: "eur" }),
+      })
+    ).json()) as { sale: { amount: number; currency: string } };
+    assert.deepEqual(
+      sale.sale,
+      { ...sale.sale, amount: 1250, currency: "usd" },
+      "10 EUR at 0.8 EUR/USD is $12.50",
+    );
+    server.child.kill("SIGTERM");
+    await server.exited;
+  });
+
+  test("fx set refuses USD, unknown codes and non-positive rates", async () => {
+    const env = { DATA_DIR: dataDir() };
+    for (const args of [
+      ["fx", "set", "usd", "1"],
+      ["fx", "set", "zzz", "1"],
+      ["fx", "set", "eur", "0"],
+      ["fx", "set", "eur", "abc"],
+    ]) {
+      const result = await cli(args, env);
+      assert.notEqual(result.status, 0, args.join(" "));
+      assert.match(result.stderr, /fx set needs/);
+    }
+  });
+});
+
+test("API keys never appear in the server's logs, even at trace level and on errors", async () => {
+  const dir = dataDir();
+  const env = { DATA_DIR: dir };
+  const { key } = await cliJson<{ key: string }>(["keys", "create"], env);
+  const server = await startMain({ ...env, LOG_LEVEL: "trace" });
+  const wrong = `dub_${"x".repeat(24)}`;
+  for (const token of [key, wrong]) {
+    await fetch(`${server.origin}/api/links`, { headers: { authorization: `Bearer ${token}` } });
+    await fetch(`${server.origin}/api/links`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}` },
+      body: "{bad",
+    });
+    await fetch(`${server.origin}/api/links/nope`, { headers: { authorization: token } });
+  }
+  server.child.kill("SIGTERM");
+  await server.exited;
+  const logs = server.stdout() + server.stderr();
+  assert.ok(logs.length > 0, "the server logged something at trace level");
+  assert.ok(!logs.includes(key), "the valid key is not in the logs");
+  assert.ok(!logs.includes(wrong), "an invalid key is not in the logs");
+});
