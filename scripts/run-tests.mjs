@@ -1,7 +1,10 @@
-// Runs every *.test.ts under test/ with node:test through tsx (Node 20 has no --test glob).
-import { spawnSync } from "node:child_process";
+// Runs every *.test.ts under test/ with node:test through tsx (Node 20 has no --test glob), first on the
+// embedded SQLite store, then the store-independent suites (test/api, test/contract) again on PostgreSQL and
+// Redis, which it starts itself when their binaries are installed; it says which suites it skipped and why.
+import { spawn } from "node:child_process";
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { startPostgres, startRedis } from "./test-services.mjs";
 
 function find(dir) {
   return readdirSync(dir).flatMap((name) => {
@@ -15,7 +18,51 @@ const filter = process.argv.slice(2);
 const files = find("test")
   .filter((file) => filter.length === 0 || filter.some((part) => file.includes(part)))
   .sort();
-const result = spawnSync(process.execPath, ["--import", "tsx", "--test", ...files], {
-  stdio: "inherit",
-});
-process.exit(result.status ?? 1);
+const onEveryStore = files.filter((file) => /^test\/(api|contract)\//.test(file));
+
+const SUMMARY = /^# (tests|suites|pass|fail|cancelled|skipped|todo|duration_ms) ([\d.]+)$/;
+const totals = {};
+
+/** Streams one node:test run, renaming its summary lines so that only the combined summary at the end reads as one. */
+function run(label, testFiles, env) {
+  if (testFiles.length === 0) return Promise.resolve(0);
+  process.stdout.write(`# ${label}: ${testFiles.length} files\n`);
+  const child = spawn(process.execPath, ["--import", "tsx", "--test", ...testFiles], {
+    stdio: ["ignore", "pipe", "inherit"],
+    env: { ...process.env, ...env },
+  });
+  let pending = "";
+  child.stdout.setEncoding("utf8").on("data", (chunk) => {
+    const lines = (pending + chunk).split("\n");
+    pending = lines.pop();
+    for (const line of lines) {
+      const summary = line.match(SUMMARY);
+      if (summary) totals[summary[1]] = (totals[summary[1]] ?? 0) + Number(summary[2]);
+      process.stdout.write(summary ? `# ${label} ${summary[1]}: ${summary[2]}\n` : `${line}\n`);
+    }
+  });
+  return new Promise((resolve) =>
+    child.on("close", (code) => {
+      if (pending) process.stdout.write(`${pending}\n`);
+      resolve(code ?? 1);
+    }),
+  );
+}
+
+const [postgres, redis] = await Promise.all([startPostgres(), startRedis()]);
+const services = { CLICKTRAIL_TEST_PG_URL: postgres.url ?? "", CLICKTRAIL_TEST_REDIS_URL: redis.url ?? "" };
+let status = 0;
+try {
+  status = await run("sqlite", files, { ...services, CLICKTRAIL_TEST_STORE: "sqlite" });
+  const missing = [postgres.missing, redis.missing].filter(Boolean);
+  if (missing.length > 0) {
+    process.stdout.write(`# SKIPPED the PostgreSQL + Redis run of ${onEveryStore.length} files: ${missing.join("; ")}\n`);
+  } else {
+    status = (await run("postgres", onEveryStore, { ...services, CLICKTRAIL_TEST_STORE: "postgres" })) || status;
+  }
+} finally {
+  postgres.stop?.();
+  redis.stop?.();
+}
+for (const [name, value] of Object.entries(totals)) process.stdout.write(`# ${name} ${value}\n`);
+process.exit(status);

@@ -50,8 +50,8 @@ const list = (value: string | undefined) => value?.split(/[\s,]+/).filter(Boolea
 const print = (value: unknown, json: boolean, text: string) =>
   process.stdout.write(`${json ? JSON.stringify(value) : text}\n`);
 
-async function withStorage<T>(run: (storage: Storage) => Promise<T>): Promise<T> {
-  const storage = await openStorage(loadConfig());
+async function withStorage<T>(run: (storage: Storage) => Promise<T>, options = { migrate: false }): Promise<T> {
+  const storage = await openStorage(loadConfig(), options);
   try {
     return await run(storage);
   } finally {
@@ -186,7 +186,7 @@ async function main(argv: string[]) {
     case "serve":
       return runServe();
     case "migrate": {
-      const applied = await withStorage(async (storage) => storage.appliedMigrations);
+      const applied = await withStorage(async (storage) => storage.appliedMigrations, { migrate: true });
       print(
         { applied },
         values.json,

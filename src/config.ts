@@ -26,6 +26,12 @@ const schema = z.object({
     .string()
     .regex(/^(postgres(ql)?|sqlite):/, { error: "expected postgres://… or sqlite:<path>" })
     .optional(),
+  DATABASE_POOL_SIZE: integer("expected a positive integer")
+    .pipe(z.number().positive({ error: "expected a positive integer" }))
+    .default(10),
+  WORKERS: integer("expected a positive integer")
+    .pipe(z.number().positive({ error: "expected a positive integer" }))
+    .default(1),
   REDIS_URL: z
     .string()
     .regex(/^rediss?:\/\//, { error: "expected redis://…" })
@@ -56,6 +62,8 @@ export type Config = Readonly<{
   host: string;
   dataDir: string;
   databaseUrl: string | undefined;
+  databasePoolSize: number;
+  workers: number;
   redisUrl: string | undefined;
   shortDomain: string;
   apiHost: string | undefined;
@@ -98,6 +106,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: e.HOST,
     dataDir: e.DATA_DIR,
     databaseUrl: e.DATABASE_URL,
+    databasePoolSize: e.DATABASE_POOL_SIZE,
+    workers: e.WORKERS,
     redisUrl: e.REDIS_URL,
     shortDomain,
     apiHost: e.API_HOST,

@@ -1,4 +1,4 @@
-import type { Kysely } from "kysely";
+import { type Kysely, sql } from "kysely";
 import type { Logger } from "pino";
 import type { Config } from "./config.js";
 import { ClickRecorder } from "./domain/clicks/click-recorder.js";
@@ -32,7 +32,12 @@ import { SqlLinkStore } from "./store/sql/link-store.js";
 import type { Database } from "./store/sql/schema.js";
 import { SqlSettingsStore } from "./store/sql/settings-store.js";
 import { SqlWorkspaceStore } from "./store/sql/workspace-store.js";
-import { migrate, openSqlite } from "./store/sqlite/database.js";
+import { assertSchemaCurrent, migrateToLatest } from "./store/migrations.js";
+import { openPostgres } from "./store/postgres/database.js";
+import { postgresMigrations } from "./store/postgres/migrations/index.js";
+import { ensurePartitions } from "./store/postgres/partitions.js";
+import { openSqlite } from "./store/sqlite/database.js";
+import { sqliteMigrations } from "./store/sqlite/migrations/index.js";
 
 export type Stores = {
   workspaces: WorkspaceStore;
@@ -58,32 +63,65 @@ export type Services = {
   metrics: Metrics;
 };
 
-export type Storage = { db: Kysely<Database>; stores: Stores; appliedMigrations: string[] };
+export type Storage = {
+  kind: "sqlite" | "postgres";
+  db: Kysely<Database>;
+  stores: Stores;
+  appliedMigrations: string[];
+  /** Resolves when the database answers a query. */
+  ping(): Promise<void>;
+  /** PostgreSQL connection pool usage, for metrics. */
+  poolUsage(): { total: number; idle: number; waiting: number } | null;
+};
 
-/** Picks the storage adapter once, from configuration, and brings its schema up to date. */
-export async function openStorage(config: Config): Promise<Storage> {
+/**
+ * Picks the storage adapter once, from configuration. The embedded SQLite store migrates itself; a shared
+ * PostgreSQL database is migrated explicitly (`clicktrail migrate`, or `migrate: true`) and otherwise only
+ * checked, so that servers of two versions never fight over one schema.
+ */
+export async function openStorage(config: Config, { migrate = false } = {}): Promise<Storage> {
   if (config.databaseUrl?.startsWith("postgres")) {
-    throw new Error(
-      "DATABASE_URL=postgres://… is not supported by this version yet; unset it to use SQLite.",
-    );
+    const { db, pool } = openPostgres({ url: config.databaseUrl, poolSize: config.databasePoolSize });
+    try {
+      const appliedMigrations = migrate ? await migrateToLatest(db, postgresMigrations) : [];
+      await assertSchemaCurrent(db, postgresMigrations);
+      await ensurePartitions(db);
+      return {
+        kind: "postgres",
+        db,
+        appliedMigrations,
+        stores: sqlStores(db),
+        ping: async () => void (await sql`SELECT 1`.execute(db)),
+        poolUsage: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+      };
+    } catch (error) {
+      await db.destroy();
+      throw error;
+    }
   }
   const db = openSqlite({
     dataDir: config.databaseUrl?.replace(/^sqlite:/, "") || config.dataDir,
     synchronous: config.sqliteSynchronous,
   });
-  const appliedMigrations = await migrate(db);
   return {
+    kind: "sqlite",
     db,
-    appliedMigrations,
-    stores: {
-      workspaces: new SqlWorkspaceStore(db),
-      links: new SqlLinkStore(db),
-      clicks: new SqlClickStore(db),
-      customers: new SqlCustomerStore(db),
-      conversions: new SqlConversionStore(db),
-      fxRates: new SqlFxRateStore(db),
-      settings: new SqlSettingsStore(db),
-    },
+    appliedMigrations: await migrateToLatest(db, sqliteMigrations),
+    stores: sqlStores(db),
+    ping: async () => void (await sql`SELECT 1`.execute(db)),
+    poolUsage: () => null,
+  };
+}
+
+function sqlStores(db: Kysely<Database>): Stores {
+  return {
+    workspaces: new SqlWorkspaceStore(db),
+    links: new SqlLinkStore(db),
+    clicks: new SqlClickStore(db),
+    customers: new SqlCustomerStore(db),
+    conversions: new SqlConversionStore(db),
+    fxRates: new SqlFxRateStore(db),
+    settings: new SqlSettingsStore(db),
   };
 }
 

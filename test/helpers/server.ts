@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import SQLite from "better-sqlite3";
+import pg from "pg";
 import { Dub } from "dub";
 import type { FastifyInstance } from "fastify";
 import { loadConfig } from "../../src/config.js";
@@ -26,20 +27,39 @@ export type TestServer = {
   services: Services;
   storage: Storage;
   dataDir: string;
-  /** a second, independent connection to the same SQLite file, for asserting what was committed */
-  sqlite: SQLite.Database;
+  /** "sqlite" or "postgres": the store this server runs on (CLICKTRAIL_TEST_STORE) */
+  store: "sqlite" | "postgres";
+  /**
+   * Rows of a query run on a second, independent connection to the server's database, for asserting what was
+   * committed. Write SQL both engines accept, with `?` placeholders.
+   */
+  query<T = Record<string, unknown>>(text: string, ...params: unknown[]): Promise<T[]>;
+  /** The first row of `query`, or undefined. */
+  one<T = Record<string, unknown>>(text: string, ...params: unknown[]): Promise<T | undefined>;
   sdk(token?: string): Dub;
   /** a new workspace with its own unrestricted (or scoped) key */
   newWorkspace(scopes?: string[]): Promise<{ key: string; workspaceId: string }>;
   stop(): Promise<void>;
 };
 
-/** A real server on a random port over a real temporary SQLite file. */
+const STORE = process.env.CLICKTRAIL_TEST_STORE === "postgres" ? "postgres" : "sqlite";
+
+/**
+ * A real server on a random port over a real store: a temporary SQLite file, or (CLICKTRAIL_TEST_STORE=postgres)
+ * a fresh database on the test PostgreSQL server with the test Redis, both started by scripts/run-tests.mjs.
+ */
 export async function startServer(env: Record<string, string> = {}): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), "clicktrail-test-"));
   const port = await freePort();
-  const config = loadConfig({ DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: "silent", ...env });
-  const storage = await openStorage(config);
+  const scaleOut = STORE === "postgres" ? await freshPostgresDatabase() : undefined;
+  const config = loadConfig({
+    DATA_DIR: dataDir,
+    PORT: String(port),
+    LOG_LEVEL: "silent",
+    ...(scaleOut ? { DATABASE_URL: scaleOut.url, REDIS_URL: process.env.CLICKTRAIL_TEST_REDIS_URL ?? "" } : {}),
+    ...env,
+  });
+  const storage = await openStorage(config, { migrate: true });
   const logger = createLogger("silent");
   const services = await createServices(config, storage.stores, logger);
   const created = await services.workspaces.bootstrap();
@@ -48,7 +68,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
   const app: FastifyInstance = await buildApp({ config, services, logger });
   await app.listen({ port, host: "127.0.0.1" });
   const origin = `http://127.0.0.1:${port}`;
-  const sqlite = new SQLite(join(dataDir, "clicktrail.sqlite"), { readonly: true });
+  const reader = scaleOut ? postgresReader(scaleOut.url) : sqliteReader(join(dataDir, "clicktrail.sqlite"));
   return {
     origin,
     host: `localhost:${port}`,
@@ -57,7 +77,9 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
     services,
     storage,
     dataDir,
-    sqlite,
+    store: STORE,
+    query: reader.query,
+    one: async (text, ...params) => (await reader.query(text, ...params))[0] as never,
     sdk: (token = created.key) => new Dub({ token, serverURL: `${origin}/api` }),
     async newWorkspace(scopes) {
       const workspace = await services.workspaces.createWorkspace(`ws ${Math.random()}`);
@@ -68,9 +90,55 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
       await app.close();
       stopBackgroundJobs();
       await services.clickRecorder.drain();
-      sqlite.close();
+      await reader.close();
       await storage.db.destroy();
+      await scaleOut?.drop();
       rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+type Reader = { query<T>(text: string, ...params: unknown[]): Promise<T[]>; close(): Promise<void> };
+
+function sqliteReader(file: string): Reader {
+  const db = new SQLite(file, { readonly: true });
+  return {
+    query: async <T>(text: string, ...params: unknown[]) => db.prepare(text).all(...params) as T[],
+    close: async () => {
+      db.close();
+    },
+  };
+}
+
+function postgresReader(url: string): Reader {
+  const pool = new pg.Pool({ connectionString: url, max: 2 });
+  return {
+    async query<T>(text: string, ...params: unknown[]) {
+      let index = 0;
+      const numbered = text.replace(/\?/g, () => `$${++index}`);
+      return (await pool.query(numbered, params)).rows as T[];
+    },
+    close: () => pool.end(),
+  };
+}
+
+async function freshPostgresDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const adminUrl = process.env.CLICKTRAIL_TEST_PG_URL;
+  if (!adminUrl) throw new Error("CLICKTRAIL_TEST_STORE=postgres needs CLICKTRAIL_TEST_PG_URL (scripts/run-tests.mjs sets it)");
+  const name = `clicktrail_${Date.now()}_${Math.random().toString(36).slice(2, 8)}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const client = new pg.Client({ connectionString: adminUrl });
+      await client.connect();
+      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await client.end();
     },
   };
 }

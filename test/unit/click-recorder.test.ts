@@ -12,7 +12,9 @@ import { SqlClickStore } from "../../src/store/sql/click-store.js";
 import { SqlLinkStore } from "../../src/store/sql/link-store.js";
 import type { Database } from "../../src/store/sql/schema.js";
 import { SqlWorkspaceStore } from "../../src/store/sql/workspace-store.js";
-import { migrate, openSqlite } from "../../src/store/sqlite/database.js";
+import { migrateToLatest } from "../../src/store/migrations.js";
+import { openSqlite } from "../../src/store/sqlite/database.js";
+import { sqliteMigrations } from "../../src/store/sqlite/migrations/index.js";
 
 const HOUR = 3_600_000;
 
@@ -24,7 +26,7 @@ const workspaceId = "ws_recorder";
 before(async () => {
   dataDir = mkdtempSync(join(tmpdir(), "clicktrail-recorder-"));
   db = openSqlite({ dataDir, synchronous: "normal" });
-  await migrate(db);
+  await migrateToLatest(db, sqliteMigrations);
   await new SqlWorkspaceStore(db).createWorkspace({
     id: workspaceId,
     name: "Recorder",

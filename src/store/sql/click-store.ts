@@ -1,6 +1,7 @@
 import { type Kysely, type Selectable, sql, type Transaction } from "kysely";
 import type { Click, ClickStore } from "../../domain/clicks/ports.js";
 import type { ClickRow, Database } from "./schema.js";
+import { transact } from "./transact.js";
 
 const INSERT_CHUNK = 200;
 
@@ -8,7 +9,7 @@ export class SqlClickStore implements ClickStore {
   constructor(private readonly db: Kysely<Database>) {}
 
   async recordBatch(clicks: Click[], dedupeWindowMs: number): Promise<string[]> {
-    return this.db.transaction().execute(async (trx) => {
+    return transact(this.db, async (trx) => {
       const owner = dedupeWindowMs > 0 ? await claimVisitors(trx, clicks, dedupeWindowMs) : null;
       const ids = clicks.map((click) => owner?.get(visitorOf(click)) ?? click.id);
       const fresh = clicks.filter((click, index) => ids[index] === click.id);
@@ -18,7 +19,7 @@ export class SqlClickStore implements ClickStore {
           .values(fresh.slice(i, i + INSERT_CHUNK).map(toRow))
           .execute();
       }
-      for (const [linkId, { count, last }] of countPerLink(fresh)) {
+      for (const [linkId, { count, last }] of [...countPerLink(fresh)].sort(([a], [b]) => (a < b ? -1 : 1))) {
         await trx
           .updateTable("links")
           .set((eb) => ({
@@ -67,7 +68,10 @@ async function claimVisitors(
   for (const click of clicks)
     if (!firstOfBatch.has(visitorOf(click))) firstOfBatch.set(visitorOf(click), click);
   const owner = new Map<string, string>();
-  const candidates = [...firstOfBatch.values()];
+  // One lock order for every writer (sorted keys), so concurrent batches on PostgreSQL cannot deadlock.
+  const candidates = [...firstOfBatch.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([, click]) => click);
   for (let i = 0; i < candidates.length; i += INSERT_CHUNK) {
     const rows = await trx
       .insertInto("click_visitors")

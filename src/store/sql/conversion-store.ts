@@ -4,12 +4,13 @@ import type { ConversionStore, LeadRecord, SaleRecord } from "../../domain/conve
 import type { Customer } from "../../domain/customers/model.js";
 import { getOrCreateCustomer } from "./customer-store.js";
 import type { AttributionColumns, Database, LeadEventRow } from "./schema.js";
+import { transact } from "./transact.js";
 
 export class SqlConversionStore implements ConversionStore {
   constructor(private readonly db: Kysely<Database>) {}
 
   recordLead(lead: LeadRecord): Promise<{ duplicate: boolean; customer: Customer }> {
-    return this.db.transaction().execute(async (trx) => {
+    return transact(this.db, async (trx) => {
       const customer = await getOrCreateCustomer(trx, lead.customer);
       const first = lead.events[0];
       const claimed = await trx
@@ -74,7 +75,7 @@ export class SqlConversionStore implements ConversionStore {
   }
 
   async recordSale({ event, receipt }: SaleRecord): Promise<{ receipt: string; replayed: boolean }> {
-    const outcome = await this.db.transaction().execute(async (trx) => {
+    const outcome = await transact(this.db, async (trx) => {
       if (event.invoiceId !== null) {
         const claimed = await trx
           .insertInto("sale_invoices")
@@ -90,6 +91,20 @@ export class SqlConversionStore implements ConversionStore {
           .executeTakeFirst();
         if (!claimed) return null;
       }
+      const usd = event.money.converted ? event.money.amount : 0;
+      // The customer row first: it serialises a customer's concurrent sales, so the first-conversion check
+      // below sees any sale committed before it, and every writer locks customers before links.
+      await trx
+        .updateTable("customers")
+        .set((eb) => ({
+          sales: eb("sales", "+", 1),
+          sale_amount: eb("sale_amount", "+", usd),
+          first_sale_at: sql<number>`coalesce(first_sale_at, ${event.timestamp})`,
+          updated_at: event.timestamp,
+        }))
+        .where("workspace_id", "=", event.workspaceId)
+        .where("id", "=", event.customerId)
+        .execute();
       const earlier = await trx
         .selectFrom("sale_events")
         .select("id")
@@ -99,7 +114,6 @@ export class SqlConversionStore implements ConversionStore {
         .limit(1)
         .executeTakeFirst();
       const firstConversion = earlier === undefined;
-      const usd = event.money.converted ? event.money.amount : 0;
       await trx
         .insertInto("sale_events")
         .values({
@@ -131,17 +145,6 @@ export class SqlConversionStore implements ConversionStore {
         }))
         .where("workspace_id", "=", event.workspaceId)
         .where("id", "=", event.linkId)
-        .execute();
-      await trx
-        .updateTable("customers")
-        .set((eb) => ({
-          sales: eb("sales", "+", 1),
-          sale_amount: eb("sale_amount", "+", usd),
-          first_sale_at: sql<number>`coalesce(first_sale_at, ${event.timestamp})`,
-          updated_at: event.timestamp,
-        }))
-        .where("workspace_id", "=", event.workspaceId)
-        .where("id", "=", event.customerId)
         .execute();
       return receipt;
     });

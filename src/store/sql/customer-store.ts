@@ -2,6 +2,7 @@ import type { Kysely, Selectable, Transaction } from "kysely";
 import type { Customer, CustomerDetails } from "../../domain/customers/model.js";
 import type { CustomerStore } from "../../domain/customers/ports.js";
 import type { CustomerRow, Database } from "./schema.js";
+import { transact } from "./transact.js";
 
 export class SqlCustomerStore implements CustomerStore {
   constructor(private readonly db: Kysely<Database>) {}
@@ -11,7 +12,7 @@ export class SqlCustomerStore implements CustomerStore {
   }
 
   async getOrCreate(candidate: Customer): Promise<Customer> {
-    return this.db.transaction().execute((trx) => getOrCreateCustomer(trx, candidate));
+    return transact(this.db, (trx) => getOrCreateCustomer(trx, candidate));
   }
 
   async updateDetails(

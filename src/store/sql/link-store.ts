@@ -137,8 +137,8 @@ export class SqlLinkStore implements LinkStore {
       const pattern = `%${filter.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
       query = query.where((eb) =>
         eb.or([
-          eb("url", "like", sql<string>`${pattern} escape '\\'`),
-          eb("key", "like", sql<string>`${pattern} escape '\\'`),
+          eb(eb.fn("lower", ["url"]), "like", sql<string>`lower(${pattern}) escape '\\'`),
+          eb(eb.fn("lower", ["key"]), "like", sql<string>`lower(${pattern}) escape '\\'`),
         ]),
       );
     }

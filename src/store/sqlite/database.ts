@@ -1,9 +1,8 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import SQLite from "better-sqlite3";
-import { Kysely, type Migration, Migrator, SqliteDialect } from "kysely";
+import { Kysely, SqliteDialect } from "kysely";
 import type { Database } from "../sql/schema.js";
-import { sqliteMigrations } from "./migrations/index.js";
 
 export type SqliteOptions = { dataDir: string; synchronous: "full" | "normal" };
 
@@ -15,19 +14,4 @@ export function openSqlite(options: SqliteOptions): Kysely<Database> {
   connection.pragma(`synchronous = ${options.synchronous.toUpperCase()}`);
   connection.pragma("foreign_keys = ON");
   return new Kysely<Database>({ dialect: new SqliteDialect({ database: connection }) });
-}
-
-export async function migrate(
-  db: Kysely<Database>,
-  migrations: Record<string, Migration> = sqliteMigrations,
-) {
-  const migrator = new Migrator({
-    db,
-    provider: { getMigrations: async () => migrations },
-  });
-  const { error, results } = await migrator.migrateToLatest();
-  if (error) throw error;
-  return (results ?? [])
-    .filter((result) => result.status === "Success")
-    .map((result) => result.migrationName);
 }

@@ -1,0 +1,7 @@
+import type { Migration } from "kysely";
+import * as initial from "./0001_initial.js";
+
+/** Numbered, append-only: a released migration is never edited, a change is a new number. */
+export const postgresMigrations: Record<string, Migration> = {
+  "0001_initial": initial,
+};
