@@ -24,6 +24,10 @@ import { FxRefresher } from "./infra/fx-refresher.js";
 import { MmdbGeoResolver } from "./infra/geo.js";
 import { MemoryRateLimiter } from "./infra/memory-rate-limiter.js";
 import { createMetrics, type Metrics } from "./infra/metrics.js";
+import { assertSchemaCurrent, migrateToLatest } from "./store/migrations.js";
+import { openPostgres } from "./store/postgres/database.js";
+import { postgresMigrations } from "./store/postgres/migrations/index.js";
+import { ensurePartitions } from "./store/postgres/partitions.js";
 import { SqlClickStore } from "./store/sql/click-store.js";
 import { SqlConversionStore } from "./store/sql/conversion-store.js";
 import { SqlCustomerStore } from "./store/sql/customer-store.js";
@@ -32,10 +36,6 @@ import { SqlLinkStore } from "./store/sql/link-store.js";
 import type { Database } from "./store/sql/schema.js";
 import { SqlSettingsStore } from "./store/sql/settings-store.js";
 import { SqlWorkspaceStore } from "./store/sql/workspace-store.js";
-import { assertSchemaCurrent, migrateToLatest } from "./store/migrations.js";
-import { openPostgres } from "./store/postgres/database.js";
-import { postgresMigrations } from "./store/postgres/migrations/index.js";
-import { ensurePartitions } from "./store/postgres/partitions.js";
 import { openSqlite } from "./store/sqlite/database.js";
 import { sqliteMigrations } from "./store/sqlite/migrations/index.js";
 
@@ -192,21 +192,34 @@ export async function createServices(
 export async function startBackgroundJobs(
   config: Config,
   services: Services,
-  stores: Stores,
+  storage: Storage,
   logger: Logger,
 ): Promise<() => void> {
   const fx = new FxRefresher(services.fxRates, config, logger);
   await fx.start();
   const windowMs = config.clickDedupeSeconds * 1000;
-  const prune = setInterval(() => {
-    stores.clicks
-      .pruneVisitors(Date.now() - windowMs)
-      .catch((error) => logger.warn({ err: error }, "visitor pruning failed"));
-  }, VISITOR_PRUNE_INTERVAL_MS).unref();
+  const timers = [
+    every(VISITOR_PRUNE_INTERVAL_MS, logger, "visitor pruning", () =>
+      storage.stores.clicks.pruneVisitors(Date.now() - windowMs),
+    ),
+  ];
+  if (storage.kind === "postgres") {
+    timers.push(
+      every(PARTITION_INTERVAL_MS, logger, "partition maintenance", () => ensurePartitions(storage.db)),
+    );
+  }
   return () => {
     fx.stop();
-    clearInterval(prune);
+    for (const timer of timers) clearInterval(timer);
   };
 }
 
+/** A periodic job: safe to run from every process at once, so no leader is needed. */
+function every(ms: number, logger: Logger, name: string, job: () => Promise<unknown>): NodeJS.Timeout {
+  return setInterval(() => {
+    job().catch((error) => logger.warn({ err: error }, `${name} failed`));
+  }, ms).unref();
+}
+
+const PARTITION_INTERVAL_MS = 6 * 60 * 60 * 1000;
 const VISITOR_PRUNE_INTERVAL_MS = 10 * 60 * 1000;

@@ -1,16 +1,26 @@
+import cluster from "node:cluster";
 import { pathToFileURL } from "node:url";
-import { ConfigError, loadConfig } from "./config.js";
+import { runPrimary } from "./cluster.js";
+import { type Config, ConfigError, loadConfig } from "./config.js";
 import { createServices, openStorage, startBackgroundJobs } from "./container.js";
+import { WorkspaceService } from "./domain/workspaces/workspace-service.js";
 import { buildApp } from "./http/app.js";
+import { systemClock } from "./infra/clock.js";
 import { createLogger } from "./logger.js";
+import { SchemaMismatch } from "./store/migrations.js";
 
 export async function serve(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
+  if (config.workers > 1 && cluster.isPrimary) {
+    await prepareForWorkers(config);
+    runPrimary(config, logger);
+    return;
+  }
   const storage = await openStorage(config);
   const services = await createServices(config, storage.stores, logger);
   const created = await services.workspaces.bootstrap();
-  const stopBackgroundJobs = await startBackgroundJobs(config, services, storage.stores, logger);
+  const stopBackgroundJobs = await startBackgroundJobs(config, services, storage, logger);
   const app = await buildApp({ config, services, logger });
 
   let stopping = false;
@@ -47,6 +57,17 @@ export async function serve(): Promise<void> {
   );
 }
 
+/** What only one process should do: migrate the embedded store and create the first workspace and key. */
+async function prepareForWorkers(config: Config): Promise<void> {
+  const storage = await openStorage(config);
+  try {
+    const created = await new WorkspaceService(storage.stores.workspaces, systemClock).bootstrap();
+    if (created) printBanner(created.key, created.workspaceId, `http://${config.host}:${config.port}`);
+  } finally {
+    await storage.db.destroy();
+  }
+}
+
 function printBanner(key: string, workspaceId: string, base: string) {
   const lines = [
     "Clicktrail created a workspace and an API key for you.",
@@ -70,7 +91,7 @@ export async function runServe(): Promise<void> {
     await serve();
   } catch (error) {
     process.stderr.write(
-      `${error instanceof ConfigError ? error.message : `clicktrail: ${(error as Error).stack ?? error}`}\n`,
+      `${error instanceof ConfigError || error instanceof SchemaMismatch ? error.message : `clicktrail: ${(error as Error).stack ?? error}`}\n`,
     );
     process.exit(1);
   }

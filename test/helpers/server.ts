@@ -64,7 +64,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
   const services = await createServices(config, storage.stores, logger);
   const created = await services.workspaces.bootstrap();
   if (!created) throw new Error("expected an empty data directory");
-  const stopBackgroundJobs = await startBackgroundJobs(config, services, storage.stores, logger);
+  const stopBackgroundJobs = await startBackgroundJobs(config, services, storage, logger);
   const app: FastifyInstance = await buildApp({ config, services, logger });
   await app.listen({ port, host: "127.0.0.1" });
   const origin = `http://127.0.0.1:${port}`;

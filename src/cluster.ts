@@ -1,0 +1,35 @@
+import cluster, { type Worker } from "node:cluster";
+import type { Logger } from "pino";
+import type { Config } from "./config.js";
+
+const RESTART_DELAY_MS = 1_000;
+
+/**
+ * `WORKERS=N`: the primary forks N server processes sharing the listening port, replaces one that dies, and
+ * on SIGTERM/SIGINT passes the signal on and exits once every worker has drained.
+ */
+export function runPrimary(config: Config, logger: Logger): void {
+  let stopping = false;
+  const fork = () => cluster.fork();
+  cluster.on("exit", (worker: Worker, code, signal) => {
+    if (stopping) {
+      if (Object.keys(cluster.workers ?? {}).length === 0) {
+        logger.info("all workers stopped");
+        process.exit(0);
+      }
+      return;
+    }
+    logger.error({ pid: worker.process.pid, code, signal }, "worker died; starting another");
+    setTimeout(fork, RESTART_DELAY_MS);
+  });
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal, workers: config.workers }, "stopping workers");
+    for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill(signal);
+  };
+  process.on("SIGTERM", () => stop("SIGTERM"));
+  process.on("SIGINT", () => stop("SIGINT"));
+  for (let i = 0; i < config.workers; i++) fork();
+  logger.info({ workers: config.workers, port: config.port }, "clicktrail primary started");
+}
