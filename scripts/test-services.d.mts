@@ -1,0 +1,3 @@
+export type TestService = { url?: string; missing?: string; stop?: () => void };
+export function startPostgres(): Promise<TestService>;
+export function startRedis(): Promise<TestService>;
