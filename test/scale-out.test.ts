@@ -18,7 +18,12 @@ let postgres: Service;
 let redis: Service;
 let databaseUrl: string;
 const servers: { child: ChildProcess; origin: string; port: number }[] = [];
-const keys: Record<"sales" | "leads" | "rate" | "links", string> = { sales: "", leads: "", rate: "", links: "" };
+const keys: Record<"sales" | "leads" | "rate" | "links", string> = {
+  sales: "",
+  leads: "",
+  rate: "",
+  links: "",
+};
 
 const env = () => ({
   PATH: process.env.PATH ?? "",
@@ -52,7 +57,9 @@ async function startProcess(): Promise<(typeof servers)[number]> {
 }
 
 const servicesMissing = async () => {
-  postgres = process.env.CLICKTRAIL_TEST_PG_URL ? { url: process.env.CLICKTRAIL_TEST_PG_URL } : await startPostgres();
+  postgres = process.env.CLICKTRAIL_TEST_PG_URL
+    ? { url: process.env.CLICKTRAIL_TEST_PG_URL }
+    : await startPostgres();
   redis = await startRedis();
   return postgres.missing ?? redis.missing;
 };
@@ -60,7 +67,8 @@ const servicesMissing = async () => {
 const missing = await servicesMissing();
 
 describe("three processes on one PostgreSQL and one Redis", { skip: missing }, () => {
-  const sdk = (key: string, i = 0) => new Dub({ token: key, serverURL: `${servers[i % PROCESSES].origin}/api` });
+  const sdk = (key: string, i = 0) =>
+    new Dub({ token: key, serverURL: `${servers[i % PROCESSES].origin}/api` });
   let visitor = 0;
   const nextIp = () => {
     visitor++;
@@ -105,9 +113,19 @@ describe("three processes on one PostgreSQL and one Redis", { skip: missing }, (
   });
 
   test("100 concurrent identical sales across the processes record one sale and answer the same bytes", async () => {
-    const link = await sdk(keys.sales).links.create({ url: "https://shop.example/", key: "sales", trackConversion: true });
-    const clickId = new URL((await click(0, "sales")).headers.get("location") ?? "").searchParams.get("dub_id");
-    await sdk(keys.sales, 1).track.lead({ clickId: clickId ?? "", eventName: "Sign up", customerExternalId: "buyer" });
+    const link = await sdk(keys.sales).links.create({
+      url: "https://shop.example/",
+      key: "sales",
+      trackConversion: true,
+    });
+    const clickId = new URL((await click(0, "sales")).headers.get("location") ?? "").searchParams.get(
+      "dub_id",
+    );
+    await sdk(keys.sales, 1).track.lead({
+      clickId: clickId ?? "",
+      eventName: "Sign up",
+      customerExternalId: "buyer",
+    });
     const body = JSON.stringify({ customerExternalId: "buyer", amount: 4900, invoiceId: "inv-1" });
     const responses = await Promise.all(
       Array.from({ length: 100 }, (_, i) =>
@@ -128,15 +146,26 @@ describe("three processes on one PostgreSQL and one Redis", { skip: missing }, (
   });
 
   test("100 concurrent identical leads across the processes record one lead", async () => {
-    await sdk(keys.leads).links.create({ url: "https://shop.example/leads", key: "leads", trackConversion: true });
-    const clickId = new URL((await click(1, "leads")).headers.get("location") ?? "").searchParams.get("dub_id") ?? "";
+    await sdk(keys.leads).links.create({
+      url: "https://shop.example/leads",
+      key: "leads",
+      trackConversion: true,
+    });
+    const clickId =
+      new URL((await click(1, "leads")).headers.get("location") ?? "").searchParams.get("dub_id") ?? "";
     const results = await Promise.all(
       Array.from({ length: 100 }, (_, i) =>
         sdk(keys.leads, i).track.lead({ clickId, eventName: "Sign up", customerExternalId: "lead-1" }),
       ),
     );
     assert.equal(results.filter((r) => r.link !== null).length, 1, "exactly one call recorded the lead");
-    assert.equal(await scalar("select count(*) from lead_events where event_name = 'Sign up' and click_id = $1", clickId), 1);
+    assert.equal(
+      await scalar(
+        "select count(*) from lead_events where event_name = 'Sign up' and click_id = $1",
+        clickId,
+      ),
+      1,
+    );
     assert.equal(await scalar("select count(*) from customers where external_id = 'lead-1'"), 1);
   });
 
@@ -161,24 +190,36 @@ describe("three processes on one PostgreSQL and one Redis", { skip: missing }, (
   test("a key's rate limit is shared by every process", async () => {
     const statuses = await Promise.all(
       Array.from({ length: 200 }, (_, i) =>
-        fetch(`${servers[i % PROCESSES].origin}/api/links?pageSize=1`, { headers: { authorization: `Bearer ${keys.rate}` } }).then(
-          (r) => r.status,
-        ),
+        fetch(`${servers[i % PROCESSES].origin}/api/links?pageSize=1`, {
+          headers: { authorization: `Bearer ${keys.rate}` },
+        }).then((r) => r.status),
       ),
     );
-    assert.equal(statuses.filter((s) => s === 200).length, 150, "one budget of 150 for the key, not 150 per process");
+    assert.equal(
+      statuses.filter((s) => s === 200).length,
+      150,
+      "one budget of 150 for the key, not 150 per process",
+    );
     assert.equal(statuses.filter((s) => s === 429).length, 50);
   });
 
   test("a link edited through one process redirects to the new URL from every process at once", async () => {
     const link = await sdk(keys.links).links.create({ url: "https://before.example/", key: "edited" });
     for (let i = 0; i < PROCESSES; i++) {
-      assert.equal((await click(i, "edited")).headers.get("location"), "https://before.example/", "warms each cache");
+      assert.equal(
+        (await click(i, "edited")).headers.get("location"),
+        "https://before.example/",
+        "warms each cache",
+      );
     }
     await sdk(keys.links, 0).links.update(link.id, { url: "https://after.example/" });
     await new Promise((r) => setTimeout(r, 50));
     for (let i = 0; i < PROCESSES; i++) {
-      assert.equal((await click(i, "edited")).headers.get("location"), "https://after.example/", `process ${i}`);
+      assert.equal(
+        (await click(i, "edited")).headers.get("location"),
+        "https://after.example/",
+        `process ${i}`,
+      );
     }
   });
 
@@ -198,7 +239,9 @@ describe("three processes on one PostgreSQL and one Redis", { skip: missing }, (
     await burst(300);
     assert.equal(acknowledged, 600, "every request was answered with a redirect");
     assert.equal(await scalar("select count(*) from clicks where link_id = $1", link.id), acknowledged);
-    const api = await fetch(`${servers[2].origin}/api/links/${link.id}`, { headers: { authorization: `Bearer ${keys.links}` } });
+    const api = await fetch(`${servers[2].origin}/api/links/${link.id}`, {
+      headers: { authorization: `Bearer ${keys.links}` },
+    });
     assert.equal(api.status, 200, "the API answers without Redis");
     assert.equal(((await api.json()) as { clicks: number }).clicks, acknowledged);
   });

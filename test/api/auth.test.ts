@@ -61,8 +61,7 @@ function sdkWithAuthorization(target: TestServer, authorization: string | null):
   return new Dub({ token: "ignored", serverURL: `${target.origin}/api`, httpClient });
 }
 
-const linkRow = (target: TestServer, id: string) =>
-  target.sqlite.prepare("select * from links where id = ?").get(id) as Record<string, unknown> | undefined;
+const linkRow = (target: TestServer, id: string) => target.one("select * from links where id = ?", id);
 
 describe("BadRequest (400)", () => {
   test("an Authorization header without 'Bearer '", async () => {
@@ -140,7 +139,7 @@ describe("Forbidden (403)", () => {
     assert.equal((await reader.links.get({ linkId: existing.id })).id, existing.id);
     assert.ok((await reader.links.list()).result.some((link) => link.id === existing.id));
 
-    const before = server.sqlite.prepare("select count(*) as n from links").get() as { n: number };
+    const before = await server.one<{ n: number }>("select count(*) as n from links");
     const error = await rejection(
       reader.links.create({ url: "https://example.com/forbidden" }),
       Forbidden,
@@ -152,9 +151,9 @@ describe("Forbidden (403)", () => {
     await rejection(reader.links.update(existing.id, { url: "https://example.com/nope" }), Forbidden, 403);
     await rejection(reader.links.upsert({ url: "https://example.com/nope" }), Forbidden, 403);
     await rejection(reader.links.delete(existing.id), Forbidden, 403);
-    const afterCount = server.sqlite.prepare("select count(*) as n from links").get() as { n: number };
-    assert.equal(afterCount.n, before.n, "nothing was written");
-    assert.equal(linkRow(server, existing.id)?.url, "https://example.com/scoped");
+    const afterCount = await server.one<{ n: number }>("select count(*) as n from links");
+    assert.equal(Number(afterCount?.n), Number(before?.n), "nothing was written");
+    assert.equal((await linkRow(server, existing.id))?.url, "https://example.com/scoped");
   });
 
   test("links.write implies links.read", async () => {
@@ -229,7 +228,7 @@ describe("NotFound (404): another workspace's links do not exist for you", () =>
       key: `victim-${Date.now()}`,
       externalId,
     });
-    const before = linkRow(server, link.id);
+    const before = await linkRow(server, link.id);
     assert.ok(before);
     const mine = server.sdk();
 
@@ -242,13 +241,13 @@ describe("NotFound (404): another workspace's links do not exist for you", () =>
       assert.ok(!error.body.includes("victim.example.com"));
       await rejection(mine.links.delete(id), NotFound, 404);
     }
-    assert.deepEqual(linkRow(server, link.id), before, "the link is unchanged");
+    assert.deepEqual(await linkRow(server, link.id), before, "the link is unchanged");
 
     // Upserting their URL creates my own link; theirs is untouched.
     const upserted = await mine.links.upsert({ url: link.url, title: "mine now?" });
     assert.notEqual(upserted.id, link.id);
     assert.equal(upserted.workspaceId, server.workspaceId);
-    assert.deepEqual(linkRow(server, link.id), before);
+    assert.deepEqual(await linkRow(server, link.id), before);
 
     // A key that does not exist anywhere is 404 too, with the same message.
     const unknown = await rejection(
@@ -330,10 +329,10 @@ describe("RateLimitExceeded (429) and rate-limit headers", () => {
     );
     assertResetInTheNextMinute(rateHeaders(raw).reset);
     assert.ok(Number(raw.headers.get("retry-after")) >= 1 && Number(raw.headers.get("retry-after")) <= 60);
-    const count = limited.sqlite
-      .prepare("select count(*) as n from links where url = 'https://example.com/x'")
-      .get() as { n: number };
-    assert.equal(count.n, 0, "a refused create writes nothing");
+    const count = await limited.one<{ n: number }>(
+      "select count(*) as n from links where url = 'https://example.com/x'",
+    );
+    assert.equal(Number(count?.n), 0, "a refused create writes nothing");
 
     // Another key (here: of another workspace) has its own budget.
     const other = await limited.newWorkspace();

@@ -204,8 +204,8 @@ describe("request bodies", () => {
     assert.match(response.headers.get("content-type") ?? "", /^application\/json/);
     const link = (await response.json()) as { key: string; url: string; id: string };
     assert.equal(link.key, "text-plain");
-    const row = server.sqlite.prepare("select url from links where id = ?").get(link.id) as { url: string };
-    assert.equal(row.url, "https://example.com/text-plain");
+    const row = await server.one<{ url: string }>("select url from links where id = ?", link.id);
+    assert.equal(row?.url, "https://example.com/text-plain");
   });
 
   test("a body over 1 MB gets a JSON error, not a dropped connection, and nothing is stored", async () => {
@@ -217,10 +217,10 @@ describe("request bodies", () => {
     });
     const message = await expectError(response, 400);
     assert.match(message, /1 MB/);
-    const count = server.sqlite
-      .prepare("select count(*) as n from links where url = 'https://example.com/huge'")
-      .get() as { n: number };
-    assert.equal(count.n, 0);
+    const count = await server.one<{ n: number }>(
+      "select count(*) as n from links where url = 'https://example.com/huge'",
+    );
+    assert.equal(Number(count?.n), 0);
 
     // The server keeps serving afterwards.
     assert.equal((await api("/links?pageSize=1", { headers: auth() })).status, 200);

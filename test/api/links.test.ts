@@ -31,8 +31,7 @@ async function rejection<T extends Error>(
 }
 
 type LinkRow = Record<string, unknown>;
-const row = (id: string) =>
-  server.sqlite.prepare("select * from links where id = ?").get(id) as LinkRow | undefined;
+const row = (id: string) => server.one<LinkRow>("select * from links where id = ?", id);
 
 /** A fresh workspace so list assertions see only the links made for them. */
 async function isolatedSdk(): Promise<Dub> {
@@ -104,7 +103,7 @@ describe("create", () => {
     assert.ok(created >= started - 1000 && created <= Date.now() + 1000, link.createdAt);
     assert.equal(link.updatedAt, link.createdAt);
 
-    const stored = row(link.id);
+    const stored = await row(link.id);
     assert.ok(stored, "the link is committed");
     assert.equal(stored.workspace_id, server.workspaceId);
     assert.equal(stored.domain, server.host);
@@ -173,7 +172,7 @@ describe("create", () => {
     for (const link of links) {
       assert.match(link.key, /^[0-9A-Za-z]{7}$/);
       assert.equal(link.shortLink, `http://${server.host}/${link.key}`);
-      assert.equal(row(link.id)?.key, link.key);
+      assert.equal((await row(link.id))?.key, link.key);
     }
     assert.equal(new Set(links.map((link) => link.key)).size, links.length, "keys are distinct");
   });
@@ -192,7 +191,7 @@ describe("create", () => {
     const externalId = unique("order");
     const link = await dub.links.create({ url: "https://example.com/ext", externalId: `ext_${externalId}` });
     assert.equal(link.externalId, externalId);
-    assert.equal(row(link.id)?.external_id, externalId);
+    assert.equal((await row(link.id))?.external_id, externalId);
 
     for (const again of [externalId, `ext_${externalId}`]) {
       const error = await rejection(
@@ -203,10 +202,11 @@ describe("create", () => {
       assert.equal(error.error.code, "conflict");
       assert.match(error.message, new RegExp(externalId));
     }
-    const count = server.sqlite
-      .prepare("select count(*) as n from links where external_id = ?")
-      .get(externalId) as { n: number };
-    assert.equal(count.n, 1, "the refused links were not stored");
+    const count = await server.one<{ n: number }>(
+      "select count(*) as n from links where external_id = ?",
+      externalId,
+    );
+    assert.equal(Number(count?.n), 1, "the refused links were not stored");
 
     // Nothing is left after the prefix: refused rather than stored as an empty id.
     for (const empty of ["ext_", " ext_ ", ""]) {
@@ -261,7 +261,7 @@ describe("create", () => {
       assert.equal(link.expiresAt, expiresAt);
       assert.equal(link.expiredUrl, "https://example.com/expired");
     }
-    const stored = row(created.id);
+    const stored = await row(created.id);
     assert.ok(stored);
     assert.equal(stored.tenant_id, "tenant-42");
     assert.equal(stored.utm_source, "newsletter");
@@ -445,7 +445,7 @@ describe("update (PATCH /links/:id)", () => {
     assert.deepEqual(await dub.links.get({ linkId: link.id }), updated);
     assert.equal((await dub.links.get({ key: newKey })).id, link.id);
     await rejection(dub.links.get({ key: oldKey }), NotFound, 404);
-    const stored = row(link.id);
+    const stored = await row(link.id);
     assert.equal(stored?.url, "https://example.com/after");
     assert.equal(stored?.key, newKey);
 
@@ -464,13 +464,13 @@ describe("update (PATCH /links/:id)", () => {
     assert.equal(updated.tenantId, null);
     assert.equal(updated.title, null);
     assert.doesNotMatch(updated.externalId ?? "", /^ext_/);
-    assert.equal(row(link.id)?.tenant_id, null);
+    assert.equal((await row(link.id))?.tenant_id, null);
   });
 
   test("a key already in use is Conflict and changes nothing", async () => {
     const taken = await dub.links.create({ url: "https://example.com/taken", key: unique("taken") });
     const link = await dub.links.create({ url: "https://example.com/mine", key: unique("mine") });
-    const before = row(link.id);
+    const before = await row(link.id);
 
     const error = await rejection(
       dub.links.update(link.id, { key: taken.key, url: "https://example.com/changed" }),
@@ -479,7 +479,7 @@ describe("update (PATCH /links/:id)", () => {
     );
     assert.equal(error.error.code, "conflict");
     assert.match(error.message, new RegExp(taken.key));
-    assert.deepEqual(row(link.id), before);
+    assert.deepEqual(await row(link.id), before);
     assert.deepEqual(await dub.links.get({ linkId: link.id }), link);
   });
 
@@ -504,7 +504,7 @@ describe("ext_<externalId> in place of a link id (as the SDK documents for updat
     const updated = await dub.links.update(`ext_${externalId}`, { url: "https://example.com/by-ext-2" });
     assert.equal(updated.id, link.id);
     assert.equal(updated.url, "https://example.com/by-ext-2");
-    assert.equal(row(link.id)?.url, "https://example.com/by-ext-2");
+    assert.equal((await row(link.id))?.url, "https://example.com/by-ext-2");
 
     await rejection(
       dub.links.update("ext_no-such-external-id", { url: "https://example.com/x" }),
@@ -512,7 +512,7 @@ describe("ext_<externalId> in place of a link id (as the SDK documents for updat
       404,
     );
     assert.deepEqual(await dub.links.delete(`ext_${externalId}`), { id: link.id });
-    assert.equal(row(link.id), undefined);
+    assert.equal(await row(link.id), undefined);
   });
 });
 
@@ -557,7 +557,7 @@ describe("delete", () => {
     const link = await dub.links.create({ url: "https://example.com/delete", key });
     const result = await dub.links.delete(link.id);
     assert.deepEqual(result, { id: link.id });
-    assert.equal(row(link.id), undefined);
+    assert.equal(await row(link.id), undefined);
 
     await rejection(dub.links.get({ linkId: link.id }), NotFound, 404);
     await rejection(dub.links.get({ key }), NotFound, 404);
@@ -590,10 +590,10 @@ describe("validation", () => {
       UnprocessableEntity,
       422,
     );
-    const count = server.sqlite
-      .prepare("select count(*) as n from links where url not like 'http%'")
-      .get() as { n: number };
-    assert.equal(count.n, 0, "nothing was stored");
+    const count = await server.one<{ n: number }>(
+      "select count(*) as n from links where url not like 'http%'",
+    );
+    assert.equal(Number(count?.n), 0, "nothing was stored");
   });
 
   test("reserved keys are refused with 422", async () => {
@@ -612,12 +612,10 @@ describe("validation", () => {
         422,
       );
     }
-    const count = server.sqlite
-      .prepare("select count(*) as n from links where url = 'https://example.com/reserved'")
-      .get() as {
-      n: number;
-    };
-    assert.equal(count.n, 0);
+    const count = await server.one<{ n: number }>(
+      "select count(*) as n from links where url = 'https://example.com/reserved'",
+    );
+    assert.equal(Number(count?.n), 0);
   });
 
   test("a duplicate domain and key is Conflict, in any workspace; another domain may reuse the key", async () => {
@@ -700,9 +698,10 @@ describe("UTM fields live in the destination URL", () => {
       new URL(response.headers.get("location") ?? "").searchParams.get("utm_source"),
       "newsletter",
     );
-    const click = utmServer.sqlite
-      .prepare("select utm_source, utm_campaign from clicks where link_id = ?")
-      .get(link.id);
+    const click = await utmServer.one(
+      "select utm_source, utm_campaign from clicks where link_id = ?",
+      link.id,
+    );
     assert.deepEqual(click, { utm_source: "newsletter", utm_campaign: "spring" });
   });
 

@@ -38,12 +38,10 @@ type ClickRow = {
 };
 
 const clicksOf = (server: TestServer, linkId: string) =>
-  server.sqlite
-    .prepare("select * from clicks where link_id = ? order by timestamp, id")
-    .all(linkId) as ClickRow[];
+  server.query<ClickRow>("select * from clicks where link_id = ? order by timestamp, id", linkId);
 
 const clickById = (server: TestServer, id: string) =>
-  server.sqlite.prepare("select * from clicks where id = ?").get(id) as ClickRow | undefined;
+  server.one<ClickRow>("select * from clicks where id = ?", id);
 
 const location = (response: Response) => {
   const value = response.headers.get("location");
@@ -52,12 +50,10 @@ const location = (response: Response) => {
 };
 
 /** The server's visitor hash: HMAC-SHA256 keyed with the installation's secret. */
-const identityHash = (on: TestServer, ip: string, ua: string) => {
-  const { value } = on.sqlite
-    .prepare("select value from settings where name = 'visitor_hash_secret'")
-    .get() as {
-    value: string;
-  };
+const identityHash = async (on: TestServer, ip: string, ua: string) => {
+  const { value } = (await on.one<{ value: string }>(
+    "select value from settings where name = 'visitor_hash_secret'",
+  )) as { value: string };
   return createHmac("sha256", value).update(`${ip}-${ua}`).digest("hex");
 };
 
@@ -135,7 +131,7 @@ describe("the redirect", () => {
     const dubId = target.searchParams.get("dub_id");
     assert.match(dubId ?? "", /^[0-9A-Za-z]{16}$/);
     assert.equal(target.searchParams.getAll("dub_id").length, 1);
-    const rows = clicksOf(server, link.id);
+    const rows = await clicksOf(server, link.id);
     assert.equal(rows.length, 1);
     assert.equal(rows[0].id, dubId, "dub_id is the id of the committed click");
   });
@@ -147,7 +143,7 @@ describe("the redirect", () => {
     const target = location(response);
     assert.equal(target.searchParams.has("dub_id"), false);
     assert.equal(target.searchParams.get("foo"), "bar");
-    assert.equal(clicksOf(server, link.id).length, 1);
+    assert.equal((await clicksOf(server, link.id)).length, 1);
   });
 
   test("the short link's query wins over the destination's own value of the same parameter", async () => {
@@ -173,7 +169,7 @@ describe("the redirect", () => {
     assert.equal(target.searchParams.has("dub-no-track"), false);
     assert.equal(target.searchParams.has("dub_id"), false);
     assert.equal(target.searchParams.get("foo"), "bar");
-    assert.equal(clicksOf(server, link.id).length, 0);
+    assert.equal((await clicksOf(server, link.id)).length, 0);
   });
 
   test("dub-no-track as a header: redirect, no dub_id and no click", async () => {
@@ -185,7 +181,7 @@ describe("the redirect", () => {
     });
     assert.equal(response.status, 302);
     assert.equal(location(response).href, "https://example.com/nth");
-    assert.equal(clicksOf(server, link.id).length, 0);
+    assert.equal((await clicksOf(server, link.id)).length, 0);
     assert.equal((await server.sdk().links.get({ linkId: link.id })).clicks, 0);
   });
 
@@ -221,13 +217,13 @@ describe("the redirect", () => {
       assert.equal(location(prefetch).searchParams.has("dub_id"), false, JSON.stringify(headers));
     }
 
-    assert.equal(clicksOf(server, link.id).length, 0);
+    assert.equal((await clicksOf(server, link.id)).length, 0);
     assert.equal((await server.sdk().links.get({ linkId: link.id })).clicks, 0);
 
     // the same link does count an ordinary visit, so the zero above is not vacuous
     const real = await visit(server, "/bots", { headers: { "x-forwarded-for": freshIp() } });
     assert.ok(location(real).searchParams.get("dub_id"));
-    assert.equal(clicksOf(server, link.id).length, 1);
+    assert.equal((await clicksOf(server, link.id)).length, 1);
   });
 });
 
@@ -242,7 +238,7 @@ describe("the click row", () => {
     });
     const arrivedAt = Date.now();
     const id = location(response).searchParams.get("dub_id") ?? "";
-    const row = clickById(server, id);
+    const row = await clickById(server, id);
     assert.ok(row, "the click is in SQLite when the redirect arrives");
     assert.equal(row.link_id, link.id);
     assert.equal(row.workspace_id, server.workspaceId);
@@ -252,7 +248,7 @@ describe("the click row", () => {
       row.timestamp >= startedAt && row.timestamp <= arrivedAt,
       `timestamp ${row.timestamp} within the request`,
     );
-    assert.equal(row.identity_hash, identityHash(server, "8.8.8.8", BROWSER_UA));
+    assert.equal(row.identity_hash, await identityHash(server, "8.8.8.8", BROWSER_UA));
     assert.equal(row.url, url);
     assert.equal(row.ip, "8.8.8.8");
     assert.equal(row.country, "US");
@@ -281,7 +277,7 @@ describe("the click row", () => {
     });
     const target = location(response);
     assert.equal(target.searchParams.has("qr"), false);
-    const row = clickById(server, target.searchParams.get("dub_id") ?? "");
+    const row = await clickById(server, target.searchParams.get("dub_id") ?? "");
     assert.ok(row);
     assert.equal(row.link_id, link.id);
     assert.equal(row.referer, "(direct)");
@@ -296,7 +292,7 @@ describe("the click row", () => {
     const desktop = await visit(server, "/qr-scan", {
       headers: { "x-forwarded-for": freshIp(), "user-agent": FIREFOX_LINUX_UA },
     });
-    const other = clickById(server, location(desktop).searchParams.get("dub_id") ?? "");
+    const other = await clickById(server, location(desktop).searchParams.get("dub_id") ?? "");
     assert.ok(other);
     assert.equal(other.qr, 0);
     assert.equal(other.browser, "Firefox");
@@ -311,7 +307,7 @@ describe("the click row", () => {
     const response = await visit(server, "/country-hint", {
       headers: { "x-forwarded-for": "8.8.8.8", "cf-ipcountry": "DE" },
     });
-    const row = clickById(server, location(response).searchParams.get("dub_id") ?? "");
+    const row = await clickById(server, location(response).searchParams.get("dub_id") ?? "");
     assert.ok(row);
     assert.equal(row.ip, "8.8.8.8");
     assert.equal(row.country, "DE");
@@ -331,9 +327,12 @@ describe("the click row", () => {
     const tor = await visit(server, "/country-xx", {
       headers: { "x-forwarded-for": "1.1.1.1", "cf-ipcountry": "T1" },
     });
-    assert.equal(clickById(server, location(unknown).searchParams.get("dub_id") ?? "")?.country, "US");
-    assert.equal(clickById(server, location(lower).searchParams.get("dub_id") ?? "")?.country, "FR");
-    const torRow = clickById(server, location(tor).searchParams.get("dub_id") ?? "");
+    assert.equal(
+      (await clickById(server, location(unknown).searchParams.get("dub_id") ?? ""))?.country,
+      "US",
+    );
+    assert.equal((await clickById(server, location(lower).searchParams.get("dub_id") ?? ""))?.country, "FR");
+    const torRow = await clickById(server, location(tor).searchParams.get("dub_id") ?? "");
     assert.ok(torRow);
     assert.notEqual(torRow.country, "T1");
   });
@@ -343,11 +342,11 @@ describe("the click row", () => {
       .sdk()
       .links.create({ url: "https://example.com/port", key: "xff-port", trackConversion: true });
     const response = await visit(server, "/xff-port", { headers: { "x-forwarded-for": "8.8.8.8:1234" } });
-    const row = clickById(server, location(response).searchParams.get("dub_id") ?? "");
+    const row = await clickById(server, location(response).searchParams.get("dub_id") ?? "");
     assert.ok(row);
     assert.equal(row.ip, "8.8.8.8");
     assert.equal(row.country, "US");
-    assert.equal(row.identity_hash, identityHash(server, "8.8.8.8", BROWSER_UA));
+    assert.equal(row.identity_hash, await identityHash(server, "8.8.8.8", BROWSER_UA));
   });
 
   test("without TRUST_PROXY, X-Forwarded-For and cf-ipcountry are ignored", async () => {
@@ -357,11 +356,11 @@ describe("the click row", () => {
     const response = await visit(plain, "/untrusted", {
       headers: { "x-forwarded-for": "8.8.8.8", "cf-ipcountry": "DE" },
     });
-    const row = clickById(plain, location(response).searchParams.get("dub_id") ?? "");
+    const row = await clickById(plain, location(response).searchParams.get("dub_id") ?? "");
     assert.ok(row);
     assert.equal(row.ip, "127.0.0.1");
     assert.equal(row.country, "Unknown");
-    assert.equal(row.identity_hash, identityHash(plain, "127.0.0.1", BROWSER_UA));
+    assert.equal(row.identity_hash, await identityHash(plain, "127.0.0.1", BROWSER_UA));
   });
 
   test("ANONYMIZE_IP stores the network part only, while the country still comes from the full address", async () => {
@@ -370,8 +369,8 @@ describe("the click row", () => {
       .links.create({ url: "https://example.com/anon", key: "anon", trackConversion: true });
     const v4 = await visit(anonymous, "/anon", { headers: { "x-forwarded-for": "8.8.8.8" } });
     const v6 = await visit(anonymous, "/anon", { headers: { "x-forwarded-for": "2001:4860:4860::8888" } });
-    const rowV4 = clickById(anonymous, location(v4).searchParams.get("dub_id") ?? "");
-    const rowV6 = clickById(anonymous, location(v6).searchParams.get("dub_id") ?? "");
+    const rowV4 = await clickById(anonymous, location(v4).searchParams.get("dub_id") ?? "");
+    const rowV6 = await clickById(anonymous, location(v6).searchParams.get("dub_id") ?? "");
     assert.ok(rowV4 && rowV6);
     assert.equal(rowV4.ip, "8.8.8.0");
     assert.equal(rowV4.country, "US");
@@ -381,12 +380,15 @@ describe("the click row", () => {
     const bracketed = await visit(anonymous, "/anon", {
       headers: { "x-forwarded-for": "[2001:4860:4860::8844]:443" },
     });
-    assert.equal(clickById(anonymous, location(withPort).searchParams.get("dub_id") ?? "")?.ip, "8.8.4.0");
     assert.equal(
-      clickById(anonymous, location(bracketed).searchParams.get("dub_id") ?? "")?.ip,
+      (await clickById(anonymous, location(withPort).searchParams.get("dub_id") ?? ""))?.ip,
+      "8.8.4.0",
+    );
+    assert.equal(
+      (await clickById(anonymous, location(bracketed).searchParams.get("dub_id") ?? ""))?.ip,
       "2001:4860:4860::",
     );
-    const all = clicksOf(anonymous, link.id);
+    const all = await clicksOf(anonymous, link.id);
     assert.equal(all.length, 4);
     for (const row of all) assert.match(row.ip, /(\.0|::)$/);
   });
@@ -406,14 +408,14 @@ describe("dedupe and counters", () => {
     ).searchParams.get("dub_id");
     assert.match(first ?? "", /^[0-9A-Za-z]{16}$/);
     assert.equal(second, first);
-    assert.equal(clicksOf(server, link.id).length, 1);
+    assert.equal((await clicksOf(server, link.id)).length, 1);
     assert.equal((await server.sdk().links.get({ linkId: link.id })).clicks, 1);
 
     const third = location(
       await visit(server, "/dedupe", { headers: { "x-forwarded-for": ip, "user-agent": FIREFOX_LINUX_UA } }),
     ).searchParams.get("dub_id");
     assert.notEqual(third, first);
-    assert.equal(clicksOf(server, link.id).length, 2);
+    assert.equal((await clicksOf(server, link.id)).length, 2);
     assert.equal((await server.sdk().links.get({ linkId: link.id })).clicks, 2);
   });
 
@@ -432,8 +434,8 @@ describe("dedupe and counters", () => {
       await visit(server, "/pair-b", { headers: { "x-forwarded-for": ip } }),
     ).searchParams.get("dub_id");
     assert.notEqual(idA, idB);
-    assert.equal(clicksOf(server, a.id).length, 1);
-    assert.equal(clicksOf(server, b.id).length, 1);
+    assert.equal((await clicksOf(server, a.id)).length, 1);
+    assert.equal((await clicksOf(server, b.id)).length, 1);
   });
 
   test("clicks and lastClicked are exact after N distinct visitors", async () => {
@@ -446,7 +448,7 @@ describe("dedupe and counters", () => {
       const response = await visit(server, "/count", { headers: { "x-forwarded-for": freshIp() } });
       assert.equal(response.status, 302);
     }
-    const rows = clicksOf(server, link.id);
+    const rows = await clicksOf(server, link.id);
     assert.equal(rows.length, n);
     const fetched = await sdk.links.get({ linkId: link.id });
     assert.equal(fetched.clicks, n);
@@ -468,14 +470,14 @@ describe("dedupe and counters", () => {
         assert.equal(response.status, 302);
         const id = location(response).searchParams.get("dub_id") ?? "";
         // committed before its own redirect was sent, whatever batch it was in
-        const row = clickById(server, id);
+        const row = await clickById(server, id);
         assert.ok(row, `click ${id} committed before its redirect arrived`);
-        assert.equal(row.identity_hash, identityHash(server, ip, BROWSER_UA));
+        assert.equal(row.identity_hash, await identityHash(server, ip, BROWSER_UA));
         return id;
       }),
     );
     assert.equal(new Set(ids).size, n);
-    const rows = clicksOf(server, link.id);
+    const rows = await clicksOf(server, link.id);
     assert.equal(rows.length, n);
     const fetched = await sdk.links.get({ linkId: link.id });
     assert.equal(fetched.clicks, n);
@@ -500,7 +502,7 @@ describe("dedupe and counters", () => {
     const byVisitor = new Map<string, Set<string>>();
     for (const { ip, id } of results) byVisitor.set(ip, (byVisitor.get(ip) ?? new Set()).add(id));
     for (const [ip, ids] of byVisitor) assert.equal(ids.size, 1, `visitor ${ip} got ${[...ids].join(", ")}`);
-    assert.equal(clicksOf(server, link.id).length, visitors.length);
+    assert.equal((await clicksOf(server, link.id)).length, visitors.length);
     assert.equal((await sdk.links.get({ linkId: link.id })).clicks, visitors.length);
   });
 });
@@ -528,7 +530,7 @@ describe("links that do not redirect normally", () => {
     });
     assert.equal(response.status, 302);
     assert.equal(response.headers.get("location"), "https://example.com/sorry?reason=expired");
-    assert.equal(clicksOf(server, link.id).length, 0);
+    assert.equal((await clicksOf(server, link.id)).length, 0);
     assert.equal((await sdk.links.get({ linkId: link.id })).clicks, 0);
   });
 
@@ -543,7 +545,7 @@ describe("links that do not redirect normally", () => {
     assert.equal(response.status, 410);
     assert.match(response.headers.get("content-type") ?? "", /^text\/html/);
     assert.match(await response.text(), /expired/i);
-    assert.equal(clicksOf(server, link.id).length, 0);
+    assert.equal((await clicksOf(server, link.id)).length, 0);
   });
 
   test("a link that expires in the future still redirects and counts", async () => {
@@ -556,7 +558,7 @@ describe("links that do not redirect normally", () => {
     const response = await visit(server, "/expires-later", { headers: { "x-forwarded-for": freshIp() } });
     assert.equal(response.status, 302);
     assert.equal(response.headers.get("location"), "https://example.com/soon");
-    assert.equal(clicksOf(server, link.id).length, 1);
+    assert.equal((await clicksOf(server, link.id)).length, 1);
   });
 });
 
@@ -612,11 +614,11 @@ describe("hosts and paths", () => {
     });
     assert.equal(notOnDefault.status, 404);
 
-    const customRows = clicksOf(server, onCustom.id);
+    const customRows = await clicksOf(server, onCustom.id);
     assert.equal(customRows.length, 1);
     assert.equal(customRows[0].domain, "go.example.com");
-    assert.equal(clicksOf(server, onDefault.id).length, 2);
-    assert.equal(clicksOf(server, onlyCustom.id).length, 1);
+    assert.equal((await clicksOf(server, onDefault.id)).length, 2);
+    assert.equal((await clicksOf(server, onlyCustom.id)).length, 1);
   });
 
   test("reserved paths are never short links, even if such a key got into the database", async () => {
@@ -648,11 +650,10 @@ describe("hosts and paths", () => {
       (error: Error & { statusCode?: number }) => error.statusCode === 422,
     );
     assert.equal(
-      (
-        server.sqlite.prepare("select count(*) as n from clicks where key in ('api', 'healthz')").get() as {
-          n: number;
-        }
-      ).n,
+      Number(
+        (await server.one<{ n: number }>("select count(*) as n from clicks where key in ('api', 'healthz')"))
+          ?.n,
+      ),
       0,
     );
   });
@@ -669,7 +670,7 @@ describe("hosts and paths", () => {
     await sdk.links.update(link.id, { url: "https://example.com/after" });
     const second = await requestWithHost(server, "/moving", server.host, { "x-forwarded-for": freshIp() });
     assert.equal(new URL(second.location ?? "").pathname, "/after");
-    const rows = clicksOf(server, link.id);
+    const rows = await clicksOf(server, link.id);
     assert.deepEqual(
       rows.map((row) => row.url),
       ["https://example.com/before", "https://example.com/after"],
@@ -720,9 +721,9 @@ describe("when the click cannot be stored", () => {
 test("the visitor hash is keyed: a stored hash is not SHA-256(ip-ua) and cannot be reversed by trying IPs", async () => {
   await server.sdk().links.create({ url: "https://example.com/hash", key: "hashcheck" });
   await visit(server, "/hashcheck", { headers: { "user-agent": `${BROWSER_UA} hash` } });
-  const row = server.sqlite
-    .prepare("select identity_hash, ip, ua from clicks where key = 'hashcheck'")
-    .get() as { identity_hash: string; ip: string; ua: string };
+  const row = (await server.one<{ identity_hash: string; ip: string; ua: string }>(
+    "select identity_hash, ip, ua from clicks where key = 'hashcheck'",
+  )) as { identity_hash: string; ip: string; ua: string };
   assert.match(row.identity_hash, /^[0-9a-f]{64}$/);
   assert.notEqual(row.identity_hash, createHash("sha256").update(`${row.ip}-${row.ua}`).digest("hex"));
 });

@@ -16,8 +16,6 @@ test("the SDK creates a link and visiting it redirects with dub_id and a committ
   assert.equal(response.status, 302);
   const clickId = new URL(response.headers.get("location") ?? "").searchParams.get("dub_id");
   assert.match(clickId ?? "", /^[0-9A-Za-z]{16}$/);
-  const row = server.sqlite.prepare("select link_id from clicks where id = ?").get(clickId) as {
-    link_id: string;
-  };
-  assert.equal(row.link_id, link.id);
+  const row = await server.one<{ link_id: string }>("select link_id from clicks where id = ?", clickId);
+  assert.equal(row?.link_id, link.id);
 });

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
+import { countRows } from "../helpers/journey.js";
 import { BROWSER_UA, startServer, type TestServer } from "../helpers/server.js";
 
 let server: TestServer;
@@ -37,7 +38,7 @@ test("an allowed site records a click and gets its id", async () => {
   const body = (await response.json()) as { clickId: string; partner: null; discount: null };
   assert.match(body.clickId, /^[0-9A-Za-z]{16}$/);
   assert.deepEqual({ partner: body.partner, discount: body.discount }, { partner: null, discount: null });
-  const row = server.sqlite.prepare("select key, domain from clicks where id = ?").get(body.clickId);
+  const row = await server.one("select key, domain from clicks where id = ?", body.clickId);
   assert.deepEqual(row, { key: "spring", domain: server.host });
 });
 
@@ -48,7 +49,7 @@ test("a wildcard entry allows subdomains and the apex", async () => {
 });
 
 test("a site that is not allowed, or no Origin at all, is refused with 403 and nothing recorded", async () => {
-  const before = (server.sqlite.prepare("select count(*) n from clicks").get() as { n: number }).n;
+  const before = await countRows(server, "select count(*) as n from clicks");
   for (const origin of ["https://evil.example.net", undefined]) {
     const response = await trackClick(
       { domain: server.host, key: "spring" },
@@ -58,7 +59,7 @@ test("a site that is not allowed, or no Origin at all, is refused with 403 and n
     assert.equal(response.status, 403);
     assert.equal(((await response.json()) as { error: { code: string } }).error.code, "forbidden");
   }
-  assert.equal((server.sqlite.prepare("select count(*) n from clicks").get() as { n: number }).n, before);
+  assert.equal(await countRows(server, "select count(*) as n from clicks"), before);
 });
 
 test("an unknown link is a 404 naming domain and key", async () => {

@@ -23,15 +23,13 @@ const LINK_KEYS = [
 ];
 
 const leadRows = (customerId: string) =>
-  server.sqlite
-    .prepare("select * from lead_events where customer_id = ? order by timestamp, id")
-    .all(customerId) as {
+  server.query<{
     id: string;
     click_id: string;
     link_id: string;
     event_name: string;
     metadata: string | null;
-  }[];
+  }>("select * from lead_events where customer_id = ? order by timestamp, id", customerId);
 
 const claims = (customerId: string) =>
   countRows(server, "select count(*) as n from lead_claims where customer_id = ?", customerId);
@@ -64,19 +62,19 @@ describe("POST /track/lead through dub.track.lead", () => {
       externalId,
     });
 
-    const customer = customerRow(server, externalId);
+    const customer = await customerRow(server, externalId);
     assert.ok(customer);
     assert.match(customer.id, /^cus_[0-9A-Z]{26}$/);
     assert.equal(customer.click_id, clickId);
     assert.equal(customer.link_id, link.id);
-    const leads = leadRows(customer.id);
+    const leads = await leadRows(customer.id);
     assert.equal(leads.length, 1);
     assert.equal(leads[0].event_name, "Sign up");
     assert.equal(leads[0].click_id, clickId);
     assert.equal(leads[0].link_id, link.id);
     assert.equal(leads[0].metadata, null);
-    assert.equal(claims(customer.id), 1);
-    assert.equal(linkCounters(server, link.id).leads, 1);
+    assert.equal(await claims(customer.id), 1);
+    assert.equal((await linkCounters(server, link.id)).leads, 1);
   });
 
   test("a customer with neither name nor email gets a random three-word name", async () => {
@@ -87,7 +85,7 @@ describe("POST /track/lead through dub.track.lead", () => {
       .track.lead({ clickId, eventName: "Sign up", customerExternalId: externalId });
     assert.match(result.customer.name ?? "", /^[A-Z][a-z]+ [A-Z][a-z]+ [A-Z][a-z]+$/);
     assert.equal(result.customer.email, null);
-    assert.equal(customerRow(server, externalId)?.name, result.customer.name);
+    assert.equal((await customerRow(server, externalId))?.name, result.customer.name);
   });
 
   test("an explicit customerName wins over the email", async () => {
@@ -130,20 +128,18 @@ describe("POST /track/lead through dub.track.lead", () => {
 
     assert.deepEqual(later.customer, { name: "Ann", email: "ann@example.com", avatar: null, externalId });
     assert.equal(later.link?.id, second.link.id, "the second lead is credited to the link of its own click");
-    const customer = customerRow(server, externalId);
+    const customer = await customerRow(server, externalId);
     assert.ok(customer);
     assert.equal(customer.name, "Ann");
     assert.equal(customer.email, "ann@example.com");
     assert.equal(customer.click_id, first.clickId);
     assert.equal(customer.link_id, first.link.id);
     assert.equal(
-      countRows(server, "select count(*) as n from customers where external_id = ?", externalId),
+      await countRows(server, "select count(*) as n from customers where external_id = ?", externalId),
       1,
     );
     assert.deepEqual(
-      leadRows(customer.id)
-        .map((lead) => [lead.event_name, lead.link_id])
-        .sort(),
+      (await leadRows(customer.id)).map((lead) => [lead.event_name, lead.link_id]).sort(),
       [
         ["Sign up", first.link.id],
         ["Trial started", second.link.id],
@@ -169,12 +165,12 @@ describe("POST /track/lead through dub.track.lead", () => {
       assert.equal(again.customer.name, first.customer.name, "the stored customer is answered");
     }
 
-    const customer = customerRow(server, externalId);
+    const customer = await customerRow(server, externalId);
     assert.ok(customer);
-    assert.equal(leadRows(customer.id).length, 1);
-    assert.equal(leadRows(customer.id)[0].event_name, "sign up");
-    assert.equal(claims(customer.id), 1);
-    assert.equal(linkCounters(server, link.id).leads, 1);
+    assert.equal((await leadRows(customer.id)).length, 1);
+    assert.equal((await leadRows(customer.id))[0].event_name, "sign up");
+    assert.equal(await claims(customer.id), 1);
+    assert.equal((await linkCounters(server, link.id)).leads, 1);
   });
 
   test("a different event name for the same customer is a new lead", async () => {
@@ -185,16 +181,14 @@ describe("POST /track/lead through dub.track.lead", () => {
       .sdk()
       .track.lead({ clickId, eventName: "Activated", customerExternalId: externalId });
     assert.equal(second.link?.id, link.id);
-    const customer = customerRow(server, externalId);
+    const customer = await customerRow(server, externalId);
     assert.ok(customer);
-    assert.deepEqual(
-      leadRows(customer.id)
-        .map((lead) => lead.event_name)
-        .sort(),
-      ["Activated", "Sign up"],
-    );
-    assert.equal(claims(customer.id), 2);
-    assert.equal(linkCounters(server, link.id).leads, 2);
+    assert.deepEqual((await leadRows(customer.id)).map((lead) => lead.event_name).sort(), [
+      "Activated",
+      "Sign up",
+    ]);
+    assert.equal(await claims(customer.id), 2);
+    assert.equal((await linkCounters(server, link.id)).leads, 2);
   });
 
   test("deferred mode stores the customer with its click only; a later call without clickId records the lead", async () => {
@@ -210,13 +204,13 @@ describe("POST /track/lead through dub.track.lead", () => {
     assert.equal(deferred.click.id, clickId);
     assert.equal(deferred.customer.name, "Dee");
 
-    const customer = customerRow(server, externalId);
+    const customer = await customerRow(server, externalId);
     assert.ok(customer);
     assert.equal(customer.click_id, clickId);
     assert.equal(customer.link_id, link.id);
-    assert.equal(leadRows(customer.id).length, 0);
-    assert.equal(claims(customer.id), 0);
-    assert.equal(linkCounters(server, link.id).leads, 0);
+    assert.equal((await leadRows(customer.id)).length, 0);
+    assert.equal(await claims(customer.id), 0);
+    assert.equal((await linkCounters(server, link.id)).leads, 0);
 
     const later = await server
       .sdk()
@@ -224,11 +218,11 @@ describe("POST /track/lead through dub.track.lead", () => {
     assert.equal(later.click.id, clickId);
     assert.equal(later.link?.id, link.id);
     assert.equal(later.customer.name, "Dee");
-    const leads = leadRows(customer.id);
+    const leads = await leadRows(customer.id);
     assert.equal(leads.length, 1);
     assert.equal(leads[0].click_id, clickId);
     assert.equal(leads[0].link_id, link.id);
-    assert.equal(linkCounters(server, link.id).leads, 1);
+    assert.equal((await linkCounters(server, link.id)).leads, 1);
   });
 
   test("eventQuantity 3 records three lead events and adds three leads", async () => {
@@ -238,13 +232,13 @@ describe("POST /track/lead through dub.track.lead", () => {
       .sdk()
       .track.lead({ clickId, eventName: "Seat added", customerExternalId: externalId, eventQuantity: 3 });
     assert.equal(result.link?.id, link.id);
-    const customer = customerRow(server, externalId);
+    const customer = await customerRow(server, externalId);
     assert.ok(customer);
-    const leads = leadRows(customer.id);
+    const leads = await leadRows(customer.id);
     assert.equal(leads.length, 3);
     assert.equal(new Set(leads.map((lead) => lead.id)).size, 3);
     assert.ok(leads.every((lead) => lead.event_name === "Seat added" && lead.click_id === clickId));
-    assert.equal(linkCounters(server, link.id).leads, 3);
+    assert.equal((await linkCounters(server, link.id)).leads, 3);
   });
 
   test("an unknown click is NotFound and creates nothing", async () => {
@@ -260,7 +254,7 @@ describe("POST /track/lead through dub.track.lead", () => {
         return true;
       },
     );
-    assert.equal(customerRow(server, externalId), undefined);
+    assert.equal(await customerRow(server, externalId), undefined);
   });
 
   test("another workspace's click is NotFound and nothing is recorded on either side", async () => {
@@ -275,18 +269,21 @@ describe("POST /track/lead through dub.track.lead", () => {
         return true;
       },
     );
-    assert.equal(customerRow(server, externalId), undefined);
-    assert.equal(customerRow(server, externalId, other.workspaceId), undefined);
-    assert.equal(countRows(server, "select count(*) as n from lead_events where click_id = ?", clickId), 0);
-    assert.equal(linkCounters(server, foreignLink.id).leads, 0);
+    assert.equal(await customerRow(server, externalId), undefined);
+    assert.equal(await customerRow(server, externalId, other.workspaceId), undefined);
+    assert.equal(
+      await countRows(server, "select count(*) as n from lead_events where click_id = ?", clickId),
+      0,
+    );
+    assert.equal((await linkCounters(server, foreignLink.id)).leads, 0);
 
     // The click is still good for its own workspace.
     const own = await server
       .sdk(other.key)
       .track.lead({ clickId, eventName: "Sign up", customerExternalId: externalId });
     assert.equal(own.link?.id, foreignLink.id);
-    assert.equal(customerRow(server, externalId), undefined);
-    assert.ok(customerRow(server, externalId, other.workspaceId));
+    assert.equal(await customerRow(server, externalId), undefined);
+    assert.ok(await customerRow(server, externalId, other.workspaceId));
   });
 
   test("an empty clickId without an existing customer is BadRequest", async () => {
@@ -299,7 +296,7 @@ describe("POST /track/lead through dub.track.lead", () => {
         return true;
       },
     );
-    assert.equal(customerRow(server, externalId), undefined);
+    assert.equal(await customerRow(server, externalId), undefined);
   });
 
   test("metadata over 10,000 characters is UnprocessableEntity; smaller metadata is stored on the event", async () => {
@@ -318,16 +315,16 @@ describe("POST /track/lead through dub.track.lead", () => {
         return true;
       },
     );
-    assert.equal(customerRow(server, externalId), undefined);
-    assert.equal(linkCounters(server, link.id).leads, 0);
+    assert.equal(await customerRow(server, externalId), undefined);
+    assert.equal((await linkCounters(server, link.id)).leads, 0);
 
     const metadata = { plan: "pro", seats: 3, nested: { ok: true }, list: [1, "two"] };
     await server
       .sdk()
       .track.lead({ clickId, eventName: "Sign up", customerExternalId: externalId, metadata });
-    const customer = customerRow(server, externalId);
+    const customer = await customerRow(server, externalId);
     assert.ok(customer);
-    const [lead] = leadRows(customer.id);
+    const [lead] = await leadRows(customer.id);
     assert.deepEqual(JSON.parse(lead.metadata ?? "null"), metadata);
   });
 
@@ -337,23 +334,23 @@ describe("POST /track/lead through dub.track.lead", () => {
 
     // A customer not yet known.
     const externalId = unique("retry");
-    const before = allClaims();
+    const before = await allClaims();
     await assert.rejects(
       server
         .sdk()
         .track.lead({ clickId: "missingClick0001", eventName: "Sign up", customerExternalId: externalId }),
       NotFound,
     );
-    assert.equal(allClaims(), before);
-    assert.equal(customerRow(server, externalId), undefined);
+    assert.equal(await allClaims(), before);
+    assert.equal(await customerRow(server, externalId), undefined);
     const result = await server
       .sdk()
       .track.lead({ clickId, eventName: "Sign up", customerExternalId: externalId });
     assert.equal(result.link?.id, link.id);
-    const customer = customerRow(server, externalId);
+    const customer = await customerRow(server, externalId);
     assert.ok(customer);
-    assert.equal(leadRows(customer.id).length, 1);
-    assert.equal(claims(customer.id), 1);
+    assert.equal((await leadRows(customer.id)).length, 1);
+    assert.equal(await claims(customer.id), 1);
 
     // A known customer: the failed "Activated" claims nothing, the retry is recorded.
     await assert.rejects(
@@ -362,14 +359,14 @@ describe("POST /track/lead through dub.track.lead", () => {
         .track.lead({ clickId: "missingClick0002", eventName: "Activated", customerExternalId: externalId }),
       NotFound,
     );
-    assert.equal(claims(customer.id), 1);
+    assert.equal(await claims(customer.id), 1);
     const retry = await server
       .sdk()
       .track.lead({ clickId, eventName: "Activated", customerExternalId: externalId });
     assert.equal(retry.link?.id, link.id);
-    assert.equal(leadRows(customer.id).length, 2);
-    assert.equal(claims(customer.id), 2);
-    assert.equal(linkCounters(server, link.id).leads, 2);
+    assert.equal((await leadRows(customer.id)).length, 2);
+    assert.equal(await claims(customer.id), 2);
+    assert.equal((await linkCounters(server, link.id)).leads, 2);
   });
 
   test("20 concurrent identical leads record exactly one lead and one customer", async () => {
@@ -387,13 +384,13 @@ describe("POST /track/lead through dub.track.lead", () => {
       "every answer names the one stored customer",
     );
     assert.equal(
-      countRows(server, "select count(*) as n from customers where external_id = ?", externalId),
+      await countRows(server, "select count(*) as n from customers where external_id = ?", externalId),
       1,
     );
-    const customer = customerRow(server, externalId);
+    const customer = await customerRow(server, externalId);
     assert.ok(customer);
-    assert.equal(leadRows(customer.id).length, 1);
-    assert.equal(linkCounters(server, link.id).leads, 1);
+    assert.equal((await leadRows(customer.id)).length, 1);
+    assert.equal((await linkCounters(server, link.id)).leads, 1);
   });
 
   test("concurrent leads with different event names for a new customer create it once and record each lead", async () => {
@@ -406,18 +403,13 @@ describe("POST /track/lead through dub.track.lead", () => {
       ),
     );
     assert.equal(
-      countRows(server, "select count(*) as n from customers where external_id = ?", externalId),
+      await countRows(server, "select count(*) as n from customers where external_id = ?", externalId),
       1,
     );
-    const customer = customerRow(server, externalId);
+    const customer = await customerRow(server, externalId);
     assert.ok(customer);
-    assert.deepEqual(
-      leadRows(customer.id)
-        .map((lead) => lead.event_name)
-        .sort(),
-      [...names].sort(),
-    );
-    assert.equal(linkCounters(server, link.id).leads, names.length);
+    assert.deepEqual((await leadRows(customer.id)).map((lead) => lead.event_name).sort(), [...names].sort());
+    assert.equal((await linkCounters(server, link.id)).leads, names.length);
   });
 
   test("the same external id in two workspaces is two customers", async () => {
@@ -439,7 +431,7 @@ describe("POST /track/lead through dub.track.lead", () => {
     });
     assert.ok(second.link, "not a duplicate of the other workspace's lead");
     assert.equal(second.customer.name, "Theirs");
-    assert.equal(customerRow(server, externalId)?.name, "Mine");
-    assert.equal(customerRow(server, externalId, other.workspaceId)?.name, "Theirs");
+    assert.equal((await customerRow(server, externalId))?.name, "Mine");
+    assert.equal((await customerRow(server, externalId, other.workspaceId))?.name, "Theirs");
   });
 });

@@ -65,9 +65,7 @@ type SaleRow = {
 };
 
 const salesOf = (customerId: string) =>
-  server.sqlite
-    .prepare("select * from sale_events where customer_id = ? order by timestamp, id")
-    .all(customerId) as SaleRow[];
+  server.query<SaleRow>("select * from sale_events where customer_id = ? order by timestamp, id", customerId);
 
 /** A customer with one lead on a fresh link. */
 async function leadCustomer(eventName = "Sign up", target = server) {
@@ -80,7 +78,7 @@ async function leadCustomer(eventName = "Sign up", target = server) {
     customerName: "Sam",
     customerEmail: "sam@example.com",
   });
-  const customer = customerRow(target, externalId);
+  const customer = await customerRow(target, externalId);
   assert.ok(customer);
   return { link, clickId, externalId, customer };
 }
@@ -109,24 +107,25 @@ describe("POST /track/sale through dub.track.sale", () => {
     assert.equal(sale.sale.paymentProcessor, "stripe");
     assert.deepEqual(sale.sale.metadata, { order: 42 });
 
-    const rows = salesOf(customer.id);
+    const rows = await salesOf(customer.id);
     assert.equal(rows.length, 1);
     assert.equal(rows[0].link_id, link.id);
     assert.equal(rows[0].event_name, "Purchase");
     assert.deepEqual(JSON.parse(rows[0].metadata ?? "null"), { order: 42 });
-    const lead = server.sqlite
-      .prepare("select id from lead_events where customer_id = ?")
-      .get(customer.id) as { id: string };
-    assert.equal(rows[0].lead_event_id, lead.id);
+    const lead = await server.one<{ id: string }>(
+      "select id from lead_events where customer_id = ?",
+      customer.id,
+    );
+    assert.equal(rows[0].lead_event_id, lead?.id);
 
-    assert.deepEqual(linkCounters(server, link.id), {
+    assert.deepEqual(await linkCounters(server, link.id), {
       clicks: 1,
       leads: 1,
       sales: 1,
       sale_amount: 1000,
       conversions: 1,
     });
-    const after1 = customerRow(server, externalId);
+    const after1 = await customerRow(server, externalId);
     assert.ok(after1);
     assert.equal(after1.sales, 1);
     assert.equal(after1.sale_amount, 1000);
@@ -135,14 +134,14 @@ describe("POST /track/sale through dub.track.sale", () => {
     // A second sale of the same customer on the same link is no new conversion.
     await sleep(2);
     await server.sdk().track.sale({ customerExternalId: externalId, amount: 500, eventName: "Renewal" });
-    assert.deepEqual(linkCounters(server, link.id), {
+    assert.deepEqual(await linkCounters(server, link.id), {
       clicks: 1,
       leads: 1,
       sales: 2,
       sale_amount: 1500,
       conversions: 1,
     });
-    const after2 = customerRow(server, externalId);
+    const after2 = await customerRow(server, externalId);
     assert.ok(after2);
     assert.equal(after2.sales, 2);
     assert.equal(after2.sale_amount, 1500);
@@ -153,14 +152,14 @@ describe("POST /track/sale through dub.track.sale", () => {
     const other = unique("cust");
     await server.sdk().track.lead({ clickId, eventName: "Sign up", customerExternalId: other });
     await server.sdk().track.sale({ customerExternalId: other, amount: 300 });
-    assert.deepEqual(linkCounters(server, link.id), {
+    assert.deepEqual(await linkCounters(server, link.id), {
       clicks: 2,
       leads: 2,
       sales: 3,
       sale_amount: 1800,
       conversions: 2,
     });
-    const otherRow = customerRow(server, other);
+    const otherRow = await customerRow(server, other);
     assert.equal(otherRow?.sales, 1);
     assert.equal(otherRow?.sale_amount, 300);
   });
@@ -176,40 +175,42 @@ describe("POST /track/sale through dub.track.sale", () => {
     await server
       .sdk()
       .track.lead({ clickId: second.clickId, eventName: "Trial", customerExternalId: externalId });
-    const customer = customerRow(server, externalId);
+    const customer = await customerRow(server, externalId);
     assert.ok(customer);
-    const leadId = (name: string) =>
+    const leadId = async (name: string) =>
       (
-        server.sqlite
-          .prepare("select id from lead_events where customer_id = ? and event_name = ?")
-          .get(customer.id, name) as { id: string }
+        (await server.one<{ id: string }>(
+          "select id from lead_events where customer_id = ? and event_name = ?",
+          customer.id,
+          name,
+        )) as { id: string }
       ).id;
 
     await server.sdk().track.sale({ customerExternalId: externalId, amount: 700 });
     await server.sdk().track.sale({ customerExternalId: externalId, amount: 200, leadEventName: "Sign up" });
-    const rows = salesOf(customer.id);
+    const rows = await salesOf(customer.id);
     assert.deepEqual(
       rows.map((row) => [row.amount, row.link_id, row.lead_event_id]).sort(),
       [
-        [200, first.link.id, leadId("Sign up")],
-        [700, second.link.id, leadId("Trial")],
+        [200, first.link.id, await leadId("Sign up")],
+        [700, second.link.id, await leadId("Trial")],
       ].sort(),
     );
-    assert.deepEqual(linkCounters(server, first.link.id), {
+    assert.deepEqual(await linkCounters(server, first.link.id), {
       clicks: 1,
       leads: 1,
       sales: 1,
       sale_amount: 200,
       conversions: 1,
     });
-    assert.deepEqual(linkCounters(server, second.link.id), {
+    assert.deepEqual(await linkCounters(server, second.link.id), {
       clicks: 1,
       leads: 1,
       sales: 1,
       sale_amount: 700,
       conversions: 1,
     });
-    const stored = customerRow(server, externalId);
+    const stored = await customerRow(server, externalId);
     assert.equal(stored?.sales, 2);
     assert.equal(stored?.sale_amount, 900);
 
@@ -226,7 +227,7 @@ describe("POST /track/sale through dub.track.sale", () => {
         },
       );
     }
-    assert.equal(salesOf(customer.id).length, 2);
+    assert.equal((await salesOf(customer.id)).length, 2);
   });
 
   test("an empty leadEventName names no lead: the latest lead is credited, a direct sale's lead gets the default name", async () => {
@@ -235,19 +236,17 @@ describe("POST /track/sale through dub.track.sale", () => {
       .sdk()
       .track.sale({ customerExternalId: externalId, amount: 100, leadEventName: "" });
     assert.equal(sale.sale?.amount, 100);
-    assert.equal(salesOf(customer.id)[0].link_id, link.id);
+    assert.equal((await salesOf(customer.id))[0].link_id, link.id);
 
     const direct = await linkWithClick(server);
     const directId = unique("direct");
     await server
       .sdk()
       .track.sale({ customerExternalId: directId, amount: 100, clickId: direct.clickId, leadEventName: "" });
-    const directCustomer = customerRow(server, directId);
+    const directCustomer = await customerRow(server, directId);
     assert.ok(directCustomer);
     assert.deepEqual(
-      server.sqlite
-        .prepare("select event_name from lead_events where customer_id = ?")
-        .all(directCustomer.id),
+      await server.query("select event_name from lead_events where customer_id = ?", directCustomer.id),
       [{ event_name: "Direct sale tracking lead event" }],
     );
   });
@@ -282,7 +281,7 @@ describe("POST /track/sale through dub.track.sale", () => {
       customerEmail: "dora@example.com",
       paymentProcessor: "paddle",
     });
-    const customer = customerRow(server, externalId);
+    const customer = await customerRow(server, externalId);
     assert.ok(customer);
     assert.equal(customer.name, "Dora");
     assert.equal(customer.click_id, clickId);
@@ -295,21 +294,18 @@ describe("POST /track/sale through dub.track.sale", () => {
       avatar: null,
     });
     assert.equal(sale.sale?.amount, 4200);
-    const leads = server.sqlite
-      .prepare("select id, event_name, click_id from lead_events where customer_id = ?")
-      .all(customer.id) as {
-      id: string;
-      event_name: string;
-      click_id: string;
-    }[];
+    const leads = await server.query<{ id: string; event_name: string; click_id: string }>(
+      "select id, event_name, click_id from lead_events where customer_id = ?",
+      customer.id,
+    );
     assert.equal(leads.length, 1);
     assert.equal(leads[0].event_name, "Direct sale tracking lead event");
     assert.equal(leads[0].click_id, clickId);
-    const rows = salesOf(customer.id);
+    const rows = await salesOf(customer.id);
     assert.equal(rows.length, 1);
     assert.equal(rows[0].lead_event_id, leads[0].id);
     assert.equal(rows[0].payment_processor, "paddle");
-    assert.deepEqual(linkCounters(server, link.id), {
+    assert.deepEqual(await linkCounters(server, link.id), {
       clicks: 1,
       leads: 1,
       sales: 1,
@@ -328,10 +324,10 @@ describe("POST /track/sale through dub.track.sale", () => {
       clickId: named.clickId,
       leadEventName: "Checkout",
     });
-    const namedCustomer = customerRow(server, namedId);
+    const namedCustomer = await customerRow(server, namedId);
     assert.ok(namedCustomer);
     assert.deepEqual(
-      server.sqlite.prepare("select event_name from lead_events where customer_id = ?").all(namedCustomer.id),
+      await server.query("select event_name from lead_events where customer_id = ?", namedCustomer.id),
       [{ event_name: "Checkout" }],
     );
   });
@@ -346,7 +342,7 @@ describe("POST /track/sale through dub.track.sale", () => {
         return true;
       },
     );
-    assert.equal(customerRow(server, externalId), undefined);
+    assert.equal(await customerRow(server, externalId), undefined);
   });
 
   test("a deleted link credits nothing: NotFound for its customer's sale and for a direct sale from its click", async () => {
@@ -372,19 +368,19 @@ describe("POST /track/sale through dub.track.sale", () => {
         },
       );
     }
-    assert.equal(salesOf(customer.id).length, 0);
-    assert.equal(customerRow(server, directId), undefined);
+    assert.equal((await salesOf(customer.id)).length, 0);
+    assert.equal(await customerRow(server, directId), undefined);
   });
 
   test("an unknown customer without clickId answers customer and sale null and records nothing", async () => {
     const externalId = unique("nobody");
-    const before = countRows(server, "select count(*) as n from sale_events");
+    const before = await countRows(server, "select count(*) as n from sale_events");
     const sale = await server
       .sdk()
       .track.sale({ customerExternalId: externalId, amount: 1000, invoiceId: unique("inv") });
     assert.deepEqual(sale, { eventName: "Purchase", customer: null, sale: null });
-    assert.equal(customerRow(server, externalId), undefined);
-    assert.equal(countRows(server, "select count(*) as n from sale_events"), before);
+    assert.equal(await customerRow(server, externalId), undefined);
+    assert.equal(await countRows(server, "select count(*) as n from sale_events"), before);
   });
 
   test("amount 0 answers customer and sale null and records no sale", async () => {
@@ -393,8 +389,8 @@ describe("POST /track/sale through dub.track.sale", () => {
       .sdk()
       .track.sale({ customerExternalId: externalId, amount: 0, eventName: "Free plan" });
     assert.deepEqual(sale, { eventName: "Free plan", customer: null, sale: null });
-    assert.equal(salesOf(customer.id).length, 0);
-    assert.deepEqual(linkCounters(server, link.id), {
+    assert.equal((await salesOf(customer.id)).length, 0);
+    assert.deepEqual(await linkCounters(server, link.id), {
       clicks: 1,
       leads: 1,
       sales: 0,
@@ -442,9 +438,7 @@ describe("POST /track/sale through dub.track.sale", () => {
     assert.equal(raw.status, 200);
     assert.equal(JSON.parse(raw.text).sale.paymentProcessor, "custom");
     assert.deepEqual(
-      salesOf(customer.id)
-        .map((row) => row.payment_processor)
-        .sort(),
+      (await salesOf(customer.id)).map((row) => row.payment_processor).sort(),
       [...processors, "custom"].sort(),
     );
     const unknown = await postRaw(
@@ -474,7 +468,7 @@ describe("POST /track/sale through dub.track.sale", () => {
       assert.equal(eur.sale?.amount, eurCents);
       assert.equal(eur.sale?.currency, "usd");
 
-      const rows = salesOf(customer.id);
+      const rows = await salesOf(customer.id);
       assert.deepEqual(
         rows
           .map((row) => [row.amount, row.currency, row.converted, row.original_amount, row.original_currency])
@@ -484,14 +478,14 @@ describe("POST /track/sale through dub.track.sale", () => {
           [eurCents, "usd", 1, 1000, "eur"],
         ].sort(),
       );
-      assert.deepEqual(linkCounters(server, link.id), {
+      assert.deepEqual(await linkCounters(server, link.id), {
         clicks: 1,
         leads: 1,
         sales: 2,
         sale_amount: jpyCents + eurCents,
         conversions: 1,
       });
-      assert.equal(customerRow(server, externalId)?.sale_amount, jpyCents + eurCents);
+      assert.equal((await customerRow(server, externalId))?.sale_amount, jpyCents + eurCents);
     });
 
     test("an invalid currency code is UnprocessableEntity naming it", async () => {
@@ -504,7 +498,7 @@ describe("POST /track/sale through dub.track.sale", () => {
           return true;
         },
       );
-      assert.equal(salesOf(customer.id).length, 0);
+      assert.equal((await salesOf(customer.id)).length, 0);
     });
 
     test("a valid currency without a rate is recorded unconverted, counted in sales but not in saleAmount, and flagged in /metrics", async () => {
@@ -514,20 +508,20 @@ describe("POST /track/sale through dub.track.sale", () => {
         .track.sale({ customerExternalId: externalId, amount: 2500, currency: "chf" });
       assert.equal(sale.sale?.amount, 2500);
       assert.equal(sale.sale?.currency, "chf");
-      const [row] = salesOf(customer.id);
+      const [row] = await salesOf(customer.id);
       assert.equal(row.currency, "chf");
       assert.equal(row.amount, 2500);
       assert.equal(row.converted, 0);
       assert.equal(row.original_amount, 2500);
       assert.equal(row.original_currency, "chf");
-      assert.deepEqual(linkCounters(server, link.id), {
+      assert.deepEqual(await linkCounters(server, link.id), {
         clicks: 1,
         leads: 1,
         sales: 1,
         sale_amount: 0,
         conversions: 1,
       });
-      const stored = customerRow(server, externalId);
+      const stored = await customerRow(server, externalId);
       assert.equal(stored?.sales, 1);
       assert.equal(stored?.sale_amount, 0);
 
@@ -553,7 +547,7 @@ describe("POST /track/sale through dub.track.sale", () => {
       );
       assert.equal(first.status, 200);
       assert.match(first.contentType, /^application\/json/);
-      const counters = linkCounters(server, link.id);
+      const counters = await linkCounters(server, link.id);
 
       for (const body of [
         {
@@ -582,9 +576,9 @@ describe("POST /track/sale through dub.track.sale", () => {
         .track.sale({ customerExternalId: externalId, amount: 1, invoiceId });
       assert.equal(sdkReplay.sale?.amount, 2500);
 
-      assert.equal(salesOf(customer.id).length, 1);
-      assert.deepEqual(linkCounters(server, link.id), counters);
-      assert.equal(customerRow(server, externalId)?.sales, 1);
+      assert.equal((await salesOf(customer.id)).length, 1);
+      assert.deepEqual(await linkCounters(server, link.id), counters);
+      assert.equal((await customerRow(server, externalId))?.sales, 1);
     });
 
     test("an empty invoiceId is no invoice: every such sale is recorded, none is replayed", async () => {
@@ -603,9 +597,12 @@ describe("POST /track/sale through dub.track.sale", () => {
       assert.equal(first.sale?.amount, 100);
       assert.equal(second.sale?.amount, 250);
       assert.equal(JSON.parse(third.text).sale.amount, 400);
-      assert.equal(salesOf(customer.id).length, 3);
-      assert.equal(linkCounters(server, link.id).sale_amount, 750);
-      assert.equal(countRows(server, "select count(*) as n from sale_invoices where invoice_id = ''"), 0);
+      assert.equal((await salesOf(customer.id)).length, 3);
+      assert.equal((await linkCounters(server, link.id)).sale_amount, 750);
+      assert.equal(
+        await countRows(server, "select count(*) as n from sale_invoices where invoice_id = ''"),
+        0,
+      );
     });
 
     test("invoice ids are per workspace", async () => {
@@ -623,7 +620,7 @@ describe("POST /track/sale through dub.track.sale", () => {
       assert.equal(sale.sale?.amount, 200);
       assert.equal(sale.customer?.externalId, theirs);
       assert.equal(
-        countRows(server, "select count(*) as n from sale_events where invoice_id = ?", invoiceId),
+        await countRows(server, "select count(*) as n from sale_events where invoice_id = ?", invoiceId),
         2,
       );
     });
@@ -642,15 +639,15 @@ describe("POST /track/sale through dub.track.sale", () => {
       assert.deepEqual(new Set(responses.map((response) => response.status)), new Set([200]));
       assert.equal(new Set(responses.map((response) => response.text)).size, 1);
       assert.equal(JSON.parse(responses[0].text).sale.amount, 1234);
-      assert.equal(salesOf(customer.id).length, 1);
-      assert.deepEqual(linkCounters(server, link.id), {
+      assert.equal((await salesOf(customer.id)).length, 1);
+      assert.deepEqual(await linkCounters(server, link.id), {
         clicks: 1,
         leads: 1,
         sales: 1,
         sale_amount: 1234,
         conversions: 1,
       });
-      const stored = customerRow(server, externalId);
+      const stored = await customerRow(server, externalId);
       assert.equal(stored?.sales, 1);
       assert.equal(stored?.sale_amount, 1234);
     });
@@ -670,17 +667,17 @@ describe("POST /track/sale through dub.track.sale", () => {
       assert.deepEqual(new Set(responses.map((response) => response.status)), new Set([200]));
       assert.equal(new Set(responses.map((response) => response.text)).size, 1);
       assert.equal(
-        countRows(server, "select count(*) as n from customers where external_id = ?", externalId),
+        await countRows(server, "select count(*) as n from customers where external_id = ?", externalId),
         1,
       );
-      const customer = customerRow(server, externalId);
+      const customer = await customerRow(server, externalId);
       assert.ok(customer);
       assert.equal(
-        countRows(server, "select count(*) as n from lead_events where customer_id = ?", customer.id),
+        await countRows(server, "select count(*) as n from lead_events where customer_id = ?", customer.id),
         1,
       );
-      assert.equal(salesOf(customer.id).length, 1);
-      assert.deepEqual(linkCounters(server, link.id), {
+      assert.equal((await salesOf(customer.id)).length, 1);
+      assert.deepEqual(await linkCounters(server, link.id), {
         clicks: 1,
         leads: 1,
         sales: 1,
@@ -745,7 +742,7 @@ describe("currency conversion with FX_RATES_FILE", () => {
     assert.equal(expected, 1111);
     assert.equal(sale.sale?.amount, expected);
     assert.equal(sale.sale?.currency, "usd");
-    assert.equal(linkCounters(fileServer, link.id).sale_amount, expected);
+    assert.equal((await linkCounters(fileServer, link.id)).sale_amount, expected);
   });
 });
 

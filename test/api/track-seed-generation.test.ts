@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { Forbidden } from "dub/models/errors";
-import { customerRow, linkWithClick, postRaw, rawRequest, unique } from "../helpers/journey.js";
+import { countRows, customerRow, linkWithClick, postRaw, rawRequest, unique } from "../helpers/journey.js";
 import { startServer, type TestServer } from "../helpers/server.js";
 
 let server: TestServer;
@@ -71,7 +71,7 @@ describe("seed-era Track.Lead and Track.Sale", () => {
     assert.deepEqual(Object.keys(body.link).sort(), LINK_KEYS);
     assert.equal(body.link.id, link.id);
     assert.deepEqual(Object.keys(body.customer).sort(), CUSTOMER_KEYS);
-    const stored = customerRow(server, customerId);
+    const stored = await customerRow(server, customerId);
     assert.ok(stored);
     assert.equal(body.customer.id, stored.id);
     assert.match(body.customer.id, /^cus_/);
@@ -103,11 +103,8 @@ describe("seed-era Track.Lead and Track.Sale", () => {
       metadata: null,
     });
     assert.equal(
-      (
-        server.sqlite.prepare("select sale_amount from links where id = ?").get(link.id) as {
-          sale_amount: number;
-        }
-      ).sale_amount,
+      (await server.one<{ sale_amount: number }>("select sale_amount from links where id = ?", link.id))
+        ?.sale_amount,
       996500,
     );
   });
@@ -131,7 +128,7 @@ describe("seed-era Track.Lead and Track.Sale", () => {
       ),
     );
     assert.equal(lead.customer.externalId, externalId);
-    assert.ok(customerRow(server, externalId));
+    assert.ok(await customerRow(server, externalId));
     const sale = assertSeedSuccess(
       await postRaw(
         server,
@@ -159,11 +156,7 @@ describe("seed-era Track.Lead and Track.Sale", () => {
       assert.equal(error.message, "customerExternalId is required", `${path} ${JSON.stringify(body)}`);
     }
     assert.equal(
-      (
-        server.sqlite.prepare("select count(*) as n from lead_events where click_id = ?").get(clickId) as {
-          n: number;
-        }
-      ).n,
+      await countRows(server, "select count(*) as n from lead_events where click_id = ?", clickId),
       0,
     );
   });
@@ -224,11 +217,11 @@ describe("seed-era Track.Customer", () => {
       },
       { customerId, customerName: "Ann", customerEmail: "ann@example.com", customerAvatar: null },
     );
-    const stored = customerRow(server, customerId);
+    const stored = await customerRow(server, customerId);
     assert.equal(stored?.name, "Ann");
     assert.equal(stored?.email, "ann@example.com");
     assert.deepEqual(
-      server.sqlite.prepare("select count(*) as n from customers where external_id = ?").get(customerId),
+      { n: await countRows(server, "select count(*) as n from customers where external_id = ?", customerId) },
       { n: 1 },
     );
   });

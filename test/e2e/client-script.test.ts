@@ -62,8 +62,8 @@ describe("script.js in Chromium", { skip: browserMissing }, () => {
       cookiesSeenBySite.at(-1)?.includes(`dub_id=${clickId}`),
       "the site's backend receives the click id",
     );
-    const row = server.sqlite.prepare("select key from clicks where id = ?").get(clickId) as { key: string };
-    assert.equal(row.key, "shop");
+    const row = await server.one<{ key: string }>("select key from clicks where id = ?", clickId);
+    assert.equal(row?.key, "shop");
     await page.close();
   });
 
@@ -76,9 +76,7 @@ describe("script.js in Chromium", { skip: browserMissing }, () => {
     await page.goto(`${siteOrigin}/?via=partner`);
     await page.waitForFunction('document.cookie.includes("dub_id=")');
     const clickId = (await cookieValue(page))?.value;
-    const row = server.sqlite.prepare("select key from clicks where id = ?").get(clickId) as
-      | { key: string }
-      | undefined;
+    const row = await server.one<{ key: string }>("select key from clicks where id = ?", clickId);
     assert.equal(row?.key, "partner", "the click the cookie names was recorded");
     await page.close();
   });

@@ -44,10 +44,11 @@ export type LinkCounters = {
   conversions: number;
 };
 
-export const linkCounters = (server: TestServer, linkId: string) =>
-  server.sqlite
-    .prepare("select clicks, leads, sales, sale_amount, conversions from links where id = ?")
-    .get(linkId) as LinkCounters;
+export const linkCounters = async (server: TestServer, linkId: string) =>
+  (await server.one<LinkCounters>(
+    "select clicks, leads, sales, sale_amount, conversions from links where id = ?",
+    linkId,
+  )) as LinkCounters;
 
 export type CustomerRow = {
   id: string;
@@ -63,12 +64,15 @@ export type CustomerRow = {
 };
 
 export const customerRow = (server: TestServer, externalId: string, workspaceId = server.workspaceId) =>
-  server.sqlite
-    .prepare("select * from customers where workspace_id = ? and external_id = ?")
-    .get(workspaceId, externalId) as CustomerRow | undefined;
+  server.one<CustomerRow>(
+    "select * from customers where workspace_id = ? and external_id = ?",
+    workspaceId,
+    externalId,
+  );
 
-export const countRows = (server: TestServer, sqlText: string, ...params: unknown[]) =>
-  (server.sqlite.prepare(sqlText).get(...params) as { n: number }).n;
+/** `sqlText` is a `select count(*) as n ...`; the count as a number on either store. */
+export const countRows = async (server: TestServer, sqlText: string, ...params: unknown[]) =>
+  Number((await server.one<{ n: number | string }>(sqlText, ...params))?.n);
 
 let uniqueCount = 0;
 /** A value no other test has used, e.g. an external id or an invoice id. */

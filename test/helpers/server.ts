@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import SQLite from "better-sqlite3";
-import pg from "pg";
 import { Dub } from "dub";
 import type { FastifyInstance } from "fastify";
+import pg from "pg";
 import { loadConfig } from "../../src/config.js";
 import {
   createServices,
@@ -56,7 +56,9 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
     DATA_DIR: dataDir,
     PORT: String(port),
     LOG_LEVEL: "silent",
-    ...(scaleOut ? { DATABASE_URL: scaleOut.url, REDIS_URL: process.env.CLICKTRAIL_TEST_REDIS_URL ?? "" } : {}),
+    ...(scaleOut
+      ? { DATABASE_URL: scaleOut.url, REDIS_URL: process.env.CLICKTRAIL_TEST_REDIS_URL ?? "" }
+      : {}),
     ...env,
   });
   const storage = await openStorage(config, { migrate: true });
@@ -124,7 +126,10 @@ function postgresReader(url: string): Reader {
 
 async function freshPostgresDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
   const adminUrl = process.env.CLICKTRAIL_TEST_PG_URL;
-  if (!adminUrl) throw new Error("CLICKTRAIL_TEST_STORE=postgres needs CLICKTRAIL_TEST_PG_URL (scripts/run-tests.mjs sets it)");
+  if (!adminUrl)
+    throw new Error(
+      "CLICKTRAIL_TEST_STORE=postgres needs CLICKTRAIL_TEST_PG_URL (scripts/run-tests.mjs sets it)",
+    );
   const name = `clicktrail_${Date.now()}_${Math.random().toString(36).slice(2, 8)}`;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();

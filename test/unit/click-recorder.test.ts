@@ -8,11 +8,11 @@ import { ClickRecorder } from "../../src/domain/clicks/click-recorder.js";
 import type { Click } from "../../src/domain/clicks/ports.js";
 import type { Link } from "../../src/domain/links/model.js";
 import { newClickId, prefixedId } from "../../src/infra/ids.js";
+import { migrateToLatest } from "../../src/store/migrations.js";
 import { SqlClickStore } from "../../src/store/sql/click-store.js";
 import { SqlLinkStore } from "../../src/store/sql/link-store.js";
 import type { Database } from "../../src/store/sql/schema.js";
 import { SqlWorkspaceStore } from "../../src/store/sql/workspace-store.js";
-import { migrateToLatest } from "../../src/store/migrations.js";
 import { openSqlite } from "../../src/store/sqlite/database.js";
 import { sqliteMigrations } from "../../src/store/sqlite/migrations/index.js";
 
