@@ -8,6 +8,9 @@ import { DomainError } from "./domain/errors.js";
 import { WorkspaceService } from "./domain/workspaces/workspace-service.js";
 import { systemClock } from "./infra/clock.js";
 import { runServe } from "./main.js";
+import { copyDatabase } from "./store/copy/copy-database.js";
+import { CopyError } from "./store/copy/copy-error.js";
+import { formatChecks } from "./store/copy/verify.js";
 
 const USAGE = `Usage: clicktrail <command> [options]
 
@@ -24,6 +27,10 @@ Commands:
   keys revoke ID                          revoke an API key at once
   fx set CODE RATE                        set an exchange rate: RATE units of CODE per 1 USD
   fx list [--json]                        list the exchange rates in use and where they came from
+  copy --from DATA_DIR --to postgres://… [--force] [--batch-size N] [--json]
+                                          copy a SQLite install into PostgreSQL (migrates it first),
+                                          resumable, then verify counts; stop the servers first for an
+                                          exact copy (or copy again after stopping them)
 
 Configuration comes from the environment (DATA_DIR, DATABASE_URL, …); see the README.`;
 
@@ -32,6 +39,10 @@ const OPTIONS = {
   workspace: { type: "string" },
   scopes: { type: "string" },
   "allowed-hostnames": { type: "string" },
+  from: { type: "string" },
+  to: { type: "string" },
+  force: { type: "boolean", default: false },
+  "batch-size": { type: "string" },
   json: { type: "boolean", default: false },
   help: { type: "boolean", short: "h", default: false },
 } as const;
@@ -41,6 +52,10 @@ type Values = {
   workspace?: string;
   scopes?: string;
   "allowed-hostnames"?: string;
+  from?: string;
+  to?: string;
+  force: boolean;
+  "batch-size"?: string;
   json: boolean;
   help: boolean;
 };
@@ -50,7 +65,10 @@ const list = (value: string | undefined) => value?.split(/[\s,]+/).filter(Boolea
 const print = (value: unknown, json: boolean, text: string) =>
   process.stdout.write(`${json ? JSON.stringify(value) : text}\n`);
 
-async function withStorage<T>(run: (storage: Storage) => Promise<T>, options = { migrate: false }): Promise<T> {
+async function withStorage<T>(
+  run: (storage: Storage) => Promise<T>,
+  options = { migrate: false },
+): Promise<T> {
   const storage = await openStorage(loadConfig(), options);
   try {
     return await run(storage);
@@ -155,6 +173,29 @@ async function fx(action: string | undefined, rest: string[], values: Values) {
   });
 }
 
+async function copy(values: Values) {
+  if (!values.from || !values.to) throw new UsageError("copy needs --from DATA_DIR and --to postgres://…");
+  const batchSize = values["batch-size"] === undefined ? undefined : Number(values["batch-size"]);
+  if (batchSize !== undefined && !(Number.isInteger(batchSize) && batchSize > 0))
+    throw new UsageError("--batch-size needs a positive whole number");
+  try {
+    const report = await copyDatabase({ from: values.from, to: values.to, force: values.force, batchSize });
+    print(report, values.json, formatChecks(report.checks));
+    if (report.ok) process.stderr.write("Copy complete: every count matches.\n");
+    else {
+      process.stderr.write(
+        `clicktrail copy: the target differs from the source:\n${report.problems.map((p) => `  ${p}\n`).join("")}` +
+          "If the source was written to meanwhile, stop its servers and run copy again.\n",
+      );
+      process.exitCode = 1;
+    }
+  } catch (error) {
+    if (!(error instanceof CopyError)) throw error;
+    process.stderr.write(`clicktrail copy: ${error.message}\n`);
+    process.exitCode = 1;
+  }
+}
+
 function table(rows: Record<string, unknown>[]): string {
   if (rows.length === 0) return "(none)";
   const columns = Object.keys(rows[0]);
@@ -200,6 +241,8 @@ async function main(argv: string[]) {
       return fx(action, rest, values);
     case "keys":
       return keys(action, rest, values);
+    case "copy":
+      return copy(values);
     default:
       throw new UsageError(`unknown command: ${command}`);
   }

@@ -50,6 +50,20 @@ const schema = z.object({
   FX_RATES_URL: z
     .url({ protocol: /^https?$/, error: "expected an http(s) URL of an ECB-format rates XML" })
     .optional(),
+  WEBHOOK_ALLOW_PRIVATE: boolean.default(false),
+  WEBHOOK_TIMEOUT_MS: integer("expected milliseconds")
+    .pipe(z.number().min(100, { error: "expected at least 100 ms" }))
+    .default(10_000),
+  WEBHOOK_MAX_ATTEMPTS: integer("expected a positive integer")
+    .pipe(z.number().min(1, { error: "expected at least 1" }))
+    .default(8),
+  WEBHOOK_RETRY_BASE_MS: integer("expected milliseconds").default(60_000),
+  WEBHOOK_DISABLE_AFTER: integer("expected a positive integer")
+    .pipe(z.number().min(1, { error: "expected at least 1" }))
+    .default(20),
+  WEBHOOK_POLL_MS: integer("expected milliseconds")
+    .pipe(z.number().min(10, { error: "expected at least 10 ms" }))
+    .default(1_000),
   LOG_LEVEL: z
     .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], {
       error: "expected one of fatal, error, warn, info, debug, trace, silent",
@@ -75,6 +89,12 @@ export type Config = Readonly<{
   sqliteSynchronous: "full" | "normal";
   fxRatesFile: string | undefined;
   fxRatesUrl: string | undefined;
+  webhookAllowPrivate: boolean;
+  webhookTimeoutMs: number;
+  webhookMaxAttempts: number;
+  webhookRetryBaseMs: number;
+  webhookDisableAfter: number;
+  webhookPollMs: number;
   logLevel: string;
 }>;
 
@@ -119,6 +139,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sqliteSynchronous: e.SQLITE_SYNCHRONOUS,
     fxRatesFile: e.FX_RATES_FILE,
     fxRatesUrl: e.FX_RATES_URL,
+    webhookAllowPrivate: e.WEBHOOK_ALLOW_PRIVATE,
+    webhookTimeoutMs: e.WEBHOOK_TIMEOUT_MS,
+    webhookMaxAttempts: e.WEBHOOK_MAX_ATTEMPTS,
+    webhookRetryBaseMs: e.WEBHOOK_RETRY_BASE_MS,
+    webhookDisableAfter: e.WEBHOOK_DISABLE_AFTER,
+    webhookPollMs: e.WEBHOOK_POLL_MS,
     logLevel: e.LOG_LEVEL,
   });
 }

@@ -15,8 +15,12 @@ import { CustomerService } from "./domain/customers/customer-service.js";
 import type { CustomerStore } from "./domain/customers/ports.js";
 import { LinkService } from "./domain/links/link-service.js";
 import { MemoryLinkCache } from "./domain/links/memory-link-cache.js";
-import type { LinkStore } from "./domain/links/ports.js";
+import type { LinkCache, LinkStore } from "./domain/links/ports.js";
 import type { SettingsStore } from "./domain/settings.js";
+import { DeliveryWorker } from "./domain/webhooks/delivery-worker.js";
+import { WebhookEvents } from "./domain/webhooks/events.js";
+import type { WebhookStore } from "./domain/webhooks/ports.js";
+import { WebhookService } from "./domain/webhooks/webhook-service.js";
 import type { RateLimiter, WorkspaceStore } from "./domain/workspaces/ports.js";
 import { WorkspaceService } from "./domain/workspaces/workspace-service.js";
 import { systemClock } from "./infra/clock.js";
@@ -24,6 +28,10 @@ import { FxRefresher } from "./infra/fx-refresher.js";
 import { MmdbGeoResolver } from "./infra/geo.js";
 import { MemoryRateLimiter } from "./infra/memory-rate-limiter.js";
 import { createMetrics, type Metrics } from "./infra/metrics.js";
+import { createRedisClients, type RedisErrorListener } from "./infra/redis.js";
+import { RedisLinkCacheBus } from "./infra/redis-link-cache-bus.js";
+import { RedisRateLimiter } from "./infra/redis-rate-limiter.js";
+import { postWebhook } from "./infra/webhook-sender.js";
 import { assertSchemaCurrent, migrateToLatest } from "./store/migrations.js";
 import { openPostgres } from "./store/postgres/database.js";
 import { postgresMigrations } from "./store/postgres/migrations/index.js";
@@ -35,6 +43,7 @@ import { SqlFxRateStore } from "./store/sql/fx-rate-store.js";
 import { SqlLinkStore } from "./store/sql/link-store.js";
 import type { Database } from "./store/sql/schema.js";
 import { SqlSettingsStore } from "./store/sql/settings-store.js";
+import { SqlWebhookStore } from "./store/sql/webhook-store.js";
 import { SqlWorkspaceStore } from "./store/sql/workspace-store.js";
 import { openSqlite } from "./store/sqlite/database.js";
 import { sqliteMigrations } from "./store/sqlite/migrations/index.js";
@@ -47,6 +56,7 @@ export type Stores = {
   conversions: ConversionStore;
   fxRates: FxRateStore;
   settings: SettingsStore;
+  webhooks: WebhookStore;
 };
 
 export type Services = {
@@ -61,6 +71,13 @@ export type Services = {
   customers: CustomerService;
   fxRates: FxRateBook;
   metrics: Metrics;
+  webhooks: WebhookService;
+  webhookEvents: WebhookEvents;
+  delivery: DeliveryWorker;
+  /** Resolves when Redis answers; undefined when no Redis is configured. */
+  pingRedis: (() => Promise<void>) | undefined;
+  /** Releases the connections the services hold (Redis); the storage is closed by its owner. */
+  close(): Promise<void>;
 };
 
 export type Storage = {
@@ -122,6 +139,7 @@ function sqlStores(db: Kysely<Database>): Stores {
     conversions: new SqlConversionStore(db),
     fxRates: new SqlFxRateStore(db),
     settings: new SqlSettingsStore(db),
+    webhooks: new SqlWebhookStore(db),
   };
 }
 
@@ -132,11 +150,41 @@ export async function createServices(
   geo?: GeoResolver,
 ): Promise<Services> {
   const metrics = createMetrics();
-  const links = new LinkService(stores.links, new MemoryLinkCache(), systemClock, config.shortDomain);
+  const shared = await sharedState(config, logger, metrics);
+  const webhookEvents = new WebhookEvents(config.shortLinkProtocol);
+  const links = new LinkService(
+    stores.links,
+    shared.linkCache,
+    systemClock,
+    config.shortDomain,
+    webhookEvents,
+  );
   const clickRecorder = new ClickRecorder(stores.clicks, config.clickDedupeSeconds * 1000, (count) =>
     metrics.clicksRecorded.inc(count),
   );
   const attribution = new ClickAttribution(stores.clicks, stores.links);
+  const webhookService = new WebhookService(stores.webhooks, systemClock, config.webhookAllowPrivate);
+  const delivery = new DeliveryWorker(
+    stores.webhooks,
+    (url, body, headers) =>
+      postWebhook(url, body, headers, {
+        timeoutMs: config.webhookTimeoutMs,
+        allowPrivate: config.webhookAllowPrivate,
+      }),
+    {
+      retry: {
+        maxAttempts: config.webhookMaxAttempts,
+        baseDelayMs: config.webhookRetryBaseMs,
+        maxDelayMs: 12 * 3_600_000,
+      },
+      pollMs: config.webhookPollMs,
+      batchSize: 20,
+      leaseMs: config.webhookTimeoutMs * 3,
+      disableAfter: config.webhookDisableAfter,
+      onDelivery: (outcome) => metrics.webhookDeliveries.inc({ outcome }),
+    },
+    (error) => logger.error({ err: error }, "webhook delivery failed"),
+  );
   const fxRates = new FxRateBook(stores.fxRates);
   await fxRates.refresh();
   const currency = new CurrencyConverter(fxRates, (code) => {
@@ -154,6 +202,11 @@ export async function createServices(
     {
       anonymizeIp: config.anonymizeIp,
       visitorSecret: await stores.settings.get("visitor_hash_secret"),
+      linkClicked: async (link, click) =>
+        (await webhookService.hasSubscribers(link.workspaceId, "link.clicked"))
+          ? webhookEvents.linkClicked(link, click)
+          : null,
+      onWebhookQueued: () => delivery.wake(),
       onClickLost: (error) => {
         metrics.clicksLost.inc();
         logger.error(
@@ -169,22 +222,80 @@ export async function createServices(
     clickRecorder,
     redirects,
     clientClicks: new ClientClickService(links, stores.workspaces, redirects),
-    rateLimiter: new MemoryRateLimiter(config.rateLimitPerMinute),
-    leads: new LeadService(stores.customers, stores.conversions, attribution, systemClock, (count) =>
-      metrics.conversionsTracked.inc({ type: "lead" }, count),
-    ),
-    sales: new SaleService(
+    rateLimiter: shared.rateLimiter,
+    leads: new LeadService(
       stores.customers,
       stores.conversions,
-      stores.links,
+      attribution,
+      webhookEvents,
+      systemClock,
+      (count) => {
+        metrics.conversionsTracked.inc({ type: "lead" }, count);
+        delivery.wake();
+      },
+    ),
+    sales: new SaleService({
+      customers: stores.customers,
+      conversions: stores.conversions,
+      links: stores.links,
       attribution,
       currency,
-      systemClock,
-      (kind) => metrics.conversionsTracked.inc({ type: kind }),
-    ),
+      events: webhookEvents,
+      clock: systemClock,
+      onTracked: (kind) => {
+        metrics.conversionsTracked.inc({ type: kind });
+        delivery.wake();
+      },
+    }),
     customers: new CustomerService(stores.customers, systemClock),
     fxRates,
     metrics,
+    webhooks: webhookService,
+    webhookEvents,
+    delivery,
+    pingRedis: shared.ping,
+    close: async () => shared.close(),
+  };
+}
+
+type SharedState = {
+  linkCache: LinkCache;
+  rateLimiter: RateLimiter;
+  ping: (() => Promise<void>) | undefined;
+  close(): void;
+};
+
+/**
+ * What every process must agree on: with Redis, rate limits are counted there and link cache invalidations
+ * are broadcast through it; without, both stay in this process.
+ */
+async function sharedState(config: Config, logger: Logger, metrics: Metrics): Promise<SharedState> {
+  if (!config.redisUrl) {
+    return {
+      linkCache: new MemoryLinkCache(),
+      rateLimiter: new MemoryRateLimiter(config.rateLimitPerMinute),
+      ping: undefined,
+      close: () => {},
+    };
+  }
+  const onError: RedisErrorListener = (operation, error) => {
+    metrics.redisErrors.inc({ operation });
+    if (operation === "publish" || operation === "subscribe") {
+      logger.warn(
+        { err: error, operation },
+        "Redis failed; cached links may be stale across processes for 5 s",
+      );
+    }
+  };
+  const redis = createRedisClients(config.redisUrl, logger, onError);
+  const linkCache = new RedisLinkCacheBus(new MemoryLinkCache(), redis.commands, onError);
+  linkCache.listen(redis.subscriber);
+  await redis.connect();
+  return {
+    linkCache,
+    rateLimiter: new RedisRateLimiter(config.rateLimitPerMinute, redis.commands, () => onError("rate_limit")),
+    ping: redis.ping,
+    close: redis.close,
   };
 }
 
@@ -194,9 +305,10 @@ export async function startBackgroundJobs(
   services: Services,
   storage: Storage,
   logger: Logger,
-): Promise<() => void> {
+): Promise<() => Promise<void>> {
   const fx = new FxRefresher(services.fxRates, config, logger);
   await fx.start();
+  services.delivery.start();
   const windowMs = config.clickDedupeSeconds * 1000;
   const timers = [
     every(VISITOR_PRUNE_INTERVAL_MS, logger, "visitor pruning", () =>
@@ -208,9 +320,10 @@ export async function startBackgroundJobs(
       every(PARTITION_INTERVAL_MS, logger, "partition maintenance", () => ensurePartitions(storage.db)),
     );
   }
-  return () => {
+  return async () => {
     fx.stop();
     for (const timer of timers) clearInterval(timer);
+    await services.delivery.stop();
   };
 }
 

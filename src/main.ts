@@ -21,7 +21,7 @@ export async function serve(): Promise<void> {
   const services = await createServices(config, storage.stores, logger);
   const created = await services.workspaces.bootstrap();
   const stopBackgroundJobs = await startBackgroundJobs(config, services, storage, logger);
-  const app = await buildApp({ config, services, logger });
+  const app = await buildApp({ config, services, storage, logger });
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -38,8 +38,9 @@ export async function serve(): Promise<void> {
     const sweep = setInterval(() => app.server.closeIdleConnections(), 100);
     await app.close();
     clearInterval(sweep);
-    stopBackgroundJobs();
+    await stopBackgroundJobs();
     await services.clickRecorder.drain();
+    await services.close();
     await storage.db.destroy();
     logger.info("stopped");
     process.exit(0);

@@ -8,22 +8,31 @@ import Fastify, {
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
 import type { Logger } from "pino";
 import type { Config } from "../config.js";
-import type { Services } from "../container.js";
+import type { Services, Storage } from "../container.js";
+import { observePool } from "../infra/metrics.js";
 import { authenticate } from "./auth.js";
 import { CLIENT_SCRIPT } from "./client-script.js";
 import { INVALID_JSON, installErrorHandler, sendError } from "./errors.js";
 import { NOT_FOUND_PAGE } from "./pages.js";
+import { recordRequestMetrics } from "./request-metrics.js";
 import { clientClickRoutes } from "./routes/client-clicks.js";
+import { healthRoutes } from "./routes/health.js";
 import { linkRoutes } from "./routes/links.js";
 import { qrRoutes } from "./routes/qr.js";
 import { redirectRoutes } from "./routes/redirects.js";
 import { trackRoutes } from "./routes/track.js";
+import { webhookRoutes } from "./routes/webhooks.js";
 
-export type AppOptions = { config: Config; services: Services; logger: Logger };
+export type AppOptions = {
+  config: Config;
+  services: Services;
+  storage: Pick<Storage, "ping" | "poolUsage">;
+  logger: Logger;
+};
 
 const BODY_LIMIT = 1024 * 1024;
 
-export async function buildApp({ config, services, logger }: AppOptions): Promise<FastifyInstance> {
+export async function buildApp({ config, services, storage, logger }: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     bodyLimit: BODY_LIMIT,
@@ -36,6 +45,8 @@ export async function buildApp({ config, services, logger }: AppOptions): Promis
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandler(app);
   acceptAnyContentTypeAsJson(app);
+  recordRequestMetrics(app, services.metrics);
+  observePool(services.metrics, storage.poolUsage);
 
   await app.register(swagger, {
     openapi: {
@@ -65,6 +76,7 @@ export async function buildApp({ config, services, logger }: AppOptions): Promis
       customers: services.customers,
       protocol: config.shortLinkProtocol,
     });
+    await scope.register(webhookRoutes, { webhooks: services.webhooks, delivery: services.delivery });
     await scope.register(qrRoutes);
     await scope.register(clientClickRoutes, {
       clientClicks: services.clientClicks,
@@ -86,7 +98,7 @@ export async function buildApp({ config, services, logger }: AppOptions): Promis
     });
   }
 
-  app.get("/healthz", { schema: { hide: true } }, async () => ({ status: "ok" }));
+  await app.register(healthRoutes, { pingDatabase: storage.ping, pingRedis: services.pingRedis });
   app.get("/script.js", { schema: { hide: true } }, async (_request, reply) =>
     reply
       .type("application/javascript; charset=utf-8")

@@ -1,12 +1,27 @@
-import { Counter, collectDefaultMetrics, Registry } from "prom-client";
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 
 export type Metrics = ReturnType<typeof createMetrics>;
+
+export type PoolUsage = { total: number; idle: number; waiting: number };
 
 export function createMetrics() {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: "clicktrail_" });
   return {
     registry,
+    httpRequests: new Counter({
+      name: "clicktrail_http_requests_total",
+      help: "HTTP requests answered, by route pattern and status",
+      labelNames: ["method", "route", "status"] as const,
+      registers: [registry],
+    }),
+    httpDuration: new Histogram({
+      name: "clicktrail_http_request_duration_seconds",
+      help: "Time to answer an HTTP request, by route pattern",
+      labelNames: ["method", "route"] as const,
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
     clicksRecorded: new Counter({
       name: "clicktrail_clicks_recorded_total",
       help: "Clicks committed to storage",
@@ -23,11 +38,41 @@ export function createMetrics() {
       labelNames: ["type"] as const,
       registers: [registry],
     }),
+    webhookDeliveries: new Counter({
+      name: "clicktrail_webhook_deliveries_total",
+      help: "Webhook delivery attempts by outcome: delivered, retry (will be tried again) or failed (gave up)",
+      labelNames: ["outcome"] as const,
+      registers: [registry],
+    }),
     unconvertedSales: new Counter({
       name: "clicktrail_sales_unconverted_total",
       help: "Sales recorded in their own currency because no exchange rate to USD was known",
       labelNames: ["currency"] as const,
       registers: [registry],
     }),
+    redisErrors: new Counter({
+      name: "clicktrail_redis_errors_total",
+      help: "Redis failures that were absorbed (connection errors, rate limits counted in memory, unsent cache invalidations)",
+      labelNames: ["operation"] as const,
+      registers: [registry],
+    }),
   };
+}
+
+/** Database connection pool gauges, read on each scrape; nothing is registered for a store without a pool. */
+export function observePool(metrics: Metrics, usage: () => PoolUsage | null): void {
+  if (usage() === null) return;
+  const gauge = (name: string, help: string, field: keyof PoolUsage) =>
+    new Gauge({
+      name,
+      help,
+      registers: [metrics.registry],
+      collect() {
+        const current = usage();
+        if (current) this.set(current[field]);
+      },
+    });
+  gauge("clicktrail_db_pool_connections", "Open database connections", "total");
+  gauge("clicktrail_db_pool_idle_connections", "Open database connections not in use", "idle");
+  gauge("clicktrail_db_pool_waiting_clients", "Queries waiting for a database connection", "waiting");
 }

@@ -3,16 +3,24 @@ import { type Kysely, type Migration, Migrator, sql } from "kysely";
 const provider = (migrations: Record<string, Migration>) => ({ getMigrations: async () => migrations });
 
 /** Applies every pending migration (Kysely's migrator locks, so concurrent callers are safe); returns their names. */
-export async function migrateToLatest<DB>(db: Kysely<DB>, migrations: Record<string, Migration>): Promise<string[]> {
+export async function migrateToLatest<DB>(
+  db: Kysely<DB>,
+  migrations: Record<string, Migration>,
+): Promise<string[]> {
   const { error, results } = await new Migrator({ db, provider: provider(migrations) }).migrateToLatest();
   if (error) throw error;
-  return (results ?? []).filter((result) => result.status === "Success").map((result) => result.migrationName);
+  return (results ?? [])
+    .filter((result) => result.status === "Success")
+    .map((result) => result.migrationName);
 }
 
 export class SchemaMismatch extends Error {}
 
 /** Refuses a database whose schema is behind this code (run `clicktrail migrate`) or ahead of it (upgrade). */
-export async function assertSchemaCurrent<DB>(db: Kysely<DB>, migrations: Record<string, Migration>): Promise<void> {
+export async function assertSchemaCurrent<DB>(
+  db: Kysely<DB>,
+  migrations: Record<string, Migration>,
+): Promise<void> {
   const known = new Set(Object.keys(migrations));
   let applied: string[];
   try {

@@ -1,3 +1,5 @@
+import type { OutboxEvent } from "../webhooks/model.js";
+
 export type Location = { country: string; continent: string; city: string; region: string };
 
 export interface GeoResolver {
@@ -33,6 +35,8 @@ export type Click = {
   utmCampaign: string | null;
   utmTerm: string | null;
   utmContent: string | null;
+  /** Its `link.clicked` webhook event, written with the click if the click is new. */
+  webhook?: OutboxEvent;
 };
 
 export interface ClickStore {

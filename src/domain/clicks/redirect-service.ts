@@ -5,6 +5,7 @@ import { newClickId } from "../../infra/ids.js";
 import { parseUserAgent } from "../../infra/user-agent.js";
 import type { LinkService } from "../links/link-service.js";
 import type { Link } from "../links/model.js";
+import type { OutboxEvent } from "../webhooks/model.js";
 import type { ClickRecorder } from "./click-recorder.js";
 import { buildDestination, utmOf } from "./destination.js";
 import type { Click, GeoResolver } from "./ports.js";
@@ -32,6 +33,9 @@ export type RedirectOptions = {
   visitorSecret: string;
   /** A click that could not be stored; the visitor is still sent on, without a click id. */
   onClickLost: (error: unknown) => void;
+  /** The `link.clicked` event for a click, when some webhook of its workspace listens; queued with the click. */
+  linkClicked: (link: Link, click: Click) => Promise<OutboxEvent | null>;
+  onWebhookQueued: () => void;
 };
 
 export class RedirectService {
@@ -69,8 +73,12 @@ export class RedirectService {
   }
 
   /** Commits the click (or finds the visitor's click of the last hour) and returns its id. */
-  recordClick(link: Link, visit: ClickContext, now = this.clock.now()): Promise<string> {
-    return this.recorder.record(this.describeClick(link, visit, now));
+  async recordClick(link: Link, visit: ClickContext, now = this.clock.now()): Promise<string> {
+    const click = this.describeClick(link, visit, now);
+    const webhook = await this.options.linkClicked(link, click);
+    const clickId = await this.recorder.record(webhook ? { ...click, webhook } : click);
+    if (webhook) this.options.onWebhookQueued();
+    return clickId;
   }
 
   private describeClick(link: Link, visit: ClickContext, now: number): Click {

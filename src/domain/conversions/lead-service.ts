@@ -5,6 +5,7 @@ import { newCustomer } from "../customers/new-customer.js";
 import type { CustomerStore } from "../customers/ports.js";
 import { badRequest } from "../errors.js";
 import type { Link } from "../links/model.js";
+import type { WebhookEvents } from "../webhooks/events.js";
 import type { Principal } from "../workspaces/model.js";
 import type { ClickAttribution } from "./attribution.js";
 import { customerExternalId } from "./customer-id.js";
@@ -33,6 +34,7 @@ export class LeadService {
     private readonly customers: CustomerStore,
     private readonly conversions: ConversionStore,
     private readonly attribution: ClickAttribution,
+    private readonly events: WebhookEvents,
     private readonly clock: Clock,
     private readonly onTracked: (count: number) => void = () => {},
   ) {}
@@ -81,6 +83,18 @@ export class LeadService {
       customer: candidate,
       slug: eventSlug(input.eventName),
       events,
+      // One lead.created per call, however many events eventQuantity recorded.
+      outbox: (stored) => [
+        this.events.leadCreated({
+          link: click.link,
+          customer: stored,
+          attribution: click.attribution,
+          clickedAt: click.clickedAt,
+          eventName: input.eventName,
+          metadata: input.metadata ?? null,
+          at: now,
+        }),
+      ],
     });
     if (!duplicate) this.onTracked(events.length);
     return { clickId, link: duplicate ? null : click.link, customer };

@@ -1,4 +1,5 @@
 import type { Customer } from "../customers/model.js";
+import type { OutboxEvent } from "../webhooks/model.js";
 import type { LeadEvent, SaleEvent } from "./model.js";
 
 export type LeadRecord = {
@@ -8,12 +9,16 @@ export type LeadRecord = {
   slug: string;
   /** `customerId` is replaced by the stored customer's id. */
   events: LeadEvent[];
+  /** Webhook events for the recorded lead, built from the stored customer; queued in the same transaction. */
+  outbox?: (customer: Customer) => OutboxEvent[];
 };
 
 export type SaleRecord = {
   event: SaleEvent;
   /** The JSON answered for this sale, kept with the invoice claim so a repeat gets the same bytes. */
   receipt: string;
+  /** Webhook events for the sale, queued in its transaction unless the invoice was already claimed. */
+  outbox?: OutboxEvent[];
 };
 
 export interface ConversionStore {

@@ -4,7 +4,9 @@ import type { Customer } from "../customers/model.js";
 import { newCustomer } from "../customers/new-customer.js";
 import type { CustomerStore } from "../customers/ports.js";
 import { notFound } from "../errors.js";
+import type { Link } from "../links/model.js";
 import type { LinkStore } from "../links/ports.js";
+import type { WebhookEvents } from "../webhooks/events.js";
 import type { Principal } from "../workspaces/model.js";
 import type { ClickAttribution } from "./attribution.js";
 import type { CurrencyConverter } from "./currency.js";
@@ -31,39 +33,43 @@ export type TrackSaleInput = {
   customerAvatar?: string | null;
 };
 
+export type SaleDeps = {
+  customers: CustomerStore;
+  conversions: ConversionStore;
+  links: LinkStore;
+  attribution: ClickAttribution;
+  currency: CurrencyConverter;
+  events: WebhookEvents;
+  clock: Clock;
+  onTracked: (kind: "lead" | "sale") => void;
+};
+
 export class SaleService {
-  constructor(
-    private readonly customers: CustomerStore,
-    private readonly conversions: ConversionStore,
-    private readonly links: LinkStore,
-    private readonly attribution: ClickAttribution,
-    private readonly currency: CurrencyConverter,
-    private readonly clock: Clock,
-    private readonly onTracked: (kind: "lead" | "sale") => void = () => {},
-  ) {}
+  constructor(private readonly deps: SaleDeps) {}
 
   /** Returns the JSON receipt to answer with: a repeated invoiceId gets the first receipt, byte for byte. */
   async track(principal: Principal, input: TrackSaleInput): Promise<string> {
     const workspaceId = principal.workspaceId;
     const externalId = customerExternalId(input);
     if (input.invoiceId) {
-      const receipt = await this.conversions.receiptForInvoice(workspaceId, input.invoiceId);
+      const receipt = await this.deps.conversions.receiptForInvoice(workspaceId, input.invoiceId);
       if (receipt) return receipt;
     }
     const nothing = JSON.stringify({ eventName: input.eventName, customer: null, sale: null });
 
-    let customer = await this.customers.findByExternalId(workspaceId, externalId);
+    let customer = await this.deps.customers.findByExternalId(workspaceId, externalId);
     let lead: LeadEvent;
+    let link: Link;
     if (customer) {
       // An empty leadEventName names no lead (and a lead event always has a name).
-      lead = await this.leadOf(customer, input.leadEventName || null);
+      ({ lead, link } = await this.leadOf(customer, input.leadEventName || null));
     } else {
       if (!input.clickId) return nothing;
-      ({ customer, lead } = await this.directSaleLead(workspaceId, externalId, input));
+      ({ customer, lead, link } = await this.directSaleLead(workspaceId, externalId, input));
     }
     if (input.amount <= 0) return nothing;
 
-    const money = this.currency.toUsd(input.amount, input.currency);
+    const money = this.deps.currency.toUsd(input.amount, input.currency);
     const metadata = input.metadata ?? null;
     // An empty invoiceId is no invoice: claiming "" would replay the first such sale for every later one.
     const invoiceId = input.invoiceId || null;
@@ -84,7 +90,9 @@ export class SaleService {
         metadata,
       },
     });
-    const result = await this.conversions.recordSale({
+    const at = this.deps.clock.now();
+    const usd = money.converted ? money.amount : 0;
+    const result = await this.deps.conversions.recordSale({
       receipt,
       event: {
         ...lead,
@@ -92,31 +100,52 @@ export class SaleService {
         workspaceId,
         customerId: customer.id,
         leadEventId: lead.id,
-        timestamp: this.clock.now(),
+        timestamp: at,
         eventName: input.eventName,
         money,
         paymentProcessor: input.paymentProcessor,
         invoiceId,
         metadata,
       },
+      outbox: [
+        this.deps.events.saleCreated({
+          link,
+          customer: {
+            ...customer,
+            sales: customer.sales + 1,
+            saleAmount: customer.saleAmount + usd,
+            firstSaleAt: customer.firstSaleAt ?? at,
+          },
+          attribution: lead,
+          eventName: input.eventName,
+          money,
+          paymentProcessor: input.paymentProcessor,
+          invoiceId,
+          metadata,
+          at,
+        }),
+      ],
     });
-    if (!result.replayed) this.onTracked("sale");
+    if (!result.replayed) this.deps.onTracked("sale");
     return result.receipt;
   }
 
   /** The lead a known customer's sale is credited to: the latest, or the one named exactly. */
-  private async leadOf(customer: Customer, leadEventName: string | null): Promise<LeadEvent> {
-    const lead = await this.conversions.latestLead(customer.workspaceId, customer.id, leadEventName);
+  private async leadOf(
+    customer: Customer,
+    leadEventName: string | null,
+  ): Promise<{ lead: LeadEvent; link: Link }> {
+    const lead = await this.deps.conversions.latestLead(customer.workspaceId, customer.id, leadEventName);
     if (!lead) {
       throw notFound(
         `Lead event not found for externalId: ${customer.externalId} and leadEventName: ${leadEventName}`,
       );
     }
-    const link = await this.links.findById(customer.workspaceId, lead.linkId);
+    const link = await this.deps.links.findById(customer.workspaceId, lead.linkId);
     if (!link) throw notFound(`Link not found for customer ${customer.id}`);
     if (link.disabledAt !== null)
       throw notFound(`Link ${link.id} for customer ${customer.id} is disabled, sale not tracked`);
-    return lead;
+    return { lead, link };
   }
 
   /** A sale from a visitor never seen as a lead: the customer and its lead are created from the click. */
@@ -125,8 +154,8 @@ export class SaleService {
     externalId: string,
     input: TrackSaleInput & { clickId?: string | null },
   ) {
-    const click = await this.attribution.resolve(workspaceId, input.clickId as string, "sale");
-    const now = this.clock.now();
+    const click = await this.deps.attribution.resolve(workspaceId, input.clickId as string, "sale");
+    const now = this.deps.clock.now();
     const candidate = newCustomer(
       {
         workspaceId,
@@ -148,15 +177,26 @@ export class SaleService {
       eventName,
       metadata: input.metadata ?? null,
     };
-    const { duplicate, customer } = await this.conversions.recordLead({
+    const { duplicate, customer } = await this.deps.conversions.recordLead({
       customer: candidate,
       slug: eventSlug(eventName),
       events: [event],
+      outbox: (stored) => [
+        this.deps.events.leadCreated({
+          link: click.link,
+          customer: stored,
+          attribution: click.attribution,
+          clickedAt: click.clickedAt,
+          eventName,
+          metadata: event.metadata,
+          at: now,
+        }),
+      ],
     });
     if (!duplicate) {
-      this.onTracked("lead");
-      return { customer, lead: { ...event, customerId: customer.id } };
+      this.deps.onTracked("lead");
+      return { customer, lead: { ...event, customerId: customer.id }, link: click.link };
     }
-    return { customer, lead: await this.leadOf(customer, eventName) };
+    return { customer, ...(await this.leadOf(customer, eventName)) };
   }
 }

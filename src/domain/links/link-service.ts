@@ -1,6 +1,7 @@
 import type { Clock } from "../../infra/clock.js";
 import { newLinkKey, prefixedId } from "../../infra/ids.js";
 import { conflict, DomainError, notFound, UniqueViolation, unprocessable } from "../errors.js";
+import type { WebhookEvents } from "../webhooks/events.js";
 import type { Principal } from "../workspaces/model.js";
 import type { Link, LinkFields, LinkFilter, LinkInput } from "./model.js";
 import type { LinkCache, LinkStore } from "./ports.js";
@@ -17,6 +18,7 @@ export class LinkService {
     private readonly cache: LinkCache,
     private readonly clock: Clock,
     private readonly defaultDomain: string,
+    private readonly events: WebhookEvents,
   ) {}
 
   async create(principal: Principal, input: LinkInput & { url: string }): Promise<Link> {
@@ -35,8 +37,8 @@ export class LinkService {
         updatedAt: now,
       };
       try {
-        await this.store.insert(link);
-        this.cache.invalidate(link.domain, link.key);
+        await this.store.insert(link, this.events.linkChanged("link.created", link, now));
+        await this.cache.invalidate(link.domain, link.key);
         return link;
       } catch (error) {
         const retry = !explicitKey && error instanceof UniqueViolation && error.target === "domain_key";
@@ -88,10 +90,15 @@ export class LinkService {
     const fields = this.normalise(input);
     if (touchesUtm(fields)) Object.assign(fields, withUtm(fields.url ?? before.url, fields));
     try {
-      const after = await this.store.update(principal.workspaceId, before.id, fields, this.clock.now());
+      const at = this.clock.now();
+      const after = await this.store.update(principal.workspaceId, before.id, fields, at, (updated) =>
+        this.events.linkChanged("link.updated", updated, at),
+      );
       if (!after) throw notFound("Link not found.");
-      this.cache.invalidate(before.domain, before.key);
-      this.cache.invalidate(after.domain, after.key);
+      await this.cache.invalidate(before.domain, before.key);
+      if (after.domain !== before.domain || after.key !== before.key) {
+        await this.cache.invalidate(after.domain, after.key);
+      }
       return after;
     } catch (error) {
       throw this.translate(error, { ...before, ...fields });
@@ -110,8 +117,12 @@ export class LinkService {
 
   async delete(principal: Principal, linkId: string): Promise<{ id: string }> {
     const link = await this.get(principal, linkId);
-    await this.store.delete(principal.workspaceId, link.id);
-    this.cache.invalidate(link.domain, link.key);
+    await this.store.delete(
+      principal.workspaceId,
+      link.id,
+      this.events.linkChanged("link.deleted", link, this.clock.now()),
+    );
+    await this.cache.invalidate(link.domain, link.key);
     return { id: link.id };
   }
 

@@ -44,6 +44,11 @@ export class MemoryLinkCache implements LinkCache {
     this.hostsByKey.delete(key);
   }
 
+  clear(): void {
+    this.entries.clear();
+    this.hostsByKey.clear();
+  }
+
   private remove(id: string): void {
     const entry = this.entries.get(id);
     if (!entry) return;

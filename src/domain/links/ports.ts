@@ -1,15 +1,18 @@
+import type { OutboxEvent } from "../webhooks/model.js";
 import type { Link, LinkFields, LinkFilter } from "./model.js";
 
 /** Storage of links. Writes that break a unique rule throw `UniqueViolation` naming "domain_key" or "external_id". */
 export interface LinkStore {
-  insert(link: Link): Promise<void>;
+  /** Each write queues its webhook event in the same transaction. */
+  insert(link: Link, event: OutboxEvent): Promise<void>;
   update(
     workspaceId: string,
     id: string,
     fields: Partial<LinkFields>,
     updatedAt: number,
+    event: (updated: Link) => OutboxEvent,
   ): Promise<Link | null>;
-  delete(workspaceId: string, id: string): Promise<boolean>;
+  delete(workspaceId: string, id: string, event: OutboxEvent): Promise<boolean>;
   findById(workspaceId: string, id: string): Promise<Link | null>;
   findByExternalId(workspaceId: string, externalId: string): Promise<Link | null>;
   findByUrl(workspaceId: string, url: string): Promise<Link | null>;
@@ -23,5 +26,6 @@ export interface LinkStore {
 export interface LinkCache {
   get(domain: string, key: string): Link | null | undefined;
   set(domain: string, key: string, link: Link | null): void;
-  invalidate(domain: string, key: string): void;
+  /** Forgets a key everywhere the cache is kept; a promise settles once that is done, and never rejects. */
+  invalidate(domain: string, key: string): void | Promise<void>;
 }

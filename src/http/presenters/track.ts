@@ -1,6 +1,6 @@
 import type { TrackedLead } from "../../domain/conversions/lead-service.js";
 import type { Customer } from "../../domain/customers/model.js";
-import { shortLinkOf } from "./link.js";
+import { shortLinkOf } from "../../wire/link.js";
 
 export const presentTrackCustomer = (customer: Customer) => ({
   id: customer.id,

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { LinkService } from "../../domain/links/link-service.js";
 import type { Link } from "../../domain/links/model.js";
-import { presentLink } from "../presenters/link.js";
+import { presentLink } from "../../wire/link.js";
 import {
   linkBody,
   linkInfoQuery,

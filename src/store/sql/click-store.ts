@@ -1,5 +1,6 @@
 import { type Kysely, type Selectable, sql, type Transaction } from "kysely";
 import type { Click, ClickStore } from "../../domain/clicks/ports.js";
+import { enqueueOutbox } from "./outbox.js";
 import type { ClickRow, Database } from "./schema.js";
 import { transact } from "./transact.js";
 
@@ -13,6 +14,10 @@ export class SqlClickStore implements ClickStore {
       const owner = dedupeWindowMs > 0 ? await claimVisitors(trx, clicks, dedupeWindowMs) : null;
       const ids = clicks.map((click) => owner?.get(visitorOf(click)) ?? click.id);
       const fresh = clicks.filter((click, index) => ids[index] === click.id);
+      await enqueueOutbox(
+        trx,
+        fresh.flatMap((click) => (click.webhook ? [click.webhook] : [])),
+      );
       for (let i = 0; i < fresh.length; i += INSERT_CHUNK) {
         await trx
           .insertInto("clicks")

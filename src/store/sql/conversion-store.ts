@@ -3,6 +3,7 @@ import type { Attribution, LeadEvent } from "../../domain/conversions/model.js";
 import type { ConversionStore, LeadRecord, SaleRecord } from "../../domain/conversions/ports.js";
 import type { Customer } from "../../domain/customers/model.js";
 import { getOrCreateCustomer } from "./customer-store.js";
+import { enqueueOutbox } from "./outbox.js";
 import type { AttributionColumns, Database, LeadEventRow } from "./schema.js";
 import { transact } from "./transact.js";
 
@@ -45,6 +46,7 @@ export class SqlConversionStore implements ConversionStore {
         .where("workspace_id", "=", customer.workspaceId)
         .where("id", "=", first.linkId)
         .execute();
+      if (lead.outbox) await enqueueOutbox(trx, lead.outbox(customer));
       return { duplicate: false, customer };
     });
   }
@@ -74,7 +76,7 @@ export class SqlConversionStore implements ConversionStore {
     return row?.receipt ?? null;
   }
 
-  async recordSale({ event, receipt }: SaleRecord): Promise<{ receipt: string; replayed: boolean }> {
+  async recordSale({ event, receipt, outbox }: SaleRecord): Promise<{ receipt: string; replayed: boolean }> {
     const outcome = await transact(this.db, async (trx) => {
       if (event.invoiceId !== null) {
         const claimed = await trx
@@ -146,6 +148,7 @@ export class SqlConversionStore implements ConversionStore {
         .where("workspace_id", "=", event.workspaceId)
         .where("id", "=", event.linkId)
         .execute();
+      if (outbox) await enqueueOutbox(trx, outbox);
       return receipt;
     });
     if (outcome !== null) return { receipt: outcome, replayed: false };

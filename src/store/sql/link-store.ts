@@ -1,7 +1,10 @@
 import { type Insertable, type Kysely, type Selectable, sql, type Updateable } from "kysely";
 import type { Link, LinkFields, LinkFilter } from "../../domain/links/model.js";
 import type { LinkStore } from "../../domain/links/ports.js";
+import type { OutboxEvent } from "../../domain/webhooks/model.js";
+import { enqueueOutbox } from "./outbox.js";
 import type { Database, LinkRow } from "./schema.js";
+import { transact } from "./transact.js";
 import { asUniqueViolation } from "./unique-violation.js";
 
 const UNIQUE_TARGETS = { domain_key: ["domain", "key"], external_id: ["external_id"] };
@@ -37,19 +40,22 @@ const SORT_COLUMNS = {
 export class SqlLinkStore implements LinkStore {
   constructor(private readonly db: Kysely<Database>) {}
 
-  async insert(link: Link): Promise<void> {
+  async insert(link: Link, event: OutboxEvent): Promise<void> {
     try {
-      await this.db
-        .insertInto("links")
-        .values({
-          ...toColumns(link),
-          id: link.id,
-          workspace_id: link.workspaceId,
-          disabled_at: link.disabledAt,
-          created_at: link.createdAt,
-          updated_at: link.updatedAt,
-        } as Insertable<LinkRow>)
-        .execute();
+      await transact(this.db, async (trx) => {
+        await trx
+          .insertInto("links")
+          .values({
+            ...toColumns(link),
+            id: link.id,
+            workspace_id: link.workspaceId,
+            disabled_at: link.disabledAt,
+            created_at: link.createdAt,
+            updated_at: link.updatedAt,
+          } as Insertable<LinkRow>)
+          .execute();
+        await enqueueOutbox(trx, [event]);
+      });
     } catch (error) {
       throw asUniqueViolation(error, UNIQUE_TARGETS);
     }
@@ -60,28 +66,38 @@ export class SqlLinkStore implements LinkStore {
     id: string,
     fields: Partial<LinkFields>,
     updatedAt: number,
+    event: (updated: Link) => OutboxEvent,
   ): Promise<Link | null> {
     try {
-      const row = await this.db
-        .updateTable("links")
-        .set({ ...toColumns(fields), updated_at: updatedAt })
-        .where("workspace_id", "=", workspaceId)
-        .where("id", "=", id)
-        .returningAll()
-        .executeTakeFirst();
-      return row ? toLink(row) : null;
+      return await transact(this.db, async (trx) => {
+        const row = await trx
+          .updateTable("links")
+          .set({ ...toColumns(fields), updated_at: updatedAt })
+          .where("workspace_id", "=", workspaceId)
+          .where("id", "=", id)
+          .returningAll()
+          .executeTakeFirst();
+        if (!row) return null;
+        const link = toLink(row);
+        await enqueueOutbox(trx, [event(link)]);
+        return link;
+      });
     } catch (error) {
       throw asUniqueViolation(error, UNIQUE_TARGETS);
     }
   }
 
-  async delete(workspaceId: string, id: string): Promise<boolean> {
-    const result = await this.db
-      .deleteFrom("links")
-      .where("workspace_id", "=", workspaceId)
-      .where("id", "=", id)
-      .executeTakeFirst();
-    return Number(result.numDeletedRows) > 0;
+  async delete(workspaceId: string, id: string, event: OutboxEvent): Promise<boolean> {
+    return transact(this.db, async (trx) => {
+      const result = await trx
+        .deleteFrom("links")
+        .where("workspace_id", "=", workspaceId)
+        .where("id", "=", id)
+        .executeTakeFirst();
+      const deleted = Number(result.numDeletedRows) > 0;
+      if (deleted) await enqueueOutbox(trx, [event]);
+      return deleted;
+    });
   }
 
   findById(workspaceId: string, id: string): Promise<Link | null> {

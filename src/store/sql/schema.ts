@@ -1,7 +1,7 @@
 import type { Generated } from "kysely";
 
 /** Tables as every SQL engine stores them: times are epoch milliseconds, booleans 0/1. */
-export interface Database extends ConversionTables {
+export interface Database extends ConversionTables, WebhookTables {
   settings: { name: string; value: string };
   workspaces: { id: string; name: string; created_at: number; allowed_hostnames: string | null };
   api_keys: {
@@ -172,4 +172,47 @@ export interface ConversionTables {
     created_at: number;
   };
   fx_rates: { currency: string; source: string; rate_per_usd: number; updated_at: number };
+}
+
+export interface WebhookTables {
+  webhooks: {
+    workspace_id: string;
+    id: string;
+    name: string;
+    url: string;
+    secret: string;
+    disabled_at: number | null;
+    disabled_reason: string | null;
+    consecutive_failures: number;
+    created_at: number;
+    updated_at: number;
+  };
+  webhook_triggers: { workspace_id: string; webhook_id: string; trigger: string };
+  webhook_links: { workspace_id: string; webhook_id: string; link_id: string };
+  webhook_messages: {
+    workspace_id: string;
+    id: string;
+    webhook_id: string;
+    event_id: string;
+    trigger: string;
+    payload: string;
+    status: string;
+    attempts: number;
+    next_attempt_at: number;
+    lease_until: number | null;
+    created_at: number;
+    delivered_at: number | null;
+    last_error: string | null;
+  };
+  webhook_attempts: {
+    workspace_id: string;
+    id: string;
+    message_id: string;
+    webhook_id: string;
+    attempted_at: number;
+    status_code: number | null;
+    latency_ms: number;
+    error: string | null;
+    response_excerpt: string | null;
+  };
 }

@@ -1,4 +1,4 @@
-import type { Link } from "../../domain/links/model.js";
+import type { Link } from "../domain/links/model.js";
 
 export type LinkPresenter = (link: Link) => ReturnType<typeof presentLink>;
 

@@ -1,0 +1,41 @@
+import type { DeliveryAttempt, MessageStatus, Webhook, WebhookMessage, WebhookTrigger } from "./model.js";
+
+export type WebhookFields = Pick<Webhook, "name" | "url" | "triggers" | "linkIds">;
+
+/** A claimed message with what delivering it needs. */
+export type DueMessage = WebhookMessage & { url: string; secret: string; webhookDisabled: boolean };
+
+export type AttemptOutcome =
+  | { kind: "delivered"; at: number }
+  | { kind: "retry"; at: number; nextAttemptAt: number; error: string }
+  | { kind: "failed"; at: number; error: string; disableAfter: number };
+
+export interface WebhookStore {
+  create(webhook: Webhook): Promise<void>;
+  get(workspaceId: string, id: string): Promise<Webhook | null>;
+  list(workspaceId: string): Promise<Webhook[]>;
+  update(
+    workspaceId: string,
+    id: string,
+    fields: Partial<WebhookFields> & { disabled?: boolean },
+    at: number,
+  ): Promise<Webhook | null>;
+  delete(workspaceId: string, id: string): Promise<boolean>;
+  /** Whether any enabled webhook of the workspace listens to `trigger` (so events are worth building). */
+  hasSubscribers(workspaceId: string, trigger: WebhookTrigger): Promise<boolean>;
+
+  /**
+   * Leases up to `limit` messages that are due (pending, next attempt reached, not leased by another worker)
+   * until `leaseUntil`; a worker that dies leaves them to be claimed again when the lease ends.
+   */
+  claimDue(now: number, leaseUntil: number, limit: number): Promise<DueMessage[]>;
+  /** Records one attempt and its outcome; a final failure counts against the webhook, which may be disabled. */
+  recordAttempt(message: DueMessage, attempt: DeliveryAttempt, outcome: AttemptOutcome): Promise<void>;
+  listMessages(
+    workspaceId: string,
+    webhookId: string,
+    options: { status?: MessageStatus; limit: number; page: number },
+  ): Promise<(WebhookMessage & { attemptLog: DeliveryAttempt[] })[]>;
+  /** Makes a message due now again (also a delivered or failed one); false when there is no such message. */
+  requeue(workspaceId: string, webhookId: string, eventId: string, at: number): Promise<boolean>;
+}

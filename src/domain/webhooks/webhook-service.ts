@@ -1,0 +1,114 @@
+import { AddressRefused, resolvePublicTarget } from "../../infra/address-policy.js";
+import type { Clock } from "../../infra/clock.js";
+import { prefixedId } from "../../infra/ids.js";
+import { notFound, unprocessable } from "../errors.js";
+import type { Principal } from "../workspaces/model.js";
+import type { MessageStatus, Webhook, WebhookTrigger } from "./model.js";
+import type { WebhookFields, WebhookStore } from "./ports.js";
+import { newWebhookSecret } from "./signature.js";
+
+const SUBSCRIBER_CACHE_MS = 2_000;
+
+export type WebhookInput = Partial<WebhookFields> & { secret?: string; disabled?: boolean };
+
+export class WebhookService {
+  private readonly subscribers = new Map<string, { has: boolean; until: number }>();
+
+  constructor(
+    private readonly store: WebhookStore,
+    private readonly clock: Clock,
+    private readonly allowPrivate: boolean,
+  ) {}
+
+  async create(
+    principal: Principal,
+    input: WebhookInput & Pick<WebhookFields, "name" | "url" | "triggers">,
+  ): Promise<Webhook> {
+    await this.assertDeliverable(input.url);
+    const now = this.clock.now();
+    const webhook: Webhook = {
+      id: prefixedId("wh"),
+      workspaceId: principal.workspaceId,
+      name: input.name,
+      url: input.url,
+      secret: input.secret ?? newWebhookSecret(),
+      triggers: [...new Set(input.triggers)],
+      linkIds: input.linkIds?.length ? [...new Set(input.linkIds)] : null,
+      disabledAt: input.disabled ? now : null,
+      disabledReason: input.disabled ? "disabled by request" : null,
+      consecutiveFailures: 0,
+      createdAt: now,
+      updatedAt: now,
+    };
+    await this.store.create(webhook);
+    this.subscribers.clear();
+    return webhook;
+  }
+
+  list(principal: Principal): Promise<Webhook[]> {
+    return this.store.list(principal.workspaceId);
+  }
+
+  async get(principal: Principal, id: string): Promise<Webhook> {
+    const webhook = await this.store.get(principal.workspaceId, id);
+    if (!webhook) throw notFound("Webhook not found.");
+    return webhook;
+  }
+
+  async update(principal: Principal, id: string, input: WebhookInput): Promise<Webhook> {
+    if (input.url !== undefined) await this.assertDeliverable(input.url);
+    const fields = {
+      ...input,
+      triggers: input.triggers && [...new Set(input.triggers)],
+      linkIds:
+        input.linkIds === undefined ? undefined : input.linkIds?.length ? [...new Set(input.linkIds)] : null,
+    };
+    const webhook = await this.store.update(principal.workspaceId, id, fields, this.clock.now());
+    if (!webhook) throw notFound("Webhook not found.");
+    this.subscribers.clear();
+    return webhook;
+  }
+
+  async delete(principal: Principal, id: string): Promise<{ id: string }> {
+    if (!(await this.store.delete(principal.workspaceId, id))) throw notFound("Webhook not found.");
+    this.subscribers.clear();
+    return { id };
+  }
+
+  async events(
+    principal: Principal,
+    id: string,
+    options: { status?: MessageStatus; limit: number; page: number },
+  ) {
+    await this.get(principal, id);
+    return this.store.listMessages(principal.workspaceId, id, options);
+  }
+
+  async retry(principal: Principal, id: string, eventId: string): Promise<void> {
+    if (!(await this.store.requeue(principal.workspaceId, id, eventId, this.clock.now()))) {
+      throw notFound(`No event ${eventId} for webhook ${id}.`);
+    }
+  }
+
+  /** Cached for a moment: asked on every click, answered by the database at most every 2 seconds per workspace. */
+  async hasSubscribers(workspaceId: string, trigger: WebhookTrigger): Promise<boolean> {
+    const key = `${workspaceId}:${trigger}`;
+    const cached = this.subscribers.get(key);
+    const now = this.clock.now();
+    if (cached && cached.until > now) return cached.has;
+    const has = await this.store.hasSubscribers(workspaceId, trigger);
+    this.subscribers.set(key, { has, until: now + SUBSCRIBER_CACHE_MS });
+    return has;
+  }
+
+  private async assertDeliverable(url: string): Promise<void> {
+    try {
+      await resolvePublicTarget(new URL(url), this.allowPrivate);
+    } catch (error) {
+      if (error instanceof AddressRefused) {
+        throw unprocessable(`custom: url: ${error.message}; webhooks may only point at public addresses`);
+      }
+      throw unprocessable(`custom: url: ${url} cannot be resolved (${(error as Error).message})`);
+    }
+  }
+}

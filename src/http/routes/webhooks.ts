@@ -1,0 +1,151 @@
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { z } from "zod";
+import type { DeliveryWorker } from "../../domain/webhooks/delivery-worker.js";
+import type { DeliveryAttempt, Webhook, WebhookMessage } from "../../domain/webhooks/model.js";
+import type { WebhookService } from "../../domain/webhooks/webhook-service.js";
+import {
+  webhookBody,
+  webhookEventSchema,
+  webhookEventsQuery,
+  webhookPatchBody,
+  webhookSchema,
+} from "../schemas/webhooks.js";
+
+export type WebhookRoutesOptions = { webhooks: WebhookService; delivery: DeliveryWorker };
+
+const tags = ["Webhooks"];
+const webhookId = z.object({ webhookId: z.string() });
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+const present = (webhook: Webhook, showSecret = false) => ({
+  id: webhook.id,
+  name: webhook.name,
+  url: webhook.url,
+  secret: showSecret ? webhook.secret : null,
+  triggers: webhook.triggers,
+  linkIds: webhook.linkIds ?? [],
+  disabled: webhook.disabledAt !== null,
+  disabledAt: iso(webhook.disabledAt),
+  disabledReason: webhook.disabledReason,
+  consecutiveFailures: webhook.consecutiveFailures,
+  createdAt: new Date(webhook.createdAt).toISOString(),
+  updatedAt: new Date(webhook.updatedAt).toISOString(),
+});
+
+const presentEvent = (message: WebhookMessage & { attemptLog: DeliveryAttempt[] }) => ({
+  eventId: message.eventId,
+  event: message.trigger,
+  status: message.status,
+  attempts: message.attempts,
+  nextAttemptAt: message.status === "pending" ? iso(message.nextAttemptAt) : null,
+  createdAt: new Date(message.createdAt).toISOString(),
+  deliveredAt: iso(message.deliveredAt),
+  lastError: message.lastError,
+  payload: JSON.parse(message.payload) as unknown,
+  attemptLog: message.attemptLog.map((attempt) => ({
+    attemptedAt: new Date(attempt.attemptedAt).toISOString(),
+    statusCode: attempt.statusCode,
+    latencyMs: attempt.latencyMs,
+    error: attempt.error,
+    responseExcerpt: attempt.responseExcerpt,
+  })),
+});
+
+export const webhookRoutes: FastifyPluginAsyncZod<WebhookRoutesOptions> = async (
+  app,
+  { webhooks, delivery },
+) => {
+  app.post(
+    "/webhooks",
+    {
+      config: { scope: "webhooks.write" },
+      schema: { operationId: "createWebhook", tags, body: webhookBody, response: { 200: webhookSchema } },
+    },
+    async (request) => present(await webhooks.create(request.principal, request.body), true),
+  );
+
+  app.get(
+    "/webhooks",
+    {
+      config: { scope: "webhooks.read" },
+      schema: { operationId: "listWebhooks", tags, response: { 200: z.array(webhookSchema) } },
+    },
+    async (request) => (await webhooks.list(request.principal)).map((webhook) => present(webhook)),
+  );
+
+  app.get(
+    "/webhooks/:webhookId",
+    {
+      config: { scope: "webhooks.read" },
+      schema: { operationId: "getWebhook", tags, params: webhookId, response: { 200: webhookSchema } },
+    },
+    async (request) => present(await webhooks.get(request.principal, request.params.webhookId)),
+  );
+
+  app.patch(
+    "/webhooks/:webhookId",
+    {
+      config: { scope: "webhooks.write" },
+      schema: {
+        operationId: "updateWebhook",
+        tags,
+        params: webhookId,
+        body: webhookPatchBody,
+        response: { 200: webhookSchema },
+      },
+    },
+    async (request) =>
+      present(
+        await webhooks.update(request.principal, request.params.webhookId, request.body),
+        request.body.secret !== undefined,
+      ),
+  );
+
+  app.delete(
+    "/webhooks/:webhookId",
+    {
+      config: { scope: "webhooks.write" },
+      schema: {
+        operationId: "deleteWebhook",
+        tags,
+        params: webhookId,
+        response: { 200: z.object({ id: z.string() }) },
+      },
+    },
+    async (request) => webhooks.delete(request.principal, request.params.webhookId),
+  );
+
+  app.get(
+    "/webhooks/:webhookId/events",
+    {
+      config: { scope: "webhooks.read" },
+      schema: {
+        operationId: "listWebhookEvents",
+        tags,
+        params: webhookId,
+        querystring: webhookEventsQuery,
+        response: { 200: z.array(webhookEventSchema) },
+      },
+    },
+    async (request) =>
+      (await webhooks.events(request.principal, request.params.webhookId, request.query)).map(presentEvent),
+  );
+
+  app.post(
+    "/webhooks/:webhookId/events/:eventId/retry",
+    {
+      config: { scope: "webhooks.write" },
+      schema: {
+        operationId: "retryWebhookEvent",
+        tags,
+        params: z.object({ webhookId: z.string(), eventId: z.string() }),
+        response: { 200: z.object({ eventId: z.string(), status: z.literal("pending") }) },
+      },
+    },
+    async (request) => {
+      await webhooks.retry(request.principal, request.params.webhookId, request.params.eventId);
+      delivery.wake();
+      return { eventId: request.params.eventId, status: "pending" as const };
+    },
+  );
+};

@@ -1,0 +1,25 @@
+import { type RateLimiterAbstract, RateLimiterRes } from "rate-limiter-flexible";
+import type { RateLimitResult } from "../domain/workspaces/ports.js";
+
+/** Takes one point for `subject`; a refusal is a result, not an error. */
+export async function consumeRateLimit(
+  limiter: RateLimiterAbstract,
+  limit: number,
+  subject: string,
+): Promise<RateLimitResult> {
+  try {
+    return toResult(await limiter.consume(subject), limit, true);
+  } catch (rejection) {
+    if (rejection instanceof RateLimiterRes) return toResult(rejection, limit, false);
+    throw rejection;
+  }
+}
+
+function toResult(res: RateLimiterRes, limit: number, allowed: boolean): RateLimitResult {
+  return {
+    allowed,
+    limit,
+    remaining: Math.max(0, res.remainingPoints),
+    resetAt: Date.now() + res.msBeforeNext,
+  };
+}

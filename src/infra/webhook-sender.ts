@@ -1,0 +1,82 @@
+import { request as httpRequest } from "node:http";
+import { request as httpsRequest } from "node:https";
+import { resolvePublicTarget } from "./address-policy.js";
+
+export type SendResult = {
+  statusCode: number | null;
+  latencyMs: number;
+  error: string | null;
+  responseExcerpt: string | null;
+};
+
+const EXCERPT = 1_000;
+
+/** One POST of a webhook body: a fresh connection to a vetted address, a hard timeout, a bounded response read. */
+export async function postWebhook(
+  target: string,
+  body: string,
+  headers: Record<string, string>,
+  options: { timeoutMs: number; allowPrivate: boolean },
+): Promise<SendResult> {
+  const started = performance.now();
+  const elapsed = () => Math.round(performance.now() - started);
+  let url: URL;
+  let resolved: Awaited<ReturnType<typeof resolvePublicTarget>>;
+  try {
+    url = new URL(target);
+    resolved = await resolvePublicTarget(url, options.allowPrivate);
+  } catch (error) {
+    return { statusCode: null, latencyMs: elapsed(), error: (error as Error).message, responseExcerpt: null };
+  }
+  const send = url.protocol === "https:" ? httpsRequest : httpRequest;
+  return new Promise((finish) => {
+    const resolve = (result: SendResult) => {
+      clearTimeout(deadline);
+      finish(result);
+    };
+    const request = send(
+      url,
+      {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          "content-length": Buffer.byteLength(body),
+          ...headers,
+        },
+        lookup: (_host, _options, callback) => callback(null, resolved.address, resolved.family),
+        agent: false,
+      },
+      (response) => {
+        let excerpt = "";
+        response.setEncoding("utf8");
+        response.on("data", (chunk: string) => {
+          if (excerpt.length < EXCERPT) excerpt += chunk.slice(0, EXCERPT - excerpt.length);
+        });
+        response.on("end", () =>
+          resolve({
+            statusCode: response.statusCode ?? null,
+            latencyMs: elapsed(),
+            error: null,
+            responseExcerpt: excerpt,
+          }),
+        );
+        response.on("error", (error) =>
+          resolve({
+            statusCode: response.statusCode ?? null,
+            latencyMs: elapsed(),
+            error: error.message,
+            responseExcerpt: excerpt,
+          }),
+        );
+      },
+    );
+    const deadline = setTimeout(
+      () => request.destroy(new Error(`no complete answer within ${options.timeoutMs} ms`)),
+      options.timeoutMs,
+    );
+    request.on("error", (error) =>
+      resolve({ statusCode: null, latencyMs: elapsed(), error: error.message, responseExcerpt: null }),
+    );
+    request.end(body);
+  });
+}

@@ -1,0 +1,2 @@
+/** A copy that cannot go ahead, with a message meant for the person running it. */
+export class CopyError extends Error {}

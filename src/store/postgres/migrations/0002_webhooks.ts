@@ -1,0 +1,6 @@
+import type { Kysely } from "kysely";
+import { createWebhookTables } from "../../sql/webhook-tables.js";
+
+export async function up(db: Kysely<unknown>): Promise<void> {
+  await createWebhookTables(db, { bigint: "BIGINT" });
+}
