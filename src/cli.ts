@@ -5,8 +5,13 @@ import { openStorage, type Storage } from "./container.js";
 import { isCurrencyCode } from "./domain/conversions/currency.js";
 import { FxRateBook } from "./domain/conversions/fx-rate-book.js";
 import { DomainError } from "./domain/errors.js";
+import { signedHeaders } from "./domain/webhooks/delivery-worker.js";
+import { WebhookEvents } from "./domain/webhooks/events.js";
+import { WEBHOOK_TRIGGERS, type WebhookTrigger } from "./domain/webhooks/model.js";
+import { sampleEvent } from "./domain/webhooks/sample-event.js";
 import { WorkspaceService } from "./domain/workspaces/workspace-service.js";
 import { systemClock } from "./infra/clock.js";
+import { postWebhook } from "./infra/webhook-sender.js";
 import { runServe } from "./main.js";
 import { copyDatabase } from "./store/copy/copy-database.js";
 import { CopyError } from "./store/copy/copy-error.js";
@@ -27,6 +32,7 @@ Commands:
   keys revoke ID                          revoke an API key at once
   fx set CODE RATE                        set an exchange rate: RATE units of CODE per 1 USD
   fx list [--json]                        list the exchange rates in use and where they came from
+  webhooks test ID [--trigger T] [--json] send a signed sample event to a webhook now and show the answer
   copy --from DATA_DIR --to postgres://… [--force] [--batch-size N] [--json]
                                           copy a SQLite install into PostgreSQL (migrates it first),
                                           resumable, then verify counts; stop the servers first for an
@@ -39,6 +45,7 @@ const OPTIONS = {
   workspace: { type: "string" },
   scopes: { type: "string" },
   "allowed-hostnames": { type: "string" },
+  trigger: { type: "string" },
   from: { type: "string" },
   to: { type: "string" },
   force: { type: "boolean", default: false },
@@ -52,6 +59,7 @@ type Values = {
   workspace?: string;
   scopes?: string;
   "allowed-hostnames"?: string;
+  trigger?: string;
   from?: string;
   to?: string;
   force: boolean;
@@ -196,6 +204,41 @@ async function copy(values: Values) {
   }
 }
 
+async function webhooks(action: string | undefined, rest: string[], values: Values) {
+  if (action !== "test") throw new UsageError(`unknown command: webhooks ${action ?? ""}`);
+  if (!rest[0]) throw new UsageError("webhooks test needs the webhook id");
+  const config = loadConfig();
+  await withStorage(async ({ stores }) => {
+    const workspaces = await stores.workspaces.listWorkspaces();
+    const found = await Promise.all(
+      workspaces.map((workspace) => stores.webhooks.get(workspace.id, rest[0])),
+    );
+    const webhook = found.find((candidate) => candidate !== null);
+    if (!webhook) throw new DomainError("not_found", `No webhook ${rest[0]}.`);
+    const trigger = (values.trigger ?? webhook.triggers[0]) as WebhookTrigger;
+    if (!WEBHOOK_TRIGGERS.includes(trigger))
+      throw new UsageError(`--trigger must be one of ${WEBHOOK_TRIGGERS.join(", ")}`);
+    const event = sampleEvent(new WebhookEvents(config.shortLinkProtocol), webhook.workspaceId, trigger);
+    const result = await postWebhook(
+      webhook.url,
+      event.payload,
+      signedHeaders(webhook.secret, event.eventId, event.payload),
+      {
+        timeoutMs: config.webhookTimeoutMs,
+        allowPrivate: config.webhookAllowPrivate,
+      },
+    );
+    const ok = result.statusCode !== null && result.statusCode >= 200 && result.statusCode < 300;
+    print(
+      { webhookId: webhook.id, url: webhook.url, event: trigger, eventId: event.eventId, ok, ...result },
+      values.json,
+      `${trigger} ${event.eventId} → ${webhook.url}: ${result.statusCode ?? result.error} in ${result.latencyMs} ms` +
+        (result.responseExcerpt ? `\n${result.responseExcerpt}` : ""),
+    );
+    if (!ok) process.exitCode = 1;
+  });
+}
+
 function table(rows: Record<string, unknown>[]): string {
   if (rows.length === 0) return "(none)";
   const columns = Object.keys(rows[0]);
@@ -239,6 +282,8 @@ async function main(argv: string[]) {
       return workspaces(action, rest, values);
     case "fx":
       return fx(action, rest, values);
+    case "webhooks":
+      return webhooks(action, rest, values);
     case "keys":
       return keys(action, rest, values);
     case "copy":

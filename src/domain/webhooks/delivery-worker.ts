@@ -118,15 +118,15 @@ export class DeliveryWorker {
   }
 
   private headers(message: DueMessage): Record<string, string> {
-    return {
-      "user-agent": "Clicktrail-Webhooks/1.0",
-      "dub-signature": dubSignature(message.secret, message.payload),
-      ...standardWebhookHeaders(
-        message.secret,
-        message.eventId,
-        Math.floor(Date.now() / 1000),
-        message.payload,
-      ),
-    };
+    return signedHeaders(message.secret, message.eventId, message.payload);
   }
+}
+
+/** The headers every delivery carries: Dub's signature and the Standard Webhooks trio. */
+export function signedHeaders(secret: string, eventId: string, payload: string): Record<string, string> {
+  return {
+    "user-agent": "Clicktrail-Webhooks/1.0",
+    "dub-signature": dubSignature(secret, payload),
+    ...standardWebhookHeaders(secret, eventId, Math.floor(Date.now() / 1000), payload),
+  };
 }
