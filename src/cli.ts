@@ -15,7 +15,7 @@ import { postWebhook } from "./infra/webhook-sender.js";
 import { runServe } from "./main.js";
 import { copyDatabase } from "./store/copy/copy-database.js";
 import { CopyError } from "./store/copy/copy-error.js";
-import { formatChecks } from "./store/copy/verify.js";
+import { formatChecks, MISMATCH_ADVICE } from "./store/copy/verify.js";
 
 const USAGE = `Usage: clicktrail <command> [options]
 
@@ -193,7 +193,7 @@ async function copy(values: Values) {
     else {
       process.stderr.write(
         `clicktrail copy: the target differs from the source:\n${report.problems.map((p) => `  ${p}\n`).join("")}` +
-          "If the source was written to meanwhile, stop its servers and run copy again.\n",
+          `${MISMATCH_ADVICE}\n`,
       );
       process.exitCode = 1;
     }

@@ -2,7 +2,10 @@ import assert from "node:assert/strict";
 import { createHash, createHmac } from "node:crypto";
 import { request as httpRequest } from "node:http";
 import { after, before, describe, test } from "node:test";
+import { WebhookEvents } from "../../src/domain/webhooks/events.js";
 import { BROWSER_UA, startServer, type TestServer, visit } from "../helpers/server.js";
+
+const linkEvents = new WebhookEvents("http");
 
 const IPHONE_UA =
   "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1";
@@ -629,7 +632,11 @@ describe("hosts and paths", () => {
     for (const key of ["api", "healthz"]) {
       const stored = await server.storage.stores.links.findById(server.workspaceId, base.id);
       assert.ok(stored);
-      await server.storage.stores.links.insert({ ...stored, id: `link_reserved_${key}`, key });
+      const reserved = { ...stored, id: `link_reserved_${key}`, key };
+      await server.storage.stores.links.insert(
+        reserved,
+        linkEvents.linkChanged("link.created", reserved, Date.now()),
+      );
     }
     const health = await visit(server, "/healthz");
     assert.equal(health.status, 200);

@@ -7,6 +7,7 @@ import type { Kysely } from "kysely";
 import { ClickRecorder } from "../../src/domain/clicks/click-recorder.js";
 import type { Click } from "../../src/domain/clicks/ports.js";
 import type { Link } from "../../src/domain/links/model.js";
+import { WebhookEvents } from "../../src/domain/webhooks/events.js";
 import { newClickId, prefixedId } from "../../src/infra/ids.js";
 import { migrateToLatest } from "../../src/store/migrations.js";
 import { SqlClickStore } from "../../src/store/sql/click-store.js";
@@ -73,7 +74,7 @@ async function newLink(): Promise<Link> {
     createdAt: now,
     updatedAt: now,
   };
-  await links.insert(link);
+  await links.insert(link, new WebhookEvents("http").linkChanged("link.created", link, now));
   return link;
 }
 

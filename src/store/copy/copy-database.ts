@@ -5,7 +5,7 @@ import { PostgresTarget, type TableProgress } from "./postgres-target.js";
 import { ProgressBar, type ProgressOutput } from "./progress-bar.js";
 import { SqliteSource } from "./sqlite-source.js";
 import { TABLES, type TableSpec } from "./tables.js";
-import { type Check, mismatches, verify } from "./verify.js";
+import { type Check, cell, mismatches, verify } from "./verify.js";
 
 export type CopyOptions = {
   /** A data directory holding clicktrail.sqlite, or the file. */
@@ -55,7 +55,7 @@ type Run = {
 export async function copyDatabase(options: CopyOptions): Promise<CopyReport> {
   if (!/^postgres(ql)?:\/\//.test(options.to)) {
     throw new CopyError(
-      `--to must be a PostgreSQL URL (postgres://user:password@host:5432/database), got "${options.to}".`,
+      `--to must be a PostgreSQL URL (postgres://user:password@host:5432/database), got "${redact(options.to)}".`,
     );
   }
   const out = options.progress ?? process.stderr;
@@ -67,41 +67,49 @@ export async function copyDatabase(options: CopyOptions): Promise<CopyReport> {
       out.write(`Copying ${source.file} into ${redact(options.to)}\n`);
       if (target.appliedMigrations.length > 0)
         out.write(`Migrated the target: ${target.appliedMigrations.join(", ")}\n`);
-      const tables = tablesToCopy(source);
-      const columns = await matchColumns(source, target, tables);
-      const workspaceIds = source.workspaceIds();
-      const foreign = await foreignWorkspaces(target, workspaceIds, options.force ?? false, out);
-      const partitions = await createPartitions(target.db, source.eventTimeRange());
-      if (partitions.length > 0) out.write(`Created ${partitions.length} monthly partitions\n`);
-      const run: Run = {
-        source,
-        target,
-        sourceId: source.fingerprint(),
-        workspaceIds,
-        out,
-        batchSize: options.batchSize ?? 2_000,
-        maxBatches: options.maxBatches ?? Number.POSITIVE_INFINITY,
-        batches: 0,
-      };
-      const saved = await target.progress(run.sourceId);
-      const copied = new Map<string, number>();
-      for (const spec of tables) {
-        const outcome = await copyTable(run, spec, columns.get(spec.name) ?? [], saved.get(spec.name));
-        copied.set(spec.name, outcome.written);
-        if (outcome.interrupted)
-          return { interrupted: true, partitions, checks: [], ok: false, problems: [] };
-      }
-      const checks = await verify(source, target, tables, { copied, onlySourceRows: foreign.length > 0 });
-      const problems = mismatches(checks).map(
-        (check) => `${check.name}: ${check.source} in the source, ${check.target} in the target`,
-      );
-      return { interrupted: false, partitions, checks, ok: problems.length === 0, problems };
+      return await copyInto(source, target, options, out);
     } finally {
       await target.close();
     }
   } finally {
     source.close();
   }
+}
+
+async function copyInto(
+  source: SqliteSource,
+  target: PostgresTarget,
+  options: CopyOptions,
+  out: ProgressOutput,
+): Promise<CopyReport> {
+  const tables = tablesToCopy(source);
+  const columns = await matchColumns(source, target, tables);
+  const workspaceIds = source.workspaceIds();
+  const foreign = await foreignWorkspaces(target, workspaceIds, options.force ?? false, out);
+  const partitions = await createPartitions(target.db, source.eventTimeRange());
+  if (partitions.length > 0) out.write(`Created ${partitions.length} monthly partitions\n`);
+  const run: Run = {
+    source,
+    target,
+    sourceId: source.fingerprint(),
+    workspaceIds,
+    out,
+    batchSize: options.batchSize ?? 2_000,
+    maxBatches: options.maxBatches ?? Number.POSITIVE_INFINITY,
+    batches: 0,
+  };
+  const saved = await target.progress(run.sourceId);
+  const copied = new Map<string, number>();
+  for (const spec of tables) {
+    const outcome = await copyTable(run, spec, columns.get(spec.name) ?? [], saved.get(spec.name));
+    copied.set(spec.name, outcome.written);
+    if (outcome.interrupted) return { interrupted: true, partitions, checks: [], ok: false, problems: [] };
+  }
+  const checks = await verify(source, target, tables, { copied, onlySourceRows: foreign.length > 0 });
+  const problems = mismatches(checks).map(
+    (check) => `${check.name}: ${cell(check.source)} in the source, ${cell(check.target)} in the target`,
+  );
+  return { interrupted: false, partitions, checks, ok: problems.length === 0, problems };
 }
 
 async function copyTable(
@@ -132,20 +140,23 @@ async function copyTable(
     const rows = source.batch(spec.name, columns, progress.lastRowid, limit);
     if (rows.length === 0) break;
     progress = { ...progress, lastRowid: rows[rows.length - 1].rowid };
-    const count = await target.writeBatch(
-      run.sourceId,
-      spec,
-      columns,
-      rows.map((row) => row.values),
-      progress,
-    );
+    const values = rows.map((row) => row.values);
+    const count = await target
+      .writeBatch(run.sourceId, spec, columns, values, progress)
+      .catch((error: Error) => {
+        bar.finish("failed");
+        throw new CopyError(
+          `Copying ${spec.name} (source rows ${rows[0].rowid}-${progress.lastRowid}) failed: ${error.message}. ` +
+            "Every batch before it is committed: fix the cause and run copy again to continue from there.",
+        );
+      });
     progress = { ...progress, rowsWritten: progress.rowsWritten + count };
     written += count;
     run.batches += 1;
     bar.advance(rows.length);
   }
   await target.markDone(run.sourceId, spec.name, progress);
-  bar.finish(`${written} written${deleted > 0 ? `, ${deleted} deleted` : ""}`);
+  bar.finish(`${cell(written)} written${deleted > 0 ? `, ${cell(deleted)} deleted` : ""}`);
   return { written, interrupted: false };
 }
 
@@ -155,7 +166,7 @@ function tablesToCopy(source: SqliteSource): TableSpec[] {
   const unknown = present.filter((name) => !TABLES.some((spec) => spec.name === name));
   if (unknown.length > 0) {
     throw new CopyError(
-      `The source has tables this version of Clicktrail cannot copy (${unknown.join(", ")}): copy with the version that wrote it.`,
+      `The source has tables that copy does not know (${unknown.join(", ")}) and would leave behind; nothing was copied.`,
     );
   }
   return TABLES.filter((spec) => present.includes(spec.name));

@@ -33,6 +33,8 @@ export class PostgresTarget {
   static async open(url: string): Promise<PostgresTarget> {
     const { db } = openPostgres({ url, poolSize: 2 });
     const lock = new pg.Client({ connectionString: url });
+    // A lost lock connection surfaces through the next batch's query; it must not crash the process here.
+    lock.on("error", () => {});
     try {
       await lock.connect();
       const { rows } = await lock.query("SELECT pg_try_advisory_lock($1) AS locked", [COPY_LOCK_ID]);

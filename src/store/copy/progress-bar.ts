@@ -2,6 +2,8 @@
 export type ProgressOutput = { isTTY?: boolean; write(text: string): unknown };
 
 const TTY_INTERVAL_MS = 100;
+/** The longest table name (webhook_messages) and a space. */
+const LABEL_WIDTH = 17;
 const LINE_INTERVAL_MS = 5_000;
 const number = new Intl.NumberFormat("en-US");
 
@@ -44,7 +46,7 @@ export class ProgressBar {
     const rate = Math.round((this.done - this.startDone) / seconds);
     const percent = this.total === 0 ? 100 : Math.min(100, Math.floor((this.done / this.total) * 100));
     const line = [
-      this.label.padEnd(15),
+      this.label.padEnd(LABEL_WIDTH),
       `${number.format(this.done)} / ${number.format(this.total)}`.padStart(23),
       `${percent}%`.padStart(5),
       `${number.format(rate)} rows/s`.padStart(15),

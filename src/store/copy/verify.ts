@@ -51,10 +51,17 @@ export async function verify(
   return checks;
 }
 
+/** What to do about a difference, for the person running the copy. */
+export const MISMATCH_ADVICE =
+  "If the source was written to meanwhile, stop its servers and run copy again. If rows were removed from the " +
+  "target, delete this source's rows from clicktrail_copy_progress and run copy again: it then reads every " +
+  "row again and adds only the missing ones.";
+
 export const mismatches = (checks: Check[]) => checks.filter((check) => check.source !== check.target);
 
 const number = new Intl.NumberFormat("en-US");
-const cell = (value: number | string | null) =>
+/** A figure as printed: thousands separated. */
+export const cell = (value: number | string | null) =>
   value === null ? "" : typeof value === "number" ? number.format(value) : value;
 
 /** The comparison as a table: name, rows written by this run, source, target, and DIFFERS where they do. */

@@ -1,0 +1,610 @@
+// `clicktrail copy`: a SQLite install seeded through a real server (links, redirects, leads and sales through
+// the Dub SDK) is copied into a real PostgreSQL, which must then answer the API exactly as SQLite did.
+import assert from "node:assert/strict";
+import { type ChildProcess, execFile, spawn, spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { createServer } from "node:http";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { Dub } from "dub";
+import type { FastifyInstance } from "fastify";
+import type { Insertable, Kysely } from "kysely";
+import pg from "pg";
+import { startPostgres } from "../scripts/test-services.mjs";
+import { loadConfig } from "../src/config.js";
+import { createServices, openStorage, type Storage } from "../src/container.js";
+import { buildApp } from "../src/http/app.js";
+import { createLogger } from "../src/logger.js";
+import { type CopyReport, copyDatabase } from "../src/store/copy/copy-database.js";
+import { CopyError } from "../src/store/copy/copy-error.js";
+import type { ClickRow, Database, LinkRow } from "../src/store/sql/schema.js";
+import { clickIdFor, uniqueIp } from "./helpers/journey.js";
+import { BROWSER_UA, freePort, startServer, type TestServer, visit } from "./helpers/server.js";
+
+const ROOT = resolve(import.meta.dirname, "..");
+const CLI = join(ROOT, "dist", "cli.js");
+
+type Service = { url?: string; missing?: string; stop?: () => void };
+let postgres: Service = {};
+
+async function skipReason(): Promise<string | undefined> {
+  if (process.env.CLICKTRAIL_TEST_STORE === "postgres")
+    return "copy reads a SQLite source: it runs in the SQLite pass";
+  postgres = process.env.CLICKTRAIL_TEST_PG_URL
+    ? { url: process.env.CLICKTRAIL_TEST_PG_URL }
+    : await startPostgres();
+  return postgres.missing && `needs PostgreSQL: ${postgres.missing}`;
+}
+
+const skip = await skipReason();
+const cleanups: (() => Promise<void> | void)[] = [];
+const quiet = { write: () => true };
+
+/** A new, empty database on the test PostgreSQL server, dropped after the suite. */
+async function freshDatabase(): Promise<string> {
+  const name = `copy_${Date.now()}_${Math.random().toString(36).slice(2, 8)}`;
+  await adminQuery(`CREATE DATABASE ${name}`);
+  cleanups.push(() => adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+  const url = new URL(postgres.url ?? "");
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+async function adminQuery(text: string): Promise<void> {
+  const client = new pg.Client({ connectionString: postgres.url });
+  await client.connect();
+  try {
+    await client.query(text);
+  } finally {
+    await client.end();
+  }
+}
+
+async function pgRows<T = Record<string, unknown>>(
+  url: string,
+  text: string,
+  ...params: unknown[]
+): Promise<T[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query(text, params)).rows as T[];
+  } finally {
+    await client.end();
+  }
+}
+
+const pgCount = async (url: string, text: string, ...params: unknown[]) =>
+  Number(Object.values((await pgRows(url, text, ...params))[0])[0]);
+
+const copiedNow = (report: CopyReport, table: string) =>
+  report.checks.find((check) => check.name === table)?.copied;
+
+/** The copy as a PostgreSQL server of this code runs it: own storage, services and app, no bootstrap. */
+async function serveOnPostgres(databaseUrl: string, shortDomain: string) {
+  const port = await freePort();
+  const dataDir = mkdtempSync(join(tmpdir(), "clicktrail-copy-pg-"));
+  const config = loadConfig({
+    DATABASE_URL: databaseUrl,
+    DATA_DIR: dataDir,
+    PORT: String(port),
+    SHORT_DOMAIN: shortDomain,
+    TRUST_PROXY: "true",
+    LOG_LEVEL: "silent",
+  });
+  const storage: Storage = await openStorage(config);
+  const logger = createLogger("silent");
+  const services = await createServices(config, storage.stores, logger);
+  const app: FastifyInstance = await buildApp({ config, services, storage, logger });
+  await app.listen({ port, host: "127.0.0.1" });
+  const origin = `http://127.0.0.1:${port}`;
+  return {
+    origin,
+    sdk: (token: string) => new Dub({ token, serverURL: `${origin}/api` }),
+    async stop() {
+      await app.close();
+      await services.clickRecorder.drain();
+      await services.close();
+      await storage.db.destroy();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function api(origin: string, key: string, method: string, path: string, body?: unknown) {
+  const response = await fetch(`${origin}/api${path}`, {
+    method,
+    headers: { authorization: `Bearer ${key}`, ...(body ? { "content-type": "application/json" } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: response.status, body: (await response.json()) as unknown };
+}
+
+/** A local endpoint that accepts every webhook delivery. */
+async function webhookReceiver(): Promise<{ url: string; close(): Promise<void> }> {
+  const receiver = createServer((request, response) => {
+    request.resume();
+    request.on("end", () => response.writeHead(204).end());
+  });
+  const port = await freePort();
+  await new Promise<void>((done) => receiver.listen(port, "127.0.0.1", done));
+  return {
+    url: `http://127.0.0.1:${port}/hook`,
+    close: () => new Promise<void>((done) => receiver.close(() => done())),
+  };
+}
+
+async function waitFor(condition: () => Promise<boolean>, what: string, ms = 15_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await condition())) {
+    assert.ok(Date.now() < deadline, `timed out waiting for: ${what}`);
+    await new Promise((done) => setTimeout(done, 20));
+  }
+}
+
+/** Visits a short link on any server as the visitor at `ip`; the click id handed over, if any. */
+async function clickIdAt(origin: string, key: string, ip: string): Promise<string | null> {
+  const response = await fetch(`${origin}/${key}`, {
+    redirect: "manual",
+    headers: { "user-agent": BROWSER_UA, "x-forwarded-for": ip },
+  });
+  assert.equal(response.status, 302);
+  return new URL(response.headers.get("location") ?? "").searchParams.get("dub_id");
+}
+
+const MONTH = 31 * 24 * 60 * 60 * 1000;
+
+/** A SQLite data directory written directly (no server): one workspace, one link, clicks spread over months. */
+async function syntheticSource(
+  clicks: number,
+): Promise<{ dir: string; addClicks(count: number): Promise<void> }> {
+  const dir = mkdtempSync(join(tmpdir(), "clicktrail-copy-src-"));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  const withDb = async (work: (db: Kysely<Database>) => Promise<unknown>) => {
+    const storage = await openStorage(loadConfig({ DATA_DIR: dir, LOG_LEVEL: "silent" }));
+    try {
+      await work(storage.db);
+    } finally {
+      await storage.db.destroy();
+    }
+  };
+  const start = Date.UTC(2025, 0, 15);
+  await withDb(async (db) => {
+    await db
+      .insertInto("workspaces")
+      .values({ id: "ws_synthetic", name: "Synthetic", created_at: start, allowed_hostnames: null })
+      .execute();
+    await db.insertInto("links").values(syntheticLink(start)).execute();
+  });
+  let written = 0;
+  const addClicks = (count: number) =>
+    withDb((db) =>
+      db.transaction().execute(async (trx) => {
+        const rows = Array.from({ length: count }, () => {
+          const n = written++;
+          return syntheticClick(n, start + Math.floor((n / clicks) * 6 * MONTH));
+        });
+        for (let i = 0; i < rows.length; i += 500)
+          await trx
+            .insertInto("clicks")
+            .values(rows.slice(i, i + 500))
+            .execute();
+        await trx
+          .updateTable("links")
+          .set((eb) => ({ clicks: eb("clicks", "+", count) }))
+          .execute();
+      }),
+    );
+  await addClicks(clicks);
+  return { dir, addClicks };
+}
+
+const syntheticLink = (time: number): Insertable<LinkRow> => ({
+  id: "link_synthetic",
+  workspace_id: "ws_synthetic",
+  domain: "go.example.com",
+  key: "s",
+  url: "https://example.com/s",
+  external_id: null,
+  tenant_id: null,
+  track_conversion: 0,
+  archived: 0,
+  expires_at: null,
+  expired_url: null,
+  disabled_at: null,
+  title: null,
+  description: null,
+  image: null,
+  comments: null,
+  utm_source: null,
+  utm_medium: null,
+  utm_campaign: null,
+  utm_term: null,
+  utm_content: null,
+  last_clicked: null,
+  last_lead_at: null,
+  last_conversion_at: null,
+  created_at: time,
+  updated_at: time,
+});
+
+const syntheticClick = (n: number, timestamp: number): ClickRow => ({
+  id: `click_${String(n).padStart(8, "0")}`,
+  workspace_id: "ws_synthetic",
+  link_id: "link_synthetic",
+  timestamp,
+  identity_hash: `visitor${n}`,
+  domain: "go.example.com",
+  key: "s",
+  url: "https://example.com/s",
+  ip: "10.0.0.1",
+  country: "DE",
+  continent: "EU",
+  region: "DE-BE",
+  city: "Berlin",
+  device: "Desktop",
+  browser: "Chrome",
+  os: "Mac OS",
+  engine: "Blink",
+  ua: BROWSER_UA,
+  referer: "(direct)",
+  referer_url: "(direct)",
+  qr: n % 10 === 0 ? 1 : 0,
+  trigger: n % 10 === 0 ? "qr" : "link",
+  utm_source: null,
+  utm_medium: null,
+  utm_campaign: null,
+  utm_term: null,
+  utm_content: null,
+});
+
+const sha256 = (file: string) => createHash("sha256").update(readFileSync(file)).digest("hex");
+
+function newestMtime(dir: string): number {
+  return Math.max(
+    0,
+    ...readdirSync(dir).map((name) => {
+      const path = join(dir, name);
+      const stat = statSync(path);
+      return stat.isDirectory() ? newestMtime(path) : stat.mtimeMs;
+    }),
+  );
+}
+
+type Run = { status: number | null; stdout: string; stderr: string };
+
+function cli(args: string[]): Promise<Run> {
+  return new Promise((done) => {
+    execFile(
+      process.execPath,
+      [CLI, ...args],
+      { env: { PATH: process.env.PATH ?? "", LOG_LEVEL: "silent" }, encoding: "utf8", timeout: 60_000 },
+      (error, stdout, stderr) => {
+        const status = error ? (typeof error.code === "number" ? error.code : null) : 0;
+        done({ status, stdout, stderr });
+      },
+    );
+  });
+}
+
+describe("clicktrail copy: SQLite to PostgreSQL", { skip }, () => {
+  let sqlite: TestServer;
+  const seeded = {
+    alpha: "",
+    visitorIp: "",
+    visitorClickId: "",
+    webhook: "",
+    sale: {} as unknown,
+    saleRequest: {} as Parameters<Dub["track"]["sale"]>[0],
+  };
+
+  before(async () => {
+    const stale = !existsSync(CLI) || statSync(CLI).mtimeMs < newestMtime(join(ROOT, "src"));
+    if (stale) {
+      const build = spawnSync("npm", ["run", "build", "--silent"], { cwd: ROOT, encoding: "utf8" });
+      assert.equal(build.status, 0, `npm run build failed:\n${build.stdout}\n${build.stderr}`);
+    }
+    const receiver = await webhookReceiver();
+    cleanups.push(receiver.close);
+    sqlite = await startServer({ TRUST_PROXY: "true", WEBHOOK_ALLOW_PRIVATE: "true", WEBHOOK_POLL_MS: "20" });
+    const sdk = sqlite.sdk();
+    const alpha = await sdk.links.create({
+      url: "https://example.com/alpha",
+      key: "alpha",
+      trackConversion: true,
+      utmSource: "newsletter",
+      title: "Alpha",
+    });
+    seeded.alpha = alpha.id;
+    const hook = await api(sqlite.origin, sqlite.key, "POST", "/webhooks", {
+      name: "Conversions of alpha",
+      url: receiver.url,
+      triggers: ["lead.created", "sale.created"],
+      linkIds: [alpha.id],
+    });
+    seeded.webhook = (hook.body as { id: string }).id;
+    await sdk.links.create({ url: "https://example.com/beta", key: "beta", externalId: "ext-beta" });
+    await sdk.links.create({ url: "https://example.com/archived", key: "old", archived: true });
+    const doomed = await sdk.links.create({ url: "https://example.com/doomed", key: "doomed" });
+    await sdk.links.delete(doomed.id);
+    for (let i = 0; i < 5; i++) await visit(sqlite, "/beta", { headers: { "x-forwarded-for": uniqueIp() } });
+    await visit(sqlite, "/beta?qr=1", { headers: { "x-forwarded-for": uniqueIp() } });
+    seeded.visitorIp = uniqueIp();
+    seeded.visitorClickId = (await clickIdAt(sqlite.origin, "alpha", seeded.visitorIp)) ?? "";
+    await sqlite.services.fxRates.save([
+      { currency: "EUR", source: "manual", ratePerUsd: 0.8, updatedAt: Date.now() },
+    ]);
+    for (let i = 0; i < 6; i++) {
+      const clickId = await clickIdFor(sqlite, "alpha");
+      await sdk.track.lead({
+        clickId,
+        eventName: "Sign up",
+        customerExternalId: `cust-${i}`,
+        customerName: `C${i}`,
+      });
+      if (i % 2 === 0) {
+        const request = {
+          customerExternalId: `cust-${i}`,
+          amount: 1000 + i,
+          currency: i === 4 ? "eur" : "usd",
+          paymentProcessor: "stripe" as const,
+          invoiceId: `inv-${i}`,
+          metadata: { order: i },
+        };
+        const sale = await sdk.track.sale(request);
+        if (i === 0) Object.assign(seeded, { sale, saleRequest: request });
+      }
+    }
+    // An event of long ago: the copy must give its month a partition instead of the DEFAULT one.
+    const [old] = await sqlite.query<ClickRow>("select * from clicks limit 1");
+    await sqlite.storage.db
+      .insertInto("clicks")
+      .values({ ...old, id: "click_from_2024", timestamp: Date.UTC(2024, 2, 10) })
+      .execute();
+    await sqlite.services.clickRecorder.drain();
+    await waitFor(async () => {
+      const rows = await sqlite.query<{ status: string }>("select status from webhook_messages");
+      return rows.length === 9 && rows.every((row) => row.status === "delivered");
+    }, "every webhook message delivered");
+  });
+
+  after(async () => {
+    await sqlite?.stop();
+    for (const cleanup of cleanups.reverse()) await cleanup();
+    postgres.stop?.();
+  });
+
+  test("refuses a target that is not PostgreSQL and a source without clicktrail.sqlite", async () => {
+    await assert.rejects(
+      copyDatabase({ from: sqlite.dataDir, to: "mysql://x/y", progress: quiet }),
+      (error) => {
+        assert.ok(error instanceof CopyError);
+        assert.match(error.message, /--to must be a PostgreSQL URL/);
+        return true;
+      },
+    );
+    const empty = mkdtempSync(join(tmpdir(), "clicktrail-copy-empty-"));
+    cleanups.push(() => rmSync(empty, { recursive: true, force: true }));
+    await assert.rejects(copyDatabase({ from: empty, to: postgres.url ?? "", progress: quiet }), (error) => {
+      assert.ok(error instanceof CopyError);
+      assert.match(error.message, /No Clicktrail database at .*clicktrail\.sqlite/);
+      return true;
+    });
+  });
+
+  describe("a copy of a seeded install", () => {
+    let target: string;
+    let report: CopyReport;
+    let server: Awaited<ReturnType<typeof serveOnPostgres>>;
+
+    before(async () => {
+      target = await freshDatabase();
+      report = await copyDatabase({ from: sqlite.dataDir, to: target, batchSize: 3, progress: quiet });
+      server = await serveOnPostgres(target, sqlite.host);
+    });
+    after(() => server?.stop());
+
+    test("copies every table, verified, with the event months partitioned", async () => {
+      assert.equal(report.interrupted, false);
+      assert.deepEqual(report.problems, []);
+      assert.equal(report.ok, true);
+      for (const table of ["workspaces", "api_keys", "links", "click_visitors", "clicks", "customers"])
+        assert.ok((copiedNow(report, table) ?? 0) > 0, `${table} copied rows`);
+      for (const table of [
+        "lead_events",
+        "lead_claims",
+        "sale_events",
+        "sale_invoices",
+        "fx_rates",
+        "webhooks",
+      ])
+        assert.ok((copiedNow(report, table) ?? 0) > 0, `${table} copied rows`);
+      for (const table of ["webhook_triggers", "webhook_links", "webhook_messages", "webhook_attempts"])
+        assert.ok((copiedNow(report, table) ?? 0) > 0, `${table} copied rows`);
+      assert.ok(report.partitions.includes("clicks_y2024m03"), report.partitions.join(" "));
+      for (const table of ["clicks", "lead_events", "sale_events"])
+        assert.equal(await pgCount(target, `select count(*) from ${table}_default`), 0, `${table}_default`);
+      const secret = await sqlite.one<{ value: string }>(
+        "select value from settings where name = 'visitor_hash_secret'",
+      );
+      const [copied] = await pgRows<{ value: string }>(
+        target,
+        "select value from settings where name = 'visitor_hash_secret'",
+      );
+      assert.equal(copied.value, secret?.value);
+    });
+
+    test("PostgreSQL answers the API as SQLite did", async () => {
+      const [onSqlite, onPostgres] = [sqlite.sdk(), server.sdk(sqlite.key)];
+      const list = async (sdk: Dub) => (await sdk.links.list({ showArchived: true, pageSize: 100 })).result;
+      assert.deepEqual(await list(onPostgres), await list(onSqlite));
+      const alpha = await onPostgres.links.get({ linkId: seeded.alpha });
+      assert.deepEqual(alpha, await onSqlite.links.get({ linkId: seeded.alpha }));
+      assert.equal(alpha.clicks, 7);
+      assert.equal(alpha.leads, 6);
+      assert.equal(alpha.sales, 3);
+      assert.deepEqual(
+        await onPostgres.links.get({ externalId: "ext-beta" }),
+        await onSqlite.links.get({ externalId: "ext-beta" }),
+      );
+      for (const path of ["/webhooks", `/webhooks/${seeded.webhook}`, `/webhooks/${seeded.webhook}/events`]) {
+        const [fromSqlite, fromPostgres] = [
+          await api(sqlite.origin, sqlite.key, "GET", path),
+          await api(server.origin, sqlite.key, "GET", path),
+        ];
+        assert.equal(fromPostgres.status, 200, path);
+        assert.deepEqual(fromPostgres.body, fromSqlite.body, path);
+      }
+    });
+
+    test("a repeated sale replays the receipt SQLite gave, and records nothing", async () => {
+      const replay = await server.sdk(sqlite.key).track.sale(seeded.saleRequest);
+      assert.deepEqual(replay, seeded.sale);
+      assert.equal(await pgCount(target, "select count(*) from sale_events"), 3);
+    });
+
+    test("the same visitor within the hour keeps its click id", async () => {
+      const clickId = await clickIdAt(server.origin, "alpha", seeded.visitorIp);
+      assert.equal(clickId, seeded.visitorClickId);
+      assert.equal(await pgCount(target, "select count(*) from clicks where link_id = $1", seeded.alpha), 7);
+    });
+
+    test("a rerun copies only what changed at the source since", async () => {
+      const again = await copyDatabase({ from: sqlite.dataDir, to: target, progress: quiet });
+      assert.equal(again.ok, true, again.problems.join("\n"));
+      for (const check of again.checks) if (check.copied !== null) assert.equal(check.copied, 0, check.name);
+
+      await visit(sqlite, "/beta", { headers: { "x-forwarded-for": uniqueIp() } });
+      await visit(sqlite, "/beta", { headers: { "x-forwarded-for": uniqueIp() } });
+      await sqlite.services.clickRecorder.drain();
+      const gone = await sqlite.sdk().links.create({ url: "https://example.com/gone", key: "gone" });
+      const more = await copyDatabase({ from: sqlite.dataDir, to: target, progress: quiet });
+      assert.equal(more.ok, true, more.problems.join("\n"));
+      assert.equal(copiedNow(more, "clicks"), 2);
+      assert.equal(copiedNow(more, "click_visitors"), 2);
+      assert.equal(copiedNow(more, "links"), 2, "beta's counter changed and one link is new");
+
+      await sqlite.sdk().links.delete(gone.id);
+      const afterDelete = await copyDatabase({ from: sqlite.dataDir, to: target, progress: quiet });
+      assert.equal(afterDelete.ok, true, afterDelete.problems.join("\n"));
+      assert.equal(await pgCount(target, "select count(*) from links where id = $1", gone.id), 0);
+      const list = async (sdk: Dub) => (await sdk.links.list({ showArchived: true, pageSize: 100 })).result;
+      assert.deepEqual(await list(server.sdk(sqlite.key)), await list(sqlite.sdk()));
+    });
+  });
+
+  test("refuses a target holding another install's workspaces unless forced", async () => {
+    const target = await freshDatabase();
+    const other = await startServer();
+    cleanups.push(() => other.stop());
+    await copyDatabase({ from: other.dataDir, to: target, progress: quiet });
+    await assert.rejects(copyDatabase({ from: sqlite.dataDir, to: target, progress: quiet }), (error) => {
+      assert.ok(error instanceof CopyError);
+      assert.match(
+        error.message,
+        new RegExp(`1 workspace\\(s\\) that the source does not have \\(${other.workspaceId}\\)`),
+      );
+      assert.match(error.message, /--force/);
+      return true;
+    });
+    assert.equal(await pgCount(target, "select count(*) from links"), 0);
+    const forced = await copyDatabase({ from: sqlite.dataDir, to: target, force: true, progress: quiet });
+    assert.equal(forced.ok, true, forced.problems.join("\n"));
+    assert.equal(await pgCount(target, "select count(*) from workspaces"), 2);
+  });
+
+  test("an interrupted copy resumes where it stopped, without a duplicate; the source is never written", async () => {
+    const source = await syntheticSource(1_000);
+    const file = join(source.dir, "clicktrail.sqlite");
+    const before = sha256(file);
+    const target = await freshDatabase();
+    // settings, workspaces and links take one batch each: the next five are 50 clicks each.
+    const first = await copyDatabase({
+      from: source.dir,
+      to: target,
+      batchSize: 50,
+      maxBatches: 8,
+      progress: quiet,
+    });
+    assert.equal(first.interrupted, true);
+    assert.equal(await pgCount(target, "select count(*) from clicks"), 250);
+    const [progress] = await pgRows<{ last_rowid: string; done: boolean }>(
+      target,
+      "select last_rowid, done from clicktrail_copy_progress where table_name = 'clicks'",
+    );
+    assert.deepEqual(
+      { ...progress, last_rowid: Number(progress.last_rowid) },
+      { last_rowid: 250, done: false },
+    );
+
+    const second = await copyDatabase({ from: source.dir, to: target, batchSize: 50, progress: quiet });
+    assert.equal(second.ok, true, second.problems.join("\n"));
+    assert.equal(copiedNow(second, "clicks"), 750);
+    assert.equal(await pgCount(target, "select count(distinct id) from clicks"), 1_000);
+    assert.equal(await pgCount(target, "select count(*) from clicks_default"), 0);
+    assert.equal(sha256(file), before, "the source file is unchanged");
+
+    await source.addClicks(10);
+    const third = await copyDatabase({ from: source.dir, to: target, progress: quiet });
+    assert.equal(third.ok, true, third.problems.join("\n"));
+    assert.equal(copiedNow(third, "clicks"), 10);
+    assert.equal(await pgCount(target, "select count(*) from clicks"), 1_010);
+  });
+
+  test("the command line: progress on stderr, the verified counts on stdout, resumable after a kill", async (t) => {
+    const source = await syntheticSource(40_000);
+    const target = await freshDatabase();
+    const child: ChildProcess = spawn(
+      process.execPath,
+      [CLI, "copy", "--from", source.dir, "--to", target, "--batch-size", "100"],
+      { env: { PATH: process.env.PATH ?? "" }, stdio: "ignore" },
+    );
+    const exited = new Promise((done) => child.on("exit", done));
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const copied = await pgCount(target, "select count(*) from clicks").catch(() => 0);
+      if (copied > 0) break;
+      assert.ok(Date.now() < deadline, "the copy did not start");
+      await new Promise((done) => setTimeout(done, 10));
+    }
+    child.kill("SIGKILL");
+    await exited;
+    const partial = await pgCount(target, "select count(*) from clicks");
+    assert.ok(partial > 0 && partial < 40_000, `killed mid-copy (${partial} clicks copied)`);
+
+    const run = await cli(["copy", "--from", source.dir, "--to", target, "--batch-size", "5000"]);
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stderr, /^Copying .*clicktrail\.sqlite into postgres:\/\//m);
+    assert.match(run.stderr, /^clicks\s+40,000 \/ 40,000\s+100%\s+[\d,]+ rows\/s\s+[\d,]+ written$/m);
+    assert.match(run.stderr, /Copy complete: every count matches\./);
+    assert.match(run.stdout, /^table\s+copied now\s+source\s+target$/m);
+    const resumed = (40_000 - partial).toLocaleString("en-US");
+    assert.match(run.stdout, new RegExp(`^clicks\\s+${resumed}\\s+40,000\\s+40,000\\s+ok$`, "m"));
+    assert.match(run.stdout, /^sum\(links\.clicks\)\s+40,000\s+40,000\s+ok$/m);
+    assert.equal(await pgCount(target, "select count(distinct id) from clicks"), 40_000);
+    t.diagnostic(`clicktrail copy, after a kill at ${partial} clicks:`);
+    for (const line of `${run.stderr}${run.stdout}`.trimEnd().split("\n")) t.diagnostic(line);
+
+    await pgRows(target, "delete from clicks where id = 'click_00000007'");
+    const differs = await cli(["copy", "--from", source.dir, "--to", target]);
+    assert.equal(differs.status, 1);
+    assert.match(differs.stdout, /^clicks\s+0\s+40,000\s+39,999\s+DIFFERS$/m);
+    assert.match(
+      differs.stderr,
+      /the target differs from the source:\n {2}clicks: 40,000 in the source, 39,999 in the target/,
+    );
+    await pgRows(target, "delete from clicktrail_copy_progress");
+    const repaired = await cli(["copy", "--from", source.dir, "--to", target]);
+    assert.equal(repaired.status, 0, repaired.stderr);
+    assert.match(repaired.stdout, /^clicks\s+1\s+40,000\s+40,000\s+ok$/m);
+
+    const refused = await cli(["copy", "--from", source.dir, "--to", "sqlite:/tmp/x"]);
+    assert.equal(refused.status, 1);
+    assert.match(refused.stderr, /^clicktrail copy: --to must be a PostgreSQL URL/);
+    const usage = await cli(["copy", "--to", target]);
+    assert.equal(usage.status, 2);
+    assert.match(usage.stderr, /copy needs --from DATA_DIR and --to postgres/);
+  });
+});
