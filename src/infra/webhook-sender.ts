@@ -43,7 +43,12 @@ export async function postWebhook(
           "content-length": Buffer.byteLength(body),
           ...headers,
         },
-        lookup: (_host, _options, callback) => callback(null, resolved.address, resolved.family),
+        // Node 20 connects with autoSelectFamily, which asks for every address (`all`); answering with a single
+        // one then fails every host name with "Invalid IP address: undefined".
+        lookup: (_host, lookupOptions, callback) => {
+          if (lookupOptions.all) callback(null, [{ address: resolved.address, family: resolved.family }]);
+          else callback(null, resolved.address, resolved.family);
+        },
         agent: false,
       },
       (response) => {

@@ -114,6 +114,7 @@ export class WebhookEvents {
     };
   }
 
+  /** Dub's webhook customer: the stored customer without `country` (Dub's transform removes it). */
   private customer(customer: Customer) {
     return {
       id: customer.id,
@@ -122,7 +123,6 @@ export class WebhookEvents {
       avatar: customer.avatar,
       externalId: customer.externalId,
       stripeCustomerId: null,
-      country: customer.country,
       sales: customer.sales,
       saleAmount: customer.saleAmount,
       createdAt: new Date(customer.createdAt).toISOString(),
