@@ -2,6 +2,7 @@
 // Usage: npx tsx bench/redirect.ts [--json]   env: BENCH_SECONDS (10), BENCH_CONNECTIONS (50)
 import { execFileSync, spawnSync } from "node:child_process";
 import fs from "node:fs";
+import { createServer } from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { BROWSER_UA, type LoadResult, runLoad, visitorIps } from "./lib/load.js";
@@ -156,6 +157,8 @@ try {
       LOG_LEVEL: "warn",
       RATE_LIMIT_PER_MINUTE: "1000000",
       TRUST_PROXY: "true",
+      WEBHOOK_ALLOW_PRIVATE: "true",
+      WEBHOOK_POLL_MS: "200",
     },
   });
   servers.push(server);
@@ -206,6 +209,37 @@ try {
   // Requests in flight when autocannon stopped may reach the server (and be counted) without a counted response.
   const inFlight = Math.max(0, a.sentRequests - a.totalRequests);
   const recordedClicks = await waitForClicks(server.baseUrl, apiKey, link.domain, expectedClicks);
+
+  // Same load while a webhook receiver is subscribed to link.clicked: delivery must not slow the redirect.
+  let received = 0;
+  const receiver = createServer((request, response) => {
+    request.resume();
+    request.on("end", () => {
+      received++;
+      response.end("ok");
+    });
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
+  const receiverPort = (receiver.address() as { port: number }).port;
+  const hook = await httpRequest(`${server.baseUrl}/api/webhooks`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${apiKey}` },
+    body: { name: "bench", url: `http://127.0.0.1:${receiverPort}/`, triggers: ["link.clicked"] },
+  });
+  if (hook.status !== 200) throw new Error(`POST /api/webhooks: HTTP ${hook.status} ${hook.body}`);
+  await new Promise((resolve) => setTimeout(resolve, 2_500)); // the subscriber check is cached for 2 s
+  log(`running clicktrail with a link.clicked webhook (${seconds} s)...`);
+  const w = scenario(
+    "tracked + link.clicked webhook",
+    await runLoad({ url: `${server.baseUrl}/${LINK.key}`, seconds, connections, headers: visitor(host) }),
+  );
+  const webhookEvents = w.statusCounts["302"] ?? 0;
+  const drainStarted = Date.now();
+  while (received < webhookEvents && Date.now() - drainStarted < 120_000) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  const drainSeconds = (Date.now() - drainStarted) / 1000;
+  receiver.close();
   await stopServer(server);
 
   const basePort = await freePort();
@@ -232,7 +266,7 @@ try {
   log(
     `${"scenario".padEnd(30)}${"req/s".padStart(12)}${"p50 ms".padStart(10)}${"p99 ms".padStart(10)}${"requests".padStart(12)}`,
   );
-  for (const s of [a, b]) {
+  for (const s of [a, w, b]) {
     log(
       `${s.name.padEnd(30)}${fmt(s.requestsPerSec, 1).padStart(12)}${fmt(s.latencyP50Ms, 2).padStart(10)}` +
         `${fmt(s.latencyP99Ms, 2).padStart(10)}${fmt(s.totalRequests).padStart(12)}`,
@@ -240,6 +274,12 @@ try {
   }
   log();
   log(`clicktrail / baseline: req/s ${rpsRatio?.toFixed(3) ?? "n/a"}, p99 ${p99Ratio?.toFixed(3) ?? "n/a"}`);
+  const webhookRatio = ratio(w.requestsPerSec, a.requestsPerSec);
+  log(
+    `with webhook / without: req/s ${webhookRatio?.toFixed(3) ?? "n/a"}, p99 ${ratio(w.latencyP99Ms, a.latencyP99Ms)?.toFixed(3) ?? "n/a"}; ` +
+      `link.clicked delivered ${received} of ${webhookEvents} (the rest up to the in-flight requests), ` +
+      `${drainSeconds.toFixed(1)} s after the load stopped`,
+  );
   log(
     `clicks recorded: ${recordedClicks}; 302 responses: ${expectedClicks} (incl. ${probeClicks} probe)` +
       (inFlight > 0 ? `, plus up to ${inFlight} in flight at stop` : ""),
@@ -260,7 +300,8 @@ try {
       cpuModel: cpus[0]?.model.trim() ?? null,
       connections,
       seconds,
-      scenarios: { clicktrail: a, baseline: b },
+      scenarios: { clicktrail: a, clicktrailWithWebhook: w, baseline: b },
+      webhook: { events: webhookEvents, delivered: received, drainSeconds, ratio: webhookRatio },
       clicks: { recorded: recordedClicks, expected: expectedClicks, inFlight, match: clicksMatch },
       ratios: { requestsPerSec: rpsRatio, p99: p99Ratio },
     };

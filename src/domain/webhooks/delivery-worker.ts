@@ -9,7 +9,8 @@ export type Sender = (url: string, body: string, headers: Record<string, string>
 export type DeliveryOptions = {
   retry: RetryPolicy;
   pollMs: number;
-  batchSize: number;
+  /** Deliveries in flight at once; a free slot is filled at once, so one slow receiver holds up only its own. */
+  concurrency: number;
   /** A claimed message not finished within this time is claimed again by any worker. */
   leaseMs: number;
   /** After this many consecutive failed messages the webhook is disabled. */
@@ -26,6 +27,7 @@ export class DeliveryWorker {
   private running: Promise<void> | null = null;
   private stopped = true;
   private again = false;
+  private readonly inFlight = new Set<Promise<void>>();
 
   constructor(
     private readonly store: WebhookStore,
@@ -43,6 +45,7 @@ export class DeliveryWorker {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     await this.running;
+    await Promise.all(this.inFlight);
   }
 
   /** New messages were committed: deliver now rather than at the next poll. */
@@ -64,15 +67,24 @@ export class DeliveryWorker {
     this.timer.unref();
   }
 
-  /** Delivers until nothing is due. */
+  /** Starts deliveries for due messages while slots are free; each finished delivery looks for more. */
   async drain(): Promise<void> {
     try {
-      for (;;) {
+      while (!this.stopped) {
+        const free = this.options.concurrency - this.inFlight.size;
+        if (free <= 0) return;
         const now = Date.now();
-        const due = await this.store.claimDue(now, now + this.options.leaseMs, this.options.batchSize);
+        const due = await this.store.claimDue(now, now + this.options.leaseMs, free);
         if (due.length === 0) return;
-        await Promise.all(due.map((message) => this.deliver(message)));
-        if (this.stopped) return;
+        for (const message of due) {
+          const delivery: Promise<void> = this.deliver(message)
+            .catch((error) => this.onError(error))
+            .finally(() => {
+              this.inFlight.delete(delivery);
+              this.wake();
+            });
+          this.inFlight.add(delivery);
+        }
       }
     } catch (error) {
       this.onError(error);

@@ -91,16 +91,18 @@ export class SqlWebhookStore implements WebhookStore {
 
   async delete(workspaceId: string, id: string): Promise<boolean> {
     return transact(this.db, async (trx) => {
-      await trx
-        .deleteFrom("webhook_triggers")
-        .where("webhook_id", "=", id)
-        .where("workspace_id", "=", workspaceId)
-        .execute();
-      await trx
-        .deleteFrom("webhook_links")
-        .where("webhook_id", "=", id)
-        .where("workspace_id", "=", workspaceId)
-        .execute();
+      for (const table of [
+        "webhook_attempts",
+        "webhook_messages",
+        "webhook_triggers",
+        "webhook_links",
+      ] as const) {
+        await trx
+          .deleteFrom(table)
+          .where("webhook_id", "=", id)
+          .where("workspace_id", "=", workspaceId)
+          .execute();
+      }
       const result = await trx
         .deleteFrom("webhooks")
         .where("workspace_id", "=", workspaceId)
