@@ -1,6 +1,6 @@
 import { prefixedId } from "../../infra/ids.js";
 import type { SendResult } from "../../infra/webhook-sender.js";
-import type { AttemptOutcome, DueMessage, WebhookStore } from "./ports.js";
+import type { AttemptOutcome, AttemptRecord, DueMessage, WebhookStore } from "./ports.js";
 import { isRetryable, nextDelayMs, type RetryPolicy } from "./retry-policy.js";
 import { dubSignature, standardWebhookHeaders } from "./signature.js";
 
@@ -28,6 +28,8 @@ export class DeliveryWorker {
   private stopped = true;
   private again = false;
   private readonly inFlight = new Set<Promise<void>>();
+  private results: { entry: AttemptRecord; done: () => void }[] = [];
+  private flushing: Promise<void> | null = null;
 
   constructor(
     private readonly store: WebhookStore,
@@ -48,7 +50,7 @@ export class DeliveryWorker {
     await Promise.all(this.inFlight);
   }
 
-  /** New messages were committed: deliver now rather than at the next poll. */
+  /** New messages were committed (or a slot freed up): look for due messages now rather than at the next poll. */
   wake(): void {
     if (this.stopped) return;
     if (this.running) this.again = true;
@@ -67,7 +69,7 @@ export class DeliveryWorker {
     this.timer.unref();
   }
 
-  /** Starts deliveries for due messages while slots are free; each finished delivery looks for more. */
+  /** Starts deliveries for due messages while slots are free; finished deliveries look for more. */
   async drain(): Promise<void> {
     try {
       while (!this.stopped) {
@@ -92,41 +94,69 @@ export class DeliveryWorker {
   }
 
   private async deliver(message: DueMessage): Promise<void> {
-    const attemptNumber = message.attempts + 1;
     const result: SendResult = message.webhookDisabled
       ? { statusCode: null, latencyMs: 0, error: "the webhook is disabled", responseExcerpt: null }
       : await this.send(message.url, message.payload, this.headers(message));
     const at = Date.now();
-    const ok = result.statusCode !== null && result.statusCode >= 200 && result.statusCode < 300;
-    const error = ok ? null : (result.error ?? `answered ${result.statusCode}`);
-    let outcome: AttemptOutcome;
-    if (ok) outcome = { kind: "delivered", at };
-    else if (
-      !message.webhookDisabled &&
-      isRetryable(result.statusCode) &&
-      attemptNumber < this.options.retry.maxAttempts
-    ) {
-      outcome = {
-        kind: "retry",
-        at,
-        error: error as string,
-        nextAttemptAt: at + nextDelayMs(this.options.retry, attemptNumber),
-      };
-    } else outcome = { kind: "failed", at, error: error as string, disableAfter: this.options.disableAfter };
-    await this.store.recordAttempt(
+    const entry: AttemptRecord = {
       message,
-      {
+      outcome: this.outcomeOf(message, result, at),
+      attempt: {
         id: prefixedId("att"),
         messageId: message.id,
         attemptedAt: at,
         statusCode: result.statusCode,
         latencyMs: result.latencyMs,
-        error,
+        error: succeeded(result) ? null : describe(result),
         responseExcerpt: result.responseExcerpt,
       },
-      outcome,
-    );
-    this.options.onDelivery?.(outcome.kind);
+    };
+    await new Promise<void>((done) => {
+      this.results.push({ entry, done });
+      this.flushSoon();
+    });
+  }
+
+  private outcomeOf(message: DueMessage, result: SendResult, at: number): AttemptOutcome {
+    if (succeeded(result)) return { kind: "delivered", at };
+    const attemptNumber = message.attempts + 1;
+    if (
+      !message.webhookDisabled &&
+      isRetryable(result.statusCode) &&
+      attemptNumber < this.options.retry.maxAttempts
+    ) {
+      return {
+        kind: "retry",
+        at,
+        error: describe(result),
+        nextAttemptAt: at + nextDelayMs(this.options.retry, attemptNumber),
+      };
+    }
+    return { kind: "failed", at, error: describe(result), disableAfter: this.options.disableAfter };
+  }
+
+  /**
+   * Attempts finished close together are recorded in one transaction (one commit instead of one per delivery).
+   * A crash before the commit leaves their messages leased, so they are delivered again: at least once.
+   */
+  private flushSoon(): void {
+    if (this.flushing) return;
+    this.flushing = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(async () => {
+        while (this.results.length > 0) {
+          const batch = this.results.splice(0, 200);
+          try {
+            await this.store.recordAttempts(batch.map(({ entry }) => entry));
+            for (const { entry } of batch) this.options.onDelivery?.(entry.outcome.kind);
+          } catch (error) {
+            this.onError(error);
+          }
+          for (const { done } of batch) done();
+        }
+      })
+      .finally(() => {
+        this.flushing = null;
+      });
   }
 
   private headers(message: DueMessage): Record<string, string> {
@@ -142,3 +172,7 @@ export function signedHeaders(secret: string, eventId: string, payload: string):
     ...standardWebhookHeaders(secret, eventId, Math.floor(Date.now() / 1000), payload),
   };
 }
+
+const succeeded = (result: SendResult) =>
+  result.statusCode !== null && result.statusCode >= 200 && result.statusCode < 300;
+const describe = (result: SendResult) => result.error ?? `answered ${result.statusCode}`;

@@ -10,6 +10,8 @@ export type AttemptOutcome =
   | { kind: "retry"; at: number; nextAttemptAt: number; error: string }
   | { kind: "failed"; at: number; error: string; disableAfter: number };
 
+export type AttemptRecord = { message: DueMessage; attempt: DeliveryAttempt; outcome: AttemptOutcome };
+
 export interface WebhookStore {
   create(webhook: Webhook): Promise<void>;
   get(workspaceId: string, id: string): Promise<Webhook | null>;
@@ -29,8 +31,11 @@ export interface WebhookStore {
    * until `leaseUntil`; a worker that dies leaves them to be claimed again when the lease ends.
    */
   claimDue(now: number, leaseUntil: number, limit: number): Promise<DueMessage[]>;
-  /** Records one attempt and its outcome; a final failure counts against the webhook, which may be disabled. */
-  recordAttempt(message: DueMessage, attempt: DeliveryAttempt, outcome: AttemptOutcome): Promise<void>;
+  /**
+   * Records attempts and their outcomes in one transaction; a final failure counts against its webhook, which
+   * may be disabled.
+   */
+  recordAttempts(records: AttemptRecord[]): Promise<void>;
   listMessages(
     workspaceId: string,
     webhookId: string,

@@ -6,7 +6,13 @@ import type {
   WebhookMessage,
   WebhookTrigger,
 } from "../../domain/webhooks/model.js";
-import type { AttemptOutcome, DueMessage, WebhookFields, WebhookStore } from "../../domain/webhooks/ports.js";
+import type {
+  AttemptOutcome,
+  AttemptRecord,
+  DueMessage,
+  WebhookFields,
+  WebhookStore,
+} from "../../domain/webhooks/ports.js";
 import type { Database, WebhookTables } from "./schema.js";
 import { transact } from "./transact.js";
 
@@ -163,42 +169,45 @@ export class SqlWebhookStore implements WebhookStore {
     });
   }
 
-  async recordAttempt(message: DueMessage, attempt: DeliveryAttempt, outcome: AttemptOutcome): Promise<void> {
+  async recordAttempts(records: AttemptRecord[]): Promise<void> {
     await transact(this.db, async (trx) => {
-      await trx
-        .insertInto("webhook_attempts")
-        .values({
-          workspace_id: message.workspaceId,
-          id: attempt.id,
-          message_id: message.id,
-          webhook_id: message.webhookId,
-          attempted_at: attempt.attemptedAt,
-          status_code: attempt.statusCode,
-          latency_ms: attempt.latencyMs,
-          error: attempt.error,
-          response_excerpt: attempt.responseExcerpt,
-        })
-        .execute();
-      await trx
-        .updateTable("webhook_messages")
-        .set((eb) => ({
-          attempts: eb("attempts", "+", 1),
-          lease_until: null,
-          status: outcome.kind === "retry" ? "pending" : outcome.kind,
-          next_attempt_at: outcome.kind === "retry" ? outcome.nextAttemptAt : outcome.at,
-          delivered_at: outcome.kind === "delivered" ? outcome.at : null,
-          last_error: outcome.kind === "delivered" ? null : outcome.error,
-        }))
-        .where("id", "=", message.id)
-        .execute();
-      if (outcome.kind === "delivered") {
+      for (const { message, attempt, outcome } of records) {
         await trx
-          .updateTable("webhooks")
-          .set({ consecutive_failures: 0 })
-          .where("id", "=", message.webhookId)
+          .insertInto("webhook_attempts")
+          .values({
+            workspace_id: message.workspaceId,
+            id: attempt.id,
+            message_id: message.id,
+            webhook_id: message.webhookId,
+            attempted_at: attempt.attemptedAt,
+            status_code: attempt.statusCode,
+            latency_ms: attempt.latencyMs,
+            error: attempt.error,
+            response_excerpt: attempt.responseExcerpt,
+          })
           .execute();
-      } else if (outcome.kind === "failed" && !message.webhookDisabled) {
-        await this.countFailure(trx, message, outcome);
+        await trx
+          .updateTable("webhook_messages")
+          .set((eb) => ({
+            attempts: eb("attempts", "+", 1),
+            lease_until: null,
+            status: outcome.kind === "retry" ? "pending" : outcome.kind,
+            next_attempt_at: outcome.kind === "retry" ? outcome.nextAttemptAt : outcome.at,
+            delivered_at: outcome.kind === "delivered" ? outcome.at : null,
+            last_error: outcome.kind === "delivered" ? null : outcome.error,
+          }))
+          .where("id", "=", message.id)
+          .execute();
+        if (outcome.kind === "delivered") {
+          await trx
+            .updateTable("webhooks")
+            .set({ consecutive_failures: 0 })
+            .where("id", "=", message.webhookId)
+            .where("consecutive_failures", "<>", 0)
+            .execute();
+        } else if (outcome.kind === "failed" && !message.webhookDisabled) {
+          await this.countFailure(trx, message, outcome);
+        }
       }
     });
   }
