@@ -1,5 +1,5 @@
-import { request as httpRequest } from "node:http";
-import { request as httpsRequest } from "node:https";
+import { Agent as HttpAgent, request as httpRequest } from "node:http";
+import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import { resolvePublicTarget } from "./address-policy.js";
 
 export type SendResult = {
@@ -10,6 +10,11 @@ export type SendResult = {
 };
 
 const EXCERPT = 1_000;
+
+// Connections to receivers are kept and reused: a busy link.clicked webhook would otherwise open one per event.
+// A kept connection goes to the address vetted when it was opened.
+const httpAgent = new HttpAgent({ keepAlive: true, maxSockets: 32 });
+const httpsAgent = new HttpsAgent({ keepAlive: true, maxSockets: 32 });
 
 /** One POST of a webhook body: a fresh connection to a vetted address, a hard timeout, a bounded response read. */
 export async function postWebhook(
@@ -49,7 +54,7 @@ export async function postWebhook(
           if (lookupOptions.all) callback(null, [{ address: resolved.address, family: resolved.family }]);
           else callback(null, resolved.address, resolved.family);
         },
-        agent: false,
+        agent: url.protocol === "https:" ? httpsAgent : httpAgent,
       },
       (response) => {
         let excerpt = "";
