@@ -56,9 +56,12 @@ try {
   status = await run("sqlite", files, { ...services, CLICKTRAIL_TEST_STORE: "sqlite" });
   const missing = [postgres.missing, redis.missing].filter(Boolean);
   if (missing.length > 0) {
-    process.stdout.write(`# SKIPPED the PostgreSQL + Redis run of ${onEveryStore.length} files: ${missing.join("; ")}\n`);
+    process.stdout.write(
+      `# SKIPPED the PostgreSQL + Redis run of ${onEveryStore.length} files: ${missing.join("; ")}\n`,
+    );
   } else {
-    status = (await run("postgres", onEveryStore, { ...services, CLICKTRAIL_TEST_STORE: "postgres" })) || status;
+    status =
+      (await run("postgres", onEveryStore, { ...services, CLICKTRAIL_TEST_STORE: "postgres" })) || status;
   }
 } finally {
   postgres.stop?.();

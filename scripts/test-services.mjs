@@ -57,13 +57,19 @@ export async function startPostgres() {
 }
 
 export async function startRedis() {
-  if (spawnSync("redis-server", ["--version"]).status !== 0) return { missing: "Redis (redis-server) is not installed" };
+  if (spawnSync("redis-server", ["--version"]).status !== 0)
+    return { missing: "Redis (redis-server) is not installed" };
   const port = await freePort();
-  const child = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], {
-    stdio: "ignore",
-  });
+  const child = spawn(
+    "redis-server",
+    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+    {
+      stdio: "ignore",
+    },
+  );
   for (let i = 0; i < 100; i++) {
-    if (spawnSync("redis-cli", ["-p", String(port), "ping"], { encoding: "utf8" }).stdout?.trim() === "PONG") break;
+    if (spawnSync("redis-cli", ["-p", String(port), "ping"], { encoding: "utf8" }).stdout?.trim() === "PONG")
+      break;
     await sleep(50);
   }
   return { url: `redis://127.0.0.1:${port}`, stop: () => child.kill("SIGKILL") };

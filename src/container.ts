@@ -1,6 +1,8 @@
 import { type Kysely, sql } from "kysely";
 import type { Logger } from "pino";
 import type { Config } from "./config.js";
+import { AnalyticsService } from "./domain/analytics/analytics-service.js";
+import type { AnalyticsStore } from "./domain/analytics/ports.js";
 import { ClickRecorder } from "./domain/clicks/click-recorder.js";
 import { ClientClickService } from "./domain/clicks/client-click-service.js";
 import type { ClickStore, GeoResolver } from "./domain/clicks/ports.js";
@@ -13,6 +15,8 @@ import type { ConversionStore, FxRateStore } from "./domain/conversions/ports.js
 import { SaleService } from "./domain/conversions/sale-service.js";
 import { CustomerService } from "./domain/customers/customer-service.js";
 import type { CustomerStore } from "./domain/customers/ports.js";
+import { EventService } from "./domain/events/event-service.js";
+import type { EventStore } from "./domain/events/ports.js";
 import { LinkService } from "./domain/links/link-service.js";
 import { MemoryLinkCache } from "./domain/links/memory-link-cache.js";
 import type { LinkCache, LinkStore } from "./domain/links/ports.js";
@@ -36,9 +40,11 @@ import { assertSchemaCurrent, migrateToLatest } from "./store/migrations.js";
 import { openPostgres } from "./store/postgres/database.js";
 import { postgresMigrations } from "./store/postgres/migrations/index.js";
 import { ensurePartitions } from "./store/postgres/partitions.js";
+import { SqlAnalyticsStore } from "./store/sql/analytics-store.js";
 import { SqlClickStore } from "./store/sql/click-store.js";
 import { SqlConversionStore } from "./store/sql/conversion-store.js";
 import { SqlCustomerStore } from "./store/sql/customer-store.js";
+import { SqlEventStore } from "./store/sql/event-store.js";
 import { SqlFxRateStore } from "./store/sql/fx-rate-store.js";
 import { SqlLinkStore } from "./store/sql/link-store.js";
 import type { Database } from "./store/sql/schema.js";
@@ -54,9 +60,11 @@ export type Stores = {
   clicks: ClickStore;
   customers: CustomerStore;
   conversions: ConversionStore;
+  events: EventStore;
   fxRates: FxRateStore;
   settings: SettingsStore;
   webhooks: WebhookStore;
+  analytics: AnalyticsStore;
 };
 
 export type Services = {
@@ -69,6 +77,8 @@ export type Services = {
   leads: LeadService;
   sales: SaleService;
   customers: CustomerService;
+  events: EventService;
+  analytics: AnalyticsService;
   fxRates: FxRateBook;
   metrics: Metrics;
   webhooks: WebhookService;
@@ -137,9 +147,11 @@ function sqlStores(db: Kysely<Database>): Stores {
     clicks: new SqlClickStore(db),
     customers: new SqlCustomerStore(db),
     conversions: new SqlConversionStore(db),
+    events: new SqlEventStore(db),
     fxRates: new SqlFxRateStore(db),
     settings: new SqlSettingsStore(db),
     webhooks: new SqlWebhookStore(db),
+    analytics: new SqlAnalyticsStore(db),
   };
 }
 
@@ -150,7 +162,7 @@ export async function createServices(
   geo?: GeoResolver,
 ): Promise<Services> {
   const metrics = createMetrics();
-  const shared = await sharedState(config, logger, metrics);
+  const shared = sharedState(config, logger, metrics);
   const webhookEvents = new WebhookEvents(config.shortLinkProtocol);
   const links = new LinkService(
     stores.links,
@@ -178,7 +190,7 @@ export async function createServices(
         maxDelayMs: 12 * 3_600_000,
       },
       pollMs: config.webhookPollMs,
-      batchSize: 20,
+      concurrency: 16,
       leaseMs: config.webhookTimeoutMs * 3,
       disableAfter: config.webhookDisableAfter,
       onDelivery: (outcome) => metrics.webhookDeliveries.inc({ outcome }),
@@ -216,6 +228,7 @@ export async function createServices(
       },
     },
   );
+  await shared.connect();
   return {
     workspaces: new WorkspaceService(stores.workspaces, systemClock),
     links,
@@ -247,7 +260,9 @@ export async function createServices(
         delivery.wake();
       },
     }),
-    customers: new CustomerService(stores.customers, systemClock),
+    customers: new CustomerService(stores.customers, stores.links, systemClock),
+    events: new EventService(stores.events, stores.links, stores.customers, systemClock),
+    analytics: new AnalyticsService(stores.analytics, stores.links, systemClock),
     fxRates,
     metrics,
     webhooks: webhookService,
@@ -262,6 +277,8 @@ type SharedState = {
   linkCache: LinkCache;
   rateLimiter: RateLimiter;
   ping: (() => Promise<void>) | undefined;
+  /** Opens the connections, last, so that a failure while the services are built leaves none open. */
+  connect(): Promise<void>;
   close(): void;
 };
 
@@ -269,32 +286,31 @@ type SharedState = {
  * What every process must agree on: with Redis, rate limits are counted there and link cache invalidations
  * are broadcast through it; without, both stay in this process.
  */
-async function sharedState(config: Config, logger: Logger, metrics: Metrics): Promise<SharedState> {
+function sharedState(config: Config, logger: Logger, metrics: Metrics): SharedState {
   if (!config.redisUrl) {
     return {
       linkCache: new MemoryLinkCache(),
       rateLimiter: new MemoryRateLimiter(config.rateLimitPerMinute),
       ping: undefined,
+      connect: async () => {},
       close: () => {},
     };
   }
   const onError: RedisErrorListener = (operation, error) => {
     metrics.redisErrors.inc({ operation });
-    if (operation === "publish" || operation === "subscribe") {
-      logger.warn(
-        { err: error, operation },
-        "Redis failed; cached links may be stale across processes for 5 s",
-      );
-    }
+    // Outages are logged once by the connections; a rate limit counted in memory is expected meanwhile.
+    if (operation === "connection" || operation === "rate_limit") return;
+    logger.warn(
+      { err: error, operation },
+      "a link cache invalidation did not reach every process; they may serve the old link for up to 5 s",
+    );
   };
   const redis = createRedisClients(config.redisUrl, logger, onError);
-  const linkCache = new RedisLinkCacheBus(new MemoryLinkCache(), redis.commands, onError);
-  linkCache.listen(redis.subscriber);
-  await redis.connect();
   return {
-    linkCache,
+    linkCache: new RedisLinkCacheBus(new MemoryLinkCache(), redis.commands, redis.subscriber, onError),
     rateLimiter: new RedisRateLimiter(config.rateLimitPerMinute, redis.commands, () => onError("rate_limit")),
     ping: redis.ping,
+    connect: redis.connect,
     close: redis.close,
   };
 }

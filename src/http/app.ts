@@ -15,7 +15,10 @@ import { CLIENT_SCRIPT } from "./client-script.js";
 import { INVALID_JSON, installErrorHandler, sendError } from "./errors.js";
 import { NOT_FOUND_PAGE } from "./pages.js";
 import { recordRequestMetrics } from "./request-metrics.js";
+import { analyticsRoutes } from "./routes/analytics.js";
 import { clientClickRoutes } from "./routes/client-clicks.js";
+import { customerRoutes } from "./routes/customers.js";
+import { eventRoutes } from "./routes/events.js";
 import { healthRoutes } from "./routes/health.js";
 import { linkRoutes } from "./routes/links.js";
 import { qrRoutes } from "./routes/qr.js";
@@ -73,6 +76,15 @@ export async function buildApp({ config, services, storage, logger }: AppOptions
     await scope.register(trackRoutes, {
       leads: services.leads,
       sales: services.sales,
+      customers: services.customers,
+      protocol: config.shortLinkProtocol,
+    });
+    await scope.register(analyticsRoutes, {
+      analytics: services.analytics,
+      protocol: config.shortLinkProtocol,
+    });
+    await scope.register(eventRoutes, { events: services.events, protocol: config.shortLinkProtocol });
+    await scope.register(customerRoutes, {
       customers: services.customers,
       protocol: config.shortLinkProtocol,
     });

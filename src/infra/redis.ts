@@ -1,7 +1,7 @@
 import { Redis, type RedisOptions } from "ioredis";
 import type { Logger } from "pino";
 
-export type RedisOperation = "connection" | "rate_limit" | "publish" | "subscribe";
+export type RedisOperation = "connection" | "rate_limit" | "publish" | "subscribe" | "acknowledge";
 export type RedisErrorListener = (operation: RedisOperation, error?: unknown) => void;
 
 /** A dead Redis must fail a command at once (the callers fall back) rather than queue it until it returns. */

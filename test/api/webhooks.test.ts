@@ -962,7 +962,10 @@ describe("delivery, retries and the delivery log", () => {
     assert.equal(leftBehind, 0, "a deleted webhook's messages and attempts are deleted with it");
     const before = deletedRx.deliveries.length;
     await new Promise((resolve) => setTimeout(resolve, 300));
-    assert.ok(deletedRx.deliveries.length <= before + 1, "at most the attempt already in flight arrives after the delete");
+    assert.ok(
+      deletedRx.deliveries.length <= before + 1,
+      "at most the attempt already in flight arrives after the delete",
+    );
   });
 
   test("PATCH with a new secret: later deliveries are signed with it", async () => {

@@ -21,9 +21,16 @@ export async function trackedLink(server: TestServer, key = nextLinkKey(), token
   return server.sdk(token).links.create({ url: `https://example.com/${key}`, key, trackConversion: true });
 }
 
+/** How a visit looks: the country a trusted proxy names (needs TRUST_PROXY), the browser, the referrer, a QR scan. */
+export type VisitAs = { country?: string; userAgent?: string; referer?: string; qr?: boolean };
+
 /** Visits `/<key>` as a new visitor and returns the `dub_id` the redirect hands over. */
-export async function clickIdFor(server: TestServer, key: string): Promise<string> {
-  const response = await visit(server, `/${key}`, { headers: { "x-forwarded-for": uniqueIp() } });
+export async function clickIdFor(server: TestServer, key: string, as: VisitAs = {}): Promise<string> {
+  const headers: Record<string, string> = { "x-forwarded-for": uniqueIp() };
+  if (as.country) headers["cf-ipcountry"] = as.country;
+  if (as.userAgent) headers["user-agent"] = as.userAgent;
+  if (as.referer) headers.referer = as.referer;
+  const response = await visit(server, `/${key}${as.qr ? "?qr=1" : ""}`, { headers });
   if (response.status !== 302) throw new Error(`visiting /${key} answered ${response.status}`);
   const clickId = new URL(response.headers.get("location") ?? "").searchParams.get("dub_id");
   if (!clickId) throw new Error(`visiting /${key} gave no dub_id: ${response.headers.get("location")}`);

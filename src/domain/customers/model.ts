@@ -17,3 +17,35 @@ export type Customer = {
 };
 
 export type CustomerDetails = { name?: string | null; email?: string | null; avatar?: string | null };
+
+/** What PATCH /customers/{id} may change; `undefined` leaves a field as it is. */
+export type CustomerChanges = {
+  name?: string;
+  email?: string | null;
+  avatar?: string | null;
+  externalId?: string;
+  country?: string | null;
+};
+
+export const CUSTOMER_SORTS = ["createdAt", "saleAmount", "firstSaleAt", "subscriptionCanceledAt"] as const;
+export type CustomerSort = (typeof CUSTOMER_SORTS)[number];
+
+/** Dub's precedence: `email` over `externalId` over `search`. */
+export type CustomerFilter = {
+  email?: string;
+  externalId?: string;
+  search?: string;
+  country?: string;
+  linkId?: string;
+  /** A filter on partner programs, which Clicktrail does not have: nothing matches. */
+  absentFeature?: boolean;
+};
+
+export type CustomerListing = {
+  filter: CustomerFilter;
+  sortBy: CustomerSort;
+  sortOrder: "asc" | "desc";
+  pageSize: number;
+  /** Where the page starts: an offset, or strictly after (or before) a customer in the sort order. */
+  from: { offset: number } | { after: Customer } | { before: Customer };
+};

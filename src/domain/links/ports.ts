@@ -14,6 +14,7 @@ export interface LinkStore {
   ): Promise<Link | null>;
   delete(workspaceId: string, id: string, event: OutboxEvent): Promise<boolean>;
   findById(workspaceId: string, id: string): Promise<Link | null>;
+  findByIds(workspaceId: string, ids: string[]): Promise<Link[]>;
   findByExternalId(workspaceId: string, externalId: string): Promise<Link | null>;
   findByUrl(workspaceId: string, url: string): Promise<Link | null>;
   list(workspaceId: string, filter: LinkFilter): Promise<Link[]>;

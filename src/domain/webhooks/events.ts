@@ -1,4 +1,5 @@
 import { alphanumeric } from "../../infra/ids.js";
+import { presentCustomer } from "../../wire/customer.js";
 import { presentLink } from "../../wire/link.js";
 import type { Click } from "../clicks/ports.js";
 import type { Attribution, Money, PaymentProcessor } from "../conversions/model.js";
@@ -7,7 +8,6 @@ import type { Link } from "../links/model.js";
 import type { OutboxEvent, WebhookTrigger } from "./model.js";
 
 const eventIdSuffix = alphanumeric(25);
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 type ClickFields = Omit<
   Attribution,
@@ -115,20 +115,10 @@ export class WebhookEvents {
   }
 
   /** Dub's webhook customer: the stored customer without `country` (Dub's transform removes it). */
+  /** Dub's customer without `country`, which its webhooks leave out. */
   private customer(customer: Customer) {
-    return {
-      id: customer.id,
-      name: customer.name,
-      email: customer.email,
-      avatar: customer.avatar,
-      externalId: customer.externalId,
-      stripeCustomerId: null,
-      sales: customer.sales,
-      saleAmount: customer.saleAmount,
-      createdAt: new Date(customer.createdAt).toISOString(),
-      firstSaleAt: iso(customer.firstSaleAt),
-      subscriptionCanceledAt: null,
-    };
+    const { country: _country, ...withoutCountry } = presentCustomer(customer);
+    return withoutCountry;
   }
 
   private click(click: ClickFields) {

@@ -17,6 +17,8 @@ const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
  */
 export class SqliteSource {
   private readonly statements = new Map<string, SQLite.Statement>();
+  private readonly primaryKeys = new Map<string, string[] | null>();
+  private readonly cursors = new Map<string, { position: number; key: unknown[] }>();
 
   private constructor(
     readonly file: string,
@@ -102,6 +104,12 @@ export class SqliteSource {
 
   /** Rows with a rowid above `afterRowid`. */
   count(table: string, afterRowid = 0): number {
+    if (this.primaryKey(table) !== null)
+      return (
+        (this.statement(`SELECT count(*) FROM ${quote(table)}`)
+          .pluck()
+          .get() as number) - afterRowid
+      );
     return this.statement(`SELECT count(*) FROM ${quote(table)} WHERE rowid > ?`)
       .pluck()
       .get(afterRowid) as number;
@@ -109,12 +117,61 @@ export class SqliteSource {
 
   /** The next rows after `afterRowid`, in rowid order, as values in the order of `columns`. */
   batch(table: string, columns: string[], afterRowid: number, limit: number): SourceRow[] {
+    const key = this.primaryKey(table);
+    if (key !== null) return this.batchByKey(table, key, columns, afterRowid, limit);
     const rows = this.statement(
       `SELECT rowid, ${columns.map(quote).join(", ")} FROM ${quote(table)} WHERE rowid > ? ORDER BY rowid LIMIT ?`,
     )
       .raw(true)
       .all(afterRowid, limit) as unknown[][];
     return rows.map(([rowid, ...values]) => ({ rowid: rowid as number, values }));
+  }
+
+  /**
+   * A WITHOUT ROWID table is read in primary-key order; its "rowid" is the row's position in that order, valid
+   * within this run only. Such tables are mutable (compared in full every run), so no run resumes from one.
+   */
+  private batchByKey(
+    table: string,
+    key: string[],
+    columns: string[],
+    after: number,
+    limit: number,
+  ): SourceRow[] {
+    const cursor = this.cursors.get(table);
+    if (after !== 0 && cursor?.position !== after)
+      throw new CopyError(`${table} can only be read from its start or from where this run stopped.`);
+    const keys = key.map(quote).join(", ");
+    const where = after === 0 ? "" : `WHERE (${keys}) > (${key.map(() => "?").join(", ")})`;
+    const rows = this.statement(
+      `SELECT ${keys}, ${columns.map(quote).join(", ")} FROM ${quote(table)} ${where} ORDER BY ${keys} LIMIT ?`,
+    )
+      .raw(true)
+      .all(...(after === 0 ? [] : (cursor?.key ?? [])), limit) as unknown[][];
+    if (rows.length > 0)
+      this.cursors.set(table, {
+        position: after + rows.length,
+        key: rows[rows.length - 1].slice(0, key.length),
+      });
+    return rows.map((row, index) => ({ rowid: after + index + 1, values: row.slice(key.length) }));
+  }
+
+  /** The primary key of a WITHOUT ROWID table, in key order; null for a table with rowids. */
+  private primaryKey(table: string): string[] | null {
+    if (!this.primaryKeys.has(table)) {
+      const withoutRowid = this.db
+        .prepare("SELECT wr FROM pragma_table_list WHERE name = ?")
+        .pluck()
+        .get(table);
+      const key = (
+        this.db.prepare(`PRAGMA table_info(${quote(table)})`).all() as { name: string; pk: number }[]
+      )
+        .filter((column) => column.pk > 0)
+        .sort((a, b) => a.pk - b.pk)
+        .map((column) => column.name);
+      this.primaryKeys.set(table, withoutRowid === 1 ? key : null);
+    }
+    return this.primaryKeys.get(table) ?? null;
   }
 
   /** Whether the source has a row with this primary key. */

@@ -50,6 +50,7 @@ export const TABLES: readonly TableSpec[] = [
   table("webhook_links", ["webhook_id", "link_id"], { mutable: true, deletes: true }),
   table("webhook_messages", ["id"], { mutable: true, deletes: true }),
   table("webhook_attempts", ["id"]),
+  table("rollups", ["workspace_id", "dimension", "hours", "link_id", "period", "value"], { mutable: true }),
 ];
 
 /** Event tables, partitioned by month on PostgreSQL. */

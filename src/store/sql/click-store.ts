@@ -1,6 +1,7 @@
 import { type Kysely, type Selectable, sql, type Transaction } from "kysely";
 import type { Click, ClickStore } from "../../domain/clicks/ports.js";
 import { enqueueOutbox } from "./outbox.js";
+import { applyRollups, clickRollup } from "./rollups.js";
 import type { ClickRow, Database } from "./schema.js";
 import { transact } from "./transact.js";
 
@@ -18,12 +19,14 @@ export class SqlClickStore implements ClickStore {
         trx,
         fresh.flatMap((click) => (click.webhook ? [click.webhook] : [])),
       );
-      for (let i = 0; i < fresh.length; i += INSERT_CHUNK) {
+      const rows = fresh.map(toRow);
+      for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
         await trx
           .insertInto("clicks")
-          .values(fresh.slice(i, i + INSERT_CHUNK).map(toRow))
+          .values(rows.slice(i, i + INSERT_CHUNK))
           .execute();
       }
+      await applyRollups(trx, rows.map(clickRollup), 1);
       for (const [linkId, { count, last }] of [...countPerLink(fresh)].sort(([a], [b]) => (a < b ? -1 : 1))) {
         await trx
           .updateTable("links")
@@ -146,7 +149,7 @@ function toRow(click: Click): ClickRow {
   };
 }
 
-function toClick(row: Selectable<ClickRow>): Click {
+export function toClick(row: Selectable<ClickRow>): Click {
   return {
     id: row.id,
     workspaceId: row.workspace_id,

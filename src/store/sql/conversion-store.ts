@@ -2,8 +2,10 @@ import { type Kysely, type Selectable, sql } from "kysely";
 import type { Attribution, LeadEvent } from "../../domain/conversions/model.js";
 import type { ConversionStore, LeadRecord, SaleRecord } from "../../domain/conversions/ports.js";
 import type { Customer } from "../../domain/customers/model.js";
+import { notFound } from "../../domain/errors.js";
 import { getOrCreateCustomer } from "./customer-store.js";
 import { enqueueOutbox } from "./outbox.js";
+import { applyRollups, leadRollup, saleRollup } from "./rollups.js";
 import type { AttributionColumns, Database, LeadEventRow } from "./schema.js";
 import { transact } from "./transact.js";
 
@@ -26,20 +28,17 @@ export class SqlConversionStore implements ConversionStore {
         .returning("event_slug")
         .executeTakeFirst();
       if (!claimed) return { duplicate: true, customer };
-      await trx
-        .insertInto("lead_events")
-        .values(
-          lead.events.map((event) => ({
-            ...attributionColumns(event),
-            id: event.id,
-            workspace_id: event.workspaceId,
-            customer_id: customer.id,
-            timestamp: event.timestamp,
-            event_name: event.eventName,
-            metadata: event.metadata === null ? null : JSON.stringify(event.metadata),
-          })),
-        )
-        .execute();
+      const rows = lead.events.map((event) => ({
+        ...attributionColumns(event),
+        id: event.id,
+        workspace_id: event.workspaceId,
+        customer_id: customer.id,
+        timestamp: event.timestamp,
+        event_name: event.eventName,
+        metadata: event.metadata === null ? null : JSON.stringify(event.metadata),
+      }));
+      await trx.insertInto("lead_events").values(rows).execute();
+      await applyRollups(trx, rows.map(leadRollup), 1);
       await trx
         .updateTable("links")
         .set((eb) => ({ leads: eb("leads", "+", lead.events.length), last_lead_at: first.timestamp }))
@@ -96,7 +95,7 @@ export class SqlConversionStore implements ConversionStore {
       const usd = event.money.converted ? event.money.amount : 0;
       // The customer row first: it serialises a customer's concurrent sales, so the first-conversion check
       // below sees any sale committed before it, and every writer locks customers before links.
-      await trx
+      const customer = await trx
         .updateTable("customers")
         .set((eb) => ({
           sales: eb("sales", "+", 1),
@@ -106,7 +105,9 @@ export class SqlConversionStore implements ConversionStore {
         }))
         .where("workspace_id", "=", event.workspaceId)
         .where("id", "=", event.customerId)
-        .execute();
+        .executeTakeFirst();
+      // Deleted since the sale service found it: recording the sale now would bring back what was erased.
+      if (Number(customer.numUpdatedRows) === 0) throw notFound("Customer not found.");
       const earlier = await trx
         .selectFrom("sale_events")
         .select("id")
@@ -116,26 +117,25 @@ export class SqlConversionStore implements ConversionStore {
         .limit(1)
         .executeTakeFirst();
       const firstConversion = earlier === undefined;
-      await trx
-        .insertInto("sale_events")
-        .values({
-          ...attributionColumns(event),
-          id: event.id,
-          workspace_id: event.workspaceId,
-          customer_id: event.customerId,
-          lead_event_id: event.leadEventId,
-          timestamp: event.timestamp,
-          event_name: event.eventName,
-          amount: event.money.amount,
-          currency: event.money.currency,
-          converted: event.money.converted ? 1 : 0,
-          original_amount: event.money.originalAmount,
-          original_currency: event.money.originalCurrency,
-          payment_processor: event.paymentProcessor,
-          invoice_id: event.invoiceId,
-          metadata: event.metadata === null ? null : JSON.stringify(event.metadata),
-        })
-        .execute();
+      const row = {
+        ...attributionColumns(event),
+        id: event.id,
+        workspace_id: event.workspaceId,
+        customer_id: event.customerId,
+        lead_event_id: event.leadEventId,
+        timestamp: event.timestamp,
+        event_name: event.eventName,
+        amount: event.money.amount,
+        currency: event.money.currency,
+        converted: event.money.converted ? 1 : 0,
+        original_amount: event.money.originalAmount,
+        original_currency: event.money.originalCurrency,
+        payment_processor: event.paymentProcessor,
+        invoice_id: event.invoiceId,
+        metadata: event.metadata === null ? null : JSON.stringify(event.metadata),
+      };
+      await trx.insertInto("sale_events").values(row).execute();
+      await applyRollups(trx, [saleRollup(row)], 1);
       await trx
         .updateTable("links")
         .set((eb) => ({

@@ -1,14 +1,77 @@
-import type { Kysely, Selectable, Transaction } from "kysely";
-import type { Customer, CustomerDetails } from "../../domain/customers/model.js";
+import type { Kysely, Selectable, Transaction, Updateable } from "kysely";
+import type {
+  Customer,
+  CustomerChanges,
+  CustomerDetails,
+  CustomerListing,
+} from "../../domain/customers/model.js";
 import type { CustomerStore } from "../../domain/customers/ports.js";
+import { eraseCustomer } from "./customer-erasure.js";
+import { listCustomers } from "./customer-listing.js";
 import type { CustomerRow, Database } from "./schema.js";
 import { transact } from "./transact.js";
+import { asUniqueViolation } from "./unique-violation.js";
 
 export class SqlCustomerStore implements CustomerStore {
   constructor(private readonly db: Kysely<Database>) {}
 
+  async findById(workspaceId: string, id: string): Promise<Customer | null> {
+    const row = await this.db
+      .selectFrom("customers")
+      .selectAll()
+      .where("workspace_id", "=", workspaceId)
+      .where("id", "=", id)
+      .executeTakeFirst();
+    return row ? toCustomer(row) : null;
+  }
+
+  async findByIds(workspaceId: string, ids: string[]): Promise<Customer[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.db
+      .selectFrom("customers")
+      .selectAll()
+      .where("workspace_id", "=", workspaceId)
+      .where("id", "in", ids)
+      .execute();
+    return rows.map(toCustomer);
+  }
+
   async findByExternalId(workspaceId: string, externalId: string): Promise<Customer | null> {
     return findCustomerByExternalId(this.db, workspaceId, externalId);
+  }
+
+  async list(workspaceId: string, listing: CustomerListing): Promise<Customer[]> {
+    return (await listCustomers(this.db, workspaceId, listing)).map(toCustomer);
+  }
+
+  async update(
+    workspaceId: string,
+    id: string,
+    changes: CustomerChanges,
+    updatedAt: number,
+  ): Promise<Customer | null> {
+    const set: Updateable<CustomerRow> = { updated_at: updatedAt };
+    if (changes.name !== undefined) set.name = changes.name;
+    if (changes.email !== undefined) set.email = changes.email;
+    if (changes.avatar !== undefined) set.avatar = changes.avatar;
+    if (changes.externalId !== undefined) set.external_id = changes.externalId;
+    if (changes.country !== undefined) set.country = changes.country;
+    try {
+      const row = await this.db
+        .updateTable("customers")
+        .set(set)
+        .where("workspace_id", "=", workspaceId)
+        .where("id", "=", id)
+        .returningAll()
+        .executeTakeFirst();
+      return row ? toCustomer(row) : null;
+    } catch (error) {
+      throw asUniqueViolation(error, { external_id: ["external_id"] });
+    }
+  }
+
+  erase(workspaceId: string, id: string): Promise<boolean> {
+    return transact(this.db, (trx) => eraseCustomer(trx, workspaceId, id));
   }
 
   async getOrCreate(candidate: Customer): Promise<Customer> {

@@ -106,6 +106,17 @@ export class SqlLinkStore implements LinkStore {
     );
   }
 
+  async findByIds(workspaceId: string, ids: string[]): Promise<Link[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.db
+      .selectFrom("links")
+      .selectAll()
+      .where("workspace_id", "=", workspaceId)
+      .where("id", "in", ids)
+      .execute();
+    return rows.map(toLink);
+  }
+
   findByExternalId(workspaceId: string, externalId: string): Promise<Link | null> {
     return this.first(
       this.db

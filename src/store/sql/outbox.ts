@@ -13,13 +13,11 @@ export async function enqueueOutbox(trx: Transaction<Database>, events: OutboxEv
   let queued = 0;
   for (let i = 0; i < events.length; i += CHUNK) {
     // VALUES columns are named column1…column6 on both SQLite and PostgreSQL.
-    const rows = events
-      .slice(i, i + CHUNK)
-      .map(
-        (event) =>
-          sql`(CAST(${event.eventId} AS TEXT), CAST(${event.trigger} AS TEXT), CAST(${event.payload} AS TEXT),
+    const rows = events.slice(i, i + CHUNK).map(
+      (event) =>
+        sql`(CAST(${event.eventId} AS TEXT), CAST(${event.trigger} AS TEXT), CAST(${event.payload} AS TEXT),
                CAST(${event.linkId} AS TEXT), CAST(${event.createdAt} AS BIGINT), CAST(${event.workspaceId} AS TEXT))`,
-      );
+    );
     const result = await sql`
       INSERT INTO webhook_messages
         (workspace_id, id, webhook_id, event_id, trigger, payload, status, attempts, next_attempt_at, created_at)
@@ -30,7 +28,9 @@ export async function enqueueOutbox(trx: Transaction<Database>, events: OutboxEv
       JOIN webhooks w ON w.id = t.webhook_id
       WHERE w.disabled_at IS NULL
         AND (NOT EXISTS (SELECT 1 FROM webhook_links l WHERE l.webhook_id = w.id)
-             OR EXISTS (SELECT 1 FROM webhook_links l WHERE l.webhook_id = w.id AND l.link_id = e.column4))`.execute(trx);
+             OR EXISTS (SELECT 1 FROM webhook_links l WHERE l.webhook_id = w.id AND l.link_id = e.column4))`.execute(
+      trx,
+    );
     queued += Number(result.numAffectedRows ?? 0);
   }
   return queued;

@@ -24,6 +24,21 @@ export interface Database extends ConversionTables, WebhookTables {
     click_id: string;
     first_seen: number;
   };
+  rollups: RollupTable;
+}
+
+/** Pre-aggregated event counts; see rollups.ts. */
+export interface RollupTable {
+  workspace_id: string;
+  dimension: string;
+  hours: number;
+  link_id: string;
+  period: number;
+  value: string;
+  clicks: number;
+  leads: number;
+  sales: number;
+  sale_amount: number;
 }
 
 export interface LinkRow {

@@ -2,10 +2,12 @@ import type { Migration } from "kysely";
 import * as initial from "./0001_initial.js";
 import * as conversions from "./0002_conversions.js";
 import * as webhooks from "./0003_webhooks.js";
+import * as rollups from "./0004_rollups.js";
 
 /** Numbered, append-only: a released migration is never edited, a change is a new number. */
 export const sqliteMigrations: Record<string, Migration> = {
   "0001_initial": initial,
   "0002_conversions": conversions,
   "0003_webhooks": webhooks,
+  "0004_rollups": rollups,
 };

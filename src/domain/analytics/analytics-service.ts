@@ -1,0 +1,132 @@
+import type { Clock } from "../../infra/clock.js";
+import type { EventFilter } from "../events/model.js";
+import { resolveRange } from "../events/time-range.js";
+import type { LinkStore } from "../links/ports.js";
+import { normaliseExternalId } from "../links/rules.js";
+import type { Principal } from "../workspaces/model.js";
+import { bucketsOf, granularityOf } from "./buckets.js";
+import { DAY_MS, PART_SEPARATOR } from "./dimensions.js";
+import type { AnalyticsEvent, AnalyticsParams, AnalyticsResult, GroupBy, Metrics } from "./model.js";
+import { KINDS, planOf, RANKING } from "./plan.js";
+import type { AnalyticsStore, Tally, TallyQuery } from "./ports.js";
+import { segmentsOf } from "./segments.js";
+
+/** Rows of a grouping beyond this many (by the event's ranking) are left out. */
+export const TOP_LIMIT = 1_000;
+
+const ZERO: Metrics = { clicks: 0, leads: 0, sales: 0, saleAmount: 0 };
+
+export class AnalyticsService {
+  constructor(
+    private readonly store: AnalyticsStore,
+    private readonly links: LinkStore,
+    private readonly clock: Clock,
+  ) {}
+
+  async retrieve(principal: Principal, params: AnalyticsParams): Promise<AnalyticsResult> {
+    const { event, groupBy: requested, interval, start, end, timezone, ...rawFilter } = params;
+    const groupBy: Exclude<GroupBy, "trigger"> = requested === "trigger" ? "triggers" : requested;
+    const zone = timezone || "UTC";
+    const workspaceId = principal.workspaceId;
+    const range = resolveRange({ interval, start, end, timezone: zone }, this.clock.now());
+    const until = range.end + 1;
+    const from =
+      start || (interval ?? "24h") !== "all"
+        ? range.start
+        : Math.min(until - 1, (await this.store.firstActivity(workspaceId)) ?? until - DAY_MS);
+    const granularity = granularityOf(from, until);
+    const buckets =
+      groupBy === "timeseries"
+        ? bucketsOf(from, until, granularity, zone)
+        : [{ label: from, start: from, end: until }];
+
+    const filter = normalise(rawFilter);
+    const key: TallyQuery["key"] =
+      groupBy === "count" || groupBy === "timeseries" ? "none" : groupBy === "top_links" ? "link" : groupBy;
+    const tallies = filter.absentFeature ? [] : await this.tally(workspaceId, event, key, filter, buckets);
+    const zeroed = (tally: Metrics) => only(event, tally);
+
+    switch (groupBy) {
+      case "count":
+        return { groupBy, total: zeroed(tallies[0] ?? ZERO) };
+      case "timeseries": {
+        const byBucket = new Map(tallies.map((tally) => [tally.bucket, tally]));
+        return {
+          groupBy,
+          granularity,
+          buckets: buckets.map((bucket, index) => ({
+            start: bucket.label,
+            ...zeroed(byBucket.get(index) ?? ZERO),
+          })),
+        };
+      }
+      case "top_links": {
+        const links = new Map(
+          (
+            await this.links.findByIds(
+              workspaceId,
+              tallies.map((tally) => tally.key),
+            )
+          ).map((link) => [link.id, link]),
+        );
+        return {
+          groupBy,
+          rows: tallies.flatMap((tally) => {
+            const link = links.get(tally.key);
+            return link ? [{ ...zeroed(tally), link }] : [];
+          }),
+        };
+      }
+      default:
+        return {
+          groupBy,
+          rows: tallies.map((tally) => ({ ...zeroed(tally), parts: tally.key.split(PART_SEPARATOR) })),
+        };
+    }
+  }
+
+  private tally(
+    workspaceId: string,
+    event: AnalyticsEvent,
+    key: TallyQuery["key"],
+    filter: EventFilter,
+    buckets: { start: number; end: number }[],
+  ): Promise<Tally[]> {
+    const plan = planOf(key, filter);
+    const segments = segmentsOf(
+      buckets,
+      plan.rollup ? { day: true, hour: plan.hourRollups } : { day: false, hour: false },
+    );
+    const ranked = key !== "none";
+    return this.store.tally({
+      workspaceId,
+      kinds: KINDS[event],
+      key,
+      links: plan.links,
+      filter: plan.filter,
+      ...(plan.rollup ? { rollup: plan.rollup } : {}),
+      segments,
+      orderBy: ranked ? RANKING[event] : [],
+      limit: ranked ? TOP_LIMIT : null,
+    });
+  }
+}
+
+function normalise(filter: EventFilter): EventFilter {
+  return {
+    ...filter,
+    domain: filter.domain?.toLowerCase(),
+    externalId: filter.externalId === undefined ? undefined : normaliseExternalId(filter.externalId),
+  };
+}
+
+/** Counts of the events asked for; the other kinds read 0, as Dub leaves them out. */
+function only(event: AnalyticsEvent, tally: Metrics): Metrics {
+  const kinds = KINDS[event];
+  return {
+    clicks: kinds.includes("clicks") ? Number(tally.clicks) : 0,
+    leads: kinds.includes("leads") ? Number(tally.leads) : 0,
+    sales: kinds.includes("sales") ? Number(tally.sales) : 0,
+    saleAmount: kinds.includes("sales") ? Number(tally.saleAmount) : 0,
+  };
+}

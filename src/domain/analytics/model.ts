@@ -1,0 +1,65 @@
+import type { EventFilter } from "../events/model.js";
+import type { Interval } from "../events/time-range.js";
+import type { Dimension } from "./dimensions.js";
+
+export const ANALYTICS_EVENTS = ["clicks", "leads", "sales", "composite"] as const;
+export type AnalyticsEvent = (typeof ANALYTICS_EVENTS)[number];
+
+export const GROUP_BYS = [
+  "count",
+  "timeseries",
+  "continents",
+  "regions",
+  "countries",
+  "cities",
+  "devices",
+  "browsers",
+  "os",
+  "trigger",
+  "triggers",
+  "referers",
+  "referer_urls",
+  "top_links",
+  "top_urls",
+  "top_domains",
+  "utm_sources",
+  "utm_mediums",
+  "utm_campaigns",
+  "utm_terms",
+  "utm_contents",
+] as const;
+export type GroupBy = (typeof GROUP_BYS)[number];
+
+export type AnalyticsParams = EventFilter & {
+  event: AnalyticsEvent;
+  groupBy: GroupBy;
+  interval?: Interval;
+  start?: string;
+  end?: string;
+  timezone?: string;
+};
+
+export type Metrics = { clicks: number; leads: number; sales: number; saleAmount: number };
+
+export type Granularity = "hour" | "day" | "month";
+
+/** A grouping's value: one part per field (cities: country, region, city). */
+export type GroupRow = Metrics & { parts: string[] };
+
+export type TopLinkRow = Metrics & {
+  link: {
+    id: string;
+    domain: string;
+    key: string;
+    url: string;
+    title: string | null;
+    comments: string | null;
+    createdAt: number;
+  };
+};
+
+export type AnalyticsResult =
+  | { groupBy: "count"; total: Metrics }
+  | { groupBy: "timeseries"; granularity: Granularity; buckets: (Metrics & { start: number })[] }
+  | { groupBy: "top_links"; rows: TopLinkRow[] }
+  | { groupBy: Dimension | "regions"; rows: GroupRow[] };

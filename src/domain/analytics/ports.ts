@@ -1,0 +1,42 @@
+import type { EventFilter, EventKind } from "../events/model.js";
+import type { Dimension, RollupDimension } from "./dimensions.js";
+import type { Metrics } from "./model.js";
+
+/** Where a segment's counts come from: day or hour rollup rows, or the events themselves. */
+export type Grain = "day" | "hour" | "raw";
+
+/** [start, end) in epoch ms, counted into bucket `bucket`. Day and hour segments are aligned to UTC days and hours. */
+export type Segment = { bucket: number; start: number; end: number; grain: Grain };
+
+/** Filters on the event's link as it is now; a deleted link matches none. */
+export type LinkScope = Pick<EventFilter, "linkId" | "domain" | "key" | "externalId" | "tenantId">;
+
+export type Metric = "clicks" | "leads" | "sales" | "saleAmount";
+
+export type TallyQuery = {
+  workspaceId: string;
+  /** The event tables raw segments read; rollup segments count every kind. */
+  kinds: EventKind[];
+  /** What a tally is keyed by: nothing (one total), the link id, or a dimension's value. */
+  key: "none" | "link" | Dimension;
+  /** Link filters; null: every link, and events of links deleted since. */
+  links: LinkScope | null;
+  /** Event filters, applied to raw segments. */
+  filter: EventFilter;
+  /** The rollup rows that stand for the events matching `filter` (absent when no segment reads rollups). */
+  rollup?: { dimension: RollupDimension; values: { exclude: boolean; list: string[] } | null };
+  segments: Segment[];
+  /** Tallies are ordered by these metrics, largest first, then by key; by bucket when empty. */
+  orderBy: Metric[];
+  limit: number | null;
+};
+
+/** Counts per (bucket, key); `key` is the link id or the dimension's value ("" when keyed by nothing). */
+export type Tally = Metrics & { bucket: number; key: string };
+
+export interface AnalyticsStore {
+  /** Sums the segments' counts per bucket and key, leaving out keys whose `orderBy` metrics are all zero. */
+  tally(query: TallyQuery): Promise<Tally[]>;
+  /** The start of the first UTC day with an event in the workspace, or null. */
+  firstActivity(workspaceId: string): Promise<number | null>;
+}

@@ -1,0 +1,161 @@
+import { z } from "zod";
+import { ANALYTICS_EVENTS, type AnalyticsParams, GROUP_BYS } from "../../domain/analytics/model.js";
+import { INTERVALS, isTimeZone } from "../../domain/events/time-range.js";
+import { queryBoolean } from "./common.js";
+
+const text = z.string().optional();
+const notSupported = (what: string) =>
+  z
+    .string()
+    .optional()
+    .refine((value) => value === undefined, { error: `${what} is not supported by Clicktrail` });
+
+/** Link features Clicktrail has no part of: a filter on one matches no link. */
+const ABSENT_FEATURES = [
+  "tagId",
+  "tagIds",
+  "folderId",
+  "groupId",
+  "partnerId",
+  "partnerTagId",
+  "programId",
+] as const;
+
+export const analyticsQuery = z.object({
+  event: z.enum(ANALYTICS_EVENTS).default("clicks"),
+  groupBy: z.enum(GROUP_BYS).default("count"),
+  interval: z.enum(INTERVALS).optional(),
+  start: text,
+  end: text,
+  timezone: z.string().refine(isTimeZone, { error: "must be an IANA time zone" }).optional(),
+  domain: text,
+  key: text,
+  linkId: text,
+  externalId: text.describe("The link's externalId (with or without the ext_ prefix)"),
+  tenantId: text,
+  customerId: text,
+  country: text,
+  city: text,
+  region: text,
+  continent: text,
+  device: text,
+  browser: text,
+  os: text,
+  trigger: text,
+  referer: text,
+  refererUrl: text,
+  url: text,
+  utm_source: text,
+  utm_medium: text,
+  utm_campaign: text,
+  utm_term: text,
+  utm_content: text,
+  qr: queryBoolean.optional(),
+  root: queryBoolean.optional(),
+  ...Object.fromEntries(ABSENT_FEATURES.map((name) => [name, text])),
+  saleType: notSupported("saleType"),
+  query: notSupported("The advanced filter query"),
+});
+
+type AnalyticsQuery = z.infer<typeof analyticsQuery>;
+
+export function toAnalyticsParams(query: AnalyticsQuery): AnalyticsParams {
+  const {
+    utm_source,
+    utm_medium,
+    utm_campaign,
+    utm_term,
+    utm_content,
+    root,
+    saleType,
+    query: _,
+    ...rest
+  } = query;
+  const params: AnalyticsParams = {
+    event: rest.event,
+    groupBy: rest.groupBy,
+    interval: rest.interval,
+    start: rest.start,
+    end: rest.end,
+    timezone: rest.timezone,
+    domain: rest.domain,
+    key: rest.key,
+    linkId: rest.linkId,
+    externalId: rest.externalId,
+    tenantId: rest.tenantId,
+    customerId: rest.customerId,
+    country: rest.country,
+    city: rest.city,
+    region: rest.region,
+    continent: rest.continent,
+    device: rest.device,
+    browser: rest.browser,
+    os: rest.os,
+    trigger: rest.trigger,
+    referer: rest.referer,
+    refererUrl: rest.refererUrl,
+    url: rest.url,
+    utmSource: utm_source,
+    utmMedium: utm_medium,
+    utmCampaign: utm_campaign,
+    utmTerm: utm_term,
+    utmContent: utm_content,
+    qr: rest.qr,
+    absentFeature:
+      root === true ||
+      ABSENT_FEATURES.some((name) => {
+        const value = (query as Record<string, unknown>)[name];
+        return value !== undefined && value !== "";
+      }) ||
+      undefined,
+  };
+  return Object.fromEntries(
+    Object.entries(params).filter(([, value]) => value !== undefined),
+  ) as AnalyticsParams;
+}
+
+const metrics = {
+  clicks: z.number().int(),
+  leads: z.number().int(),
+  sales: z.number().int(),
+  saleAmount: z.number().int().describe("USD cents"),
+};
+
+const row = (fields: Record<string, z.ZodType>) => z.array(z.object({ ...fields, ...metrics }));
+
+export const analyticsResponse = z
+  .union([
+    z.object(metrics).meta({ id: "AnalyticsCount" }),
+    row({ start: z.string() }).meta({ id: "AnalyticsTimeseries" }),
+    row({
+      link: z.string(),
+      id: z.string(),
+      domain: z.string(),
+      key: z.string(),
+      shortLink: z.string(),
+      url: z.string(),
+      title: z.string().nullable(),
+      comments: z.string().nullable(),
+      folderId: z.string().nullable(),
+      partnerId: z.string().nullable(),
+      createdAt: z.string(),
+    }).meta({ id: "AnalyticsTopLinks" }),
+    row({ country: z.string(), region: z.string(), city: z.string() }).meta({ id: "AnalyticsLocations" }),
+    ...[
+      "continent",
+      "device",
+      "browser",
+      "os",
+      "trigger",
+      "referer",
+      "refererUrl",
+      "url",
+      "domain",
+      "utm_source",
+      "utm_medium",
+      "utm_campaign",
+      "utm_term",
+      "utm_content",
+    ].map((field) => row({ [field]: z.string() })),
+  ])
+  .describe("The counts, as the grouping asks: one object for count, else an array");

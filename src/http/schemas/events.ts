@@ -1,0 +1,241 @@
+import { z } from "zod";
+import { PAYMENT_PROCESSORS } from "../../domain/conversions/model.js";
+import { EVENT_KINDS, type EventFilter, type SortOrder } from "../../domain/events/model.js";
+import { INTERVALS, isTimeZone } from "../../domain/events/time-range.js";
+import { EXPORT_COLUMNS } from "../../wire/event-csv.js";
+import { queryBoolean } from "./common.js";
+import { customerSchema } from "./customers.js";
+import { linkSchema } from "./links.js";
+
+const text = z.string().optional();
+const notSupported = (what: string) =>
+  z
+    .string()
+    .optional()
+    .refine((value) => value === undefined, { error: `${what} is not supported by Clicktrail` });
+
+/** Time range and filters, as GET /analytics takes them. */
+const eventFilters = {
+  interval: z.enum(INTERVALS).optional(),
+  start: text,
+  end: text,
+  timezone: z.string().refine(isTimeZone, { error: "must be an IANA time zone" }).optional(),
+  domain: text,
+  key: text,
+  linkId: text,
+  externalId: text,
+  tenantId: text,
+  customerId: text,
+  country: text,
+  city: text,
+  region: text,
+  continent: text,
+  device: text,
+  browser: text,
+  os: text,
+  trigger: text,
+  referer: text,
+  refererUrl: text,
+  url: text,
+  utm_source: text,
+  utm_medium: text,
+  utm_campaign: text,
+  utm_term: text,
+  utm_content: text,
+  qr: queryBoolean.optional(),
+  root: queryBoolean.optional(),
+  tagId: text,
+  tagIds: text,
+  folderId: text,
+  groupId: text,
+  partnerId: text,
+  partnerTagId: text,
+  programId: text,
+  saleType: notSupported("saleType"),
+  query: notSupported("The advanced filter query"),
+};
+
+const order = z.enum(["asc", "desc"]).optional();
+const eventSelection = {
+  event: z.enum(EVENT_KINDS).default("clicks"),
+  ...eventFilters,
+  sortOrder: order,
+  sortBy: z.enum(["timestamp"]).default("timestamp"),
+  order: order.describe("Deprecated: use sortOrder"),
+};
+
+export const eventsQuery = z.object({
+  ...eventSelection,
+  page: z.coerce.number().int().min(1).default(1),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+});
+
+const splitColumns = (columns: string | undefined) =>
+  columns
+    ?.split(",")
+    .map((column) => column.trim())
+    .filter(Boolean) ?? [];
+
+export const eventsExportQuery = z
+  .object({
+    ...eventSelection,
+    columns: z
+      .string()
+      .optional()
+      .describe("Comma-separated columns (JSON paths of the event as GET /events has it); all when absent"),
+  })
+  .superRefine((query, context) => {
+    const unknown = splitColumns(query.columns).filter(
+      (column) => !EXPORT_COLUMNS[query.event].includes(column),
+    );
+    if (unknown.length > 0) {
+      context.addIssue({
+        code: "custom",
+        path: ["columns"],
+        message: `unknown ${query.event} columns: ${unknown.join(", ")}; available: ${EXPORT_COLUMNS[query.event].join(", ")}`,
+      });
+    }
+  });
+
+type EventSelection = z.infer<z.ZodObject<typeof eventSelection>>;
+
+/**
+ * The SDK always sends both `sortOrder` and the deprecated `order`, each defaulting to desc, so whichever
+ * one asks for ascending order was set by the caller.
+ */
+const sortOrderOf = (query: EventSelection): SortOrder =>
+  query.sortOrder === "asc" || query.order === "asc" ? "asc" : "desc";
+
+/** Filters on link features Clicktrail has no part of (tags, folders, partners, root links): no link matches. */
+const filtersAbsentFeature = (query: EventSelection) =>
+  query.root === true ||
+  [
+    query.tagId,
+    query.tagIds,
+    query.folderId,
+    query.groupId,
+    query.partnerId,
+    query.partnerTagId,
+    query.programId,
+  ].some((value) => value !== undefined && value !== "");
+
+export function toEventParams(query: EventSelection) {
+  const filter: EventFilter = {
+    domain: query.domain,
+    key: query.key,
+    linkId: query.linkId,
+    externalId: query.externalId,
+    tenantId: query.tenantId,
+    customerId: query.customerId,
+    country: query.country,
+    city: query.city,
+    region: query.region,
+    continent: query.continent,
+    device: query.device,
+    browser: query.browser,
+    os: query.os,
+    trigger: query.trigger,
+    referer: query.referer,
+    refererUrl: query.refererUrl,
+    url: query.url,
+    utmSource: query.utm_source,
+    utmMedium: query.utm_medium,
+    utmCampaign: query.utm_campaign,
+    utmTerm: query.utm_term,
+    utmContent: query.utm_content,
+    qr: query.qr,
+    absentFeature: filtersAbsentFeature(query) || undefined,
+  };
+  return {
+    event: query.event,
+    interval: query.interval,
+    start: query.start,
+    end: query.end,
+    timezone: query.timezone,
+    sortOrder: sortOrderOf(query),
+    ...filter,
+  };
+}
+
+export function exportColumns(event: keyof typeof EXPORT_COLUMNS, requested: string | undefined) {
+  const columns = splitColumns(requested);
+  return columns.length > 0 ? columns : EXPORT_COLUMNS[event];
+}
+
+const clickSchema = z.object({
+  id: z.string(),
+  timestamp: z.string(),
+  url: z.string(),
+  country: z.string(),
+  city: z.string(),
+  region: z.string(),
+  continent: z.string(),
+  device: z.string(),
+  browser: z.string(),
+  os: z.string(),
+  ua: z.string().nullable(),
+  trigger: z.string(),
+  referer: z.string(),
+  refererUrl: z.string(),
+  qr: z.boolean(),
+  ip: z.string(),
+});
+
+const deprecatedFields = {
+  click_id: z.string(),
+  link_id: z.string(),
+  domain: z.string(),
+  key: z.string(),
+  url: z.string(),
+  continent: z.string(),
+  country: z.string(),
+  city: z.string(),
+  device: z.string(),
+  browser: z.string(),
+  os: z.string(),
+  qr: z.number().describe("1 for a QR scan, else 0"),
+  ip: z.string(),
+};
+
+const conversionFields = {
+  timestamp: z.string(),
+  eventId: z.string(),
+  eventName: z.string(),
+  metadata: z.record(z.string(), z.unknown()).nullable(),
+  click: clickSchema,
+  link: linkSchema,
+  customer: customerSchema,
+  ...deprecatedFields,
+};
+
+export const clickEventSchema = z
+  .object({
+    event: z.literal("click"),
+    timestamp: z.string(),
+    click: clickSchema,
+    link: linkSchema,
+    ...deprecatedFields,
+  })
+  .meta({ id: "ClickEvent" });
+
+export const leadEventSchema = z
+  .object({ event: z.literal("lead"), ...conversionFields })
+  .meta({ id: "LeadEvent" });
+
+export const saleEventSchema = z
+  .object({
+    event: z.literal("sale"),
+    ...conversionFields,
+    sale: z.object({
+      amount: z.number().int(),
+      invoiceId: z.string().nullable(),
+      paymentProcessor: z.enum(PAYMENT_PROCESSORS),
+      currency: z.string(),
+    }),
+    saleAmount: z.number().int(),
+    invoice_id: z.string(),
+    payment_processor: z.string(),
+  })
+  .meta({ id: "SaleEvent" });
+
+export const eventSchema = z.union([clickEventSchema, leadEventSchema, saleEventSchema]);

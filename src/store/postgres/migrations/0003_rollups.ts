@@ -1,0 +1,7 @@
+import type { Kysely } from "kysely";
+import { backfillRollups, createRollupsTable } from "../../sql/rollup-tables.js";
+
+export async function up(db: Kysely<unknown>): Promise<void> {
+  await createRollupsTable(db, { bigint: "BIGINT", withoutRowid: false });
+  await backfillRollups(db, "chr(31)");
+}

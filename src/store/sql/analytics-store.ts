@@ -1,0 +1,218 @@
+import { type Kysely, type RawBuilder, sql } from "kysely";
+import type { Dimension } from "../../domain/analytics/dimensions.js";
+import { PART_SEPARATOR } from "../../domain/analytics/dimensions.js";
+import type { AnalyticsStore, Metric, Segment, Tally, TallyQuery } from "../../domain/analytics/ports.js";
+import type { EventFilter, EventKind } from "../../domain/events/model.js";
+import type { Database } from "./schema.js";
+
+const EVENT_TABLES: Record<EventKind, string> = {
+  clicks: "clicks",
+  leads: "lead_events",
+  sales: "sale_events",
+};
+
+const HOURS = { day: 24, hour: 1 } as const;
+
+/** Event columns that a filter matches exactly. */
+const FILTER_COLUMNS: Partial<Record<keyof EventFilter, string>> = {
+  country: "country",
+  city: "city",
+  region: "region",
+  continent: "continent",
+  device: "device",
+  browser: "browser",
+  os: "os",
+  trigger: "trigger",
+  referer: "referer",
+  refererUrl: "referer_url",
+  url: "url",
+  utmSource: "utm_source",
+  utmMedium: "utm_medium",
+  utmCampaign: "utm_campaign",
+  utmTerm: "utm_term",
+  utmContent: "utm_content",
+};
+
+const LINK_COLUMNS = {
+  linkId: "id",
+  domain: "domain",
+  key: "key",
+  externalId: "external_id",
+  tenantId: "tenant_id",
+} as const;
+
+/** A dimension's value over an event row, encoded as rollups.ts stores it. */
+const DIMENSION_COLUMNS: Record<Dimension, string[]> = {
+  continents: ["continent"],
+  countries: ["country"],
+  regions: ["country", "region"],
+  cities: ["country", "region", "city"],
+  devices: ["device"],
+  browsers: ["browser"],
+  os: ["os"],
+  referers: ["referer"],
+  referer_urls: ["referer_url"],
+  top_urls: ["url"],
+  top_domains: ["domain"],
+  utm_sources: ["utm_source"],
+  utm_mediums: ["utm_medium"],
+  utm_campaigns: ["utm_campaign"],
+  utm_terms: ["utm_term"],
+  utm_contents: ["utm_content"],
+  triggers: ["trigger"],
+};
+
+const METRIC_COLUMNS: Record<Metric, string> = {
+  clicks: "clicks",
+  leads: "leads",
+  sales: "sales",
+  saleAmount: "sale_amount",
+};
+
+type Row = { bucket: number; key: string; clicks: number; leads: number; sales: number; sale_amount: number };
+
+/**
+ * Answers a tally in one statement: the segments are a VALUES list joined to the rollups (an index range per
+ * segment) and to the event tables (a range of the (workspace_id, timestamp) index per segment); the parts are
+ * summed, ranked and cut in the database. CROSS JOIN makes SQLite loop over the segments first.
+ */
+export class SqlAnalyticsStore implements AnalyticsStore {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async tally(query: TallyQuery): Promise<Tally[]> {
+    if (query.segments.length === 0) return [];
+    const parts = [
+      ...(["day", "hour"] as const).flatMap((grain) => (has(query, grain) ? [rollupPart(query, grain)] : [])),
+      ...(has(query, "raw") ? query.kinds.map((kind) => eventPart(query, kind)) : []),
+    ];
+    if (parts.length === 0) return [];
+    const ranking = query.orderBy.map((metric) => sql.raw(`sum(t.${METRIC_COLUMNS[metric]})`));
+    const { rows } = await sql<Row>`
+      with segments (bucket, lo, hi, grain) as (values ${sql.join(query.segments.map(segmentValues))})
+      select t.bucket as bucket, t.key as key, sum(t.clicks) as clicks, sum(t.leads) as leads,
+             sum(t.sales) as sales, sum(t.sale_amount) as sale_amount
+      from (${sql.join(parts, sql` union all `)}) t
+      group by t.bucket, t.key
+      ${
+        ranking.length > 0
+          ? sql`having ${sql.join(
+              ranking.map((sum) => sql`${sum} > 0`),
+              sql` or `,
+            )}`
+          : sql``
+      }
+      order by ${ranking.length > 0 ? sql`${sql.join(ranking.map((sum) => sql`${sum} desc`))}, t.key` : sql`t.bucket`}
+      ${query.limit === null ? sql`` : sql`limit ${query.limit}`}`.execute(this.db);
+    return rows.map((row) => ({
+      bucket: Number(row.bucket),
+      key: row.key,
+      clicks: Number(row.clicks),
+      leads: Number(row.leads),
+      sales: Number(row.sales),
+      saleAmount: Number(row.sale_amount),
+    }));
+  }
+
+  async firstActivity(workspaceId: string): Promise<number | null> {
+    const row = await this.db
+      .selectFrom("rollups")
+      .select((eb) => eb.fn.min("period").as("first"))
+      .where("workspace_id", "=", workspaceId)
+      .where("dimension", "=", "all")
+      .where("hours", "=", 24)
+      .where("link_id", "=", "")
+      .where((eb) => eb.or([eb("clicks", "<>", 0), eb("leads", "<>", 0), eb("sales", "<>", 0)]))
+      .executeTakeFirst();
+    return row?.first === null || row?.first === undefined ? null : Number(row.first);
+  }
+}
+
+const has = (query: TallyQuery, grain: Segment["grain"]) => query.segments.some((s) => s.grain === grain);
+
+const segmentValues = (segment: Segment) =>
+  sql`(cast(${segment.bucket} as integer), cast(${segment.start} as bigint), cast(${segment.end} as bigint), cast(${segment.grain} as text))`;
+
+function rollupPart(query: TallyQuery, grain: "day" | "hour"): RawBuilder<unknown> {
+  const rollup = query.rollup;
+  if (!rollup) throw new Error("a rollup segment without rollup rows to read");
+  const perLink = query.links !== null || query.key === "link";
+  const conditions = [
+    sql`r.workspace_id = ${query.workspaceId}`,
+    sql`r.dimension = ${rollup.dimension}`,
+    sql`r.hours = ${HOURS[grain]}`,
+    perLink ? sql`r.link_id in (${matchingLinks(query)})` : sql`r.link_id = ''`,
+    sql`r.period >= s.lo`,
+    sql`r.period < s.hi`,
+  ];
+  if (rollup.values) {
+    const list = sql.join(rollup.values.list.map((value) => sql`${value}`));
+    conditions.push(rollup.values.exclude ? sql`r.value not in (${list})` : sql`r.value in (${list})`);
+  }
+  const key = query.key === "none" ? null : query.key === "link" ? sql.ref("r.link_id") : sql.ref("r.value");
+  return sql`
+    select s.bucket as bucket, ${key ?? sql`cast('' as text)`} as key, sum(r.clicks) as clicks,
+           sum(r.leads) as leads, sum(r.sales) as sales, sum(r.sale_amount) as sale_amount
+    from segments s cross join rollups r
+    where s.grain = ${grain} and ${sql.join(conditions, sql` and `)}
+    group by s.bucket${key ? sql`, ${key}` : sql``}`;
+}
+
+function eventPart(query: TallyQuery, kind: EventKind): RawBuilder<unknown> {
+  const conditions = [
+    sql`e.workspace_id = ${query.workspaceId}`,
+    sql`e.timestamp >= s.lo`,
+    sql`e.timestamp < s.hi`,
+    ...filterConditions(query, kind),
+    ...(query.links !== null || query.key === "link" ? [sql`e.link_id in (${matchingLinks(query)})`] : []),
+  ];
+  let key: RawBuilder<unknown> | null = null;
+  if (query.key === "link") key = sql.ref("e.link_id");
+  else if (query.key !== "none") {
+    const columns = DIMENSION_COLUMNS[query.key];
+    key = sql.join(
+      columns.map((column) => sql.ref(`e.${column}`)),
+      sql` || ${PART_SEPARATOR} || `,
+    );
+    // Sparse dimensions (UTM) have no row for "none", as in the rollups.
+    if (columns[0].startsWith("utm_")) conditions.push(sql`${key} is not null`, sql`${key} <> ''`);
+  }
+  const counts =
+    kind === "clicks"
+      ? sql`count(*) as clicks, 0 as leads, 0 as sales, 0 as sale_amount`
+      : kind === "leads"
+        ? sql`0 as clicks, count(*) as leads, 0 as sales, 0 as sale_amount`
+        : sql`0 as clicks, 0 as leads, count(*) as sales,
+              sum(case when e.converted = 1 then e.amount else 0 end) as sale_amount`;
+  return sql`
+    select s.bucket as bucket, ${key ?? sql`cast('' as text)`} as key, ${counts}
+    from segments s cross join ${sql.table(EVENT_TABLES[kind])} e
+    where s.grain = 'raw' and ${sql.join(conditions, sql` and `)}
+    group by s.bucket${key ? sql`, ${key}` : sql``}`;
+}
+
+function filterConditions({ workspaceId, filter }: TallyQuery, kind: EventKind): RawBuilder<unknown>[] {
+  const conditions: RawBuilder<unknown>[] = [];
+  for (const [name, column] of Object.entries(FILTER_COLUMNS)) {
+    const value = filter[name as keyof EventFilter];
+    if (value !== undefined) conditions.push(sql`${sql.ref(`e.${column}`)} = ${value}`);
+  }
+  if (filter.qr !== undefined) conditions.push(sql`e.qr = ${filter.qr ? 1 : 0}`);
+  if (filter.customerId !== undefined) {
+    conditions.push(
+      kind === "clicks"
+        ? sql`e.id in (select click_id from lead_events where workspace_id = ${workspaceId} and customer_id = ${filter.customerId})`
+        : sql`e.customer_id = ${filter.customerId}`,
+    );
+  }
+  return conditions;
+}
+
+/** The links a query reads (by link id, every link of the workspace that still exists). */
+function matchingLinks({ workspaceId, links }: TallyQuery): RawBuilder<unknown> {
+  const conditions = [sql`l.workspace_id = ${workspaceId}`];
+  for (const [name, column] of Object.entries(LINK_COLUMNS)) {
+    const value = links?.[name as keyof typeof LINK_COLUMNS];
+    if (value !== undefined) conditions.push(sql`${sql.ref(`l.${column}`)} = ${value}`);
+  }
+  return sql`select l.id from links l where ${sql.join(conditions, sql` and `)}`;
+}

@@ -1,0 +1,95 @@
+import type { Attribution } from "../domain/conversions/model.js";
+import type { EventRecord } from "../domain/events/model.js";
+import { presentCustomer } from "./customer.js";
+import { presentLink } from "./link.js";
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+type ClickContext = Omit<
+  Attribution,
+  "clickId" | "linkId" | "utmSource" | "utmMedium" | "utmCampaign" | "utmTerm" | "utmContent"
+>;
+
+function presentClick(id: string, timestamp: number, context: ClickContext, ua: string | null) {
+  return {
+    id,
+    timestamp: iso(timestamp),
+    url: context.url,
+    country: context.country,
+    city: context.city,
+    region: context.region,
+    continent: context.continent,
+    device: context.device,
+    browser: context.browser,
+    os: context.os,
+    ua,
+    trigger: context.trigger,
+    referer: context.referer,
+    refererUrl: context.refererUrl,
+    qr: context.qr,
+    ip: context.ip,
+  };
+}
+
+/** The flat fields of Dub's first events API, which the TypeScript SDK still requires. */
+function deprecatedFields(clickId: string, linkId: string, context: ClickContext) {
+  return {
+    click_id: clickId,
+    link_id: linkId,
+    domain: context.domain,
+    key: context.key,
+    url: context.url,
+    continent: context.continent,
+    country: context.country,
+    city: context.city,
+    device: context.device,
+    browser: context.browser,
+    os: context.os,
+    qr: context.qr ? 1 : 0,
+    ip: context.ip,
+  };
+}
+
+/** One item of GET /events, as Dub sends it: the ClickEvent, LeadEvent or SaleEvent of the SDKs. */
+export function presentEvent(record: EventRecord, protocol: string) {
+  const link = presentLink(record.link, protocol);
+  if (record.kind === "clicks") {
+    const click = record.event;
+    return {
+      event: "click" as const,
+      timestamp: iso(click.timestamp),
+      click: presentClick(click.id, click.timestamp, click, click.ua),
+      link,
+      ...deprecatedFields(click.id, click.linkId, click),
+    };
+  }
+  const event = record.event;
+  const conversion = {
+    timestamp: iso(event.timestamp),
+    eventId: event.id,
+    eventName: event.eventName,
+    metadata: event.metadata,
+    click: presentClick(event.clickId, event.timestamp, event, null),
+    link,
+    customer: presentCustomer(record.customer),
+    ...deprecatedFields(event.clickId, event.linkId, event),
+  };
+  if (record.kind === "leads") return { event: "lead" as const, ...conversion };
+  const sale = record.event;
+  return {
+    event: "sale" as const,
+    ...conversion,
+    sale: {
+      amount: sale.money.amount,
+      invoiceId: sale.invoiceId,
+      paymentProcessor: sale.paymentProcessor,
+      currency: sale.money.currency,
+    },
+    saleAmount: sale.money.amount,
+    // The SDK requires a string here, where `sale.invoiceId` is null.
+    invoice_id: sale.invoiceId ?? "",
+    payment_processor: sale.paymentProcessor,
+  };
+}
+
+export type PresentedEvent = ReturnType<typeof presentEvent>;

@@ -1,0 +1,150 @@
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { after, before, describe, test } from "node:test";
+import { startRedis } from "../../scripts/test-services.mjs";
+import { startServer, type TestServer, visit } from "../helpers/server.js";
+
+type RedisServer = { url?: string; missing?: string; stop?: () => void };
+
+const redisMissing =
+  spawnSync("redis-server", ["--version"]).status === 0 ? false : "redis-server is not installed";
+
+const json = async (server: TestServer, path: string) => {
+  const response = await fetch(`${server.origin}${path}`);
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+};
+
+async function waitFor<T>(
+  what: string,
+  attempt: () => Promise<T | undefined>,
+  timeoutMs = 5_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const result = await attempt();
+    if (result !== undefined) return result;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe("health, readiness and metrics", () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startServer();
+  });
+  after(() => server.stop());
+
+  test("/healthz is alive and /readyz ready when the database (and Redis, if configured) answer", async () => {
+    assert.deepEqual(await json(server, "/healthz"), { status: 200, body: { status: "ok" } });
+    const ready = await json(server, "/readyz");
+    assert.deepEqual(ready, {
+      status: 200,
+      body: {
+        status: "ready",
+        database: "ok",
+        redis: server.store === "postgres" ? "ok" : "not configured",
+      },
+    });
+  });
+
+  test("/metrics counts requests by method, route pattern and status, and times them", async () => {
+    const sdk = server.sdk();
+    const link = await sdk.links.create({ url: "https://example.com/metrics", key: "metered" });
+    const auth = { authorization: `Bearer ${server.key}` };
+    assert.equal((await fetch(`${server.origin}/api/links/${link.id}`, { headers: auth })).status, 200);
+    await visit(server, "/metered");
+    await visit(server, "/metered");
+    await visit(server, "/no-such-key");
+    await fetch(`${server.origin}/api/no/such/route`);
+    await fetch(`${server.origin}/api/links`, { method: "DELETE" });
+
+    const text = await (await fetch(`${server.origin}/metrics`)).text();
+    const sample = (name: string, labels: string) => {
+      const line = text.split("\n").find((each) => each.startsWith(`${name}{${labels}}`));
+      return line === undefined ? undefined : Number(line.split(" ").at(-1));
+    };
+    const requests = (labels: string) => sample("clicktrail_http_requests_total", labels);
+    assert.equal(requests('method="POST",route="/api/links",status="200"'), 1);
+    assert.equal(requests('method="GET",route="/api/links/:linkId",status="200"'), 1);
+    assert.equal(requests('method="GET",route="redirect",status="302"'), 2, "keys share one label");
+    assert.equal(requests('method="GET",route="redirect",status="404"'), 1);
+    assert.equal(requests('method="GET",route="unmatched",status="404"'), 1);
+    assert.equal(requests('method="DELETE",route="unmatched",status="404"'), 1);
+    assert.doesNotMatch(text, /metered|no-such-key|no\/such\/route/, "no path reaches a label");
+    assert.equal(
+      sample("clicktrail_http_request_duration_seconds_count", 'method="GET",route="redirect"'),
+      3,
+    );
+    assert.equal(
+      sample("clicktrail_http_request_duration_seconds_bucket", 'le="+Inf",method="GET",route="redirect"'),
+      3,
+    );
+    assert.match(
+      text,
+      /^clicktrail_clicks_recorded_total 1$/m,
+      "the existing counters stay (the second visit is a duplicate)",
+    );
+    const pool = /^clicktrail_db_pool_connections \d+$/m.test(text);
+    assert.equal(pool, server.store === "postgres", "pool gauges exist only for a pooled database");
+    if (pool) {
+      assert.match(text, /^clicktrail_db_pool_idle_connections \d+$/m);
+      assert.match(text, /^clicktrail_db_pool_waiting_clients \d+$/m);
+    }
+  });
+});
+
+describe("when Redis goes away", { skip: redisMissing }, () => {
+  let redis: RedisServer;
+  let server: TestServer;
+  before(async () => {
+    redis = await startRedis();
+    server = await startServer({ REDIS_URL: redis.url ?? "" });
+  });
+  after(async () => {
+    await server.stop();
+    redis.stop?.();
+  });
+
+  test("/readyz turns 503 naming Redis, while the API and redirects keep working", async () => {
+    assert.deepEqual(await json(server, "/readyz"), {
+      status: 200,
+      body: { status: "ready", database: "ok", redis: "ok" },
+    });
+    const link = await server.sdk().links.create({ url: "https://example.com/before", key: "outage" });
+
+    redis.stop?.();
+    const down = await waitFor("readiness to fail", async () => {
+      const result = await json(server, "/readyz");
+      return result.status === 503 ? result : undefined;
+    });
+    assert.deepEqual(down.body, { status: "unavailable", database: "ok", redis: "unavailable" });
+    assert.deepEqual(await json(server, "/healthz"), { status: 200, body: { status: "ok" } });
+
+    const updated = await server.sdk().links.update(link.id, { url: "https://example.com/after" });
+    assert.equal(updated.url, "https://example.com/after", "link edits succeed without Redis");
+    const redirect = await visit(server, "/outage");
+    assert.equal(redirect.status, 302);
+    assert.ok(redirect.headers.get("location")?.startsWith("https://example.com/after"));
+    const listed = await fetch(`${server.origin}/api/links`, {
+      headers: { authorization: `Bearer ${server.key}` },
+    });
+    assert.equal(listed.status, 200);
+    assert.match(
+      listed.headers.get("x-ratelimit-remaining") ?? "",
+      /^\d+$/,
+      "rate limits are counted in memory",
+    );
+
+    const redisErrors = async (operation: string) => {
+      const text = await (await fetch(`${server.origin}/metrics`)).text();
+      const pattern = new RegExp(`^clicktrail_redis_errors_total\\{operation="${operation}"\\} (\\d+)`, "m");
+      return Number(pattern.exec(text)?.[1] ?? 0);
+    };
+    assert.ok((await redisErrors("publish")) > 0, "the unsent invalidation is counted");
+    assert.ok((await redisErrors("rate_limit")) > 0, "rate limits counted in memory are counted");
+    await waitFor("connection errors to be counted", async () =>
+      (await redisErrors("connection")) > 0 ? true : undefined,
+    );
+  });
+});
