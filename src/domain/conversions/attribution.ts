@@ -1,4 +1,4 @@
-import type { ClickStore } from "../clicks/ports.js";
+import type { Click, ClickStore } from "../clicks/ports.js";
 import { notFound } from "../errors.js";
 import type { Link } from "../links/model.js";
 import type { LinkStore } from "../links/ports.js";
@@ -20,33 +20,21 @@ export class ClickAttribution {
     if (!link) throw notFound(`Link not found for clickId: ${clickId}`);
     if (link.disabledAt !== null)
       throw notFound(`Link ${link.id} for clickId ${clickId} is disabled, ${purpose} not tracked`);
-    return {
-      link,
-      clickedAt: click.timestamp,
-      attribution: {
-        clickId: click.id,
-        linkId: link.id,
-        domain: click.domain,
-        key: click.key,
-        url: click.url,
-        ip: click.ip,
-        country: click.country,
-        continent: click.continent,
-        region: click.region,
-        city: click.city,
-        device: click.device,
-        browser: click.browser,
-        os: click.os,
-        referer: click.referer,
-        refererUrl: click.refererUrl,
-        qr: click.qr,
-        trigger: click.trigger,
-        utmSource: click.utmSource,
-        utmMedium: click.utmMedium,
-        utmCampaign: click.utmCampaign,
-        utmTerm: click.utmTerm,
-        utmContent: click.utmContent,
-      },
-    };
+    return { link, clickedAt: click.timestamp, attribution: attributionOf(click) };
   }
+}
+
+/** What a click passes on to the leads and sales it leads to. */
+export function attributionOf(click: Click): Attribution {
+  const {
+    id,
+    workspaceId: _w,
+    timestamp: _t,
+    identityHash: _h,
+    engine: _e,
+    ua: _u,
+    webhook: _wh,
+    ...context
+  } = click;
+  return { ...context, clickId: id };
 }
