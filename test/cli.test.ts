@@ -494,3 +494,26 @@ test("API keys never appear in the server's logs, even at trace level and on err
   assert.ok(!logs.includes(key), "the valid key is not in the logs");
   assert.ok(!logs.includes(wrong), "an invalid key is not in the logs");
 });
+
+test("WORKERS=2 forks two server processes: one banner, both serve, SIGTERM stops them all", async () => {
+  const server = await startMain({ DATA_DIR: dataDir(), WORKERS: "2", LOG_LEVEL: "info" });
+  const listening = async () =>
+    server
+      .stdout()
+      .split("\n")
+      .filter((line) => line.includes('"clicktrail listening"'))
+      .map((line) => (JSON.parse(line) as { pid: number }).pid);
+  const deadline = Date.now() + 15_000;
+  while ((await listening()).length < 2 && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 100));
+  const pids = await listening();
+  assert.equal(new Set(pids).size, 2, "two worker processes are listening");
+  assert.equal(server.stdout().match(/API key {4}dub_/g)?.length, 1, "the key banner is printed once");
+  const answers = await Promise.all(Array.from({ length: 20 }, () => fetch(`${server.origin}/healthz`)));
+  assert.ok(answers.every((answer) => answer.status === 200));
+  server.child.kill("SIGTERM");
+  assert.equal(await server.exited, 0);
+  for (const pid of pids) {
+    assert.throws(() => process.kill(pid, 0), "worker is gone");
+  }
+});
