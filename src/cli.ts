@@ -13,6 +13,7 @@ import { WorkspaceService } from "./domain/workspaces/workspace-service.js";
 import { systemClock } from "./infra/clock.js";
 import { postWebhook } from "./infra/webhook-sender.js";
 import { runServe } from "./main.js";
+import { formatStats, statsReport } from "./stats-report.js";
 import { copyDatabase } from "./store/copy/copy-database.js";
 import { CopyError } from "./store/copy/copy-error.js";
 import { formatChecks, MISMATCH_ADVICE } from "./store/copy/verify.js";
@@ -33,6 +34,9 @@ Commands:
   fx set CODE RATE                        set an exchange rate: RATE units of CODE per 1 USD
   fx list [--json]                        list the exchange rates in use and where they came from
   webhooks test ID [--trigger T] [--json] send a signed sample event to a webhook now and show the answer
+  stats [--workspace ID] [--link [DOMAIN/]KEY] [--interval 30d] [--json]
+                                          the funnel (clicks → leads → sales, revenue) and the top links;
+                                          intervals: 24h 7d 30d 90d 1y mtd qtd ytd all
   copy --from DATA_DIR --to postgres://… [--force] [--batch-size N] [--json]
                                           copy a SQLite install into PostgreSQL (migrates it first),
                                           resumable, then verify counts; stop the servers first for an
@@ -50,6 +54,8 @@ const OPTIONS = {
   to: { type: "string" },
   force: { type: "boolean", default: false },
   "batch-size": { type: "string" },
+  link: { type: "string" },
+  interval: { type: "string" },
   json: { type: "boolean", default: false },
   help: { type: "boolean", short: "h", default: false },
 } as const;
@@ -64,6 +70,8 @@ type Values = {
   to?: string;
   force: boolean;
   "batch-size"?: string;
+  link?: string;
+  interval?: string;
   json: boolean;
   help: boolean;
 };
@@ -288,6 +296,11 @@ async function main(argv: string[]) {
       return keys(action, rest, values);
     case "copy":
       return copy(values);
+    case "stats":
+      return withStorage(async ({ stores }) => {
+        const report = await statsReport(stores, { workspaceId: values.workspace, ...values });
+        print(report, values.json, formatStats(report));
+      });
     default:
       throw new UsageError(`unknown command: ${command}`);
   }

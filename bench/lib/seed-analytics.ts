@@ -1,6 +1,8 @@
 // Seeds a Clicktrail SQLite database with a year of realistic events, fast: prepared better-sqlite3
-// statements, one transaction per simulated day, and the rollups built from the same code the server uses
-// (rollupCells / mergeCells), one day at a time, since a day's cells only come from that day's events.
+// statements, one transaction per simulated day, and the rollups of each day written after it (a day's
+// cells only come from that day's events) by DayRollups, which is checked against the server's own
+// rollupRows on the first day.
+import assert from "node:assert/strict";
 import SQLite from "better-sqlite3";
 import { countries } from "countries-list";
 import { DAY_MS, HOUR_MS } from "../../src/domain/analytics/dimensions.js";
@@ -9,9 +11,10 @@ import {
   leadRollup,
   mergeCells,
   type RollupEvent,
-  rollupCells,
+  rollupRows,
   saleRollup,
 } from "../../src/store/sql/rollups.js";
+import { DayRollups } from "./day-rollups.js";
 
 export type SeedOptions = {
   file: string;
@@ -229,9 +232,12 @@ export function seedAnalytics(options: SeedOptions): SeedReport {
     event_name, amount, currency, converted, original_amount, original_currency, payment_processor, invoice_id,
     metadata, ${attribution}) VALUES (?, ?, ?, ?, ?, 'Purchase', ?, 'usd', 1, ?, 'usd', 'stripe', NULL, NULL,
     ${Array(22).fill("?").join(", ")})`);
+  // Cells are appended to a plain table, then moved into the rollups in primary-key order by one statement:
+  // far quicker than inserting each day's cells all over the rollups' B-tree.
+  db.exec("CREATE TEMP TABLE seeded_rollups AS SELECT * FROM rollups WHERE 0");
   const insertRollup =
-    db.prepare(`INSERT INTO rollups (workspace_id, dimension, hours, link_id, period, value,
-    clicks, leads, sales, sale_amount) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    db.prepare(`INSERT INTO seeded_rollups (workspace_id, dimension, hours, link_id, period,
+    value, clicks, leads, sales, sale_amount) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
 
   const ws = options.workspaceId;
   const first = options.until - (options.until % DAY_MS) - (options.days - 1) * DAY_MS;
@@ -244,7 +250,7 @@ export function seedAnalytics(options: SeedOptions): SeedReport {
   let clicks = 0;
   let leads = 0;
   let sales = 0;
-  let rollupRows = 0;
+  let rollupRowCount = 0;
   let eventsMs = 0;
   let rollupsMs = 0;
   let seq = 0;
@@ -259,7 +265,12 @@ export function seedAnalytics(options: SeedOptions): SeedReport {
   for (let day = 0; day < options.days; day++) {
     const dayStart = first + day * DAY_MS;
     const dayEnd = Math.min(dayStart + DAY_MS, options.until);
+    const rollups = new DayRollups(dayStart, options.links);
     const events: RollupEvent[] = [];
+    const add = (event: RollupEvent) => {
+      rollups.add(event);
+      if (day === 0) events.push(event);
+    };
     const t0 = performance.now();
     db.transaction(() => {
       for (let n = 0; n < perDay[day]; n++) {
@@ -312,7 +323,7 @@ export function seedAnalytics(options: SeedOptions): SeedReport {
           link.utm.term,
           link.utm.content,
         );
-        events.push(clickRollup(row));
+        add(clickRollup(row));
         const counter = counters.get(link.id) ?? { clicks: 0, leads: 0, sales: 0, saleAmount: 0, last: 0 };
         counter.clicks++;
         counter.last = Math.max(counter.last, timestamp);
@@ -369,19 +380,20 @@ export function seedAnalytics(options: SeedOptions): SeedReport {
           leadAt,
         );
         insertLead.run(ws, leadId, customerId, leadAt, ...attributionValues);
-        events.push(leadRollup({ ...row, timestamp: leadAt }));
+        add(leadRollup({ ...row, timestamp: leadAt }));
         counter.leads++;
         leads++;
         if (!buys) continue;
         insertSale.run(ws, `s${id}`, customerId, leadId, saleAt, amount, amount, ...attributionValues);
-        events.push(saleRollup({ ...row, timestamp: saleAt, amount, converted: 1 }));
+        add(saleRollup({ ...row, timestamp: saleAt, amount, converted: 1 }));
         counter.sales++;
         counter.saleAmount += amount;
         sales++;
       }
     })();
     const t1 = performance.now();
-    const cells = mergeCells(events.flatMap((event) => rollupCells(event)));
+    const cells = rollups.rows();
+    if (day === 0) assert.deepEqual(mergeCells(cells), rollupRows(events));
     db.transaction(() => {
       for (const c of cells)
         insertRollup.run(
@@ -397,12 +409,16 @@ export function seedAnalytics(options: SeedOptions): SeedReport {
           c.sale_amount,
         );
     })();
-    rollupRows += cells.length;
+    rollupRowCount += cells.length;
     eventsMs += t1 - t0;
     rollupsMs += performance.now() - t1;
     options.onDay?.(day + 1, options.days, clicks);
   }
 
+  const t2 = performance.now();
+  db.exec(`INSERT INTO rollups SELECT * FROM seeded_rollups
+    ORDER BY workspace_id, dimension, hours, link_id, period, value; DROP TABLE seeded_rollups`);
+  rollupsMs += performance.now() - t2;
   const update = db.prepare(
     "UPDATE links SET clicks = ?, leads = ?, sales = ?, sale_amount = ?, last_clicked = ? WHERE id = ?",
   );
@@ -419,7 +435,7 @@ export function seedAnalytics(options: SeedOptions): SeedReport {
     clicks,
     leads,
     sales,
-    rollupRows,
+    rollupRows: rollupRowCount,
     timings: { events: eventsMs, rollups: rollupsMs, total: performance.now() - started },
     topLinkId: topLink?.[0] ?? links[0].id,
     topCountry: "US",

@@ -37,7 +37,7 @@ export const RANKING: Record<AnalyticsEvent, Metric[]> = {
   clicks: ["clicks"],
   leads: ["leads"],
   sales: ["saleAmount", "sales"],
-  composite: ["clicks", "leads", "saleAmount"],
+  composite: ["clicks", "leads", "saleAmount", "sales"],
 };
 
 export type Plan = {

@@ -23,7 +23,10 @@ export function segmentsOf(
     };
     const hourGrain: Grain = grains.hour ? "hour" : "raw";
     const hours = { start: ceilTo(start, HOUR_MS), end: floorTo(end, HOUR_MS) };
-    if (hours.start >= hours.end) return add(start, end, "raw");
+    if (hours.start >= hours.end) {
+      add(start, end, "raw");
+      return;
+    }
     const days = { start: ceilTo(start, DAY_MS), end: floorTo(end, DAY_MS) };
     add(start, hours.start, "raw");
     if (grains.day && days.start < days.end) {

@@ -165,17 +165,12 @@ function eventPart(query: TallyQuery, kind: EventKind): RawBuilder<unknown> {
     ...filterConditions(query, kind),
     ...(query.links !== null || query.key === "link" ? [sql`e.link_id in (${matchingLinks(query)})`] : []),
   ];
-  let key: RawBuilder<unknown> | null = null;
-  if (query.key === "link") key = sql.ref("e.link_id");
-  else if (query.key !== "none") {
-    const columns = DIMENSION_COLUMNS[query.key];
-    key = sql.join(
-      columns.map((column) => sql.ref(`e.${column}`)),
-      sql` || ${PART_SEPARATOR} || `,
-    );
-    // Sparse dimensions (UTM) have no row for "none", as in the rollups.
-    if (columns[0].startsWith("utm_")) conditions.push(sql`${key} is not null`, sql`${key} <> ''`);
-  }
+  const columns =
+    query.key === "none" ? [] : query.key === "link" ? ["link_id"] : DIMENSION_COLUMNS[query.key];
+  const refs = columns.map((column) => sql.ref(`e.${column}`));
+  const key = refs.length > 0 ? sql.join(refs, sql` || ${PART_SEPARATOR} || `) : null;
+  // Sparse dimensions (UTM) have no row for "none", as in the rollups.
+  if (columns[0]?.startsWith("utm_")) conditions.push(sql`${refs[0]} is not null`, sql`${refs[0]} <> ''`);
   const counts =
     kind === "clicks"
       ? sql`count(*) as clicks, 0 as leads, 0 as sales, 0 as sale_amount`
@@ -187,7 +182,7 @@ function eventPart(query: TallyQuery, kind: EventKind): RawBuilder<unknown> {
     select s.bucket as bucket, ${key ?? sql`cast('' as text)`} as key, ${counts}
     from segments s cross join ${sql.table(EVENT_TABLES[kind])} e
     where s.grain = 'raw' and ${sql.join(conditions, sql` and `)}
-    group by s.bucket${key ? sql`, ${key}` : sql``}`;
+    group by ${sql.join([sql`s.bucket`, ...refs])}`;
 }
 
 function filterConditions({ workspaceId, filter }: TallyQuery, kind: EventKind): RawBuilder<unknown>[] {

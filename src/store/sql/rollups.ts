@@ -21,7 +21,6 @@ import {
   type Dimension,
   HOUR_MS,
   PART_SEPARATOR,
-  type RollupDimension,
 } from "../../domain/analytics/dimensions.js";
 import type { Database } from "./schema.js";
 
@@ -58,32 +57,14 @@ export type RollupEvent = {
 
 type EventColumns = Omit<RollupEvent, "clicks" | "leads" | "sales" | "sale_amount">;
 
-export const clickRollup = (row: EventColumns): RollupEvent => ({
-  ...pick(row),
-  clicks: 1,
-  leads: 0,
-  sales: 0,
-  sale_amount: 0,
-});
+export const clickRollup = (row: EventColumns): RollupEvent => counted(row, 1, 0, 0, 0);
 
-export const leadRollup = (row: EventColumns): RollupEvent => ({
-  ...pick(row),
-  clicks: 0,
-  leads: 1,
-  sales: 0,
-  sale_amount: 0,
-});
+export const leadRollup = (row: EventColumns): RollupEvent => counted(row, 0, 1, 0, 0);
 
 /** A sale counts its amount only when it was converted to USD (`amount` then holds USD cents), as links do. */
 export const saleRollup = (
   row: EventColumns & { amount: number; converted: number | boolean },
-): RollupEvent => ({
-  ...pick(row),
-  clicks: 0,
-  leads: 0,
-  sales: 1,
-  sale_amount: row.converted ? Number(row.amount) : 0,
-});
+): RollupEvent => counted(row, 0, 0, 1, row.converted ? Number(row.amount) : 0);
 
 /** The value an event has for a dimension (null: none), encoded as rollup rows and readers store it. */
 export function dimensionValue(event: EventColumns, dimension: Dimension): string | null {
@@ -125,54 +106,106 @@ export function dimensionValue(event: EventColumns, dimension: Dimension): strin
   }
 }
 
-/** Every cell an event adds to (see the top of this file), its counts multiplied by `sign`. */
-export function rollupCells(event: RollupEvent, sign: 1 | -1 = 1): RollupRow[] {
-  const timestamp = Number(event.timestamp);
-  const hour = timestamp - mod(timestamp, HOUR_MS);
-  const day = timestamp - mod(timestamp, DAY_MS);
-  const counts = {
-    clicks: sign * event.clicks,
-    leads: sign * event.leads,
-    sales: sign * event.sales,
-    sale_amount: sign * event.sale_amount,
-  };
-  const cell = (dimension: RollupDimension, value: string, linkId: string, hours: 1 | 24): RollupRow => ({
-    workspace_id: event.workspace_id,
-    dimension,
-    hours,
-    link_id: linkId,
-    period: hours === 1 ? hour : day,
-    value,
-    ...counts,
-  });
-  const cells = [cell("all", "", event.link_id, 1)];
-  for (const dimension of ["all", ...DIMENSIONS] as const) {
-    const value = dimension === "all" ? "" : dimensionValue(event, dimension);
-    if (value === null) continue;
-    cells.push(
-      cell(dimension, value, event.link_id, 24),
-      cell(dimension, value, "", 1),
-      cell(dimension, value, "", 24),
-    );
-  }
-  return cells;
+/** The cells the events add to (see the top of this file), counts multiplied by `sign`, summed per cell, in key order. */
+export function rollupRows(events: readonly RollupEvent[], sign: 1 | -1 = 1): RollupRow[] {
+  const sums = new CellSums();
+  for (const event of events) sums.add(event, sign);
+  return sums.rows();
 }
 
 /** Merges cells with the same key, summing their counts; returned in key order. */
 export function mergeCells(cells: Iterable<RollupRow>): RollupRow[] {
-  const merged = new Map<string, RollupRow>();
-  for (const cell of cells) {
-    const key = cellKey(cell);
-    const entry = merged.get(key);
-    if (entry === undefined) merged.set(key, { ...cell });
-    else {
-      entry.clicks += cell.clicks;
-      entry.leads += cell.leads;
-      entry.sales += cell.sales;
-      entry.sale_amount += cell.sale_amount;
+  const sums = new CellSums();
+  for (const cell of cells) sums.addCell(cell);
+  return sums.rows();
+}
+
+/**
+ * Sums of cells under their keys. Events identical but for their time within the hour (most of a busy link's
+ * clicks in a batch) are summed first, so their cells are computed once.
+ */
+class CellSums {
+  private readonly cells = new Map<string, RollupRow>();
+  private readonly events = new Map<string, RollupEvent>();
+
+  add(event: RollupEvent, sign: 1 | -1): void {
+    const timestamp = Number(event.timestamp);
+    const hour = timestamp - mod(timestamp, HOUR_MS);
+    const values = DIMENSIONS.map((dimension) => dimensionValue(event, dimension));
+    const signature = `${event.workspace_id}\u0000${event.link_id}\u0000${hour}\u0000${values.join("\u0000")}`;
+    const same = this.events.get(signature);
+    if (same) {
+      same.clicks += sign * event.clicks;
+      same.leads += sign * event.leads;
+      same.sales += sign * event.sales;
+      same.sale_amount += sign * event.sale_amount;
+      return;
+    }
+    this.events.set(signature, {
+      ...event,
+      timestamp: hour,
+      clicks: sign * event.clicks,
+      leads: sign * event.leads,
+      sales: sign * event.sales,
+      sale_amount: sign * event.sale_amount,
+    });
+  }
+
+  addCell(cell: RollupRow): void {
+    this.sum(cell.workspace_id, cell.dimension, cell.hours, cell.link_id, cell.period, cell.value, cell);
+  }
+
+  private sum(
+    workspace_id: string,
+    dimension: string,
+    hours: number,
+    link_id: string,
+    period: number,
+    value: string,
+    counts: RollupEvent | RollupRow,
+  ): void {
+    const id = `${workspace_id}\u0000${dimension}\u0000${hours}\u0000${link_id}\u0000${period}\u0000${value}`;
+    const cell = this.cells.get(id);
+    if (cell === undefined) {
+      this.cells.set(id, {
+        workspace_id,
+        dimension,
+        hours,
+        link_id,
+        period,
+        value,
+        clicks: counts.clicks,
+        leads: counts.leads,
+        sales: counts.sales,
+        sale_amount: counts.sale_amount,
+      });
+    } else {
+      cell.clicks += counts.clicks;
+      cell.leads += counts.leads;
+      cell.sales += counts.sales;
+      cell.sale_amount += counts.sale_amount;
     }
   }
-  return [...merged.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, row]) => row);
+
+  /** The cells, in the order of their keys: one order for every writer, so they lock rows in it on PostgreSQL. */
+  rows(): RollupRow[] {
+    for (const event of this.events.values()) this.expand(event);
+    this.events.clear();
+    return [...this.cells.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, row]) => row);
+  }
+
+  private expand(event: RollupEvent): void {
+    const { workspace_id, link_id, timestamp: hour } = event;
+    const day = hour - mod(hour, DAY_MS);
+    this.sum(workspace_id, "all", 1, link_id, hour, "", event);
+    for (const dimension of ["all", ...DIMENSIONS] as const) {
+      const value = dimension === "all" ? "" : dimensionValue(event, dimension);
+      if (value === null) continue;
+      this.sum(workspace_id, dimension, 24, link_id, day, value, event);
+      this.sum(workspace_id, dimension, 1, "", hour, value, event);
+      this.sum(workspace_id, dimension, 24, "", day, value, event);
+    }
+  }
 }
 
 const CHUNK = 500;
@@ -182,7 +215,7 @@ export async function applyRollups(
   events: readonly RollupEvent[],
   sign: 1 | -1,
 ): Promise<void> {
-  const rows = mergeCells(events.flatMap((event) => rollupCells(event, sign)));
+  const rows = rollupRows(events, sign);
   for (let i = 0; i < rows.length; i += CHUNK) {
     await trx
       .insertInto("rollups")
@@ -199,20 +232,15 @@ export async function applyRollups(
   }
 }
 
-// The primary key's column order, so that sorting by it is the index order (one lock order on PostgreSQL).
-const cellKey = (row: RollupRow) =>
-  [
-    row.workspace_id,
-    row.dimension,
-    String(row.hours).padStart(2, "0"),
-    row.link_id,
-    String(row.period).padStart(15, "0"),
-    row.value,
-  ].join("\u0000");
-
 const mod = (a: number, b: number) => ((a % b) + b) % b;
 
-function pick(row: EventColumns): EventColumns {
+function counted(
+  row: EventColumns,
+  clicks: number,
+  leads: number,
+  sales: number,
+  amount: number,
+): RollupEvent {
   return {
     workspace_id: row.workspace_id,
     link_id: row.link_id,
@@ -234,5 +262,9 @@ function pick(row: EventColumns): EventColumns {
     utm_campaign: row.utm_campaign,
     utm_term: row.utm_term,
     utm_content: row.utm_content,
+    clicks,
+    leads,
+    sales,
+    sale_amount: amount,
   };
 }

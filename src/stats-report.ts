@@ -1,0 +1,149 @@
+import type { Stores } from "./container.js";
+import { AnalyticsService } from "./domain/analytics/analytics-service.js";
+import type { Metrics, TopLinkRow } from "./domain/analytics/model.js";
+import { badRequest, notFound } from "./domain/errors.js";
+import { INTERVALS, type Interval } from "./domain/events/time-range.js";
+import type { Principal } from "./domain/workspaces/model.js";
+import { systemClock } from "./infra/clock.js";
+
+export type StatsOptions = { workspaceId?: string; link?: string; interval?: string; top?: number };
+
+export type StatsReport = {
+  workspaceId: string;
+  interval: Interval;
+  link: string | null;
+  funnel: Metrics & { leadRate: number | null; saleRate: number | null; clickToSale: number | null };
+  topLinks: (Metrics & { shortLink: string; url: string; leadRate: number | null })[];
+};
+
+const rate = (part: number, whole: number) => (whole > 0 ? part / whole : null);
+
+/** `clicktrail stats`: the funnel (clicks → leads → sales, revenue) and the top links, read from the rollups. */
+export async function statsReport(stores: Stores, options: StatsOptions): Promise<StatsReport> {
+  const interval = (options.interval ?? "30d") as Interval;
+  if (!INTERVALS.includes(interval))
+    throw badRequest(`--interval must be one of ${INTERVALS.join(", ")}, got "${options.interval}".`);
+  const workspaceId = await resolveWorkspace(stores, options.workspaceId);
+  const principal: Principal = { workspaceId, keyId: "cli", scopes: null };
+  const [domain, key] = options.link?.includes("/")
+    ? [
+        options.link.slice(0, options.link.lastIndexOf("/")),
+        options.link.slice(options.link.lastIndexOf("/") + 1),
+      ]
+    : [undefined, options.link];
+  const filter = { ...(domain ? { domain } : {}), ...(key ? { key } : {}) };
+  const analytics = new AnalyticsService(stores.analytics, stores.links, systemClock);
+  const count = await analytics.retrieve(principal, {
+    event: "composite",
+    groupBy: "count",
+    interval,
+    ...filter,
+  });
+  const top = await analytics.retrieve(principal, {
+    event: "composite",
+    groupBy: "top_links",
+    interval,
+    ...filter,
+  });
+  const total = count.groupBy === "count" ? count.total : { clicks: 0, leads: 0, sales: 0, saleAmount: 0 };
+  const rows: TopLinkRow[] = top.groupBy === "top_links" ? top.rows.slice(0, options.top ?? 10) : [];
+  return {
+    workspaceId,
+    interval,
+    link: options.link ?? null,
+    funnel: {
+      ...total,
+      leadRate: rate(total.leads, total.clicks),
+      saleRate: rate(total.sales, total.leads),
+      clickToSale: rate(total.sales, total.clicks),
+    },
+    topLinks: rows.map(({ link, clicks, leads, sales, saleAmount }) => ({
+      shortLink: `${link.domain}/${link.key}`,
+      url: link.url,
+      clicks,
+      leads,
+      sales,
+      saleAmount,
+      leadRate: rate(leads, clicks),
+    })),
+  };
+}
+
+async function resolveWorkspace(stores: Stores, id: string | undefined): Promise<string> {
+  const all = await stores.workspaces.listWorkspaces();
+  if (id) {
+    if (!all.some((workspace) => workspace.id === id)) throw notFound(`Workspace ${id} not found.`);
+    return id;
+  }
+  if (all.length === 1) return all[0].id;
+  if (all.length === 0) throw notFound("There is no workspace yet.");
+  throw badRequest(`There are ${all.length} workspaces; name one with --workspace.`);
+}
+
+const count = (n: number) => n.toLocaleString("en-US");
+const percent = (r: number | null) => (r === null ? "-" : `${(r * 100).toFixed(2)}%`);
+const dollars = (cents: number) =>
+  `$${(cents / 100).toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+
+const INTERVAL_NAMES: Record<Interval, string> = {
+  "24h": "the last 24 hours",
+  "7d": "the last 7 days",
+  "30d": "the last 30 days",
+  "90d": "the last 90 days",
+  "1y": "the last year",
+  mtd: "this month",
+  qtd: "this quarter",
+  ytd: "this year",
+  all: "all time",
+};
+
+/** The report as terminal tables. */
+export function formatStats(report: StatsReport): string {
+  const { funnel } = report;
+  const lines = [
+    `${report.link ? `Link ${report.link}` : `Workspace ${report.workspaceId}`}, ${INTERVAL_NAMES[report.interval]} (UTC)`,
+    "",
+    grid(
+      [
+        ["", "count", "conversion"],
+        ["clicks", count(funnel.clicks), ""],
+        ["leads", count(funnel.leads), `${percent(funnel.leadRate)} of clicks`],
+        [
+          "sales",
+          count(funnel.sales),
+          `${percent(funnel.saleRate)} of leads, ${percent(funnel.clickToSale)} of clicks`,
+        ],
+        ["revenue", dollars(funnel.saleAmount), "USD"],
+      ],
+      "lrl",
+    ),
+    "",
+  ];
+  if (report.topLinks.length === 0) return [...lines, "No link has events in this period."].join("\n");
+  return [
+    ...lines,
+    "Top links",
+    grid(
+      [
+        ["link", "clicks", "leads", "sales", "revenue", "click→lead"],
+        ...report.topLinks.map((link) => [
+          link.shortLink,
+          count(link.clicks),
+          count(link.leads),
+          count(link.sales),
+          dollars(link.saleAmount),
+          percent(link.leadRate),
+        ]),
+      ],
+      "lrrrrr",
+    ),
+  ].join("\n");
+}
+
+/** Columns padded to their widest cell, each aligned as `align` says ("l" or "r"). */
+function grid(rows: string[][], align: string): string {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => [...row[i]].length)));
+  const pad = (cell: string, i: number) =>
+    align[i] === "r" ? cell.padStart(widths[i] + cell.length - [...cell].length) : cell.padEnd(widths[i]);
+  return rows.map((row) => row.map(pad).join("  ").trimEnd()).join("\n");
+}

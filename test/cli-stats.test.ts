@@ -1,0 +1,79 @@
+// `clicktrail stats`: the compiled command over the SQLite file of a running server.
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { after, before, test } from "node:test";
+import { clickIdFor, trackedLink } from "./helpers/journey.js";
+import { startServer, type TestServer } from "./helpers/server.js";
+
+const ROOT = resolve(import.meta.dirname, "..");
+const CLI = join(ROOT, "dist", "cli.js");
+
+let server: TestServer;
+before(async () => {
+  if (!existsSync(CLI)) spawnSync("npm", ["run", "build", "--silent"], { cwd: ROOT, timeout: 120_000 });
+  server = await startServer({ TRUST_PROXY: "true" });
+});
+after(async () => {
+  await server.stop();
+});
+
+function stats(...args: string[]) {
+  const run = spawnSync(process.execPath, [CLI, "stats", ...args], {
+    env: { PATH: process.env.PATH ?? "", DATA_DIR: server.dataDir, LOG_LEVEL: "silent" },
+    encoding: "utf8",
+    timeout: 30_000,
+  });
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+test("clicktrail stats: the funnel and the top links, as a table and as JSON", async () => {
+  const dub = server.sdk();
+  const best = await trackedLink(server, "best");
+  const other = await trackedLink(server, "other");
+  const clickId = await clickIdFor(server, best.key);
+  await clickIdFor(server, best.key);
+  await clickIdFor(server, best.key);
+  await clickIdFor(server, other.key);
+  await dub.track.lead({ clickId, eventName: "Sign up", customerExternalId: "cli-1" });
+  await dub.track.sale({
+    customerExternalId: "cli-1",
+    amount: 12_345,
+    currency: "usd",
+    paymentProcessor: "stripe",
+  });
+
+  const json = stats("--json");
+  assert.equal(json.status, 0, json.stderr);
+  const report = JSON.parse(json.stdout);
+  assert.equal(report.interval, "30d");
+  assert.deepEqual(report.funnel, {
+    clicks: 4,
+    leads: 1,
+    sales: 1,
+    saleAmount: 12_345,
+    leadRate: 0.25,
+    saleRate: 1,
+    clickToSale: 0.25,
+  });
+  assert.deepEqual(
+    report.topLinks.map((link: { shortLink: string; clicks: number }) => [link.shortLink, link.clicks]),
+    [
+      [`${best.domain}/best`, 3],
+      [`${other.domain}/other`, 1],
+    ],
+  );
+
+  const text = stats("--interval", "24h", "--link", "best");
+  assert.equal(text.status, 0, text.stderr);
+  assert.match(text.stdout, /^Link best, the last 24 hours \(UTC\)/);
+  assert.match(text.stdout, /\nclicks +3\n/);
+  assert.match(text.stdout, /\nsales +1 +100\.00% of leads, 33\.33% of clicks\n/);
+  assert.match(text.stdout, /\nrevenue +\$123\.45 +USD\n/);
+  assert.match(text.stdout, /\nTop links\nlink +clicks +leads +sales +revenue +click→lead\n/);
+
+  const bad = stats("--interval", "2w");
+  assert.equal(bad.status, 1);
+  assert.match(bad.stderr, /--interval must be one of 24h, 7d, 30d/);
+});
