@@ -1,60 +1,11 @@
 import { z } from "zod";
 import { ANALYTICS_EVENTS, type AnalyticsParams, GROUP_BYS } from "../../domain/analytics/model.js";
-import { INTERVALS, isTimeZone } from "../../domain/events/time-range.js";
-import { queryBoolean } from "./common.js";
-
-const text = z.string().optional();
-const notSupported = (what: string) =>
-  z
-    .string()
-    .optional()
-    .refine((value) => value === undefined, { error: `${what} is not supported by Clicktrail` });
-
-/** Link features Clicktrail has no part of: a filter on one matches no link. */
-const ABSENT_FEATURES = [
-  "tagId",
-  "tagIds",
-  "folderId",
-  "groupId",
-  "partnerId",
-  "partnerTagId",
-  "programId",
-] as const;
+import { eventFilters, filtersAbsentFeature } from "./event-filters.js";
 
 export const analyticsQuery = z.object({
   event: z.enum(ANALYTICS_EVENTS).default("clicks"),
   groupBy: z.enum(GROUP_BYS).default("count"),
-  interval: z.enum(INTERVALS).optional(),
-  start: text,
-  end: text,
-  timezone: z.string().refine(isTimeZone, { error: "must be an IANA time zone" }).optional(),
-  domain: text,
-  key: text,
-  linkId: text,
-  externalId: text.describe("The link's externalId (with or without the ext_ prefix)"),
-  tenantId: text,
-  customerId: text,
-  country: text,
-  city: text,
-  region: text,
-  continent: text,
-  device: text,
-  browser: text,
-  os: text,
-  trigger: text,
-  referer: text,
-  refererUrl: text,
-  url: text,
-  utm_source: text,
-  utm_medium: text,
-  utm_campaign: text,
-  utm_term: text,
-  utm_content: text,
-  qr: queryBoolean.optional(),
-  root: queryBoolean.optional(),
-  ...Object.fromEntries(ABSENT_FEATURES.map((name) => [name, text])),
-  saleType: notSupported("saleType"),
-  query: notSupported("The advanced filter query"),
+  ...eventFilters,
 });
 
 type AnalyticsQuery = z.infer<typeof analyticsQuery>;
@@ -101,13 +52,7 @@ export function toAnalyticsParams(query: AnalyticsQuery): AnalyticsParams {
     utmTerm: utm_term,
     utmContent: utm_content,
     qr: rest.qr,
-    absentFeature:
-      root === true ||
-      ABSENT_FEATURES.some((name) => {
-        const value = (query as Record<string, unknown>)[name];
-        return value !== undefined && value !== "";
-      }) ||
-      undefined,
+    absentFeature: filtersAbsentFeature(query) || undefined,
   };
   return Object.fromEntries(
     Object.entries(params).filter(([, value]) => value !== undefined),

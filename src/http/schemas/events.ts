@@ -1,59 +1,10 @@
 import { z } from "zod";
 import { PAYMENT_PROCESSORS } from "../../domain/conversions/model.js";
 import { EVENT_KINDS, type EventFilter, type SortOrder } from "../../domain/events/model.js";
-import { INTERVALS, isTimeZone } from "../../domain/events/time-range.js";
 import { EXPORT_COLUMNS } from "../../wire/event-csv.js";
-import { queryBoolean } from "./common.js";
 import { customerSchema } from "./customers.js";
+import { eventFilters, filtersAbsentFeature } from "./event-filters.js";
 import { linkSchema } from "./links.js";
-
-const text = z.string().optional();
-const notSupported = (what: string) =>
-  z
-    .string()
-    .optional()
-    .refine((value) => value === undefined, { error: `${what} is not supported by Clicktrail` });
-
-/** Time range and filters, as GET /analytics takes them. */
-const eventFilters = {
-  interval: z.enum(INTERVALS).optional(),
-  start: text,
-  end: text,
-  timezone: z.string().refine(isTimeZone, { error: "must be an IANA time zone" }).optional(),
-  domain: text,
-  key: text,
-  linkId: text,
-  externalId: text,
-  tenantId: text,
-  customerId: text,
-  country: text,
-  city: text,
-  region: text,
-  continent: text,
-  device: text,
-  browser: text,
-  os: text,
-  trigger: text,
-  referer: text,
-  refererUrl: text,
-  url: text,
-  utm_source: text,
-  utm_medium: text,
-  utm_campaign: text,
-  utm_term: text,
-  utm_content: text,
-  qr: queryBoolean.optional(),
-  root: queryBoolean.optional(),
-  tagId: text,
-  tagIds: text,
-  folderId: text,
-  groupId: text,
-  partnerId: text,
-  partnerTagId: text,
-  programId: text,
-  saleType: notSupported("saleType"),
-  query: notSupported("The advanced filter query"),
-};
 
 const order = z.enum(["asc", "desc"]).optional();
 const eventSelection = {
@@ -105,19 +56,6 @@ type EventSelection = z.infer<z.ZodObject<typeof eventSelection>>;
  */
 const sortOrderOf = (query: EventSelection): SortOrder =>
   query.sortOrder === "asc" || query.order === "asc" ? "asc" : "desc";
-
-/** Filters on link features Clicktrail has no part of (tags, folders, partners, root links): no link matches. */
-const filtersAbsentFeature = (query: EventSelection) =>
-  query.root === true ||
-  [
-    query.tagId,
-    query.tagIds,
-    query.folderId,
-    query.groupId,
-    query.partnerId,
-    query.partnerTagId,
-    query.programId,
-  ].some((value) => value !== undefined && value !== "");
 
 export function toEventParams(query: EventSelection) {
   const filter: EventFilter = {

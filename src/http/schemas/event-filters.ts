@@ -1,0 +1,68 @@
+import { z } from "zod";
+import { INTERVALS, isTimeZone } from "../../domain/events/time-range.js";
+import { queryBoolean } from "./common.js";
+
+const text = z.string().optional();
+const notSupported = (what: string) =>
+  z
+    .string()
+    .optional()
+    .refine((value) => value === undefined, { error: `${what} is not supported by Clicktrail` });
+
+/** Time range and filters, as GET /analytics takes them. */
+export const eventFilters = {
+  interval: z.enum(INTERVALS).optional(),
+  start: text,
+  end: text,
+  timezone: z.string().refine(isTimeZone, { error: "must be an IANA time zone" }).optional(),
+  domain: text,
+  key: text,
+  linkId: text,
+  externalId: text.describe("The link's externalId (with or without the ext_ prefix)"),
+  tenantId: text,
+  customerId: text,
+  country: text,
+  city: text,
+  region: text,
+  continent: text,
+  device: text,
+  browser: text,
+  os: text,
+  trigger: text,
+  referer: text,
+  refererUrl: text,
+  url: text,
+  utm_source: text,
+  utm_medium: text,
+  utm_campaign: text,
+  utm_term: text,
+  utm_content: text,
+  qr: queryBoolean.optional(),
+  root: queryBoolean.optional(),
+  tagId: text,
+  tagIds: text,
+  folderId: text,
+  groupId: text,
+  partnerId: text,
+  partnerTagId: text,
+  programId: text,
+  saleType: notSupported("saleType"),
+  query: notSupported("The advanced filter query"),
+};
+
+type AbsentFeatureFilters = Partial<
+  Record<"tagId" | "tagIds" | "folderId" | "groupId" | "partnerId" | "partnerTagId" | "programId", string>
+> & { root?: boolean };
+
+/** Filters on link features Clicktrail has no part of (tags, folders, partners, root links): no link matches. */
+export const filtersAbsentFeature = (query: AbsentFeatureFilters) =>
+  query.root === true ||
+  [
+    query.tagId,
+    query.tagIds,
+    query.folderId,
+    query.groupId,
+    query.partnerId,
+    query.partnerTagId,
+    query.programId,
+  ].some((value) => value !== undefined && value !== "");
