@@ -3,6 +3,7 @@ import type { Dimension } from "../../domain/analytics/dimensions.js";
 import { PART_SEPARATOR } from "../../domain/analytics/dimensions.js";
 import type { AnalyticsStore, Metric, Segment, Tally, TallyQuery } from "../../domain/analytics/ports.js";
 import type { EventFilter, EventKind } from "../../domain/events/model.js";
+import { EVENT_FILTER_COLUMNS } from "./event-filter-columns.js";
 import type { Database } from "./schema.js";
 
 const EVENT_TABLES: Record<EventKind, string> = {
@@ -13,25 +14,6 @@ const EVENT_TABLES: Record<EventKind, string> = {
 
 const HOURS = { day: 24, hour: 1 } as const;
 
-/** Event columns that a filter matches exactly. */
-const FILTER_COLUMNS: Partial<Record<keyof EventFilter, string>> = {
-  country: "country",
-  city: "city",
-  region: "region",
-  continent: "continent",
-  device: "device",
-  browser: "browser",
-  os: "os",
-  trigger: "trigger",
-  referer: "referer",
-  refererUrl: "referer_url",
-  url: "url",
-  utmSource: "utm_source",
-  utmMedium: "utm_medium",
-  utmCampaign: "utm_campaign",
-  utmTerm: "utm_term",
-  utmContent: "utm_content",
-};
 
 const LINK_COLUMNS = {
   linkId: "id",
@@ -187,7 +169,7 @@ function eventPart(query: TallyQuery, kind: EventKind): RawBuilder<unknown> {
 
 function filterConditions({ workspaceId, filter }: TallyQuery, kind: EventKind): RawBuilder<unknown>[] {
   const conditions: RawBuilder<unknown>[] = [];
-  for (const [name, column] of Object.entries(FILTER_COLUMNS)) {
+  for (const [name, column] of Object.entries(EVENT_FILTER_COLUMNS)) {
     const value = filter[name as keyof EventFilter];
     if (value !== undefined) conditions.push(sql`${sql.ref(`e.${column}`)} = ${value}`);
   }

@@ -2,6 +2,7 @@ import { type Kysely, type RawBuilder, type Selectable, type SqlBool, sql } from
 import type { EventFilter, EventKind, EventQuery, StoredEvent } from "../../domain/events/model.js";
 import type { EventStore, EventWindow } from "../../domain/events/ports.js";
 import { toClick } from "./click-store.js";
+import { EVENT_FILTER_COLUMNS } from "./event-filter-columns.js";
 import { leadEventOf, saleEventOf } from "./event-rows.js";
 import type { ClickRow, Database, LeadEventRow, SaleEventRow } from "./schema.js";
 
@@ -13,22 +14,7 @@ type EventRow = Selectable<ClickRow> | Selectable<LeadEventRow> | Selectable<Sal
 /** Filters on columns every event table has. */
 const EVENT_COLUMNS: Partial<Record<keyof EventFilter, string>> = {
   linkId: "link_id",
-  country: "country",
-  city: "city",
-  region: "region",
-  continent: "continent",
-  device: "device",
-  browser: "browser",
-  os: "os",
-  trigger: "trigger",
-  referer: "referer",
-  refererUrl: "referer_url",
-  url: "url",
-  utmSource: "utm_source",
-  utmMedium: "utm_medium",
-  utmCampaign: "utm_campaign",
-  utmTerm: "utm_term",
-  utmContent: "utm_content",
+  ...EVENT_FILTER_COLUMNS,
 };
 
 /** Filters on the event's link as it is now. */
