@@ -14,7 +14,6 @@ const EVENT_TABLES: Record<EventKind, string> = {
 
 const HOURS = { day: 24, hour: 1 } as const;
 
-
 const LINK_COLUMNS = {
   linkId: "id",
   domain: "domain",
