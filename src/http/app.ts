@@ -2,6 +2,7 @@ import swagger from "@fastify/swagger";
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyInstance,
+  type FastifyReply,
   type FastifyRequest,
   LogController,
 } from "fastify";
@@ -9,11 +10,13 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from "fast
 import type { Logger } from "pino";
 import type { Config } from "../config.js";
 import type { Services, Storage } from "../container.js";
+import { badRequest } from "../domain/errors.js";
 import { observePool } from "../infra/metrics.js";
 import { authenticate } from "./auth.js";
 import { CLIENT_SCRIPT } from "./client-script.js";
-import { INVALID_JSON, installErrorHandler, sendError } from "./errors.js";
+import { answerClientError, INVALID_JSON, installErrorHandler, sendError } from "./errors.js";
 import { NOT_FOUND_PAGE } from "./pages.js";
+import { bodyProblem, hasNulEscape, NUL_IN_URL } from "./request-guards.js";
 import { recordRequestMetrics } from "./request-metrics.js";
 import { analyticsRoutes } from "./routes/analytics.js";
 import { clientClickRoutes } from "./routes/client-clicks.js";
@@ -42,11 +45,18 @@ export async function buildApp({ config, services, storage, logger }: AppOptions
     trustProxy: config.trustProxy,
     logController: new LogController({ disableRequestLogging: true }),
     requestIdHeader: "x-request-id",
-    routerOptions: { ignoreTrailingSlash: true },
+    // Keys are up to 190 characters, and a percent-encoded character takes up to 12.
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 4096 },
+    frameworkErrors: (error, request, reply) =>
+      isApiRequest(request, config.apiHost)
+        ? sendError(reply, "bad_request", `The request URL is malformed: ${error.message}.`)
+        : notFoundPage(reply as FastifyReply),
+    clientErrorHandler: answerClientError,
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandler(app);
+  refuseNulInUrl(app, config.apiHost);
   acceptAnyContentTypeAsJson(app);
   recordRequestMetrics(app, services.metrics);
   observePool(services.metrics, storage.poolUsage);
@@ -122,13 +132,27 @@ export async function buildApp({ config, services, storage, logger }: AppOptions
   );
   await app.register(redirectRoutes, { redirects: services.redirects, trustProxy: config.trustProxy });
   app.setNotFoundHandler((request, reply) => {
-    if (request.url.startsWith("/api/") || request.url === "/api" || request.hostname === config.apiHost) {
-      return apiNotFound(request, reply);
-    }
-    return reply.code(404).type("text/html; charset=utf-8").send(NOT_FOUND_PAGE);
+    if (isApiRequest(request, config.apiHost)) return apiNotFound(request, reply);
+    return notFoundPage(reply);
   });
   return app;
 }
+
+function isApiRequest(request: FastifyRequest, apiHost: string | undefined): boolean {
+  return /^\/api(\/|\?|$)/.test(request.url) || (apiHost !== undefined && request.hostname === apiHost);
+}
+
+/** `%00` decodes to a NUL that no store should see; refused before any route reads the URL. */
+function refuseNulInUrl(app: FastifyInstance, apiHost: string | undefined) {
+  app.addHook("onRequest", async (request, reply) => {
+    if (!hasNulEscape(request.url)) return;
+    if (isApiRequest(request, apiHost)) return sendError(reply, "bad_request", NUL_IN_URL);
+    return notFoundPage(reply);
+  });
+}
+
+const notFoundPage = (reply: FastifyReply) =>
+  reply.code(404).type("text/html; charset=utf-8").send(NOT_FOUND_PAGE);
 
 function apiNotFound(request: FastifyRequest, reply: Parameters<typeof sendError>[0]) {
   return sendError(reply, "not_found", `No route ${request.method} ${request.url.split("?")[0]}.`);
@@ -144,13 +168,16 @@ function acceptAnyContentTypeAsJson(app: FastifyInstance) {
   app.addContentTypeParser("*", { parseAs: "string" }, (_request, body, done) => {
     const text = (body as string).trim();
     if (text === "") return done(null, undefined);
+    let parsed: unknown;
     try {
-      done(null, JSON.parse(text));
+      parsed = JSON.parse(text);
     } catch {
-      done(
+      return done(
         Object.assign(new Error(INVALID_JSON), { statusCode: 400, code: "FST_ERR_CTP_INVALID_JSON_BODY" }),
         undefined,
       );
     }
+    const problem = bodyProblem(parsed);
+    done(problem ? badRequest(problem) : null, problem ? undefined : parsed);
   });
 }

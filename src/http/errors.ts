@@ -1,3 +1,5 @@
+import { STATUS_CODES } from "node:http";
+import type { Duplex } from "node:stream";
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
 import { DomainError, type ErrorCode } from "../domain/errors.js";
@@ -21,15 +23,42 @@ export const INVALID_JSON =
 const INTERNAL =
   "An internal server error occurred. Please contact your administrator if the problem persists.";
 
+/** Dub's anchors, code by code: only the first `_` becomes `-`, except in its generic 500 answer. */
 export const docUrl = (code: ErrorCode) =>
-  `https://dub.co/docs/api-reference/errors#${code.replace("_", "-")}`;
+  `https://dub.co/docs/api-reference/errors#${code === "internal_server_error" ? "internal-server-error" : code.replace("_", "-")}`;
 
 export function errorBody(code: ErrorCode, message: string) {
   return { error: { code, message, doc_url: docUrl(code) } };
 }
 
 export function sendError(reply: FastifyReply, code: ErrorCode, message: string) {
+  // A failed writeHead (say, of a 302 with a bad Location) leaves its reason phrase and headers behind.
+  reply.raw.statusMessage = STATUS_CODES[STATUS[code]] ?? "";
+  reply.removeHeader("location");
   return reply.code(STATUS[code]).type("application/json; charset=utf-8").send(errorBody(code, message));
+}
+
+/**
+ * Requests Node's parser refuses before fastify sees them (headers over 16 KB, malformed request lines) get
+ * Dub's envelope too, written straight to the socket.
+ */
+export function answerClientError(error: Error & { code?: string }, socket: Duplex): void {
+  if (error.code === "ECONNRESET" || socket.destroyed) return;
+  const status =
+    error.code === "HPE_HEADER_OVERFLOW" ? 431 : error.code === "ERR_HTTP_REQUEST_TIMEOUT" ? 408 : 400;
+  const message =
+    status === 431
+      ? "Request headers are too large: the limit is 16 KB."
+      : status === 408
+        ? "The request took too long to arrive."
+        : "The request is malformed.";
+  const body = JSON.stringify(errorBody("bad_request", message));
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy();
 }
 
 /** Every failure leaves as Dub's error envelope, with exactly the code its status implies. */

@@ -27,6 +27,18 @@ const CODE_FOR_STATUS: Record<number, string> = {
   500: "internal_server_error",
 };
 
+/** Dub's documentation anchors, code by code (its generic 500 differs from its first-underscore rule). */
+const ANCHOR: Record<number, string> = {
+  400: "bad-request",
+  401: "unauthorized",
+  403: "forbidden",
+  404: "not-found",
+  409: "conflict",
+  422: "unprocessable-entity",
+  429: "rate-limit_exceeded",
+  500: "internal-server-error",
+};
+
 type ErrorBody = { error: { code: string; message: string; doc_url: string } };
 
 /** Asserts Dub's exact error envelope for `status` and returns its message. */
@@ -41,7 +53,7 @@ async function expectError(response: Response, status: number): Promise<string> 
   assert.equal(body.error.code, code);
   assert.equal(typeof body.error.message, "string");
   assert.ok(body.error.message.length > 0, "a message");
-  assert.equal(body.error.doc_url, `https://dub.co/docs/api-reference/errors#${code.replace("_", "-")}`);
+  assert.equal(body.error.doc_url, `https://dub.co/docs/api-reference/errors#${ANCHOR[status]}`);
   return body.error.message;
 }
 
@@ -382,5 +394,150 @@ describe("unexpected failures", () => {
     } finally {
       await broken.stop();
     }
+  });
+});
+
+describe("hostile input is refused at the edge, the same on every store, and nothing is written", () => {
+  const tables = ["links", "customers", "lead_events", "sale_events", "clicks"];
+  const counts = async () =>
+    Promise.all(
+      tables.map(async (table) =>
+        Number((await server.one<{ n: number }>(`select count(*) as n from ${table}`))?.n),
+      ),
+    );
+  const post = (path: string, body: string) =>
+    api(path, { method: "POST", headers: { ...auth(), ...json }, body });
+  const nested = (levels: number) => `${'{"a":'.repeat(levels)}1${"}".repeat(levels)}`;
+
+  test("metadata nested 5000 levels deep is 400 on /track/lead and /track/sale", async () => {
+    const before = await counts();
+    const lead = await post(
+      "/track/lead",
+      `{"clickId":"c","eventName":"Sign up","customerExternalId":"deep","metadata":${nested(5000)}}`,
+    );
+    assert.match(await expectError(lead, 400), /nested more than 64 levels/);
+    const sale = await post(
+      "/track/sale",
+      `{"customerExternalId":"deep","amount":100,"metadata":${nested(5000)}}`,
+    );
+    assert.match(await expectError(sale, 400), /nested more than 64 levels/);
+    assert.deepEqual(await counts(), before);
+  });
+
+  test("NUL or a lone surrogate anywhere in a body, as a value or a key, is 400", async () => {
+    const before = await counts();
+    for (const body of [
+      '{"url":"https://example.com/a\\u0000b"}',
+      '{"url":"https://example.com/","title":"x\\u0000"}',
+      '{"url":"https://example.com/","title":"\\ud800"}',
+      '{"url":"https://example.com/","\\u0000":1}',
+    ]) {
+      assert.match(
+        await expectError(await post("/links", body), 400),
+        /NUL character or a lone surrogate/,
+        body,
+      );
+    }
+    const lead = await post(
+      "/track/lead",
+      '{"clickId":"c","eventName":"x","customerExternalId":"a\\u0000b"}',
+    );
+    await expectError(lead, 400);
+    assert.deepEqual(await counts(), before);
+  });
+
+  test("%00 in a path or query is 400 on the API and the not-found page on a short link", async () => {
+    for (const path of [
+      "/links/link_a%00b",
+      "/links?search=a%00b",
+      "/links/info?key=a%00",
+      "/customers/%00",
+    ]) {
+      assert.match(await expectError(await api(path, { headers: auth() }), 400), /NUL/, path);
+    }
+    const redirect = await fetch(`${server.origin}/a%00b`, { redirect: "manual" });
+    assert.equal(redirect.status, 404);
+    assert.match(redirect.headers.get("content-type") ?? "", /text\/html/);
+  });
+
+  test("a bad percent-escape is Dub's 400 on the API and the not-found page on a short link", async () => {
+    const apiAnswer = await api("/links/%ZZ", { headers: auth() });
+    assert.match(await expectError(apiAnswer, 400), /malformed/);
+    const redirect = await fetch(`${server.origin}/%ZZ`, { redirect: "manual" });
+    assert.equal(redirect.status, 404);
+  });
+
+  test("headers over 16 KB get 431 with Dub's envelope", async () => {
+    const answer = await rawRequest(server, {
+      method: "GET",
+      path: "/api/links",
+      headers: { ...auth(), "x-padding": "a".repeat(20_000) },
+    });
+    assert.equal(answer.status, 431);
+    const body = JSON.parse(answer.body) as ErrorBody;
+    assert.equal(body.error.code, "bad_request");
+    assert.equal(body.error.doc_url, "https://dub.co/docs/api-reference/errors#bad-request");
+  });
+
+  test("dates: only ISO 8601 between 1970 and 9999 with real calendar fields; others are 422", async () => {
+    for (const start of ["-271821-04-20", "2024-02-31", "1", "0999-01-01", "2024-01-01T24:00"]) {
+      const answer = await api(`/analytics?groupBy=timeseries&start=${start}`, { headers: auth() });
+      await expectError(answer, 422);
+    }
+    for (const expiresAt of ["1", "-271821-04-20", "+275760-09-13T00:00:00Z", "2024-13-01", "tomorrow"]) {
+      const answer = await post("/links", JSON.stringify({ url: "https://example.com/", expiresAt }));
+      assert.match(await expectError(answer, 422), /expiresAt/, expiresAt);
+    }
+    const withOffset = await post(
+      "/links",
+      JSON.stringify({ url: "https://example.com/", expiresAt: "2030-05-01T10:00:00+02:00" }),
+    );
+    assert.equal(withOffset.status, 200);
+    assert.equal(((await withOffset.json()) as { expiresAt: string }).expiresAt, "2030-05-01T08:00:00.000Z");
+  });
+
+  test("keys . and .., and over-long customer and click ids, are 422", async () => {
+    for (const key of [".", ".."]) {
+      const answer = await post("/links", JSON.stringify({ url: "https://example.com/", key }));
+      assert.match(await expectError(answer, 422), /key/, key);
+    }
+    const long = "x".repeat(256);
+    for (const body of [
+      { clickId: "c", eventName: "x", customerExternalId: long },
+      { clickId: long, eventName: "x", customerExternalId: "a" },
+    ]) {
+      await expectError(await post("/track/lead", JSON.stringify(body)), 422);
+    }
+    await expectError(
+      await post("/track/sale", JSON.stringify({ customerExternalId: long, amount: 1 })),
+      422,
+    );
+  });
+
+  test("a 190-character key redirects", async () => {
+    const key = "k".repeat(190);
+    assert.equal(
+      (await post("/links", JSON.stringify({ url: "https://example.com/long", key }))).status,
+      200,
+    );
+    const answer = await fetch(`${server.origin}/${key}`, { redirect: "manual" });
+    assert.equal(answer.status, 302);
+    assert.equal(answer.headers.get("location"), "https://example.com/long");
+  });
+
+  test("an expired link's expiredUrl with CR/LF and non-ASCII is sent as a clean Location", async () => {
+    const created = await post(
+      "/links",
+      JSON.stringify({
+        url: "https://example.com/",
+        expiresAt: "2020-01-01",
+        expiredUrl: "https://example.com/gone\r\n/caf\u00e9?q=\r\n1",
+      }),
+    );
+    assert.equal(created.status, 200, await created.clone().text());
+    const { key } = (await created.json()) as { key: string };
+    const answer = await fetch(`${server.origin}/${key}`, { redirect: "manual" });
+    assert.equal(answer.status, 302);
+    assert.equal(answer.headers.get("location"), "https://example.com/gone/caf%C3%A9?q=1");
   });
 });

@@ -1,4 +1,5 @@
-import { badRequest } from "../errors.js";
+import { badRequest, unprocessable } from "../errors.js";
+import { INSTANT_RANGE_TEXT, isoPartsToEpoch, isWithinInstantRange, parseIsoParts } from "../instants.js";
 
 export const INTERVALS = ["24h", "7d", "30d", "90d", "1y", "mtd", "qtd", "ytd", "all"] as const;
 export type Interval = (typeof INTERVALS)[number];
@@ -48,27 +49,11 @@ export function resolveRange(input: RangeInput, now: number): TimeRange {
   return { start: zonedToEpoch({ year: today.year, month, day: 1 }, zone), end };
 }
 
-const NAIVE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3})\d*)?)?)?$/;
-
 function parseInstant(text: string, zone: string, name: string): number {
-  const naive = NAIVE.exec(text.trim());
-  if (naive) {
-    const [, year, month, day, hour = "0", minute = "0", second = "0", fraction = "0"] = naive;
-    return zonedToEpoch(
-      {
-        year: Number(year),
-        month: Number(month) - 1,
-        day: Number(day),
-        hour: Number(hour),
-        minute: Number(minute),
-        second: Number(second),
-        ms: Number(fraction.padEnd(3, "0")),
-      },
-      zone,
-    );
-  }
-  const epoch = Date.parse(text);
-  if (Number.isNaN(epoch)) throw badRequest(`${name} must be an ISO 8601 date or date-time.`);
+  const parts = parseIsoParts(text);
+  if (!parts) throw unprocessable(`${name} must be an ISO 8601 date or date-time.`);
+  const epoch = parts.offsetMinutes === undefined ? zonedToEpoch(parts, zone) : isoPartsToEpoch(parts);
+  if (!isWithinInstantRange(epoch)) throw unprocessable(`${name} must be ${INSTANT_RANGE_TEXT}.`);
   return epoch;
 }
 

@@ -1,13 +1,24 @@
 import { z } from "zod";
-
-export const errorSchema = z.object({
-  error: z.object({ code: z.string(), message: z.string(), doc_url: z.string() }),
-});
+import {
+  INSTANT_RANGE_TEXT,
+  isoPartsToEpoch,
+  isWithinInstantRange,
+  parseIsoParts,
+} from "../../domain/instants.js";
 
 /** Query booleans arrive as the strings "true"/"false". */
 export const queryBoolean = z.enum(["true", "false"]).transform((value) => value === "true");
 
-export const isoDate = z
-  .string()
-  .refine((value) => !Number.isNaN(Date.parse(value)), { error: "expected an ISO 8601 date" })
-  .transform((value) => Date.parse(value));
+/** An ISO 8601 date or date-time (UTC unless it carries an offset), as epoch milliseconds. */
+export const isoDate = z.string().transform((value, context) => {
+  const parts = parseIsoParts(value);
+  const epoch = parts ? isoPartsToEpoch(parts) : Number.NaN;
+  if (!isWithinInstantRange(epoch)) {
+    context.addIssue({
+      code: "custom",
+      message: parts ? `must be ${INSTANT_RANGE_TEXT}` : "expected an ISO 8601 date",
+    });
+    return z.NEVER;
+  }
+  return epoch;
+});
