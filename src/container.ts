@@ -19,7 +19,7 @@ import { EventService } from "./domain/events/event-service.js";
 import type { EventStore } from "./domain/events/ports.js";
 import { LinkService } from "./domain/links/link-service.js";
 import { MemoryLinkCache } from "./domain/links/memory-link-cache.js";
-import type { LinkCache, LinkStore } from "./domain/links/ports.js";
+import type { DomainStore, LinkCache, LinkStore } from "./domain/links/ports.js";
 import type { SettingsStore } from "./domain/settings.js";
 import { DeliveryWorker } from "./domain/webhooks/delivery-worker.js";
 import { WebhookEvents } from "./domain/webhooks/events.js";
@@ -44,6 +44,7 @@ import { SqlAnalyticsStore } from "./store/sql/analytics-store.js";
 import { SqlClickStore } from "./store/sql/click-store.js";
 import { SqlConversionStore } from "./store/sql/conversion-store.js";
 import { SqlCustomerStore } from "./store/sql/customer-store.js";
+import { SqlDomainStore } from "./store/sql/domain-store.js";
 import { SqlEventStore } from "./store/sql/event-store.js";
 import { SqlFxRateStore } from "./store/sql/fx-rate-store.js";
 import { SqlLinkStore } from "./store/sql/link-store.js";
@@ -57,6 +58,7 @@ import { sqliteMigrations } from "./store/sqlite/migrations/index.js";
 export type Stores = {
   workspaces: WorkspaceStore;
   links: LinkStore;
+  domains: DomainStore;
   clicks: ClickStore;
   customers: CustomerStore;
   conversions: ConversionStore;
@@ -144,6 +146,7 @@ function sqlStores(db: Kysely<Database>): Stores {
   return {
     workspaces: new SqlWorkspaceStore(db),
     links: new SqlLinkStore(db),
+    domains: new SqlDomainStore(db),
     clicks: new SqlClickStore(db),
     customers: new SqlCustomerStore(db),
     conversions: new SqlConversionStore(db),
@@ -166,6 +169,7 @@ export async function createServices(
   const webhookEvents = new WebhookEvents(config.shortLinkProtocol);
   const links = new LinkService(
     stores.links,
+    stores.domains,
     shared.linkCache,
     systemClock,
     config.shortDomain,
@@ -175,7 +179,12 @@ export async function createServices(
     metrics.clicksRecorded.inc(count),
   );
   const attribution = new ClickAttribution(stores.clicks, stores.links);
-  const webhookService = new WebhookService(stores.webhooks, systemClock, config.webhookAllowPrivate);
+  const webhookService = new WebhookService(
+    stores.webhooks,
+    stores.links,
+    systemClock,
+    config.webhookAllowPrivate,
+  );
   const delivery = new DeliveryWorker(
     stores.webhooks,
     (url, body, headers) =>

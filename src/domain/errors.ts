@@ -21,6 +21,7 @@ export class DomainError extends Error {
 }
 
 export const badRequest = (message: string) => new DomainError("bad_request", message);
+export const forbidden = (message: string) => new DomainError("forbidden", message);
 export const notFound = (message: string) => new DomainError("not_found", message);
 export const conflict = (message: string) => new DomainError("conflict", message);
 export const unprocessable = (message: string) => new DomainError("unprocessable_entity", message);

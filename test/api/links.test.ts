@@ -3,8 +3,8 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type { Dub } from "dub";
 import { LinkSchema$inboundSchema } from "dub/models/components";
-import { BadRequest, Conflict, NotFound, UnprocessableEntity } from "dub/models/errors";
-import { BROWSER_UA, startServer, type TestServer } from "../helpers/server.js";
+import { BadRequest, Conflict, Forbidden, NotFound, UnprocessableEntity } from "dub/models/errors";
+import { BROWSER_UA, requestWithHost, startServer, type TestServer } from "../helpers/server.js";
 
 let server: TestServer;
 let dub: Dub;
@@ -330,11 +330,7 @@ describe("list", () => {
     const c = await sdk.links.create({ url: "https://blog.example.com/post", tenantId: "t1" });
     const d = await sdk.links.create({ url: "https://blog.example.com/NEEDLE-upper", tenantId: "t2" });
     // Another workspace's links never show up.
-    await dub.links.create({
-      url: "https://shop.example.com/needle-foreign",
-      domain: "go.acme.test",
-      tenantId: "t1",
-    });
+    await dub.links.create({ url: "https://shop.example.com/needle-foreign", tenantId: "t1" });
 
     const ids = async (request: Parameters<Dub["links"]["list"]>[0]) =>
       new Set((await sdk.links.list(request)).result.map((link) => link.id));
@@ -726,5 +722,92 @@ describe("UTM fields live in the destination URL", () => {
     const first = await dub.links.upsert({ url: "https://example.com/upsert-utm", utmSource: "ads" });
     const second = await dub.links.upsert({ url: "https://example.com/upsert-utm", utmSource: "ads" });
     assert.equal(second.id, first.id);
+  });
+});
+
+describe("custom domains belong to one workspace", () => {
+  const domain = () => `${unique("go")}.owned.test`;
+  const visitOn = (host: string, key: string) => requestWithHost(server, `/${key}`, host);
+
+  test("another workspace can neither add a link to a domain in use nor move a link onto it", async () => {
+    const owner = await isolatedSdk();
+    const intruder = await isolatedSdk();
+    const host = domain();
+    await owner.links.create({ url: "https://owner.example/a", domain: host, key: "a" });
+
+    const refused = await rejection(
+      intruder.links.create({ url: "https://evil.example/", domain: host, key: "b" }),
+      Forbidden,
+      403,
+    );
+    assert.match(refused.message, new RegExp(`Domain ${host.replaceAll(".", "\\.")} does not belong`));
+    assert.equal((await visitOn(host, "b")).status, 404, "visitors of the domain never reach the intruder");
+
+    const own = await intruder.links.create({ url: "https://evil.example/", key: unique("own") });
+    await rejection(intruder.links.update(own.id, { domain: host, key: "c" }), Forbidden, 403);
+    await rejection(
+      intruder.links.upsert({ url: "https://evil.example/upsert", domain: host, key: "d" }),
+      Forbidden,
+      403,
+    );
+    const rows = await server.query<{ workspace_id: string }>(
+      "select distinct workspace_id from links where domain = ?",
+      host,
+    );
+    assert.equal(rows.length, 1, "only the owner's links are on the domain");
+
+    const more = await owner.links.create({ url: "https://owner.example/e", domain: host, key: "e" });
+    assert.equal(more.domain, host, "the owner keeps adding links");
+  });
+
+  test("the first workspace to use a fresh domain owns it, also when many race for it", async () => {
+    const host = domain();
+    const racers = await Promise.all(Array.from({ length: 8 }, () => isolatedSdk()));
+    const outcomes = await Promise.allSettled(
+      racers.map((sdk, i) =>
+        sdk.links.create({ url: `https://racer.example/${i}`, domain: host, key: `r${i}` }),
+      ),
+    );
+    const won = outcomes.filter((outcome) => outcome.status === "fulfilled");
+    assert.equal(won.length, 1, "exactly one workspace got the domain");
+    for (const outcome of outcomes) {
+      if (outcome.status === "rejected")
+        assert.ok(outcome.reason instanceof Forbidden, String(outcome.reason));
+    }
+    const owners = await server.query<{ workspace_id: string }>(
+      "select workspace_id from domains where slug = ?",
+      host,
+    );
+    const linkOwners = await server.query<{ workspace_id: string }>(
+      "select distinct workspace_id from links where domain = ?",
+      host,
+    );
+    assert.deepEqual(linkOwners, owners);
+  });
+
+  test("a domain whose links predate owners is claimed by their workspace, refused to any other", async () => {
+    const owner = await isolatedSdk();
+    const intruder = await isolatedSdk();
+    const host = domain();
+    const link = await owner.links.create({ url: "https://owner.example/", domain: host });
+    await server.storage.db.deleteFrom("domains").where("slug", "=", host).execute();
+
+    await rejection(intruder.links.create({ url: "https://evil.example/", domain: host }), Forbidden, 403);
+    assert.equal((await server.query("select * from domains where slug = ?", host)).length, 0);
+    await owner.links.create({ url: "https://owner.example/2", domain: host });
+    const [claimed] = await server.query<{ workspace_id: string }>(
+      "select workspace_id from domains where slug = ?",
+      host,
+    );
+    assert.equal(claimed.workspace_id, link.workspaceId);
+  });
+
+  test("the default short domain is shared by every workspace", async () => {
+    const [one, two] = [await isolatedSdk(), await isolatedSdk()];
+    const a = await one.links.create({ url: "https://one.example/" });
+    const b = await two.links.create({ url: "https://two.example/", domain: server.host });
+    assert.equal(a.domain, server.host);
+    assert.equal(b.domain, server.host);
+    assert.equal((await server.query("select * from domains where slug = ?", server.host)).length, 0);
   });
 });

@@ -1,9 +1,8 @@
 import assert from "node:assert/strict";
 import { createHash, createHmac } from "node:crypto";
-import { request as httpRequest } from "node:http";
 import { after, before, describe, test } from "node:test";
 import { WebhookEvents } from "../../src/domain/webhooks/events.js";
-import { BROWSER_UA, startServer, type TestServer, visit } from "../helpers/server.js";
+import { BROWSER_UA, requestWithHost, startServer, type TestServer, visit } from "../helpers/server.js";
 
 const linkEvents = new WebhookEvents("http");
 
@@ -66,38 +65,6 @@ const freshIp = () => {
   nextAddress += 1;
   return `203.0.${Math.floor(nextAddress / 250)}.${(nextAddress % 250) + 1}`;
 };
-
-/** A GET with an explicit Host header (fetch forbids setting Host). */
-function requestWithHost(
-  server: TestServer,
-  path: string,
-  host: string,
-  headers: Record<string, string> = {},
-): Promise<{ status: number; location: string | undefined; contentType: string | undefined; body: string }> {
-  const { hostname, port } = new URL(server.origin);
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(
-      { hostname, port, path, method: "GET", headers: { host, "user-agent": BROWSER_UA, ...headers } },
-      (res) => {
-        let body = "";
-        res.setEncoding("utf8");
-        res.on("data", (chunk: string) => {
-          body += chunk;
-        });
-        res.on("end", () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            location: res.headers.location,
-            contentType: res.headers["content-type"],
-            body,
-          }),
-        );
-      },
-    );
-    req.on("error", reject);
-    req.end();
-  });
-}
 
 let server: TestServer; // TRUST_PROXY: X-Forwarded-For names the visitor
 let plain: TestServer; // defaults: proxy headers are not trusted

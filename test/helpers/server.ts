@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from "node:fs";
+import { request as httpRequest } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import SQLite from "better-sqlite3";
@@ -178,5 +179,37 @@ export async function visit(
     method: init.method ?? "GET",
     redirect: "manual",
     headers: { "user-agent": BROWSER_UA, ...init.headers },
+  });
+}
+
+/** A GET with an explicit Host header (fetch forbids setting Host). */
+export function requestWithHost(
+  server: TestServer,
+  path: string,
+  host: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; location: string | undefined; contentType: string | undefined; body: string }> {
+  const { hostname, port } = new URL(server.origin);
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      { hostname, port, path, method: "GET", headers: { host, "user-agent": BROWSER_UA, ...headers } },
+      (res) => {
+        let body = "";
+        res.setEncoding("utf8");
+        res.on("data", (chunk: string) => {
+          body += chunk;
+        });
+        res.on("end", () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            location: res.headers.location,
+            contentType: res.headers["content-type"],
+            body,
+          }),
+        );
+      },
+    );
+    req.on("error", reject);
+    req.end();
   });
 }

@@ -1,10 +1,10 @@
 import type { Clock } from "../../infra/clock.js";
 import { newLinkKey, prefixedId } from "../../infra/ids.js";
-import { conflict, DomainError, notFound, UniqueViolation, unprocessable } from "../errors.js";
+import { conflict, DomainError, forbidden, notFound, UniqueViolation, unprocessable } from "../errors.js";
 import type { WebhookEvents } from "../webhooks/events.js";
 import type { Principal } from "../workspaces/model.js";
 import type { Link, LinkFields, LinkFilter, LinkInput } from "./model.js";
-import type { LinkCache, LinkStore } from "./ports.js";
+import type { DomainStore, LinkCache, LinkStore } from "./ports.js";
 import { isReservedKey, normaliseExternalId } from "./rules.js";
 import { touchesUtm, withUtm } from "./utm.js";
 
@@ -15,6 +15,7 @@ export type LinkLookup = { linkId?: string; externalId?: string; domain?: string
 export class LinkService {
   constructor(
     private readonly store: LinkStore,
+    private readonly domains: DomainStore,
     private readonly cache: LinkCache,
     private readonly clock: Clock,
     private readonly defaultDomain: string,
@@ -24,6 +25,7 @@ export class LinkService {
   async create(principal: Principal, input: LinkInput & { url: string }): Promise<Link> {
     const now = this.clock.now();
     const fields = { ...this.normalise(input), ...withUtm(input.url, input) };
+    await this.assertDomainOf(principal, fields.domain ?? this.defaultDomain, now);
     const explicitKey = fields.key !== undefined;
     for (let attempt = 0; ; attempt++) {
       const link: Link = {
@@ -89,8 +91,11 @@ export class LinkService {
     const before = await this.get(principal, linkId);
     const fields = this.normalise(input);
     if (touchesUtm(fields)) Object.assign(fields, withUtm(fields.url ?? before.url, fields));
+    const at = this.clock.now();
+    if (fields.domain !== undefined && fields.domain !== before.domain) {
+      await this.assertDomainOf(principal, fields.domain, at);
+    }
     try {
-      const at = this.clock.now();
       const after = await this.store.update(principal.workspaceId, before.id, fields, at, (updated) =>
         this.events.linkChanged("link.updated", updated, at),
       );
@@ -132,11 +137,20 @@ export class LinkService {
     const cached = this.cache.get(domain, key);
     if (cached !== undefined) return cached;
     let link = await this.store.findByDomainKey(domain, key);
-    if (!link && domain !== this.defaultDomain && !(await this.store.hasDomain(domain))) {
+    if (!link && domain !== this.defaultDomain && !(await this.domains.isKnown(domain))) {
       link = await this.store.findByDomainKey(this.defaultDomain, key);
     }
     this.cache.set(domain, key, link);
     return link;
+  }
+
+  /** The default domain is everyone's; a custom one belongs to the workspace that first put a link on it. */
+  private async assertDomainOf(principal: Principal, domain: string, at: number): Promise<void> {
+    if (domain === this.defaultDomain) return;
+    const owner = await this.domains.claim(principal.workspaceId, domain, at);
+    if (owner !== principal.workspaceId) {
+      throw forbidden(`Domain ${domain} does not belong to this workspace.`);
+    }
   }
 
   private normalise(input: LinkInput): Partial<LinkFields> {

@@ -20,7 +20,20 @@ export interface LinkStore {
   list(workspaceId: string, filter: LinkFilter): Promise<Link[]>;
   /** Redirect resolution is the one lookup without a workspace: a visitor only knows the host and key. */
   findByDomainKey(domain: string, key: string): Promise<Link | null>;
-  hasDomain(domain: string): Promise<boolean>;
+}
+
+/**
+ * Who owns each custom domain: the workspace that first put a link on it. A domain that links of several
+ * workspaces already share (from before domains had owners) stays unowned, and nobody can claim it.
+ */
+export interface DomainStore {
+  /**
+   * Claims `domain` for the workspace if nobody owns it and no other workspace has links on it, atomically.
+   * Returns the owner afterwards, or null when the domain is unowned and could not be claimed.
+   */
+  claim(workspaceId: string, domain: string, at: number): Promise<string | null>;
+  /** Whether the server knows the domain: owned, or used by some link. */
+  isKnown(domain: string): Promise<boolean>;
 }
 
 /** What a redirect needs of a link, kept close to the request path. */

@@ -144,16 +144,6 @@ export class SqlLinkStore implements LinkStore {
     );
   }
 
-  async hasDomain(domain: string): Promise<boolean> {
-    const row = await this.db
-      .selectFrom("links")
-      .select("id")
-      .where("domain", "=", domain)
-      .limit(1)
-      .executeTakeFirst();
-    return row !== undefined;
-  }
-
   async list(workspaceId: string, filter: LinkFilter): Promise<Link[]> {
     let query = this.db.selectFrom("links").selectAll().where("workspace_id", "=", workspaceId);
     if (filter.domain) query = query.where("domain", "=", filter.domain);

@@ -15,6 +15,8 @@ export interface Database extends ConversionTables, WebhookTables {
     last_used_at: number | null;
     revoked_at: number | null;
   };
+  /** Custom domains and the workspace that owns each; the default short domain is shared and never listed. */
+  domains: { slug: string; workspace_id: string; created_at: number };
   links: LinkRow;
   clicks: ClickRow;
   click_visitors: {

@@ -3,6 +3,7 @@ import * as initial from "./0001_initial.js";
 import * as conversions from "./0002_conversions.js";
 import * as webhooks from "./0003_webhooks.js";
 import * as rollups from "./0004_rollups.js";
+import * as domains from "./0005_domains.js";
 
 /** Numbered, append-only: a released migration is never edited, a change is a new number. */
 export const sqliteMigrations: Record<string, Migration> = {
@@ -10,4 +11,5 @@ export const sqliteMigrations: Record<string, Migration> = {
   "0002_conversions": conversions,
   "0003_webhooks": webhooks,
   "0004_rollups": rollups,
+  "0005_domains": domains,
 };
