@@ -18,8 +18,11 @@ for (const [network, prefix] of [
   PRIVATE.addSubnet(network, prefix, "ipv4");
 }
 for (const [network, prefix] of [
-  ["::", 128],
-  ["::1", 128],
+  ["::", 96],
+  ["::ffff:0:0:0", 96],
+  ["64:ff9b:1::", 48],
+  ["100::", 64],
+  ["2001:db8::", 32],
   ["fc00::", 7],
   ["fe80::", 10],
   ["64:ff9b::", 96],
@@ -29,7 +32,10 @@ for (const [network, prefix] of [
   PRIVATE.addSubnet(network, prefix, "ipv6");
 }
 
-/** Loopback, private, link-local, carrier-grade NAT, multicast and reserved addresses (IPv4-mapped included). */
+/**
+ * Loopback, private, link-local, carrier-grade NAT, multicast and reserved addresses, and every IPv6 form that
+ * embeds an IPv4 address (mapped, compatible, SIIT-translated, NAT64 and 6to4), whatever address it embeds.
+ */
 export function isPrivateAddress(address: string): boolean {
   const mapped = address.match(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/i);
   if (mapped) return PRIVATE.check(mapped[1], "ipv4");

@@ -262,6 +262,32 @@ describe("webhooks CRUD", () => {
     assertSignedEnvelope(delivery, "link.created");
   });
 
+  test("linkIds of another workspace, or of no link, are refused on create and PATCH and nothing changes", async () => {
+    const ws = await server.newWorkspace();
+    const stranger = await server.newWorkspace();
+    const rx = await receiver();
+    const own = await trackedLink(server, undefined, ws.key);
+    const theirs = await trackedLink(server, undefined, stranger.key);
+    for (const linkIds of [[theirs.id], [own.id, theirs.id], ["link_missing"]]) {
+      const created = await api(server, ws.key, "POST", "/webhooks", {
+        name: "x",
+        url: rx.url,
+        triggers: ["link.clicked"],
+        linkIds,
+      });
+      assert.equal(created.status, 422, JSON.stringify(created.body));
+      assert.equal(created.body.error.code, "unprocessable_entity");
+      assert.match(created.body.error.message, /linkIds/);
+    }
+    assert.equal((await api(server, ws.key, "GET", "/webhooks")).body.length, 0, "nothing was created");
+
+    const webhook = await createWebhook(server, ws, rx, { triggers: ["link.clicked"], linkIds: [own.id] });
+    const patched = await api(server, ws.key, "PATCH", `/webhooks/${webhook.id}`, { linkIds: [theirs.id] });
+    assert.equal(patched.status, 422, JSON.stringify(patched.body));
+    const got = await api(server, ws.key, "GET", `/webhooks/${webhook.id}`);
+    assert.deepEqual(got.body.linkIds, [own.id], "the filter is unchanged");
+  });
+
   test("PATCH changes triggers, url, linkIds and disabled", async () => {
     const ws = await server.newWorkspace();
     const rx = await receiver();
@@ -1163,6 +1189,10 @@ describe("private addresses, without WEBHOOK_ALLOW_PRIVATE", () => {
       "http://0.0.0.0/",
       `http://localhost:${rx.port}/hooks`,
       "http://2130706433/",
+      "http://[::127.0.0.1]/",
+      "http://[::7f00:1]/",
+      "http://[64:ff9b:1::7f00:1]/",
+      "http://[::ffff:0:7f00:1]/",
     ]) {
       const answer = await api(strict.origin, ws.key, "POST", "/webhooks", {
         name: "x",

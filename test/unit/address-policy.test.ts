@@ -93,6 +93,25 @@ describe("isPrivateAddress", () => {
     check(["::ffff:8.8.8.8", "::ffff:808:808", "::ffff:1.1.1.1"], false);
   });
 
+  test("IPv6 forms that embed an IPv4 address are refused whatever they embed: compatible, SIIT, NAT64", () => {
+    check(
+      [
+        "::127.0.0.1",
+        "::7f00:1",
+        "::8.8.8.8",
+        "::ffff:0:7f00:1",
+        "::ffff:0:808:808",
+        "64:ff9b::7f00:1",
+        "64:ff9b:1::7f00:1",
+        "64:ff9b:1:ffff::1",
+        "2002:7f00:1::1",
+        "100::1",
+        "2001:db8::1",
+      ],
+      true,
+    );
+  });
+
   test("anything that is not an IP address is treated as private", () => {
     check(["localhost", "", "example.com", "999.1.1.1", "1.2.3"], true);
   });
@@ -112,6 +131,9 @@ describe("resolvePublicTarget", () => {
       "http://127.0.0.1:9/",
       "http://[::1]/",
       "http://[::ffff:127.0.0.1]/",
+      "http://[::127.0.0.1]/",
+      "http://[::ffff:0:7f00:1]/",
+      "http://[64:ff9b:1::7f00:1]/",
       "http://2130706433/",
       "http://0x7f.1/",
     ]) {

@@ -52,9 +52,8 @@ export class RedirectService {
     if (!link || link.disabledAt !== null) return { kind: "not_found" };
     const now = this.clock.now();
     if (link.expiresAt !== null && link.expiresAt <= now) {
-      return link.expiredUrl
-        ? { kind: "redirect", location: link.expiredUrl, clickId: null }
-        : { kind: "expired" };
+      const location = link.expiredUrl ? asLocation(link.expiredUrl) : null;
+      return location ? { kind: "redirect", location, clickId: null } : { kind: "expired" };
     }
     if (!shouldTrack(visit))
       return { kind: "redirect", location: buildDestination(link.url, visit.query, null), clickId: null };
@@ -105,6 +104,15 @@ export class RedirectService {
       trigger: qr ? "qr" : "link",
       ...utmOf(link.url),
     };
+  }
+}
+
+/** A stored URL as a `Location` value: parsed and serialised, so CR/LF, NUL and non-ASCII never reach a header. */
+function asLocation(url: string): string | null {
+  try {
+    return buildDestination(url, {}, null);
+  } catch {
+    return null;
   }
 }
 

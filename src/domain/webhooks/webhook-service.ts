@@ -2,6 +2,7 @@ import { AddressRefused, resolvePublicTarget } from "../../infra/address-policy.
 import type { Clock } from "../../infra/clock.js";
 import { prefixedId } from "../../infra/ids.js";
 import { notFound, unprocessable } from "../errors.js";
+import type { LinkStore } from "../links/ports.js";
 import type { Principal } from "../workspaces/model.js";
 import type { MessageStatus, Webhook, WebhookTrigger } from "./model.js";
 import type { WebhookFields, WebhookStore } from "./ports.js";
@@ -16,6 +17,7 @@ export class WebhookService {
 
   constructor(
     private readonly store: WebhookStore,
+    private readonly links: Pick<LinkStore, "findByIds">,
     private readonly clock: Clock,
     private readonly allowPrivate: boolean,
   ) {}
@@ -25,6 +27,7 @@ export class WebhookService {
     input: WebhookInput & Pick<WebhookFields, "name" | "url" | "triggers">,
   ): Promise<Webhook> {
     await this.assertDeliverable(input.url);
+    await this.assertOwnLinks(principal, input.linkIds);
     const now = this.clock.now();
     const webhook: Webhook = {
       id: prefixedId("wh"),
@@ -57,6 +60,7 @@ export class WebhookService {
 
   async update(principal: Principal, id: string, input: WebhookInput): Promise<Webhook> {
     if (input.url !== undefined) await this.assertDeliverable(input.url);
+    await this.assertOwnLinks(principal, input.linkIds);
     const fields = {
       ...input,
       triggers: input.triggers && [...new Set(input.triggers)],
@@ -99,6 +103,16 @@ export class WebhookService {
     const has = await this.store.hasSubscribers(workspaceId, trigger);
     this.subscribers.set(key, { has, until: now + SUBSCRIBER_CACHE_MS });
     return has;
+  }
+
+  private async assertOwnLinks(principal: Principal, linkIds: string[] | null | undefined): Promise<void> {
+    if (!linkIds?.length) return;
+    const wanted = [...new Set(linkIds)];
+    const found = new Set((await this.links.findByIds(principal.workspaceId, wanted)).map((link) => link.id));
+    const unknown = wanted.filter((id) => !found.has(id));
+    if (unknown.length > 0) {
+      throw unprocessable(`custom: linkIds: no link ${unknown.slice(0, 5).join(", ")} in this workspace`);
+    }
   }
 
   private async assertDeliverable(url: string): Promise<void> {

@@ -36,7 +36,7 @@ export const linkBody = z.object({
     .trim()
     .min(1)
     .max(190)
-    .regex(KEY_PATTERN, { error: "must not contain spaces, /, ?, #, % or \\" })
+    .regex(KEY_PATTERN, { error: "must not contain spaces, /, ?, #, % or \\, nor be . or .." })
     .optional(),
   externalId: z
     .string()

@@ -11,10 +11,15 @@ const metadata = z
     error: "Metadata must be less than 10,000 characters when stringified",
   });
 
+/** Dub leaves these uncapped; a customer's external id is an identifier, not a document. */
+const EXTERNAL_ID_LIMIT = 255;
+const externalId = z.string().trim().max(EXTERNAL_ID_LIMIT).nullish();
+const clickId = z.string().trim().max(255).nullish();
+
 const customerIds = {
-  customerExternalId: z.string().trim().nullish(),
-  externalId: z.string().trim().nullish().describe("Deprecated name of customerExternalId"),
-  customerId: z.string().trim().nullish().describe("Deprecated name of customerExternalId"),
+  customerExternalId: externalId,
+  externalId: externalId.describe("Deprecated name of customerExternalId"),
+  customerId: externalId.describe("Deprecated name of customerExternalId"),
 };
 
 const customerDetails = {
@@ -24,7 +29,7 @@ const customerDetails = {
 };
 
 export const trackLeadBody = z.object({
-  clickId: z.string().trim().nullish(),
+  clickId,
   eventName: z
     .string({ error: "eventName is required" })
     .trim()
@@ -52,8 +57,8 @@ export const trackSaleBody = z.object({
   paymentProcessor: z.enum(PAYMENT_PROCESSORS).default("custom"),
   invoiceId: z.string().trim().max(190).nullish(),
   metadata,
-  leadEventName: z.string().nullish(),
-  clickId: z.string().trim().nullish(),
+  leadEventName: z.string().max(255).nullish(),
+  clickId,
   ...customerDetails,
 });
 
@@ -64,10 +69,10 @@ export const trackCustomerBody = z.object({
 });
 
 export const trackClickBody = z.object({
-  domain: z.string().trim().toLowerCase().min(1),
-  key: z.string().trim().min(1),
-  url: z.string().nullish(),
-  referrer: z.string().nullish(),
+  domain: z.string().trim().toLowerCase().min(1).max(190),
+  key: z.string().trim().min(1).max(190),
+  url: z.string().max(32_000).nullish(),
+  referrer: z.string().max(32_000).nullish(),
 });
 
 const trackCustomer = z.object({
