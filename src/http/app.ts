@@ -105,10 +105,15 @@ export async function buildApp({ config, services, storage, logger }: AppOptions
       trustProxy: config.trustProxy,
     });
     scope.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
-    scope.setNotFoundHandler((request, reply) => apiNotFound(request, reply));
   };
 
-  await app.register(api, { prefix: "/api" });
+  await app.register(
+    async (scope) => {
+      await api(scope);
+      scope.setNotFoundHandler((request, reply) => apiNotFound(request, reply));
+    },
+    { prefix: "/api" },
+  );
   if (config.apiHost) {
     const apiHost = config.apiHost;
     await app.register(async (scope) => {

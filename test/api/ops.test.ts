@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { after, before, describe, test } from "node:test";
 import { startRedis } from "../../scripts/test-services.mjs";
-import { startServer, type TestServer, visit } from "../helpers/server.js";
+import { requestWithHost, startServer, type TestServer, visit } from "../helpers/server.js";
 
 type RedisServer = { url?: string; missing?: string; stop?: () => void };
 
@@ -146,5 +146,41 @@ describe("when Redis goes away", { skip: redisMissing }, () => {
     await waitFor("connection errors to be counted", async () =>
       (await redisErrors("connection")) > 0 ? true : undefined,
     );
+  });
+});
+
+describe("API_HOST serves the API at / on that host", () => {
+  let server: TestServer;
+  const API_HOST = "api.clicktrail.test";
+  before(async () => {
+    server = await startServer({ API_HOST });
+  });
+  after(() => server?.stop());
+
+  test("the server starts; the API answers at / on API_HOST and under /api everywhere; short links still redirect", async () => {
+    const auth = { authorization: `Bearer ${server.key}` };
+    const link = await server
+      .sdk()
+      .links.create({ url: "https://example.com/api-host", key: "via-api-host" });
+
+    const atRoot = await requestWithHost(server, "/links", API_HOST, auth);
+    assert.equal(atRoot.status, 200, atRoot.body);
+    assert.deepEqual(
+      (JSON.parse(atRoot.body) as { id: string }[]).map((found) => found.id),
+      [link.id],
+    );
+    const underApi = await requestWithHost(server, "/api/links", "anything.test", auth);
+    assert.equal(underApi.status, 200, underApi.body);
+
+    const unknown = await requestWithHost(server, "/nothing/here", API_HOST, auth);
+    assert.equal(unknown.status, 404);
+    assert.equal((JSON.parse(unknown.body) as { error: { code: string } }).error.code, "not_found");
+
+    const onDefault = await requestWithHost(server, "/via-api-host", server.host);
+    assert.equal(onDefault.status, 302);
+    assert.equal(onDefault.location, "https://example.com/api-host");
+    const rootElsewhere = await requestWithHost(server, "/links/info", "other.test", auth);
+    assert.equal(rootElsewhere.status, 404, "the API is at / only on API_HOST");
+    assert.match(rootElsewhere.contentType ?? "", /text\/html/);
   });
 });
