@@ -1,6 +1,6 @@
 /**
  * GET /script.js — included by a destination site. It moves `dub_id` from the page URL into a first-party
- * cookie (90 days, SameSite=Lax) that the site's backend reads and passes to /track/lead as `clickId`.
+ * cookie on the site's apex domain (90 days, SameSite=Lax) that the site's backend reads and passes to /track/lead as `clickId`.
  * With `data-short-domain` and a `?via=<key>` (or `data-query-param`) in the URL, it asks this server for
  * a click id first. Plain ES5 so it runs in every browser; no dependencies.
  */
@@ -10,18 +10,28 @@ export const CLIENT_SCRIPT = `(function () {
   var script = document.currentScript;
   var params = new URLSearchParams(window.location.search);
 
-  function cookieDomain() {
-    var host = window.location.hostname;
-    if (host === "localhost" || /^[0-9.]+$/.test(host) || host.indexOf(":") !== -1) return "";
-    return "; domain=." + host.replace(/^www\\./, "");
-  }
-
-  function setClickId(clickId) {
-    document.cookie = "dub_id=" + encodeURIComponent(clickId) + "; max-age=" + MAX_AGE + "; path=/; samesite=lax" + cookieDomain();
+  function hasCookie(pair) {
+    return document.cookie.split("; ").some(function (c) { return c.indexOf(pair) === 0; });
   }
 
   function hasClickId() {
-    return document.cookie.split("; ").some(function (c) { return c.indexOf("dub_id=") === 0; });
+    return hasCookie("dub_id=");
+  }
+
+  // The apex domain (shop.example.co.uk -> .example.co.uk): the shortest parent domain the browser accepts,
+  // since browsers refuse cookies on public suffixes such as .co.uk.
+  function setClickId(clickId) {
+    var pair = "dub_id=" + encodeURIComponent(clickId);
+    var cookie = pair + "; max-age=" + MAX_AGE + "; path=/; samesite=lax";
+    var host = window.location.hostname;
+    if (host !== "localhost" && !/^[0-9.]+$/.test(host) && host.indexOf(":") === -1) {
+      var labels = host.split(".");
+      for (var i = labels.length - 2; i >= 0; i--) {
+        document.cookie = cookie + "; domain=." + labels.slice(i).join(".");
+        if (hasCookie(pair)) return;
+      }
+    }
+    document.cookie = cookie;
   }
 
   var fromUrl = params.get("dub_id");

@@ -92,3 +92,50 @@ describe("script.js in Chromium", { skip: browserMissing }, () => {
     await page.close();
   });
 });
+
+/** Host names mapped to 127.0.0.1 inside Chromium only, so that a site can live on a real-looking domain. */
+describe("script.js sets its cookie on the site's apex domain", { skip: browserMissing }, () => {
+  let server: TestServer;
+  let site: Server;
+  let port: number;
+  let browser: Browser;
+
+  before(async () => {
+    server = await startServer();
+    port = await freePort();
+    site = createServer((_request, response) =>
+      response
+        .writeHead(200, { "content-type": "text/html" })
+        .end(`<!doctype html><html><body><script src="${server.origin}/script.js"></script></body></html>`),
+    );
+    await new Promise<void>((resolve) => site.listen(port, "127.0.0.1", resolve));
+    browser = await launchBrowser([
+      "--host-resolver-rules=MAP shop.example.test 127.0.0.1, MAP shop.example.co.uk 127.0.0.1, MAP www.example.test 127.0.0.1",
+    ]);
+  });
+
+  after(async () => {
+    await browser?.close();
+    await new Promise((resolve) => site?.close(resolve));
+    await server?.stop();
+  });
+
+  for (const [host, apex] of [
+    ["shop.example.test", ".example.test"],
+    ["www.example.test", ".example.test"],
+    ["shop.example.co.uk", ".example.co.uk"],
+  ]) {
+    test(`${host} → ${apex}`, async () => {
+      const page = await browser.newPage({ userAgent: BROWSER_UA });
+      const origin = `http://${host}:${port}`;
+      await page.goto(`${origin}/?dub_id=apex${host.length}`);
+      await page.waitForFunction('document.cookie.includes("dub_id=")');
+      const cookies = (await page.context().cookies(origin)).filter((cookie) => cookie.name === "dub_id");
+      assert.deepEqual(
+        cookies.map((cookie) => [cookie.domain, cookie.value]),
+        [[apex, `apex${host.length}`]],
+      );
+      await page.close();
+    });
+  }
+});

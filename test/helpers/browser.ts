@@ -9,7 +9,7 @@ export const browserMissing = existsSync(CHROMIUM)
   : `no browser at ${CHROMIUM} (apt-get install chromium)`;
 
 /** Debian's Chromium, headless, with a fresh temporary profile and no background network chatter. */
-export function launchBrowser(): Promise<Browser> {
+export function launchBrowser(extraArgs: string[] = []): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
@@ -21,6 +21,7 @@ export function launchBrowser(): Promise<Browser> {
       "--disable-sync",
       "--no-first-run",
       "--disable-quic",
+      ...extraArgs,
     ],
   });
 }
