@@ -638,12 +638,17 @@ describe("validation", () => {
     assert.equal((await dub.links.get({ key })).id, first.id);
   });
 
-  test("unsupported features (password, geo, ios, android) are UnprocessableEntity", async () => {
+  test("unsupported features (password, geo, ios, android, tags, folders, proxy, rewrite) are UnprocessableEntity", async () => {
     const cases = [
       { password: "hunter2" },
       { geo: { US: "https://example.com/us" } },
       { ios: "https://apps.apple.com/x" },
       { android: "https://play.google.com/x" },
+      { tagNames: ["launch"] },
+      { tagIds: ["tag_1"] },
+      { folderId: "fold_1" },
+      { proxy: true },
+      { rewrite: true },
     ];
     for (const extra of cases) {
       const field = Object.keys(extra)[0];
@@ -654,11 +659,16 @@ describe("validation", () => {
       );
       assert.match(error.message, new RegExp(field), field);
     }
-    // null means "none", which is supported.
+    const patched = await dub.links.create({ url: "https://example.com/unsupported-patch" });
+    await rejection(dub.links.update(patched.id, { folderId: "fold_1" }), UnprocessableEntity, 422);
+    // null, false and an empty list mean "none", which is supported.
     const link = await dub.links.create({
       url: "https://example.com/unsupported",
       password: null,
       geo: null,
+      tagIds: [],
+      proxy: false,
+      folderId: null,
     });
     assert.equal(link.password, null);
     assert.equal(link.geo, null);
@@ -809,5 +819,27 @@ describe("custom domains belong to one workspace", () => {
     assert.equal(a.domain, server.host);
     assert.equal(b.domain, server.host);
     assert.equal((await server.query("select * from domains where slug = ?", server.host)).length, 0);
+  });
+});
+
+describe("Dub's other /links routes", () => {
+  test("/links/count, /links/bulk and the like are route-level 404s, not 'Link not found'", async () => {
+    for (const [method, path] of [
+      ["GET", "/links/count"],
+      ["POST", "/links/bulk"],
+      ["PATCH", "/links/bulk"],
+      ["DELETE", "/links/bulk"],
+      ["GET", "/links/metatags"],
+    ]) {
+      const answer = await fetch(`${server.origin}/api${path}`, {
+        method,
+        headers: { authorization: `Bearer ${server.key}`, "content-type": "application/json" },
+        body: method === "GET" || method === "DELETE" ? undefined : "[]",
+      });
+      assert.equal(answer.status, 404, `${method} ${path}`);
+      const body = (await answer.json()) as { error: { code: string; message: string } };
+      assert.equal(body.error.code, "not_found");
+      assert.equal(body.error.message, `No route ${method} ${path}.`);
+    }
   });
 });

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
+import { notFound } from "../../domain/errors.js";
 import type { LinkService } from "../../domain/links/link-service.js";
 import type { Link } from "../../domain/links/model.js";
 import { presentLink } from "../../wire/link.js";
@@ -64,6 +65,13 @@ export const linkRoutes: FastifyPluginAsyncZod<LinkRoutesOptions> = async (app, 
     async (request) =>
       present(await links.upsert(request.principal, { ...toLinkInput(request.body), url: request.body.url })),
   );
+
+  // Dub's other /links/… routes, not built yet: without these, /links/:linkId would answer "Link not found".
+  for (const path of ["count", "bulk", "random", "metatags", "sharing"]) {
+    app.all(`/links/${path}`, { schema: { hide: true } }, async (request) => {
+      throw notFound(`No route ${request.method} /links/${path}.`);
+    });
+  }
 
   app.get(
     "/links/:linkId",

@@ -15,9 +15,14 @@ const destination = z.string().trim().max(32_000).refine(isAllowedDestination, {
 const notSupported = (feature: string) =>
   z
     .unknown()
-    .refine((value) => value === undefined || value === null || value === false, {
-      error: `${feature} is not supported by Clicktrail`,
-    })
+    .refine(
+      (value) =>
+        value === undefined ||
+        value === null ||
+        value === false ||
+        (Array.isArray(value) && value.length === 0),
+      { error: `${feature} is not supported by Clicktrail yet` },
+    )
     .optional();
 
 const text = (max: number) => z.string().max(max).nullish();
@@ -66,6 +71,12 @@ export const linkBody = z.object({
   android: notSupported("Android targeting"),
   geo: notSupported("Geo targeting"),
   testVariants: notSupported("A/B testing"),
+  tagIds: notSupported("Tags"),
+  tagId: notSupported("Tags"),
+  tagNames: notSupported("Tags"),
+  folderId: notSupported("Folders"),
+  proxy: notSupported("Custom link previews (proxy)"),
+  rewrite: notSupported("Link cloaking (rewrite)"),
 });
 
 export type LinkBody = z.infer<typeof linkBody>;
