@@ -1,14 +1,20 @@
 import cluster, { type Worker } from "node:cluster";
 import type { Logger } from "pino";
 import type { Config } from "./config.js";
+import { serveWorkers } from "./infra/cluster-channel.js";
+import { serveClusterRateLimits } from "./infra/cluster-rate-limiter.js";
+import { clusterMetricsCollector } from "./infra/metrics.js";
 
 const RESTART_DELAY_MS = 1_000;
 
 /**
  * `WORKERS=N`: the primary forks N server processes sharing the listening port, replaces one that dies, and
- * on SIGTERM/SIGINT passes the signal on and exits once every worker has drained.
+ * on SIGTERM/SIGINT passes the signal on and exits once every worker has drained. Without Redis it is also
+ * where the workers agree: it counts their rate limits, relays link-cache invalidations and sums metrics.
  */
 export function runPrimary(config: Config, logger: Logger): void {
+  if (!config.redisUrl) serveClusterRateLimits();
+  serveWorkers(clusterMetricsCollector());
   let stopping = false;
   const fork = () => cluster.fork();
   cluster.on("exit", (worker: Worker, code, signal) => {

@@ -28,6 +28,9 @@ import { WebhookService } from "./domain/webhooks/webhook-service.js";
 import type { RateLimiter, WorkspaceStore } from "./domain/workspaces/ports.js";
 import { WorkspaceService } from "./domain/workspaces/workspace-service.js";
 import { systemClock } from "./infra/clock.js";
+import { isClusterWorker } from "./infra/cluster-channel.js";
+import { ClusterLinkCache } from "./infra/cluster-link-cache.js";
+import { ClusterRateLimiter } from "./infra/cluster-rate-limiter.js";
 import { FxRefresher } from "./infra/fx-refresher.js";
 import { MmdbGeoResolver } from "./infra/geo.js";
 import { MemoryRateLimiter } from "./infra/memory-rate-limiter.js";
@@ -164,7 +167,7 @@ export async function createServices(
   logger: Logger,
   geo?: GeoResolver,
 ): Promise<Services> {
-  const metrics = createMetrics();
+  const metrics = createMetrics({ clustered: isClusterWorker() });
   const shared = sharedState(config, logger, metrics);
   const webhookEvents = new WebhookEvents(config.shortLinkProtocol);
   const links = new LinkService(
@@ -293,9 +296,25 @@ type SharedState = {
 
 /**
  * What every process must agree on: with Redis, rate limits are counted there and link cache invalidations
- * are broadcast through it; without, both stay in this process.
+ * are broadcast through it; workers of one machine without Redis agree through their primary process; a
+ * single process keeps both in memory.
  */
 function sharedState(config: Config, logger: Logger, metrics: Metrics): SharedState {
+  if (!config.redisUrl && isClusterWorker()) {
+    return {
+      linkCache: new ClusterLinkCache(new MemoryLinkCache(), () =>
+        logger.warn(
+          "a link cache invalidation was not acknowledged by every worker in time; they may serve the old link for up to 5 s",
+        ),
+      ),
+      rateLimiter: new ClusterRateLimiter(config.rateLimitPerMinute, () =>
+        logger.warn("the primary process did not count a rate limit in time; counted in this worker"),
+      ),
+      ping: undefined,
+      connect: async () => {},
+      close: () => {},
+    };
+  }
   if (!config.redisUrl) {
     return {
       linkCache: new MemoryLinkCache(),

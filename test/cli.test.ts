@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { type ChildProcess, execFile, spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { request as httpRequest } from "node:http";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -516,4 +517,95 @@ test("WORKERS=2 forks two server processes: one banner, both serve, SIGTERM stop
   for (const pid of pids) {
     assert.throws(() => process.kill(pid, 0), "worker is gone");
   }
+});
+
+/** A GET on a connection of its own, so that the cluster hands it to the next worker in turn. */
+function getOnNewConnection(
+  origin: string,
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
+  const { hostname, port } = new URL(origin);
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ hostname, port, path, headers, agent: false }, (res) => {
+      let body = "";
+      res.setEncoding("utf8").on("data", (chunk: string) => {
+        body += chunk;
+      });
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+test("WORKERS=2 without Redis behaves as one process: link edits, rate limits and metrics", async () => {
+  const dir = dataDir();
+  const server = await startMain({
+    DATA_DIR: dir,
+    WORKERS: "2",
+    LOG_LEVEL: "info",
+    RATE_LIMIT_PER_MINUTE: "30",
+  });
+  const deadline = Date.now() + 15_000;
+  while ((server.stdout().match(/"clicktrail listening"/g)?.length ?? 0) < 2 && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 100));
+  const key = server.stdout().match(/API key {4}(dub_\w+)/)?.[1] as string;
+  const other = (await cliJson<{ key: string }>(["keys", "create", "--json"], { DATA_DIR: dir })).key;
+  const api = (method: string, path: string, body?: unknown) =>
+    fetch(`${server.origin}/api${path}`, {
+      method,
+      headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  const destinations = async () => {
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        getOnNewConnection(server.origin, "/edited", { "user-agent": "curl/8" }),
+      ),
+    );
+    return new Set(answers.map((answer) => `${answer.status} ${answer.headers.location ?? ""}`));
+  };
+
+  const link = (await (
+    await api("POST", "/links", { url: "https://old.example/", key: "edited" })
+  ).json()) as {
+    id: string;
+  };
+  assert.deepEqual(await destinations(), new Set(["302 https://old.example/"]));
+  assert.equal((await api("PATCH", `/links/${link.id}`, { url: "https://new.example/" })).status, 200);
+  assert.deepEqual(
+    await destinations(),
+    new Set(["302 https://new.example/"]),
+    "no worker serves the old link",
+  );
+  assert.equal((await api("DELETE", `/links/${link.id}`)).status, 200);
+  assert.deepEqual(await destinations(), new Set(["404 "]), "no worker serves the deleted link");
+
+  const limited = [];
+  for (let i = 0; i < 40; i++) {
+    limited.push(await getOnNewConnection(server.origin, "/api/links", { authorization: `Bearer ${other}` }));
+  }
+  assert.equal(limited.filter((answer) => answer.status === 200).length, 30, "one budget for both workers");
+  assert.equal(limited.filter((answer) => answer.status === 429).length, 10);
+  assert.ok(limited.every((answer) => answer.headers["x-ratelimit-limit"] === "30"));
+
+  const totals: number[] = [];
+  for (let i = 0; i < 8; i++) {
+    const scrape = await getOnNewConnection(server.origin, "/metrics");
+    assert.equal(scrape.status, 200);
+    totals.push(
+      scrape.body
+        .split("\n")
+        .filter((line) => line.startsWith("clicktrail_http_requests_total{"))
+        .reduce((sum, line) => sum + Number(line.split(" ").at(-1)), 0),
+    );
+  }
+  assert.ok(
+    totals.every((total, i) => i === 0 || total >= totals[i - 1]),
+    `every scrape sees both workers' counters, never a reset: ${totals.join(", ")}`,
+  );
+  assert.ok(totals[0] >= 40 + 60 + 3, `the counters of both workers are summed: ${totals[0]}`);
+  server.child.kill("SIGTERM");
+  assert.equal(await server.exited, 0);
 });

@@ -133,7 +133,7 @@ export async function buildApp({ config, services, storage, logger }: AppOptions
       .send(CLIENT_SCRIPT),
   );
   app.get("/metrics", { schema: { hide: true } }, async (_request, reply) =>
-    reply.type(services.metrics.registry.contentType).send(await services.metrics.registry.metrics()),
+    reply.type(services.metrics.registry.contentType).send(await services.metrics.exposition()),
   );
   await app.register(redirectRoutes, { redirects: services.redirects, trustProxy: config.trustProxy });
   app.setNotFoundHandler((request, reply) => {

@@ -1,14 +1,30 @@
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import { AggregatorRegistry, Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import { askPrimary } from "./cluster-channel.js";
 
 export type Metrics = ReturnType<typeof createMetrics>;
 
 export type PoolUsage = { total: number; idle: number; waiting: number };
 
-export function createMetrics() {
+/**
+ * This process's metrics. A worker of `WORKERS=N` (`clustered`) answers a scrape with the sum over every
+ * worker, gathered by the primary, so that a scrape landing on any worker sees the same monotonic counters.
+ */
+export function createMetrics({ clustered = false } = {}) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: "clicktrail_" });
+  if (clustered) {
+    new AggregatorRegistry(); // answers the primary's requests for this worker's metrics
+    AggregatorRegistry.setRegistries([registry]);
+  }
   return {
     registry,
+    /** The Prometheus exposition to answer a scrape with. */
+    async exposition(): Promise<string> {
+      if (!clustered) return registry.metrics();
+      const reply = await askPrimary({ type: "metrics" });
+      if (reply.ok && reply.body !== undefined) return reply.body;
+      throw new Error("the primary process did not return the workers' metrics in time");
+    },
     httpRequests: new Counter({
       name: "clicktrail_http_requests_total",
       help: "HTTP requests answered, by route pattern and status",
@@ -76,3 +92,9 @@ export function observePool(metrics: Metrics, usage: () => PoolUsage | null): vo
   gauge("clicktrail_db_pool_idle_connections", "Open database connections not in use", "idle");
   gauge("clicktrail_db_pool_waiting_clients", "Queries waiting for a database connection", "waiting");
 }
+
+/** The primary's half of clustered metrics: collects and sums every worker's registry. */
+export const clusterMetricsCollector = () => {
+  const aggregator = new AggregatorRegistry();
+  return () => aggregator.clusterMetrics();
+};

@@ -1,0 +1,40 @@
+import { RateLimiterCluster, RateLimiterClusterMaster, RateLimiterMemory } from "rate-limiter-flexible";
+import type { RateLimiter, RateLimitResult } from "../domain/workspaces/ports.js";
+import { consumeRateLimit } from "./consume-rate-limit.js";
+
+const WINDOW_SECONDS = 60;
+const KEY_PREFIX = "clicktrail:rate";
+
+/**
+ * Fixed one-minute window per key, counted by the primary process for every worker (`WORKERS=N` without
+ * Redis), so N workers share one budget. If the primary does not answer, this worker counts alone.
+ */
+export class ClusterRateLimiter implements RateLimiter {
+  private readonly shared: RateLimiterCluster;
+  private readonly fallback: RateLimiterMemory;
+
+  constructor(
+    readonly limit: number,
+    private readonly onFallback: () => void = () => {},
+  ) {
+    this.shared = new RateLimiterCluster({
+      keyPrefix: KEY_PREFIX,
+      points: limit,
+      duration: WINDOW_SECONDS,
+      timeoutMs: 1_000,
+    });
+    this.fallback = new RateLimiterMemory({ points: limit, duration: WINDOW_SECONDS });
+  }
+
+  async consume(subject: string): Promise<RateLimitResult> {
+    try {
+      return await consumeRateLimit(this.shared, this.limit, subject);
+    } catch {
+      this.onFallback();
+      return consumeRateLimit(this.fallback, this.limit, subject);
+    }
+  }
+}
+
+/** The primary's half: holds the counters the workers' limiters consume. */
+export const serveClusterRateLimits = () => new RateLimiterClusterMaster();
