@@ -64,6 +64,7 @@ const schema = z.object({
   WEBHOOK_POLL_MS: integer("expected milliseconds")
     .pipe(z.number().min(10, { error: "expected at least 10 ms" }))
     .default(1_000),
+  METRICS_TOKEN: z.string().min(16, { error: "expected at least 16 characters" }).optional(),
   LOG_LEVEL: z
     .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], {
       error: "expected one of fatal, error, warn, info, debug, trace, silent",
@@ -95,6 +96,7 @@ export type Config = Readonly<{
   webhookRetryBaseMs: number;
   webhookDisableAfter: number;
   webhookPollMs: number;
+  metricsToken: string | undefined;
   logLevel: string;
 }>;
 
@@ -145,6 +147,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webhookRetryBaseMs: e.WEBHOOK_RETRY_BASE_MS,
     webhookDisableAfter: e.WEBHOOK_DISABLE_AFTER,
     webhookPollMs: e.WEBHOOK_POLL_MS,
+    metricsToken: e.METRICS_TOKEN,
     logLevel: e.LOG_LEVEL,
   });
 }

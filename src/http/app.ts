@@ -1,3 +1,4 @@
+import { timingSafeEqual } from "node:crypto";
 import swagger from "@fastify/swagger";
 import Fastify, {
   type FastifyBaseLogger,
@@ -11,11 +12,13 @@ import type { Logger } from "pino";
 import type { Config } from "../config.js";
 import type { Services, Storage } from "../container.js";
 import { badRequest } from "../domain/errors.js";
+import { isPrivateAddress } from "../infra/address-policy.js";
 import { observePool } from "../infra/metrics.js";
 import { authenticate } from "./auth.js";
 import { CLIENT_SCRIPT } from "./client-script.js";
 import { answerClientError, INVALID_JSON, installErrorHandler, sendError } from "./errors.js";
 import { NOT_FOUND_PAGE } from "./pages.js";
+import { clientAddress } from "./request-context.js";
 import { bodyProblem, hasNulEscape, NUL_IN_URL } from "./request-guards.js";
 import { recordRequestMetrics } from "./request-metrics.js";
 import { analyticsRoutes } from "./routes/analytics.js";
@@ -132,9 +135,17 @@ export async function buildApp({ config, services, storage, logger }: AppOptions
       .header("cache-control", "public, max-age=3600")
       .send(CLIENT_SCRIPT),
   );
-  app.get("/metrics", { schema: { hide: true } }, async (_request, reply) =>
-    reply.type(services.metrics.registry.contentType).send(await services.metrics.exposition()),
-  );
+  // Business figures: with METRICS_TOKEN a scrape must bring it; without, only private networks may scrape.
+  app.get("/metrics", { schema: { hide: true } }, async (request, reply) => {
+    if (config.metricsToken !== undefined) {
+      if (!safeEqual(request.headers.authorization ?? "", `Bearer ${config.metricsToken}`)) {
+        return reply.code(401).header("www-authenticate", "Bearer").type("text/plain").send("Unauthorized\n");
+      }
+    } else if (!isPrivateAddress(clientAddress(request.ip))) {
+      return notFoundPage(reply);
+    }
+    return reply.type(services.metrics.registry.contentType).send(await services.metrics.exposition());
+  });
   await app.register(redirectRoutes, { redirects: services.redirects, trustProxy: config.trustProxy });
   app.setNotFoundHandler((request, reply) => {
     if (isApiRequest(request, config.apiHost)) return apiNotFound(request, reply);
@@ -158,6 +169,11 @@ function refuseNulInUrl(app: FastifyInstance, apiHost: string | undefined) {
 
 const notFoundPage = (reply: FastifyReply) =>
   reply.code(404).type("text/html; charset=utf-8").send(NOT_FOUND_PAGE);
+
+function safeEqual(given: string, expected: string): boolean {
+  const [a, b] = [Buffer.from(given), Buffer.from(expected)];
+  return a.length === b.length && timingSafeEqual(a, b);
+}
 
 function apiNotFound(request: FastifyRequest, reply: Parameters<typeof sendError>[0]) {
   return sendError(reply, "not_found", `No route ${request.method} ${request.url.split("?")[0]}.`);

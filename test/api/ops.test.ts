@@ -184,3 +184,41 @@ describe("API_HOST serves the API at / on that host", () => {
     assert.match(rootElsewhere.contentType ?? "", /text\/html/);
   });
 });
+
+describe("/metrics is not for the internet", () => {
+  let open: TestServer;
+  let tokened: TestServer;
+  const TOKEN = "metrics-token-0123456789";
+  before(async () => {
+    [open, tokened] = await Promise.all([
+      startServer({ TRUST_PROXY: "true" }),
+      startServer({ METRICS_TOKEN: TOKEN }),
+    ]);
+  });
+  after(() => Promise.all([open?.stop(), tokened?.stop()]));
+
+  test("without METRICS_TOKEN only private and loopback clients may scrape", async () => {
+    const scrape = (ip: string) => fetch(`${open.origin}/metrics`, { headers: { "x-forwarded-for": ip } });
+    for (const ip of ["127.0.0.1", "10.1.2.3", "192.168.0.9", "::1"]) {
+      assert.equal((await scrape(ip)).status, 200, ip);
+    }
+    for (const ip of ["203.0.113.9", "8.8.8.8", "2001:4860::8888"]) {
+      const answer = await scrape(ip);
+      assert.equal(answer.status, 404, ip);
+      assert.doesNotMatch(await answer.text(), /clicktrail_/);
+    }
+  });
+
+  test("with METRICS_TOKEN a scrape needs it as a bearer token, even from loopback", async () => {
+    const scrape = (authorization?: string) =>
+      fetch(`${tokened.origin}/metrics`, { headers: authorization ? { authorization } : {} });
+    for (const authorization of [undefined, "Bearer wrong", `Bearer ${TOKEN}x`, TOKEN]) {
+      const answer = await scrape(authorization);
+      assert.equal(answer.status, 401, String(authorization));
+      assert.equal(answer.headers.get("www-authenticate"), "Bearer");
+    }
+    const allowed = await scrape(`Bearer ${TOKEN}`);
+    assert.equal(allowed.status, 200);
+    assert.match(await allowed.text(), /clicktrail_http_requests_total/);
+  });
+});
