@@ -28,6 +28,7 @@ import { WebhookService } from "./domain/webhooks/webhook-service.js";
 import type { RateLimiter, WorkspaceStore } from "./domain/workspaces/ports.js";
 import { WorkspaceService } from "./domain/workspaces/workspace-service.js";
 import { systemClock } from "./infra/clock.js";
+import { DatabaseAvailability } from "./infra/database-availability.js";
 import { FxRefresher } from "./infra/fx-refresher.js";
 import { MmdbGeoResolver } from "./infra/geo.js";
 import { MemoryRateLimiter } from "./infra/memory-rate-limiter.js";
@@ -84,6 +85,8 @@ export type Services = {
   webhooks: WebhookService;
   webhookEvents: WebhookEvents;
   delivery: DeliveryWorker;
+  /** Whether the database takes writes; told of every failure that says it does not. */
+  database: DatabaseAvailability;
   /** Resolves when Redis answers; undefined when no Redis is configured. */
   pingRedis: (() => Promise<void>) | undefined;
   /** Releases the connections the services hold (Redis); the storage is closed by its owner. */
@@ -163,6 +166,7 @@ export async function createServices(
 ): Promise<Services> {
   const metrics = createMetrics();
   const shared = sharedState(config, logger, metrics);
+  const database = new DatabaseAvailability(() => stores.settings.writeProbe(Date.now()), logger);
   const webhookEvents = new WebhookEvents(config.shortLinkProtocol);
   const links = new LinkService(
     stores.links,
@@ -221,6 +225,7 @@ export async function createServices(
       onWebhookQueued: () => delivery.wake(),
       onClickLost: (error) => {
         metrics.clicksLost.inc();
+        if (database.failedWith(error)) return;
         logger.error(
           { err: error },
           "a click could not be stored; the visitor was redirected without a click id",
@@ -268,6 +273,7 @@ export async function createServices(
     webhooks: webhookService,
     webhookEvents,
     delivery,
+    database,
     pingRedis: shared.ping,
     close: async () => shared.close(),
   };

@@ -133,6 +133,15 @@ async function readyz(server: Server): Promise<{ status: number; body: Record<st
   return { status: response.status, body: (await response.json()) as Record<string, string> };
 }
 
+/** What a phase did, in the test output: acknowledged events and the answers by status. */
+function summary(load: MixedLoad): string {
+  const statuses = new Map<number, number>();
+  for (const answer of load.answers) statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
+  const { clicks, leads, sales } = load.acknowledged;
+  const answers = [...statuses].map(([status, n]) => `${status || "no answer"}: ${n}`).join(", ");
+  return `acknowledged ${clicks.size} clicks, ${leads.size} leads, ${sales.size} sales; answers ${answers}`;
+}
+
 /** Statuses the load saw other than success, a refused connection or a 503 with Retry-After. */
 function unexpectedAnswers(load: MixedLoad): string[] {
   return load.answers
@@ -190,11 +199,12 @@ describe("SIGKILL of the server under load, on SQLite", () => {
     if (server.current && isUp(server.current)) await killServer(server.current);
   });
 
-  test("every acknowledged click, lead and sale is stored exactly once after the restart", async () => {
+  test("every acknowledged click, lead and sale is stored exactly once after the restart", async (t) => {
     const load = await underLoad(
       { origin: () => server.current.origin, key, prefix: "sqlite-crash" },
       crashAndRestart(server, env, port),
     );
+    t.diagnostic(summary(load));
     assert.ok(load.count(0) > 0, "some requests met the dead server");
     assert.deepEqual(unexpectedAnswers(load), []);
     const db = new SQLite(join(dir, "clicktrail.sqlite"), { readonly: true });
@@ -266,18 +276,19 @@ describe("faults on PostgreSQL and Redis, under load", { skip: missing }, () => 
     await reader?.end();
   });
 
-  test("SIGKILL of the server: every acknowledged event is stored exactly once after the restart", async () => {
+  test("SIGKILL of the server: every acknowledged event is stored exactly once after the restart", async (t) => {
     const load = await underLoad(
       { origin: () => server.current.origin, key, prefix: "pg-crash" },
       crashAndRestart(server, env, port),
     );
     acknowledgedBy.push(load);
+    t.diagnostic(summary(load));
     assert.ok(load.count(0) > 0, "some requests met the dead server");
     assert.deepEqual(unexpectedAnswers(load), []);
     assert.deepEqual(await findLossesAndDuplicates(query, load.acknowledged), []);
   });
 
-  test("SIGKILL of PostgreSQL: 503 with Retry-After meanwhile, then recovery by itself, nothing lost", async () => {
+  test("SIGKILL of PostgreSQL: 503 with Retry-After meanwhile, then recovery by itself, nothing lost", async (t) => {
     const load = await underLoad(
       { origin: () => server.current.origin, key, prefix: "pg-down" },
       async (load) => {
@@ -315,6 +326,7 @@ describe("faults on PostgreSQL and Redis, under load", { skip: missing }, () => 
       },
     );
     acknowledgedBy.push(load);
+    t.diagnostic(summary(load));
     assert.ok(isUp(server.current), `the server is still up: ${server.current.output()}`);
     assert.doesNotMatch(server.current.output(), /Unhandled 'error' event/);
     assert.ok(load.count(503) > 0);
@@ -323,7 +335,7 @@ describe("faults on PostgreSQL and Redis, under load", { skip: missing }, () => 
     assert.deepEqual(await findLossesAndDuplicates(query, load.acknowledged), []);
   });
 
-  test("SIGKILL of Redis: the server keeps serving, ready though degraded, nothing lost", async () => {
+  test("SIGKILL of Redis: the server keeps serving, ready though degraded, nothing lost", async (t) => {
     const load = await underLoad(
       { origin: () => server.current.origin, key, prefix: "redis-down" },
       async () => {
@@ -339,6 +351,7 @@ describe("faults on PostgreSQL and Redis, under load", { skip: missing }, () => 
       },
     );
     acknowledgedBy.push(load);
+    t.diagnostic(summary(load));
     assert.ok(isUp(server.current));
     const failures = load.answers.filter((a) => a.status !== 200 && a.status !== 302);
     assert.deepEqual(failures, [], "every request succeeded without Redis");

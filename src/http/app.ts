@@ -46,7 +46,7 @@ export async function buildApp({ config, services, storage, logger }: AppOptions
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  installErrorHandler(app);
+  installErrorHandler(app, services.database);
   acceptAnyContentTypeAsJson(app);
   recordRequestMetrics(app, services.metrics);
   observePool(services.metrics, storage.poolUsage);
@@ -110,7 +110,7 @@ export async function buildApp({ config, services, storage, logger }: AppOptions
     });
   }
 
-  await app.register(healthRoutes, { pingDatabase: storage.ping, pingRedis: services.pingRedis });
+  await app.register(healthRoutes, { database: services.database, pingRedis: services.pingRedis });
   app.get("/script.js", { schema: { hide: true } }, async (_request, reply) =>
     reply
       .type("application/javascript; charset=utf-8")
@@ -120,7 +120,11 @@ export async function buildApp({ config, services, storage, logger }: AppOptions
   app.get("/metrics", { schema: { hide: true } }, async (_request, reply) =>
     reply.type(services.metrics.registry.contentType).send(await services.metrics.registry.metrics()),
   );
-  await app.register(redirectRoutes, { redirects: services.redirects, trustProxy: config.trustProxy });
+  await app.register(redirectRoutes, {
+    redirects: services.redirects,
+    trustProxy: config.trustProxy,
+    database: services.database,
+  });
   app.setNotFoundHandler((request, reply) => {
     if (request.url.startsWith("/api/") || request.url === "/api" || request.hostname === config.apiHost) {
       return apiNotFound(request, reply);
