@@ -58,6 +58,7 @@ const childEnv = (extra: Record<string, string>) => ({
   PATH: process.env.PATH ?? "",
   HOME: process.env.HOME ?? tmpdir(),
   TRUST_PROXY: "true",
+  RATE_LIMIT_PER_MINUTE: "1000000",
   LOG_LEVEL: "warn",
   ...extra,
 });
