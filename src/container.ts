@@ -199,7 +199,9 @@ export async function createServices(
       disableAfter: config.webhookDisableAfter,
       onDelivery: (outcome) => metrics.webhookDeliveries.inc({ outcome }),
     },
-    (error) => logger.error({ err: error }, "webhook delivery failed"),
+    (error) => {
+      if (!database.failedWith(error)) logger.error({ err: error }, "webhook delivery failed");
+    },
   );
   const fxRates = new FxRateBook(stores.fxRates);
   await fxRates.refresh();

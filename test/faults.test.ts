@@ -12,6 +12,7 @@ import { after, before, describe, test } from "node:test";
 import SQLite from "better-sqlite3";
 import pg from "pg";
 import { startPostgres, startRedis, type TestPostgres, type TestService } from "../scripts/test-services.mjs";
+import { isDatabaseUnavailable } from "../src/store/unavailable.js";
 import { findLossesAndDuplicates, MixedLoad } from "./helpers/mixed-load.js";
 import { BROWSER_UA, freePort } from "./helpers/server.js";
 import { until } from "./helpers/webhook-receiver.js";
@@ -115,6 +116,15 @@ async function killServer(server: Server): Promise<void> {
   server.child.kill("SIGKILL");
   await server.exited;
   children.delete(server.child);
+}
+
+/** The server's JSON log lines. */
+function logLines(server: Server): Record<string, unknown>[] {
+  return server
+    .output()
+    .split("\n")
+    .filter((line) => line.startsWith("{"))
+    .map((line) => JSON.parse(line));
 }
 
 const isUp = (server: Server) => server.child.exitCode === null && server.child.signalCode === null;
@@ -330,6 +340,11 @@ describe("faults on PostgreSQL and Redis, under load", { skip: missing }, () => 
     t.diagnostic(summary(load));
     assert.ok(isUp(server.current), `the server is still up: ${server.current.output()}`);
     assert.doesNotMatch(server.current.output(), /Unhandled 'error' event/);
+    const outage = logLines(server.current).find((line) => /database is unavailable/.test(String(line.msg)));
+    assert.ok(
+      isDatabaseUnavailable(outage?.err),
+      `the log names the outage's cause: ${JSON.stringify(outage)}`,
+    );
     assert.ok(load.count(503) > 0);
     assert.deepEqual(unexpectedAnswers(load), []);
     assert.ok(load.acknowledged.sales.size > 0);

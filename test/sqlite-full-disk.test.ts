@@ -78,6 +78,10 @@ describe("a full disk under SQLite", () => {
     });
     const redirect = await visit(server, "/kept");
     assert.equal(redirect.status, 302, "reads still work: visitors are still sent on");
+    const listed = await fetch(`${server.origin}/api/links?pageSize=1`, {
+      headers: { authorization: `Bearer ${server.key}` },
+    });
+    assert.equal(listed.status, 200, "and the API still reads");
 
     await setMaxPages(UNLIMITED_PAGES);
     const created = await createLink("after-the-disk-got-space");

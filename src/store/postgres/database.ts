@@ -1,4 +1,4 @@
-import { Kysely, PostgresDialect } from "kysely";
+import { type Driver, Kysely, PostgresDialect, type PostgresDialectConfig, PostgresDriver } from "kysely";
 import pg from "pg";
 import type { Database } from "../sql/schema.js";
 
@@ -25,5 +25,30 @@ export function openPostgres(options: PostgresOptions): { db: Kysely<Database>; 
     // listener it becomes unusable instead, its next query fails, and the pool discards it on release.
     client.on("error", () => {});
   });
-  return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), pool };
+  return { db: new Kysely<Database>({ dialect: new PostgresDialectKeepingErrors({ pool }) }), pool };
+}
+
+/**
+ * When a transaction fails because its connection is gone, kysely's ROLLBACK fails too ("Client has encountered
+ * a connection error and is not queryable"), and that error would replace the real one in the caller's hands
+ * and in the log. The connection is discarded either way, which ends the transaction on the server; so a
+ * failed rollback is dropped and the transaction's own error is the one reported.
+ */
+class PostgresDialectKeepingErrors extends PostgresDialect {
+  constructor(private readonly dialectConfig: PostgresDialectConfig) {
+    super(dialectConfig);
+  }
+
+  override createDriver(): Driver {
+    return new PostgresDriverKeepingErrors(this.dialectConfig);
+  }
+}
+
+class PostgresDriverKeepingErrors extends PostgresDriver {
+  override async rollbackTransaction(
+    connection: Parameters<PostgresDriver["rollbackTransaction"]>[0],
+  ): Promise<void> {
+    // The parent marks the connection for discard before it throws.
+    await super.rollbackTransaction(connection).catch(() => {});
+  }
 }
