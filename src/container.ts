@@ -31,6 +31,7 @@ import { systemClock } from "./infra/clock.js";
 import { isClusterWorker } from "./infra/cluster-channel.js";
 import { ClusterLinkCache } from "./infra/cluster-link-cache.js";
 import { ClusterRateLimiter } from "./infra/cluster-rate-limiter.js";
+import { DatabaseAvailability } from "./infra/database-availability.js";
 import { FxRefresher } from "./infra/fx-refresher.js";
 import { MmdbGeoResolver } from "./infra/geo.js";
 import { MemoryRateLimiter } from "./infra/memory-rate-limiter.js";
@@ -89,6 +90,8 @@ export type Services = {
   webhooks: WebhookService;
   webhookEvents: WebhookEvents;
   delivery: DeliveryWorker;
+  /** Whether the database takes writes; told of every failure that says it does not. */
+  database: DatabaseAvailability;
   /** Resolves when Redis answers; undefined when no Redis is configured. */
   pingRedis: (() => Promise<void>) | undefined;
   /** Releases the connections the services hold (Redis); the storage is closed by its owner. */
@@ -169,6 +172,7 @@ export async function createServices(
 ): Promise<Services> {
   const metrics = createMetrics({ clustered: isClusterWorker() });
   const shared = sharedState(config, logger, metrics);
+  const database = new DatabaseAvailability(() => stores.settings.writeProbe(Date.now()), logger);
   const webhookEvents = new WebhookEvents(config.shortLinkProtocol);
   const links = new LinkService(
     stores.links,
@@ -207,7 +211,9 @@ export async function createServices(
       disableAfter: config.webhookDisableAfter,
       onDelivery: (outcome) => metrics.webhookDeliveries.inc({ outcome }),
     },
-    (error) => logger.error({ err: error }, "webhook delivery failed"),
+    (error) => {
+      if (!database.failedWith(error)) logger.error({ err: error }, "webhook delivery failed");
+    },
   );
   const fxRates = new FxRateBook(stores.fxRates);
   await fxRates.refresh();
@@ -233,6 +239,7 @@ export async function createServices(
       onWebhookQueued: () => delivery.wake(),
       onClickLost: (error) => {
         metrics.clicksLost.inc();
+        if (database.failedWith(error)) return;
         logger.error(
           { err: error },
           "a click could not be stored; the visitor was redirected without a click id",
@@ -280,6 +287,7 @@ export async function createServices(
     webhooks: webhookService,
     webhookEvents,
     delivery,
+    database,
     pingRedis: shared.ping,
     close: async () => shared.close(),
   };

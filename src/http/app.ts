@@ -58,7 +58,7 @@ export async function buildApp({ config, services, storage, logger }: AppOptions
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  installErrorHandler(app);
+  installErrorHandler(app, services.database);
   refuseNulInUrl(app, config.apiHost);
   acceptAnyContentTypeAsJson(app);
   recordRequestMetrics(app, services.metrics);
@@ -128,7 +128,7 @@ export async function buildApp({ config, services, storage, logger }: AppOptions
     });
   }
 
-  await app.register(healthRoutes, { pingDatabase: storage.ping, pingRedis: services.pingRedis });
+  await app.register(healthRoutes, { database: services.database, pingRedis: services.pingRedis });
   app.get("/script.js", { schema: { hide: true } }, async (_request, reply) =>
     reply
       .type("application/javascript; charset=utf-8")
@@ -146,7 +146,11 @@ export async function buildApp({ config, services, storage, logger }: AppOptions
     }
     return reply.type(services.metrics.registry.contentType).send(await services.metrics.exposition());
   });
-  await app.register(redirectRoutes, { redirects: services.redirects, trustProxy: config.trustProxy });
+  await app.register(redirectRoutes, {
+    redirects: services.redirects,
+    trustProxy: config.trustProxy,
+    database: services.database,
+  });
   app.setNotFoundHandler((request, reply) => {
     if (isApiRequest(request, config.apiHost)) return apiNotFound(request, reply);
     return notFoundPage(reply);

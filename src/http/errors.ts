@@ -3,6 +3,7 @@ import type { Duplex } from "node:stream";
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
 import { DomainError, type ErrorCode } from "../domain/errors.js";
+import { type DatabaseAvailability, RETRY_AFTER_SECONDS } from "../infra/database-availability.js";
 
 export const STATUS: Record<ErrorCode, number> = {
   bad_request: 400,
@@ -62,7 +63,10 @@ export function answerClientError(error: Error & { code?: string }, socket: Dupl
 }
 
 /** Every failure leaves as Dub's error envelope, with exactly the code its status implies. */
-export function installErrorHandler(app: FastifyInstance): void {
+export function installErrorHandler(
+  app: FastifyInstance,
+  database: Pick<DatabaseAvailability, "failedWith">,
+): void {
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     if (error instanceof DomainError) return sendError(reply, error.code, error.message);
     if (hasZodFastifySchemaValidationErrors(error)) {
@@ -84,7 +88,23 @@ export function installErrorHandler(app: FastifyInstance): void {
     if (status >= 400 && status < 500) {
       return sendError(reply, CODE_FOR_STATUS.get(status) ?? "bad_request", error.message);
     }
+    if (database.failedWith(error)) return sendDatabaseUnavailable(reply);
     request.log.error({ err: error, reqId: request.id }, "unhandled error");
     return sendError(reply, "internal_server_error", `${INTERNAL} (request id ${request.id})`);
   });
 }
+
+/**
+ * 503 while the database is down, full or failing: the client should retry. Dub's closed set of error codes has
+ * no such code, so the body carries the generic one (the SDKs treat a 503 as a generic error).
+ */
+export function sendDatabaseUnavailable(reply: FastifyReply) {
+  return reply
+    .code(503)
+    .header("retry-after", RETRY_AFTER_SECONDS)
+    .type("application/json; charset=utf-8")
+    .send(errorBody("internal_server_error", DATABASE_UNAVAILABLE));
+}
+
+export const DATABASE_UNAVAILABLE =
+  "The database is unavailable right now. Retry after the number of seconds in the Retry-After header.";

@@ -3,6 +3,10 @@ const page = (title: string, text: string) =>
 
 export const NOT_FOUND_PAGE = page("Link not found", "This short link does not exist.");
 export const EXPIRED_PAGE = page("Link expired", "This short link has expired.");
+export const UNAVAILABLE_PAGE = page(
+  "Temporarily unavailable",
+  "This short link cannot be looked up right now. Please try again in a few seconds.",
+);
 export const HOME_PAGE = page(
   "Clicktrail",
   "This server hosts short links. The API is under <code>/api</code>.",

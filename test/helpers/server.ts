@@ -6,6 +6,7 @@ import SQLite from "better-sqlite3";
 import { Dub } from "dub";
 import type { FastifyInstance } from "fastify";
 import pg from "pg";
+import type { Logger } from "pino";
 import { loadConfig } from "../../src/config.js";
 import {
   createServices,
@@ -48,8 +49,12 @@ const STORE = process.env.CLICKTRAIL_TEST_STORE === "postgres" ? "postgres" : "s
 /**
  * A real server on a random port over a real store: a temporary SQLite file, or (CLICKTRAIL_TEST_STORE=postgres)
  * a fresh database on the test PostgreSQL server with the test Redis, both started by scripts/run-tests.mjs.
+ * `options.logger` receives the server's log (silent by default).
  */
-export async function startServer(env: Record<string, string> = {}): Promise<TestServer> {
+export async function startServer(
+  env: Record<string, string> = {},
+  options: { logger?: Logger } = {},
+): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), "clicktrail-test-"));
   const port = await freePort();
   const scaleOut = STORE === "postgres" ? await freshPostgresDatabase() : undefined;
@@ -63,7 +68,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
     ...env,
   });
   const storage = await openStorage(config, { migrate: true });
-  const logger = createLogger("silent");
+  const logger = options.logger ?? createLogger("silent");
   const services = await createServices(config, storage.stores, logger);
   const created = await services.workspaces.bootstrap();
   if (!created) throw new Error("expected an empty data directory");

@@ -7,7 +7,7 @@ import { installErrorHandler } from "../../src/http/errors.js";
 
 test("a 500 that replaces a failed 302 carries its own reason phrase, not 'Found'", async () => {
   const app = Fastify();
-  installErrorHandler(app);
+  installErrorHandler(app, { failedWith: () => false });
   app.get("/", async (_request, reply) =>
     reply.code(302).header("location", "https://a.example/\r\nx").send(),
   );

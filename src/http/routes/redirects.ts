@@ -1,19 +1,26 @@
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { RedirectService } from "../../domain/clicks/redirect-service.js";
 import { isReservedKey } from "../../domain/links/rules.js";
-import { EXPIRED_PAGE, HOME_PAGE, NOT_FOUND_PAGE } from "../pages.js";
+import { type DatabaseAvailability, RETRY_AFTER_SECONDS } from "../../infra/database-availability.js";
+import { EXPIRED_PAGE, HOME_PAGE, NOT_FOUND_PAGE, UNAVAILABLE_PAGE } from "../pages.js";
 import { clientAddress, countryHeader } from "../request-context.js";
 
-export type RedirectRoutesOptions = { redirects: RedirectService; trustProxy: boolean };
+export type RedirectRoutesOptions = {
+  redirects: RedirectService;
+  trustProxy: boolean;
+  database: Pick<DatabaseAvailability, "failedWith">;
+};
 
 const PREFETCH_HEADERS = ["sec-purpose", "purpose", "x-purpose", "x-moz"];
 
-export async function redirectRoutes(app: FastifyInstance, { redirects, trustProxy }: RedirectRoutesOptions) {
+export async function redirectRoutes(app: FastifyInstance, options: RedirectRoutesOptions) {
+  const { redirects, trustProxy } = options;
+  const visits = { schema: { hide: true }, errorHandler: unavailablePage(options.database) };
   app.get("/", { schema: { hide: true } }, async (_request, reply) =>
     reply.type("text/html; charset=utf-8").send(HOME_PAGE),
   );
 
-  app.get<{ Params: { key: string } }>("/:key", { schema: { hide: true } }, async (request, reply) => {
+  app.get<{ Params: { key: string } }>("/:key", visits, async (request, reply) => {
     const key = request.params.key;
     if (isReservedKey(key)) return reply.callNotFound();
     const outcome = await redirects.visit({
@@ -41,6 +48,19 @@ export async function redirectRoutes(app: FastifyInstance, { redirects, trustPro
       .type("text/html; charset=utf-8")
       .send(outcome.kind === "expired" ? EXPIRED_PAGE : NOT_FOUND_PAGE);
   });
+}
+
+/** A visitor gets a page, not JSON, when the link cannot be looked up; other errors go to the app's handler. */
+function unavailablePage(database: Pick<DatabaseAvailability, "failedWith">) {
+  return (error: FastifyError, _request: FastifyRequest, reply: FastifyReply) => {
+    if (!database.failedWith(error)) throw error;
+    return reply
+      .code(503)
+      .header("retry-after", RETRY_AFTER_SECONDS)
+      .header("cache-control", "no-store")
+      .type("text/html; charset=utf-8")
+      .send(UNAVAILABLE_PAGE);
+  };
 }
 
 function flatten(query: unknown): Record<string, string> {

@@ -1,4 +1,4 @@
-import { Kysely, PostgresDialect } from "kysely";
+import { type Driver, Kysely, PostgresDialect, type PostgresDialectConfig, PostgresDriver } from "kysely";
 import pg from "pg";
 import type { Database } from "../sql/schema.js";
 
@@ -7,10 +7,48 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
 
 export type PostgresOptions = { url: string; poolSize: number };
 
+/** A request waiting longer than this for a connection fails (503), rather than hanging on a dead server. */
+const CONNECT_TIMEOUT_MS = 10_000;
+
 export function openPostgres(options: PostgresOptions): { db: Kysely<Database>; pool: pg.Pool } {
-  const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize });
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: options.poolSize,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+  });
   pool.on("error", () => {
     // An idle client lost its connection; the pool replaces it, and the next query reports any real outage.
   });
-  return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), pool };
+  pool.on("connect", (client) => {
+    // The pool listens for errors only on idle clients. A client checked out by a transaction that loses its
+    // server between two queries would otherwise emit an unhandled 'error' and end the process; with this
+    // listener it becomes unusable instead, its next query fails, and the pool discards it on release.
+    client.on("error", () => {});
+  });
+  return { db: new Kysely<Database>({ dialect: new PostgresDialectKeepingErrors({ pool }) }), pool };
+}
+
+/**
+ * When a transaction fails because its connection is gone, kysely's ROLLBACK fails too ("Client has encountered
+ * a connection error and is not queryable"), and that error would replace the real one in the caller's hands
+ * and in the log. The connection is discarded either way, which ends the transaction on the server; so a
+ * failed rollback is dropped and the transaction's own error is the one reported.
+ */
+class PostgresDialectKeepingErrors extends PostgresDialect {
+  constructor(private readonly dialectConfig: PostgresDialectConfig) {
+    super(dialectConfig);
+  }
+
+  override createDriver(): Driver {
+    return new PostgresDriverKeepingErrors(this.dialectConfig);
+  }
+}
+
+class PostgresDriverKeepingErrors extends PostgresDriver {
+  override async rollbackTransaction(
+    connection: Parameters<PostgresDriver["rollbackTransaction"]>[0],
+  ): Promise<void> {
+    // The parent marks the connection for discard before it throws.
+    await super.rollbackTransaction(connection).catch(() => {});
+  }
 }

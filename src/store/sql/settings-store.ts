@@ -14,4 +14,13 @@ export class SqlSettingsStore implements SettingsStore {
     if (!row) throw new Error(`setting ${name} is missing: the database was not migrated`);
     return row.value;
   }
+
+  async writeProbe(at: number): Promise<void> {
+    const value = new Date(at).toISOString();
+    await this.db
+      .insertInto("settings")
+      .values({ name: "readiness_probe", value })
+      .onConflict((conflict) => conflict.column("name").doUpdateSet({ value }))
+      .execute();
+  }
 }

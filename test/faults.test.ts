@@ -1,0 +1,381 @@
+// Faults under load, with real processes: the compiled server (dist/main.js), a real SQLite file, a PostgreSQL and a
+// Redis of this file's own (the shared test PostgreSQL is never killed). A load of visitor journeys (click on a
+// tracked link → lead → sale with an invoiceId) runs while the server, PostgreSQL or Redis is SIGKILLed; afterwards
+// every acknowledged click, lead and sale must be in the database exactly once.
+// Each phase runs CLICKTRAIL_FAULT_SECONDS (default 4) of load; set it higher for a longer soak.
+import assert from "node:assert/strict";
+import { type ChildProcess, execFile, spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { after, before, describe, test } from "node:test";
+import SQLite from "better-sqlite3";
+import pg from "pg";
+import { startPostgres, startRedis, type TestPostgres, type TestService } from "../scripts/test-services.mjs";
+import { isDatabaseUnavailable } from "../src/store/unavailable.js";
+import { findLossesAndDuplicates, MixedLoad } from "./helpers/mixed-load.js";
+import { BROWSER_UA, freePort } from "./helpers/server.js";
+import { until } from "./helpers/webhook-receiver.js";
+
+const ROOT = resolve(import.meta.dirname, "..");
+const CLI = join(ROOT, "dist", "cli.js");
+const MAIN = join(ROOT, "dist", "main.js");
+const PHASE_MS = Number(process.env.CLICKTRAIL_FAULT_SECONDS ?? 4) * 1000;
+const LINK_KEY = "fault";
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const children = new Set<ChildProcess>();
+const cleanups: (() => void | Promise<void>)[] = [];
+
+function newestMtime(dir: string): number {
+  return Math.max(
+    0,
+    ...readdirSync(dir).map((name) => {
+      const path = join(dir, name);
+      const stat = statSync(path);
+      return stat.isDirectory() ? newestMtime(path) : stat.mtimeMs;
+    }),
+  );
+}
+
+before(() => {
+  const stale =
+    !existsSync(CLI) || !existsSync(MAIN) || statSync(CLI).mtimeMs < newestMtime(join(ROOT, "src"));
+  if (stale) {
+    const build = spawnSync("npm", ["run", "build", "--silent"], { cwd: ROOT, encoding: "utf8" });
+    assert.equal(build.status, 0, `npm run build failed:\n${build.stdout}\n${build.stderr}`);
+  }
+});
+
+after(async () => {
+  for (const child of children) {
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  }
+  for (const cleanup of cleanups.reverse()) await cleanup();
+});
+
+/** Only what a child needs: no inherited PORT, DATA_DIR or test-runner variables. */
+const childEnv = (extra: Record<string, string>) => ({
+  PATH: process.env.PATH ?? "",
+  HOME: process.env.HOME ?? tmpdir(),
+  TRUST_PROXY: "true",
+  RATE_LIMIT_PER_MINUTE: "1000000",
+  LOG_LEVEL: "warn",
+  ...extra,
+});
+
+function cli(args: string[], env: Record<string, string>): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      [CLI, ...args],
+      { env: childEnv(env), encoding: "utf8", timeout: 30_000 },
+      (error, stdout, stderr) =>
+        error ? reject(new Error(`${args.join(" ")}: ${stderr}`)) : resolve(stdout),
+    );
+  });
+}
+
+type Server = {
+  child: ChildProcess;
+  origin: string;
+  exited: Promise<unknown>;
+  /** Everything the process wrote: its JSON log lines (stdout) and stderr. */
+  output: () => string;
+};
+
+async function startServer(env: Record<string, string>, port: number): Promise<Server> {
+  const child = spawn(process.execPath, [MAIN], {
+    env: childEnv({ PORT: String(port), HOST: "127.0.0.1", ...env }),
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  children.add(child);
+  let output = "";
+  for (const stream of [child.stdout, child.stderr]) {
+    stream?.setEncoding("utf8").on("data", (chunk: string) => {
+      output += chunk;
+    });
+  }
+  const exited = new Promise((resolve) => child.on("exit", resolve));
+  const origin = `http://127.0.0.1:${port}`;
+  await until(
+    async () => {
+      if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}: ${output}`);
+      return fetch(`${origin}/healthz`).then(
+        (response) => response.ok,
+        () => false,
+      );
+    },
+    () => `the server to start: ${output}`,
+    20_000,
+  );
+  return { child, origin, exited, output: () => output };
+}
+
+async function killServer(server: Server): Promise<void> {
+  server.child.kill("SIGKILL");
+  await server.exited;
+  children.delete(server.child);
+}
+
+/** The server's JSON log lines. */
+function logLines(server: Server): Record<string, unknown>[] {
+  return server
+    .output()
+    .split("\n")
+    .filter((line) => line.startsWith("{"))
+    .map((line) => JSON.parse(line));
+}
+
+const isUp = (server: Server) => server.child.exitCode === null && server.child.signalCode === null;
+
+async function createTrackedLink(origin: string, key: string): Promise<void> {
+  const response = await fetch(`${origin}/api/links`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+    body: JSON.stringify({ url: "https://shop.example/pricing", key: LINK_KEY, trackConversion: true }),
+  });
+  assert.equal(response.status, 200, await response.text());
+}
+
+async function readyz(server: Server): Promise<{ status: number; body: Record<string, string> }> {
+  if (!isUp(server)) throw new Error(`the server died:\n${server.output()}`);
+  const response = await fetch(`${server.origin}/readyz`);
+  return { status: response.status, body: (await response.json()) as Record<string, string> };
+}
+
+/** What a phase did, in the test output: acknowledged events and the answers by status. */
+function summary(load: MixedLoad): string {
+  const statuses = new Map<number, number>();
+  for (const answer of load.answers) statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
+  const { clicks, leads, sales } = load.acknowledged;
+  const answers = [...statuses].map(([status, n]) => `${status || "no answer"}: ${n}`).join(", ");
+  return `acknowledged ${clicks.size} clicks, ${leads.size} leads, ${sales.size} sales; answers ${answers}`;
+}
+
+/** Statuses the load saw other than success, a refused connection or a 503 with Retry-After. */
+function unexpectedAnswers(load: MixedLoad): string[] {
+  return load.answers
+    .filter((a) => ![0, 200, 302].includes(a.status) && !(a.status === 503 && a.retryAfter))
+    .map((a) => `${a.step} ${a.status}${a.status === 503 ? " without Retry-After" : ""}`);
+}
+
+/** Runs the load, with `fault` in the middle of it; returns the load once every journey has settled. */
+async function underLoad(
+  options: { origin: () => string; key: string; prefix: string },
+  fault: (load: MixedLoad) => Promise<void>,
+): Promise<MixedLoad> {
+  const load = new MixedLoad({ ...options, linkKey: LINK_KEY, workers: 8 });
+  load.start();
+  try {
+    await sleep(PHASE_MS / 2);
+    await fault(load);
+    await sleep(PHASE_MS / 2);
+  } finally {
+    await load.stop();
+  }
+  return load;
+}
+
+/** SIGKILLs the server mid-load and starts it again on the same port and data. */
+function crashAndRestart(server: { current: Server }, env: Record<string, string>, port: number) {
+  return async (load: MixedLoad) => {
+    const before = load.acknowledged.sales.size;
+    await killServer(server.current);
+    await sleep(300);
+    server.current = await startServer(env, port);
+    assert.ok(before > 0, "sales were acknowledged before the crash");
+  };
+}
+
+describe("SIGKILL of the server under load, on SQLite", () => {
+  const server = {} as { current: Server };
+  let env: Record<string, string>;
+  let key: string;
+  let port: number;
+  let dir: string;
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), "clicktrail-faults-"));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    env = { DATA_DIR: dir };
+    await cli(["workspaces", "create", "--name", "Faults", "--json"], env);
+    key = JSON.parse(await cli(["keys", "create", "--json"], env)).key;
+    port = await freePort();
+    server.current = await startServer(env, port);
+    await createTrackedLink(server.current.origin, key);
+  });
+
+  after(async () => {
+    if (server.current && isUp(server.current)) await killServer(server.current);
+  });
+
+  test("every acknowledged click, lead and sale is stored exactly once after the restart", async (t) => {
+    const load = await underLoad(
+      { origin: () => server.current.origin, key, prefix: "sqlite-crash" },
+      crashAndRestart(server, env, port),
+    );
+    t.diagnostic(summary(load));
+    assert.ok(load.count(0) > 0, "some requests met the dead server");
+    assert.deepEqual(unexpectedAnswers(load), []);
+    const db = new SQLite(join(dir, "clicktrail.sqlite"), { readonly: true });
+    try {
+      const query = async (text: string, ...params: unknown[]) =>
+        db.prepare(text).all(...params) as Record<string, unknown>[];
+      assert.deepEqual(await findLossesAndDuplicates(query, load.acknowledged), []);
+    } finally {
+      db.close();
+    }
+  });
+});
+
+let postgres: TestPostgres;
+let redis: TestService;
+const missing = await (async () => {
+  postgres = await startPostgres({ durable: true });
+  if (postgres.missing) return postgres.missing;
+  cleanups.push(() => {
+    try {
+      postgres.stop?.();
+    } catch {
+      // Killed by a failed test and not started again: only its directory was left to remove.
+    }
+  });
+  redis = await startRedis();
+  if (redis.missing) return redis.missing;
+  cleanups.push(() => redis.stop?.());
+  return false;
+})();
+
+describe("faults on PostgreSQL and Redis, under load", { skip: missing }, () => {
+  const server = {} as { current: Server };
+  const acknowledgedBy: MixedLoad[] = [];
+  let env: Record<string, string>;
+  let key: string;
+  let port: number;
+  let reader: pg.Pool;
+
+  const query = async (text: string, ...params: unknown[]) => {
+    let index = 0;
+    return (
+      await reader.query(
+        text.replace(/\?/g, () => `$${++index}`),
+        params,
+      )
+    ).rows;
+  };
+
+  before(async () => {
+    const admin = new pg.Client({ connectionString: postgres.url });
+    await admin.connect();
+    await admin.query("CREATE DATABASE clicktrail_faults");
+    await admin.end();
+    const url = new URL(postgres.url as string);
+    url.pathname = "/clicktrail_faults";
+    env = { DATABASE_URL: url.toString(), REDIS_URL: redis.url as string };
+    await cli(["migrate"], env);
+    key = JSON.parse(await cli(["keys", "create", "--json"], env)).key;
+    port = await freePort();
+    server.current = await startServer(env, port);
+    await createTrackedLink(server.current.origin, key);
+    reader = new pg.Pool({ connectionString: url.toString(), max: 1 });
+    reader.on("error", () => {});
+  });
+
+  after(async () => {
+    if (server.current && isUp(server.current)) await killServer(server.current);
+    await reader?.end();
+  });
+
+  test("SIGKILL of the server: every acknowledged event is stored exactly once after the restart", async (t) => {
+    const load = await underLoad(
+      { origin: () => server.current.origin, key, prefix: "pg-crash" },
+      crashAndRestart(server, env, port),
+    );
+    acknowledgedBy.push(load);
+    t.diagnostic(summary(load));
+    assert.ok(load.count(0) > 0, "some requests met the dead server");
+    assert.deepEqual(unexpectedAnswers(load), []);
+    assert.deepEqual(await findLossesAndDuplicates(query, load.acknowledged), []);
+  });
+
+  test("SIGKILL of PostgreSQL: 503 with Retry-After meanwhile, then recovery by itself, nothing lost", async (t) => {
+    const load = await underLoad(
+      { origin: () => server.current.origin, key, prefix: "pg-down" },
+      async (load) => {
+        await postgres.kill?.();
+        const down = await until(async () => {
+          const ready = await readyz(server.current);
+          return ready.status === 503 ? ready : undefined;
+        }, "/readyz to turn 503");
+        assert.equal(down.body.database, "unavailable");
+
+        const api = await fetch(`${server.current.origin}/api/links`, {
+          headers: { authorization: `Bearer ${key}` },
+        });
+        assert.equal(api.status, 503);
+        assert.match(api.headers.get("retry-after") ?? "", /^\d+$/);
+        const body = (await api.json()) as { error: { code: string; message: string; doc_url: string } };
+        assert.equal(body.error.code, "internal_server_error");
+        assert.match(body.error.message, /database is unavailable/i);
+
+        const redirect = await fetch(`${server.current.origin}/never-visited`, {
+          redirect: "manual",
+          headers: { "user-agent": BROWSER_UA },
+        });
+        assert.equal(redirect.status, 503, "a link that is not cached cannot be looked up");
+        assert.match(redirect.headers.get("retry-after") ?? "", /^\d+$/);
+        await redirect.arrayBuffer();
+
+        const refusedBefore = load.count(503);
+        await until(() => load.count(503) > refusedBefore + 10, "the load to be answered 503");
+        await sleep(PHASE_MS / 2);
+        assert.ok(isUp(server.current), "the server survived the outage");
+
+        postgres.start?.();
+        await until(async () => (await readyz(server.current)).status === 200, "/readyz to recover", 30_000);
+      },
+    );
+    acknowledgedBy.push(load);
+    t.diagnostic(summary(load));
+    assert.ok(isUp(server.current), `the server is still up: ${server.current.output()}`);
+    assert.doesNotMatch(server.current.output(), /Unhandled 'error' event/);
+    const outage = logLines(server.current).find((line) => /database is unavailable/.test(String(line.msg)));
+    assert.ok(
+      isDatabaseUnavailable(outage?.err),
+      `the log names the outage's cause: ${JSON.stringify(outage)}`,
+    );
+    assert.ok(load.count(503) > 0);
+    assert.deepEqual(unexpectedAnswers(load), []);
+    assert.ok(load.acknowledged.sales.size > 0);
+    assert.deepEqual(await findLossesAndDuplicates(query, load.acknowledged), []);
+  });
+
+  test("SIGKILL of Redis: the server keeps serving, ready though degraded, nothing lost", async (t) => {
+    const load = await underLoad(
+      { origin: () => server.current.origin, key, prefix: "redis-down" },
+      async () => {
+        redis.stop?.();
+        const degraded = await until(async () => {
+          const ready = await readyz(server.current);
+          return ready.body.redis === "unavailable" ? ready : undefined;
+        }, "/readyz to report Redis unavailable");
+        assert.deepEqual(degraded, {
+          status: 200,
+          body: { status: "degraded", database: "ok", redis: "unavailable" },
+        });
+      },
+    );
+    acknowledgedBy.push(load);
+    t.diagnostic(summary(load));
+    assert.ok(isUp(server.current));
+    const failures = load.answers.filter((a) => a.status !== 200 && a.status !== 302);
+    assert.deepEqual(failures, [], "every request succeeded without Redis");
+    const all = {
+      clicks: new Set(acknowledgedBy.flatMap((each) => [...each.acknowledged.clicks])),
+      leads: new Set(acknowledgedBy.flatMap((each) => [...each.acknowledged.leads])),
+      sales: new Set(acknowledgedBy.flatMap((each) => [...each.acknowledged.sales])),
+    };
+    assert.deepEqual(await findLossesAndDuplicates(query, all), [], "nor in the earlier phases");
+  });
+});
