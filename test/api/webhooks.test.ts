@@ -1246,8 +1246,11 @@ describe("two servers delivering from one database", () => {
   let first: TestServer;
   let second: SecondServer;
   before(async () => {
-    first = await startServer({ ...FAST, WEBHOOK_ALLOW_PRIVATE: "true" });
-    second = await secondServerOn(first, { ...FAST, WEBHOOK_ALLOW_PRIVATE: "true" });
+    // Leases (3 × the timeout) long enough that a busy machine never lets one lapse mid-delivery: a lapsed
+    // lease is redelivered by design (at least once), which is not what this test is about.
+    const env = { ...FAST, WEBHOOK_ALLOW_PRIVATE: "true", WEBHOOK_TIMEOUT_MS: "5000" };
+    first = await startServer(env);
+    second = await secondServerOn(first, env);
   });
   after(async () => {
     await second?.stop();
