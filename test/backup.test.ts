@@ -326,6 +326,7 @@ describe("clicktrail backup", () => {
       /Verified: quick_check ok; schema 0004_rollups; 1 links, 150 clicks, 0 leads, 0 sales/,
     );
     assert.equal(clickCount(target), FIXTURE_CLICKS);
+    assert.equal(statSync(target).mode & 0o777, 0o600, "readable by its owner only: it holds secrets");
     assert.deepEqual(readdirSync(join(target, "..")), ["precious.sqlite"], "no partial file left behind");
   });
 

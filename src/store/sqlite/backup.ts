@@ -1,4 +1,14 @@
-import { closeSync, existsSync, fsyncSync, linkSync, openSync, renameSync, rmSync, statSync } from "node:fs";
+import {
+  chmodSync,
+  closeSync,
+  existsSync,
+  fsyncSync,
+  linkSync,
+  openSync,
+  renameSync,
+  rmSync,
+  statSync,
+} from "node:fs";
 import { basename, dirname, resolve } from "node:path";
 import SQLite from "better-sqlite3";
 import { EXIT_DAMAGED } from "../../exit-codes.js";
@@ -52,6 +62,7 @@ export async function backupDatabase(options: BackupOptions): Promise<BackupRepo
     await copySnapshot(source, partial, options.progress);
     options.progress?.write(`checking the copy (PRAGMA ${checkName(options.check)})…\n`);
     const contents = verify(partial, source, options.check);
+    chmodSync(partial, 0o600); // it holds webhook and integration secrets
     install(partial, file, options.force);
     return {
       file,
