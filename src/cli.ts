@@ -21,7 +21,7 @@ import { formatChecks, MISMATCH_ADVICE } from "./store/copy/verify.js";
 import { BACKUP_ON_POSTGRES, backupDatabase, formatBackup } from "./store/sqlite/backup.js";
 import { BackupError } from "./store/sqlite/backup-error.js";
 import { isPostgres, sqliteDataDir } from "./store/sqlite/files.js";
-import { DatabaseDamaged } from "./store/sqlite/integrity.js";
+import { copyCheck, DatabaseDamaged } from "./store/sqlite/integrity.js";
 import { formatRestore, RESTORE_ON_POSTGRES, restoreDatabase } from "./store/sqlite/restore.js";
 
 const USAGE = `Usage: clicktrail <command> [options]
@@ -236,7 +236,7 @@ async function backup(file: string | undefined, values: Values) {
     dataDir: sqliteDataDir(config),
     to: file,
     force: values.force,
-    check: config.sqliteIntegrityCheck === "full" ? "full" : "quick",
+    check: copyCheck(config.sqliteIntegrityCheck),
     progress: process.stderr.isTTY ? process.stderr : undefined,
   });
   print(report, values.json, formatBackup(report));
@@ -249,7 +249,7 @@ function restore(file: string | undefined, values: Values) {
   const report = restoreDatabase({
     dataDir: sqliteDataDir(config),
     from: file,
-    check: config.sqliteIntegrityCheck === "full" ? "full" : "quick",
+    check: copyCheck(config.sqliteIntegrityCheck),
   });
   print(report, values.json, formatRestore(report));
 }

@@ -82,7 +82,7 @@ export async function backupDatabase(options: BackupOptions): Promise<BackupRepo
 function assertTarget(source: string, file: string, force: boolean): void {
   if (!existsSync(source))
     throw new BackupError(`clicktrail backup: there is no database at ${source}: nothing to back up.`);
-  if (file === source || file.startsWith(`${source}-`))
+  if (["", "-wal", "-shm", "-journal"].some((suffix) => file === `${source}${suffix}`))
     throw new BackupError(`clicktrail backup: ${file} is the live database itself: name another file.`);
   if (!existsSync(dirname(file)))
     throw new BackupError(`clicktrail backup: the folder ${dirname(file)} does not exist.`);

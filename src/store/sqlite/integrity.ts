@@ -6,6 +6,9 @@ import { EXIT_DAMAGED } from "../../exit-codes.js";
 /** `SQLITE_INTEGRITY_CHECK`: `quick` is PRAGMA quick_check, `full` PRAGMA integrity_check (indexes too). */
 export type IntegrityCheck = "quick" | "full" | "off";
 
+/** The check for a backup's copy or a file to restore: never skipped, so `off` means `quick` there. */
+export const copyCheck = (mode: IntegrityCheck): "quick" | "full" => (mode === "full" ? "full" : "quick");
+
 const PRAGMA = { quick: "quick_check", full: "integrity_check" } as const;
 const HEADER = Buffer.from("SQLite format 3\0", "latin1");
 const SHOWN_PROBLEMS = 2;
@@ -13,7 +16,7 @@ const SHOWN_PROBLEMS = 2;
 export const START_ADVICE =
   "Clicktrail stops rather than use it. Stop every process that uses this file, then restore your latest " +
   "backup with `clicktrail restore FILE` (the damaged file is kept aside); without a backup, the sqlite3 " +
-  "shell's `.recover` command can save what is still readable. See docs/reliability.md, “Integrity at start”.";
+  "shell can salvage what is still readable. See docs/reliability.md, “Integrity at start”.";
 
 /** A database file SQLite cannot trust, with a one-paragraph message for the person running Clicktrail. */
 export class DatabaseDamaged extends Error {
@@ -74,7 +77,7 @@ export function fileProblem(file: string, mode: "quick" | "full"): string | unde
   const size = statSync(file).size;
   if (size === 0) return undefined; // SQLite's empty database
   const header = readHeader(file);
-  if (header.length < 100 || !header.subarray(0, HEADER.length).equals(HEADER))
+  if (!hasSqliteHeader(header))
     return "it is not a SQLite database (it does not begin with SQLite's file header)";
   readThrough(file, size);
   let db: SQLite.Database | undefined;
@@ -103,7 +106,7 @@ function describe(problems: string[], mode: "quick" | "full"): string {
 function truncation(file: string): string | undefined {
   const header = readHeader(file);
   const size = statSync(file).size;
-  if (header.length < 100) return undefined;
+  if (!hasSqliteHeader(header)) return undefined;
   const pageSize = header.readUInt16BE(16) === 1 ? 65536 : header.readUInt16BE(16);
   const pages = header.readUInt32BE(28);
   const headerSizeValid = pages > 0 && header.readUInt32BE(24) === header.readUInt32BE(92);
@@ -113,6 +116,9 @@ function truncation(file: string): string | undefined {
   const bytes = new Intl.NumberFormat("en-US");
   return `it is truncated: its header describes ${bytes.format(pages * pageSize)} bytes, the file holds only ${bytes.format(size)}`;
 }
+
+const hasSqliteHeader = (header: Buffer) =>
+  header.length === 100 && header.subarray(0, HEADER.length).equals(HEADER);
 
 function readHeader(file: string): Buffer {
   const fd = openSync(file, "r");
@@ -127,7 +133,7 @@ function readHeader(file: string): Buffer {
 /**
  * Reads the file once from start to end, which disks and the operating system do at full speed, so that the
  * check then finds its pages in memory instead of seeking for each one (measured in docs/reliability.md: a
- * cold 1 GB file took 44 s without this, 3–4 s with it). Skipped for files too big to stay in memory.
+ * cold 1 GB file took 44 s without this, 2–4 s with it). Skipped for files too big to stay in memory.
  */
 function readThrough(file: string, size: number): void {
   if (size > totalmem() / 4) return;

@@ -23,7 +23,6 @@ export type RestoreOptions = {
   dataDir: string;
   from: string;
   check: "quick" | "full";
-  now?: () => Date;
 };
 
 export type RestoreReport = {
@@ -46,8 +45,8 @@ const SIDE_FILES = ["-wal", "-journal"] as const;
 /**
  * Replaces the data folder's database with a backup, after checking the backup (a copy of it, so that the
  * bytes checked are the bytes installed) and proving that no process has the database open: SQLite's own
- * exclusive lock, which every connection to a WAL database (a server, a command, a sqlite3 shell) blocks for as
- * long as it is open. The replaced database is kept aside, complete: its write-ahead log is folded in under
+ * exclusive lock, which every process that has read the WAL database (a server, a command, a sqlite3 shell)
+ * blocks until it closes it. The replaced database is kept aside, complete: its write-ahead log is folded in under
  * that lock, so no stale -wal or -shm file is left for the restored database to pick up.
  */
 export function restoreDatabase(options: RestoreOptions): RestoreReport {
@@ -62,7 +61,7 @@ export function restoreDatabase(options: RestoreOptions): RestoreReport {
     const contents = prepare(staging, file, options.check);
     const liveExists = existsSync(live);
     const replacedWasDamaged = liveExists && takeOver(live, { fold: true }) === "damaged";
-    const keptAside = liveExists ? asideName(live, (options.now ?? (() => new Date()))()) : null;
+    const keptAside = liveExists ? asideName(live, new Date()) : null;
     if (keptAside) keepAside(live, keptAside);
     clearSideFiles(live, keptAside);
     syncFile(staging);
