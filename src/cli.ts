@@ -10,6 +10,7 @@ import { WebhookEvents } from "./domain/webhooks/events.js";
 import { WEBHOOK_TRIGGERS, type WebhookTrigger } from "./domain/webhooks/model.js";
 import { sampleEvent } from "./domain/webhooks/sample-event.js";
 import { WorkspaceService } from "./domain/workspaces/workspace-service.js";
+import { EXIT_FAILURE, EXIT_USAGE } from "./exit-codes.js";
 import { systemClock } from "./infra/clock.js";
 import { postWebhook } from "./infra/webhook-sender.js";
 import { runServe } from "./main.js";
@@ -17,6 +18,11 @@ import { formatStats, statsReport } from "./stats-report.js";
 import { copyDatabase } from "./store/copy/copy-database.js";
 import { CopyError } from "./store/copy/copy-error.js";
 import { formatChecks, MISMATCH_ADVICE } from "./store/copy/verify.js";
+import { BACKUP_ON_POSTGRES, backupDatabase, formatBackup } from "./store/sqlite/backup.js";
+import { BackupError } from "./store/sqlite/backup-error.js";
+import { isPostgres, sqliteDataDir } from "./store/sqlite/files.js";
+import { copyCheck, DatabaseDamaged } from "./store/sqlite/integrity.js";
+import { formatRestore, RESTORE_ON_POSTGRES, restoreDatabase } from "./store/sqlite/restore.js";
 
 const USAGE = `Usage: clicktrail <command> [options]
 
@@ -41,8 +47,17 @@ Commands:
                                           copy a SQLite install into PostgreSQL (migrates it first),
                                           resumable, then verify counts; stop the servers first for an
                                           exact copy (or copy again after stopping them)
+  backup FILE [--force] [--json]          copy the SQLite database into FILE while servers keep running (one
+                                          consistent snapshot), check the copy and count what it holds; never
+                                          over an existing FILE unless --force; on PostgreSQL use pg_dump
+  restore FILE [--json]                   replace the SQLite database with the backup FILE, after checking it
+                                          (intact, a schema this version knows); refused while a server or
+                                          another command uses the data folder; the replaced database is kept
+                                          as clicktrail.sqlite.before-restore-<time>
 
-Configuration comes from the environment (DATA_DIR, DATABASE_URL, …); see the README.`;
+Configuration comes from the environment (DATA_DIR, DATABASE_URL, …); see the README.
+Exit status: 0 done, 1 failed or refused, 2 bad usage, 3 a database file is damaged (also at start),
+4 the database is in use by another process.`;
 
 const OPTIONS = {
   name: { type: "string" },
@@ -212,6 +227,33 @@ async function copy(values: Values) {
   }
 }
 
+async function backup(file: string | undefined, values: Values) {
+  if (!file)
+    throw new UsageError("backup needs the FILE to write, e.g. clicktrail backup clicktrail-backup.sqlite");
+  const config = loadConfig();
+  if (isPostgres(config)) throw new BackupError(BACKUP_ON_POSTGRES);
+  const report = await backupDatabase({
+    dataDir: sqliteDataDir(config),
+    to: file,
+    force: values.force,
+    check: copyCheck(config.sqliteIntegrityCheck),
+    progress: process.stderr.isTTY ? process.stderr : undefined,
+  });
+  print(report, values.json, formatBackup(report));
+}
+
+function restore(file: string | undefined, values: Values) {
+  if (!file) throw new UsageError("restore needs the backup FILE to restore");
+  const config = loadConfig();
+  if (isPostgres(config)) throw new BackupError(RESTORE_ON_POSTGRES);
+  const report = restoreDatabase({
+    dataDir: sqliteDataDir(config),
+    from: file,
+    check: copyCheck(config.sqliteIntegrityCheck),
+  });
+  print(report, values.json, formatRestore(report));
+}
+
 async function webhooks(action: string | undefined, rest: string[], values: Values) {
   if (action !== "test") throw new UsageError(`unknown command: webhooks ${action ?? ""}`);
   if (!rest[0]) throw new UsageError("webhooks test needs the webhook id");
@@ -296,6 +338,10 @@ async function main(argv: string[]) {
       return keys(action, rest, values);
     case "copy":
       return copy(values);
+    case "backup":
+      return backup(action, values);
+    case "restore":
+      return restore(action, values);
     case "stats":
       return withStorage(async ({ stores }) => {
         const report = await statsReport(stores, { workspaceId: values.workspace, ...values });
@@ -310,9 +356,13 @@ main(process.argv.slice(2)).catch((error: unknown) => {
   if (error instanceof ConfigError) process.stderr.write(`${error.message}\n`);
   else if (error instanceof UsageError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
     process.stderr.write(`clicktrail: ${(error as Error).message}\n\n${USAGE}\n`);
-    process.exitCode = 2;
+    process.exitCode = EXIT_USAGE;
+    return;
+  } else if (error instanceof DatabaseDamaged || error instanceof BackupError) {
+    process.stderr.write(`${error.message}\n`);
+    process.exitCode = error.exitCode;
     return;
   } else if (error instanceof DomainError) process.stderr.write(`clicktrail: ${error.message}\n`);
   else process.stderr.write(`clicktrail: ${(error as Error).stack ?? error}\n`);
-  process.exitCode = 1;
+  process.exitCode = EXIT_FAILURE;
 });

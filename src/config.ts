@@ -46,6 +46,9 @@ const schema = z.object({
   TRUST_PROXY: boolean.default(false),
   CLICK_DEDUPE_SECONDS: integer("expected a whole number of seconds").default(3600),
   SQLITE_SYNCHRONOUS: z.enum(["full", "normal"], { error: "expected full or normal" }).default("full"),
+  SQLITE_INTEGRITY_CHECK: z
+    .enum(["quick", "full", "off"], { error: "expected quick, full or off" })
+    .default("quick"),
   FX_RATES_FILE: z.string().min(1).optional(),
   FX_RATES_URL: z
     .url({ protocol: /^https?$/, error: "expected an http(s) URL of an ECB-format rates XML" })
@@ -88,6 +91,7 @@ export type Config = Readonly<{
   trustProxy: boolean;
   clickDedupeSeconds: number;
   sqliteSynchronous: "full" | "normal";
+  sqliteIntegrityCheck: "quick" | "full" | "off";
   fxRatesFile: string | undefined;
   fxRatesUrl: string | undefined;
   webhookAllowPrivate: boolean;
@@ -139,6 +143,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: e.TRUST_PROXY,
     clickDedupeSeconds: e.CLICK_DEDUPE_SECONDS,
     sqliteSynchronous: e.SQLITE_SYNCHRONOUS,
+    sqliteIntegrityCheck: e.SQLITE_INTEGRITY_CHECK,
     fxRatesFile: e.FX_RATES_FILE,
     fxRatesUrl: e.FX_RATES_URL,
     webhookAllowPrivate: e.WEBHOOK_ALLOW_PRIVATE,

@@ -57,6 +57,8 @@ import { SqlSettingsStore } from "./store/sql/settings-store.js";
 import { SqlWebhookStore } from "./store/sql/webhook-store.js";
 import { SqlWorkspaceStore } from "./store/sql/workspace-store.js";
 import { openSqlite } from "./store/sqlite/database.js";
+import { databaseFile, sqliteDataDir } from "./store/sqlite/files.js";
+import { asDamaged, assertIntact } from "./store/sqlite/integrity.js";
 import { sqliteMigrations } from "./store/sqlite/migrations/index.js";
 
 export type Stores = {
@@ -112,9 +114,13 @@ export type Storage = {
 /**
  * Picks the storage adapter once, from configuration. The embedded SQLite store migrates itself; a shared
  * PostgreSQL database is migrated explicitly (`clicktrail migrate`, or `migrate: true`) and otherwise only
- * checked, so that servers of two versions never fight over one schema.
+ * checked, so that servers of two versions never fight over one schema. The SQLite file is checked for damage
+ * first (`SQLITE_INTEGRITY_CHECK`), unless `checkIntegrity` is false because another process just did.
  */
-export async function openStorage(config: Config, { migrate = false } = {}): Promise<Storage> {
+export async function openStorage(
+  config: Config,
+  { migrate = false, checkIntegrity = true } = {},
+): Promise<Storage> {
   if (config.databaseUrl?.startsWith("postgres")) {
     const { db, pool } = openPostgres({ url: config.databaseUrl, poolSize: config.databasePoolSize });
     try {
@@ -134,18 +140,25 @@ export async function openStorage(config: Config, { migrate = false } = {}): Pro
       throw error;
     }
   }
-  const db = openSqlite({
-    dataDir: config.databaseUrl?.replace(/^sqlite:/, "") || config.dataDir,
-    synchronous: config.sqliteSynchronous,
-  });
-  return {
-    kind: "sqlite",
-    db,
-    appliedMigrations: await migrateToLatest(db, sqliteMigrations),
-    stores: sqlStores(db),
-    ping: async () => void (await sql`SELECT 1`.execute(db)),
-    poolUsage: () => null,
-  };
+  const dataDir = sqliteDataDir(config);
+  if (checkIntegrity) assertIntact(databaseFile(dataDir), config.sqliteIntegrityCheck);
+  let opened: Kysely<Database> | undefined;
+  try {
+    const db = openSqlite({ dataDir, synchronous: config.sqliteSynchronous });
+    opened = db;
+    return {
+      kind: "sqlite",
+      db,
+      appliedMigrations: await migrateToLatest(db, sqliteMigrations),
+      stores: sqlStores(db),
+      ping: async () => void (await sql`SELECT 1`.execute(db)),
+      poolUsage: () => null,
+    };
+  } catch (error) {
+    await opened?.destroy().catch(() => {});
+    // Damage the check did not look for (or SQLITE_INTEGRITY_CHECK=off) still ends with the same message.
+    throw asDamaged(databaseFile(dataDir), error) ?? error;
+  }
 }
 
 function sqlStores(db: Kysely<Database>): Stores {

@@ -4,10 +4,12 @@ import { runPrimary } from "./cluster.js";
 import { type Config, ConfigError, loadConfig } from "./config.js";
 import { createServices, openStorage, startBackgroundJobs } from "./container.js";
 import { WorkspaceService } from "./domain/workspaces/workspace-service.js";
+import { EXIT_FAILURE } from "./exit-codes.js";
 import { buildApp } from "./http/app.js";
 import { systemClock } from "./infra/clock.js";
 import { createLogger } from "./logger.js";
 import { SchemaMismatch } from "./store/migrations.js";
+import { DatabaseDamaged } from "./store/sqlite/integrity.js";
 
 export async function serve(): Promise<void> {
   const config = loadConfig();
@@ -17,7 +19,8 @@ export async function serve(): Promise<void> {
     runPrimary(config, logger);
     return;
   }
-  const storage = await openStorage(config);
+  // With WORKERS > 1 the primary has checked the file already (prepareForWorkers).
+  const storage = await openStorage(config, { checkIntegrity: cluster.isPrimary });
   const services = await createServices(config, storage.stores, logger);
   const created = await services.workspaces.bootstrap();
   const stopBackgroundJobs = await startBackgroundJobs(config, services, storage, logger);
@@ -92,9 +95,9 @@ export async function runServe(): Promise<void> {
     await serve();
   } catch (error) {
     process.stderr.write(
-      `${error instanceof ConfigError || error instanceof SchemaMismatch ? error.message : `clicktrail: ${(error as Error).stack ?? error}`}\n`,
+      `${error instanceof ConfigError || error instanceof SchemaMismatch || error instanceof DatabaseDamaged ? error.message : `clicktrail: ${(error as Error).stack ?? error}`}\n`,
     );
-    process.exit(1);
+    process.exit(error instanceof DatabaseDamaged ? error.exitCode : EXIT_FAILURE);
   }
 }
 

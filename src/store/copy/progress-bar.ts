@@ -8,7 +8,7 @@ const LINE_INTERVAL_MS = 5_000;
 const number = new Intl.NumberFormat("en-US");
 
 /**
- * One table's progress: `clicks  12,000 / 50,000  24%  8,312 rows/s`. On a terminal the line is redrawn in
+ * One table's (or file's) progress: `clicks  12,000 / 50,000  24%  8,312 rows/s`. On a terminal the line is redrawn in
  * place (`\r`); elsewhere (a log file, CI) a plain line is written every few seconds and at the end.
  */
 export class ProgressBar {
@@ -21,6 +21,7 @@ export class ProgressBar {
     private readonly label: string,
     private readonly total: number,
     private done: number,
+    private readonly unit = "rows",
     private readonly now: () => number = Date.now,
   ) {
     this.startedAt = now();
@@ -49,7 +50,7 @@ export class ProgressBar {
       this.label.padEnd(LABEL_WIDTH),
       `${number.format(this.done)} / ${number.format(this.total)}`.padStart(23),
       `${percent}%`.padStart(5),
-      `${number.format(rate)} rows/s`.padStart(15),
+      `${number.format(rate)} ${this.unit}/s`.padStart(15),
       note,
     ]
       .join("  ")
