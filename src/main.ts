@@ -1,10 +1,12 @@
 import cluster from "node:cluster";
 import { pathToFileURL } from "node:url";
+import type { Logger } from "pino";
 import { runPrimary } from "./cluster.js";
 import { type Config, ConfigError, loadConfig } from "./config.js";
 import { createServices, openStorage, startBackgroundJobs } from "./container.js";
 import { WorkspaceService } from "./domain/workspaces/workspace-service.js";
 import { EXIT_FAILURE } from "./exit-codes.js";
+import { announceFirstStart } from "./first-start.js";
 import { buildApp } from "./http/app.js";
 import { systemClock } from "./infra/clock.js";
 import { createLogger } from "./logger.js";
@@ -15,7 +17,7 @@ export async function serve(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
   if (config.workers > 1 && cluster.isPrimary) {
-    await prepareForWorkers(config);
+    await prepareForWorkers(config, logger);
     runPrimary(config, logger);
     return;
   }
@@ -54,7 +56,7 @@ export async function serve(): Promise<void> {
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
-  if (created) printBanner(created.key, created.workspaceId, `http://${config.host}:${port}`);
+  if (created) announceFirstStart(created, `http://${config.host}:${port}`, config.dataDir, logger);
   logger.info(
     { port, shortDomain: config.shortDomain, migrations: storage.appliedMigrations },
     "clicktrail listening",
@@ -62,32 +64,14 @@ export async function serve(): Promise<void> {
 }
 
 /** What only one process should do: migrate the embedded store and create the first workspace and key. */
-async function prepareForWorkers(config: Config): Promise<void> {
+async function prepareForWorkers(config: Config, logger: Logger): Promise<void> {
   const storage = await openStorage(config);
   try {
     const created = await new WorkspaceService(storage.stores.workspaces, systemClock).bootstrap();
-    if (created) printBanner(created.key, created.workspaceId, `http://${config.host}:${config.port}`);
+    if (created) announceFirstStart(created, `http://${config.host}:${config.port}`, config.dataDir, logger);
   } finally {
     await storage.db.destroy();
   }
-}
-
-function printBanner(key: string, workspaceId: string, base: string) {
-  const lines = [
-    "Clicktrail created a workspace and an API key for you.",
-    "",
-    `  workspace  ${workspaceId}`,
-    `  API key    ${key}`,
-    "",
-    "The key is shown only this once: keep it somewhere safe.",
-    `Point a Dub SDK at ${base}/api, e.g.`,
-    `  new Dub({ token: "${key}", serverURL: "${base}/api" })`,
-  ];
-  const width = Math.max(...lines.map((line) => line.length)) + 2;
-  const rule = `+${"-".repeat(width + 2)}+`;
-  process.stdout.write(
-    `\n${rule}\n${lines.map((line) => `|  ${line.padEnd(width)}|`).join("\n")}\n${rule}\n\n`,
-  );
 }
 
 export async function runServe(): Promise<void> {

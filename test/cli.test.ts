@@ -148,6 +148,15 @@ async function waitFor(check: () => boolean, what: string, ms = 5_000) {
   }
 }
 
+/** The key of a first start whose stdout is not a terminal: in DATA_DIR/first-start.txt, never in the log. */
+async function firstStartKey(dir: string): Promise<string> {
+  const file = join(dir, "first-start.txt");
+  await waitFor(() => existsSync(file), "first-start.txt");
+  const key = readFileSync(file, "utf8").match(/dub_[0-9A-Za-z]{24}/)?.[0] ?? "";
+  assert.match(key, KEY_PATTERN);
+  return key;
+}
+
 const listLinks = (origin: string, key: string) =>
   fetch(`${origin}/api/links`, { headers: { authorization: `Bearer ${key}` } });
 
@@ -268,27 +277,54 @@ describe("clicktrail workspaces and keys", { concurrency: true }, () => {
 });
 
 describe("the server process", () => {
-  test("first start prints a banner with a working dub_ key; a second start prints none; SIGTERM exits 0", async () => {
+  test("first start without a terminal writes the key to first-start.txt (0600), logs only its path; a second start writes none", async () => {
     const dir = dataDir();
-    const first = await startMain({ DATA_DIR: dir });
-    await waitFor(() => /dub_[0-9A-Za-z]{24}/.test(first.stdout()), "the banner");
-    const key = first.stdout().match(/dub_[0-9A-Za-z]{24}/)?.[0] ?? "";
-    assert.match(key, KEY_PATTERN);
-    assert.equal((await listLinks(first.origin, key)).status, 200, "the banner's key works");
+    const first = await startMain({ DATA_DIR: dir, LOG_LEVEL: "info" });
+    const key = await firstStartKey(dir);
+    const file = join(dir, "first-start.txt");
+    assert.equal(statSync(file).mode & 0o777, 0o600, "readable by its owner only");
+    assert.match(readFileSync(file, "utf8"), /workspace {2}ws_/);
+    assert.equal((await listLinks(first.origin, key)).status, 200, "the first start's key works");
     assert.equal(await stopMain(first), 0);
-    assert.ok(!filesOf(dir).includes(key), "the banner's key is not stored in clear");
+    assert.ok(
+      !first.stdout().includes(key) && !first.stderr().includes(key),
+      "the key is not in the log stream",
+    );
+    assert.ok(first.stdout().includes(file), "the log names the file");
+    rmSync(file);
+    assert.ok(!filesOf(dir).includes(key), "the key is not stored in clear anywhere else");
 
     const second = await startMain({ DATA_DIR: dir });
     assert.equal((await listLinks(second.origin, key)).status, 200, "the key survives a restart");
     assert.equal(await stopMain(second), 0);
     assert.doesNotMatch(second.stdout(), /dub_[0-9A-Za-z]/);
+    assert.ok(!existsSync(join(dir, "first-start.txt")), "a second start writes no new key");
+  });
+
+  test("first start on a terminal shows the key in a banner and writes no file", async () => {
+    const dir = dataDir();
+    const port = await freePort();
+    // `script` gives the server a pseudo-terminal as its stdout.
+    const child = spawn("script", ["-qfec", `${process.execPath} ${MAIN}`, "/dev/null"], {
+      env: baseEnv({ DATA_DIR: dir, PORT: String(port), HOST: "127.0.0.1" }),
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    children.add(child);
+    let output = "";
+    child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
+      output += chunk;
+    });
+    await waitFor(() => /API key {4}dub_[0-9A-Za-z]{24}/.test(output), "the banner", 15_000);
+    const key = output.match(/dub_[0-9A-Za-z]{24}/)?.[0] ?? "";
+    assert.equal((await listLinks(`http://127.0.0.1:${port}`, key)).status, 200);
+    assert.ok(!existsSync(join(dir, "first-start.txt")));
+    child.kill("SIGTERM");
   });
 
   test("SIGTERM during a burst of visits: every answered redirect has its click committed, and the exit is 0", async () => {
     const dir = dataDir();
     const server = await startMain({ DATA_DIR: dir });
-    await waitFor(() => /dub_[0-9A-Za-z]{24}/.test(server.stdout()), "the banner");
-    const key = server.stdout().match(/dub_[0-9A-Za-z]{24}/)?.[0] ?? "";
+    const key = await firstStartKey(dir);
     const created = await fetch(`${server.origin}/api/links`, {
       method: "POST",
       headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
@@ -334,9 +370,9 @@ describe("the server process", () => {
   });
 
   test("SIGTERM while a keep-alive request is in flight: the request completes and the process still exits 0 promptly", async () => {
-    const server = await startMain({ DATA_DIR: dataDir() });
-    await waitFor(() => /dub_[0-9A-Za-z]{24}/.test(server.stdout()), "the banner");
-    const key = server.stdout().match(/dub_[0-9A-Za-z]{24}/)?.[0] ?? "";
+    const dir = dataDir();
+    const server = await startMain({ DATA_DIR: dir });
+    const key = await firstStartKey(dir);
     const { port } = new URL(server.origin);
     const body = JSON.stringify({ url: "https://example.com/in-flight", key: "in-flight" });
     const socket = connect(Number(port), "127.0.0.1");
@@ -372,8 +408,7 @@ describe("the server process", () => {
   test("keys revoke makes that key get 401 from a running server, at once", async () => {
     const dir = dataDir();
     const server = await startMain({ DATA_DIR: dir });
-    await waitFor(() => /dub_[0-9A-Za-z]{24}/.test(server.stdout()), "the banner");
-    const bannerKey = server.stdout().match(/dub_[0-9A-Za-z]{24}/)?.[0] ?? "";
+    const bannerKey = await firstStartKey(dir);
     const created = await cliJson<{ key: string; id: string }>(["keys", "create"], { DATA_DIR: dir });
     assert.equal((await listLinks(server.origin, created.key)).status, 200);
 
@@ -496,7 +531,7 @@ test("API keys never appear in the server's logs, even at trace level and on err
   assert.ok(!logs.includes(wrong), "an invalid key is not in the logs");
 });
 
-test("WORKERS=2 forks two server processes: one banner, both serve, SIGTERM stops them all", async () => {
+test("WORKERS=2 forks two server processes: one first start, both serve, SIGTERM stops them all", async () => {
   const server = await startMain({ DATA_DIR: dataDir(), WORKERS: "2", LOG_LEVEL: "info" });
   const listening = async () =>
     server
@@ -509,7 +544,7 @@ test("WORKERS=2 forks two server processes: one banner, both serve, SIGTERM stop
     await new Promise((r) => setTimeout(r, 100));
   const pids = await listening();
   assert.equal(new Set(pids).size, 2, "two worker processes are listening");
-  assert.equal(server.stdout().match(/API key {4}dub_/g)?.length, 1, "the key banner is printed once");
+  assert.equal(server.stdout().match(/first start: the new API key is in/g)?.length, 1, "one first start");
   const answers = await Promise.all(Array.from({ length: 20 }, () => fetch(`${server.origin}/healthz`)));
   assert.ok(answers.every((answer) => answer.status === 200));
   server.child.kill("SIGTERM");
@@ -550,7 +585,7 @@ test("WORKERS=2 without Redis behaves as one process: link edits, rate limits an
   const deadline = Date.now() + 15_000;
   while ((server.stdout().match(/"clicktrail listening"/g)?.length ?? 0) < 2 && Date.now() < deadline)
     await new Promise((r) => setTimeout(r, 100));
-  const key = server.stdout().match(/API key {4}(dub_\w+)/)?.[1] as string;
+  const key = await firstStartKey(dir);
   const other = (await cliJson<{ key: string }>(["keys", "create", "--json"], { DATA_DIR: dir })).key;
   const api = (method: string, path: string, body?: unknown) =>
     fetch(`${server.origin}/api${path}`, {
