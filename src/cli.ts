@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { parseArgs } from "node:util";
-import { ConfigError, loadConfig } from "./config.js";
+import { loadConfig } from "./config.js";
 import { openStorage, type Storage } from "./container.js";
 import { isCurrencyCode } from "./domain/conversions/currency.js";
 import { FxRateBook } from "./domain/conversions/fx-rate-book.js";
@@ -11,6 +11,7 @@ import { WEBHOOK_TRIGGERS, type WebhookTrigger } from "./domain/webhooks/model.j
 import { sampleEvent } from "./domain/webhooks/sample-event.js";
 import { WorkspaceService } from "./domain/workspaces/workspace-service.js";
 import { EXIT_FAILURE, EXIT_USAGE } from "./exit-codes.js";
+import { ExplainedError } from "./explained-error.js";
 import { systemClock } from "./infra/clock.js";
 import { postWebhook } from "./infra/webhook-sender.js";
 import { runServe } from "./main.js";
@@ -21,7 +22,7 @@ import { formatChecks, MISMATCH_ADVICE } from "./store/copy/verify.js";
 import { BACKUP_ON_POSTGRES, backupDatabase, formatBackup } from "./store/sqlite/backup.js";
 import { BackupError } from "./store/sqlite/backup-error.js";
 import { isPostgres, sqliteDataDir } from "./store/sqlite/files.js";
-import { copyCheck, DatabaseDamaged } from "./store/sqlite/integrity.js";
+import { copyCheck } from "./store/sqlite/integrity.js";
 import { formatRestore, RESTORE_ON_POSTGRES, restoreDatabase } from "./store/sqlite/restore.js";
 
 const USAGE = `Usage: clicktrail <command> [options]
@@ -353,12 +354,11 @@ async function main(argv: string[]) {
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {
-  if (error instanceof ConfigError) process.stderr.write(`${error.message}\n`);
-  else if (error instanceof UsageError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
+  if (error instanceof UsageError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
     process.stderr.write(`clicktrail: ${(error as Error).message}\n\n${USAGE}\n`);
     process.exitCode = EXIT_USAGE;
     return;
-  } else if (error instanceof DatabaseDamaged || error instanceof BackupError) {
+  } else if (error instanceof ExplainedError) {
     process.stderr.write(`${error.message}\n`);
     process.exitCode = error.exitCode;
     return;

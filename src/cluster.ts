@@ -17,11 +17,20 @@ export function runPrimary(config: Config, logger: Logger): void {
   serveWorkers(clusterMetricsCollector());
   let stopping = false;
   const fork = () => cluster.fork();
+  const listening = new Set<number>();
+  cluster.on("listening", (worker: Worker) => listening.add(worker.id));
   cluster.on("exit", (worker: Worker, code, signal) => {
+    if (!stopping && !listening.has(worker.id)) {
+      // It failed before serving (a port in use, a bad setting): a replacement would fail the same way.
+      logger.error({ pid: worker.process.pid, code }, "a worker could not start; stopping");
+      stop("SIGTERM");
+      process.exitCode = code || 1;
+    }
+    listening.delete(worker.id);
     if (stopping) {
       if (Object.keys(cluster.workers ?? {}).length === 0) {
         logger.info("all workers stopped");
-        process.exit(0);
+        process.exit();
       }
       return;
     }

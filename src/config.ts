@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ExplainedError } from "./explained-error.js";
 
 const boolean = z
   .enum(["true", "false", "1", "0", "yes", "no"], { error: "expected true or false" })
@@ -104,7 +105,7 @@ export type Config = Readonly<{
   logLevel: string;
 }>;
 
-export class ConfigError extends Error {
+export class ConfigError extends ExplainedError {
   constructor(readonly problems: string[]) {
     super(`Invalid configuration:\n${problems.map((problem) => `  ${problem}`).join("\n")}`);
   }

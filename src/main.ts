@@ -2,16 +2,15 @@ import cluster from "node:cluster";
 import { pathToFileURL } from "node:url";
 import type { Logger } from "pino";
 import { runPrimary } from "./cluster.js";
-import { type Config, ConfigError, loadConfig } from "./config.js";
+import { type Config, loadConfig } from "./config.js";
 import { createServices, openStorage, startBackgroundJobs } from "./container.js";
 import { WorkspaceService } from "./domain/workspaces/workspace-service.js";
 import { EXIT_FAILURE } from "./exit-codes.js";
+import { ExplainedError, listenFailure } from "./explained-error.js";
 import { announceFirstStart } from "./first-start.js";
 import { buildApp } from "./http/app.js";
 import { systemClock } from "./infra/clock.js";
 import { createLogger } from "./logger.js";
-import { SchemaMismatch } from "./store/migrations.js";
-import { DatabaseDamaged } from "./store/sqlite/integrity.js";
 
 export async function serve(): Promise<void> {
   const config = loadConfig();
@@ -53,7 +52,9 @@ export async function serve(): Promise<void> {
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
   process.on("SIGINT", () => void shutdown("SIGINT"));
 
-  await app.listen({ port: config.port, host: config.host });
+  await app.listen({ port: config.port, host: config.host }).catch((error: unknown) => {
+    throw listenFailure(error, config.host, config.port);
+  });
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
   if (created) announceFirstStart(created, `http://${config.host}:${port}`, config.dataDir, logger);
@@ -78,10 +79,9 @@ export async function runServe(): Promise<void> {
   try {
     await serve();
   } catch (error) {
-    process.stderr.write(
-      `${error instanceof ConfigError || error instanceof SchemaMismatch || error instanceof DatabaseDamaged ? error.message : `clicktrail: ${(error as Error).stack ?? error}`}\n`,
-    );
-    process.exit(error instanceof DatabaseDamaged ? error.exitCode : EXIT_FAILURE);
+    const explained = error instanceof ExplainedError;
+    process.stderr.write(`${explained ? error.message : `clicktrail: ${(error as Error).stack ?? error}`}\n`);
+    process.exit(explained ? error.exitCode : EXIT_FAILURE);
   }
 }
 

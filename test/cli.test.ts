@@ -4,7 +4,7 @@ import { type ChildProcess, execFile, spawn, spawnSync } from "node:child_proces
 import { createHash } from "node:crypto";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { request as httpRequest } from "node:http";
-import { connect } from "node:net";
+import { connect, createServer as createNetServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -443,6 +443,30 @@ describe("the server process", () => {
       assert.notEqual(result.status, null, `${entry} did not exit`);
       assert.match(result.stderr, /PORT/);
       assert.match(result.stderr, /port number/);
+    }
+  });
+
+  test("a port in use, a missing FX_RATES_FILE: one sentence each, no stack trace, exit 1, also with WORKERS", async () => {
+    const taken = createNetServer();
+    await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));
+    const port = String((taken.address() as { port: number }).port);
+    try {
+      for (const [env, expected] of [
+        [{ PORT: port }, /127\.0\.0\.1:\d+ is already in use by another process/],
+        [{ PORT: port, WORKERS: "2" }, /is already in use by another process/],
+        [{ FX_RATES_FILE: "/nonexistent/rates.json" }, /FX_RATES_FILE="\/nonexistent\/rates.json": ENOENT/],
+      ] as const) {
+        const result = spawnSync(process.execPath, [MAIN], {
+          env: baseEnv({ DATA_DIR: dataDir(), HOST: "127.0.0.1", ...env }),
+          encoding: "utf8",
+          timeout: 20_000,
+        });
+        assert.equal(result.status, 1, `${JSON.stringify(env)}: ${result.stderr}`);
+        assert.match(result.stderr, expected);
+        assert.doesNotMatch(result.stderr, /^\s+at /m, "no stack trace");
+      }
+    } finally {
+      taken.close();
     }
   });
 });

@@ -1,4 +1,5 @@
 import type { Logger } from "pino";
+import { ConfigError } from "../config.js";
 import type { FxRateBook } from "../domain/conversions/fx-rate-book.js";
 import { fetchEcbRates, readRatesFile } from "./fx-sources.js";
 
@@ -23,7 +24,9 @@ export class FxRefresher {
 
   async start(): Promise<void> {
     if (this.config.fxRatesFile) {
-      const rates = await readRatesFile(this.config.fxRatesFile, Date.now());
+      const rates = await readRatesFile(this.config.fxRatesFile, Date.now()).catch((error: Error) => {
+        throw new ConfigError([`FX_RATES_FILE=${JSON.stringify(this.config.fxRatesFile)}: ${error.message}`]);
+      });
       await this.book.save(rates);
       this.logger.info({ file: this.config.fxRatesFile, currencies: rates.length }, "exchange rates loaded");
     }

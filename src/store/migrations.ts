@@ -1,4 +1,5 @@
 import { type Kysely, type Migration, Migrator, sql } from "kysely";
+import { ExplainedError } from "../explained-error.js";
 
 const provider = (migrations: Record<string, Migration>) => ({ getMigrations: async () => migrations });
 
@@ -14,7 +15,7 @@ export async function migrateToLatest<DB>(
     .map((result) => result.migrationName);
 }
 
-export class SchemaMismatch extends Error {}
+export class SchemaMismatch extends ExplainedError {}
 
 /** Refuses a database whose schema is behind this code (run `clicktrail migrate`) or ahead of it (upgrade). */
 export async function assertSchemaCurrent<DB>(

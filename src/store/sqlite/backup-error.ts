@@ -1,11 +1,4 @@
-import { EXIT_FAILURE } from "../../exit-codes.js";
+import { ExplainedError } from "../../explained-error.js";
 
 /** A backup or restore that cannot go ahead, with a message for the person running it and the exit status. */
-export class BackupError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode = EXIT_FAILURE,
-  ) {
-    super(message);
-  }
-}
+export class BackupError extends ExplainedError {}

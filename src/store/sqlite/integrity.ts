@@ -2,6 +2,7 @@ import { closeSync, existsSync, openSync, readSync, statSync } from "node:fs";
 import { totalmem } from "node:os";
 import SQLite from "better-sqlite3";
 import { EXIT_DAMAGED } from "../../exit-codes.js";
+import { ExplainedError } from "../../explained-error.js";
 
 /** `SQLITE_INTEGRITY_CHECK`: `quick` is PRAGMA quick_check, `full` PRAGMA integrity_check (indexes too). */
 export type IntegrityCheck = "quick" | "full" | "off";
@@ -19,15 +20,13 @@ export const START_ADVICE =
   "shell can salvage what is still readable. See docs/reliability.md, “Integrity at start”.";
 
 /** A database file SQLite cannot trust, with a one-paragraph message for the person running Clicktrail. */
-export class DatabaseDamaged extends Error {
-  readonly exitCode = EXIT_DAMAGED;
-
+export class DatabaseDamaged extends ExplainedError {
   constructor(
     readonly file: string,
     readonly problem: string,
     advice = START_ADVICE,
   ) {
-    super(`clicktrail: the database ${file} is damaged: ${problem}. ${advice}`);
+    super(`clicktrail: the database ${file} is damaged: ${problem}. ${advice}`, EXIT_DAMAGED);
   }
 }
 
