@@ -41,6 +41,9 @@ Commands:
   fx set CODE RATE                        set an exchange rate: RATE units of CODE per 1 USD
   fx list [--json]                        list the exchange rates in use and where they came from
   webhooks test ID [--trigger T] [--json] send a signed sample event to a webhook now and show the answer
+  short-domain [--json]                   show the default short domain, fixed at first start
+  short-domain set DOMAIN                 change it: new links without a domain get DOMAIN; existing links
+                                          keep theirs and keep redirecting on it
   stats [--workspace ID] [--link [DOMAIN/]KEY] [--interval 30d] [--json]
                                           the funnel (clicks → leads → sales, revenue) and the top links;
                                           intervals: 24h 7d 30d 90d 1y mtd qtd ytd all
@@ -303,6 +306,24 @@ function table(rows: Record<string, unknown>[]): string {
   return [line(columns), ...cells.map(line)].join("\n");
 }
 
+async function shortDomain(action: string | undefined, rest: string[], values: Values) {
+  await withStorage(async ({ stores }) => {
+    if (action === undefined) {
+      const domain = (await stores.settings.findShortDomain()) ?? loadConfig().shortDomain;
+      return print({ shortDomain: domain }, values.json, domain);
+    }
+    if (action !== "set" || rest.length !== 1) throw new UsageError("usage: short-domain set DOMAIN");
+    const parsed = loadConfig({ SHORT_DOMAIN: rest[0] });
+    const before = await stores.settings.findShortDomain();
+    await stores.settings.replaceShortDomain(parsed.shortDomain);
+    print(
+      { shortDomain: parsed.shortDomain, previous: before ?? null },
+      values.json,
+      `The default short domain is now ${parsed.shortDomain}. New links without a domain get it; links on ${before ?? "the previous domain"} keep that domain and keep redirecting there. Restart the servers (and set SHORT_DOMAIN=${parsed.shortDomain} or leave it unset).`,
+    );
+  });
+}
+
 class UsageError extends Error {}
 
 async function main(argv: string[]) {
@@ -343,6 +364,8 @@ async function main(argv: string[]) {
       return backup(action, values);
     case "restore":
       return restore(action, values);
+    case "short-domain":
+      return shortDomain(action, rest, values);
     case "stats":
       return withStorage(async ({ stores }) => {
         const report = await statsReport(stores, { workspaceId: values.workspace, ...values });

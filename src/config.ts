@@ -85,8 +85,11 @@ export type Config = Readonly<{
   workers: number;
   redisUrl: string | undefined;
   shortDomain: string;
+  /** Whether SHORT_DOMAIN was set, rather than derived from PORT. */
+  shortDomainFromEnv: boolean;
   apiHost: string | undefined;
   shortLinkProtocol: "http" | "https";
+  shortLinkProtocolFromEnv: boolean;
   rateLimitPerMinute: number;
   anonymizeIp: boolean;
   trustProxy: boolean;
@@ -112,6 +115,16 @@ export class ConfigError extends ExplainedError {
 }
 
 const isLocal = (domain: string) => /^(localhost|127\.|\[::1\]|0\.0\.0\.0)/.test(domain);
+const protocolFor = (domain: string) => (isLocal(domain) ? "http" : "https");
+
+/** The configuration with the install's own default short domain (see short-domain.ts). */
+export function withShortDomain(config: Config, shortDomain: string): Config {
+  return Object.freeze({
+    ...config,
+    shortDomain,
+    shortLinkProtocol: config.shortLinkProtocolFromEnv ? config.shortLinkProtocol : protocolFor(shortDomain),
+  });
+}
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const present = Object.fromEntries(
@@ -137,8 +150,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     workers: e.WORKERS,
     redisUrl: e.REDIS_URL,
     shortDomain,
+    shortDomainFromEnv: e.SHORT_DOMAIN !== undefined,
     apiHost: e.API_HOST,
-    shortLinkProtocol: e.SHORT_LINK_PROTOCOL ?? (isLocal(shortDomain) ? "http" : "https"),
+    shortLinkProtocol: e.SHORT_LINK_PROTOCOL ?? protocolFor(shortDomain),
+    shortLinkProtocolFromEnv: e.SHORT_LINK_PROTOCOL !== undefined,
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
     anonymizeIp: e.ANONYMIZE_IP,
     trustProxy: e.TRUST_PROXY,

@@ -11,17 +11,19 @@ import { announceFirstStart } from "./first-start.js";
 import { buildApp } from "./http/app.js";
 import { systemClock } from "./infra/clock.js";
 import { createLogger } from "./logger.js";
+import { settleShortDomain } from "./short-domain.js";
 
 export async function serve(): Promise<void> {
-  const config = loadConfig();
-  const logger = createLogger(config.logLevel);
-  if (config.workers > 1 && cluster.isPrimary) {
-    await prepareForWorkers(config, logger);
-    runPrimary(config, logger);
+  const loaded = loadConfig();
+  const logger = createLogger(loaded.logLevel);
+  if (loaded.workers > 1 && cluster.isPrimary) {
+    await prepareForWorkers(loaded, logger);
+    runPrimary(loaded, logger);
     return;
   }
   // With WORKERS > 1 the primary has checked the file already (prepareForWorkers).
-  const storage = await openStorage(config, { checkIntegrity: cluster.isPrimary });
+  const storage = await openStorage(loaded, { checkIntegrity: cluster.isPrimary });
+  const config = await settleShortDomain(loaded, storage.stores.settings);
   const services = await createServices(config, storage.stores, logger);
   const created = await services.workspaces.bootstrap();
   const stopBackgroundJobs = await startBackgroundJobs(config, services, storage, logger);
@@ -68,6 +70,7 @@ export async function serve(): Promise<void> {
 async function prepareForWorkers(config: Config, logger: Logger): Promise<void> {
   const storage = await openStorage(config);
   try {
+    await settleShortDomain(config, storage.stores.settings);
     const created = await new WorkspaceService(storage.stores.workspaces, systemClock).bootstrap();
     if (created) announceFirstStart(created, `http://${config.host}:${config.port}`, config.dataDir, logger);
   } finally {

@@ -668,3 +668,52 @@ test("WORKERS=2 without Redis behaves as one process: link edits, rate limits an
   server.child.kill("SIGTERM");
   assert.equal(await server.exited, 0);
 });
+
+test("the default short domain is fixed at first start: a new PORT keeps it, SHORT_DOMAIN changes only through the command", async () => {
+  const dir = dataDir();
+  const create = async (origin: string, key: string, body: Record<string, unknown>) => {
+    const answer = await fetch(`${origin}/api/links`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    assert.equal(answer.status, 200);
+    return (await answer.json()) as { domain: string; shortLink: string };
+  };
+  const first = await startMain({ DATA_DIR: dir });
+  const key = await firstStartKey(dir);
+  const original = new URL(first.origin).port;
+  const before = await create(first.origin, key, { url: "https://example.com/before", key: "before" });
+  assert.equal(before.domain, `localhost:${original}`);
+  assert.equal(await stopMain(first), 0);
+
+  const moved = await startMain({ DATA_DIR: dir });
+  const after = await create(moved.origin, key, { url: "https://example.com/after" });
+  assert.equal(after.domain, `localhost:${original}`, "a new PORT does not move the default domain");
+  const visit = await fetch(`${moved.origin}/before`, {
+    redirect: "manual",
+    headers: { "user-agent": "curl/8" },
+  });
+  assert.equal(visit.status, 302, "links made before the PORT change still redirect");
+  assert.equal(await stopMain(moved), 0);
+
+  const refused = spawnSync(process.execPath, [MAIN], {
+    env: baseEnv({ DATA_DIR: dir, PORT: String(await freePort()), SHORT_DOMAIN: "go.changed.test" }),
+    encoding: "utf8",
+    timeout: 20_000,
+  });
+  assert.equal(refused.status, 1);
+  assert.match(refused.stderr, /this install's short domain is localhost:\d+/);
+  assert.match(refused.stderr, /clicktrail short-domain set go\.changed\.test/);
+
+  const set = await cliJson<{ shortDomain: string; previous: string }>(
+    ["short-domain", "set", "go.changed.test"],
+    { DATA_DIR: dir },
+  );
+  assert.deepEqual(set, { shortDomain: "go.changed.test", previous: `localhost:${original}` });
+  const changed = await startMain({ DATA_DIR: dir, SHORT_DOMAIN: "go.changed.test" });
+  const later = await create(changed.origin, key, { url: "https://example.com/later" });
+  assert.equal(later.shortLink.split("/")[2], "go.changed.test");
+  assert.deepEqual(await cliJson(["short-domain"], { DATA_DIR: dir }), { shortDomain: "go.changed.test" });
+  assert.equal(await stopMain(changed), 0);
+});

@@ -17,6 +17,7 @@ import {
 } from "../../src/container.js";
 import { buildApp } from "../../src/http/app.js";
 import { createLogger } from "../../src/logger.js";
+import { settleShortDomain } from "../../src/short-domain.js";
 
 export type TestServer = {
   /** e.g. http://127.0.0.1:43123 */
@@ -58,7 +59,7 @@ export async function startServer(
   const dataDir = mkdtempSync(join(tmpdir(), "clicktrail-test-"));
   const port = await freePort();
   const scaleOut = STORE === "postgres" ? await freshPostgresDatabase() : undefined;
-  const config = loadConfig({
+  const loaded = loadConfig({
     DATA_DIR: dataDir,
     PORT: String(port),
     LOG_LEVEL: "silent",
@@ -67,7 +68,8 @@ export async function startServer(
       : {}),
     ...env,
   });
-  const storage = await openStorage(config, { migrate: true });
+  const storage = await openStorage(loaded, { migrate: true });
+  const config = await settleShortDomain(loaded, storage.stores.settings);
   const logger = options.logger ?? createLogger("silent");
   const services = await createServices(config, storage.stores, logger);
   const created = await services.workspaces.bootstrap();
