@@ -12,8 +12,11 @@
 //   CLICKTRAIL_FUZZ_SEED=<seed> node scripts/run-tests.mjs test/fuzz/api      replays it
 //   CLICKTRAIL_FUZZ_RUNS=<n>                                                   n runs per operation
 //   CLICKTRAIL_FUZZ_SECONDS=<s>                                                s seconds per operation
+import assert from "node:assert/strict";
 import { after, describe, test } from "node:test";
 import { exchange, fuzz, SEED } from "./support/fuzz.js";
+import { percentEncode } from "./support/hostile.js";
+import { unboundedFields } from "./support/oracle.js";
 import {
   type Document,
   keepWebhooksLocal,
@@ -35,6 +38,14 @@ const operations: Operation[] = operationsOf(document).sort(
 
 const RUNS = 60;
 
+const parsed = (body: Buffer): unknown => {
+  try {
+    return JSON.parse(body.toString("utf8"));
+  } catch {
+    return undefined;
+  }
+};
+
 describe(`every operation of the OpenAPI document (seed ${SEED})`, () => {
   for (const operation of operations) {
     test(`${operation.method} /api${operation.path}`, async (t) => {
@@ -43,8 +54,20 @@ describe(`every operation of the OpenAPI document (seed ${SEED})`, () => {
         "test/fuzz/api",
         operationRequests(operation, world),
         async (spec) => {
-          const { response } = await exchange(world, keepWebhooksLocal(toRaw(spec), world), { api: true });
+          const { request, response } = await exchange(world, keepWebhooksLocal(toRaw(spec), world), {
+            api: true,
+          });
           statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
+          if (response.status >= 300) return;
+          const leaked = world.ids.theirs.filter((id) => response.text.includes(id));
+          assert.deepEqual(
+            leaked,
+            [],
+            `another workspace's ids in an answer to ${spec.method} ${spec.target}`,
+          );
+          if (!request.body || !operation.body?.properties) return;
+          const unbounded = unboundedFields(parsed(request.body), Object.keys(operation.body.properties));
+          assert.deepEqual(unbounded, [], "accepted a field longer than any limit: the field has none");
         },
         RUNS,
       );
@@ -54,6 +77,74 @@ describe(`every operation of the OpenAPI document (seed ${SEED})`, () => {
           .map(([status, n]) => `${status}×${n}`)
           .join(" ")}`,
       );
+    });
+  }
+});
+
+/** Instants no calendar of ours holds (years before 1 or after 9999), and numbers Date.parse reads as years. */
+const NO_DATES = [
+  "-271821-04-20",
+  "-271821-04-20T00:00:00.000Z",
+  "+275760-09-13T00:00:00.000Z",
+  "-000001-01-01T00:00:00Z",
+  "+010000-01-01T00:00:00Z",
+  "99999",
+  "1",
+  "0",
+  "-1",
+  "99",
+];
+
+describe("dates", () => {
+  type Place = (date: string) => { method: string; target: string; body?: Buffer };
+  const query =
+    (path: string, name: string): Place =>
+    (date) => ({
+      method: "GET",
+      target: `${path}${path.includes("?") ? "&" : "?"}${name}=${percentEncode(date)}`,
+    });
+  const body =
+    (method: string, target: string, fields: Record<string, unknown>): Place =>
+    (date) => ({
+      method,
+      target,
+      body: Buffer.from(JSON.stringify({ ...fields, expiresAt: date })),
+    });
+  const PLACES: Record<string, Place> = {
+    "analytics start": query("/api/analytics?groupBy=timeseries", "start"),
+    "analytics end": query("/api/analytics?groupBy=timeseries", "end"),
+    "analytics export start": query("/api/analytics/export?groupBy=timeseries", "start"),
+    "events start": query("/api/events", "start"),
+    "events end": query("/api/events", "end"),
+    "events export start": query("/api/events/export", "start"),
+    "a new link's expiresAt": body("POST", "/api/links", { url: "https://shop.example.com/dated" }),
+    "an upsert's expiresAt": body("PUT", "/api/links/upsert", {
+      url: "https://shop.example.com/dated-upsert",
+    }),
+    "a link update's expiresAt": body("PATCH", `/api/links/${world.ids.links[1]}`, {}),
+  };
+
+  for (const [place, request] of Object.entries(PLACES)) {
+    test(`out of range or no date at all, as ${place}: refused (400 or 422)`, async () => {
+      const accepted: string[] = [];
+      for (const date of NO_DATES) {
+        const { method, target, body } = request(date);
+        const { response } = await exchange(
+          world,
+          {
+            method,
+            target,
+            headers: [
+              ["authorization", `Bearer ${world.keys.main}`],
+              ["content-type", "application/json"],
+            ],
+            body,
+          },
+          { api: true },
+        );
+        if (![400, 422].includes(response.status)) accepted.push(`${date} → ${response.status}`);
+      }
+      assert.deepEqual(accepted, [], `dates accepted as ${place}`);
     });
   }
 });

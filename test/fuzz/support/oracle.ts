@@ -85,3 +85,22 @@ export function describeExchange(request: RawRequest, response: RawResponse | un
   }
   return lines.join("\n");
 }
+
+/** The longest limit any field declares (a destination URL): a field that takes more has no limit at all. */
+const LONGEST_LIMIT = 32_000;
+
+/**
+ * Fields of an accepted body that are longer than any limit, i.e. fields with none: whatever is stored must be
+ * bounded. `metadata` is left out (its limit is on the whole), and so are fields the schema does not name, which are
+ * dropped unread.
+ */
+export function unboundedFields(body: unknown, fields: string[]): string[] {
+  if (body === null || typeof body !== "object" || Array.isArray(body)) return [];
+  const tooLong = (value: unknown) => typeof value === "string" && value.trim().length > LONGEST_LIMIT;
+  return fields
+    .filter((field) => field !== "metadata" && Object.hasOwn(body, field))
+    .filter((field) => {
+      const value = (body as Record<string, unknown>)[field];
+      return tooLong(value) || (Array.isArray(value) && value.some(tooLong));
+    });
+}

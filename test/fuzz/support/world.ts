@@ -32,6 +32,8 @@ export type World = {
     webhooks: string[];
     otherWebhooks: string[];
     webhookEvents: string[];
+    /** Every opaque id of the other workspace (itself, its link, click, customer, webhook): none may leak. */
+    theirs: string[];
   };
   /** Host names the workspace lets call POST /api/track/click (CORS). */
   allowedOrigins: string[];
@@ -154,6 +156,13 @@ export async function startWorld(): Promise<World> {
       webhooks: await column("select id as v from webhooks where workspace_id = ?", ws),
       otherWebhooks: [String(otherWebhook.id)],
       webhookEvents: await column("select event_id as v from webhook_messages order by event_id"),
+      theirs: [
+        other.workspaceId,
+        String(otherLink.id),
+        otherClick,
+        String(otherWebhook.id),
+        ...(await column("select id as v from customers where workspace_id = ?", other.workspaceId)),
+      ],
     },
     allowedOrigins,
     async stop() {
