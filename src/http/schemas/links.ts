@@ -37,6 +37,8 @@ export const linkBody = z.object({
     .min(1)
     .max(190)
     .regex(KEY_PATTERN, { error: "must not contain spaces, /, ?, #, % or \\" })
+    // A lone UTF-16 surrogate has no UTF-8 form: no URL can carry it, and the stores would each keep another key.
+    .refine((key) => !/\p{Cs}/u.test(key), { error: "must be well-formed Unicode (no lone surrogates)" })
     .optional(),
   externalId: z
     .string()
