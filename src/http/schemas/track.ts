@@ -23,8 +23,11 @@ const customerDetails = {
   customerAvatar: z.string().max(2000).nullish(),
 };
 
+/** Click ids are 16 characters; the cap only keeps an unbounded string out of lookups, messages and rows. */
+const clickId = z.string().trim().max(255).nullish();
+
 export const trackLeadBody = z.object({
-  clickId: z.string().trim().nullish(),
+  clickId,
   eventName: z
     .string({ error: "eventName is required" })
     .trim()
@@ -52,8 +55,8 @@ export const trackSaleBody = z.object({
   paymentProcessor: z.enum(PAYMENT_PROCESSORS).default("custom"),
   invoiceId: z.string().trim().max(190).nullish(),
   metadata,
-  leadEventName: z.string().nullish(),
-  clickId: z.string().trim().nullish(),
+  leadEventName: z.string().max(255).nullish(),
+  clickId,
   ...customerDetails,
 });
 
