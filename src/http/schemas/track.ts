@@ -69,8 +69,9 @@ export const trackCustomerBody = z.object({
 export const trackClickBody = z.object({
   domain: z.string().trim().toLowerCase().min(1),
   key: z.string().trim().min(1),
-  url: z.string().nullish(),
-  referrer: z.string().nullish(),
+  // As long as a link's destination may be; the referrer is stored with the click.
+  url: z.string().max(32_000).nullish(),
+  referrer: z.string().max(32_000).nullish(),
 });
 
 const trackCustomer = z.object({
