@@ -177,6 +177,10 @@ const redirectRequests: fc.Arbitrary<RequestSpec> = fc
     }),
   );
 
+/** About the size of a request's head, which Node limits to 16 KB. */
+const headSize = (spec: RequestSpec) =>
+  spec.target.length + spec.headers.reduce((sum, [name, value]) => sum + name.length + value.length + 4, 0);
+
 /** A redirect's Location must be something a browser can follow. */
 function checkLocation(response: RawResponse) {
   if (response.status !== 302) return;
@@ -373,7 +377,7 @@ describe(`public routes (seed ${SEED})`, () => {
       requestHeaders: fc.option(fc.constantFrom("content-type", "x-anything, content-type", "")),
     })
     .map(({ method, origin, body, visitor, requestHeaders }) => {
-      const headers: [string, string][] = [...visitor];
+      const headers: [string, string][] = visitor.filter(([name]) => name !== "expect");
       if (origin !== null) headers.push(["origin", origin]);
       if (method === "OPTIONS") {
         headers.push(["access-control-request-method", "POST"]);
@@ -382,7 +386,9 @@ describe(`public routes (seed ${SEED})`, () => {
       }
       headers.push(["content-type", "application/json"]);
       return printable({ method, target: "/api/track/click", headers, body: { json: body } });
-    });
+    })
+    // Node answers heads over 16 KB and unknown expectations itself, before CORS can: the API suite checks those.
+    .filter((spec) => headSize(spec) < 12_000);
 
   const allowedHost = (origin: string | undefined) => {
     try {
@@ -438,7 +444,7 @@ describe(`public routes (seed ${SEED})`, () => {
           spec: printable({ method, target: `${route.path}${queryText(query)}`, headers: visitor }),
         }))
         // Within Node's 16 KB limit of a request's head: beyond it is the API suite's 431.
-        .filter(({ spec }) => spec.target.length + spec.headers.join("").length < 12_000),
+        .filter(({ spec }) => headSize(spec) < 12_000),
       async ({ route, spec }) => {
         const { response } = await exchange(world, toRaw(spec), { api: false });
         assert.equal(

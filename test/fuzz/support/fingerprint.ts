@@ -1,7 +1,10 @@
 import type { TestServer } from "../../helpers/server.js";
 
-/** Written by the webhook delivery worker in the background, whatever the requests do. */
-const BACKGROUND_TABLES = new Set(["webhook_attempts"]);
+/**
+ * Written in the background, whatever the requests do: delivery attempts by the webhook worker, and the dedupe
+ * window's visitors, pruned every ten minutes (clicks themselves are counted in `clicks`).
+ */
+const BACKGROUND_TABLES = new Set(["webhook_attempts", "click_visitors"]);
 /** Columns whose aggregate moves when a row is changed rather than added: times of change and counters. */
 const CHANGE_COLUMNS = /^(updated_at|clicks|leads|sales|sale_amount|conversions|revoked_at|disabled_at)$/;
 
