@@ -4,7 +4,7 @@ import { Hang, type RawRequest, type RawResponse, sendRaw } from "./raw-http.js"
 import type { World } from "./world.js";
 
 /**
- * The budget, from the environment (see test/fuzz/README section in the repository README):
+ * The budget, from the environment (documented in the README's Development section):
  * - CLICKTRAIL_FUZZ_SEED: the seed of every property of the run (printed on failure); random when unset.
  * - CLICKTRAIL_FUZZ_RUNS: runs per property instead of each property's default.
  * - CLICKTRAIL_FUZZ_SECONDS: run each property for this long instead (a long, soak-style run).
