@@ -165,7 +165,7 @@ function hintsFor(operation: Operation, world: World): Hints {
       ]),
     ),
   };
-  return (name) => hints[name];
+  return (name) => (Object.hasOwn(hints, name) ? hints[name] : undefined);
 }
 
 const segmentPools = (world: World): Record<string, string[]> => ({

@@ -87,7 +87,8 @@ function bySchema(schema: Schema, hints: Hints, name: string): fc.Arbitrary<unkn
     case "null":
       return fc.constant(null);
     case "array":
-      return fc.array(schema.items ? fromSchema(schema.items, hints, name) : fc.jsonValue(), {
+      // Items are not hinted by the array's name: a hint for `linkIds` is a whole array already.
+      return fc.array(schema.items ? fromSchema(schema.items, hints) : fc.jsonValue(), {
         minLength: schema.minItems ?? 0,
         maxLength: Math.min(schema.maxItems ?? 4, 4),
       });
