@@ -1,6 +1,7 @@
 // Runs every *.test.ts under test/ with node:test through tsx (Node 20 has no --test glob), first on the
-// embedded SQLite store, then the store-independent suites (test/api, test/contract) again on PostgreSQL and
-// Redis, which it starts itself when their binaries are installed; it says which suites it skipped and why.
+// embedded SQLite store, then the store-independent suites (test/api, test/contract, test/fuzz) again on
+// PostgreSQL and Redis, which it starts itself when their binaries are installed; it says which suites it skipped
+// and why.
 import { spawn } from "node:child_process";
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -18,7 +19,7 @@ const filter = process.argv.slice(2);
 const files = find("test")
   .filter((file) => filter.length === 0 || filter.some((part) => file.includes(part)))
   .sort();
-const onEveryStore = files.filter((file) => /^test\/(api|contract)\//.test(file));
+const onEveryStore = files.filter((file) => /^test\/(api|contract|fuzz)\//.test(file));
 
 const SUMMARY = /^# (tests|suites|pass|fail|cancelled|skipped|todo|duration_ms) ([\d.]+)$/;
 const totals = {};

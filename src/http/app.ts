@@ -55,7 +55,11 @@ export async function buildApp({ config, services, storage, logger }: AppOptions
         ? sendError(reply, "bad_request", `The request URL is malformed: ${error.message}.`)
         : notFoundPage(reply as FastifyReply),
     clientErrorHandler: answerClientError,
+    // An HTTP/1.1 request without Host is still answered (the default short domain serves it).
+    http: { requireHostHeader: false },
   });
+  // Node answers an `Expect:` it does not know with a bare 417; such a request is served like any other.
+  app.server.on("checkExpectation", (request, response) => app.server.emit("request", request, response));
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandler(app, services.database);

@@ -614,6 +614,37 @@ describe("validation", () => {
     assert.equal(Number(count?.n), 0);
   });
 
+  test("a key with a lone surrogate is refused with 400 on create, upsert and update, and nothing is stored", async () => {
+    // Found by the fuzz suite: such a key passed validation, then presenting the link (encodeURIComponent) threw: 500.
+    // The edge refuses lone surrogates in any body (ADR 13).
+    const send = (method: string, path: string, body: string) =>
+      fetch(`${server.origin}/api${path}`, {
+        method,
+        headers: { authorization: `Bearer ${server.key}`, "content-type": "application/json" },
+        body,
+      });
+    const link = await dub.links.create({ url: "https://example.com/renamed-by-surrogates" });
+    for (const key of ["lone\\ud800", "\\udfff", "a\\udc00b"]) {
+      const url = `https://example.com/surrogate-${key.length}`;
+      for (const [method, path, body] of [
+        ["POST", "/links", `{"url":"${url}","key":"${key}"}`],
+        ["PUT", "/links/upsert", `{"url":"${url}","key":"${key}"}`],
+        ["PATCH", `/links/${link.id}`, `{"key":"${key}"}`],
+      ]) {
+        const response = await send(method, path, body);
+        const answer = (await response.json()) as { error: { code: string; message: string } };
+        assert.equal(response.status, 400, `${method} ${path} ${body}`);
+        assert.equal(answer.error.code, "bad_request");
+        assert.match(answer.error.message, /lone surrogate/);
+      }
+    }
+    const stored = await server.one<{ n: number }>(
+      "select count(*) as n from links where url like 'https://example.com/surrogate-%'",
+    );
+    assert.equal(Number(stored?.n), 0);
+    assert.equal((await row(link.id))?.key, link.key, "the update changed nothing");
+  });
+
   test("a duplicate domain and key is Conflict, in any workspace; another domain may reuse the key", async () => {
     const key = unique("dup");
     const first = await dub.links.create({ url: "https://example.com/dup", key });

@@ -68,6 +68,24 @@ test("an unknown link is a 404 naming domain and key", async () => {
   assert.match(((await response.json()) as { error: { message: string } }).error.message, /nope/);
 });
 
+test("a referrer or url over 32,000 characters is a 422 and records nothing", async () => {
+  // Found by the fuzz suite: both took any length, and the referrer is stored with the click.
+  const before = await countRows(server, "select count(*) as n from clicks");
+  const long = `https://blog.example.org/${"a".repeat(32_000)}`;
+  for (const field of ["referrer", "url"]) {
+    const response = await trackClick(
+      { domain: server.host, key: "spring", [field]: long },
+      "https://shop.example.com",
+      `${BROWSER_UA} ${field}`,
+    );
+    assert.equal(response.status, 422, field);
+    const body = (await response.json()) as { error: { code: string; message: string } };
+    assert.equal(body.error.code, "unprocessable_entity");
+    assert.match(body.error.message, new RegExp(field));
+  }
+  assert.equal(await countRows(server, "select count(*) as n from clicks"), before);
+});
+
 test("a bot gets no click id and nothing is recorded", async () => {
   const response = await trackClick(
     { domain: server.host, key: "spring" },

@@ -286,6 +286,19 @@ describe("POST /track/lead through dub.track.lead", () => {
     assert.ok(await customerRow(server, externalId, other.workspaceId));
   });
 
+  test("a clickId over 255 characters is UnprocessableEntity (it had no limit); 255 is still looked up", async () => {
+    const externalId = unique("longclick");
+    const lead = (clickId: string) =>
+      server.sdk().track.lead({ clickId, eventName: "Sign up", customerExternalId: externalId });
+    await assert.rejects(lead("c".repeat(256)), (error: unknown) => {
+      assert.ok(error instanceof UnprocessableEntity, String(error));
+      assert.match(error.error.message, /clickId/);
+      return true;
+    });
+    await assert.rejects(lead("c".repeat(255)), (error: unknown) => error instanceof NotFound);
+    assert.equal(await customerRow(server, externalId), undefined);
+  });
+
   test("an empty clickId without an existing customer is BadRequest", async () => {
     const externalId = unique("noclick");
     await assert.rejects(

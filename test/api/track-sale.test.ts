@@ -411,6 +411,30 @@ describe("POST /track/sale through dub.track.sale", () => {
     );
   });
 
+  test("clickId and leadEventName over 255 characters are UnprocessableEntity and record nothing", async () => {
+    // Found by the fuzz suite: both took any length (40,000 characters), and a direct sale stores leadEventName as
+    // the name of the lead it creates.
+    const { externalId, customer } = await leadCustomer();
+    for (const fields of [{ clickId: "c".repeat(256) }, { leadEventName: "n".repeat(256) }]) {
+      await assert.rejects(
+        server.sdk().track.sale({ customerExternalId: externalId, amount: 100, ...fields }),
+        (error: unknown) => {
+          assert.ok(error instanceof UnprocessableEntity, String(error));
+          assert.match(error.error.message, new RegExp(Object.keys(fields)[0]));
+          return true;
+        },
+      );
+    }
+    assert.deepEqual(await salesOf(customer.id), []);
+    await assert.rejects(
+      server
+        .sdk()
+        .track.sale({ customerExternalId: externalId, amount: 100, leadEventName: "n".repeat(255) }),
+      (error: unknown) => error instanceof NotFound,
+      "255 characters still name a lead (there is none by that name)",
+    );
+  });
+
   test("every payment processor the SDK knows is accepted and stored, lemonsqueezy included; custom is the default", async () => {
     const { externalId, customer } = await leadCustomer();
     const processors = [

@@ -14,7 +14,6 @@ const metadata = z
 /** Dub leaves these uncapped; a customer's external id is an identifier, not a document. */
 const EXTERNAL_ID_LIMIT = 255;
 const externalId = z.string().trim().max(EXTERNAL_ID_LIMIT).nullish();
-const clickId = z.string().trim().max(255).nullish();
 
 const customerIds = {
   customerExternalId: externalId,
@@ -27,6 +26,9 @@ const customerDetails = {
   customerEmail: z.email().max(100).nullish(),
   customerAvatar: z.string().max(2000).nullish(),
 };
+
+/** Click ids are 16 characters; the cap only keeps an unbounded string out of lookups, messages and rows. */
+const clickId = z.string().trim().max(255).nullish();
 
 export const trackLeadBody = z.object({
   clickId,
@@ -71,6 +73,7 @@ export const trackCustomerBody = z.object({
 export const trackClickBody = z.object({
   domain: z.string().trim().toLowerCase().min(1).max(190),
   key: z.string().trim().min(1).max(190),
+  // As long as a link's destination may be; the referrer is stored with the click.
   url: z.string().max(32_000).nullish(),
   referrer: z.string().max(32_000).nullish(),
 });
