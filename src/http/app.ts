@@ -163,15 +163,21 @@ export async function buildApp({ config, services, storage, logger }: AppOptions
 }
 
 function isApiRequest(request: FastifyRequest, apiHost: string | undefined): boolean {
-  return /^\/api(\/|\?|$)/.test(request.url) || (apiHost !== undefined && request.hostname === apiHost);
+  return /^\/api([/?#]|$)/.test(pathOf(request)) || (apiHost !== undefined && request.hostname === apiHost);
 }
 
-/** `%00` decodes to a NUL that no store should see; refused before any route reads the URL. */
+/** The path of the request target, also in absolute form (`GET http://host/api/links`). */
+const pathOf = (request: FastifyRequest) => request.url.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i, "");
+
+/**
+ * `%00` decodes to a NUL that no store should see; refused before any route reads the URL. A short link's
+ * query is only passed on to its destination, so there only the path counts.
+ */
 function refuseNulInUrl(app: FastifyInstance, apiHost: string | undefined) {
   app.addHook("onRequest", async (request, reply) => {
     if (!hasNulEscape(request.url)) return;
     if (isApiRequest(request, apiHost)) return sendError(reply, "bad_request", NUL_IN_URL);
-    return notFoundPage(reply);
+    if (hasNulEscape(pathOf(request).split(/[?#]/)[0])) return notFoundPage(reply);
   });
 }
 

@@ -54,7 +54,9 @@ export function answerClientError(error: Error & { code?: string }, socket: Dupl
         ? "The request took too long to arrive."
         : "The request is malformed.";
   const body = JSON.stringify(errorBody("bad_request", message));
-  if (socket.writable) {
+  // As Node does: a request already being answered on this socket keeps its answer; no second one follows.
+  const answering = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (socket.writable && !answering?.headersSent) {
     socket.write(
       `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
     );

@@ -280,14 +280,17 @@ describe(`public routes (seed ${SEED})`, () => {
     let count = 0;
     await fuzz(
       FILE,
-      fc.record({
-        url: oddDestination,
-        key: oddKey,
-        expiredUrl: fc.option(oddDestination),
-        expired: fc.boolean(),
-        trackConversion: fc.boolean(),
-        query: fc.array(hostilePair(["utm_source", "dub_id", "x"]), { maxLength: 2 }),
-      }),
+      fc
+        .record({
+          url: oddDestination,
+          key: oddKey,
+          expiredUrl: fc.option(oddDestination),
+          expired: fc.boolean(),
+          trackConversion: fc.boolean(),
+          query: fc.array(hostilePair(["utm_source", "dub_id", "x"]), { maxLength: 2 }),
+        })
+        // A visit's request line within Node's 16 KB head; beyond it is the API suite's 431.
+        .filter(({ query }) => queryText(query).length < 8_000),
       async ({ url, key: oddPart, expiredUrl, expired, trackConversion, query }) => {
         count += 1;
         const key = typeof oddPart === "string" ? `fz-${SEED}-${count}${oddPart}` : oddPart.exact;
@@ -428,7 +431,7 @@ describe(`public routes (seed ${SEED})`, () => {
     { path: "/", type: /^text\/html/ },
   ];
 
-  test("/script.js, /healthz, /readyz, /metrics and / answer 200 whatever the query and headers, and write nothing", async () => {
+  test("/script.js, /healthz, /readyz, /metrics and / answer 200 whatever the query and headers (/metrics 404 to a public client), and write nothing", async () => {
     await fuzz(
       FILE,
       fc
@@ -436,8 +439,7 @@ describe(`public routes (seed ${SEED})`, () => {
           route: fc.constantFrom(...OPERATIONAL),
           method: fc.constantFrom("GET", "HEAD"),
           query: fc.array(hostilePair(["x", "format", "callback"]), { maxLength: 3 }),
-          // Node answers an unknown expectation with a 417, as HTTP allows; the API suite checks its shape.
-          visitor: visitorHeaders.map((headers) => headers.filter(([name]) => name !== "expect")),
+          visitor: visitorHeaders,
         })
         .map(({ route, method, query, visitor }) => ({
           route,
@@ -447,6 +449,16 @@ describe(`public routes (seed ${SEED})`, () => {
         .filter(({ spec }) => headSize(spec) < 12_000),
       async ({ route, spec }) => {
         const { response } = await exchange(world, toRaw(spec), { api: false });
+        const forwardedFor = spec.headers.find(([name]) => name === "x-forwarded-for")?.[1] ?? "";
+        if (
+          route.path === "/metrics" &&
+          /\d+\.\d+\.\d+\.\d+|:/.test(forwardedFor) &&
+          response.status === 404
+        ) {
+          // A public client (behind the trusted proxy) is refused the business figures, without a trace of them.
+          assert.doesNotMatch(response.text, /clicktrail_/);
+          return;
+        }
         assert.equal(
           response.status,
           200,

@@ -16,8 +16,10 @@ export const RESERVED_KEYS = new Set([
   "_",
 ]);
 
+export const KEY_PATTERN = /^[^\s/?#\\%]+$/u;
+
 /** No browser can reach a key that is `.` or `..`: it resolves them as path segments. */
-export const KEY_PATTERN = /^(?!\.\.?$)[^\s/?#\\%]+$/u;
+export const isDotSegment = (key: string) => key === "." || key === "..";
 export const DOMAIN_PATTERN = /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:\d{1,5})?$/;
 
 export const isReservedKey = (key: string) => RESERVED_KEYS.has(key.toLowerCase());

@@ -3,6 +3,7 @@ import type { LinkInput } from "../../domain/links/model.js";
 import {
   DOMAIN_PATTERN,
   isAllowedDestination,
+  isDotSegment,
   KEY_PATTERN,
   normaliseExternalId,
 } from "../../domain/links/rules.js";
@@ -41,7 +42,8 @@ export const linkBody = z.object({
     .trim()
     .min(1)
     .max(190)
-    .regex(KEY_PATTERN, { error: "must not contain spaces, /, ?, #, % or \\, nor be . or .." })
+    .regex(KEY_PATTERN, { error: "must not contain spaces, /, ?, #, % or \\" })
+    .refine((key) => !isDotSegment(key), { error: "must not be . or .." })
     .optional(),
   externalId: z
     .string()
