@@ -31,12 +31,24 @@ export type TallyQuery = {
   limit: number | null;
 };
 
+/** Sales in one currency that no exchange rate converted to USD, so revenue leaves them out. */
+export type UnconvertedSales = { currency: string; sales: number; amount: number };
+
 /** Counts per (bucket, key); `key` is the link id or the dimension's value ("" when keyed by nothing). */
 export type Tally = Metrics & { bucket: number; key: string };
 
 export interface AnalyticsStore {
   /** Sums the segments' counts per bucket and key, leaving out keys whose `orderBy` metrics are all zero. */
   tally(query: TallyQuery): Promise<Tally[]>;
+  /**
+   * Sales between `start` and `end` (epoch ms, inclusive) left unconverted (no exchange rate), per currency in
+   * upper case, amounts in that currency's minor units; `linkId` narrows them to one link.
+   */
+  unconvertedSales(
+    workspaceId: string,
+    range: { start: number; end: number },
+    linkId?: string,
+  ): Promise<UnconvertedSales[]>;
   /** The start of the first UTC day with an event in the workspace, or null. */
   firstActivity(workspaceId: string): Promise<number | null>;
 }

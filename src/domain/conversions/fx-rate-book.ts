@@ -28,6 +28,11 @@ export class FxRateBook implements FxRates {
     await this.refresh();
   }
 
+  /** Every stored rate, of every source (the one in use is the first by precedence). */
+  list(): Promise<FxRate[]> {
+    return this.store.list();
+  }
+
   get size(): number {
     return this.rates.size;
   }

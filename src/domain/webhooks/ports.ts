@@ -15,6 +15,8 @@ export type AttemptRecord = { message: DueMessage; attempt: DeliveryAttempt; out
 export interface WebhookStore {
   create(webhook: Webhook): Promise<void>;
   get(workspaceId: string, id: string): Promise<Webhook | null>;
+  /** The workspace webhook `id` belongs to, whichever it is (for the operator's command line), or null. */
+  workspaceOf(id: string): Promise<string | null>;
   list(workspaceId: string): Promise<Webhook[]>;
   update(
     workspaceId: string,

@@ -1,14 +1,27 @@
 import { AddressRefused, resolvePublicTarget } from "../../infra/address-policy.js";
 import type { Clock } from "../../infra/clock.js";
 import { prefixedId } from "../../infra/ids.js";
-import { notFound, unprocessable } from "../errors.js";
+import type { SendResult } from "../../infra/webhook-sender.js";
+import { badRequest, notFound, unprocessable } from "../errors.js";
 import type { LinkStore } from "../links/ports.js";
 import type { Principal } from "../workspaces/model.js";
-import type { MessageStatus, Webhook, WebhookTrigger } from "./model.js";
+import { type Sender, signedHeaders } from "./delivery-worker.js";
+import type { WebhookEvents } from "./events.js";
+import { type MessageStatus, WEBHOOK_TRIGGERS, type Webhook, type WebhookTrigger } from "./model.js";
 import type { WebhookFields, WebhookStore } from "./ports.js";
+import { sampleEvent } from "./sample-event.js";
 import { newWebhookSecret } from "./signature.js";
 
 const SUBSCRIBER_CACHE_MS = 2_000;
+
+export type SampleDelivery = SendResult & {
+  webhookId: string;
+  url: string;
+  event: WebhookTrigger;
+  eventId: string;
+  /** The receiver answered 2xx. */
+  ok: boolean;
+};
 
 export type WebhookInput = Partial<WebhookFields> & { secret?: string; disabled?: boolean };
 
@@ -92,6 +105,31 @@ export class WebhookService {
     if (!(await this.store.requeue(principal.workspaceId, id, eventId, this.clock.now()))) {
       throw notFound(`No event ${eventId} for webhook ${id}.`);
     }
+  }
+
+  /**
+   * Sends a signed sample event of `trigger` (default: the webhook's first trigger) to webhook `id`, whichever
+   * workspace owns it, now and outside the outbox: nothing is recorded.
+   */
+  async sendSample(
+    id: string,
+    trigger: string | undefined,
+    { events, send }: { events: WebhookEvents; send: Sender },
+  ): Promise<SampleDelivery> {
+    const workspaceId = await this.store.workspaceOf(id);
+    const webhook = workspaceId && (await this.store.get(workspaceId, id));
+    if (!webhook) throw notFound(`No webhook ${id}.`);
+    const event = (trigger ?? webhook.triggers[0]) as WebhookTrigger;
+    if (!WEBHOOK_TRIGGERS.includes(event))
+      throw badRequest(`The trigger must be one of ${WEBHOOK_TRIGGERS.join(", ")}; got "${event}".`);
+    const sample = sampleEvent(events, webhook.workspaceId, event, this.clock.now());
+    const result = await send(
+      webhook.url,
+      sample.payload,
+      signedHeaders(webhook.secret, sample.eventId, sample.payload),
+    );
+    const ok = result.statusCode !== null && result.statusCode >= 200 && result.statusCode < 300;
+    return { webhookId: webhook.id, url: webhook.url, event, eventId: sample.eventId, ok, ...result };
   }
 
   /** Cached for a moment: asked on every click, answered by the database at most every 2 seconds per workspace. */

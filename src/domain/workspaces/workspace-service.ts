@@ -51,8 +51,8 @@ export class WorkspaceService {
   }
 
   async createKey(options: { workspaceId?: string; name?: string; scopes?: string[] }): Promise<CreatedKey> {
-    const workspace = await this.resolveWorkspace(options.workspaceId);
     const scopes = parseScopes(options.scopes);
+    const workspace = await this.resolveWorkspace(options.workspaceId);
     const key = newApiKey();
     const record: ApiKey = {
       id: prefixedId("key"),

@@ -25,10 +25,15 @@ export class SqliteSource {
     private readonly db: SQLite.Database,
   ) {}
 
+  /** The database file `from` names: a data directory holding clicktrail.sqlite, the file, or `sqlite:<either>`. */
+  static fileOf(from: string): string {
+    const path = resolve(from.replace(/^sqlite:/, ""));
+    return existsSync(path) && statSync(path).isDirectory() ? join(path, "clicktrail.sqlite") : path;
+  }
+
   /** `from` is a data directory holding clicktrail.sqlite, the file itself, or `sqlite:<either>`. */
   static open(from: string): SqliteSource {
-    const path = resolve(from.replace(/^sqlite:/, ""));
-    const file = existsSync(path) && statSync(path).isDirectory() ? join(path, "clicktrail.sqlite") : path;
+    const file = SqliteSource.fileOf(from);
     if (!existsSync(file) || !statSync(file).isFile()) {
       throw new CopyError(
         `No Clicktrail database at ${file}: --from names a data directory holding clicktrail.sqlite (or the file).`,

@@ -1,7 +1,14 @@
 import { type Kysely, type RawBuilder, sql } from "kysely";
 import type { Dimension } from "../../domain/analytics/dimensions.js";
 import { PART_SEPARATOR } from "../../domain/analytics/dimensions.js";
-import type { AnalyticsStore, Metric, Segment, Tally, TallyQuery } from "../../domain/analytics/ports.js";
+import type {
+  AnalyticsStore,
+  Metric,
+  Segment,
+  Tally,
+  TallyQuery,
+  UnconvertedSales,
+} from "../../domain/analytics/ports.js";
 import type { EventFilter, EventKind } from "../../domain/events/model.js";
 import { EVENT_FILTER_COLUMNS } from "./event-filter-columns.js";
 import type { Database } from "./schema.js";
@@ -91,6 +98,31 @@ export class SqlAnalyticsStore implements AnalyticsStore {
       leads: Number(row.leads),
       sales: Number(row.sales),
       saleAmount: Number(row.sale_amount),
+    }));
+  }
+
+  async unconvertedSales(
+    workspaceId: string,
+    range: { start: number; end: number },
+    linkId?: string,
+  ): Promise<UnconvertedSales[]> {
+    let query = this.db
+      .selectFrom("sale_events")
+      .select(({ fn }) => [
+        "original_currency as currency",
+        fn.countAll<number | string>().as("sales"),
+        fn.sum<number | string>("original_amount").as("amount"),
+      ])
+      .where("workspace_id", "=", workspaceId)
+      .where("converted", "=", 0)
+      .where("timestamp", ">=", range.start)
+      .where("timestamp", "<=", range.end);
+    if (linkId) query = query.where("link_id", "=", linkId);
+    const rows = await query.groupBy("original_currency").orderBy("original_currency").execute();
+    return rows.map((row) => ({
+      currency: row.currency.toUpperCase(),
+      sales: Number(row.sales),
+      amount: Number(row.amount),
     }));
   }
 

@@ -44,6 +44,15 @@ export class SqlWebhookStore implements WebhookStore {
     return (await this.load(workspaceId, [id]))[0] ?? null;
   }
 
+  async workspaceOf(id: string): Promise<string | null> {
+    const row = await this.db
+      .selectFrom("webhooks")
+      .select("workspace_id")
+      .where("id", "=", id)
+      .executeTakeFirst();
+    return row?.workspace_id ?? null;
+  }
+
   async list(workspaceId: string): Promise<Webhook[]> {
     const rows = await this.db
       .selectFrom("webhooks")

@@ -134,22 +134,36 @@ function prepare(staging: string, file: string, check: "quick" | "full"): Conten
  * file, since every start checks it.
  */
 function takeOver(live: string, { fold }: { fold: boolean }): "closed" | "damaged" {
+  const state = lockExclusively(live, { fold, timeoutMs: 1000 });
+  if (state === "busy") {
+    throw new BackupError(
+      `clicktrail restore: ${live} is open in another process (a running server, or another clicktrail ` +
+        "command): stop it, then restore again. Nothing was changed.",
+      EXIT_BUSY,
+    );
+  }
+  return state;
+}
+
+/** Whether another process (a running server, a command) has the database file open, by its exclusive lock. */
+export function isOpenElsewhere(file: string): boolean {
+  return lockExclusively(file, { fold: false, timeoutMs: 0 }) === "busy";
+}
+
+function lockExclusively(
+  live: string,
+  { fold, timeoutMs }: { fold: boolean; timeoutMs: number },
+): "closed" | "busy" | "damaged" {
   let db: SQLite.Database | undefined;
   try {
-    db = new SQLite(live, { fileMustExist: true, timeout: 1000 });
+    db = new SQLite(live, { fileMustExist: true, timeout: timeoutMs });
     db.pragma("locking_mode = EXCLUSIVE");
     db.exec("BEGIN EXCLUSIVE");
     db.exec("COMMIT");
     if (fold) db.pragma("journal_mode = DELETE");
     return "closed";
   } catch (error) {
-    if (String((error as { code?: unknown }).code).startsWith("SQLITE_BUSY")) {
-      throw new BackupError(
-        `clicktrail restore: ${live} is open in another process (a running server, or another clicktrail ` +
-          "command): stop it, then restore again. Nothing was changed.",
-        EXIT_BUSY,
-      );
-    }
+    if (String((error as { code?: unknown }).code).startsWith("SQLITE_BUSY")) return "busy";
     if (damageOf(error) !== undefined) return "damaged";
     throw error;
   } finally {

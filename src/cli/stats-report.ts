@@ -1,22 +1,40 @@
-import type { Stores } from "./container.js";
-import { AnalyticsService } from "./domain/analytics/analytics-service.js";
-import type { Metrics, TopLinkRow } from "./domain/analytics/model.js";
-import { badRequest, notFound } from "./domain/errors.js";
-import { INTERVALS, type Interval } from "./domain/events/time-range.js";
-import type { Principal } from "./domain/workspaces/model.js";
-import { systemClock } from "./infra/clock.js";
+import type { Stores } from "../container.js";
+import { AnalyticsService } from "../domain/analytics/analytics-service.js";
+import type { Metrics, TopLinkRow } from "../domain/analytics/model.js";
+import type { UnconvertedSales } from "../domain/analytics/ports.js";
+import { minorUnits } from "../domain/conversions/currency.js";
+import { badRequest, notFound } from "../domain/errors.js";
+import { INTERVALS, type Interval, resolveRange } from "../domain/events/time-range.js";
+import { normaliseDomain } from "../domain/links/link-service.js";
+import type { Principal } from "../domain/workspaces/model.js";
+import { systemClock } from "../infra/clock.js";
 
-export type StatsOptions = { workspaceId?: string; link?: string; interval?: string; top?: number };
+export type StatsOptions = {
+  workspaceId?: string;
+  /** `DOMAIN/KEY`, or `KEY` on `defaultDomain`. */
+  link?: string;
+  interval?: string;
+  top?: number;
+  defaultDomain: string;
+};
 
 export type StatsReport = {
   workspaceId: string;
   interval: Interval;
+  /** The link's `domain/key`, or null for the whole workspace. */
   link: string | null;
+  /**
+   * A rate is a share (0 to 1) of the step before, or null: when the step before is zero, or when it exceeds 1
+   * because conversions in the period come from clicks (or leads) of an earlier period.
+   */
   funnel: Metrics & { leadRate: number | null; saleRate: number | null; clickToSale: number | null };
+  /** Sales no exchange rate converted to USD: not in `saleAmount`. Amounts in the currency's minor units. */
+  unconverted: UnconvertedSales[];
   topLinks: (Metrics & { shortLink: string; url: string; leadRate: number | null })[];
 };
 
-const rate = (part: number, whole: number) => (whole > 0 ? part / whole : null);
+/** A real share of `whole`, else null. */
+const rate = (part: number, whole: number) => (whole > 0 && part <= whole ? part / whole : null);
 
 /** `clicktrail stats`: the funnel (clicks → leads → sales, revenue) and the top links, read from the rollups. */
 export async function statsReport(stores: Stores, options: StatsOptions): Promise<StatsReport> {
@@ -25,13 +43,8 @@ export async function statsReport(stores: Stores, options: StatsOptions): Promis
     throw badRequest(`--interval must be one of ${INTERVALS.join(", ")}, got "${options.interval}".`);
   const workspaceId = await resolveWorkspace(stores, options.workspaceId);
   const principal: Principal = { workspaceId, keyId: "cli", scopes: null };
-  const [domain, key] = options.link?.includes("/")
-    ? [
-        options.link.slice(0, options.link.lastIndexOf("/")),
-        options.link.slice(options.link.lastIndexOf("/") + 1),
-      ]
-    : [undefined, options.link];
-  const filter = { ...(domain ? { domain } : {}), ...(key ? { key } : {}) };
+  const link = options.link ? await findLink(stores, workspaceId, options.link, options.defaultDomain) : null;
+  const filter = link ? { linkId: link.id } : {};
   const analytics = new AnalyticsService(stores.analytics, stores.links, systemClock);
   const count = await analytics.retrieve(principal, {
     event: "composite",
@@ -47,16 +60,23 @@ export async function statsReport(stores: Stores, options: StatsOptions): Promis
   });
   const total = count.groupBy === "count" ? count.total : { clicks: 0, leads: 0, sales: 0, saleAmount: 0 };
   const rows: TopLinkRow[] = top.groupBy === "top_links" ? top.rows.slice(0, options.top ?? 10) : [];
+  const now = systemClock.now();
+  const unconverted = await stores.analytics.unconvertedSales(
+    workspaceId,
+    resolveRange({ interval }, now),
+    link?.id,
+  );
   return {
     workspaceId,
     interval,
-    link: options.link ?? null,
+    link: link ? `${link.domain}/${link.key}` : null,
     funnel: {
       ...total,
       leadRate: rate(total.leads, total.clicks),
       saleRate: rate(total.sales, total.leads),
       clickToSale: rate(total.sales, total.clicks),
     },
+    unconverted,
     topLinks: rows.map(({ link, clicks, leads, sales, saleAmount }) => ({
       shortLink: `${link.domain}/${link.key}`,
       url: link.url,
@@ -67,6 +87,16 @@ export async function statsReport(stores: Stores, options: StatsOptions): Promis
       leadRate: rate(leads, clicks),
     })),
   };
+}
+
+async function findLink(stores: Stores, workspaceId: string, text: string, defaultDomain: string) {
+  const slash = text.lastIndexOf("/");
+  const domain = normaliseDomain(slash > 0 ? text.slice(0, slash) : defaultDomain);
+  const key = text.slice(slash + 1);
+  const link = await stores.links.findByDomainKey(domain, key);
+  if (!link || link.workspaceId !== workspaceId)
+    throw notFound(`No link ${domain}/${key} in workspace ${workspaceId}.`);
+  return link;
 }
 
 async function resolveWorkspace(stores: Stores, id: string | undefined): Promise<string> {
@@ -81,7 +111,13 @@ async function resolveWorkspace(stores: Stores, id: string | undefined): Promise
 }
 
 const count = (n: number) => n.toLocaleString("en-US");
-const percent = (r: number | null) => (r === null ? "-" : `${(r * 100).toFixed(2)}%`);
+/** "–" for a rate that is no share: no denominator, or more conversions than the step before. */
+const percent = (r: number | null) => (r === null ? "–" : `${(r * 100).toFixed(2)}%`);
+const minor = (amount: number, currency: string) =>
+  (amount / 10 ** minorUnits(currency)).toLocaleString("en-US", {
+    minimumFractionDigits: minorUnits(currency),
+    maximumFractionDigits: minorUnits(currency),
+  });
 const dollars = (cents: number) =>
   `$${(cents / 100).toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
 
@@ -117,6 +153,12 @@ export function formatStats(report: StatsReport): string {
       ],
       "lrl",
     ),
+    ...report.unconverted.map(
+      (sales) =>
+        `+ ${count(sales.sales)} ${sales.sales === 1 ? "sale" : "sales"} in ${sales.currency} not converted ` +
+        `(no exchange rate): ${minor(sales.amount, sales.currency)} ${sales.currency}; see clicktrail fx set`,
+    ),
+    ...notes(report),
     "",
   ];
   if (report.topLinks.length === 0) return [...lines, "No link has events in this period."].join("\n");
@@ -138,6 +180,20 @@ export function formatStats(report: StatsReport): string {
       "lrrrrr",
     ),
   ].join("\n");
+}
+
+/** Why a rate shows "–" although its denominator is not zero. */
+function notes({ funnel, topLinks }: StatsReport): string[] {
+  const lines: string[] = [];
+  if (funnel.leads > funnel.clicks || topLinks.some((link) => link.leads > link.clicks))
+    lines.push("– more leads than clicks: leads of clicks made before this period are counted in it.");
+  if (funnel.sales > funnel.leads && funnel.leads > 0)
+    lines.push(
+      "– more sales than leads: a customer can buy more than once, or after a lead of an earlier period.",
+    );
+  if (funnel.sales > funnel.clicks && funnel.clicks > 0 && funnel.leads <= funnel.clicks)
+    lines.push("– more sales than clicks: sales of clicks made before this period are counted in it.");
+  return lines;
 }
 
 /** Columns padded to their widest cell, each aligned as `align` says ("l" or "r"). */

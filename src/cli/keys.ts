@@ -1,0 +1,50 @@
+import { WorkspaceService } from "../domain/workspaces/workspace-service.js";
+import { systemClock } from "../infra/clock.js";
+import { type Command, iso, print, table, text, UsageError, withStorage, words } from "./shared.js";
+
+export const keys: Command = {
+  name: "keys",
+  usage: `keys create [--workspace ID] [--name NAME] [--scopes "links.read links.write …"] [--json]
+                                        create an API key; it is printed once
+keys list [--workspace ID] [--json]     list API keys (never the keys themselves)
+keys revoke ID [--json]                 revoke an API key at once`,
+  options: { workspace: { type: "string" }, name: { type: "string" }, scopes: { type: "string" } },
+  actions: ["create", "list", "revoke"],
+  async run({ action, rest, values }) {
+    if (action === "revoke" && !rest[0])
+      throw new UsageError("keys revoke needs the key id (see keys list)", this);
+    await withStorage(async ({ stores }) => {
+      const service = new WorkspaceService(stores.workspaces, systemClock);
+      if (action === "create") {
+        const created = await service.createKey({
+          workspaceId: text(values.workspace),
+          name: text(values.name),
+          scopes: words(values.scopes),
+        });
+        print(
+          created,
+          values.json,
+          `Created API key ${created.id} in workspace ${created.workspaceId}:\n\n  ${created.key}\n\nIt is shown only this once.`,
+        );
+      } else if (action === "list") {
+        const rows = (await service.listKeys(text(values.workspace))).map((k) => ({
+          id: k.id,
+          workspaceId: k.workspaceId,
+          name: k.name,
+          key: k.partialKey,
+          scopes: k.scopes,
+          createdAt: iso(k.createdAt),
+          revokedAt: iso(k.revokedAt),
+        }));
+        print(
+          rows,
+          values.json,
+          table(rows.map((row) => ({ ...row, scopes: row.scopes?.join(" ") ?? "(all)" }))),
+        );
+      } else {
+        await service.revokeKey(rest[0]);
+        print({ id: rest[0], revoked: true }, values.json, `Revoked ${rest[0]}`);
+      }
+    });
+  },
+};

@@ -1,0 +1,142 @@
+import type { Config } from "../config.js";
+import type { Storage } from "../container.js";
+import { unprocessable } from "../domain/errors.js";
+import { LinkService } from "../domain/links/link-service.js";
+import { MemoryLinkCache } from "../domain/links/memory-link-cache.js";
+import type { Link } from "../domain/links/model.js";
+import { WebhookEvents } from "../domain/webhooks/events.js";
+import { linkBody, toLinkInput } from "../http/schemas/links.js";
+import { systemClock } from "../infra/clock.js";
+import { presentLink, shortLinkOf } from "../wire/link.js";
+import {
+  type Command,
+  iso,
+  print,
+  settledConfig,
+  table,
+  text,
+  UsageError,
+  withStorage,
+  workspacePrincipal,
+} from "./shared.js";
+
+const MAX_LIMIT = 1_000;
+
+export const links: Command = {
+  name: "links",
+  usage: `links list [--workspace ID] [--domain D] [--search TEXT] [--limit N] [--json]
+                                        list links, newest first (default 100, at most 1,000)
+links create --url URL [--key KEY] [--domain D] [--track-conversion] [--workspace ID] [--json]
+                                        create a short link, by the API's rules (a custom domain belongs
+                                        to the workspace that first uses it)
+links get ID|DOMAIN/KEY [--workspace ID] [--json]
+                                        show one link, by its id or by its short link's domain and key
+links delete ID [--workspace ID] [--json]
+                                        delete a link: it stops redirecting (running servers within 5 s)`,
+  options: {
+    workspace: { type: "string" },
+    domain: { type: "string" },
+    search: { type: "string" },
+    limit: { type: "string" },
+    url: { type: "string" },
+    key: { type: "string" },
+    "track-conversion": { type: "boolean", default: false },
+  },
+  actions: ["list", "create", "get", "delete"],
+  async run({ action, rest, values }) {
+    const limit = text(values.limit) === undefined ? 100 : Number(values.limit);
+    if (!(Number.isInteger(limit) && limit > 0 && limit <= MAX_LIMIT))
+      throw new UsageError(
+        `--limit needs a whole number from 1 to ${MAX_LIMIT.toLocaleString("en-US")}`,
+        this,
+      );
+    if (action === "create" && !text(values.url)) throw new UsageError("links create needs --url URL", this);
+    if ((action === "get" || action === "delete") && rest.length !== 1)
+      throw new UsageError(
+        `links ${action} needs one link ${action === "get" ? "ID or DOMAIN/KEY" : "ID"}`,
+        this,
+      );
+    await withStorage(async (storage, loaded) => {
+      const config = await settledConfig(loaded, storage);
+      const service = linkService(storage, config);
+      const principal = await workspacePrincipal(storage, text(values.workspace));
+      const show = (link: Link) => presentLink(link, config.shortLinkProtocol);
+      if (action === "list") {
+        const found = await service.list(principal, {
+          domain: text(values.domain),
+          search: text(values.search),
+          sortBy: "createdAt",
+          sortOrder: "desc",
+          page: 1,
+          pageSize: limit,
+        });
+        print(found.map(show), values.json, table(found.map((link) => row(link, config))));
+      } else if (action === "create") {
+        const parsed = linkBody.safeParse({
+          url: text(values.url),
+          key: text(values.key),
+          domain: text(values.domain),
+          trackConversion: values["track-conversion"] === true,
+        });
+        if (!parsed.success) {
+          const issue = parsed.error.issues[0];
+          throw unprocessable(`--${String(issue.path[0] ?? "url")} ${issue.message}`);
+        }
+        const link = await service.create(principal, { ...toLinkInput(parsed.data), url: parsed.data.url });
+        print(
+          show(link),
+          values.json,
+          `Created ${shortLinkOf(link, config.shortLinkProtocol)} → ${link.url} (${link.id})`,
+        );
+      } else if (action === "get") {
+        const [target] = rest;
+        const slash = target.indexOf("/");
+        const link =
+          slash > 0
+            ? await service.info(principal, { domain: target.slice(0, slash), key: target.slice(slash + 1) })
+            : await service.get(principal, target);
+        print(show(link), values.json, details(link, config));
+      } else {
+        const deleted = await service.delete(principal, rest[0]);
+        print(deleted, values.json, `Deleted ${deleted.id}`);
+      }
+    });
+  },
+};
+
+/** As the server builds it: the default short domain settled, link events into the webhook outbox. */
+function linkService(storage: Storage, config: Config): LinkService {
+  return new LinkService(
+    storage.stores.links,
+    storage.stores.domains,
+    new MemoryLinkCache(),
+    systemClock,
+    config.shortDomain,
+    new WebhookEvents(config.shortLinkProtocol),
+  );
+}
+
+const row = (link: Link, config: Config) => ({
+  id: link.id,
+  shortLink: shortLinkOf(link, config.shortLinkProtocol),
+  url: link.url,
+  clicks: link.clicks,
+  leads: link.leads,
+  sales: link.sales,
+  createdAt: iso(link.createdAt),
+});
+
+function details(link: Link, config: Config): string {
+  const lines: [string, unknown][] = [
+    ["id", link.id],
+    ["shortLink", shortLinkOf(link, config.shortLinkProtocol)],
+    ["url", link.url],
+    ["trackConversion", link.trackConversion],
+    ["clicks", link.clicks],
+    ["leads", link.leads],
+    ["sales", link.sales],
+    ["saleAmount", `${(link.saleAmount / 100).toFixed(2)} USD`],
+    ["createdAt", iso(link.createdAt)],
+  ];
+  return lines.map(([name, value]) => `${name.padEnd(16)}${value}`).join("\n");
+}

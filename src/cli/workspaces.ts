@@ -1,0 +1,47 @@
+import { WorkspaceService } from "../domain/workspaces/workspace-service.js";
+import { systemClock } from "../infra/clock.js";
+import { type Command, iso, print, table, text, UsageError, withStorage, words } from "./shared.js";
+
+export const workspaces: Command = {
+  name: "workspaces",
+  usage: `workspaces create --name NAME [--json]  create a workspace
+workspaces list [--json]                list workspaces
+workspaces update ID --allowed-hostnames "example.com,*.example.com" [--json]
+                                        sites whose pages may record clicks (POST /track/click)`,
+  options: { name: { type: "string" }, "allowed-hostnames": { type: "string" } },
+  actions: ["create", "list", "update"],
+  async run({ action, rest, values }) {
+    const name = text(values.name);
+    const hostnames = text(values["allowed-hostnames"]);
+    if (action === "create" && !name) throw new UsageError("workspaces create needs --name NAME", this);
+    if (action === "update" && (!rest[0] || hostnames === undefined))
+      throw new UsageError('workspaces update needs ID --allowed-hostnames "…"', this);
+    await withStorage(async ({ stores }) => {
+      const service = new WorkspaceService(stores.workspaces, systemClock);
+      if (action === "create") {
+        const workspace = await service.createWorkspace(name ?? "");
+        print(
+          { id: workspace.id, name: workspace.name },
+          values.json,
+          `Created workspace ${workspace.id} (${workspace.name})`,
+        );
+      } else if (action === "list") {
+        const all = await service.listWorkspaces();
+        const rows = all.map((w) => ({
+          id: w.id,
+          name: w.name,
+          allowedHostnames: w.allowedHostnames,
+          createdAt: iso(w.createdAt),
+        }));
+        print(
+          rows,
+          values.json,
+          table(rows.map((row) => ({ ...row, allowedHostnames: row.allowedHostnames.join(" ") }))),
+        );
+      } else {
+        await service.setAllowedHostnames(rest[0], words(hostnames));
+        print({ id: rest[0], allowedHostnames: words(hostnames) }, values.json, `Updated ${rest[0]}`);
+      }
+    });
+  },
+};
