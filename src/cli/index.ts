@@ -76,10 +76,7 @@ export async function main(argv: string[]): Promise<void> {
     throw new UsageError(`unknown option: ${argv[0]}`);
   }
   if (!command) throw new UsageError(`unknown command: ${name}`);
-  const { values, positionals } = parseCommand(
-    command,
-    argv.toSpliced(argv.indexOf(name), 1),
-  );
+  const { values, positionals } = parseCommand(command, argv.toSpliced(argv.indexOf(name), 1));
   if (values.help) return void process.stdout.write(`${commandUsage(command)}\n`);
   const [action, ...rest] = positionals;
   if (command.actions) {
