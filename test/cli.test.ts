@@ -215,6 +215,15 @@ describe("clicktrail workspaces and keys", { concurrency: true }, () => {
     assert.deepEqual(await cliJson<unknown[]>(["keys", "list"], env), [], "no key was created");
   });
 
+  test("keys create with an unknown scope on an empty install creates neither a workspace nor a key", async () => {
+    const env = { DATA_DIR: dataDir() };
+    const result = await cli(["keys", "create", "--scopes", "links.nope"], env);
+    assert.notEqual(result.status, 0);
+    assert.match(result.stderr, /links\.nope.*links\.read/);
+    assert.deepEqual(await cliJson<unknown[]>(["workspaces", "list"], env), []);
+    assert.deepEqual(await cliJson<unknown[]>(["keys", "list"], env), []);
+  });
+
   test("keys create --scopes stores the scopes; keys list never prints a full key", async () => {
     const env = { DATA_DIR: dataDir() };
     await cliJson(["workspaces", "create", "--name", "List"], env);
@@ -225,7 +234,7 @@ describe("clicktrail workspaces and keys", { concurrency: true }, () => {
     const open = await cliJson<{ key: string; id: string }>(["keys", "create"], env);
     const text = await cli(["keys", "list"], env);
     assert.equal(text.status, 0);
-    const json = await cliJson<{ id: string; name: string; key: string; scopes: string }[]>(
+    const json = await cliJson<{ id: string; name: string; key: string; scopes: string[] | null }[]>(
       ["keys", "list"],
       env,
     );
@@ -236,7 +245,9 @@ describe("clicktrail workspaces and keys", { concurrency: true }, () => {
       }
     }
     const byId = new Map(json.map((row) => [row.id, row]));
-    assert.equal(byId.get(scoped.id)?.scopes, "links.read links.write");
+    assert.deepEqual(byId.get(scoped.id)?.scopes, ["links.read", "links.write"]);
+    assert.equal(byId.get(open.id)?.scopes, null, "an unrestricted key's scopes are null in JSON");
+    assert.match(text.stdout, /\(all\)/, "and (all) on the terminal");
     assert.equal(byId.get(scoped.id)?.name, "CI");
     assert.ok(byId.get(open.id), "both keys are listed");
     assert.ok(text.stdout.includes(scoped.id) && text.stdout.includes(open.id));
@@ -273,6 +284,141 @@ describe("clicktrail workspaces and keys", { concurrency: true }, () => {
     const first = await cliJson<{ applied: string[] }>(["migrate"], env);
     assert.ok(first.applied.length > 0);
     assert.deepEqual(await cliJson<{ applied: string[] }>(["migrate"], env), { applied: [] });
+  });
+});
+
+describe("clicktrail help, version and usage errors", { concurrency: true }, () => {
+  test("--help lists every command and exits 0; --version prints the package version", async () => {
+    const help = await cli(["--help"], {});
+    assert.equal(help.status, 0);
+    for (const command of ["serve", "migrate", "workspaces", "keys", "links", "fx", "webhooks"])
+      assert.match(help.stdout, new RegExp(`^  ${command} `, "m"), command);
+    for (const command of ["short-domain", "stats", "copy", "backup", "restore"])
+      assert.match(help.stdout, new RegExp(`^  ${command} `, "m"), command);
+    const version = await cli(["--version"], {});
+    assert.equal(version.status, 0);
+    const manifest = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
+    assert.equal(version.stdout, `${manifest.version}\n`);
+  });
+
+  test("<command> --help and <command> <action> --help print that command's usage only, exit 0", async () => {
+    for (const args of [
+      ["keys", "--help"],
+      ["keys", "create", "--help"],
+      ["links", "list", "-h"],
+    ]) {
+      const help = await cli(args, {});
+      assert.equal(help.status, 0, args.join(" "));
+      assert.match(help.stdout, new RegExp(`^  clicktrail ${args[0]} `, "m"));
+      assert.doesNotMatch(help.stdout, /clicktrail (serve|copy|fx) /, "only this command's usage");
+      assert.equal(help.stderr, "");
+    }
+  });
+
+  test("a command without its action, an unknown action or option: exit 2 with that command's usage", async () => {
+    const env = { DATA_DIR: dataDir() };
+    const bare = await cli(["keys"], env);
+    assert.equal(bare.status, 2);
+    assert.match(bare.stderr, /^clicktrail: keys needs one of: create, list, revoke\n/);
+    assert.match(bare.stderr, /clicktrail keys revoke ID/);
+    assert.doesNotMatch(bare.stderr, /unknown command/);
+    const action = await cli(["links", "rename"], env);
+    assert.equal(action.status, 2);
+    assert.match(action.stderr, /unknown action: links rename/);
+    assert.match(action.stderr, /clicktrail links create --url URL/);
+    const option = await cli(["keys", "list", "--bogus"], env);
+    assert.equal(option.status, 2);
+    assert.match(option.stderr, /unknown option: --bogus/);
+    assert.match(option.stderr, /clicktrail keys list/);
+    const extra = await cli(["stats", "now"], env);
+    assert.equal(extra.status, 2);
+    assert.equal(bare.stdout + action.stdout + option.stdout + extra.stdout, "");
+  });
+
+  test("webhooks test of an unknown webhook fails with its id", async () => {
+    const run = await cli(["webhooks", "test", "wh_missing"], { DATA_DIR: dataDir() });
+    assert.equal(run.status, 1);
+    assert.match(run.stderr, /No webhook wh_missing/);
+  });
+});
+
+describe("clicktrail links", { concurrency: true }, () => {
+  type WireLink = {
+    id: string;
+    domain: string;
+    key: string;
+    url: string;
+    shortLink: string;
+    trackConversion: boolean;
+  };
+
+  test("create, list, get by id and by DOMAIN/KEY, delete: Dub's link JSON, the API's rules", async () => {
+    const env = { DATA_DIR: dataDir(), PORT: "8123" };
+    const workspace = await cliJson<{ id: string }>(["workspaces", "create", "--name", "Links"], env);
+    const created = await cliJson<WireLink & Record<string, unknown>>(
+      ["links", "create", "--url", "https://example.com/pricing", "--key", "pricing", "--track-conversion"],
+      env,
+    );
+    assert.equal(created.domain, "localhost:8123", "the default short domain");
+    assert.equal(created.shortLink, "http://localhost:8123/pricing");
+    assert.equal(created.trackConversion, true);
+    assert.equal(created.workspaceId, workspace.id);
+    for (const field of ["tags", "qrCode", "utm_source", "clicks", "createdAt"])
+      assert.ok(field in created, field);
+
+    const listed = await cliJson<WireLink[]>(["links", "list"], env);
+    assert.deepEqual(
+      listed.map((link) => link.id),
+      [created.id],
+    );
+    const table = await cli(["links", "list"], env);
+    assert.match(table.stdout, /^id +shortLink +url +clicks +leads +sales +createdAt$/m);
+    assert.match(table.stdout, /http:\/\/localhost:8123\/pricing +https:\/\/example\.com\/pricing/);
+    assert.deepEqual(await cliJson<WireLink[]>(["links", "list", "--search", "nothing-like-it"], env), []);
+
+    assert.equal((await cliJson<WireLink>(["links", "get", created.id], env)).id, created.id);
+    assert.equal((await cliJson<WireLink>(["links", "get", "localhost:8123/pricing"], env)).id, created.id);
+
+    const duplicate = await cli(
+      ["links", "create", "--url", "https://example.com/x", "--key", "pricing"],
+      env,
+    );
+    assert.equal(duplicate.status, 1);
+    assert.match(duplicate.stderr, /the key "pricing" is already in use on the domain localhost:8123/);
+    const invalid = await cli(["links", "create", "--url", "ftp://example.com"], env);
+    assert.equal(invalid.status, 1);
+    assert.match(invalid.stderr, /--url must be an absolute http:\/\/ or https:\/\/ URL/);
+    const noUrl = await cli(["links", "create"], env);
+    assert.equal(noUrl.status, 2);
+    assert.match(noUrl.stderr, /links create needs --url URL/);
+
+    assert.deepEqual(await cliJson(["links", "delete", created.id], env), { id: created.id });
+    const gone = await cli(["links", "get", created.id], env);
+    assert.equal(gone.status, 1);
+    assert.match(gone.stderr, /Link not found/);
+  });
+
+  test("a custom domain belongs to the workspace that used it first; --workspace picks the workspace", async () => {
+    const env = { DATA_DIR: dataDir() };
+    const one = await cliJson<{ id: string }>(["workspaces", "create", "--name", "One"], env);
+    const two = await cliJson<{ id: string }>(["workspaces", "create", "--name", "Two"], env);
+    const ambiguous = await cli(["links", "list"], env);
+    assert.equal(ambiguous.status, 1);
+    assert.match(ambiguous.stderr, /--workspace/);
+    const mine = await cliJson<WireLink>(
+      ["links", "create", "--workspace", one.id, "--url", "https://example.com", "--domain", "go.one.test"],
+      env,
+    );
+    assert.equal(mine.domain, "go.one.test");
+    const theirs = await cli(
+      ["links", "create", "--workspace", two.id, "--url", "https://example.com", "--domain", "go.one.test"],
+      env,
+    );
+    assert.equal(theirs.status, 1);
+    assert.match(theirs.stderr, /Domain go\.one\.test does not belong to this workspace/);
+    assert.deepEqual(await cliJson(["links", "list", "--workspace", two.id], env), []);
+    const other = await cli(["links", "get", mine.id, "--workspace", two.id], env);
+    assert.equal(other.status, 1);
   });
 });
 

@@ -56,7 +56,7 @@ ${FOOTER}`;
 
 /** One command's lines, each prefixed with `clicktrail`, descriptions kept aligned. */
 const commandUsage = (command: Command) =>
-  `Usage:\n${command.usage
+  `Usage: clicktrail ${command.name}${command.actions ? ` <${command.actions.join("|")}>` : ""} [options]\n\n${command.usage
     .split("\n")
     .map((line) => (line.startsWith(" ") ? `${" ".repeat(13)}${line}` : `  clicktrail ${line}`))
     .join("\n")}\n\n${FOOTER}`;
