@@ -8,6 +8,7 @@ import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { after, before, describe, test } from "node:test";
+import SQLite from "better-sqlite3";
 import { Dub } from "dub";
 import type { FastifyInstance } from "fastify";
 import type { Insertable, Kysely } from "kysely";
@@ -553,6 +554,37 @@ describe("clicktrail copy: SQLite to PostgreSQL", { skip }, () => {
     assert.equal(await pgCount(target, "select count(*) from clicks"), 1_010);
   });
 
+  test("the command line: Ctrl-C says how to resume and exits 130; the same command then finishes", async () => {
+    const source = await syntheticSource(40_000);
+    const target = await freshDatabase();
+    const args = ["copy", "--from", source.dir, "--to", target, "--batch-size", "100"];
+    const child: ChildProcess = spawn(process.execPath, [CLI, ...args], {
+      env: { PATH: process.env.PATH ?? "" },
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    let stderr = "";
+    child.stderr?.setEncoding("utf8").on("data", (chunk: string) => {
+      stderr += chunk;
+    });
+    const exited = new Promise<number | null>((done) => child.on("exit", (code) => done(code)));
+    const deadline = Date.now() + 30_000;
+    while ((await pgCount(target, "select count(*) from clicks").catch(() => 0)) === 0) {
+      assert.ok(Date.now() < deadline, "the copy did not start");
+      await new Promise((done) => setTimeout(done, 10));
+    }
+    child.kill("SIGINT");
+    assert.equal(await exited, 130);
+    assert.match(
+      stderr,
+      /clicktrail copy: interrupted\. What was copied so far is kept in the target; run the same command again to resume/,
+    );
+    assert.match(stderr, /^ {2}clicktrail copy --from .* --to postgres:\/\//m);
+    assert.ok((await pgCount(target, "select count(*) from clicks")) < 40_000, "stopped mid-copy");
+    const resumed = await cli(args);
+    assert.equal(resumed.status, 0, resumed.stderr);
+    assert.equal(await pgCount(target, "select count(distinct id) from clicks"), 40_000);
+  });
+
   test("the command line: progress on stderr, the verified counts on stdout, resumable after a kill", async (t) => {
     const source = await syntheticSource(40_000);
     const target = await freshDatabase();
@@ -599,6 +631,21 @@ describe("clicktrail copy: SQLite to PostgreSQL", { skip }, () => {
     const repaired = await cli(["copy", "--from", source.dir, "--to", target]);
     assert.equal(repaired.status, 0, repaired.stderr);
     assert.match(repaired.stdout, /^clicks\s+1\s+40,000\s+40,000\s+ok$/m);
+
+    assert.doesNotMatch(run.stderr, /warning/, "no process had the source open");
+
+    const reader = new SQLite(join(source.dir, "clicktrail.sqlite"), { readonly: true });
+    try {
+      reader.prepare("select count(*) from clicks").get(); // holds the database open, as a server does
+      const warned = await cli(["copy", "--from", source.dir, "--to", target]);
+      assert.equal(warned.status, 0, warned.stderr);
+      assert.match(
+        warned.stderr,
+        /^clicktrail copy: warning: .*clicktrail\.sqlite is open in another process, most likely a running server .*stop the servers first, or run the same copy again after stopping them/m,
+      );
+    } finally {
+      reader.close();
+    }
 
     const refused = await cli(["copy", "--from", source.dir, "--to", "sqlite:/tmp/x"]);
     assert.equal(refused.status, 1);
