@@ -295,6 +295,10 @@ describe("clicktrail help, version and usage errors", { concurrency: true }, () 
       assert.match(help.stdout, new RegExp(`^  ${command} `, "m"), command);
     for (const command of ["short-domain", "stats", "copy", "backup", "restore"])
       assert.match(help.stdout, new RegExp(`^  ${command} `, "m"), command);
+    assert.ok(
+      readFileSync(join(ROOT, "README.md"), "utf8").includes(`\`\`\`\n${help.stdout}\`\`\``),
+      "the README's Command line section is clicktrail --help",
+    );
     const version = await cli(["--version"], {});
     assert.equal(version.status, 0);
     const manifest = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
