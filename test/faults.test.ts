@@ -4,22 +4,20 @@
 // every acknowledged click, lead and sale must be in the database exactly once.
 // Each phase runs CLICKTRAIL_FAULT_SECONDS (default 4) of load; set it higher for a longer soak.
 import assert from "node:assert/strict";
-import { type ChildProcess, execFile, spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import SQLite from "better-sqlite3";
 import pg from "pg";
 import { startPostgres, startRedis, type TestPostgres, type TestService } from "../scripts/test-services.mjs";
 import { isDatabaseUnavailable } from "../src/store/unavailable.js";
 import { findLossesAndDuplicates, MixedLoad } from "./helpers/mixed-load.js";
+import { CLI, ensureBuilt, MAIN } from "./helpers/processes.js";
 import { BROWSER_UA, freePort } from "./helpers/server.js";
 import { until } from "./helpers/webhook-receiver.js";
 
-const ROOT = resolve(import.meta.dirname, "..");
-const CLI = join(ROOT, "dist", "cli.js");
-const MAIN = join(ROOT, "dist", "main.js");
 const PHASE_MS = Number(process.env.CLICKTRAIL_FAULT_SECONDS ?? 4) * 1000;
 const LINK_KEY = "fault";
 
@@ -27,25 +25,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const children = new Set<ChildProcess>();
 const cleanups: (() => void | Promise<void>)[] = [];
 
-function newestMtime(dir: string): number {
-  return Math.max(
-    0,
-    ...readdirSync(dir).map((name) => {
-      const path = join(dir, name);
-      const stat = statSync(path);
-      return stat.isDirectory() ? newestMtime(path) : stat.mtimeMs;
-    }),
-  );
-}
-
-before(() => {
-  const stale =
-    !existsSync(CLI) || !existsSync(MAIN) || statSync(CLI).mtimeMs < newestMtime(join(ROOT, "src"));
-  if (stale) {
-    const build = spawnSync("npm", ["run", "build", "--silent"], { cwd: ROOT, encoding: "utf8" });
-    assert.equal(build.status, 0, `npm run build failed:\n${build.stdout}\n${build.stderr}`);
-  }
-});
+before(ensureBuilt);
 
 after(async () => {
   for (const child of children) {
