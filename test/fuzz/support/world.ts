@@ -1,3 +1,4 @@
+import { WEBHOOK_TRIGGERS } from "../../../src/domain/webhooks/model.js";
 import { BROWSER_UA, startServer, type TestServer } from "../../helpers/server.js";
 import { type Receiver, startReceiver } from "../../helpers/webhook-receiver.js";
 import { fingerprinter } from "./fingerprint.js";
@@ -86,14 +87,7 @@ export async function startWorld(): Promise<World> {
   await call("/webhooks", {
     name: "fuzz",
     url: receiver.url,
-    triggers: [
-      "link.clicked",
-      "lead.created",
-      "sale.created",
-      "link.created",
-      "link.updated",
-      "link.deleted",
-    ],
+    triggers: WEBHOOK_TRIGGERS,
   });
   const past = new Date(Date.now() - 86_400_000).toISOString();
   const links = [
