@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { after, before, describe, test } from "node:test";
 import SQLite from "better-sqlite3";
+import { ensureBuilt } from "./helpers/processes.js";
 import { freePort } from "./helpers/server.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
@@ -19,29 +20,7 @@ const KEY_PATTERN = /^dub_[0-9A-Za-z]{24}$/;
 const children = new Set<ChildProcess>();
 const dirs: string[] = [];
 
-function newestMtime(dir: string): number {
-  return Math.max(
-    0,
-    ...readdirSync(dir).map((name) => {
-      const path = join(dir, name);
-      const stat = statSync(path);
-      return stat.isDirectory() ? newestMtime(path) : stat.mtimeMs;
-    }),
-  );
-}
-
-before(() => {
-  const stale =
-    !existsSync(CLI) || !existsSync(MAIN) || statSync(CLI).mtimeMs < newestMtime(join(ROOT, "src"));
-  if (stale) {
-    const build = spawnSync("npm", ["run", "build", "--silent"], {
-      cwd: ROOT,
-      encoding: "utf8",
-      timeout: 120_000,
-    });
-    assert.equal(build.status, 0, `npm run build failed:\n${build.stdout}\n${build.stderr}`);
-  }
-});
+before(ensureBuilt);
 
 after(() => {
   for (const child of children) {

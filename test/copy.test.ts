@@ -1,9 +1,9 @@
 // `clicktrail copy`: a SQLite install seeded through a real server (links, redirects, leads and sales through
 // the Dub SDK) is copied into a real PostgreSQL, which must then answer the API exactly as SQLite did.
 import assert from "node:assert/strict";
-import { type ChildProcess, execFile, spawn, spawnSync } from "node:child_process";
+import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -22,6 +22,7 @@ import { type CopyReport, copyDatabase } from "../src/store/copy/copy-database.j
 import { CopyError } from "../src/store/copy/copy-error.js";
 import type { ClickRow, Database, LinkRow } from "../src/store/sql/schema.js";
 import { clickIdFor, uniqueIp } from "./helpers/journey.js";
+import { ensureBuilt } from "./helpers/processes.js";
 import { BROWSER_UA, freePort, startServer, type TestServer, visit } from "./helpers/server.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
@@ -263,17 +264,6 @@ const syntheticClick = (n: number, timestamp: number): ClickRow => ({
 
 const sha256 = (file: string) => createHash("sha256").update(readFileSync(file)).digest("hex");
 
-function newestMtime(dir: string): number {
-  return Math.max(
-    0,
-    ...readdirSync(dir).map((name) => {
-      const path = join(dir, name);
-      const stat = statSync(path);
-      return stat.isDirectory() ? newestMtime(path) : stat.mtimeMs;
-    }),
-  );
-}
-
 type Run = { status: number | null; stdout: string; stderr: string };
 
 function cli(args: string[]): Promise<Run> {
@@ -302,11 +292,7 @@ describe("clicktrail copy: SQLite to PostgreSQL", { skip }, () => {
   };
 
   before(async () => {
-    const stale = !existsSync(CLI) || statSync(CLI).mtimeMs < newestMtime(join(ROOT, "src"));
-    if (stale) {
-      const build = spawnSync("npm", ["run", "build", "--silent"], { cwd: ROOT, encoding: "utf8" });
-      assert.equal(build.status, 0, `npm run build failed:\n${build.stdout}\n${build.stderr}`);
-    }
+    ensureBuilt();
     const receiver = await webhookReceiver();
     cleanups.push(receiver.close);
     sqlite = await startServer({ TRUST_PROXY: "true", WEBHOOK_ALLOW_PRIVATE: "true", WEBHOOK_POLL_MS: "20" });
