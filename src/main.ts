@@ -3,15 +3,15 @@ import { pathToFileURL } from "node:url";
 import type { Logger } from "pino";
 import { runPrimary } from "./cluster.js";
 import { type Config, loadConfig } from "./config.js";
-import { createServices, openStorage, startBackgroundJobs } from "./container.js";
 import { WorkspaceService } from "./domain/workspaces/workspace-service.js";
 import { EXIT_FAILURE } from "./exit-codes.js";
-import { ExplainedError, listenFailure } from "./explained-error.js";
+import { ExplainedError } from "./explained-error.js";
 import { announceFirstStart } from "./first-start.js";
-import { buildApp } from "./http/app.js";
 import { systemClock } from "./infra/clock.js";
 import { createLogger } from "./logger.js";
+import { startServer } from "./server.js";
 import { settleShortDomain } from "./short-domain.js";
+import { openStorage } from "./store/open-storage.js";
 
 export async function serve(): Promise<void> {
   const loaded = loadConfig();
@@ -22,13 +22,7 @@ export async function serve(): Promise<void> {
     return;
   }
   // With WORKERS > 1 the primary has checked the file already (prepareForWorkers).
-  const storage = await openStorage(loaded, { checkIntegrity: cluster.isPrimary });
-  const config = await settleShortDomain(loaded, storage.stores.settings);
-  const services = await createServices(config, storage.stores, logger);
-  const created = await services.workspaces.bootstrap();
-  const stopBackgroundJobs = await startBackgroundJobs(config, services, storage, logger);
-  const app = await buildApp({ config, services, storage, logger });
-
+  const server = await startServer(loaded, { logger, checkIntegrity: cluster.isPrimary });
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
@@ -39,29 +33,21 @@ export async function serve(): Promise<void> {
       process.exit(1);
     }, 10_000);
     forced.unref();
-    // Connections that were busy when closing began stay open (keep-alive) after their response, and
-    // would hold app.close() until the forced exit; close each one as soon as it falls idle.
-    const sweep = setInterval(() => app.server.closeIdleConnections(), 100);
-    await app.close();
-    clearInterval(sweep);
-    await stopBackgroundJobs();
-    await services.clickRecorder.drain();
-    await services.close();
-    await storage.db.destroy();
+    await server.stop();
     logger.info("stopped");
     process.exit(0);
   };
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
   process.on("SIGINT", () => void shutdown("SIGINT"));
 
-  await app.listen({ port: config.port, host: config.host }).catch((error: unknown) => {
-    throw listenFailure(error, config.host, config.port);
-  });
-  const address = app.server.address();
-  const port = typeof address === "object" && address ? address.port : config.port;
-  if (created) announceFirstStart(created, `http://${config.host}:${port}`, config.dataDir, logger);
+  const { config, created, storage } = server;
+  if (created) announceFirstStart(created, server.origin, config.dataDir, logger);
   logger.info(
-    { port, shortDomain: config.shortDomain, migrations: storage.appliedMigrations },
+    {
+      port: Number(new URL(server.origin).port),
+      shortDomain: config.shortDomain,
+      migrations: storage.appliedMigrations,
+    },
     "clicktrail listening",
   );
 }

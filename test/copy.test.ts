@@ -10,16 +10,15 @@ import { join, resolve } from "node:path";
 import { after, before, describe, test } from "node:test";
 import SQLite from "better-sqlite3";
 import { Dub } from "dub";
-import type { FastifyInstance } from "fastify";
 import type { Insertable, Kysely } from "kysely";
 import pg from "pg";
 import { startPostgres } from "../scripts/test-services.mjs";
 import { loadConfig } from "../src/config.js";
-import { createServices, openStorage, type Storage } from "../src/container.js";
-import { buildApp } from "../src/http/app.js";
 import { createLogger } from "../src/logger.js";
+import { startServer as startRealServer } from "../src/server.js";
 import { type CopyReport, copyDatabase } from "../src/store/copy/copy-database.js";
 import { CopyError } from "../src/store/copy/copy-error.js";
+import { openStorage } from "../src/store/open-storage.js";
 import type { ClickRow, Database, LinkRow } from "../src/store/sql/schema.js";
 import { clickIdFor, uniqueIp } from "./helpers/journey.js";
 import { ensureBuilt } from "./helpers/processes.js";
@@ -84,32 +83,25 @@ const pgCount = async (url: string, text: string, ...params: unknown[]) =>
 const copiedNow = (report: CopyReport, table: string) =>
   report.checks.find((check) => check.name === table)?.copied;
 
-/** The copy as a PostgreSQL server of this code runs it: own storage, services and app, no bootstrap. */
+/** The copy as a PostgreSQL server of this code serves it (it finds workspaces there, so it creates none). */
 async function serveOnPostgres(databaseUrl: string, shortDomain: string) {
-  const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), "clicktrail-copy-pg-"));
   const config = loadConfig({
     DATABASE_URL: databaseUrl,
     DATA_DIR: dataDir,
-    PORT: String(port),
+    HOST: "127.0.0.1",
+    PORT: String(await freePort()),
     SHORT_DOMAIN: shortDomain,
     TRUST_PROXY: "true",
     LOG_LEVEL: "silent",
   });
-  const storage: Storage = await openStorage(config);
-  const logger = createLogger("silent");
-  const services = await createServices(config, storage.stores, logger);
-  const app: FastifyInstance = await buildApp({ config, services, storage, logger });
-  await app.listen({ port, host: "127.0.0.1" });
-  const origin = `http://127.0.0.1:${port}`;
+  const server = await startRealServer(config, { logger: createLogger("silent") });
+  const { origin } = server;
   return {
     origin,
     sdk: (token: string) => new Dub({ token, serverURL: `${origin}/api` }),
     async stop() {
-      await app.close();
-      await services.clickRecorder.drain();
-      await services.close();
-      await storage.db.destroy();
+      await server.stop();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -1,5 +1,4 @@
 import type { Config } from "../config.js";
-import type { Storage } from "../container.js";
 import { unprocessable } from "../domain/errors.js";
 import { LinkService } from "../domain/links/link-service.js";
 import { MemoryLinkCache } from "../domain/links/memory-link-cache.js";
@@ -7,10 +6,12 @@ import type { Link } from "../domain/links/model.js";
 import { WebhookEvents } from "../domain/webhooks/events.js";
 import { linkBody, toLinkInput } from "../http/schemas/links.js";
 import { systemClock } from "../infra/clock.js";
+import type { Storage } from "../store/open-storage.js";
 import { presentLink, shortLinkOf } from "../wire/link.js";
 import {
   type Command,
   iso,
+  nobodyListens,
   print,
   settledConfig,
   table,
@@ -113,6 +114,7 @@ function linkService(storage: Storage, config: Config): LinkService {
     systemClock,
     config.shortDomain,
     new WebhookEvents(config.shortLinkProtocol),
+    nobodyListens,
   );
 }
 

@@ -1,9 +1,10 @@
 import type { ParseArgsConfig } from "node:util";
 import { type Config, loadConfig } from "../config.js";
-import { openStorage, type Storage } from "../container.js";
+import type { Announcer } from "../domain/announcements.js";
 import { badRequest, notFound } from "../domain/errors.js";
 import type { Principal } from "../domain/workspaces/model.js";
 import { settleShortDomain } from "../short-domain.js";
+import { openStorage, type Storage } from "../store/open-storage.js";
 
 export type Options = NonNullable<ParseArgsConfig["options"]>;
 export type Values = Record<string, string | boolean | undefined> & { json: boolean };
@@ -39,6 +40,9 @@ export const text = (value: unknown): string | undefined => (typeof value === "s
 /** `--json` prints the data; otherwise the text for a person. */
 export const print = (value: unknown, json: boolean, human: string) =>
   process.stdout.write(`${json ? JSON.stringify(value) : human}\n`);
+
+/** A command runs no delivery worker and keeps no metrics: the servers' workers find its outbox rows at their next poll. */
+export const nobodyListens: Announcer = { announce: () => {} };
 
 export const iso = (epoch: number | null) => (epoch === null ? null : new Date(epoch).toISOString());
 

@@ -1,4 +1,3 @@
-import type { Stores } from "../container.js";
 import { AnalyticsService } from "../domain/analytics/analytics-service.js";
 import type { Metrics, TopLinkRow } from "../domain/analytics/model.js";
 import type { UnconvertedSales } from "../domain/analytics/ports.js";
@@ -8,6 +7,7 @@ import { INTERVALS, type Interval, resolveRange } from "../domain/events/time-ra
 import { normaliseDomain } from "../domain/links/link-service.js";
 import type { Principal } from "../domain/workspaces/model.js";
 import { systemClock } from "../infra/clock.js";
+import type { Stores } from "../store/open-storage.js";
 
 export type StatsOptions = {
   workspaceId?: string;

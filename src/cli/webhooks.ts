@@ -3,7 +3,7 @@ import { WEBHOOK_TRIGGERS, type WebhookTrigger } from "../domain/webhooks/model.
 import { WebhookService } from "../domain/webhooks/webhook-service.js";
 import { systemClock } from "../infra/clock.js";
 import { postWebhook } from "../infra/webhook-sender.js";
-import { type Command, print, text, UsageError, withStorage } from "./shared.js";
+import { type Command, nobodyListens, print, text, UsageError, withStorage } from "./shared.js";
 
 export const webhooks: Command = {
   name: "webhooks",
@@ -22,6 +22,7 @@ export const webhooks: Command = {
         stores.links,
         systemClock,
         config.webhookAllowPrivate,
+        nobodyListens,
       );
       const sent = await service.sendSample(rest[0], trigger, {
         events: new WebhookEvents(config.shortLinkProtocol),

@@ -9,8 +9,8 @@ import Fastify, {
 } from "fastify";
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
 import type { Logger } from "pino";
+import type { Services } from "../composition/services.js";
 import type { Config } from "../config.js";
-import type { Services, Storage } from "../container.js";
 import { badRequest } from "../domain/errors.js";
 import { isPrivateAddress } from "../infra/address-policy.js";
 import { observePool } from "../infra/metrics.js";
@@ -35,13 +35,19 @@ import { webhookRoutes } from "./routes/webhooks.js";
 export type AppOptions = {
   config: Config;
   services: Services;
-  storage: Pick<Storage, "ping" | "poolUsage">;
+  /** PostgreSQL connection pool usage, for metrics; null on SQLite. */
+  poolUsage: () => { total: number; idle: number; waiting: number } | null;
   logger: Logger;
 };
 
 const BODY_LIMIT = 1024 * 1024;
 
-export async function buildApp({ config, services, storage, logger }: AppOptions): Promise<FastifyInstance> {
+export async function buildApp({
+  config,
+  services,
+  poolUsage,
+  logger,
+}: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     bodyLimit: BODY_LIMIT,
@@ -66,7 +72,7 @@ export async function buildApp({ config, services, storage, logger }: AppOptions
   refuseNulInUrl(app, config.apiHost);
   acceptAnyContentTypeAsJson(app);
   recordRequestMetrics(app, services.metrics);
-  observePool(services.metrics, storage.poolUsage);
+  observePool(services.metrics, poolUsage);
 
   await app.register(swagger, {
     openapi: {
@@ -105,7 +111,7 @@ export async function buildApp({ config, services, storage, logger }: AppOptions
       customers: services.customers,
       protocol: config.shortLinkProtocol,
     });
-    await scope.register(webhookRoutes, { webhooks: services.webhooks, delivery: services.delivery });
+    await scope.register(webhookRoutes, { webhooks: services.webhooks });
     await scope.register(qrRoutes);
     await scope.register(clientClickRoutes, {
       clientClicks: services.clientClicks,

@@ -1,4 +1,4 @@
-import type { Attribution } from "../domain/conversions/model.js";
+import type { Attribution } from "../domain/clicks/model.js";
 import type { EventRecord } from "../domain/events/model.js";
 import { presentCustomer } from "./customer.js";
 import { presentLink } from "./link.js";

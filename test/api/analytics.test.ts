@@ -3,7 +3,7 @@ import { after, before, describe, test } from "node:test";
 import type { Dub } from "dub";
 import { Forbidden, ResponseValidationError, UnprocessableEntity } from "dub/models/errors";
 import type { RetrieveAnalyticsRequest } from "dub/models/operations";
-import type { Click } from "../../src/domain/clicks/ports.js";
+import type { Click } from "../../src/domain/clicks/model.js";
 import { attributionOf } from "../../src/domain/conversions/attribution.js";
 import { newCustomer } from "../../src/domain/customers/new-customer.js";
 import { newEventId } from "../../src/infra/ids.js";

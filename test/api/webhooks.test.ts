@@ -10,11 +10,9 @@ import {
   LinkWebhookEvent$inboundSchema,
   SaleCreatedEvent$inboundSchema,
 } from "dub/models/components";
-import type { FastifyInstance } from "fastify";
 import { loadConfig } from "../../src/config.js";
-import { createServices, openStorage, startBackgroundJobs } from "../../src/container.js";
-import { buildApp } from "../../src/http/app.js";
 import { createLogger } from "../../src/logger.js";
+import { startServer as startRealServer } from "../../src/server.js";
 import { clickIdFor, countRows, trackedLink, unique } from "../helpers/journey.js";
 import { BROWSER_UA, freePort, startServer, type TestServer } from "../helpers/server.js";
 import {
@@ -1134,23 +1132,14 @@ async function secondServerOn(first: TestServer, env: Record<string, string>): P
     url.pathname = `/${row?.name}`;
     database = { DATABASE_URL: url.toString(), REDIS_URL: process.env.CLICKTRAIL_TEST_REDIS_URL ?? "" };
   } else database = { DATA_DIR: first.dataDir };
-  const config = loadConfig({ PORT: String(port), LOG_LEVEL: "silent", ...database, ...env });
-  const storage = await openStorage(config);
-  const logger = createLogger("silent");
-  const services = await createServices(config, storage.stores, logger);
-  const stopJobs = await startBackgroundJobs(config, services, storage, logger);
-  const app: FastifyInstance = await buildApp({ config, services, storage, logger });
-  await app.listen({ port, host: "127.0.0.1" });
-  return {
-    origin: `http://127.0.0.1:${port}`,
-    async stop() {
-      await app.close();
-      await stopJobs();
-      await services.clickRecorder.drain();
-      await services.close();
-      await storage.db.destroy();
-    },
-  };
+  const config = loadConfig({
+    HOST: "127.0.0.1",
+    PORT: String(port),
+    LOG_LEVEL: "silent",
+    ...database,
+    ...env,
+  });
+  return startRealServer(config, { logger: createLogger("silent") });
 }
 
 describe("private addresses, without WEBHOOK_ALLOW_PRIVATE", () => {

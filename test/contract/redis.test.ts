@@ -5,18 +5,16 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import type { FastifyInstance } from "fastify";
 import { Redis } from "ioredis";
 import pino from "pino";
 import { startRedis } from "../../scripts/test-services.mjs";
 import { loadConfig } from "../../src/config.js";
-import { createServices, openStorage, type Services, type Storage } from "../../src/container.js";
 import { MemoryLinkCache } from "../../src/domain/links/memory-link-cache.js";
 import type { Link } from "../../src/domain/links/model.js";
-import { buildApp } from "../../src/http/app.js";
 import { createRedisClients, type RedisClients, type RedisOperation } from "../../src/infra/redis.js";
 import { INVALIDATION_CHANNEL, RedisLinkCacheBus } from "../../src/infra/redis-link-cache-bus.js";
 import { RedisRateLimiter } from "../../src/infra/redis-rate-limiter.js";
+import { type RunningServer, startServer } from "../../src/server.js";
 
 type RedisServer = { url?: string; missing?: string; stop?: () => void };
 
@@ -179,28 +177,27 @@ describe("RedisLinkCacheBus", { skip: missing }, () => {
 describe("two server processes on one database and one Redis", { skip: missing }, () => {
   let redis: RedisServer;
   let dataDir: string;
-  let storage: Storage;
   let key: string;
-  const servers: { services: Services; app: FastifyInstance; origin: string }[] = [];
+  const servers: RunningServer[] = [];
 
   before(async () => {
     redis = await startRedis();
     dataDir = mkdtempSync(join(tmpdir(), "clicktrail-redis-"));
-    const config = loadConfig({ DATA_DIR: dataDir, REDIS_URL: redis.url, LOG_LEVEL: "silent" });
-    storage = await openStorage(config, { migrate: true });
     for (let i = 0; i < 2; i++) {
-      const services = await createServices(config, storage.stores, silent);
-      const app = await buildApp({ config, services, storage, logger: silent });
-      servers.push({ services, app, origin: await app.listen({ port: 0, host: "127.0.0.1" }) });
+      const config = loadConfig({
+        DATA_DIR: dataDir,
+        REDIS_URL: redis.url,
+        HOST: "127.0.0.1",
+        PORT: "0",
+        SHORT_DOMAIN: "short.test",
+        LOG_LEVEL: "silent",
+      });
+      servers.push(await startServer(config, { logger: silent }));
     }
-    key = (await servers[0].services.workspaces.bootstrap())?.key ?? "";
+    key = servers[0].created?.key ?? "";
   });
   after(async () => {
-    for (const { app, services } of servers) {
-      await app.close();
-      await services.close();
-    }
-    await storage.db.destroy();
+    for (const server of servers) await server.stop();
     redis.stop?.();
     rmSync(dataDir, { recursive: true, force: true });
   });

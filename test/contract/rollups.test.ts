@@ -7,7 +7,7 @@ import { DIMENSIONS } from "../../src/domain/analytics/dimensions.js";
 import { planOf } from "../../src/domain/analytics/plan.js";
 import type { TallyQuery } from "../../src/domain/analytics/ports.js";
 import { segmentsOf } from "../../src/domain/analytics/segments.js";
-import type { Click } from "../../src/domain/clicks/ports.js";
+import type { Click } from "../../src/domain/clicks/model.js";
 import { attributionOf } from "../../src/domain/conversions/attribution.js";
 import { newCustomer } from "../../src/domain/customers/new-customer.js";
 import type { EventFilter } from "../../src/domain/events/model.js";

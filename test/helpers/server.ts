@@ -4,20 +4,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import SQLite from "better-sqlite3";
 import { Dub } from "dub";
-import type { FastifyInstance } from "fastify";
 import pg from "pg";
 import type { Logger } from "pino";
+import type { Services } from "../../src/composition/services.js";
 import { loadConfig } from "../../src/config.js";
-import {
-  createServices,
-  openStorage,
-  type Services,
-  type Storage,
-  startBackgroundJobs,
-} from "../../src/container.js";
-import { buildApp } from "../../src/http/app.js";
 import { createLogger } from "../../src/logger.js";
-import { settleShortDomain } from "../../src/short-domain.js";
+import { startServer as startRealServer } from "../../src/server.js";
+import type { Storage } from "../../src/store/open-storage.js";
 
 export type TestServer = {
   /** e.g. http://127.0.0.1:43123 */
@@ -61,6 +54,7 @@ export async function startServer(
   const scaleOut = STORE === "postgres" ? await freshPostgresDatabase() : undefined;
   const loaded = loadConfig({
     DATA_DIR: dataDir,
+    HOST: "127.0.0.1",
     PORT: String(port),
     LOG_LEVEL: "silent",
     ...(scaleOut
@@ -68,16 +62,12 @@ export async function startServer(
       : {}),
     ...env,
   });
-  const storage = await openStorage(loaded, { migrate: true });
-  const config = await settleShortDomain(loaded, storage.stores.settings);
-  const logger = options.logger ?? createLogger("silent");
-  const services = await createServices(config, storage.stores, logger);
-  const created = await services.workspaces.bootstrap();
+  const server = await startRealServer(loaded, {
+    logger: options.logger ?? createLogger("silent"),
+    migrate: true,
+  });
+  const { created, services, storage, origin } = server;
   if (!created) throw new Error("expected an empty data directory");
-  const stopBackgroundJobs = await startBackgroundJobs(config, services, storage, logger);
-  const app: FastifyInstance = await buildApp({ config, services, storage, logger });
-  await app.listen({ port, host: "127.0.0.1" });
-  const origin = `http://127.0.0.1:${port}`;
   const reader = scaleOut ? postgresReader(scaleOut.url) : sqliteReader(join(dataDir, "clicktrail.sqlite"));
   return {
     origin,
@@ -97,12 +87,8 @@ export async function startServer(
       return { key: key.key, workspaceId: workspace.id };
     },
     async stop() {
-      await app.close();
-      await stopBackgroundJobs();
-      await services.clickRecorder.drain();
-      await services.close();
+      await server.stop();
       await reader.close();
-      await storage.db.destroy();
       await scaleOut?.drop();
       rmSync(dataDir, { recursive: true, force: true });
     },

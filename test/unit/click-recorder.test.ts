@@ -4,10 +4,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, beforeEach, describe, test } from "node:test";
 import type { Kysely } from "kysely";
+import type { Announcement } from "../../src/domain/announcements.js";
 import { ClickRecorder } from "../../src/domain/clicks/click-recorder.js";
-import type { Click } from "../../src/domain/clicks/ports.js";
+import type { Click } from "../../src/domain/clicks/model.js";
 import type { Link } from "../../src/domain/links/model.js";
 import { WebhookEvents } from "../../src/domain/webhooks/events.js";
+import type { OutboxEvent } from "../../src/domain/webhooks/model.js";
 import { newClickId, prefixedId } from "../../src/infra/ids.js";
 import { migrateToLatest } from "../../src/store/migrations.js";
 import { SqlClickStore } from "../../src/store/sql/click-store.js";
@@ -117,14 +119,17 @@ function observedStore() {
   const batches: Click[][] = [];
   let gate: Promise<void> | null = null;
   const original = store.recordBatch.bind(store);
-  store.recordBatch = async (clicks, windowMs) => {
+  store.recordBatch = async (clicks, windowMs, outbox) => {
     batches.push([...clicks]);
     if (gate) await gate;
-    return original(clicks, windowMs);
+    return original(clicks, windowMs, outbox);
   };
+  const announced: Announcement[] = [];
   return {
     store,
     batches,
+    announced,
+    announcer: { announce: (announcement: Announcement) => void announced.push(announcement) },
     /** Holds every batch that starts from now on until the returned function is called. */
     hold() {
       let release!: () => void;
@@ -138,6 +143,15 @@ function observedStore() {
     },
   };
 }
+
+const clickedEvent = (c: Click): OutboxEvent => ({
+  workspaceId: c.workspaceId,
+  trigger: "link.clicked",
+  linkId: c.linkId,
+  eventId: `evt_${c.id}`,
+  payload: "{}",
+  createdAt: c.timestamp,
+});
 
 const storedClicks = async (linkId: string) =>
   db.selectFrom("clicks").selectAll().where("link_id", "=", linkId).orderBy("timestamp").execute();
@@ -164,7 +178,7 @@ describe("ClickRecorder (group commit over the SQLite store)", () => {
 
   test("many concurrent record() calls are committed in fewer transactions, and all resolve with their ids", async () => {
     const link = await newLink();
-    const recorder = new ClickRecorder(observed.store, HOUR);
+    const recorder = new ClickRecorder(observed.store, HOUR, observed.announcer);
     const clicks = Array.from({ length: 200 }, (_, i) =>
       click(link, `v${i}`, { timestamp: 1_700_000_000_000 + i }),
     );
@@ -181,11 +195,12 @@ describe("ClickRecorder (group commit over the SQLite store)", () => {
     assert.equal(observed.batches.flat().length, clicks.length, "every click went to the store exactly once");
     assert.equal((await storedClicks(link.id)).length, 200);
     assert.deepEqual(await linkCounters(link.id), { clicks: 200, lastClicked: 1_700_000_000_199 });
+    assert.deepEqual(observed.announced, [{ type: "clicks.recorded", newClicks: 200, webhooks: 0 }]);
   });
 
   test("clicks arriving while a batch is written wait for the next one, together", async () => {
     const link = await newLink();
-    const recorder = new ClickRecorder(observed.store, HOUR);
+    const recorder = new ClickRecorder(observed.store, HOUR, observed.announcer);
     const release = observed.hold();
     const first = recorder.record(click(link, "first"));
     await tick();
@@ -208,7 +223,7 @@ describe("ClickRecorder (group commit over the SQLite store)", () => {
 
   test("a batch never exceeds maxBatch; the rest follow in order", async () => {
     const link = await newLink();
-    const recorder = new ClickRecorder(observed.store, HOUR, undefined, 10);
+    const recorder = new ClickRecorder(observed.store, HOUR, observed.announcer, 10);
     const clicks = Array.from({ length: 35 }, (_, i) => click(link, `m${i}`));
     const ids = await Promise.all(clicks.map((c) => recorder.record(c)));
     assert.deepEqual(
@@ -229,22 +244,27 @@ describe("ClickRecorder (group commit over the SQLite store)", () => {
 
   test("duplicates of one visitor in one batch get the first click's id and are stored and counted once", async () => {
     const link = await newLink();
-    const recorder = new ClickRecorder(observed.store, HOUR);
+    const recorder = new ClickRecorder(observed.store, HOUR, observed.announcer);
     const a1 = click(link, "a");
     const a2 = click(link, "a");
     const b = click(link, "b");
     const a3 = click(link, "a");
-    const ids = await Promise.all([a1, a2, b, a3].map((c) => recorder.record(c)));
+    const ids = await Promise.all([a1, a2, b, a3].map((c) => recorder.record(c, clickedEvent(c))));
     assert.equal(observed.batches.length, 1);
     assert.deepEqual(ids, [a1.id, a1.id, b.id, a1.id]);
     const rows = await storedClicks(link.id);
     assert.deepEqual(rows.map((row) => row.id).sort(), [a1.id, b.id].sort());
     assert.equal((await linkCounters(link.id)).clicks, 2);
+    assert.deepEqual(
+      observed.announced,
+      [{ type: "clicks.recorded", newClicks: 2, webhooks: 2 }],
+      "only the new clicks' webhook events are queued",
+    );
   });
 
   test("a visitor is deduplicated against earlier batches within the window, and not after it", async () => {
     const link = await newLink();
-    const recorder = new ClickRecorder(observed.store, HOUR);
+    const recorder = new ClickRecorder(observed.store, HOUR, observed.announcer);
     const now = Date.now();
     const old = await recorder.record(click(link, "v", { timestamp: now - 2 * HOUR }));
     const fresh = click(link, "v", { timestamp: now });
@@ -259,7 +279,7 @@ describe("ClickRecorder (group commit over the SQLite store)", () => {
 
   test("the same visitor on two links is two clicks", async () => {
     const [one, two] = [await newLink(), await newLink()];
-    const recorder = new ClickRecorder(observed.store, HOUR);
+    const recorder = new ClickRecorder(observed.store, HOUR, observed.announcer);
     const ids = await Promise.all([recorder.record(click(one, "same")), recorder.record(click(two, "same"))]);
     assert.notEqual(ids[0], ids[1]);
     assert.equal((await linkCounters(one.id)).clicks, 1);
@@ -268,7 +288,7 @@ describe("ClickRecorder (group commit over the SQLite store)", () => {
 
   test("a dedupe window of 0 records every click", async () => {
     const link = await newLink();
-    const recorder = new ClickRecorder(observed.store, 0);
+    const recorder = new ClickRecorder(observed.store, 0, observed.announcer);
     const clicks = [click(link, "x"), click(link, "x"), click(link, "x")];
     const ids = await Promise.all(clicks.map((c) => recorder.record(c)));
     assert.deepEqual(
@@ -281,7 +301,7 @@ describe("ClickRecorder (group commit over the SQLite store)", () => {
 
   test("drain() commits everything pending, including clicks queued behind an open batch", async () => {
     const link = await newLink();
-    const recorder = new ClickRecorder(observed.store, HOUR, undefined, 7);
+    const recorder = new ClickRecorder(observed.store, HOUR, observed.announcer, 7);
     const settled: string[] = [];
     const record = (c: Click) => recorder.record(c).then((id) => settled.push(id));
     const release = observed.hold();
@@ -300,7 +320,7 @@ describe("ClickRecorder (group commit over the SQLite store)", () => {
 
   test("drain() called in the same tick as record() commits the click without waiting for the scheduler", async () => {
     const link = await newLink();
-    const recorder = new ClickRecorder(observed.store, HOUR);
+    const recorder = new ClickRecorder(observed.store, HOUR, observed.announcer);
     let resolved = false;
     const pending = recorder.record(click(link, "same-tick")).then(() => {
       resolved = true;
@@ -314,7 +334,7 @@ describe("ClickRecorder (group commit over the SQLite store)", () => {
 
   test("a batch that fails rejects its own promises, leaves no partial writes, and later clicks still commit", async () => {
     const link = await newLink();
-    const recorder = new ClickRecorder(observed.store, HOUR);
+    const recorder = new ClickRecorder(observed.store, HOUR, observed.announcer);
     const existing = click(link, "existing");
     await recorder.record(existing);
     // a second row with the same primary key makes the whole transaction fail

@@ -1,6 +1,14 @@
-import type { Click, ClickStore } from "./ports.js";
+import type { Announcer } from "../announcements.js";
+import type { OutboxEvent } from "../webhooks/model.js";
+import type { Click } from "./model.js";
+import type { ClickStore } from "./ports.js";
 
-type Pending = { click: Click; resolve: (id: string) => void; reject: (error: unknown) => void };
+type Pending = {
+  click: Click;
+  webhook: OutboxEvent | null;
+  resolve: (id: string) => void;
+  reject: (error: unknown) => void;
+};
 
 /**
  * Group commit: clicks that arrive while a batch is being written wait for the next one, so every
@@ -14,14 +22,17 @@ export class ClickRecorder {
   constructor(
     private readonly store: ClickStore,
     private readonly dedupeWindowMs: number,
-    private readonly onCommitted: (newClicks: number) => void = () => {},
+    private readonly announcer: Announcer,
     private readonly maxBatch = 500,
   ) {}
 
-  /** Resolves with the click id to hand to the visitor once the click is committed. */
-  record(click: Click): Promise<string> {
+  /**
+   * Resolves with the click id to hand to the visitor once the click is committed; its `webhook` event is
+   * queued in the same transaction if the click is new.
+   */
+  record(click: Click, webhook: OutboxEvent | null = null): Promise<string> {
     return new Promise((resolve, reject) => {
-      this.pending.push({ click, resolve, reject });
+      this.pending.push({ click, webhook, resolve, reject });
       this.schedule();
     });
   }
@@ -54,16 +65,25 @@ export class ClickRecorder {
 
   private async write(batch: Pending[]): Promise<void> {
     try {
+      const webhooks = new Map(
+        batch.flatMap((entry) => (entry.webhook ? [[entry.click.id, entry.webhook]] : [])),
+      );
+      let queued = 0;
       const ids = await this.store.recordBatch(
         batch.map((entry) => entry.click),
         this.dedupeWindowMs,
+        (fresh) => {
+          const events = fresh.flatMap((click) => webhooks.get(click.id) ?? []);
+          queued = events.length;
+          return events;
+        },
       );
       let fresh = 0;
       for (const [index, entry] of batch.entries()) {
         if (ids[index] === entry.click.id) fresh++;
         entry.resolve(ids[index]);
       }
-      this.onCommitted(fresh);
+      this.announcer.announce({ type: "clicks.recorded", newClicks: fresh, webhooks: queued });
     } catch (error) {
       for (const entry of batch) entry.reject(error);
     }

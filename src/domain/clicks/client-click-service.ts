@@ -1,7 +1,8 @@
+import type { Clock } from "../../infra/clock.js";
 import { DomainError, notFound } from "../errors.js";
 import type { LinkService } from "../links/link-service.js";
 import type { WorkspaceStore } from "../workspaces/ports.js";
-import type { ClickContext, RedirectService } from "./redirect-service.js";
+import type { ClickContext, ClickTracker } from "./click-tracker.js";
 import { shouldTrack } from "./tracking-policy.js";
 
 export type ClientClick = Omit<ClickContext, "query"> & {
@@ -15,7 +16,8 @@ export class ClientClickService {
   constructor(
     private readonly links: LinkService,
     private readonly workspaces: WorkspaceStore,
-    private readonly redirects: RedirectService,
+    private readonly clicks: ClickTracker,
+    private readonly clock: Clock,
   ) {}
 
   /** The click id, or null when the visitor is a bot and nothing was recorded. */
@@ -42,7 +44,7 @@ export class ClientClickService {
       })
     )
       return null;
-    return this.redirects.recordClick(link, { ...click, query: {} });
+    return this.clicks.track(link, { ...click, query: {} }, this.clock.now());
   }
 }
 

@@ -1,8 +1,8 @@
-import type { Click, ClickStore } from "../clicks/ports.js";
+import type { Attribution, Click } from "../clicks/model.js";
+import type { ClickStore } from "../clicks/ports.js";
 import { notFound } from "../errors.js";
 import type { Link } from "../links/model.js";
 import type { LinkStore } from "../links/ports.js";
-import type { Attribution } from "./model.js";
 
 export type ResolvedClick = { attribution: Attribution; link: Link; clickedAt: number };
 
@@ -26,15 +26,6 @@ export class ClickAttribution {
 
 /** What a click passes on to the leads and sales it leads to. */
 export function attributionOf(click: Click): Attribution {
-  const {
-    id,
-    workspaceId: _w,
-    timestamp: _t,
-    identityHash: _h,
-    engine: _e,
-    ua: _u,
-    webhook: _wh,
-    ...context
-  } = click;
+  const { id, workspaceId: _w, timestamp: _t, identityHash: _h, engine: _e, ua: _u, ...context } = click;
   return { ...context, clickId: id };
 }

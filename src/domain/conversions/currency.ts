@@ -13,10 +13,7 @@ export function isCurrencyCode(code: string): boolean {
 export const minorUnits = (code: string) => currencyCodes.code(code.toUpperCase())?.digits ?? 2;
 
 export class CurrencyConverter {
-  constructor(
-    private readonly rates: FxRates,
-    private readonly onMissingRate: (currency: string) => void,
-  ) {}
+  constructor(private readonly rates: FxRates) {}
 
   /**
    * `amount` is in the currency's minor units. Converted to USD cents when a rate is known; otherwise the
@@ -27,10 +24,7 @@ export class CurrencyConverter {
     const original = { originalAmount: amount, originalCurrency: code };
     if (code === "usd") return { amount, currency: "usd", converted: true, ...original };
     const rate = this.rates.ratePerUsd(code.toUpperCase());
-    if (!rate) {
-      this.onMissingRate(code);
-      return { amount, currency: code, converted: false, ...original };
-    }
+    if (!rate) return { amount, currency: code, converted: false, ...original };
     const major = amount / 10 ** minorUnits(code);
     return { amount: Math.round((major / rate) * 100), currency: "usd", converted: true, ...original };
   }

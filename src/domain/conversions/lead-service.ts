@@ -1,5 +1,6 @@
 import type { Clock } from "../../infra/clock.js";
 import { newEventId } from "../../infra/ids.js";
+import type { Announcer } from "../announcements.js";
 import type { Customer } from "../customers/model.js";
 import { newCustomer } from "../customers/new-customer.js";
 import type { CustomerStore } from "../customers/ports.js";
@@ -36,7 +37,7 @@ export class LeadService {
     private readonly attribution: ClickAttribution,
     private readonly events: WebhookEvents,
     private readonly clock: Clock,
-    private readonly onTracked: (count: number) => void = () => {},
+    private readonly announcer: Announcer,
   ) {}
 
   async track(principal: Principal, input: TrackLeadInput): Promise<TrackedLead> {
@@ -96,7 +97,7 @@ export class LeadService {
         }),
       ],
     });
-    if (!duplicate) this.onTracked(events.length);
+    if (!duplicate) this.announcer.announce({ type: "lead.tracked", events: events.length });
     return { clickId, link: duplicate ? null : click.link, customer };
   }
 }

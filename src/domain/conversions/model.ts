@@ -1,28 +1,4 @@
-/** Where a conversion came from: the click's link and context, copied onto every event it leads to. */
-export type Attribution = {
-  clickId: string;
-  linkId: string;
-  domain: string;
-  key: string;
-  url: string;
-  ip: string;
-  country: string;
-  continent: string;
-  region: string;
-  city: string;
-  device: string;
-  browser: string;
-  os: string;
-  referer: string;
-  refererUrl: string;
-  qr: boolean;
-  trigger: string;
-  utmSource: string | null;
-  utmMedium: string | null;
-  utmCampaign: string | null;
-  utmTerm: string | null;
-  utmContent: string | null;
-};
+import type { Attribution } from "../clicks/model.js";
 
 export type LeadEvent = Attribution & {
   id: string;

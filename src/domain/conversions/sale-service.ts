@@ -1,5 +1,6 @@
 import type { Clock } from "../../infra/clock.js";
 import { newEventId } from "../../infra/ids.js";
+import type { Announcer } from "../announcements.js";
 import type { Customer } from "../customers/model.js";
 import { newCustomer } from "../customers/new-customer.js";
 import type { CustomerStore } from "../customers/ports.js";
@@ -41,7 +42,7 @@ export type SaleDeps = {
   currency: CurrencyConverter;
   events: WebhookEvents;
   clock: Clock;
-  onTracked: (kind: "lead" | "sale") => void;
+  announcer: Announcer;
 };
 
 export class SaleService {
@@ -126,7 +127,7 @@ export class SaleService {
         }),
       ],
     });
-    if (!result.replayed) this.deps.onTracked("sale");
+    if (!result.replayed) this.deps.announcer.announce({ type: "sale.tracked", money });
     return result.receipt;
   }
 
@@ -194,7 +195,7 @@ export class SaleService {
       ],
     });
     if (!duplicate) {
-      this.deps.onTracked("lead");
+      this.deps.announcer.announce({ type: "lead.tracked", events: 1 });
       return { customer, lead: { ...event, customerId: customer.id }, link: click.link };
     }
     return { customer, ...(await this.leadOf(customer, eventName)) };

@@ -1,5 +1,6 @@
 import type { Clock } from "../../infra/clock.js";
 import { newLinkKey, prefixedId } from "../../infra/ids.js";
+import type { Announcer } from "../announcements.js";
 import { conflict, DomainError, forbidden, notFound, UniqueViolation, unprocessable } from "../errors.js";
 import type { WebhookEvents } from "../webhooks/events.js";
 import type { Principal } from "../workspaces/model.js";
@@ -20,6 +21,7 @@ export class LinkService {
     private readonly clock: Clock,
     private readonly defaultDomain: string,
     private readonly events: WebhookEvents,
+    private readonly announcer: Announcer,
   ) {}
 
   async create(principal: Principal, input: LinkInput & { url: string }): Promise<Link> {
@@ -40,6 +42,7 @@ export class LinkService {
       };
       try {
         await this.store.insert(link, this.events.linkChanged("link.created", link, now));
+        this.announcer.announce({ type: "link.changed", change: "created" });
         await this.cache.invalidate(link.domain, link.key);
         return link;
       } catch (error) {
@@ -100,6 +103,7 @@ export class LinkService {
         this.events.linkChanged("link.updated", updated, at),
       );
       if (!after) throw notFound("Link not found.");
+      this.announcer.announce({ type: "link.changed", change: "updated" });
       await this.cache.invalidate(before.domain, before.key);
       if (after.domain !== before.domain || after.key !== before.key) {
         await this.cache.invalidate(after.domain, after.key);
@@ -127,6 +131,7 @@ export class LinkService {
       link.id,
       this.events.linkChanged("link.deleted", link, this.clock.now()),
     );
+    this.announcer.announce({ type: "link.changed", change: "deleted" });
     await this.cache.invalidate(link.domain, link.key);
     return { id: link.id };
   }

@@ -1,5 +1,6 @@
 import { prefixedId } from "../../infra/ids.js";
 import type { SendResult } from "../../infra/webhook-sender.js";
+import type { Announcer } from "../announcements.js";
 import type { AttemptOutcome, AttemptRecord, DueMessage, WebhookStore } from "./ports.js";
 import { isRetryable, nextDelayMs, type RetryPolicy } from "./retry-policy.js";
 import { dubSignature, standardWebhookHeaders } from "./signature.js";
@@ -15,7 +16,6 @@ export type DeliveryOptions = {
   leaseMs: number;
   /** After this many consecutive failed messages the webhook is disabled. */
   disableAfter: number;
-  onDelivery?: (outcome: AttemptOutcome["kind"]) => void;
 };
 
 /**
@@ -35,8 +35,12 @@ export class DeliveryWorker {
     private readonly store: WebhookStore,
     private readonly send: Sender,
     private readonly options: DeliveryOptions,
-    private readonly onError: (error: unknown) => void,
+    private readonly announcer: Announcer,
   ) {}
+
+  private failed(error: unknown): void {
+    this.announcer.announce({ type: "webhook.delivery_failed", error });
+  }
 
   start(): void {
     this.stopped = false;
@@ -80,7 +84,7 @@ export class DeliveryWorker {
         if (due.length === 0) return;
         for (const message of due) {
           const delivery: Promise<void> = this.deliver(message)
-            .catch((error) => this.onError(error))
+            .catch((error) => this.failed(error))
             .finally(() => {
               this.inFlight.delete(delivery);
               this.wake();
@@ -89,7 +93,7 @@ export class DeliveryWorker {
         }
       }
     } catch (error) {
-      this.onError(error);
+      this.failed(error);
     }
   }
 
@@ -147,9 +151,10 @@ export class DeliveryWorker {
           const batch = this.results.splice(0, 200);
           try {
             await this.store.recordAttempts(batch.map(({ entry }) => entry));
-            for (const { entry } of batch) this.options.onDelivery?.(entry.outcome.kind);
+            for (const { entry } of batch)
+              this.announcer.announce({ type: "webhook.attempted", outcome: entry.outcome.kind });
           } catch (error) {
-            this.onError(error);
+            this.failed(error);
           }
           for (const { done } of batch) done();
         }

@@ -1,4 +1,4 @@
-import type { Click } from "../clicks/ports.js";
+import type { Click } from "../clicks/model.js";
 import type { Customer } from "../customers/model.js";
 import type { Link } from "../links/model.js";
 import type { WebhookEvents } from "./events.js";

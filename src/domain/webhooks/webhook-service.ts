@@ -2,6 +2,7 @@ import { AddressRefused, resolvePublicTarget } from "../../infra/address-policy.
 import type { Clock } from "../../infra/clock.js";
 import { prefixedId } from "../../infra/ids.js";
 import type { SendResult } from "../../infra/webhook-sender.js";
+import type { Announcer } from "../announcements.js";
 import { badRequest, notFound, unprocessable } from "../errors.js";
 import type { LinkStore } from "../links/ports.js";
 import type { Principal } from "../workspaces/model.js";
@@ -33,6 +34,7 @@ export class WebhookService {
     private readonly links: Pick<LinkStore, "findByIds">,
     private readonly clock: Clock,
     private readonly allowPrivate: boolean,
+    private readonly announcer: Announcer,
   ) {}
 
   async create(
@@ -105,6 +107,7 @@ export class WebhookService {
     if (!(await this.store.requeue(principal.workspaceId, id, eventId, this.clock.now()))) {
       throw notFound(`No event ${eventId} for webhook ${id}.`);
     }
+    this.announcer.announce({ type: "webhook.requeued" });
   }
 
   /**

@@ -1,6 +1,5 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
-import type { DeliveryWorker } from "../../domain/webhooks/delivery-worker.js";
 import type { DeliveryAttempt, Webhook, WebhookMessage } from "../../domain/webhooks/model.js";
 import type { WebhookService } from "../../domain/webhooks/webhook-service.js";
 import {
@@ -11,7 +10,7 @@ import {
   webhookSchema,
 } from "../schemas/webhooks.js";
 
-export type WebhookRoutesOptions = { webhooks: WebhookService; delivery: DeliveryWorker };
+export type WebhookRoutesOptions = { webhooks: WebhookService };
 
 const tags = ["Webhooks"];
 const webhookId = z.object({ webhookId: z.string() });
@@ -51,10 +50,7 @@ const presentEvent = (message: WebhookMessage & { attemptLog: DeliveryAttempt[] 
   })),
 });
 
-export const webhookRoutes: FastifyPluginAsyncZod<WebhookRoutesOptions> = async (
-  app,
-  { webhooks, delivery },
-) => {
+export const webhookRoutes: FastifyPluginAsyncZod<WebhookRoutesOptions> = async (app, { webhooks }) => {
   app.post(
     "/webhooks",
     {
@@ -144,7 +140,6 @@ export const webhookRoutes: FastifyPluginAsyncZod<WebhookRoutesOptions> = async 
     },
     async (request) => {
       await webhooks.retry(request.principal, request.params.webhookId, request.params.eventId);
-      delivery.wake();
       return { eventId: request.params.eventId, status: "pending" as const };
     },
   );

@@ -1,5 +1,7 @@
 import { type Kysely, type Selectable, sql, type Transaction } from "kysely";
-import type { Click, ClickStore } from "../../domain/clicks/ports.js";
+import type { Click } from "../../domain/clicks/model.js";
+import type { ClickStore } from "../../domain/clicks/ports.js";
+import type { OutboxEvent } from "../../domain/webhooks/model.js";
 import { enqueueOutbox } from "./outbox.js";
 import { applyRollups, clickRollup } from "./rollups.js";
 import type { ClickRow, Database } from "./schema.js";
@@ -10,15 +12,16 @@ const INSERT_CHUNK = 200;
 export class SqlClickStore implements ClickStore {
   constructor(private readonly db: Kysely<Database>) {}
 
-  async recordBatch(clicks: Click[], dedupeWindowMs: number): Promise<string[]> {
+  async recordBatch(
+    clicks: Click[],
+    dedupeWindowMs: number,
+    outbox: (fresh: Click[]) => OutboxEvent[] = () => [],
+  ): Promise<string[]> {
     return transact(this.db, async (trx) => {
       const owner = dedupeWindowMs > 0 ? await claimVisitors(trx, clicks, dedupeWindowMs) : null;
       const ids = clicks.map((click) => owner?.get(visitorOf(click)) ?? click.id);
       const fresh = clicks.filter((click, index) => ids[index] === click.id);
-      await enqueueOutbox(
-        trx,
-        fresh.flatMap((click) => (click.webhook ? [click.webhook] : [])),
-      );
+      await enqueueOutbox(trx, outbox(fresh));
       const rows = fresh.map(toRow);
       for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
         await trx

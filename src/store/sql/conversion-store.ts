@@ -1,5 +1,6 @@
 import { type Kysely, type Selectable, sql } from "kysely";
-import type { Attribution, LeadEvent } from "../../domain/conversions/model.js";
+import type { Attribution } from "../../domain/clicks/model.js";
+import type { LeadEvent } from "../../domain/conversions/model.js";
 import type { ConversionStore, LeadRecord, SaleRecord } from "../../domain/conversions/ports.js";
 import type { Customer } from "../../domain/customers/model.js";
 import { notFound } from "../../domain/errors.js";

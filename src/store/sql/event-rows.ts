@@ -1,5 +1,6 @@
 import type { Selectable } from "kysely";
-import type { Attribution, LeadEvent, PaymentProcessor, SaleEvent } from "../../domain/conversions/model.js";
+import type { Attribution } from "../../domain/clicks/model.js";
+import type { LeadEvent, PaymentProcessor, SaleEvent } from "../../domain/conversions/model.js";
 import type { AttributionColumns, LeadEventRow, SaleEventRow } from "./schema.js";
 
 const json = (text: string | null) => (text === null ? null : JSON.parse(text));

@@ -1,0 +1,151 @@
+import type { Logger } from "pino";
+import type { Config } from "../config.js";
+import { AnalyticsService } from "../domain/analytics/analytics-service.js";
+import { ClickRecorder } from "../domain/clicks/click-recorder.js";
+import { ClickTracker } from "../domain/clicks/click-tracker.js";
+import { ClientClickService } from "../domain/clicks/client-click-service.js";
+import type { GeoResolver } from "../domain/clicks/ports.js";
+import { RedirectService } from "../domain/clicks/redirect-service.js";
+import { ClickAttribution } from "../domain/conversions/attribution.js";
+import { CurrencyConverter } from "../domain/conversions/currency.js";
+import { FxRateBook } from "../domain/conversions/fx-rate-book.js";
+import { LeadService } from "../domain/conversions/lead-service.js";
+import { SaleService } from "../domain/conversions/sale-service.js";
+import { CustomerService } from "../domain/customers/customer-service.js";
+import { EventService } from "../domain/events/event-service.js";
+import { LinkService } from "../domain/links/link-service.js";
+import { DeliveryWorker } from "../domain/webhooks/delivery-worker.js";
+import { WebhookEvents } from "../domain/webhooks/events.js";
+import { WebhookService } from "../domain/webhooks/webhook-service.js";
+import type { RateLimiter } from "../domain/workspaces/ports.js";
+import { WorkspaceService } from "../domain/workspaces/workspace-service.js";
+import { systemClock } from "../infra/clock.js";
+import { isClusterWorker } from "../infra/cluster-channel.js";
+import { DatabaseAvailability } from "../infra/database-availability.js";
+import { MmdbGeoResolver } from "../infra/geo.js";
+import { createMetrics, type Metrics } from "../infra/metrics.js";
+import { postWebhook } from "../infra/webhook-sender.js";
+import type { Stores } from "../store/open-storage.js";
+import { Dispatcher, listeners } from "./listeners.js";
+import { sharedState } from "./shared-state.js";
+
+export type Services = {
+  workspaces: WorkspaceService;
+  links: LinkService;
+  redirects: RedirectService;
+  clientClicks: ClientClickService;
+  clickRecorder: ClickRecorder;
+  rateLimiter: RateLimiter;
+  leads: LeadService;
+  sales: SaleService;
+  customers: CustomerService;
+  events: EventService;
+  analytics: AnalyticsService;
+  fxRates: FxRateBook;
+  metrics: Metrics;
+  webhooks: WebhookService;
+  delivery: DeliveryWorker;
+  /** Whether the database takes writes; told of every failure that says it does not. */
+  database: DatabaseAvailability;
+  /** Resolves when Redis answers; undefined when no Redis is configured. */
+  pingRedis: (() => Promise<void>) | undefined;
+  /** Releases the connections the services hold (Redis); the storage is closed by its owner. */
+  close(): Promise<void>;
+};
+
+/** The domain's services over `stores`, each announcing what it commits to the one table of listeners. */
+export async function createServices(
+  config: Config,
+  stores: Stores,
+  logger: Logger,
+  geo?: GeoResolver,
+): Promise<Services> {
+  const metrics = createMetrics({ clustered: isClusterWorker() });
+  const shared = sharedState(config, logger, metrics);
+  const announcer = new Dispatcher(logger);
+  const database = new DatabaseAvailability(() => stores.settings.writeProbe(Date.now()), logger);
+  const payloads = new WebhookEvents(config.shortLinkProtocol);
+  const links = new LinkService(
+    stores.links,
+    stores.domains,
+    shared.linkCache,
+    systemClock,
+    config.shortDomain,
+    payloads,
+    announcer,
+  );
+  const webhooks = new WebhookService(
+    stores.webhooks,
+    stores.links,
+    systemClock,
+    config.webhookAllowPrivate,
+    announcer,
+  );
+  const delivery = new DeliveryWorker(
+    stores.webhooks,
+    (url, body, headers) =>
+      postWebhook(url, body, headers, {
+        timeoutMs: config.webhookTimeoutMs,
+        allowPrivate: config.webhookAllowPrivate,
+      }),
+    {
+      retry: {
+        maxAttempts: config.webhookMaxAttempts,
+        baseDelayMs: config.webhookRetryBaseMs,
+        maxDelayMs: 12 * 3_600_000,
+      },
+      pollMs: config.webhookPollMs,
+      concurrency: 16,
+      leaseMs: config.webhookTimeoutMs * 3,
+      disableAfter: config.webhookDisableAfter,
+    },
+    announcer,
+  );
+  announcer.listen(listeners({ metrics, logger, database, delivery }));
+
+  const clickRecorder = new ClickRecorder(stores.clicks, config.clickDedupeSeconds * 1000, announcer);
+  const clicks = new ClickTracker(clickRecorder, geo ?? (await MmdbGeoResolver.open()), webhooks, payloads, {
+    anonymizeIp: config.anonymizeIp,
+    visitorSecret: await stores.settings.get("visitor_hash_secret"),
+  });
+  const attribution = new ClickAttribution(stores.clicks, stores.links);
+  const fxRates = new FxRateBook(stores.fxRates);
+  await fxRates.refresh();
+  await shared.connect();
+  return {
+    workspaces: new WorkspaceService(stores.workspaces, systemClock),
+    links,
+    clickRecorder,
+    redirects: new RedirectService(links, clicks, systemClock, announcer),
+    clientClicks: new ClientClickService(links, stores.workspaces, clicks, systemClock),
+    rateLimiter: shared.rateLimiter,
+    leads: new LeadService(
+      stores.customers,
+      stores.conversions,
+      attribution,
+      payloads,
+      systemClock,
+      announcer,
+    ),
+    sales: new SaleService({
+      customers: stores.customers,
+      conversions: stores.conversions,
+      links: stores.links,
+      attribution,
+      currency: new CurrencyConverter(fxRates),
+      events: payloads,
+      clock: systemClock,
+      announcer,
+    }),
+    customers: new CustomerService(stores.customers, stores.links, systemClock),
+    events: new EventService(stores.events, stores.links, stores.customers, systemClock),
+    analytics: new AnalyticsService(stores.analytics, stores.links, systemClock),
+    fxRates,
+    metrics,
+    webhooks,
+    delivery,
+    database,
+    pingRedis: shared.ping,
+    close: async () => shared.close(),
+  };
+}

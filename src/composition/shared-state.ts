@@ -1,0 +1,71 @@
+import type { Logger } from "pino";
+import type { Config } from "../config.js";
+import { MemoryLinkCache } from "../domain/links/memory-link-cache.js";
+import type { LinkCache } from "../domain/links/ports.js";
+import type { RateLimiter } from "../domain/workspaces/ports.js";
+import { isClusterWorker } from "../infra/cluster-channel.js";
+import { ClusterLinkCache } from "../infra/cluster-link-cache.js";
+import { ClusterRateLimiter } from "../infra/cluster-rate-limiter.js";
+import { MemoryRateLimiter } from "../infra/memory-rate-limiter.js";
+import type { Metrics } from "../infra/metrics.js";
+import { createRedisClients, type RedisErrorListener } from "../infra/redis.js";
+import { RedisLinkCacheBus } from "../infra/redis-link-cache-bus.js";
+import { RedisRateLimiter } from "../infra/redis-rate-limiter.js";
+
+export type SharedState = {
+  linkCache: LinkCache;
+  rateLimiter: RateLimiter;
+  ping: (() => Promise<void>) | undefined;
+  /** Opens the connections, last, so that a failure while the services are built leaves none open. */
+  connect(): Promise<void>;
+  close(): void;
+};
+
+/**
+ * What every process must agree on: with Redis, rate limits are counted there and link cache invalidations
+ * are broadcast through it; workers of one machine without Redis agree through their primary process; a
+ * single process keeps both in memory.
+ */
+export function sharedState(config: Config, logger: Logger, metrics: Metrics): SharedState {
+  if (!config.redisUrl && isClusterWorker()) {
+    return {
+      linkCache: new ClusterLinkCache(new MemoryLinkCache(), () =>
+        logger.warn(
+          "a link cache invalidation was not acknowledged by every worker in time; they may serve the old link for up to 5 s",
+        ),
+      ),
+      rateLimiter: new ClusterRateLimiter(config.rateLimitPerMinute, () =>
+        logger.warn("the primary process did not count a rate limit in time; counted in this worker"),
+      ),
+      ping: undefined,
+      connect: async () => {},
+      close: () => {},
+    };
+  }
+  if (!config.redisUrl) {
+    return {
+      linkCache: new MemoryLinkCache(),
+      rateLimiter: new MemoryRateLimiter(config.rateLimitPerMinute),
+      ping: undefined,
+      connect: async () => {},
+      close: () => {},
+    };
+  }
+  const onError: RedisErrorListener = (operation, error) => {
+    metrics.redisErrors.inc({ operation });
+    // Outages are logged once by the connections; a rate limit counted in memory is expected meanwhile.
+    if (operation === "connection" || operation === "rate_limit") return;
+    logger.warn(
+      { err: error, operation },
+      "a link cache invalidation did not reach every process; they may serve the old link for up to 5 s",
+    );
+  };
+  const redis = createRedisClients(config.redisUrl, logger, onError);
+  return {
+    linkCache: new RedisLinkCacheBus(new MemoryLinkCache(), redis.commands, redis.subscriber, onError),
+    rateLimiter: new RedisRateLimiter(config.rateLimitPerMinute, redis.commands, () => onError("rate_limit")),
+    ping: redis.ping,
+    connect: redis.connect,
+    close: redis.close,
+  };
+}

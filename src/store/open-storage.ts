@@ -1,0 +1,128 @@
+import type { Kysely } from "kysely";
+import type { Config } from "../config.js";
+import type { AnalyticsStore } from "../domain/analytics/ports.js";
+import type { ClickStore } from "../domain/clicks/ports.js";
+import type { ConversionStore, FxRateStore } from "../domain/conversions/ports.js";
+import type { CustomerStore } from "../domain/customers/ports.js";
+import type { EventStore } from "../domain/events/ports.js";
+import type { DomainStore, LinkStore } from "../domain/links/ports.js";
+import type { SettingsStore } from "../domain/settings.js";
+import type { WebhookStore } from "../domain/webhooks/ports.js";
+import type { WorkspaceStore } from "../domain/workspaces/ports.js";
+import { assertSchemaCurrent, migrateToLatest } from "./migrations.js";
+import { openPostgres } from "./postgres/database.js";
+import { postgresMigrations } from "./postgres/migrations/index.js";
+import { ensurePartitions } from "./postgres/partitions.js";
+import { SqlAnalyticsStore } from "./sql/analytics-store.js";
+import { SqlClickStore } from "./sql/click-store.js";
+import { SqlConversionStore } from "./sql/conversion-store.js";
+import { SqlCustomerStore } from "./sql/customer-store.js";
+import { SqlDomainStore } from "./sql/domain-store.js";
+import { SqlEventStore } from "./sql/event-store.js";
+import { SqlFxRateStore } from "./sql/fx-rate-store.js";
+import { SqlLinkStore } from "./sql/link-store.js";
+import type { Database } from "./sql/schema.js";
+import { SqlSettingsStore } from "./sql/settings-store.js";
+import { SqlWebhookStore } from "./sql/webhook-store.js";
+import { SqlWorkspaceStore } from "./sql/workspace-store.js";
+import { openSqlite } from "./sqlite/database.js";
+import { databaseFile, sqliteDataDir } from "./sqlite/files.js";
+import { asDamaged, assertIntact } from "./sqlite/integrity.js";
+import { sqliteMigrations } from "./sqlite/migrations/index.js";
+
+export type Stores = {
+  workspaces: WorkspaceStore;
+  links: LinkStore;
+  domains: DomainStore;
+  clicks: ClickStore;
+  customers: CustomerStore;
+  conversions: ConversionStore;
+  events: EventStore;
+  fxRates: FxRateStore;
+  settings: SettingsStore;
+  webhooks: WebhookStore;
+  analytics: AnalyticsStore;
+};
+
+export type Storage = {
+  kind: "sqlite" | "postgres";
+  db: Kysely<Database>;
+  stores: Stores;
+  appliedMigrations: string[];
+  /** PostgreSQL connection pool usage, for metrics. */
+  poolUsage(): { total: number; idle: number; waiting: number } | null;
+  /** Upkeep the engine needs while it serves (PostgreSQL's partitions); safe to run from every process. */
+  upkeep: PeriodicJob[];
+};
+
+export type PeriodicJob = { name: string; everyMs: number; run(): Promise<unknown> };
+
+/**
+ * Picks the storage adapter once, from configuration. The embedded SQLite store migrates itself; a shared
+ * PostgreSQL database is migrated explicitly (`clicktrail migrate`, or `migrate: true`) and otherwise only
+ * checked, so that servers of two versions never fight over one schema. The SQLite file is checked for damage
+ * first (`SQLITE_INTEGRITY_CHECK`), unless `checkIntegrity` is false because another process just did.
+ */
+export async function openStorage(
+  config: Config,
+  { migrate = false, checkIntegrity = true } = {},
+): Promise<Storage> {
+  if (config.databaseUrl?.startsWith("postgres")) {
+    const { db, pool } = openPostgres({ url: config.databaseUrl, poolSize: config.databasePoolSize });
+    try {
+      const appliedMigrations = migrate ? await migrateToLatest(db, postgresMigrations) : [];
+      await assertSchemaCurrent(db, postgresMigrations);
+      await ensurePartitions(db);
+      return {
+        kind: "postgres",
+        db,
+        appliedMigrations,
+        stores: sqlStores(db),
+        poolUsage: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+        upkeep: [
+          { name: "partition maintenance", everyMs: PARTITION_INTERVAL_MS, run: () => ensurePartitions(db) },
+        ],
+      };
+    } catch (error) {
+      await db.destroy();
+      throw error;
+    }
+  }
+  const dataDir = sqliteDataDir(config);
+  if (checkIntegrity) assertIntact(databaseFile(dataDir), config.sqliteIntegrityCheck);
+  let opened: Kysely<Database> | undefined;
+  try {
+    const db = openSqlite({ dataDir, synchronous: config.sqliteSynchronous });
+    opened = db;
+    return {
+      kind: "sqlite",
+      db,
+      appliedMigrations: await migrateToLatest(db, sqliteMigrations),
+      stores: sqlStores(db),
+      poolUsage: () => null,
+      upkeep: [],
+    };
+  } catch (error) {
+    await opened?.destroy().catch(() => {});
+    // Damage the check did not look for (or SQLITE_INTEGRITY_CHECK=off) still ends with the same message.
+    throw asDamaged(databaseFile(dataDir), error) ?? error;
+  }
+}
+
+function sqlStores(db: Kysely<Database>): Stores {
+  return {
+    workspaces: new SqlWorkspaceStore(db),
+    links: new SqlLinkStore(db),
+    domains: new SqlDomainStore(db),
+    clicks: new SqlClickStore(db),
+    customers: new SqlCustomerStore(db),
+    conversions: new SqlConversionStore(db),
+    events: new SqlEventStore(db),
+    fxRates: new SqlFxRateStore(db),
+    settings: new SqlSettingsStore(db),
+    webhooks: new SqlWebhookStore(db),
+    analytics: new SqlAnalyticsStore(db),
+  };
+}
+
+const PARTITION_INTERVAL_MS = 6 * 60 * 60 * 1000;
