@@ -1277,3 +1277,72 @@ describe("two servers delivering from one database", () => {
     );
   });
 });
+
+describe("delivery starts when the commit is announced, not at the next poll", () => {
+  /** Polls once a minute: anything delivered within seconds was woken by its commit. */
+  let slow: TestServer;
+  before(async () => {
+    slow = await startServer({ ...FAST, WEBHOOK_POLL_MS: "60000", WEBHOOK_ALLOW_PRIVATE: "true" });
+  });
+  after(async () => slow?.stop());
+
+  /** Waits for the delivery of `event` far below the poll interval, and says how long it took. */
+  async function deliveredSoon(rx: Receiver, event: string, since: number, count = 1): Promise<number> {
+    await until(() => rx.of(event).length >= count, `${event} (delivery #${count})`, 5_000, 5);
+    return Date.now() - since;
+  }
+
+  test("every trigger, and a retried event, reach the receiver within seconds with WEBHOOK_POLL_MS=60000", async (t) => {
+    const rx = await receiver();
+    const triggers = [
+      "link.created",
+      "link.updated",
+      "link.deleted",
+      "link.clicked",
+      "lead.created",
+      "sale.created",
+    ];
+    const hook = await createWebhook(slow, { key: slow.key, workspaceId: slow.workspaceId }, rx, {
+      triggers,
+    });
+    const sdk = slow.sdk();
+    const waited: Record<string, number> = {};
+
+    let since = Date.now();
+    const link = await trackedLink(slow);
+    waited["link.created"] = await deliveredSoon(rx, "link.created", since);
+
+    since = Date.now();
+    await sdk.links.update(link.id, { url: "https://example.com/updated" });
+    waited["link.updated"] = await deliveredSoon(rx, "link.updated", since);
+
+    since = Date.now();
+    const clickId = await clickIdFor(slow, link.key);
+    waited["link.clicked"] = await deliveredSoon(rx, "link.clicked", since);
+
+    since = Date.now();
+    await sdk.track.lead({ clickId, eventName: "Sign up", customerExternalId: unique("announced") });
+    waited["lead.created"] = await deliveredSoon(rx, "lead.created", since);
+
+    since = Date.now();
+    const customer = rx.of("lead.created")[0].json.data.customer;
+    await sdk.track.sale({
+      customerExternalId: customer.externalId,
+      amount: 1200,
+      paymentProcessor: "stripe",
+    });
+    waited["sale.created"] = await deliveredSoon(rx, "sale.created", since);
+
+    since = Date.now();
+    await sdk.links.delete(link.id);
+    waited["link.deleted"] = await deliveredSoon(rx, "link.deleted", since);
+
+    since = Date.now();
+    const eventId = rx.of("link.created")[0].json.id;
+    const retried = await api(slow, slow.key, "POST", `/webhooks/${hook.id}/events/${eventId}/retry`);
+    assert.equal(retried.status, 200);
+    waited.retry = await deliveredSoon(rx, "link.created", since, 2);
+
+    t.diagnostic(`ms from the answer to the delivery: ${JSON.stringify(waited)}`);
+  });
+});
