@@ -1,11 +1,11 @@
 import type { Config } from "../config.js";
+import { systemClock } from "../domain/clock.js";
 import { unprocessable } from "../domain/errors.js";
 import { LinkService } from "../domain/links/link-service.js";
 import { MemoryLinkCache } from "../domain/links/memory-link-cache.js";
 import type { Link } from "../domain/links/model.js";
 import { WebhookEvents } from "../domain/webhooks/events.js";
 import { linkBody, toLinkInput } from "../http/schemas/links.js";
-import { systemClock } from "../infra/clock.js";
 import type { Storage } from "../store/open-storage.js";
 import { presentLink, shortLinkOf } from "../wire/link.js";
 import {

@@ -1,12 +1,12 @@
 import { AnalyticsService } from "../domain/analytics/analytics-service.js";
 import type { Metrics, TopLinkRow } from "../domain/analytics/model.js";
 import type { UnconvertedSales } from "../domain/analytics/ports.js";
+import { systemClock } from "../domain/clock.js";
 import { minorUnits } from "../domain/conversions/currency.js";
 import { badRequest, notFound } from "../domain/errors.js";
 import { INTERVALS, type Interval, resolveRange } from "../domain/events/time-range.js";
 import { normaliseDomain } from "../domain/links/link-service.js";
 import type { Principal } from "../domain/workspaces/model.js";
-import { systemClock } from "../infra/clock.js";
 import type { Stores } from "../store/open-storage.js";
 
 export type StatsOptions = {

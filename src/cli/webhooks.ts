@@ -1,7 +1,8 @@
+import { systemClock } from "../domain/clock.js";
 import { WebhookEvents } from "../domain/webhooks/events.js";
 import { WEBHOOK_TRIGGERS, type WebhookTrigger } from "../domain/webhooks/model.js";
 import { WebhookService } from "../domain/webhooks/webhook-service.js";
-import { systemClock } from "../infra/clock.js";
+import { receiverRefusal } from "../infra/address-policy.js";
 import { postWebhook } from "../infra/webhook-sender.js";
 import { type Command, nobodyListens, print, text, UsageError, withStorage } from "./shared.js";
 
@@ -21,7 +22,7 @@ export const webhooks: Command = {
         stores.webhooks,
         stores.links,
         systemClock,
-        config.webhookAllowPrivate,
+        receiverRefusal(config.webhookAllowPrivate),
         nobodyListens,
       );
       const sent = await service.sendSample(rest[0], trigger, {

@@ -1,5 +1,5 @@
+import { systemClock } from "../domain/clock.js";
 import { WorkspaceService } from "../domain/workspaces/workspace-service.js";
-import { systemClock } from "../infra/clock.js";
 import { type Command, iso, print, table, text, UsageError, withStorage, words } from "./shared.js";
 
 export const workspaces: Command = {

@@ -6,6 +6,7 @@ import { ClickTracker } from "../domain/clicks/click-tracker.js";
 import { ClientClickService } from "../domain/clicks/client-click-service.js";
 import type { GeoResolver } from "../domain/clicks/ports.js";
 import { RedirectService } from "../domain/clicks/redirect-service.js";
+import { systemClock } from "../domain/clock.js";
 import { ClickAttribution } from "../domain/conversions/attribution.js";
 import { CurrencyConverter } from "../domain/conversions/currency.js";
 import { FxRateBook } from "../domain/conversions/fx-rate-book.js";
@@ -19,11 +20,12 @@ import { WebhookEvents } from "../domain/webhooks/events.js";
 import { WebhookService } from "../domain/webhooks/webhook-service.js";
 import type { RateLimiter } from "../domain/workspaces/ports.js";
 import { WorkspaceService } from "../domain/workspaces/workspace-service.js";
-import { systemClock } from "../infra/clock.js";
+import { receiverRefusal } from "../infra/address-policy.js";
 import { isClusterWorker } from "../infra/cluster-channel.js";
 import { DatabaseAvailability } from "../infra/database-availability.js";
 import { MmdbGeoResolver } from "../infra/geo.js";
 import { createMetrics, type Metrics } from "../infra/metrics.js";
+import { uaParserDevices } from "../infra/user-agent.js";
 import { postWebhook } from "../infra/webhook-sender.js";
 import type { Stores } from "../store/open-storage.js";
 import { Dispatcher, listeners } from "./listeners.js";
@@ -78,7 +80,7 @@ export async function createServices(
     stores.webhooks,
     stores.links,
     systemClock,
-    config.webhookAllowPrivate,
+    receiverRefusal(config.webhookAllowPrivate),
     announcer,
   );
   const delivery = new DeliveryWorker(
@@ -104,10 +106,14 @@ export async function createServices(
   announcer.listen(listeners({ metrics, logger, database, delivery }));
 
   const clickRecorder = new ClickRecorder(stores.clicks, config.clickDedupeSeconds * 1000, announcer);
-  const clicks = new ClickTracker(clickRecorder, geo ?? (await MmdbGeoResolver.open()), webhooks, payloads, {
-    anonymizeIp: config.anonymizeIp,
-    visitorSecret: await stores.settings.get("visitor_hash_secret"),
-  });
+  const clicks = new ClickTracker(
+    clickRecorder,
+    geo ?? (await MmdbGeoResolver.open()),
+    uaParserDevices,
+    webhooks,
+    payloads,
+    { anonymizeIp: config.anonymizeIp, visitorSecret: await stores.settings.get("visitor_hash_secret") },
+  );
   const attribution = new ClickAttribution(stores.clicks, stores.links);
   const fxRates = new FxRateBook(stores.fxRates);
   await fxRates.refresh();

@@ -1,5 +1,6 @@
 import { lookup } from "node:dns/promises";
 import { BlockList, isIP } from "node:net";
+import type { ReceiverCheck } from "../domain/webhooks/ports.js";
 
 const PRIVATE = new BlockList();
 for (const [network, prefix] of [
@@ -68,3 +69,18 @@ export async function resolvePublicTarget(url: URL, allowPrivate: boolean): Prom
 }
 
 export class AddressRefused extends Error {}
+
+/** Why webhooks may not deliver to `url`, or null: its host must resolve, and to public addresses only. */
+export const receiverRefusal =
+  (allowPrivate: boolean): ReceiverCheck =>
+  async (url) => {
+    try {
+      await resolvePublicTarget(new URL(url), allowPrivate);
+      return null;
+    } catch (error) {
+      if (error instanceof AddressRefused) {
+        return `${error.message}; webhooks may only point at public addresses`;
+      }
+      return `${url} cannot be resolved (${(error as Error).message})`;
+    }
+  };

@@ -1,13 +1,7 @@
 import { Agent as HttpAgent, request as httpRequest } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
+import type { SendResult } from "../domain/webhooks/ports.js";
 import { resolvePublicTarget } from "./address-policy.js";
-
-export type SendResult = {
-  statusCode: number | null;
-  latencyMs: number;
-  error: string | null;
-  responseExcerpt: string | null;
-};
 
 const EXCERPT = 1_000;
 

@@ -6,7 +6,7 @@ import type { RetrieveAnalyticsRequest } from "dub/models/operations";
 import type { Click } from "../../src/domain/clicks/model.js";
 import { attributionOf } from "../../src/domain/conversions/attribution.js";
 import { newCustomer } from "../../src/domain/customers/new-customer.js";
-import { newEventId } from "../../src/infra/ids.js";
+import { newEventId } from "../../src/domain/ids.js";
 import { clickIdFor, trackedLink } from "../helpers/journey.js";
 import { startServer, type TestServer } from "../helpers/server.js";
 

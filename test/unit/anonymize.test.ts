@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { isIP } from "node:net";
 import { test } from "node:test";
-import { anonymize } from "../../src/infra/ip-address.js";
+import { anonymize } from "../../src/domain/clicks/ip-address.js";
 
 test("IPv4: the last octet becomes 0", () => {
   assert.equal(anonymize("8.8.8.8"), "8.8.8.0");

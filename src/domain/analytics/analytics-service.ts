@@ -1,4 +1,4 @@
-import type { Clock } from "../../infra/clock.js";
+import type { Clock } from "../clock.js";
 import type { EventFilter } from "../events/model.js";
 import { resolveRange } from "../events/time-range.js";
 import type { LinkStore } from "../links/ports.js";

@@ -1,14 +1,13 @@
 import { createHmac } from "node:crypto";
-import { newClickId } from "../../infra/ids.js";
-import { anonymize } from "../../infra/ip-address.js";
-import { parseUserAgent } from "../../infra/user-agent.js";
+import { newClickId } from "../ids.js";
 import type { Link } from "../links/model.js";
 import type { WebhookEvents } from "../webhooks/events.js";
 import type { WebhookTrigger } from "../webhooks/model.js";
 import type { ClickRecorder } from "./click-recorder.js";
 import { utmOf } from "./destination.js";
+import { anonymize } from "./ip-address.js";
 import type { Click } from "./model.js";
-import type { GeoResolver } from "./ports.js";
+import type { DeviceDetector, GeoResolver } from "./ports.js";
 
 /** What a click records of the request that made it. */
 export type ClickContext = {
@@ -34,6 +33,7 @@ export class ClickTracker {
   constructor(
     private readonly recorder: ClickRecorder,
     private readonly geo: GeoResolver,
+    private readonly devices: DeviceDetector,
     private readonly subscribers: {
       hasSubscribers(workspaceId: string, trigger: WebhookTrigger): Promise<boolean>;
     },
@@ -66,7 +66,7 @@ export class ClickTracker {
       url: link.url,
       ip: this.options.anonymizeIp ? anonymize(context.ip) : context.ip,
       ...this.geo.locate(context.ip, context.countryHint),
-      ...parseUserAgent(context.userAgent),
+      ...this.devices.detect(context.userAgent),
       ua: context.userAgent,
       referer: referer.domain,
       refererUrl: referer.url,

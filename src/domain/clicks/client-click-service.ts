@@ -1,4 +1,4 @@
-import type { Clock } from "../../infra/clock.js";
+import type { Clock } from "../clock.js";
 import { DomainError, notFound } from "../errors.js";
 import type { LinkService } from "../links/link-service.js";
 import type { WorkspaceStore } from "../workspaces/ports.js";

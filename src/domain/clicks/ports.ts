@@ -8,6 +8,13 @@ export interface GeoResolver {
   locate(ip: string, countryHint?: string): Location;
 }
 
+export type DeviceInfo = { device: string; browser: string; os: string; engine: string };
+
+export interface DeviceDetector {
+  /** What a User-Agent says of the visitor's device; "Unknown" (or "Desktop") where it says nothing. */
+  detect(userAgent: string): DeviceInfo;
+}
+
 export interface ClickStore {
   /**
    * Commits a batch in one transaction, adding each new click to its link's `clicks` and `lastClicked`.

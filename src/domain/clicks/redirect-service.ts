@@ -1,5 +1,5 @@
-import type { Clock } from "../../infra/clock.js";
 import type { Announcer } from "../announcements.js";
+import type { Clock } from "../clock.js";
 import type { LinkService } from "../links/link-service.js";
 import type { ClickContext, ClickTracker } from "./click-tracker.js";
 import { buildDestination } from "./destination.js";

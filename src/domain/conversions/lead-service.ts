@@ -1,10 +1,10 @@
-import type { Clock } from "../../infra/clock.js";
-import { newEventId } from "../../infra/ids.js";
 import type { Announcer } from "../announcements.js";
+import type { Clock } from "../clock.js";
 import type { Customer } from "../customers/model.js";
 import { newCustomer } from "../customers/new-customer.js";
 import type { CustomerStore } from "../customers/ports.js";
 import { badRequest } from "../errors.js";
+import { newEventId } from "../ids.js";
 import type { Link } from "../links/model.js";
 import type { WebhookEvents } from "../webhooks/events.js";
 import type { Principal } from "../workspaces/model.js";

@@ -1,4 +1,4 @@
-import type { Clock } from "../../infra/clock.js";
+import type { Clock } from "../clock.js";
 import { badRequest, conflict, notFound, UniqueViolation } from "../errors.js";
 import type { Link } from "../links/model.js";
 import type { LinkStore } from "../links/ports.js";

@@ -1,5 +1,5 @@
-import { prefixedId } from "../../infra/ids.js";
 import type { ResolvedClick } from "../conversions/attribution.js";
+import { prefixedId } from "../ids.js";
 import type { Customer } from "./model.js";
 import { randomCustomerName } from "./random-name.js";
 

@@ -1,4 +1,4 @@
-import type { Clock } from "../../infra/clock.js";
+import type { Clock } from "../clock.js";
 import type { Customer } from "../customers/model.js";
 import type { CustomerStore } from "../customers/ports.js";
 import type { Link } from "../links/model.js";

@@ -1,7 +1,7 @@
-import type { Clock } from "../../infra/clock.js";
-import { newLinkKey, prefixedId } from "../../infra/ids.js";
 import type { Announcer } from "../announcements.js";
+import type { Clock } from "../clock.js";
 import { conflict, DomainError, forbidden, notFound, UniqueViolation, unprocessable } from "../errors.js";
+import { newLinkKey, prefixedId } from "../ids.js";
 import type { WebhookEvents } from "../webhooks/events.js";
 import type { Principal } from "../workspaces/model.js";
 import type { Link, LinkFields, LinkFilter, LinkInput } from "./model.js";

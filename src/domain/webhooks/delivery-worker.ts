@@ -1,11 +1,8 @@
-import { prefixedId } from "../../infra/ids.js";
-import type { SendResult } from "../../infra/webhook-sender.js";
 import type { Announcer } from "../announcements.js";
-import type { AttemptOutcome, AttemptRecord, DueMessage, WebhookStore } from "./ports.js";
+import { prefixedId } from "../ids.js";
+import type { AttemptOutcome, AttemptRecord, DueMessage, Sender, SendResult, WebhookStore } from "./ports.js";
 import { isRetryable, nextDelayMs, type RetryPolicy } from "./retry-policy.js";
 import { dubSignature, standardWebhookHeaders } from "./signature.js";
-
-export type Sender = (url: string, body: string, headers: Record<string, string>) => Promise<SendResult>;
 
 export type DeliveryOptions = {
   retry: RetryPolicy;

@@ -1,9 +1,9 @@
-import { alphanumeric } from "../../infra/ids.js";
 import { presentCustomer } from "../../wire/customer.js";
 import { presentLink } from "../../wire/link.js";
 import type { Attribution, Click } from "../clicks/model.js";
 import type { Money, PaymentProcessor } from "../conversions/model.js";
 import type { Customer } from "../customers/model.js";
+import { alphanumeric } from "../ids.js";
 import type { Link } from "../links/model.js";
 import type { OutboxEvent, WebhookTrigger } from "./model.js";
 

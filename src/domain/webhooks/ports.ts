@@ -1,5 +1,19 @@
 import type { DeliveryAttempt, MessageStatus, Webhook, WebhookMessage, WebhookTrigger } from "./model.js";
 
+/** What one POST to a receiver came to; a connection or timeout failure has no status code. */
+export type SendResult = {
+  statusCode: number | null;
+  latencyMs: number;
+  error: string | null;
+  responseExcerpt: string | null;
+};
+
+/** POSTs a signed body to a receiver, only ever to an address the receiver policy allows. */
+export type Sender = (url: string, body: string, headers: Record<string, string>) => Promise<SendResult>;
+
+/** Why a receiver URL may not be a webhook's: null when it may. */
+export type ReceiverCheck = (url: string) => Promise<string | null>;
+
 export type WebhookFields = Pick<Webhook, "name" | "url" | "triggers" | "linkIds">;
 
 /** A claimed message with what delivering it needs. */

@@ -1,15 +1,13 @@
-import { AddressRefused, resolvePublicTarget } from "../../infra/address-policy.js";
-import type { Clock } from "../../infra/clock.js";
-import { prefixedId } from "../../infra/ids.js";
-import type { SendResult } from "../../infra/webhook-sender.js";
 import type { Announcer } from "../announcements.js";
+import type { Clock } from "../clock.js";
 import { badRequest, notFound, unprocessable } from "../errors.js";
+import { prefixedId } from "../ids.js";
 import type { LinkStore } from "../links/ports.js";
 import type { Principal } from "../workspaces/model.js";
-import { type Sender, signedHeaders } from "./delivery-worker.js";
+import { signedHeaders } from "./delivery-worker.js";
 import type { WebhookEvents } from "./events.js";
 import { type MessageStatus, WEBHOOK_TRIGGERS, type Webhook, type WebhookTrigger } from "./model.js";
-import type { WebhookFields, WebhookStore } from "./ports.js";
+import type { ReceiverCheck, Sender, SendResult, WebhookFields, WebhookStore } from "./ports.js";
 import { sampleEvent } from "./sample-event.js";
 import { newWebhookSecret } from "./signature.js";
 
@@ -33,7 +31,7 @@ export class WebhookService {
     private readonly store: WebhookStore,
     private readonly links: Pick<LinkStore, "findByIds">,
     private readonly clock: Clock,
-    private readonly allowPrivate: boolean,
+    private readonly refusalOf: ReceiverCheck,
     private readonly announcer: Announcer,
   ) {}
 
@@ -157,13 +155,7 @@ export class WebhookService {
   }
 
   private async assertDeliverable(url: string): Promise<void> {
-    try {
-      await resolvePublicTarget(new URL(url), this.allowPrivate);
-    } catch (error) {
-      if (error instanceof AddressRefused) {
-        throw unprocessable(`custom: url: ${error.message}; webhooks may only point at public addresses`);
-      }
-      throw unprocessable(`custom: url: ${url} cannot be resolved (${(error as Error).message})`);
-    }
+    const refusal = await this.refusalOf(url);
+    if (refusal) throw unprocessable(`custom: url: ${refusal}`);
   }
 }

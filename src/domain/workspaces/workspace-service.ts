@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
-import type { Clock } from "../../infra/clock.js";
-import { newApiKey, prefixedId } from "../../infra/ids.js";
+import type { Clock } from "../clock.js";
 import { badRequest, notFound } from "../errors.js";
+import { newApiKey, prefixedId } from "../ids.js";
 import type { ApiKey, Principal, Workspace } from "./model.js";
 import type { WorkspaceStore } from "./ports.js";
 import { isScope, SCOPES, type Scope } from "./scopes.js";
