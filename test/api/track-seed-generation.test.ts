@@ -1,5 +1,5 @@
-// The seed-era Go SDK (dub-go 0.9.7–0.11.0) on the wire: exact request bytes from
-// /work/shared/reference/sdk-generations.md §2, union responses from §4.
+// The seed-era Go SDK (dub-go 0.9.7–0.11.0) on the wire: the exact request bytes it sends, and the union
+// responses it decodes, as recorded from that SDK's generated models.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { Forbidden } from "dub/models/errors";
