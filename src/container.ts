@@ -22,8 +22,7 @@ import { MemoryLinkCache } from "./domain/links/memory-link-cache.js";
 import type { DomainStore, LinkCache, LinkStore } from "./domain/links/ports.js";
 import type { SettingsStore } from "./domain/settings.js";
 import { DeliveryWorker } from "./domain/webhooks/delivery-worker.js";
-import { WebhookEvents } from "./domain/webhooks/events.js";
-import type { WebhookStore } from "./domain/webhooks/ports.js";
+import type { WebhookPayloads, WebhookStore } from "./domain/webhooks/ports.js";
 import { WebhookService } from "./domain/webhooks/webhook-service.js";
 import type { RateLimiter, WorkspaceStore } from "./domain/workspaces/ports.js";
 import { WorkspaceService } from "./domain/workspaces/workspace-service.js";
@@ -60,6 +59,8 @@ import { openSqlite } from "./store/sqlite/database.js";
 import { databaseFile, sqliteDataDir } from "./store/sqlite/files.js";
 import { asDamaged, assertIntact } from "./store/sqlite/integrity.js";
 import { sqliteMigrations } from "./store/sqlite/migrations/index.js";
+import { saleReceipts } from "./wire/track.js";
+import { DubWebhookPayloads } from "./wire/webhook-payloads.js";
 
 export type Stores = {
   workspaces: WorkspaceStore;
@@ -90,7 +91,7 @@ export type Services = {
   fxRates: FxRateBook;
   metrics: Metrics;
   webhooks: WebhookService;
-  webhookEvents: WebhookEvents;
+  webhookEvents: WebhookPayloads;
   delivery: DeliveryWorker;
   /** Whether the database takes writes; told of every failure that says it does not. */
   database: DatabaseAvailability;
@@ -186,7 +187,7 @@ export async function createServices(
   const metrics = createMetrics({ clustered: isClusterWorker() });
   const shared = sharedState(config, logger, metrics);
   const database = new DatabaseAvailability(() => stores.settings.writeProbe(Date.now()), logger);
-  const webhookEvents = new WebhookEvents(config.shortLinkProtocol);
+  const webhookEvents = new DubWebhookPayloads(config.shortLinkProtocol);
   const links = new LinkService(
     stores.links,
     stores.domains,
@@ -286,6 +287,7 @@ export async function createServices(
       attribution,
       currency,
       events: webhookEvents,
+      receipts: saleReceipts,
       clock: systemClock,
       onTracked: (kind) => {
         metrics.conversionsTracked.inc({ type: kind });

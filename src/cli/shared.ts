@@ -40,7 +40,7 @@ export const text = (value: unknown): string | undefined => (typeof value === "s
 export const print = (value: unknown, json: boolean, human: string) =>
   process.stdout.write(`${json ? JSON.stringify(value) : human}\n`);
 
-export const iso = (epoch: number | null) => (epoch === null ? null : new Date(epoch).toISOString());
+export { iso } from "../wire/iso.js";
 
 export async function withStorage<T>(
   run: (storage: Storage, config: Config) => Promise<T>,

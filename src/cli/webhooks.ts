@@ -1,8 +1,8 @@
-import { WebhookEvents } from "../domain/webhooks/events.js";
 import { WEBHOOK_TRIGGERS, type WebhookTrigger } from "../domain/webhooks/model.js";
 import { WebhookService } from "../domain/webhooks/webhook-service.js";
 import { systemClock } from "../infra/clock.js";
 import { postWebhook } from "../infra/webhook-sender.js";
+import { DubWebhookPayloads } from "../wire/webhook-payloads.js";
 import { type Command, print, text, UsageError, withStorage } from "./shared.js";
 
 export const webhooks: Command = {
@@ -24,7 +24,7 @@ export const webhooks: Command = {
         config.webhookAllowPrivate,
       );
       const sent = await service.sendSample(rest[0], trigger, {
-        events: new WebhookEvents(config.shortLinkProtocol),
+        events: new DubWebhookPayloads(config.shortLinkProtocol),
         send: (url, body, headers) =>
           postWebhook(url, body, headers, {
             timeoutMs: config.webhookTimeoutMs,

@@ -1,3 +1,5 @@
+import type { Customer } from "../customers/model.js";
+
 /** Where a conversion came from: the click's link and context, copied onto every event it leads to. */
 export type Attribution = {
   clickId: string;
@@ -67,6 +69,18 @@ export type SaleEvent = Attribution & {
   paymentProcessor: PaymentProcessor;
   invoiceId: string | null;
   metadata: Record<string, unknown> | null;
+};
+
+/** What a sale call answers: the sale recorded (or replayed), or `recorded: null` when nothing was. */
+export type SaleReceipt = {
+  eventName: string;
+  recorded: {
+    customer: Customer;
+    money: Money;
+    paymentProcessor: PaymentProcessor;
+    invoiceId: string | null;
+    metadata: Record<string, unknown> | null;
+  } | null;
 };
 
 /** Dub's dedupe key for a lead: lower-cased event name with spaces as dashes. */

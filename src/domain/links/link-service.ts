@@ -1,7 +1,7 @@
 import type { Clock } from "../../infra/clock.js";
 import { newLinkKey, prefixedId } from "../../infra/ids.js";
 import { conflict, DomainError, forbidden, notFound, UniqueViolation, unprocessable } from "../errors.js";
-import type { WebhookEvents } from "../webhooks/events.js";
+import type { WebhookPayloads } from "../webhooks/ports.js";
 import type { Principal } from "../workspaces/model.js";
 import type { Link, LinkFields, LinkFilter, LinkInput } from "./model.js";
 import type { DomainStore, LinkCache, LinkStore } from "./ports.js";
@@ -19,7 +19,7 @@ export class LinkService {
     private readonly cache: LinkCache,
     private readonly clock: Clock,
     private readonly defaultDomain: string,
-    private readonly events: WebhookEvents,
+    private readonly events: WebhookPayloads,
   ) {}
 
   async create(principal: Principal, input: LinkInput & { url: string }): Promise<Link> {

@@ -6,9 +6,8 @@ import { badRequest, notFound, unprocessable } from "../errors.js";
 import type { LinkStore } from "../links/ports.js";
 import type { Principal } from "../workspaces/model.js";
 import { type Sender, signedHeaders } from "./delivery-worker.js";
-import type { WebhookEvents } from "./events.js";
 import { type MessageStatus, WEBHOOK_TRIGGERS, type Webhook, type WebhookTrigger } from "./model.js";
-import type { WebhookFields, WebhookStore } from "./ports.js";
+import type { WebhookFields, WebhookPayloads, WebhookStore } from "./ports.js";
 import { sampleEvent } from "./sample-event.js";
 import { newWebhookSecret } from "./signature.js";
 
@@ -114,7 +113,7 @@ export class WebhookService {
   async sendSample(
     id: string,
     trigger: string | undefined,
-    { events, send }: { events: WebhookEvents; send: Sender },
+    { events, send }: { events: WebhookPayloads; send: Sender },
   ): Promise<SampleDelivery> {
     const workspaceId = await this.store.workspaceOf(id);
     const webhook = workspaceId && (await this.store.get(workspaceId, id));

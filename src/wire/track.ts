@@ -1,6 +1,8 @@
-import type { TrackedLead } from "../../domain/conversions/lead-service.js";
-import type { Customer } from "../../domain/customers/model.js";
-import { shortLinkOf } from "../../wire/link.js";
+import type { TrackedLead } from "../domain/conversions/lead-service.js";
+import type { SaleReceipt } from "../domain/conversions/model.js";
+import type { SaleReceiptWriter } from "../domain/conversions/ports.js";
+import type { Customer } from "../domain/customers/model.js";
+import { shortLinkOf } from "./link.js";
 
 export const presentTrackCustomer = (customer: Customer) => ({
   id: customer.id,
@@ -38,3 +40,22 @@ export const presentTrackedCustomer = (customer: Customer) => ({
   customerAvatar: customer.avatar,
   ...presentTrackCustomer(customer),
 });
+
+/** The sale response of every SDK generation: `customer` and `sale` are null when no sale was recorded. */
+export function presentSaleReceipt({ eventName, recorded }: SaleReceipt) {
+  return {
+    eventName,
+    customer: recorded && presentTrackCustomer(recorded.customer),
+    sale: recorded && {
+      amount: recorded.money.amount,
+      currency: recorded.money.currency,
+      paymentProcessor: recorded.paymentProcessor,
+      invoiceId: recorded.invoiceId,
+      metadata: recorded.metadata,
+    },
+  };
+}
+
+export const saleReceipts: SaleReceiptWriter = {
+  write: (receipt) => JSON.stringify(presentSaleReceipt(receipt)),
+};
