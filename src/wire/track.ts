@@ -12,6 +12,9 @@ export const presentTrackCustomer = (customer: Customer) => ({
   avatar: customer.avatar,
 });
 
+/** POST /track/click's answer; Clicktrail has no partner programs or discounts. */
+export const presentTrackedClick = (clickId: string | null) => ({ clickId, partner: null, discount: null });
+
 /** The union of every SDK generation's lead response: `customer.id` for the seed, `externalId` for today's. */
 export function presentTrackedLead(lead: TrackedLead, protocol: string) {
   const link = lead.link;
