@@ -4,10 +4,10 @@ import { unprocessable } from "../domain/errors.js";
 import { LinkService } from "../domain/links/link-service.js";
 import { MemoryLinkCache } from "../domain/links/memory-link-cache.js";
 import type { Link } from "../domain/links/model.js";
-import { WebhookEvents } from "../domain/webhooks/events.js";
 import { linkBody, toLinkInput } from "../http/schemas/links.js";
 import type { Storage } from "../store/open-storage.js";
 import { presentLink, shortLinkOf } from "../wire/link.js";
+import { DubWebhookPayloads } from "../wire/webhook-payloads.js";
 import {
   type Command,
   iso,
@@ -113,7 +113,7 @@ function linkService(storage: Storage, config: Config): LinkService {
     new MemoryLinkCache(),
     systemClock,
     config.shortDomain,
-    new WebhookEvents(config.shortLinkProtocol),
+    new DubWebhookPayloads(config.shortLinkProtocol),
     nobodyListens,
   );
 }

@@ -44,7 +44,7 @@ export const print = (value: unknown, json: boolean, human: string) =>
 /** A command runs no delivery worker and keeps no metrics: the servers' workers find its outbox rows at their next poll. */
 export const nobodyListens: Announcer = { announce: () => {} };
 
-export const iso = (epoch: number | null) => (epoch === null ? null : new Date(epoch).toISOString());
+export { iso } from "../wire/iso.js";
 
 export async function withStorage<T>(
   run: (storage: Storage, config: Config) => Promise<T>,

@@ -1,9 +1,9 @@
 import { systemClock } from "../domain/clock.js";
-import { WebhookEvents } from "../domain/webhooks/events.js";
 import { WEBHOOK_TRIGGERS, type WebhookTrigger } from "../domain/webhooks/model.js";
 import { WebhookService } from "../domain/webhooks/webhook-service.js";
 import { receiverRefusal } from "../infra/address-policy.js";
 import { postWebhook } from "../infra/webhook-sender.js";
+import { DubWebhookPayloads } from "../wire/webhook-payloads.js";
 import { type Command, nobodyListens, print, text, UsageError, withStorage } from "./shared.js";
 
 export const webhooks: Command = {
@@ -26,7 +26,7 @@ export const webhooks: Command = {
         nobodyListens,
       );
       const sent = await service.sendSample(rest[0], trigger, {
-        events: new WebhookEvents(config.shortLinkProtocol),
+        events: new DubWebhookPayloads(config.shortLinkProtocol),
         send: (url, body, headers) =>
           postWebhook(url, body, headers, {
             timeoutMs: config.webhookTimeoutMs,

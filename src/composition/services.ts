@@ -16,7 +16,6 @@ import { CustomerService } from "../domain/customers/customer-service.js";
 import { EventService } from "../domain/events/event-service.js";
 import { LinkService } from "../domain/links/link-service.js";
 import { DeliveryWorker } from "../domain/webhooks/delivery-worker.js";
-import { WebhookEvents } from "../domain/webhooks/events.js";
 import { WebhookService } from "../domain/webhooks/webhook-service.js";
 import type { RateLimiter } from "../domain/workspaces/ports.js";
 import { WorkspaceService } from "../domain/workspaces/workspace-service.js";
@@ -28,6 +27,8 @@ import { createMetrics, type Metrics } from "../infra/metrics.js";
 import { uaParserDevices } from "../infra/user-agent.js";
 import { postWebhook } from "../infra/webhook-sender.js";
 import type { Stores } from "../store/open-storage.js";
+import { saleReceipts } from "../wire/track.js";
+import { DubWebhookPayloads } from "../wire/webhook-payloads.js";
 import { Dispatcher, listeners } from "./listeners.js";
 import { sharedState } from "./shared-state.js";
 
@@ -66,7 +67,7 @@ export async function createServices(
   const shared = sharedState(config, logger, metrics);
   const announcer = new Dispatcher(logger);
   const database = new DatabaseAvailability(() => stores.settings.writeProbe(Date.now()), logger);
-  const payloads = new WebhookEvents(config.shortLinkProtocol);
+  const payloads = new DubWebhookPayloads(config.shortLinkProtocol);
   const links = new LinkService(
     stores.links,
     stores.domains,
@@ -140,6 +141,7 @@ export async function createServices(
       attribution,
       currency: new CurrencyConverter(fxRates),
       events: payloads,
+      receipts: saleReceipts,
       clock: systemClock,
       announcer,
     }),

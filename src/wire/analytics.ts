@@ -1,5 +1,6 @@
 import type { Dimension } from "../domain/analytics/dimensions.js";
 import type { AnalyticsResult, GroupRow, Metrics } from "../domain/analytics/model.js";
+import { iso } from "./iso.js";
 import { shortLinkOf } from "./link.js";
 
 /** The SDKs' closed enums: a row outside them would make the whole response undecodable, so it is left out. */
@@ -52,7 +53,7 @@ export function presentAnalytics(result: AnalyticsResult, protocol: string) {
       return metrics(result.total);
     case "timeseries":
       return result.buckets.map((bucket) => ({
-        start: new Date(bucket.start).toISOString(),
+        start: iso(bucket.start),
         ...metrics(bucket),
       }));
     case "top_links":
@@ -67,7 +68,7 @@ export function presentAnalytics(result: AnalyticsResult, protocol: string) {
         comments: link.comments,
         folderId: null,
         partnerId: null,
-        createdAt: new Date(link.createdAt).toISOString(),
+        createdAt: iso(link.createdAt),
         ...metrics(counts),
       }));
     default:

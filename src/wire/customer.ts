@@ -1,8 +1,7 @@
 import type { Customer } from "../domain/customers/model.js";
 import type { Link } from "../domain/links/model.js";
+import { iso } from "./iso.js";
 import { shortLinkOf } from "./link.js";
-
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 /** Dub's CustomerSchema: every key present, `null` for what Clicktrail does not track (Stripe, subscriptions). */
 export function presentCustomer(customer: Customer) {
@@ -16,7 +15,7 @@ export function presentCustomer(customer: Customer) {
     country: customer.country,
     sales: customer.sales,
     saleAmount: customer.saleAmount,
-    createdAt: new Date(customer.createdAt).toISOString(),
+    createdAt: iso(customer.createdAt),
     firstSaleAt: iso(customer.firstSaleAt),
     subscriptionCanceledAt: null,
   };

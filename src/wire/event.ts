@@ -1,38 +1,12 @@
 import type { Attribution } from "../domain/clicks/model.js";
 import type { EventRecord } from "../domain/events/model.js";
+import { type ClickFields, presentClick } from "./click.js";
 import { presentCustomer } from "./customer.js";
+import { iso } from "./iso.js";
 import { presentLink } from "./link.js";
 
-const iso = (ms: number) => new Date(ms).toISOString();
-
-type ClickContext = Omit<
-  Attribution,
-  "clickId" | "linkId" | "utmSource" | "utmMedium" | "utmCampaign" | "utmTerm" | "utmContent"
->;
-
-function presentClick(id: string, timestamp: number, context: ClickContext, ua: string | null) {
-  return {
-    id,
-    timestamp: iso(timestamp),
-    url: context.url,
-    country: context.country,
-    city: context.city,
-    region: context.region,
-    continent: context.continent,
-    device: context.device,
-    browser: context.browser,
-    os: context.os,
-    ua,
-    trigger: context.trigger,
-    referer: context.referer,
-    refererUrl: context.refererUrl,
-    qr: context.qr,
-    ip: context.ip,
-  };
-}
-
 /** The flat fields of Dub's first events API, which the TypeScript SDK still requires. */
-function deprecatedFields(clickId: string, linkId: string, context: ClickContext) {
+function deprecatedFields(clickId: string, linkId: string, context: ClickFields) {
   return {
     click_id: clickId,
     link_id: linkId,

@@ -1,8 +1,7 @@
 import type { Link } from "../domain/links/model.js";
+import { iso } from "./iso.js";
 
 export type LinkPresenter = (link: Link) => ReturnType<typeof presentLink>;
-
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 export const shortLinkOf = (link: Pick<Link, "domain" | "key">, protocol: string) =>
   `${protocol}://${link.domain}/${link.key}`;
@@ -60,7 +59,7 @@ export function presentLink(link: Link, protocol: string) {
     sales: link.sales,
     saleAmount: link.saleAmount,
     lastClicked: iso(link.lastClicked),
-    createdAt: new Date(link.createdAt).toISOString(),
-    updatedAt: new Date(link.updatedAt).toISOString(),
+    createdAt: iso(link.createdAt),
+    updatedAt: iso(link.updatedAt),
   };
 }

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { createHash, createHmac } from "node:crypto";
 import { after, before, describe, test } from "node:test";
-import { WebhookEvents } from "../../src/domain/webhooks/events.js";
+import { DubWebhookPayloads } from "../../src/wire/webhook-payloads.js";
 import { BROWSER_UA, requestWithHost, startServer, type TestServer, visit } from "../helpers/server.js";
 
-const linkEvents = new WebhookEvents("http");
+const linkEvents = new DubWebhookPayloads("http");
 
 const IPHONE_UA =
   "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1";

@@ -9,7 +9,6 @@ import { ClickRecorder } from "../../src/domain/clicks/click-recorder.js";
 import type { Click } from "../../src/domain/clicks/model.js";
 import { newClickId, prefixedId } from "../../src/domain/ids.js";
 import type { Link } from "../../src/domain/links/model.js";
-import { WebhookEvents } from "../../src/domain/webhooks/events.js";
 import type { OutboxEvent } from "../../src/domain/webhooks/model.js";
 import { migrateToLatest } from "../../src/store/migrations.js";
 import { SqlClickStore } from "../../src/store/sql/click-store.js";
@@ -18,6 +17,7 @@ import type { Database } from "../../src/store/sql/schema.js";
 import { SqlWorkspaceStore } from "../../src/store/sql/workspace-store.js";
 import { openSqlite } from "../../src/store/sqlite/database.js";
 import { sqliteMigrations } from "../../src/store/sqlite/migrations/index.js";
+import { DubWebhookPayloads } from "../../src/wire/webhook-payloads.js";
 
 const HOUR = 3_600_000;
 
@@ -76,7 +76,7 @@ async function newLink(): Promise<Link> {
     createdAt: now,
     updatedAt: now,
   };
-  await links.insert(link, new WebhookEvents("http").linkChanged("link.created", link, now));
+  await links.insert(link, new DubWebhookPayloads("http").linkChanged("link.created", link, now));
   return link;
 }
 

@@ -1,8 +1,8 @@
 import { createHmac } from "node:crypto";
 import { newClickId } from "../ids.js";
 import type { Link } from "../links/model.js";
-import type { WebhookEvents } from "../webhooks/events.js";
 import type { WebhookTrigger } from "../webhooks/model.js";
+import type { WebhookPayloads } from "../webhooks/ports.js";
 import type { ClickRecorder } from "./click-recorder.js";
 import { utmOf } from "./destination.js";
 import { anonymize } from "./ip-address.js";
@@ -37,7 +37,7 @@ export class ClickTracker {
     private readonly subscribers: {
       hasSubscribers(workspaceId: string, trigger: WebhookTrigger): Promise<boolean>;
     },
-    private readonly payloads: Pick<WebhookEvents, "linkClicked">,
+    private readonly payloads: Pick<WebhookPayloads, "linkClicked">,
     private readonly options: ClickTrackerOptions,
   ) {}
 

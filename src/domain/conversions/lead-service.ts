@@ -6,7 +6,7 @@ import type { CustomerStore } from "../customers/ports.js";
 import { badRequest } from "../errors.js";
 import { newEventId } from "../ids.js";
 import type { Link } from "../links/model.js";
-import type { WebhookEvents } from "../webhooks/events.js";
+import type { WebhookPayloads } from "../webhooks/ports.js";
 import type { Principal } from "../workspaces/model.js";
 import type { ClickAttribution } from "./attribution.js";
 import { customerExternalId } from "./customer-id.js";
@@ -35,7 +35,7 @@ export class LeadService {
     private readonly customers: CustomerStore,
     private readonly conversions: ConversionStore,
     private readonly attribution: ClickAttribution,
-    private readonly events: WebhookEvents,
+    private readonly events: WebhookPayloads,
     private readonly clock: Clock,
     private readonly announcer: Announcer,
   ) {}

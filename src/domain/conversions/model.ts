@@ -1,4 +1,5 @@
 import type { Attribution } from "../clicks/model.js";
+import type { Customer } from "../customers/model.js";
 
 export type LeadEvent = Attribution & {
   id: string;
@@ -43,6 +44,18 @@ export type SaleEvent = Attribution & {
   paymentProcessor: PaymentProcessor;
   invoiceId: string | null;
   metadata: Record<string, unknown> | null;
+};
+
+/** What a sale call answers: the sale recorded (or replayed), or `recorded: null` when nothing was. */
+export type SaleReceipt = {
+  eventName: string;
+  recorded: {
+    customer: Customer;
+    money: Money;
+    paymentProcessor: PaymentProcessor;
+    invoiceId: string | null;
+    metadata: Record<string, unknown> | null;
+  } | null;
 };
 
 /** Dub's dedupe key for a lead: lower-cased event name with spaces as dashes. */

@@ -1,6 +1,6 @@
 import type { Customer } from "../customers/model.js";
 import type { OutboxEvent } from "../webhooks/model.js";
-import type { LeadEvent, SaleEvent } from "./model.js";
+import type { LeadEvent, SaleEvent, SaleReceipt } from "./model.js";
 
 export type LeadRecord = {
   /** Created unless the workspace already has a customer with this externalId. */
@@ -20,6 +20,11 @@ export type SaleRecord = {
   /** Webhook events for the sale, queued in its transaction unless the invoice was already claimed. */
   outbox?: OutboxEvent[];
 };
+
+/** Writes a sale's receipt as the JSON answered for it, which a repeat of its invoice replays byte for byte. */
+export interface SaleReceiptWriter {
+  write(receipt: SaleReceipt): string;
+}
 
 export interface ConversionStore {
   /** Atomic: get-or-create the customer, claim the dedupe slug, write the events, add to the link's leads. */

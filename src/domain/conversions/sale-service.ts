@@ -7,13 +7,13 @@ import { notFound } from "../errors.js";
 import { newEventId } from "../ids.js";
 import type { Link } from "../links/model.js";
 import type { LinkStore } from "../links/ports.js";
-import type { WebhookEvents } from "../webhooks/events.js";
+import type { WebhookPayloads } from "../webhooks/ports.js";
 import type { Principal } from "../workspaces/model.js";
 import type { ClickAttribution } from "./attribution.js";
 import type { CurrencyConverter } from "./currency.js";
 import { customerExternalId } from "./customer-id.js";
 import { eventSlug, type LeadEvent, type PaymentProcessor } from "./model.js";
-import type { ConversionStore } from "./ports.js";
+import type { ConversionStore, SaleReceiptWriter } from "./ports.js";
 
 export const DIRECT_SALE_LEAD = "Direct sale tracking lead event";
 
@@ -40,7 +40,8 @@ export type SaleDeps = {
   links: LinkStore;
   attribution: ClickAttribution;
   currency: CurrencyConverter;
-  events: WebhookEvents;
+  events: WebhookPayloads;
+  receipts: SaleReceiptWriter;
   clock: Clock;
   announcer: Announcer;
 };
@@ -56,7 +57,7 @@ export class SaleService {
       const receipt = await this.deps.conversions.receiptForInvoice(workspaceId, input.invoiceId);
       if (receipt) return receipt;
     }
-    const nothing = JSON.stringify({ eventName: input.eventName, customer: null, sale: null });
+    const nothing = this.deps.receipts.write({ eventName: input.eventName, recorded: null });
 
     let customer = await this.deps.customers.findByExternalId(workspaceId, externalId);
     let lead: LeadEvent;
@@ -74,22 +75,9 @@ export class SaleService {
     const metadata = input.metadata ?? null;
     // An empty invoiceId is no invoice: claiming "" would replay the first such sale for every later one.
     const invoiceId = input.invoiceId || null;
-    const receipt = JSON.stringify({
+    const receipt = this.deps.receipts.write({
       eventName: input.eventName,
-      customer: {
-        id: customer.id,
-        externalId: customer.externalId,
-        name: customer.name,
-        email: customer.email,
-        avatar: customer.avatar,
-      },
-      sale: {
-        amount: money.amount,
-        currency: money.currency,
-        paymentProcessor: input.paymentProcessor,
-        invoiceId,
-        metadata,
-      },
+      recorded: { customer, money, paymentProcessor: input.paymentProcessor, invoiceId, metadata },
     });
     const at = this.deps.clock.now();
     const usd = money.converted ? money.amount : 0;

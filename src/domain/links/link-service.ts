@@ -2,7 +2,7 @@ import type { Announcer } from "../announcements.js";
 import type { Clock } from "../clock.js";
 import { conflict, DomainError, forbidden, notFound, UniqueViolation, unprocessable } from "../errors.js";
 import { newLinkKey, prefixedId } from "../ids.js";
-import type { WebhookEvents } from "../webhooks/events.js";
+import type { WebhookPayloads } from "../webhooks/ports.js";
 import type { Principal } from "../workspaces/model.js";
 import type { Link, LinkFields, LinkFilter, LinkInput } from "./model.js";
 import type { DomainStore, LinkCache, LinkStore } from "./ports.js";
@@ -20,7 +20,7 @@ export class LinkService {
     private readonly cache: LinkCache,
     private readonly clock: Clock,
     private readonly defaultDomain: string,
-    private readonly events: WebhookEvents,
+    private readonly events: WebhookPayloads,
     private readonly announcer: Announcer,
   ) {}
 

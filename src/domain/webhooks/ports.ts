@@ -1,4 +1,15 @@
-import type { DeliveryAttempt, MessageStatus, Webhook, WebhookMessage, WebhookTrigger } from "./model.js";
+import type { Attribution, Click } from "../clicks/model.js";
+import type { Money, PaymentProcessor } from "../conversions/model.js";
+import type { Customer } from "../customers/model.js";
+import type { Link } from "../links/model.js";
+import type {
+  DeliveryAttempt,
+  MessageStatus,
+  OutboxEvent,
+  Webhook,
+  WebhookMessage,
+  WebhookTrigger,
+} from "./model.js";
 
 /** What one POST to a receiver came to; a connection or timeout failure has no status code. */
 export type SendResult = {
@@ -59,4 +70,40 @@ export interface WebhookStore {
   ): Promise<(WebhookMessage & { attemptLog: DeliveryAttempt[] })[]>;
   /** Makes a message due now again (also a delivered or failed one); false when there is no such message. */
   requeue(workspaceId: string, webhookId: string, eventId: string, at: number): Promise<boolean>;
+}
+
+export type LeadCreated = {
+  link: Link;
+  customer: Customer;
+  attribution: Attribution;
+  clickedAt: number;
+  eventName: string;
+  metadata: Record<string, unknown> | null;
+  at: number;
+};
+
+export type SaleCreated = {
+  link: Link;
+  /** As it stands after the sale. */
+  customer: Customer;
+  attribution: Attribution;
+  eventName: string;
+  money: Money;
+  paymentProcessor: PaymentProcessor;
+  invoiceId: string | null;
+  metadata: Record<string, unknown> | null;
+  at: number;
+};
+
+export type LinkChange = "link.created" | "link.updated" | "link.deleted";
+
+/**
+ * Turns what happened into the outbox event every webhook of the workspace is sent: one event id and one
+ * payload, built once, so every delivery and every attempt sends the same bytes.
+ */
+export interface WebhookPayloads {
+  leadCreated(lead: LeadCreated): OutboxEvent;
+  saleCreated(sale: SaleCreated): OutboxEvent;
+  linkClicked(link: Link, click: Click): OutboxEvent;
+  linkChanged(trigger: LinkChange, link: Link, at: number): OutboxEvent;
 }

@@ -1,12 +1,12 @@
 import type { Click } from "../clicks/model.js";
 import type { Customer } from "../customers/model.js";
 import type { Link } from "../links/model.js";
-import type { WebhookEvents } from "./events.js";
 import type { OutboxEvent, WebhookTrigger } from "./model.js";
+import type { WebhookPayloads } from "./ports.js";
 
 /** A realistic event of `trigger` with made-up data, for `clicktrail webhooks test`. */
 export function sampleEvent(
-  events: WebhookEvents,
+  events: WebhookPayloads,
   workspaceId: string,
   trigger: WebhookTrigger,
   now = Date.now(),

@@ -5,9 +5,15 @@ import { prefixedId } from "../ids.js";
 import type { LinkStore } from "../links/ports.js";
 import type { Principal } from "../workspaces/model.js";
 import { signedHeaders } from "./delivery-worker.js";
-import type { WebhookEvents } from "./events.js";
 import { type MessageStatus, WEBHOOK_TRIGGERS, type Webhook, type WebhookTrigger } from "./model.js";
-import type { ReceiverCheck, Sender, SendResult, WebhookFields, WebhookStore } from "./ports.js";
+import type {
+  ReceiverCheck,
+  Sender,
+  SendResult,
+  WebhookFields,
+  WebhookPayloads,
+  WebhookStore,
+} from "./ports.js";
 import { sampleEvent } from "./sample-event.js";
 import { newWebhookSecret } from "./signature.js";
 
@@ -115,7 +121,7 @@ export class WebhookService {
   async sendSample(
     id: string,
     trigger: string | undefined,
-    { events, send }: { events: WebhookEvents; send: Sender },
+    { events, send }: { events: WebhookPayloads; send: Sender },
   ): Promise<SampleDelivery> {
     const workspaceId = await this.store.workspaceOf(id);
     const webhook = workspaceId && (await this.store.get(workspaceId, id));

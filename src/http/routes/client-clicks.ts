@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { ClientClickService } from "../../domain/clicks/client-click-service.js";
+import { presentTrackedClick } from "../../wire/track.js";
 import { clientAddress, countryHeader } from "../request-context.js";
 import { trackClickBody } from "../schemas/track.js";
 
@@ -45,7 +46,7 @@ export const clientClickRoutes: FastifyPluginAsyncZod<ClientClickRoutesOptions> 
         referer: request.body.referrer ?? undefined,
         countryHint: options.trustProxy ? countryHeader(request) : undefined,
       });
-      return { clickId, partner: null, discount: null };
+      return presentTrackedClick(clickId);
     },
   );
 };

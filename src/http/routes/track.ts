@@ -3,7 +3,7 @@ import { customerExternalId } from "../../domain/conversions/customer-id.js";
 import type { LeadService } from "../../domain/conversions/lead-service.js";
 import type { SaleService } from "../../domain/conversions/sale-service.js";
 import type { CustomerService } from "../../domain/customers/customer-service.js";
-import { presentTrackedCustomer, presentTrackedLead } from "../presenters/track.js";
+import { presentTrackedCustomer, presentTrackedLead } from "../../wire/track.js";
 import {
   trackCustomerBody,
   trackCustomerResponse,

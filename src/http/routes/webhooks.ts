@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
-import type { DeliveryAttempt, Webhook, WebhookMessage } from "../../domain/webhooks/model.js";
 import type { WebhookService } from "../../domain/webhooks/webhook-service.js";
+import { presentWebhook, presentWebhookMessage } from "../../wire/webhook.js";
 import {
   webhookBody,
   webhookEventSchema,
@@ -14,42 +14,6 @@ export type WebhookRoutesOptions = { webhooks: WebhookService };
 
 const tags = ["Webhooks"];
 const webhookId = z.object({ webhookId: z.string() });
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
-
-const present = (webhook: Webhook, showSecret = false) => ({
-  id: webhook.id,
-  name: webhook.name,
-  url: webhook.url,
-  secret: showSecret ? webhook.secret : null,
-  triggers: webhook.triggers,
-  linkIds: webhook.linkIds ?? [],
-  disabled: webhook.disabledAt !== null,
-  disabledAt: iso(webhook.disabledAt),
-  disabledReason: webhook.disabledReason,
-  consecutiveFailures: webhook.consecutiveFailures,
-  createdAt: new Date(webhook.createdAt).toISOString(),
-  updatedAt: new Date(webhook.updatedAt).toISOString(),
-});
-
-const presentEvent = (message: WebhookMessage & { attemptLog: DeliveryAttempt[] }) => ({
-  eventId: message.eventId,
-  event: message.trigger,
-  status: message.status,
-  attempts: message.attempts,
-  nextAttemptAt: message.status === "pending" ? iso(message.nextAttemptAt) : null,
-  createdAt: new Date(message.createdAt).toISOString(),
-  deliveredAt: iso(message.deliveredAt),
-  lastError: message.lastError,
-  payload: JSON.parse(message.payload) as unknown,
-  attemptLog: message.attemptLog.map((attempt) => ({
-    attemptedAt: new Date(attempt.attemptedAt).toISOString(),
-    statusCode: attempt.statusCode,
-    latencyMs: attempt.latencyMs,
-    error: attempt.error,
-    responseExcerpt: attempt.responseExcerpt,
-  })),
-});
-
 export const webhookRoutes: FastifyPluginAsyncZod<WebhookRoutesOptions> = async (app, { webhooks }) => {
   app.post(
     "/webhooks",
@@ -57,7 +21,7 @@ export const webhookRoutes: FastifyPluginAsyncZod<WebhookRoutesOptions> = async 
       config: { scope: "webhooks.write" },
       schema: { operationId: "createWebhook", tags, body: webhookBody, response: { 200: webhookSchema } },
     },
-    async (request) => present(await webhooks.create(request.principal, request.body), true),
+    async (request) => presentWebhook(await webhooks.create(request.principal, request.body), true),
   );
 
   app.get(
@@ -66,7 +30,7 @@ export const webhookRoutes: FastifyPluginAsyncZod<WebhookRoutesOptions> = async 
       config: { scope: "webhooks.read" },
       schema: { operationId: "listWebhooks", tags, response: { 200: z.array(webhookSchema) } },
     },
-    async (request) => (await webhooks.list(request.principal)).map((webhook) => present(webhook)),
+    async (request) => (await webhooks.list(request.principal)).map((webhook) => presentWebhook(webhook)),
   );
 
   app.get(
@@ -75,7 +39,7 @@ export const webhookRoutes: FastifyPluginAsyncZod<WebhookRoutesOptions> = async 
       config: { scope: "webhooks.read" },
       schema: { operationId: "getWebhook", tags, params: webhookId, response: { 200: webhookSchema } },
     },
-    async (request) => present(await webhooks.get(request.principal, request.params.webhookId)),
+    async (request) => presentWebhook(await webhooks.get(request.principal, request.params.webhookId)),
   );
 
   app.patch(
@@ -91,7 +55,7 @@ export const webhookRoutes: FastifyPluginAsyncZod<WebhookRoutesOptions> = async 
       },
     },
     async (request) =>
-      present(
+      presentWebhook(
         await webhooks.update(request.principal, request.params.webhookId, request.body),
         request.body.secret !== undefined,
       ),
@@ -124,7 +88,9 @@ export const webhookRoutes: FastifyPluginAsyncZod<WebhookRoutesOptions> = async 
       },
     },
     async (request) =>
-      (await webhooks.events(request.principal, request.params.webhookId, request.query)).map(presentEvent),
+      (await webhooks.events(request.principal, request.params.webhookId, request.query)).map(
+        presentWebhookMessage,
+      ),
   );
 
   app.post(
