@@ -40,9 +40,13 @@ import { createRedisClients, type RedisErrorListener } from "./infra/redis.js";
 import { RedisLinkCacheBus } from "./infra/redis-link-cache-bus.js";
 import { RedisRateLimiter } from "./infra/redis-rate-limiter.js";
 import { postWebhook } from "./infra/webhook-sender.js";
-import { assertSchemaCurrent, migrateToLatest } from "./store/migrations.js";
+import {
+  assertSchemaCurrent,
+  migrateToLatest,
+  postgresMigrations,
+  sqliteMigrations,
+} from "./store/migrations/index.js";
 import { openPostgres } from "./store/postgres/database.js";
-import { postgresMigrations } from "./store/postgres/migrations/index.js";
 import { ensurePartitions } from "./store/postgres/partitions.js";
 import { SqlAnalyticsStore } from "./store/sql/analytics-store.js";
 import { SqlClickStore } from "./store/sql/click-store.js";
@@ -59,7 +63,6 @@ import { SqlWorkspaceStore } from "./store/sql/workspace-store.js";
 import { openSqlite } from "./store/sqlite/database.js";
 import { databaseFile, sqliteDataDir } from "./store/sqlite/files.js";
 import { asDamaged, assertIntact } from "./store/sqlite/integrity.js";
-import { sqliteMigrations } from "./store/sqlite/migrations/index.js";
 
 export type Stores = {
   workspaces: WorkspaceStore;

@@ -5,7 +5,7 @@ import { sql } from "kysely";
 import pg from "pg";
 import { loadConfig } from "../../src/config.js";
 import { openStorage } from "../../src/container.js";
-import { SchemaMismatch } from "../../src/store/migrations.js";
+import { SchemaMismatch } from "../../src/store/migrations/index.js";
 
 const adminUrl = process.env.CLICKTRAIL_TEST_PG_URL;
 const skip = process.env.CLICKTRAIL_TEST_STORE !== "postgres" && "runs in the PostgreSQL pass";

@@ -9,13 +9,12 @@ import type { Click } from "../../src/domain/clicks/ports.js";
 import type { Link } from "../../src/domain/links/model.js";
 import { WebhookEvents } from "../../src/domain/webhooks/events.js";
 import { newClickId, prefixedId } from "../../src/infra/ids.js";
-import { migrateToLatest } from "../../src/store/migrations.js";
+import { migrateToLatest, sqliteMigrations } from "../../src/store/migrations/index.js";
 import { SqlClickStore } from "../../src/store/sql/click-store.js";
 import { SqlLinkStore } from "../../src/store/sql/link-store.js";
 import type { Database } from "../../src/store/sql/schema.js";
 import { SqlWorkspaceStore } from "../../src/store/sql/workspace-store.js";
 import { openSqlite } from "../../src/store/sqlite/database.js";
-import { sqliteMigrations } from "../../src/store/sqlite/migrations/index.js";
 
 const HOUR = 3_600_000;
 
