@@ -9,9 +9,13 @@ import type { DomainStore, LinkStore } from "../domain/links/ports.js";
 import type { SettingsStore } from "../domain/settings.js";
 import type { WebhookStore } from "../domain/webhooks/ports.js";
 import type { WorkspaceStore } from "../domain/workspaces/ports.js";
-import { assertSchemaCurrent, migrateToLatest } from "./migrations.js";
+import {
+  assertSchemaCurrent,
+  migrateToLatest,
+  postgresMigrations,
+  sqliteMigrations,
+} from "./migrations/index.js";
 import { openPostgres } from "./postgres/database.js";
-import { postgresMigrations } from "./postgres/migrations/index.js";
 import { ensurePartitions } from "./postgres/partitions.js";
 import { SqlAnalyticsStore } from "./sql/analytics-store.js";
 import { SqlClickStore } from "./sql/click-store.js";
@@ -28,7 +32,6 @@ import { SqlWorkspaceStore } from "./sql/workspace-store.js";
 import { openSqlite } from "./sqlite/database.js";
 import { databaseFile, sqliteDataDir } from "./sqlite/files.js";
 import { asDamaged, assertIntact } from "./sqlite/integrity.js";
-import { sqliteMigrations } from "./sqlite/migrations/index.js";
 
 export type Stores = {
   workspaces: WorkspaceStore;

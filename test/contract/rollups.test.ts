@@ -11,7 +11,7 @@ import type { Click } from "../../src/domain/clicks/model.js";
 import { attributionOf } from "../../src/domain/conversions/attribution.js";
 import { newCustomer } from "../../src/domain/customers/new-customer.js";
 import type { EventFilter } from "../../src/domain/events/model.js";
-import { backfillRollups } from "../../src/store/sql/rollup-tables.js";
+import { backfillRollups } from "../../src/store/migrations/legacy/rollup-tables.js";
 import { startServer, type TestServer } from "../helpers/server.js";
 
 const HOUR = 3_600_000;

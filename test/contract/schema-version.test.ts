@@ -4,7 +4,7 @@ import { after, before, describe, test } from "node:test";
 import { sql } from "kysely";
 import pg from "pg";
 import { loadConfig } from "../../src/config.js";
-import { SchemaMismatch } from "../../src/store/migrations.js";
+import { SchemaMismatch } from "../../src/store/migrations/index.js";
 import { openStorage } from "../../src/store/open-storage.js";
 
 const adminUrl = process.env.CLICKTRAIL_TEST_PG_URL;

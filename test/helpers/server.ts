@@ -122,7 +122,7 @@ function postgresReader(url: string): Reader {
   };
 }
 
-async function freshPostgresDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+export async function freshPostgresDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
   const adminUrl = process.env.CLICKTRAIL_TEST_PG_URL;
   if (!adminUrl)
     throw new Error(

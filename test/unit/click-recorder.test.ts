@@ -10,13 +10,12 @@ import type { Click } from "../../src/domain/clicks/model.js";
 import { newClickId, prefixedId } from "../../src/domain/ids.js";
 import type { Link } from "../../src/domain/links/model.js";
 import type { OutboxEvent } from "../../src/domain/webhooks/model.js";
-import { migrateToLatest } from "../../src/store/migrations.js";
+import { migrateToLatest, sqliteMigrations } from "../../src/store/migrations/index.js";
 import { SqlClickStore } from "../../src/store/sql/click-store.js";
 import { SqlLinkStore } from "../../src/store/sql/link-store.js";
 import type { Database } from "../../src/store/sql/schema.js";
 import { SqlWorkspaceStore } from "../../src/store/sql/workspace-store.js";
 import { openSqlite } from "../../src/store/sqlite/database.js";
-import { sqliteMigrations } from "../../src/store/sqlite/migrations/index.js";
 import { DubWebhookPayloads } from "../../src/wire/webhook-payloads.js";
 
 const HOUR = 3_600_000;

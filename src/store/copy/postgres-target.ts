@@ -1,8 +1,7 @@
 import { type Kysely, type RawBuilder, sql } from "kysely";
 import pg from "pg";
-import { assertSchemaCurrent, migrateToLatest } from "../migrations.js";
+import { assertSchemaCurrent, migrateToLatest, postgresMigrations } from "../migrations/index.js";
 import { openPostgres } from "../postgres/database.js";
-import { postgresMigrations } from "../postgres/migrations/index.js";
 import type { Database } from "../sql/schema.js";
 import { CopyError } from "./copy-error.js";
 import type { TableSpec } from "./tables.js";

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { existsSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import SQLite from "better-sqlite3";
-import { sqliteMigrations } from "../sqlite/migrations/index.js";
+import { sqliteMigrations } from "../migrations/index.js";
 import { CopyError } from "./copy-error.js";
 import { EVENT_TABLES, type TableSpec } from "./tables.js";
 

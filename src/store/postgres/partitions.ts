@@ -1,7 +1,9 @@
 import { type Kysely, sql } from "kysely";
-import { PARTITIONED_TABLES } from "./migrations/0001_initial.js";
 
 const LOCK_ID = 7_253_114_001;
+
+/** The event tables partitioned by month: a migration that partitions another table adds it here. */
+const PARTITIONED_TABLES = ["clicks", "lead_events", "sale_events"] as const;
 
 /**
  * Monthly partitions for the event tables, from `monthsBack` before `now` to `monthsAhead` after it. Safe from

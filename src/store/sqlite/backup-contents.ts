@@ -1,5 +1,5 @@
 import type SQLite from "better-sqlite3";
-import { sqliteMigrations } from "./migrations/index.js";
+import { sqliteMigrations } from "../migrations/index.js";
 
 export type Counts = { links: number; clicks: number; leads: number; sales: number };
 

@@ -13,11 +13,11 @@ import {
 import { dirname, resolve } from "node:path";
 import SQLite from "better-sqlite3";
 import { EXIT_BUSY, EXIT_DAMAGED } from "../../exit-codes.js";
+import { sqliteMigrations } from "../migrations/index.js";
 import { type Contents, type Counts, contentsOf, formatCounts } from "./backup-contents.js";
 import { BackupError } from "./backup-error.js";
 import { databaseFile } from "./files.js";
 import { damageOf, fileProblem } from "./integrity.js";
-import { sqliteMigrations } from "./migrations/index.js";
 
 export type RestoreOptions = {
   dataDir: string;

@@ -1,6 +1,9 @@
 import { type Kysely, sql } from "kysely";
 
-/** Webhooks and their durable outbox; the same DDL on both engines but for the integer type of times. */
+/**
+ * Webhooks and their durable outbox, for the legacy migrations of both engines (SQLite 0003, PostgreSQL 0002): the
+ * same DDL but for the integer type of times. Frozen with them: a new shape is a new migration.
+ */
 export async function createWebhookTables(db: Kysely<unknown>, { bigint }: { bigint: "INTEGER" | "BIGINT" }) {
   const run = (text: string) => sql.raw(text).execute(db);
   await run(`

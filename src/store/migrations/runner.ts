@@ -1,5 +1,5 @@
 import { type Kysely, type Migration, Migrator, sql } from "kysely";
-import { ExplainedError } from "../explained-error.js";
+import { ExplainedError } from "../../explained-error.js";
 
 const provider = (migrations: Record<string, Migration>) => ({ getMigrations: async () => migrations });
 

@@ -5,8 +5,11 @@ import * as webhooks from "./0003_webhooks.js";
 import * as rollups from "./0004_rollups.js";
 import * as domains from "./0005_domains.js";
 
-/** Numbered, append-only: a released migration is never edited, a change is a new number. */
-export const sqliteMigrations: Record<string, Migration> = {
+/**
+ * The SQLite history from before migrations were shared (ADR 15), closed: installed databases record these names in
+ * kysely_migration, so none is renamed, renumbered or edited, and nothing is added here.
+ */
+export const legacySqliteMigrations: Record<string, Migration> = {
   "0001_initial": initial,
   "0002_conversions": conversions,
   "0003_webhooks": webhooks,

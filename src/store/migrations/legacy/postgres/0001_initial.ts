@@ -217,4 +217,4 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     await run(`CREATE TABLE ${table}_default PARTITION OF ${table} DEFAULT`);
 }
 
-export const PARTITIONED_TABLES = ["clicks", "lead_events", "sale_events"] as const;
+const PARTITIONED_TABLES = ["clicks", "lead_events", "sale_events"] as const;

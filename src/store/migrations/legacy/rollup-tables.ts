@@ -2,8 +2,7 @@ import { type Kysely, sql } from "kysely";
 
 /**
  * The rollups table and its first fill from the events already stored, for the migrations of both engines
- * (SQLite 0004, PostgreSQL 0003). Migrations are append-only: change nothing here that they rely on; a new
- * shape is a new migration.
+ * (SQLite 0004, PostgreSQL 0003). Frozen with them: a new shape is a new migration.
  */
 export async function createRollupsTable(
   db: Kysely<unknown>,

@@ -1,5 +1,5 @@
 import type { Kysely } from "kysely";
-import { backfillRollups, createRollupsTable } from "../../sql/rollup-tables.js";
+import { backfillRollups, createRollupsTable } from "../rollup-tables.js";
 
 export async function up(db: Kysely<unknown>): Promise<void> {
   await createRollupsTable(db, { bigint: "BIGINT", withoutRowid: false });

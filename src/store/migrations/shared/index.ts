@@ -1,0 +1,11 @@
+import type { SharedMigration } from "../shared-migration.js";
+
+/**
+ * Every schema change from ADR 15 on, for both engines: one module per change, `NNNN_what_it_does.ts` numbered
+ * from 0100, exporting `up(db, engine)`, listed here under its file name. Append-only: a released migration is
+ * never edited, renamed or removed; what it needs (DDL helpers included) lives in its own file, frozen with it.
+ *
+ *   import * as linkTags from "./0100_link_tags.js";
+ *   export const sharedMigrations: Record<string, SharedMigration> = { "0100_link_tags": linkTags };
+ */
+export const sharedMigrations: Record<string, SharedMigration> = {};
