@@ -1,6 +1,5 @@
 import { isCurrencyCode } from "../domain/conversions/currency.js";
-import { FxRateBook } from "../domain/conversions/fx-rate-book.js";
-import { type Command, iso, print, table, UsageError, withStorage } from "./shared.js";
+import { type Command, iso, print, table, UsageError, withServices } from "./shared.js";
 
 export const fx: Command = {
   name: "fx",
@@ -20,8 +19,7 @@ fx list [--json]                        list the exchange rates in use and where
       if (!(Number(rate) > 0))
         throw new UsageError(`fx set needs a positive rate (units of ${code} per 1 USD)`, this);
     }
-    await withStorage(async ({ stores }) => {
-      const book = new FxRateBook(stores.fxRates);
+    await withServices(async ({ fxRates: book }) => {
       if (action === "set") {
         const currency = code.toUpperCase();
         await book.save([{ currency, source: "manual", ratePerUsd: Number(rate), updatedAt: Date.now() }]);

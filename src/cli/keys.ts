@@ -1,6 +1,4 @@
-import { systemClock } from "../domain/clock.js";
-import { WorkspaceService } from "../domain/workspaces/workspace-service.js";
-import { type Command, iso, print, table, text, UsageError, withStorage, words } from "./shared.js";
+import { type Command, iso, print, table, text, UsageError, withServices, words } from "./shared.js";
 
 export const keys: Command = {
   name: "keys",
@@ -13,8 +11,7 @@ keys revoke ID [--json]                 revoke an API key at once`,
   async run({ action, rest, values }) {
     if (action === "revoke" && !rest[0])
       throw new UsageError("keys revoke needs the key id (see keys list)", this);
-    await withStorage(async ({ stores }) => {
-      const service = new WorkspaceService(stores.workspaces, systemClock);
+    await withServices(async ({ workspaces: service }) => {
       if (action === "create") {
         const created = await service.createKey({
           workspaceId: text(values.workspace),

@@ -1,23 +1,16 @@
 import type { Config } from "../config.js";
-import { systemClock } from "../domain/clock.js";
 import { unprocessable } from "../domain/errors.js";
-import { LinkService } from "../domain/links/link-service.js";
-import { MemoryLinkCache } from "../domain/links/memory-link-cache.js";
 import type { Link } from "../domain/links/model.js";
 import { linkBody, toLinkInput } from "../http/schemas/links.js";
-import type { Storage } from "../store/open-storage.js";
 import { presentLink, shortLinkOf } from "../wire/link.js";
-import { DubWebhookPayloads } from "../wire/webhook-payloads.js";
 import {
   type Command,
   iso,
-  nobodyListens,
   print,
-  settledConfig,
   table,
   text,
   UsageError,
-  withStorage,
+  withServices,
   workspacePrincipal,
 } from "./shared.js";
 
@@ -57,66 +50,57 @@ links delete ID [--workspace ID] [--json]
         `links ${action} needs one link ${action === "get" ? "ID or DOMAIN/KEY" : "ID"}`,
         this,
       );
-    await withStorage(async (storage, loaded) => {
-      const config = await settledConfig(loaded, storage);
-      const service = linkService(storage, config);
-      const principal = await workspacePrincipal(storage, text(values.workspace));
-      const show = (link: Link) => presentLink(link, config.shortLinkProtocol);
-      if (action === "list") {
-        const found = await service.list(principal, {
-          domain: text(values.domain),
-          search: text(values.search),
-          sortBy: "createdAt",
-          sortOrder: "desc",
-          page: 1,
-          pageSize: limit,
-        });
-        print(found.map(show), values.json, table(found.map((link) => row(link, config))));
-      } else if (action === "create") {
-        const parsed = linkBody.safeParse({
-          url: text(values.url),
-          key: text(values.key),
-          domain: text(values.domain),
-          trackConversion: values["track-conversion"] === true,
-        });
-        if (!parsed.success) {
-          const issue = parsed.error.issues[0];
-          throw unprocessable(`--${String(issue.path[0] ?? "url")} ${issue.message}`);
+    await withServices(
+      async ({ links: service, workspaces }, config) => {
+        const principal = await workspacePrincipal(workspaces, text(values.workspace));
+        const show = (link: Link) => presentLink(link, config.shortLinkProtocol);
+        if (action === "list") {
+          const found = await service.list(principal, {
+            domain: text(values.domain),
+            search: text(values.search),
+            sortBy: "createdAt",
+            sortOrder: "desc",
+            page: 1,
+            pageSize: limit,
+          });
+          print(found.map(show), values.json, table(found.map((link) => row(link, config))));
+        } else if (action === "create") {
+          const parsed = linkBody.safeParse({
+            url: text(values.url),
+            key: text(values.key),
+            domain: text(values.domain),
+            trackConversion: values["track-conversion"] === true,
+          });
+          if (!parsed.success) {
+            const issue = parsed.error.issues[0];
+            throw unprocessable(`--${String(issue.path[0] ?? "url")} ${issue.message}`);
+          }
+          const link = await service.create(principal, { ...toLinkInput(parsed.data), url: parsed.data.url });
+          print(
+            show(link),
+            values.json,
+            `Created ${shortLinkOf(link, config.shortLinkProtocol)} → ${link.url} (${link.id})`,
+          );
+        } else if (action === "get") {
+          const [target] = rest;
+          const slash = target.indexOf("/");
+          const link =
+            slash > 0
+              ? await service.info(principal, {
+                  domain: target.slice(0, slash),
+                  key: target.slice(slash + 1),
+                })
+              : await service.get(principal, target);
+          print(show(link), values.json, details(link, config));
+        } else {
+          const deleted = await service.delete(principal, rest[0]);
+          print(deleted, values.json, `Deleted ${deleted.id}`);
         }
-        const link = await service.create(principal, { ...toLinkInput(parsed.data), url: parsed.data.url });
-        print(
-          show(link),
-          values.json,
-          `Created ${shortLinkOf(link, config.shortLinkProtocol)} → ${link.url} (${link.id})`,
-        );
-      } else if (action === "get") {
-        const [target] = rest;
-        const slash = target.indexOf("/");
-        const link =
-          slash > 0
-            ? await service.info(principal, { domain: target.slice(0, slash), key: target.slice(slash + 1) })
-            : await service.get(principal, target);
-        print(show(link), values.json, details(link, config));
-      } else {
-        const deleted = await service.delete(principal, rest[0]);
-        print(deleted, values.json, `Deleted ${deleted.id}`);
-      }
-    });
+      },
+      { settled: true },
+    );
   },
 };
-
-/** As the server builds it: the default short domain settled, link events into the webhook outbox. */
-function linkService(storage: Storage, config: Config): LinkService {
-  return new LinkService(
-    storage.stores.links,
-    storage.stores.domains,
-    new MemoryLinkCache(),
-    systemClock,
-    config.shortDomain,
-    new DubWebhookPayloads(config.shortLinkProtocol),
-    nobodyListens,
-  );
-}
 
 const row = (link: Link, config: Config) => ({
   id: link.id,

@@ -1,8 +1,11 @@
 import type { ParseArgsConfig } from "node:util";
+import { type StoreServices, storeServices } from "../composition/services.js";
 import { type Config, loadConfig } from "../config.js";
 import type { Announcer } from "../domain/announcements.js";
 import { badRequest, notFound } from "../domain/errors.js";
+import { MemoryLinkCache } from "../domain/links/memory-link-cache.js";
 import type { Principal } from "../domain/workspaces/model.js";
+import type { WorkspaceService } from "../domain/workspaces/workspace-service.js";
 import { settleShortDomain } from "../short-domain.js";
 import { openStorage, type Storage } from "../store/open-storage.js";
 
@@ -59,13 +62,27 @@ export async function withStorage<T>(
   }
 }
 
-/** The configuration with the install's default short domain, as a server would settle it at start. */
-export const settledConfig = (config: Config, storage: Storage) =>
-  settleShortDomain(config, storage.stores.settings);
+/**
+ * Runs a command on the services a server builds over this install's storage, with nobody listening to what
+ * they commit (see `nobodyListens`). `settled`: with the install's default short domain, as a server settles it
+ * at start (for commands that make or show short links).
+ */
+export async function withServices<T>(
+  run: (services: StoreServices, config: Config) => Promise<T>,
+  { settled = false } = {},
+): Promise<T> {
+  return withStorage(async ({ stores }, loaded) => {
+    const config = settled ? await settleShortDomain(loaded, stores.settings) : loaded;
+    return run(storeServices(config, stores, new MemoryLinkCache(), nobodyListens), config);
+  });
+}
 
 /** `--workspace ID`, or the only workspace there is; acting as an unrestricted key of it. */
-export async function workspacePrincipal(storage: Storage, id: string | undefined): Promise<Principal> {
-  const all = await storage.stores.workspaces.listWorkspaces();
+export async function workspacePrincipal(
+  workspaces: Pick<WorkspaceService, "listWorkspaces">,
+  id: string | undefined,
+): Promise<Principal> {
+  const all = await workspaces.listWorkspaces();
   let workspaceId: string;
   if (id) {
     if (!all.some((workspace) => workspace.id === id)) throw notFound(`Workspace ${id} not found.`);

@@ -1,16 +1,13 @@
-import { AnalyticsService } from "../domain/analytics/analytics-service.js";
+import type { AnalyticsService } from "../domain/analytics/analytics-service.js";
 import type { Metrics, TopLinkRow } from "../domain/analytics/model.js";
 import type { UnconvertedSales } from "../domain/analytics/ports.js";
-import { systemClock } from "../domain/clock.js";
 import { minorUnits } from "../domain/conversions/currency.js";
-import { badRequest, notFound } from "../domain/errors.js";
-import { INTERVALS, type Interval, resolveRange } from "../domain/events/time-range.js";
-import { normaliseDomain } from "../domain/links/link-service.js";
+import { badRequest, DomainError, notFound } from "../domain/errors.js";
+import { INTERVALS, type Interval } from "../domain/events/time-range.js";
+import { type LinkService, normaliseDomain } from "../domain/links/link-service.js";
 import type { Principal } from "../domain/workspaces/model.js";
-import type { Stores } from "../store/open-storage.js";
 
 export type StatsOptions = {
-  workspaceId?: string;
   /** `DOMAIN/KEY`, or `KEY` on `defaultDomain`. */
   link?: string;
   interval?: string;
@@ -37,15 +34,17 @@ export type StatsReport = {
 const rate = (part: number, whole: number) => (whole > 0 && part <= whole ? part / whole : null);
 
 /** `clicktrail stats`: the funnel (clicks → leads → sales, revenue) and the top links, read from the rollups. */
-export async function statsReport(stores: Stores, options: StatsOptions): Promise<StatsReport> {
+export async function statsReport(
+  { analytics, links }: { analytics: AnalyticsService; links: LinkService },
+  principal: Principal,
+  options: StatsOptions,
+): Promise<StatsReport> {
   const interval = (options.interval ?? "30d") as Interval;
   if (!INTERVALS.includes(interval))
     throw badRequest(`--interval must be one of ${INTERVALS.join(", ")}, got "${options.interval}".`);
-  const workspaceId = await resolveWorkspace(stores, options.workspaceId);
-  const principal: Principal = { workspaceId, keyId: "cli", scopes: null };
-  const link = options.link ? await findLink(stores, workspaceId, options.link, options.defaultDomain) : null;
+  const { workspaceId } = principal;
+  const link = options.link ? await findLink(links, principal, options.link, options.defaultDomain) : null;
   const filter = link ? { linkId: link.id } : {};
-  const analytics = new AnalyticsService(stores.analytics, stores.links, systemClock);
   const count = await analytics.retrieve(principal, {
     event: "composite",
     groupBy: "count",
@@ -60,12 +59,7 @@ export async function statsReport(stores: Stores, options: StatsOptions): Promis
   });
   const total = count.groupBy === "count" ? count.total : { clicks: 0, leads: 0, sales: 0, saleAmount: 0 };
   const rows: TopLinkRow[] = top.groupBy === "top_links" ? top.rows.slice(0, options.top ?? 10) : [];
-  const now = systemClock.now();
-  const unconverted = await stores.analytics.unconvertedSales(
-    workspaceId,
-    resolveRange({ interval }, now),
-    link?.id,
-  );
+  const unconverted = await analytics.unconvertedSales(principal, { interval, linkId: link?.id });
   return {
     workspaceId,
     interval,
@@ -89,25 +83,17 @@ export async function statsReport(stores: Stores, options: StatsOptions): Promis
   };
 }
 
-async function findLink(stores: Stores, workspaceId: string, text: string, defaultDomain: string) {
+async function findLink(links: LinkService, principal: Principal, text: string, defaultDomain: string) {
   const slash = text.lastIndexOf("/");
   const domain = normaliseDomain(slash > 0 ? text.slice(0, slash) : defaultDomain);
   const key = text.slice(slash + 1);
-  const link = await stores.links.findByDomainKey(domain, key);
-  if (!link || link.workspaceId !== workspaceId)
-    throw notFound(`No link ${domain}/${key} in workspace ${workspaceId}.`);
-  return link;
-}
-
-async function resolveWorkspace(stores: Stores, id: string | undefined): Promise<string> {
-  const all = await stores.workspaces.listWorkspaces();
-  if (id) {
-    if (!all.some((workspace) => workspace.id === id)) throw notFound(`Workspace ${id} not found.`);
-    return id;
+  try {
+    return await links.info(principal, { domain, key });
+  } catch (error) {
+    if (error instanceof DomainError && error.code === "not_found")
+      throw notFound(`No link ${domain}/${key} in workspace ${principal.workspaceId}.`);
+    throw error;
   }
-  if (all.length === 1) return all[0].id;
-  if (all.length === 0) throw notFound("There is no workspace yet.");
-  throw badRequest(`There are ${all.length} workspaces; name one with --workspace.`);
 }
 
 const count = (n: number) => n.toLocaleString("en-US");

@@ -1,5 +1,5 @@
 import { INTERVALS } from "../domain/events/time-range.js";
-import { type Command, print, settledConfig, text, withStorage } from "./shared.js";
+import { type Command, print, text, withServices, workspacePrincipal } from "./shared.js";
 import { formatStats, statsReport } from "./stats-report.js";
 
 export const stats: Command = {
@@ -10,15 +10,17 @@ export const stats: Command = {
                                         ${INTERVALS.join(" ")}`,
   options: { workspace: { type: "string" }, link: { type: "string" }, interval: { type: "string" } },
   async run({ values }) {
-    await withStorage(async (storage, loaded) => {
-      const config = await settledConfig(loaded, storage);
-      const report = await statsReport(storage.stores, {
-        workspaceId: text(values.workspace),
-        link: text(values.link),
-        interval: text(values.interval),
-        defaultDomain: config.shortDomain,
-      });
-      print(report, values.json, formatStats(report));
-    });
+    await withServices(
+      async (services, config) => {
+        const principal = await workspacePrincipal(services.workspaces, text(values.workspace));
+        const report = await statsReport(services, principal, {
+          link: text(values.link),
+          interval: text(values.interval),
+          defaultDomain: config.shortDomain,
+        });
+        print(report, values.json, formatStats(report));
+      },
+      { settled: true },
+    );
   },
 };

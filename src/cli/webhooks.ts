@@ -1,10 +1,5 @@
-import { systemClock } from "../domain/clock.js";
 import { WEBHOOK_TRIGGERS, type WebhookTrigger } from "../domain/webhooks/model.js";
-import { WebhookService } from "../domain/webhooks/webhook-service.js";
-import { receiverRefusal } from "../infra/address-policy.js";
-import { postWebhook } from "../infra/webhook-sender.js";
-import { DubWebhookPayloads } from "../wire/webhook-payloads.js";
-import { type Command, nobodyListens, print, text, UsageError, withStorage } from "./shared.js";
+import { type Command, print, text, UsageError, withServices } from "./shared.js";
 
 export const webhooks: Command = {
   name: "webhooks",
@@ -17,22 +12,8 @@ export const webhooks: Command = {
     const trigger = text(values.trigger);
     if (trigger !== undefined && !WEBHOOK_TRIGGERS.includes(trigger as WebhookTrigger))
       throw new UsageError(`--trigger must be one of ${WEBHOOK_TRIGGERS.join(", ")}`, this);
-    await withStorage(async ({ stores }, config) => {
-      const service = new WebhookService(
-        stores.webhooks,
-        stores.links,
-        systemClock,
-        receiverRefusal(config.webhookAllowPrivate),
-        nobodyListens,
-      );
-      const sent = await service.sendSample(rest[0], trigger, {
-        events: new DubWebhookPayloads(config.shortLinkProtocol),
-        send: (url, body, headers) =>
-          postWebhook(url, body, headers, {
-            timeoutMs: config.webhookTimeoutMs,
-            allowPrivate: config.webhookAllowPrivate,
-          }),
-      });
+    await withServices(async ({ webhooks, payloads, send }) => {
+      const sent = await webhooks.sendSample(rest[0], trigger, { events: payloads, send });
       print(
         sent,
         values.json,

@@ -1,6 +1,4 @@
-import { systemClock } from "../domain/clock.js";
-import { WorkspaceService } from "../domain/workspaces/workspace-service.js";
-import { type Command, iso, print, table, text, UsageError, withStorage, words } from "./shared.js";
+import { type Command, iso, print, table, text, UsageError, withServices, words } from "./shared.js";
 
 export const workspaces: Command = {
   name: "workspaces",
@@ -16,8 +14,7 @@ workspaces update ID --allowed-hostnames "example.com,*.example.com" [--json]
     if (action === "create" && !name) throw new UsageError("workspaces create needs --name NAME", this);
     if (action === "update" && (!rest[0] || hostnames === undefined))
       throw new UsageError('workspaces update needs ID --allowed-hostnames "…"', this);
-    await withStorage(async ({ stores }) => {
-      const service = new WorkspaceService(stores.workspaces, systemClock);
+    await withServices(async ({ workspaces: service }) => {
       if (action === "create") {
         const workspace = await service.createWorkspace(name ?? "");
         print(

@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import type { Config } from "../config.js";
 import { AnalyticsService } from "../domain/analytics/analytics-service.js";
+import type { Announcer } from "../domain/announcements.js";
 import { ClickRecorder } from "../domain/clicks/click-recorder.js";
 import { ClickTracker } from "../domain/clicks/click-tracker.js";
 import { ClientClickService } from "../domain/clicks/client-click-service.js";
@@ -15,7 +16,9 @@ import { SaleService } from "../domain/conversions/sale-service.js";
 import { CustomerService } from "../domain/customers/customer-service.js";
 import { EventService } from "../domain/events/event-service.js";
 import { LinkService } from "../domain/links/link-service.js";
+import type { LinkCache } from "../domain/links/ports.js";
 import { DeliveryWorker } from "../domain/webhooks/delivery-worker.js";
+import type { Sender } from "../domain/webhooks/ports.js";
 import { WebhookService } from "../domain/webhooks/webhook-service.js";
 import type { RateLimiter } from "../domain/workspaces/ports.js";
 import { WorkspaceService } from "../domain/workspaces/workspace-service.js";
@@ -56,7 +59,47 @@ export type Services = {
   close(): Promise<void>;
 };
 
-/** The domain's services over `stores`, each announcing what it commits to the one table of listeners. */
+/**
+ * The services that need only storage, the configuration and someone to announce to: built alike for a server
+ * and for a `clicktrail` command.
+ */
+export function storeServices(config: Config, stores: Stores, linkCache: LinkCache, announcer: Announcer) {
+  const payloads = new DubWebhookPayloads(config.shortLinkProtocol);
+  return {
+    payloads,
+    /** POSTs to webhook receivers, only ever at the addresses the receiver policy allows. */
+    send: ((url, body, headers) =>
+      postWebhook(url, body, headers, {
+        timeoutMs: config.webhookTimeoutMs,
+        allowPrivate: config.webhookAllowPrivate,
+      })) satisfies Sender,
+    workspaces: new WorkspaceService(stores.workspaces, systemClock),
+    links: new LinkService(
+      stores.links,
+      stores.domains,
+      linkCache,
+      systemClock,
+      config.shortDomain,
+      payloads,
+      announcer,
+    ),
+    webhooks: new WebhookService(
+      stores.webhooks,
+      stores.links,
+      systemClock,
+      receiverRefusal(config.webhookAllowPrivate),
+      announcer,
+    ),
+    customers: new CustomerService(stores.customers, stores.links, systemClock),
+    events: new EventService(stores.events, stores.links, stores.customers, systemClock),
+    analytics: new AnalyticsService(stores.analytics, stores.links, systemClock),
+    fxRates: new FxRateBook(stores.fxRates),
+  };
+}
+
+export type StoreServices = ReturnType<typeof storeServices>;
+
+/** A server's services over `stores`, each announcing what it commits to the one table of listeners. */
 export async function createServices(
   config: Config,
   stores: Stores,
@@ -67,30 +110,15 @@ export async function createServices(
   const shared = sharedState(config, logger, metrics);
   const announcer = new Dispatcher(logger);
   const database = new DatabaseAvailability(() => stores.settings.writeProbe(Date.now()), logger);
-  const payloads = new DubWebhookPayloads(config.shortLinkProtocol);
-  const links = new LinkService(
-    stores.links,
-    stores.domains,
+  const { payloads, send, links, webhooks, fxRates, ...plain } = storeServices(
+    config,
+    stores,
     shared.linkCache,
-    systemClock,
-    config.shortDomain,
-    payloads,
-    announcer,
-  );
-  const webhooks = new WebhookService(
-    stores.webhooks,
-    stores.links,
-    systemClock,
-    receiverRefusal(config.webhookAllowPrivate),
     announcer,
   );
   const delivery = new DeliveryWorker(
     stores.webhooks,
-    (url, body, headers) =>
-      postWebhook(url, body, headers, {
-        timeoutMs: config.webhookTimeoutMs,
-        allowPrivate: config.webhookAllowPrivate,
-      }),
+    send,
     {
       retry: {
         maxAttempts: config.webhookMaxAttempts,
@@ -116,11 +144,10 @@ export async function createServices(
     { anonymizeIp: config.anonymizeIp, visitorSecret: await stores.settings.get("visitor_hash_secret") },
   );
   const attribution = new ClickAttribution(stores.clicks, stores.links);
-  const fxRates = new FxRateBook(stores.fxRates);
   await fxRates.refresh();
   await shared.connect();
   return {
-    workspaces: new WorkspaceService(stores.workspaces, systemClock),
+    ...plain,
     links,
     clickRecorder,
     redirects: new RedirectService(links, clicks, systemClock, announcer),
@@ -145,9 +172,6 @@ export async function createServices(
       clock: systemClock,
       announcer,
     }),
-    customers: new CustomerService(stores.customers, stores.links, systemClock),
-    events: new EventService(stores.events, stores.links, stores.customers, systemClock),
-    analytics: new AnalyticsService(stores.analytics, stores.links, systemClock),
     fxRates,
     metrics,
     webhooks,

@@ -1,6 +1,6 @@
 import type { Clock } from "../clock.js";
 import type { EventFilter } from "../events/model.js";
-import { resolveRange } from "../events/time-range.js";
+import { type Interval, resolveRange } from "../events/time-range.js";
 import type { LinkStore } from "../links/ports.js";
 import { normaliseExternalId } from "../links/rules.js";
 import type { Principal } from "../workspaces/model.js";
@@ -22,6 +22,11 @@ export class AnalyticsService {
     private readonly links: LinkStore,
     private readonly clock: Clock,
   ) {}
+
+  /** Sales of the interval that no exchange rate converted to USD, per currency: not in any `saleAmount`. */
+  unconvertedSales(principal: Principal, { interval, linkId }: { interval: Interval; linkId?: string }) {
+    return this.store.unconvertedSales(principal.workspaceId, resolveRange({ interval }, this.clock.now()), linkId);
+  }
 
   async retrieve(principal: Principal, params: AnalyticsParams): Promise<AnalyticsResult> {
     const { event, groupBy: requested, interval, start, end, timezone, ...rawFilter } = params;
