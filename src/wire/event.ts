@@ -1,4 +1,3 @@
-import type { Attribution } from "../domain/clicks/model.js";
 import type { EventRecord } from "../domain/events/model.js";
 import { type ClickFields, presentClick } from "./click.js";
 import { presentCustomer } from "./customer.js";

@@ -25,7 +25,11 @@ export class AnalyticsService {
 
   /** Sales of the interval that no exchange rate converted to USD, per currency: not in any `saleAmount`. */
   unconvertedSales(principal: Principal, { interval, linkId }: { interval: Interval; linkId?: string }) {
-    return this.store.unconvertedSales(principal.workspaceId, resolveRange({ interval }, this.clock.now()), linkId);
+    return this.store.unconvertedSales(
+      principal.workspaceId,
+      resolveRange({ interval }, this.clock.now()),
+      linkId,
+    );
   }
 
   async retrieve(principal: Principal, params: AnalyticsParams): Promise<AnalyticsResult> {
