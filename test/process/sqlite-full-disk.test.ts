@@ -6,8 +6,8 @@ import { Writable } from "node:stream";
 import { after, before, describe, test } from "node:test";
 import { sql } from "kysely";
 import pino from "pino";
-import { startServer, type TestServer, visit } from "./helpers/server.js";
-import { until } from "./helpers/webhook-receiver.js";
+import { startServer, type TestServer, visit } from "../helpers/server.js";
+import { until } from "../helpers/webhook-receiver.js";
 
 const UNLIMITED_PAGES = 1_073_741_823;
 

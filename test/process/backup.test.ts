@@ -23,7 +23,7 @@ import { performance } from "node:perf_hooks";
 import { after, before, describe, test } from "node:test";
 import SQLite from "better-sqlite3";
 import { Dub } from "dub";
-import { sqliteMigrations } from "../src/store/sqlite/migrations/index.js";
+import { sqliteMigrations } from "../../src/store/sqlite/migrations/index.js";
 import {
   cli,
   ensureBuilt,
@@ -31,8 +31,8 @@ import {
   runMainToExit,
   type ServerProcess,
   startMain,
-} from "./helpers/processes.js";
-import { BROWSER_UA, freePort } from "./helpers/server.js";
+} from "../helpers/processes.js";
+import { BROWSER_UA, freePort } from "../helpers/server.js";
 
 const LATEST_SCHEMA = Object.keys(sqliteMigrations).at(-1);
 

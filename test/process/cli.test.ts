@@ -9,10 +9,10 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { after, before, describe, test } from "node:test";
 import SQLite from "better-sqlite3";
-import { ensureBuilt } from "./helpers/processes.js";
-import { freePort } from "./helpers/server.js";
+import { ensureBuilt } from "../helpers/processes.js";
+import { freePort } from "../helpers/server.js";
 
-const ROOT = resolve(import.meta.dirname, "..");
+const ROOT = resolve(import.meta.dirname, "..", "..");
 const CLI = join(ROOT, "dist", "cli.js");
 const MAIN = join(ROOT, "dist", "main.js");
 const KEY_PATTERN = /^dub_[0-9A-Za-z]{24}$/;

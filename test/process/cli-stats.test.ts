@@ -4,10 +4,10 @@ import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { after, before, test } from "node:test";
-import { clickIdFor, trackedLink } from "./helpers/journey.js";
-import { startServer, type TestServer } from "./helpers/server.js";
+import { clickIdFor, trackedLink } from "../helpers/journey.js";
+import { startServer, type TestServer } from "../helpers/server.js";
 
-const ROOT = resolve(import.meta.dirname, "..");
+const ROOT = resolve(import.meta.dirname, "..", "..");
 const CLI = join(ROOT, "dist", "cli.js");
 
 let server: TestServer;

@@ -5,10 +5,10 @@ import { resolve } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { Dub } from "dub";
 import pg from "pg";
-import { startPostgres, startRedis } from "../scripts/test-services.mjs";
-import { BROWSER_UA, freePort } from "./helpers/server.js";
+import { startPostgres, startRedis } from "../../scripts/test-services.mjs";
+import { BROWSER_UA, freePort } from "../helpers/server.js";
 
-const ROOT = resolve(import.meta.dirname, "..");
+const ROOT = resolve(import.meta.dirname, "..", "..");
 const PROCESSES = 3;
 const SHORT_DOMAIN = "go.scale.test";
 

@@ -13,10 +13,10 @@ import {
   LinkWebhookEvent$inboundSchema,
   SaleCreatedEvent$inboundSchema,
 } from "dub/models/components";
-import { BROWSER_UA, freePort } from "./helpers/server.js";
-import { type Receiver, startReceiver, until } from "./helpers/webhook-receiver.js";
+import { BROWSER_UA, freePort } from "../helpers/server.js";
+import { type Receiver, startReceiver, until } from "../helpers/webhook-receiver.js";
 
-const ROOT = resolve(import.meta.dirname, "..");
+const ROOT = resolve(import.meta.dirname, "..", "..");
 const CLI = join(ROOT, "dist", "cli.js");
 const MAIN = join(ROOT, "dist", "main.js");
 

@@ -11,12 +11,17 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import SQLite from "better-sqlite3";
 import pg from "pg";
-import { startPostgres, startRedis, type TestPostgres, type TestService } from "../scripts/test-services.mjs";
-import { isDatabaseUnavailable } from "../src/store/unavailable.js";
-import { findLossesAndDuplicates, MixedLoad } from "./helpers/mixed-load.js";
-import { CLI, ensureBuilt, MAIN } from "./helpers/processes.js";
-import { BROWSER_UA, freePort } from "./helpers/server.js";
-import { until } from "./helpers/webhook-receiver.js";
+import {
+  startPostgres,
+  startRedis,
+  type TestPostgres,
+  type TestService,
+} from "../../scripts/test-services.mjs";
+import { isDatabaseUnavailable } from "../../src/store/unavailable.js";
+import { findLossesAndDuplicates, MixedLoad } from "../helpers/mixed-load.js";
+import { CLI, ensureBuilt, MAIN } from "../helpers/processes.js";
+import { BROWSER_UA, freePort } from "../helpers/server.js";
+import { until } from "../helpers/webhook-receiver.js";
 
 const PHASE_MS = Number(process.env.CLICKTRAIL_FAULT_SECONDS ?? 4) * 1000;
 const LINK_KEY = "fault";
