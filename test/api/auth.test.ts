@@ -45,7 +45,8 @@ describe("BadRequest (400)", () => {
       `Token ${server.key}`,
       `bearer${server.key}`,
     ]) {
-      await rejection(api(server, "/links", { headers: { authorization } }), 400, { message: /Bearer / });
+      const answer = api(server, "/links", { headers: { authorization } });
+      await rejection(answer, 400, { message: /Bearer /, what: authorization });
     }
 
     const error = await rejection(sdkWithAuthorization(server, server.key).links.list(), 400);
@@ -83,7 +84,10 @@ describe("Unauthorized (401)", () => {
       ["GET", "/links/info?key=x"],
       ["DELETE", "/links/link_x"],
     ]) {
-      await rejection(api(server, path, { method }), 401, { message: "Missing Authorization header." });
+      await rejection(api(server, path, { method }), 401, {
+        message: "Missing Authorization header.",
+        what: `${method} ${path}`,
+      });
     }
     const error = await rejection(sdkWithAuthorization(server, null).links.list(), 401);
     assert.equal(error.message, "Missing Authorization header.");

@@ -590,7 +590,10 @@ describe("validation", () => {
         ["PUT", "/links/upsert", `{"url":"${url}","key":"${key}"}`],
         ["PATCH", `/links/${link.id}`, `{"key":"${key}"}`],
       ]) {
-        await rejection(send(method, path, body), 400, { message: /lone surrogate/ });
+        await rejection(send(method, path, body), 400, {
+          message: /lone surrogate/,
+          what: `${method} ${path} ${body}`,
+        });
       }
     }
     const stored = await server.one<{ n: number }>(
@@ -814,7 +817,7 @@ describe("Dub's other /links routes", () => {
         headers: { authorization: `Bearer ${server.key}`, "content-type": "application/json" },
         body: method === "GET" || method === "DELETE" ? undefined : "[]",
       });
-      await rejection(answer, 404, { message: `No route ${method} ${path}.` });
+      await rejection(answer, 404, { message: `No route ${method} ${path}.`, what: `${method} ${path}` });
     }
   });
 });

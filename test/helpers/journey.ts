@@ -53,14 +53,14 @@ export async function clickIdAt(
 // biome-ignore lint/suspicious/noExplicitAny: JSON answers, checked by the tests
 type Json = any;
 
-/** A call to the API of the server at `origin` that must answer 200; the parsed answer. */
-export async function apiJson(
+/** A call to the API of the server at `origin` with `key`: the status and the parsed answer (null when empty). */
+export async function apiCall(
   origin: string,
   key: string,
   method: string,
   path: string,
   body?: unknown,
-): Promise<Json> {
+): Promise<{ status: number; body: Json }> {
   const response = await fetch(`${origin}/api${path}`, {
     method,
     headers: {
@@ -70,8 +70,20 @@ export async function apiJson(
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await response.text();
-  assert.equal(response.status, 200, `${method} ${path}: ${text}`);
-  return JSON.parse(text);
+  return { status: response.status, body: text ? JSON.parse(text) : null };
+}
+
+/** The same call, which must answer 200: the parsed answer. */
+export async function apiJson(
+  origin: string,
+  key: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<Json> {
+  const answer = await apiCall(origin, key, method, path, body);
+  assert.equal(answer.status, 200, `${method} ${path}: ${JSON.stringify(answer.body)}`);
+  return answer.body;
 }
 
 /** A tracked link and one click on it. */

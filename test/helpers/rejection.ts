@@ -29,7 +29,7 @@ const DUB_STATUS: Record<number, { code: string; sdkError: abstract new (...args
 };
 
 /** Dub's documentation anchors, code by code (its generic 500 differs from its first-underscore rule). */
-const ANCHOR: Record<string, string> = {
+export const DOC_ANCHOR: Record<string, string> = {
   bad_request: "bad-request",
   unauthorized: "unauthorized",
   forbidden: "forbidden",
@@ -47,7 +47,7 @@ export type ReadAnswer = {
   text?: string;
   body?: unknown;
   contentType?: string;
-  headers?: IncomingHttpHeaders;
+  headers?: Headers | IncomingHttpHeaders;
 };
 
 export type DubErrorAnswer = {
@@ -62,15 +62,16 @@ export type DubErrorAnswer = {
 type Received = { status: number; contentType?: string; text: string; headers: Headers };
 
 function fromRead(answer: ReadAnswer): Received {
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(answer.headers ?? {}))
-    if (value !== undefined) headers.set(name, String(value));
+  const headers = new Headers(answer.headers instanceof Headers ? answer.headers : undefined);
+  if (!(answer.headers instanceof Headers))
+    for (const [name, value] of Object.entries(answer.headers ?? {}))
+      if (value !== undefined) headers.set(name, String(value));
   if (answer.contentType !== undefined) headers.set("content-type", answer.contentType);
   const text = answer.text ?? (typeof answer.body === "string" ? answer.body : JSON.stringify(answer.body));
   return { status: answer.status, contentType: headers.get("content-type") ?? undefined, text, headers };
 }
 
-async function receive(answer: Promise<unknown> | Response | ReadAnswer, status: number): Promise<Received> {
+async function receive(answer: Promise<unknown> | Response | ReadAnswer, fail: (what: string) => string) {
   let settled: unknown;
   try {
     settled = await answer;
@@ -80,7 +81,7 @@ async function receive(answer: Promise<unknown> | Response | ReadAnswer, status:
     if (expected)
       assert.ok(
         error instanceof expected,
-        `expected the SDK's ${expected.name}, got ${error.name}: ${error.message}`,
+        fail(`the SDK's ${expected.name}, not ${error.name}: ${error.message}`),
       );
     return {
       status: error.statusCode,
@@ -96,39 +97,45 @@ async function receive(answer: Promise<unknown> | Response | ReadAnswer, status:
   const read = settled as ReadAnswer | undefined;
   if (typeof read?.status === "number" && (read.text !== undefined || read.body !== undefined))
     return fromRead(read);
-  assert.fail(`expected Dub's error with status ${status}, got a success: ${JSON.stringify(settled)}`);
+  assert.fail(fail(`an error, not a success: ${JSON.stringify(settled)}`));
 }
 
 /**
  * Asserts that `answer` is Dub's error with `status` and its code (Dub's code for the status unless `code` is
  * given), exactly the envelope's three fields with the documentation link of the code, and a message (equal to
- * or matching `message` when given). Returns what the error said.
+ * or matching `message` when given). `what` names the request in failures. Returns what the error said.
  */
 export async function rejection(
   answer: Promise<unknown> | Response | ReadAnswer,
   status: number,
-  expected: { code?: string; message?: string | RegExp } = {},
+  expected: { code?: string; message?: string | RegExp; what?: string } = {},
 ): Promise<DubErrorAnswer> {
-  const received = await receive(answer, status);
-  assert.equal(received.status, status, received.text);
+  const fail = (detail: string) =>
+    `${expected.what ? `${expected.what}: ` : ""}expected Dub's ${status}: ${detail}`;
+  const received: Received = await receive(answer, fail);
+  assert.equal(received.status, status, fail(received.text));
   if (received.contentType !== undefined)
-    assert.match(received.contentType, /^application\/json(;|$)/, `the content type of ${received.text}`);
+    assert.match(received.contentType, /^application\/json(;|$)/, fail(`JSON, not ${received.contentType}`));
   const code = expected.code ?? DUB_STATUS[status]?.code;
   assert.ok(code, `Dub has no code for ${status}: name the expected one`);
   let body: { error?: Record<string, unknown> };
   try {
     body = JSON.parse(received.text);
   } catch {
-    assert.fail(`expected Dub's error as JSON, got: ${received.text}`);
+    assert.fail(fail(`JSON, not ${received.text}`));
   }
-  assert.deepEqual(Object.keys(body ?? {}), ["error"], received.text);
-  assert.deepEqual(Object.keys(body.error ?? {}).sort(), ["code", "doc_url", "message"], received.text);
+  assert.deepEqual(Object.keys(body ?? {}), ["error"], fail(received.text));
+  assert.deepEqual(Object.keys(body.error ?? {}).sort(), ["code", "doc_url", "message"], fail(received.text));
   const error = body.error as { code: string; message: string; doc_url: string };
-  assert.equal(error.code, code, received.text);
-  assert.equal(typeof error.message, "string");
-  assert.ok(error.message.length > 0, "a message");
-  if (typeof expected.message === "string") assert.equal(error.message, expected.message);
-  else if (expected.message) assert.match(error.message, expected.message);
-  assert.equal(error.doc_url, `https://dub.co/docs/api-reference/errors#${ANCHOR[code]}`, received.text);
+  assert.equal(error.code, code, fail(received.text));
+  assert.ok(typeof error.message === "string" && error.message.length > 0, fail("a message"));
+  if (typeof expected.message === "string")
+    assert.equal(error.message, expected.message, fail(received.text));
+  else if (expected.message) assert.match(error.message, expected.message, fail(received.text));
+  assert.equal(
+    error.doc_url,
+    `https://dub.co/docs/api-reference/errors#${DOC_ANCHOR[code]}`,
+    fail(received.text),
+  );
   return { ...error, text: received.text, headers: received.headers };
 }
