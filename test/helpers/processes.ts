@@ -59,7 +59,7 @@ export function cleanUp(): void {
 }
 
 /** Only what a child needs: no inherited PORT, DATA_DIR or test-runner variables. */
-export const childEnv = (extra: Record<string, string>): Record<string, string> => ({
+const childEnv = (extra: Record<string, string>): Record<string, string> => ({
   PATH: process.env.PATH ?? "",
   HOME: process.env.HOME ?? tmpdir(),
   LOG_LEVEL: "silent",
