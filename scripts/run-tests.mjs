@@ -1,7 +1,7 @@
 // Runs every *.test.ts under test/ with node:test through tsx (Node 20 has no --test glob), first on the
 // embedded SQLite store, then the store-independent suites (test/api, test/contract, test/fuzz) again on
 // PostgreSQL and Redis, which it starts itself when their binaries are installed; it says which suites it skipped
-// and why.
+// and why. The process suites (test/process: dist/ as child processes) run once: each picks its stores itself.
 import { spawn } from "node:child_process";
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";

@@ -3,16 +3,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { Dub } from "dub";
 import { HTTPClient } from "dub/lib/http.js";
-import {
-  BadRequest,
-  Conflict,
-  DubError,
-  Forbidden,
-  NotFound,
-  RateLimitExceeded,
-  Unauthorized,
-  UnprocessableEntity,
-} from "dub/models/errors";
+import { rejection } from "../helpers/rejection.js";
 import { startServer, type TestServer } from "../helpers/server.js";
 
 let server: TestServer;
@@ -25,26 +16,9 @@ after(async () => {
   await Promise.all([server?.stop(), limited?.stop()]);
 });
 
-/** Awaits a rejection, checks it is an instance of `kind` (and of DubError) with `status`, and returns it. */
-async function rejection<T extends Error>(
-  promise: Promise<unknown>,
-  kind: abstract new (...args: never[]) => T,
-  status: number,
-): Promise<T> {
-  const error = await promise.then(
-    (value) => assert.fail(`expected ${kind.name}, got a success: ${JSON.stringify(value)}`),
-    (error: unknown) => error,
-  );
-  assert.ok(error instanceof kind, `expected ${kind.name}, got ${String(error)}`);
-  assert.ok(error instanceof DubError);
-  assert.equal(error.statusCode, status);
-  return error;
-}
-
 const api = (target: TestServer, path: string, init: RequestInit = {}) =>
   fetch(`${target.origin}/api${path}`, init);
 const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
-type ErrorBody = { error: { code: string; message: string; doc_url: string } };
 
 /**
  * A client whose requests carry exactly `authorization`, or none for `null`
@@ -71,15 +45,11 @@ describe("BadRequest (400)", () => {
       `Token ${server.key}`,
       `bearer${server.key}`,
     ]) {
-      const response = await api(server, "/links", { headers: { authorization } });
-      assert.equal(response.status, 400, authorization);
-      const body = (await response.json()) as ErrorBody;
-      assert.equal(body.error.code, "bad_request");
-      assert.match(body.error.message, /Bearer /);
+      const answer = api(server, "/links", { headers: { authorization } });
+      await rejection(answer, 400, { message: /Bearer /, what: authorization });
     }
 
-    const error = await rejection(sdkWithAuthorization(server, server.key).links.list(), BadRequest, 400);
-    assert.equal(error.error.code, "bad_request");
+    const error = await rejection(sdkWithAuthorization(server, server.key).links.list(), 400);
     assert.match(error.message, /Misconfigured authorization header/);
   });
 });
@@ -87,8 +57,7 @@ describe("BadRequest (400)", () => {
 describe("Unauthorized (401)", () => {
   test("an unknown key", async () => {
     for (const token of ["dub_000000000000000000000000", "not-even-a-dub-key", `${server.key}x`]) {
-      const error = await rejection(server.sdk(token).links.list(), Unauthorized, 401);
-      assert.equal(error.error.code, "unauthorized");
+      const error = await rejection(server.sdk(token).links.list(), 401);
       assert.equal(error.message, "Unauthorized: Invalid API key.");
     }
   });
@@ -101,9 +70,9 @@ describe("Unauthorized (401)", () => {
     const sdk = server.sdk(created.key);
     await sdk.links.list();
     await server.services.workspaces.revokeKey(created.id);
-    const error = await rejection(sdk.links.list(), Unauthorized, 401);
+    const error = await rejection(sdk.links.list(), 401);
     assert.equal(error.message, "Unauthorized: Invalid API key.");
-    await rejection(sdk.links.create({ url: "https://example.com/revoked" }), Unauthorized, 401);
+    await rejection(sdk.links.create({ url: "https://example.com/revoked" }), 401);
     // Other keys of the workspace are unaffected.
     await server.sdk().links.list();
   });
@@ -115,13 +84,12 @@ describe("Unauthorized (401)", () => {
       ["GET", "/links/info?key=x"],
       ["DELETE", "/links/link_x"],
     ]) {
-      const response = await api(server, path, { method });
-      assert.equal(response.status, 401, `${method} ${path}`);
-      const body = (await response.json()) as ErrorBody;
-      assert.equal(body.error.code, "unauthorized");
-      assert.equal(body.error.message, "Missing Authorization header.");
+      await rejection(api(server, path, { method }), 401, {
+        message: "Missing Authorization header.",
+        what: `${method} ${path}`,
+      });
     }
-    const error = await rejection(sdkWithAuthorization(server, null).links.list(), Unauthorized, 401);
+    const error = await rejection(sdkWithAuthorization(server, null).links.list(), 401);
     assert.equal(error.message, "Missing Authorization header.");
   });
 });
@@ -140,17 +108,12 @@ describe("Forbidden (403)", () => {
     assert.ok((await reader.links.list()).result.some((link) => link.id === existing.id));
 
     const before = await server.one<{ n: number }>("select count(*) as n from links");
-    const error = await rejection(
-      reader.links.create({ url: "https://example.com/forbidden" }),
-      Forbidden,
-      403,
-    );
-    assert.equal(error.error.code, "forbidden");
+    const error = await rejection(reader.links.create({ url: "https://example.com/forbidden" }), 403);
     assert.match(error.message, /'links\.write'/);
     assert.ok(error.message.includes(server.workspaceId));
-    await rejection(reader.links.update(existing.id, { url: "https://example.com/nope" }), Forbidden, 403);
-    await rejection(reader.links.upsert({ url: "https://example.com/nope" }), Forbidden, 403);
-    await rejection(reader.links.delete(existing.id), Forbidden, 403);
+    await rejection(reader.links.update(existing.id, { url: "https://example.com/nope" }), 403);
+    await rejection(reader.links.upsert({ url: "https://example.com/nope" }), 403);
+    await rejection(reader.links.delete(existing.id), 403);
     const afterCount = await server.one<{ n: number }>("select count(*) as n from links");
     assert.equal(Number(afterCount?.n), Number(before?.n), "nothing was written");
     assert.equal((await linkRow(server, existing.id))?.url, "https://example.com/scoped");
@@ -174,9 +137,9 @@ describe("Forbidden (403)", () => {
       workspaceId: server.workspaceId,
       scopes: ["analytics.read"],
     });
-    const error = await rejection(server.sdk(key).links.list(), Forbidden, 403);
+    const error = await rejection(server.sdk(key).links.list(), 403);
     assert.match(error.message, /'links\.read'/);
-    await rejection(server.sdk(key).links.get({ key: "anything" }), Forbidden, 403);
+    await rejection(server.sdk(key).links.get({ key: "anything" }), 403);
   });
 });
 
@@ -199,17 +162,15 @@ describe("NotFound (404): another workspace's links do not exist for you", () =>
       { externalId },
       { externalId: `ext_${externalId}` },
     ]) {
-      const error = await rejection(mine.links.get(lookup), NotFound, 404);
-      assert.equal(error.error.code, "not_found");
+      const error = await rejection(mine.links.get(lookup), 404);
       for (const secret of ["secret.example.com", link.id, "their-tenant", theirs.workspaceId]) {
-        assert.ok(!error.body.includes(secret), `${JSON.stringify(lookup)} leaked ${secret}: ${error.body}`);
+        assert.ok(!error.text.includes(secret), `${JSON.stringify(lookup)} leaked ${secret}: ${error.text}`);
       }
     }
 
     // GET /links/:id too (no SDK method for it).
-    const response = await api(server, `/links/${link.id}`, { headers: bearer(server.key) });
-    assert.equal(response.status, 404);
-    assert.ok(!(await response.text()).includes("secret.example.com"));
+    const byId = await rejection(api(server, `/links/${link.id}`, { headers: bearer(server.key) }), 404);
+    assert.ok(!byId.text.includes("secret.example.com"));
 
     // Lists and filters never include it.
     for (const filter of [{}, { tenantId: "their-tenant" }, { search: "secret" }, { domain: link.domain }]) {
@@ -235,11 +196,10 @@ describe("NotFound (404): another workspace's links do not exist for you", () =>
     for (const id of [link.id, `ext_${externalId}`]) {
       const error = await rejection(
         mine.links.update(id, { url: "https://attacker.example.com/", key: "hijacked" }),
-        NotFound,
         404,
       );
-      assert.ok(!error.body.includes("victim.example.com"));
-      await rejection(mine.links.delete(id), NotFound, 404);
+      assert.ok(!error.text.includes("victim.example.com"));
+      await rejection(mine.links.delete(id), 404);
     }
     assert.deepEqual(await linkRow(server, link.id), before, "the link is unchanged");
 
@@ -250,12 +210,8 @@ describe("NotFound (404): another workspace's links do not exist for you", () =>
     assert.deepEqual(await linkRow(server, link.id), before);
 
     // A key that does not exist anywhere is 404 too, with the same message.
-    const unknown = await rejection(
-      mine.links.get({ linkId: "link_00000000000000000000000000" }),
-      NotFound,
-      404,
-    );
-    const foreign = await rejection(mine.links.get({ linkId: link.id }), NotFound, 404);
+    const unknown = await rejection(mine.links.get({ linkId: "link_00000000000000000000000000" }), 404);
+    const foreign = await rejection(mine.links.get({ linkId: link.id }), 404);
     assert.equal(foreign.message, unknown.message);
   });
 });
@@ -264,23 +220,11 @@ describe("Conflict (409) and UnprocessableEntity (422)", () => {
   test("a duplicate key is Conflict", async () => {
     const key = `conflict-${Date.now()}`;
     await server.sdk().links.create({ url: "https://example.com/c1", key });
-    const error = await rejection(
-      server.sdk().links.create({ url: "https://example.com/c2", key }),
-      Conflict,
-      409,
-    );
-    assert.equal(error.error.code, "conflict");
-    assert.equal(error.error.docUrl, "https://dub.co/docs/api-reference/errors#conflict");
+    await rejection(server.sdk().links.create({ url: "https://example.com/c2", key }), 409);
   });
 
   test("an invalid body is UnprocessableEntity", async () => {
-    const error = await rejection(
-      server.sdk().links.create({ url: "javascript:alert(1)" }),
-      UnprocessableEntity,
-      422,
-    );
-    assert.equal(error.error.code, "unprocessable_entity");
-    assert.equal(error.error.docUrl, "https://dub.co/docs/api-reference/errors#unprocessable-entity");
+    await rejection(server.sdk().links.create({ url: "javascript:alert(1)" }), 422);
   });
 });
 
@@ -309,8 +253,7 @@ describe("RateLimitExceeded (429) and rate-limit headers", () => {
       assertResetInTheNextMinute(headers.reset);
     }
 
-    const error = await rejection(limited.sdk(key).links.list(), RateLimitExceeded, 429);
-    assert.equal(error.error.code, "rate_limit_exceeded");
+    const error = await rejection(limited.sdk(key).links.list(), 429);
     const retryAfter = error.headers.get("retry-after") ?? "";
     assert.match(retryAfter, /^\d+$/, `Retry-After is an integer number of seconds: ${retryAfter}`);
     assert.ok(Number(retryAfter) >= 1 && Number(retryAfter) <= 60, retryAfter);
@@ -320,9 +263,7 @@ describe("RateLimitExceeded (429) and rate-limit headers", () => {
       headers: bearer(key),
       body: JSON.stringify({ url: "https://example.com/x" }),
     });
-    assert.equal(raw.status, 429);
-    assert.match(raw.headers.get("content-type") ?? "", /^application\/json/);
-    assert.equal(((await raw.json()) as ErrorBody).error.code, "rate_limit_exceeded");
+    await rejection(raw, 429);
     assert.deepEqual(
       { ...rateHeaders(raw), reset: undefined },
       { limit: "3", remaining: "0", reset: undefined },

@@ -4,10 +4,10 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type { Dub } from "dub";
-import { BadRequest, Forbidden, UnprocessableEntity } from "dub/models/errors";
 import type { ClickEvent, LeadEvent, ListEventsResponseBody, SaleEvent } from "dub/models/operations";
 import { parseCsv } from "../helpers/csv.js";
 import { clickIdFor, unique, type VisitAs } from "../helpers/journey.js";
+import { rejection } from "../helpers/rejection.js";
 import { BROWSER_UA, startServer, type TestServer } from "../helpers/server.js";
 
 const IPHONE_UA =
@@ -211,10 +211,10 @@ describe("GET /events: pages and order", () => {
   });
 
   test("limit is at most 1000; a bad time zone or date is refused", async () => {
-    await assert.rejects(dub.events.list({ limit: 1001 }), UnprocessableEntity);
-    await assert.rejects(dub.events.list({ timezone: "Mars/Olympus_Mons" }), UnprocessableEntity);
-    await assert.rejects(dub.events.list({ start: "yesterday" }), UnprocessableEntity);
-    await assert.rejects(dub.events.list({ start: "2024-02-01", end: "2024-01-01" }), BadRequest);
+    await rejection(dub.events.list({ limit: 1001 }), 422);
+    await rejection(dub.events.list({ timezone: "Mars/Olympus_Mons" }), 422);
+    await rejection(dub.events.list({ start: "yesterday" }), 422);
+    await rejection(dub.events.list({ start: "2024-02-01", end: "2024-01-01" }), 400);
   });
 
   test("a key needs analytics.read", async () => {
@@ -222,7 +222,7 @@ describe("GET /events: pages and order", () => {
       workspaceId: server.workspaceId,
       scopes: ["links.read"],
     });
-    await assert.rejects(server.sdk(linksOnly.key).events.list({}), Forbidden);
+    await rejection(server.sdk(linksOnly.key).events.list({}), 403);
     const analytics = await server.services.workspaces.createKey({
       workspaceId: server.workspaceId,
       scopes: ["analytics.read"],
@@ -292,7 +292,7 @@ describe("GET /events: filters", () => {
     assert.deepEqual(await dub.events.list({ tagId: "tag_1" }), []);
     assert.deepEqual(await dub.events.list({ folderId: "fold_1" }), []);
     assert.deepEqual(await dub.events.list({ event: "sales", partnerId: "pn_1" }), []);
-    await assert.rejects(dub.events.list({ saleType: "new" }), UnprocessableEntity);
+    await rejection(dub.events.list({ saleType: "new" }), 422);
   });
 
   test("events of a deleted link are not listed", async () => {
@@ -478,9 +478,8 @@ describe("GET /events/export", () => {
       ["700", shop.ann],
       ["1200", shop.bob],
     ]);
-    const refused = await rawGet("/events/export?event=clicks&columns=timestamp,customer.email");
-    assert.equal(refused.status, 422);
-    assert.match(JSON.parse(refused.text).error.message, /customer\.email/);
+    const refused = rawGet("/events/export?event=clicks&columns=timestamp,customer.email");
+    await rejection(refused, 422, { message: /customer\.email/ });
   });
 
   test("thousands of rows, many sharing a timestamp: every one exactly once, in /events order", async () => {

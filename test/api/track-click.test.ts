@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { countRows } from "../helpers/journey.js";
+import { rejection } from "../helpers/rejection.js";
 import { BROWSER_UA, startServer, type TestServer } from "../helpers/server.js";
 
 let server: TestServer;
@@ -56,16 +57,14 @@ test("a site that is not allowed, or no Origin at all, is refused with 403 and n
       origin,
       `${BROWSER_UA} ${origin}`,
     );
-    assert.equal(response.status, 403);
-    assert.equal(((await response.json()) as { error: { code: string } }).error.code, "forbidden");
+    await rejection(response, 403);
   }
   assert.equal(await countRows(server, "select count(*) as n from clicks"), before);
 });
 
 test("an unknown link is a 404 naming domain and key", async () => {
-  const response = await trackClick({ domain: server.host, key: "nope" }, "https://shop.example.com");
-  assert.equal(response.status, 404);
-  assert.match(((await response.json()) as { error: { message: string } }).error.message, /nope/);
+  const response = trackClick({ domain: server.host, key: "nope" }, "https://shop.example.com");
+  await rejection(response, 404, { message: /nope/ });
 });
 
 test("a referrer or url over 32,000 characters is a 422 and records nothing", async () => {
@@ -78,10 +77,7 @@ test("a referrer or url over 32,000 characters is a 422 and records nothing", as
       "https://shop.example.com",
       `${BROWSER_UA} ${field}`,
     );
-    assert.equal(response.status, 422, field);
-    const body = (await response.json()) as { error: { code: string; message: string } };
-    assert.equal(body.error.code, "unprocessable_entity");
-    assert.match(body.error.message, new RegExp(field));
+    await rejection(response, 422, { message: new RegExp(field), what: field });
   }
   assert.equal(await countRows(server, "select count(*) as n from clicks"), before);
 });

@@ -13,7 +13,8 @@ import {
 import { loadConfig } from "../../src/config.js";
 import { createLogger } from "../../src/logger.js";
 import { startServer as startRealServer } from "../../src/server.js";
-import { clickIdFor, countRows, trackedLink, unique } from "../helpers/journey.js";
+import { apiCall, clickIdFor, countRows, trackedLink, unique } from "../helpers/journey.js";
+import { rejection } from "../helpers/rejection.js";
 import { BROWSER_UA, freePort, startServer, type TestServer } from "../helpers/server.js";
 import {
   type Delivery,
@@ -57,25 +58,8 @@ async function receiver(respond?: Parameters<typeof startReceiver>[0], host?: st
 // biome-ignore lint/suspicious/noExplicitAny: JSON answers, asserted field by field
 type Json = any;
 
-async function api(
-  target: TestServer | string,
-  key: string,
-  method: string,
-  path: string,
-  body?: unknown,
-): Promise<{ status: number; body: Json }> {
-  const origin = typeof target === "string" ? target : target.origin;
-  const response = await fetch(`${origin}/api${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${key}`,
-      ...(body === undefined ? {} : { "content-type": "application/json" }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : null };
-}
+const api = (target: TestServer | string, key: string, method: string, path: string, body?: unknown) =>
+  apiCall(typeof target === "string" ? target : target.origin, key, method, path, body);
 
 type Workspace = { key: string; workspaceId: string };
 
@@ -267,15 +251,13 @@ describe("webhooks CRUD", () => {
     const own = await trackedLink(server, undefined, ws.key);
     const theirs = await trackedLink(server, undefined, stranger.key);
     for (const linkIds of [[theirs.id], [own.id, theirs.id], ["link_missing"]]) {
-      const created = await api(server, ws.key, "POST", "/webhooks", {
+      const created = api(server, ws.key, "POST", "/webhooks", {
         name: "x",
         url: rx.url,
         triggers: ["link.clicked"],
         linkIds,
       });
-      assert.equal(created.status, 422, JSON.stringify(created.body));
-      assert.equal(created.body.error.code, "unprocessable_entity");
-      assert.match(created.body.error.message, /linkIds/);
+      await rejection(created, 422, { message: /linkIds/, what: JSON.stringify(linkIds) });
     }
     assert.equal((await api(server, ws.key, "GET", "/webhooks")).body.length, 0, "nothing was created");
 
@@ -329,9 +311,7 @@ describe("webhooks CRUD", () => {
     const got = await api(server, ws.key, "GET", `/webhooks/${webhook.id}`);
     assert.deepEqual(got.body, enabled.body);
 
-    const missing = await api(server, ws.key, "PATCH", "/webhooks/wh_missing", { name: "x" });
-    assert.equal(missing.status, 404);
-    assert.equal(missing.body.error.code, "not_found");
+    await rejection(api(server, ws.key, "PATCH", "/webhooks/wh_missing", { name: "x" }), 404);
   });
 
   test("DELETE removes it: 404 afterwards, gone from the list, no more events", async () => {
@@ -366,9 +346,7 @@ describe("webhooks CRUD", () => {
       ["GET", `/webhooks/${webhook.id}/events`],
       ["POST", `/webhooks/${webhook.id}/events/${eventId}/retry`],
     ] as const) {
-      const answer = await api(server, stranger.key, method, path, body);
-      assert.equal(answer.status, 404, `${method} ${path}: ${JSON.stringify(answer.body)}`);
-      assert.equal(answer.body.error.code, "not_found");
+      await rejection(api(server, stranger.key, method, path, body), 404, { what: `${method} ${path}` });
     }
     assert.deepEqual((await api(server, stranger.key, "GET", "/webhooks")).body, []);
     const still = await api(server, owner.key, "GET", `/webhooks/${webhook.id}`);
@@ -391,9 +369,8 @@ describe("webhooks CRUD", () => {
       ["GET", "/webhooks/wh_x/events"],
       ["POST", "/webhooks/wh_x/events/evt_x/retry"],
     ] as const) {
-      const answer = await api(server, linksOnly.key, method, path, method === "GET" ? undefined : body);
-      assert.equal(answer.status, 403, `${method} ${path}`);
-      assert.equal(answer.body.error.code, "forbidden");
+      const answer = api(server, linksOnly.key, method, path, method === "GET" ? undefined : body);
+      await rejection(answer, 403, { what: `${method} ${path}` });
     }
 
     assert.equal((await api(server, reader.key, "GET", "/webhooks")).status, 200);
@@ -403,9 +380,10 @@ describe("webhooks CRUD", () => {
       ["DELETE", "/webhooks/wh_x"],
       ["POST", "/webhooks/wh_x/events/evt_x/retry"],
     ] as const) {
-      const answer = await api(server, reader.key, method, path, body);
-      assert.equal(answer.status, 403, `a read-only key may not ${method} ${path}`);
-      assert.match(answer.body.error.message, /webhooks\.write/);
+      await rejection(api(server, reader.key, method, path, body), 403, {
+        message: /webhooks\.write/,
+        what: `a read-only key may not ${method} ${path}`,
+      });
     }
 
     const created = await api(server, writer.key, "POST", "/webhooks", body);
@@ -429,9 +407,7 @@ describe("webhooks CRUD", () => {
       ["url missing", { name: "x", triggers: ["lead.created"] }],
       ["an empty name", { ...good, name: "" }],
     ] as const) {
-      const answer = await api(server, ws.key, "POST", "/webhooks", body);
-      assert.equal(answer.status, 422, `${what}: ${JSON.stringify(answer.body)}`);
-      assert.equal(answer.body.error.code, "unprocessable_entity");
+      await rejection(api(server, ws.key, "POST", "/webhooks", body), 422, { what });
     }
     const webhook = await createWebhook(server, ws, rx, { triggers: ["lead.created"] });
     for (const body of [{ url: "ftp://127.0.0.1/" }, { triggers: [] }, { triggers: ["nope"] }]) {
@@ -919,9 +895,7 @@ describe("delivery, retries and the delivery log", () => {
     await until(() => rx.deliveries.length === 3, "a third delivery on request");
     await settledEvent(server, ws.key, webhook.id, "delivered");
 
-    const unknown = await api(server, ws.key, "POST", `/webhooks/${webhook.id}/events/evt_unknown/retry`);
-    assert.equal(unknown.status, 404);
-    assert.equal(unknown.body.error.code, "not_found");
+    await rejection(api(server, ws.key, "POST", `/webhooks/${webhook.id}/events/evt_unknown/retry`), 404);
   });
 
   test("a receiver that does not answer within WEBHOOK_TIMEOUT_MS: the attempt says so and is retried", async () => {
@@ -1183,14 +1157,12 @@ describe("private addresses, without WEBHOOK_ALLOW_PRIVATE", () => {
       "http://[64:ff9b:1::7f00:1]/",
       "http://[::ffff:0:7f00:1]/",
     ]) {
-      const answer = await api(strict.origin, ws.key, "POST", "/webhooks", {
+      const answer = api(strict.origin, ws.key, "POST", "/webhooks", {
         name: "x",
         url,
         triggers: ["lead.created"],
       });
-      assert.equal(answer.status, 422, `${url}: ${JSON.stringify(answer.body)}`);
-      assert.equal(answer.body.error.code, "unprocessable_entity");
-      assert.match(answer.body.error.message, /private|loopback/, url);
+      await rejection(answer, 422, { message: /private|loopback/, what: url });
     }
     const publicHook = await api(strict.origin, ws.key, "POST", "/webhooks", {
       name: "public",

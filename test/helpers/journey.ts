@@ -1,6 +1,7 @@
+import assert from "node:assert/strict";
 import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { type TestServer, visit } from "./server.js";
+import { BROWSER_UA, type TestServer } from "./server.js";
 
 let visitor = 0;
 
@@ -30,11 +31,59 @@ export async function clickIdFor(server: TestServer, key: string, as: VisitAs = 
   if (as.country) headers["cf-ipcountry"] = as.country;
   if (as.userAgent) headers["user-agent"] = as.userAgent;
   if (as.referer) headers.referer = as.referer;
-  const response = await visit(server, `/${key}${as.qr ? "?qr=1" : ""}`, { headers });
-  if (response.status !== 302) throw new Error(`visiting /${key} answered ${response.status}`);
+  return clickIdAt(server.origin, `${key}${as.qr ? "?qr=1" : ""}`, headers);
+}
+
+/** Visits `/<path>` on the server at `origin` as a browser (with `headers`) and returns the `dub_id` handed over. */
+export async function clickIdAt(
+  origin: string,
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<string> {
+  const response = await fetch(`${origin}/${path}`, {
+    redirect: "manual",
+    headers: { "user-agent": BROWSER_UA, ...headers },
+  });
+  if (response.status !== 302) throw new Error(`visiting /${path} answered ${response.status}`);
   const clickId = new URL(response.headers.get("location") ?? "").searchParams.get("dub_id");
-  if (!clickId) throw new Error(`visiting /${key} gave no dub_id: ${response.headers.get("location")}`);
+  if (!clickId) throw new Error(`visiting /${path} gave no dub_id: ${response.headers.get("location")}`);
   return clickId;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: JSON answers, checked by the tests
+type Json = any;
+
+/** A call to the API of the server at `origin` with `key`: the status and the parsed answer (null when empty). */
+export async function apiCall(
+  origin: string,
+  key: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: Json }> {
+  const response = await fetch(`${origin}/api${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${key}`,
+      ...(body === undefined ? {} : { "content-type": "application/json" }),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? JSON.parse(text) : null };
+}
+
+/** The same call, which must answer 200: the parsed answer. */
+export async function apiJson(
+  origin: string,
+  key: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<Json> {
+  const answer = await apiCall(origin, key, method, path, body);
+  assert.equal(answer.status, 200, `${method} ${path}: ${JSON.stringify(answer.body)}`);
+  return answer.body;
 }
 
 /** A tracked link and one click on it. */

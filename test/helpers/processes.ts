@@ -1,18 +1,23 @@
-// The compiled server (dist/main.js) and CLI (dist/cli.js) as child processes, for tests of what an operator sees:
-// exit statuses, messages, files left behind.
+// The compiled server (dist/main.js) and CLI (dist/cli.js) as child processes, for the suites in test/process:
+// exit statuses, messages, files left behind, crashes. Those suites import their plumbing from here only; the free
+// port, the webhook receiver and the polling helper they share with the in-process suites are re-exported.
 import assert from "node:assert/strict";
 import { type ChildProcess, execFile, spawn, spawnSync } from "node:child_process";
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { freePort } from "./server.js";
 import { until } from "./webhook-receiver.js";
 
-const ROOT = resolve(import.meta.dirname, "..", "..");
+export { freePort } from "./server.js";
+export { type Receiver, startReceiver, until } from "./webhook-receiver.js";
+
+export const ROOT = resolve(import.meta.dirname, "..", "..");
 export const CLI = join(ROOT, "dist", "cli.js");
 export const MAIN = join(ROOT, "dist", "main.js");
 
 const children = new Set<ChildProcess>();
+const dirs: string[] = [];
 
 function newestMtime(dir: string): number {
   return Math.max(
@@ -38,15 +43,23 @@ export function ensureBuilt(): void {
   assert.equal(build.status, 0, `npm run build failed:\n${build.stdout}\n${build.stderr}`);
 }
 
-/** Kills whatever is still running (call from `after`). */
-export function killChildren(): void {
+/** A new temporary directory, removed by `cleanUp`. */
+export function tempDir(prefix = "clicktrail-process-"): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  dirs.push(dir);
+  return dir;
+}
+
+/** Kills every child still running and removes the temporary directories (call from `after`). */
+export function cleanUp(): void {
   for (const child of children) {
     if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
   }
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 }
 
 /** Only what a child needs: no inherited PORT, DATA_DIR or test-runner variables. */
-export const childEnv = (extra: Record<string, string>): Record<string, string> => ({
+const childEnv = (extra: Record<string, string>): Record<string, string> => ({
   PATH: process.env.PATH ?? "",
   HOME: process.env.HOME ?? tmpdir(),
   LOG_LEVEL: "silent",
@@ -55,12 +68,11 @@ export const childEnv = (extra: Record<string, string>): Record<string, string> 
 
 export type Run = { status: number | null; stdout: string; stderr: string };
 
-/** Runs `clicktrail ARGS` to its end. */
-export function cli(args: string[], env: Record<string, string>, timeoutMs = 60_000): Promise<Run> {
+function runToExit(args: string[], env: Record<string, string>, timeoutMs: number): Promise<Run> {
   return new Promise((resolve) => {
     const child = execFile(
       process.execPath,
-      [CLI, ...args],
+      args,
       { env: childEnv(env), encoding: "utf8", timeout: timeoutMs },
       (error, stdout, stderr) => {
         children.delete(child);
@@ -72,77 +84,124 @@ export function cli(args: string[], env: Record<string, string>, timeoutMs = 60_
   });
 }
 
-/** Runs `node dist/main.js` until it exits by itself (a start that must fail). */
-export function runMainToExit(env: Record<string, string>, timeoutMs = 30_000): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = execFile(
-      process.execPath,
-      [MAIN],
-      { env: childEnv({ PORT: "0", HOST: "127.0.0.1", ...env }), encoding: "utf8", timeout: timeoutMs },
-      (error, stdout, stderr) => {
-        children.delete(child);
-        const status = error ? (typeof error.code === "number" ? error.code : null) : 0;
-        resolve({ status, stdout, stderr });
-      },
-    );
-    children.add(child);
-  });
+/** Runs `clicktrail ARGS` to its end. */
+export function cli(args: string[], env: Record<string, string>, timeoutMs = 60_000): Promise<Run> {
+  return runToExit([CLI, ...args], env, timeoutMs);
 }
 
-export type ServerProcess = {
+/** Runs `clicktrail ARGS --json`, which must succeed, and parses what it printed. */
+export async function cliJson<T>(args: string[], env: Record<string, string>): Promise<T> {
+  const run = await cli([...args, "--json"], env);
+  assert.equal(run.status, 0, `clicktrail ${args.join(" ")} failed: ${run.stderr}`);
+  return JSON.parse(run.stdout) as T;
+}
+
+/** A workspace and an unrestricted key of it, made with the CLI in the install `env` names; resolves to the key. */
+export async function install(env: Record<string, string>): Promise<string> {
+  await cliJson(["workspaces", "create", "--name", "Tests"], env);
+  return (await cliJson<{ key: string }>(["keys", "create"], env)).key;
+}
+
+/** Runs `node dist/main.js` until it exits by itself (a start that must fail). */
+export function runMainToExit(env: Record<string, string>, timeoutMs = 30_000): Promise<Run> {
+  return runToExit([MAIN], { PORT: "0", HOST: "127.0.0.1", ...env }, timeoutMs);
+}
+
+export type Spawned = {
   child: ChildProcess;
-  origin: string;
+  /** The exit code; null after a signal. */
   exited: Promise<number | null>;
+  stdout(): string;
   stderr(): string;
-  /** SIGTERM, then waits for the exit (the server folds its write-ahead log into the file on the way). */
-  stop(): Promise<number | null>;
-  /** SIGKILL: a crash. */
-  kill(): Promise<void>;
+  /** stdout and stderr interleaved as they arrived. */
+  output(): string;
+  running(): boolean;
 };
 
-/** Starts `node dist/main.js` on a free port and resolves once /healthz answers. */
-export async function startMain(env: Record<string, string>): Promise<ServerProcess> {
-  const port = await freePort();
-  const child = spawn(process.execPath, [MAIN], {
-    env: childEnv({ PORT: String(port), HOST: "127.0.0.1", ...env }),
-    stdio: ["ignore", "ignore", "pipe"],
-  });
+/** Starts COMMAND ARGS with only `env` (see childEnv), collecting what it writes; `cleanUp` kills it if need be. */
+export function spawnChild(
+  command: string,
+  args: string[],
+  env: Record<string, string>,
+  stdin: "ignore" | "pipe" = "ignore",
+): Spawned {
+  const child = spawn(command, args, { env: childEnv(env), stdio: [stdin, "pipe", "pipe"] });
   children.add(child);
-  let stderr = "";
-  child.stderr?.setEncoding("utf8").on("data", (chunk: string) => {
-    stderr += chunk;
-  });
+  const text = { stdout: "", stderr: "", output: "" };
+  for (const stream of ["stdout", "stderr"] as const) {
+    child[stream]?.setEncoding("utf8").on("data", (chunk: string) => {
+      text[stream] += chunk;
+      text.output += chunk;
+    });
+  }
   const exited = new Promise<number | null>((resolve) =>
     child.on("exit", (code) => {
       children.delete(child);
       resolve(code);
     }),
   );
+  return {
+    child,
+    exited,
+    stdout: () => text.stdout,
+    stderr: () => text.stderr,
+    output: () => text.output,
+    running: () => child.exitCode === null && child.signalCode === null,
+  };
+}
+
+export type ServerProcess = Spawned & {
+  /** e.g. http://127.0.0.1:43123 */
+  origin: string;
+  port: number;
+  /** SIGTERM, then the exit code; if it is still running after `withinMs`, SIGKILL and fail. */
+  stop(withinMs?: number): Promise<number | null>;
+  /** SIGKILL: a crash. */
+  kill(): Promise<void>;
+};
+
+/** Starts `node dist/main.js` on `port` (a free one by default) and resolves once /readyz answers 200. */
+export async function startMain(
+  env: Record<string, string>,
+  options: { port?: number; readyWithinMs?: number } = {},
+): Promise<ServerProcess> {
+  const port = options.port ?? (await freePort());
+  const spawned = spawnChild(process.execPath, [MAIN], { PORT: String(port), HOST: "127.0.0.1", ...env });
   const origin = `http://127.0.0.1:${port}`;
   await until(
     async () => {
-      if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}: ${stderr}`);
-      try {
-        return (await fetch(`${origin}/healthz`)).status === 200;
-      } catch {
-        return false;
-      }
+      if (!spawned.running())
+        throw new Error(`the server exited with ${spawned.child.exitCode}: ${spawned.output()}`);
+      return fetch(`${origin}/readyz`).then(
+        (response) => response.status === 200,
+        () => false,
+      );
     },
-    () => `the server to become healthy: ${stderr}`,
-    30_000,
+    () => `the server to become ready: ${spawned.output()}`,
+    options.readyWithinMs ?? 30_000,
   );
   return {
-    child,
+    ...spawned,
     origin,
-    exited,
-    stderr: () => stderr,
-    async stop() {
-      child.kill("SIGTERM");
-      return exited;
+    port,
+    async stop(withinMs = 10_000) {
+      spawned.child.kill("SIGTERM");
+      let timer: NodeJS.Timeout | undefined;
+      const code = await Promise.race([
+        spawned.exited,
+        new Promise<"timeout">((resolve) => {
+          timer = setTimeout(() => resolve("timeout"), withinMs);
+        }),
+      ]);
+      clearTimeout(timer);
+      if (code !== "timeout") return code;
+      spawned.child.kill("SIGKILL");
+      await spawned.exited;
+      assert.fail(`the server did not exit within ${withinMs} ms of SIGTERM: ${spawned.output()}`);
     },
     async kill() {
-      child.kill("SIGKILL");
-      await exited;
+      spawned.child.kill("SIGKILL");
+      await spawned.exited;
     },
   };
 }

@@ -1,4 +1,5 @@
 import { STATUS } from "../../../src/http/errors.js";
+import { DOC_ANCHOR } from "../../helpers/rejection.js";
 import type { RawRequest, RawResponse } from "./raw-http.js";
 
 /** The one code each status carries; a body, URL or headers too large are a client's malformed request. */
@@ -8,22 +9,6 @@ const CODE_FOR_STATUS = new Map<number, string>([
   [414, "bad_request"],
   [431, "bad_request"],
 ]);
-
-/**
- * Dub's anchors, code by code: its error helper replaces only the first underscore, while its generic 500 has its
- * own fully dashed anchor.
- */
-const DOC_ANCHOR: Record<string, string> = {
-  bad_request: "bad-request",
-  unauthorized: "unauthorized",
-  forbidden: "forbidden",
-  not_found: "not-found",
-  conflict: "conflict",
-  invite_expired: "invite-expired",
-  unprocessable_entity: "unprocessable-entity",
-  rate_limit_exceeded: "rate-limit_exceeded",
-  internal_server_error: "internal-server-error",
-};
 
 /**
  * What is wrong with an answer, whatever the request was: a 5xx, or (`api`) an error that is not exactly Dub's

@@ -1,136 +1,38 @@
 // The compiled command line and server entry point, run as child processes over real SQLite files.
 import assert from "node:assert/strict";
-import { type ChildProcess, execFile, spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { request as httpRequest } from "node:http";
 import { connect, createServer as createNetServer } from "node:net";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import SQLite from "better-sqlite3";
-import { ensureBuilt } from "./helpers/processes.js";
-import { freePort } from "./helpers/server.js";
+import {
+  CLI,
+  cleanUp,
+  cli,
+  cliJson,
+  ensureBuilt,
+  freePort,
+  MAIN,
+  ROOT,
+  runMainToExit,
+  spawnChild,
+  startMain,
+  tempDir,
+  until,
+} from "../helpers/processes.js";
+import { rejection } from "../helpers/rejection.js";
 
-const ROOT = resolve(import.meta.dirname, "..");
-const CLI = join(ROOT, "dist", "cli.js");
-const MAIN = join(ROOT, "dist", "main.js");
 const KEY_PATTERN = /^dub_[0-9A-Za-z]{24}$/;
 
-const children = new Set<ChildProcess>();
-const dirs: string[] = [];
-
 before(ensureBuilt);
-
-after(() => {
-  for (const child of children) {
-    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-  }
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
-
-function dataDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), "clicktrail-cli-"));
-  dirs.push(dir);
-  return dir;
-}
-
-/** Only what a child needs: no inherited PORT, DATA_DIR or test-runner variables. */
-const baseEnv = (extra: Record<string, string>) => ({
-  PATH: process.env.PATH ?? "",
-  HOME: process.env.HOME ?? tmpdir(),
-  LOG_LEVEL: "silent",
-  ...extra,
-});
-
-type Run = { status: number | null; stdout: string; stderr: string };
-
-function cli(args: string[], env: Record<string, string>): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = execFile(
-      process.execPath,
-      [CLI, ...args],
-      { env: baseEnv(env), encoding: "utf8", timeout: 20_000 },
-      (error, stdout, stderr) => {
-        children.delete(child);
-        const status = error ? (typeof error.code === "number" ? error.code : null) : 0;
-        resolve({ status, stdout, stderr });
-      },
-    );
-    children.add(child);
-  });
-}
-
-async function cliJson<T>(args: string[], env: Record<string, string>): Promise<T> {
-  const result = await cli([...args, "--json"], env);
-  assert.equal(result.status, 0, `clicktrail ${args.join(" ")} failed: ${result.stderr}`);
-  return JSON.parse(result.stdout) as T;
-}
-
-type Server = {
-  child: ChildProcess;
-  origin: string;
-  stdout: () => string;
-  stderr: () => string;
-  exited: Promise<number | null>;
-};
-
-async function startMain(env: Record<string, string>): Promise<Server> {
-  const port = await freePort();
-  const child = spawn(process.execPath, [MAIN], {
-    env: baseEnv({ PORT: String(port), HOST: "127.0.0.1", ...env }),
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  children.add(child);
-  let stdout = "";
-  let stderr = "";
-  child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
-    stdout += chunk;
-  });
-  child.stderr?.setEncoding("utf8").on("data", (chunk: string) => {
-    stderr += chunk;
-  });
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  const origin = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}: ${stderr}`);
-    try {
-      if ((await fetch(`${origin}/healthz`)).status === 200) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error(`server did not become healthy: ${stderr}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return { child, origin, stdout: () => stdout, stderr: () => stderr, exited };
-}
-
-/** SIGTERM, then the exit code; fails if the process is still running after `ms`. */
-async function stopMain(server: Server, ms = 5_000): Promise<number | null> {
-  server.child.kill("SIGTERM");
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<"timeout">((resolve) => {
-    timer = setTimeout(() => resolve("timeout"), ms);
-  });
-  const code = await Promise.race([server.exited, timeout]);
-  clearTimeout(timer);
-  assert.notEqual(code, "timeout", `the server did not exit within ${ms} ms of SIGTERM`);
-  return code as number | null;
-}
-
-async function waitFor(check: () => boolean, what: string, ms = 5_000) {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+after(cleanUp);
 
 /** The key of a first start whose stdout is not a terminal: in DATA_DIR/first-start.txt, never in the log. */
 async function firstStartKey(dir: string): Promise<string> {
   const file = join(dir, "first-start.txt");
-  await waitFor(() => existsSync(file), "first-start.txt");
+  await until(() => existsSync(file), "first-start.txt");
   const key = readFileSync(file, "utf8").match(/dub_[0-9A-Za-z]{24}/)?.[0] ?? "";
   assert.match(key, KEY_PATTERN);
   return key;
@@ -143,7 +45,7 @@ const filesOf = (dir: string) => Buffer.concat(readdirSync(dir).map((name) => re
 
 describe("clicktrail workspaces and keys", { concurrency: true }, () => {
   test("workspaces create --json prints {id, name}", async () => {
-    const env = { DATA_DIR: dataDir() };
+    const env = { DATA_DIR: tempDir() };
     const workspace = await cliJson<Record<string, unknown>>(
       ["workspaces", "create", "--name", "Acme Inc"],
       env,
@@ -159,14 +61,14 @@ describe("clicktrail workspaces and keys", { concurrency: true }, () => {
   });
 
   test("workspaces create without --name is a usage error", async () => {
-    const result = await cli(["workspaces", "create"], { DATA_DIR: dataDir() });
+    const result = await cli(["workspaces", "create"], { DATA_DIR: tempDir() });
     assert.equal(result.status, 2);
     assert.match(result.stderr, /--name/);
     assert.match(result.stderr, /Usage: clicktrail/);
   });
 
   test("keys create --json prints {key, id, workspaceId}; only the key's SHA-256 is stored", async () => {
-    const dir = dataDir();
+    const dir = tempDir();
     const env = { DATA_DIR: dir };
     const workspace = await cliJson<{ id: string }>(["workspaces", "create", "--name", "Keys"], env);
     const created = await cliJson<Record<string, string>>(["keys", "create"], env);
@@ -183,7 +85,7 @@ describe("clicktrail workspaces and keys", { concurrency: true }, () => {
   });
 
   test("keys create with an unknown scope fails and lists the known scopes", async () => {
-    const env = { DATA_DIR: dataDir() };
+    const env = { DATA_DIR: tempDir() };
     await cliJson(["workspaces", "create", "--name", "Scopes"], env);
     const result = await cli(["keys", "create", "--scopes", "links.read bogus", "--json"], env);
     assert.notEqual(result.status, 0);
@@ -195,7 +97,7 @@ describe("clicktrail workspaces and keys", { concurrency: true }, () => {
   });
 
   test("keys create with an unknown scope on an empty install creates neither a workspace nor a key", async () => {
-    const env = { DATA_DIR: dataDir() };
+    const env = { DATA_DIR: tempDir() };
     const result = await cli(["keys", "create", "--scopes", "links.nope"], env);
     assert.notEqual(result.status, 0);
     assert.match(result.stderr, /links\.nope.*links\.read/);
@@ -204,7 +106,7 @@ describe("clicktrail workspaces and keys", { concurrency: true }, () => {
   });
 
   test("keys create --scopes stores the scopes; keys list never prints a full key", async () => {
-    const env = { DATA_DIR: dataDir() };
+    const env = { DATA_DIR: tempDir() };
     await cliJson(["workspaces", "create", "--name", "List"], env);
     const scoped = await cliJson<{ key: string; id: string }>(
       ["keys", "create", "--scopes", "links.read links.write", "--name", "CI"],
@@ -233,7 +135,7 @@ describe("clicktrail workspaces and keys", { concurrency: true }, () => {
   });
 
   test("keys create needs --workspace once there are several workspaces, and refuses an unknown one", async () => {
-    const env = { DATA_DIR: dataDir() };
+    const env = { DATA_DIR: tempDir() };
     const first = await cliJson<{ id: string }>(["workspaces", "create", "--name", "One"], env);
     await cliJson(["workspaces", "create", "--name", "Two"], env);
     const ambiguous = await cli(["keys", "create"], env);
@@ -249,7 +151,7 @@ describe("clicktrail workspaces and keys", { concurrency: true }, () => {
   });
 
   test("keys revoke of an unknown id fails; an unknown command is a usage error", async () => {
-    const env = { DATA_DIR: dataDir() };
+    const env = { DATA_DIR: tempDir() };
     const revoke = await cli(["keys", "revoke", "key_missing"], env);
     assert.equal(revoke.status, 1);
     assert.match(revoke.stderr, /key_missing/);
@@ -259,7 +161,7 @@ describe("clicktrail workspaces and keys", { concurrency: true }, () => {
   });
 
   test("migrate applies the migrations once", async () => {
-    const env = { DATA_DIR: dataDir() };
+    const env = { DATA_DIR: tempDir() };
     const first = await cliJson<{ applied: string[] }>(["migrate"], env);
     assert.ok(first.applied.length > 0);
     assert.deepEqual(await cliJson<{ applied: string[] }>(["migrate"], env), { applied: [] });
@@ -299,7 +201,7 @@ describe("clicktrail help, version and usage errors", { concurrency: true }, () 
   });
 
   test("a command without its action, an unknown action or option: exit 2 with that command's usage", async () => {
-    const env = { DATA_DIR: dataDir() };
+    const env = { DATA_DIR: tempDir() };
     const bare = await cli(["keys"], env);
     assert.equal(bare.status, 2);
     assert.match(bare.stderr, /^clicktrail: keys needs one of: create, list, revoke\n/);
@@ -319,7 +221,7 @@ describe("clicktrail help, version and usage errors", { concurrency: true }, () 
   });
 
   test("webhooks test of an unknown webhook fails with its id", async () => {
-    const run = await cli(["webhooks", "test", "wh_missing"], { DATA_DIR: dataDir() });
+    const run = await cli(["webhooks", "test", "wh_missing"], { DATA_DIR: tempDir() });
     assert.equal(run.status, 1);
     assert.match(run.stderr, /No webhook wh_missing/);
   });
@@ -336,7 +238,7 @@ describe("clicktrail links", { concurrency: true }, () => {
   };
 
   test("create, list, get by id and by DOMAIN/KEY, delete: Dub's link JSON, the API's rules", async () => {
-    const env = { DATA_DIR: dataDir(), PORT: "8123" };
+    const env = { DATA_DIR: tempDir(), PORT: "8123" };
     const workspace = await cliJson<{ id: string }>(["workspaces", "create", "--name", "Links"], env);
     const created = await cliJson<WireLink & Record<string, unknown>>(
       ["links", "create", "--url", "https://example.com/pricing", "--key", "pricing", "--track-conversion"],
@@ -382,7 +284,7 @@ describe("clicktrail links", { concurrency: true }, () => {
   });
 
   test("a custom domain belongs to the workspace that used it first; --workspace picks the workspace", async () => {
-    const env = { DATA_DIR: dataDir() };
+    const env = { DATA_DIR: tempDir() };
     const one = await cliJson<{ id: string }>(["workspaces", "create", "--name", "One"], env);
     const two = await cliJson<{ id: string }>(["workspaces", "create", "--name", "Two"], env);
     const ambiguous = await cli(["links", "list"], env);
@@ -407,14 +309,14 @@ describe("clicktrail links", { concurrency: true }, () => {
 
 describe("the server process", () => {
   test("first start without a terminal writes the key to first-start.txt (0600), logs only its path; a second start writes none", async () => {
-    const dir = dataDir();
+    const dir = tempDir();
     const first = await startMain({ DATA_DIR: dir, LOG_LEVEL: "info" });
     const key = await firstStartKey(dir);
     const file = join(dir, "first-start.txt");
     assert.equal(statSync(file).mode & 0o777, 0o600, "readable by its owner only");
     assert.match(readFileSync(file, "utf8"), /workspace {2}ws_/);
     assert.equal((await listLinks(first.origin, key)).status, 200, "the first start's key works");
-    assert.equal(await stopMain(first), 0);
+    assert.equal(await first.stop(), 0);
     assert.ok(
       !first.stdout().includes(key) && !first.stderr().includes(key),
       "the key is not in the log stream",
@@ -425,33 +327,33 @@ describe("the server process", () => {
 
     const second = await startMain({ DATA_DIR: dir });
     assert.equal((await listLinks(second.origin, key)).status, 200, "the key survives a restart");
-    assert.equal(await stopMain(second), 0);
+    assert.equal(await second.stop(), 0);
     assert.doesNotMatch(second.stdout(), /dub_[0-9A-Za-z]/);
     assert.ok(!existsSync(join(dir, "first-start.txt")), "a second start writes no new key");
   });
 
   test("first start on a terminal shows the key in a banner and writes no file", async () => {
-    const dir = dataDir();
+    const dir = tempDir();
     const port = await freePort();
     // `script` gives the server a pseudo-terminal as its stdout.
-    const child = spawn("script", ["-qfec", `${process.execPath} ${MAIN}`, "/dev/null"], {
-      env: baseEnv({ DATA_DIR: dir, PORT: String(port), HOST: "127.0.0.1" }),
-      stdio: ["pipe", "pipe", "pipe"],
-    });
-    children.add(child);
-    let output = "";
-    child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
-      output += chunk;
-    });
-    await waitFor(() => /API key {4}dub_[0-9A-Za-z]{24}/.test(output), "the banner", 15_000);
-    const key = output.match(/dub_[0-9A-Za-z]{24}/)?.[0] ?? "";
-    assert.equal((await listLinks(`http://127.0.0.1:${port}`, key)).status, 200);
+    const terminal = spawnChild(
+      "script",
+      ["-qfec", `${process.execPath} ${MAIN}`, "/dev/null"],
+      { DATA_DIR: dir, PORT: String(port), HOST: "127.0.0.1" },
+      "pipe",
+    );
+    const banner = await until(
+      () => terminal.stdout().match(/API key {4}(dub_[0-9A-Za-z]{24})/),
+      "the banner",
+      15_000,
+    );
+    assert.equal((await listLinks(`http://127.0.0.1:${port}`, banner[1])).status, 200);
     assert.ok(!existsSync(join(dir, "first-start.txt")));
-    child.kill("SIGTERM");
+    terminal.child.kill("SIGTERM");
   });
 
   test("SIGTERM during a burst of visits: every answered redirect has its click committed, and the exit is 0", async () => {
-    const dir = dataDir();
+    const dir = tempDir();
     const server = await startMain({ DATA_DIR: dir });
     const key = await firstStartKey(dir);
     const created = await fetch(`${server.origin}/api/links`, {
@@ -481,7 +383,7 @@ describe("the server process", () => {
       ),
     );
     await new Promise((resolve) => setTimeout(resolve, 5));
-    const code = await stopMain(server);
+    const code = await server.stop();
     const answered = [warmId, ...(await Promise.all(visits)).filter((id): id is string => id !== null)];
     assert.equal(code, 0);
     for (const id of answered) assert.match(id, /^[0-9A-Za-z]{16}$/);
@@ -499,7 +401,7 @@ describe("the server process", () => {
   });
 
   test("SIGTERM while a keep-alive request is in flight: the request completes and the process still exits 0 promptly", async () => {
-    const dir = dataDir();
+    const dir = tempDir();
     const server = await startMain({ DATA_DIR: dir });
     const key = await firstStartKey(dir);
     const { port } = new URL(server.origin);
@@ -535,7 +437,7 @@ describe("the server process", () => {
   });
 
   test("keys revoke makes that key get 401 from a running server, at once", async () => {
-    const dir = dataDir();
+    const dir = tempDir();
     const server = await startMain({ DATA_DIR: dir });
     const bannerKey = await firstStartKey(dir);
     const created = await cliJson<{ key: string; id: string }>(["keys", "create"], { DATA_DIR: dir });
@@ -543,9 +445,7 @@ describe("the server process", () => {
 
     const revoked = await cli(["keys", "revoke", created.id], { DATA_DIR: dir });
     assert.equal(revoked.status, 0, revoked.stderr);
-    const refused = await listLinks(server.origin, created.key);
-    assert.equal(refused.status, 401);
-    assert.equal(((await refused.json()) as { error: { code: string } }).error.code, "unauthorized");
+    await rejection(listLinks(server.origin, created.key), 401);
     assert.equal((await listLinks(server.origin, bannerKey)).status, 200, "other keys keep working");
 
     const list = await cliJson<{ id: string; revokedAt: string | null }[]>(["keys", "list"], {
@@ -557,17 +457,15 @@ describe("the server process", () => {
       0,
       "a key is revoked only once",
     );
-    assert.equal(await stopMain(server), 0);
+    assert.equal(await server.stop(), 0);
   });
 
-  test("a bad environment value stops the server and the CLI with a message naming it", () => {
-    for (const entry of [MAIN, CLI]) {
-      const args = entry === CLI ? [entry, "migrate"] : [entry];
-      const result = spawnSync(process.execPath, args, {
-        env: baseEnv({ DATA_DIR: dataDir(), PORT: "abc" }),
-        encoding: "utf8",
-        timeout: 20_000,
-      });
+  test("a bad environment value stops the server and the CLI with a message naming it", async () => {
+    const env = { DATA_DIR: tempDir(), PORT: "abc" };
+    for (const [entry, result] of [
+      [MAIN, await runMainToExit(env)],
+      [CLI, await cli(["migrate"], env)],
+    ] as const) {
       assert.notEqual(result.status, 0, `${entry} exited 0`);
       assert.notEqual(result.status, null, `${entry} did not exit`);
       assert.match(result.stderr, /PORT/);
@@ -585,11 +483,7 @@ describe("the server process", () => {
         [{ PORT: port, WORKERS: "2" }, /is already in use by another process/],
         [{ FX_RATES_FILE: "/nonexistent/rates.json" }, /FX_RATES_FILE="\/nonexistent\/rates.json": ENOENT/],
       ] as const) {
-        const result = spawnSync(process.execPath, [MAIN], {
-          env: baseEnv({ DATA_DIR: dataDir(), HOST: "127.0.0.1", ...env }),
-          encoding: "utf8",
-          timeout: 20_000,
-        });
+        const result = await runMainToExit({ DATA_DIR: tempDir(), ...env });
         assert.equal(result.status, 1, `${JSON.stringify(env)}: ${result.stderr}`);
         assert.match(result.stderr, expected);
         assert.doesNotMatch(result.stderr, /^\s+at /m, "no stack trace");
@@ -602,7 +496,7 @@ describe("the server process", () => {
 
 describe("exchange rates from the command line", () => {
   test("fx set stores a manual rate that a server then uses to convert sales", async () => {
-    const dir = dataDir();
+    const dir = tempDir();
     const env = { DATA_DIR: dir };
     const set = await cliJson<{ currency: string; ratePerUsd: number }>(["fx", "set", "eur", "0.8"], env);
     assert.deepEqual(set, { currency: "EUR", ratePerUsd: 0.8 });
@@ -642,12 +536,11 @@ describe("exchange rates from the command line", () => {
       { ...sale.sale, amount: 1250, currency: "usd" },
       "10 EUR at 0.8 EUR/USD is $12.50",
     );
-    server.child.kill("SIGTERM");
-    await server.exited;
+    await server.stop();
   });
 
   test("fx set refuses USD, unknown codes and non-positive rates", async () => {
-    const env = { DATA_DIR: dataDir() };
+    const env = { DATA_DIR: tempDir() };
     for (const args of [
       ["fx", "set", "usd", "1"],
       ["fx", "set", "zzz", "1"],
@@ -662,7 +555,7 @@ describe("exchange rates from the command line", () => {
 });
 
 test("API keys never appear in the server's logs, even at trace level and on errors", async () => {
-  const dir = dataDir();
+  const dir = tempDir();
   const env = { DATA_DIR: dir };
   const { key } = await cliJson<{ key: string }>(["keys", "create"], env);
   const server = await startMain({ ...env, LOG_LEVEL: "trace" });
@@ -676,16 +569,15 @@ test("API keys never appear in the server's logs, even at trace level and on err
     });
     await fetch(`${server.origin}/api/links/nope`, { headers: { authorization: token } });
   }
-  server.child.kill("SIGTERM");
-  await server.exited;
-  const logs = server.stdout() + server.stderr();
+  await server.stop();
+  const logs = server.output();
   assert.ok(logs.length > 0, "the server logged something at trace level");
   assert.ok(!logs.includes(key), "the valid key is not in the logs");
   assert.ok(!logs.includes(wrong), "an invalid key is not in the logs");
 });
 
 test("WORKERS=2 forks two server processes: one first start, both serve, SIGTERM stops them all", async () => {
-  const server = await startMain({ DATA_DIR: dataDir(), WORKERS: "2", LOG_LEVEL: "info" });
+  const server = await startMain({ DATA_DIR: tempDir(), WORKERS: "2", LOG_LEVEL: "info" });
   const listening = async () =>
     server
       .stdout()
@@ -700,8 +592,7 @@ test("WORKERS=2 forks two server processes: one first start, both serve, SIGTERM
   assert.equal(server.stdout().match(/first start: the new API key is in/g)?.length, 1, "one first start");
   const answers = await Promise.all(Array.from({ length: 20 }, () => fetch(`${server.origin}/healthz`)));
   assert.ok(answers.every((answer) => answer.status === 200));
-  server.child.kill("SIGTERM");
-  assert.equal(await server.exited, 0);
+  assert.equal(await server.stop(), 0);
   for (const pid of pids) {
     assert.throws(() => process.kill(pid, 0), "worker is gone");
   }
@@ -728,7 +619,7 @@ function getOnNewConnection(
 }
 
 test("WORKERS=2 without Redis behaves as one process: link edits, rate limits and metrics", async () => {
-  const dir = dataDir();
+  const dir = tempDir();
   const server = await startMain({
     DATA_DIR: dir,
     WORKERS: "2",
@@ -794,12 +685,11 @@ test("WORKERS=2 without Redis behaves as one process: link edits, rate limits an
     `every scrape sees both workers' counters, never a reset: ${totals.join(", ")}`,
   );
   assert.ok(totals[0] >= 40 + 60 + 3, `the counters of both workers are summed: ${totals[0]}`);
-  server.child.kill("SIGTERM");
-  assert.equal(await server.exited, 0);
+  assert.equal(await server.stop(), 0);
 });
 
 test("the default short domain is fixed at first start: a new PORT keeps it, SHORT_DOMAIN changes only through the command", async () => {
-  const dir = dataDir();
+  const dir = tempDir();
   const create = async (origin: string, key: string, body: Record<string, unknown>) => {
     const answer = await fetch(`${origin}/api/links`, {
       method: "POST",
@@ -814,7 +704,7 @@ test("the default short domain is fixed at first start: a new PORT keeps it, SHO
   const original = new URL(first.origin).port;
   const before = await create(first.origin, key, { url: "https://example.com/before", key: "before" });
   assert.equal(before.domain, `localhost:${original}`);
-  assert.equal(await stopMain(first), 0);
+  assert.equal(await first.stop(), 0);
 
   const moved = await startMain({ DATA_DIR: dir });
   const after = await create(moved.origin, key, { url: "https://example.com/after" });
@@ -824,13 +714,9 @@ test("the default short domain is fixed at first start: a new PORT keeps it, SHO
     headers: { "user-agent": "curl/8" },
   });
   assert.equal(visit.status, 302, "links made before the PORT change still redirect");
-  assert.equal(await stopMain(moved), 0);
+  assert.equal(await moved.stop(), 0);
 
-  const refused = spawnSync(process.execPath, [MAIN], {
-    env: baseEnv({ DATA_DIR: dir, PORT: String(await freePort()), SHORT_DOMAIN: "go.changed.test" }),
-    encoding: "utf8",
-    timeout: 20_000,
-  });
+  const refused = await runMainToExit({ DATA_DIR: dir, SHORT_DOMAIN: "go.changed.test" });
   assert.equal(refused.status, 1);
   assert.match(refused.stderr, /this install's short domain is localhost:\d+/);
   assert.match(refused.stderr, /clicktrail short-domain set go\.changed\.test/);
@@ -844,5 +730,5 @@ test("the default short domain is fixed at first start: a new PORT keeps it, SHO
   const later = await create(changed.origin, key, { url: "https://example.com/later" });
   assert.equal(later.shortLink.split("/")[2], "go.changed.test");
   assert.deepEqual(await cliJson(["short-domain"], { DATA_DIR: dir }), { shortDomain: "go.changed.test" });
-  assert.equal(await stopMain(changed), 0);
+  assert.equal(await changed.stop(), 0);
 });

@@ -1,14 +1,13 @@
 // Three real server processes (dist/main.js) on one PostgreSQL and one Redis: every invariant must hold across them.
 import assert from "node:assert/strict";
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { resolve } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { Dub } from "dub";
 import pg from "pg";
-import { startPostgres, startRedis } from "../scripts/test-services.mjs";
-import { BROWSER_UA, freePort } from "./helpers/server.js";
+import { startPostgres, startRedis } from "../../scripts/test-services.mjs";
+import { uniqueIp } from "../helpers/journey.js";
+import { cleanUp, cliJson, ensureBuilt, type ServerProcess, startMain } from "../helpers/processes.js";
+import { BROWSER_UA } from "../helpers/server.js";
 
-const ROOT = resolve(import.meta.dirname, "..");
 const PROCESSES = 3;
 const SHORT_DOMAIN = "go.scale.test";
 
@@ -17,7 +16,7 @@ type Service = { url?: string; missing?: string; stop?: () => void };
 let postgres: Service;
 let redis: Service;
 let databaseUrl: string;
-const servers: { child: ChildProcess; origin: string; port: number }[] = [];
+const servers: ServerProcess[] = [];
 const keys: Record<"sales" | "leads" | "rate" | "links", string> = {
   sales: "",
   leads: "",
@@ -26,7 +25,6 @@ const keys: Record<"sales" | "leads" | "rate" | "links", string> = {
 };
 
 const env = () => ({
-  PATH: process.env.PATH ?? "",
   DATABASE_URL: databaseUrl,
   REDIS_URL: redis.url ?? "",
   SHORT_DOMAIN,
@@ -34,27 +32,6 @@ const env = () => ({
   RATE_LIMIT_PER_MINUTE: "150",
   LOG_LEVEL: "warn",
 });
-
-const cli = (...args: string[]) =>
-  execFileSync(process.execPath, [resolve(ROOT, "dist/cli.js"), ...args], { env: env(), encoding: "utf8" });
-
-async function startProcess(): Promise<(typeof servers)[number]> {
-  const port = await freePort();
-  const child = spawn(process.execPath, [resolve(ROOT, "dist/main.js")], {
-    env: { ...env(), PORT: String(port), HOST: "127.0.0.1" },
-    stdio: ["ignore", "ignore", "inherit"],
-  });
-  const origin = `http://127.0.0.1:${port}`;
-  for (let i = 0; ; i++) {
-    try {
-      if ((await fetch(`${origin}/healthz`)).ok) break;
-    } catch {
-      if (i > 150) throw new Error(`server on ${port} did not start`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  return { child, origin, port };
-}
 
 const servicesMissing = async () => {
   postgres = process.env.CLICKTRAIL_TEST_PG_URL
@@ -69,12 +46,7 @@ const missing = await servicesMissing();
 describe("three processes on one PostgreSQL and one Redis", { skip: missing }, () => {
   const sdk = (key: string, i = 0) =>
     new Dub({ token: key, serverURL: `${servers[i % PROCESSES].origin}/api` });
-  let visitor = 0;
-  const nextIp = () => {
-    visitor++;
-    return `10.${(visitor >> 16) & 255}.${(visitor >> 8) & 255}.${visitor & 255}`;
-  };
-  const click = (i: number, key: string, ip = nextIp()) =>
+  const click = (i: number, key: string, ip = uniqueIp()) =>
     fetch(`${servers[i % PROCESSES].origin}/${key}`, {
       redirect: "manual",
       headers: { "user-agent": BROWSER_UA, "x-forwarded-for": ip },
@@ -99,15 +71,16 @@ describe("three processes on one PostgreSQL and one Redis", { skip: missing }, (
     const url = new URL(postgres.url as string);
     url.pathname = `/${name}`;
     databaseUrl = url.toString();
-    cli("migrate");
+    ensureBuilt();
+    await cliJson(["migrate"], env());
     for (const name of Object.keys(keys) as (keyof typeof keys)[]) {
-      keys[name] = (JSON.parse(cli("keys", "create", "--name", name, "--json")) as { key: string }).key;
+      keys[name] = (await cliJson<{ key: string }>(["keys", "create", "--name", name], env())).key;
     }
-    for (let i = 0; i < PROCESSES; i++) servers.push(await startProcess());
+    for (let i = 0; i < PROCESSES; i++) servers.push(await startMain(env()));
   });
 
   after(async () => {
-    for (const server of servers) server.child.kill("SIGKILL");
+    cleanUp();
     redis?.stop?.();
     if (!process.env.CLICKTRAIL_TEST_PG_URL) postgres?.stop?.();
   });

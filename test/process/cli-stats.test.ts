@@ -1,32 +1,20 @@
 // `clicktrail stats`: the compiled command over the SQLite file of a running server.
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
-import { join, resolve } from "node:path";
 import { after, before, test } from "node:test";
-import { clickIdFor, trackedLink } from "./helpers/journey.js";
-import { startServer, type TestServer } from "./helpers/server.js";
-
-const ROOT = resolve(import.meta.dirname, "..");
-const CLI = join(ROOT, "dist", "cli.js");
+import { clickIdFor, trackedLink } from "../helpers/journey.js";
+import { cli, ensureBuilt } from "../helpers/processes.js";
+import { startServer, type TestServer } from "../helpers/server.js";
 
 let server: TestServer;
 before(async () => {
-  if (!existsSync(CLI)) spawnSync("npm", ["run", "build", "--silent"], { cwd: ROOT, timeout: 120_000 });
+  ensureBuilt();
   server = await startServer({ TRUST_PROXY: "true" });
 });
 after(async () => {
   await server.stop();
 });
 
-function stats(...args: string[]) {
-  const run = spawnSync(process.execPath, [CLI, "stats", ...args], {
-    env: { PATH: process.env.PATH ?? "", DATA_DIR: server.dataDir, LOG_LEVEL: "silent" },
-    encoding: "utf8",
-    timeout: 30_000,
-  });
-  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
-}
+const stats = (...args: string[]) => cli(["stats", ...args], { DATA_DIR: server.dataDir });
 
 test("clicktrail stats: the funnel and the top links, as a table and as JSON", async () => {
   const dub = server.sdk();
@@ -44,7 +32,7 @@ test("clicktrail stats: the funnel and the top links, as a table and as JSON", a
     paymentProcessor: "stripe",
   });
 
-  const json = stats("--json");
+  const json = await stats("--json");
   assert.equal(json.status, 0, json.stderr);
   const report = JSON.parse(json.stdout);
   assert.equal(report.interval, "30d");
@@ -66,7 +54,7 @@ test("clicktrail stats: the funnel and the top links, as a table and as JSON", a
     ],
   );
 
-  const text = stats("--interval", "24h", "--link", "best");
+  const text = await stats("--interval", "24h", "--link", "best");
   assert.equal(text.status, 0, text.stderr);
   assert.match(text.stdout, new RegExp(`^Link ${best.domain}/best, the last 24 hours \\(UTC\\)`));
   assert.match(text.stdout, /\nclicks +3\n/);
@@ -74,7 +62,7 @@ test("clicktrail stats: the funnel and the top links, as a table and as JSON", a
   assert.match(text.stdout, /\nrevenue +\$123\.45 +USD\n/);
   assert.match(text.stdout, /\nTop links\nlink +clicks +leads +sales +revenue +click→lead\n/);
 
-  const bad = stats("--interval", "2w");
+  const bad = await stats("--interval", "2w");
   assert.equal(bad.status, 1);
   assert.match(bad.stderr, /--interval must be one of 24h, 7d, 30d/);
 });
@@ -92,7 +80,7 @@ test("clicktrail stats: no rate above 100 %, unconverted sales reported, --link 
     paymentProcessor: "stripe",
   });
 
-  const json = stats("--link", "many-leads", "--json");
+  const json = await stats("--link", "many-leads", "--json");
   assert.equal(json.status, 0, json.stderr);
   const report = JSON.parse(json.stdout);
   assert.equal(report.link, `${link.domain}/many-leads`);
@@ -107,7 +95,7 @@ test("clicktrail stats: no rate above 100 %, unconverted sales reported, --link 
   });
   assert.deepEqual(report.unconverted, [{ currency: "JPY", sales: 1, amount: 5_000 }]);
 
-  const text = stats("--link", `${link.domain}/many-leads`);
+  const text = await stats("--link", `${link.domain}/many-leads`);
   assert.equal(text.status, 0, text.stderr);
   assert.match(text.stdout, /\nleads +2 +– of clicks\n/);
   assert.match(text.stdout, /\n\+ 1 sale in JPY not converted \(no exchange rate\): 5,000 JPY/);
@@ -118,11 +106,11 @@ test("clicktrail stats: no rate above 100 %, unconverted sales reported, --link 
   const rates = [...text.stdout.matchAll(/([\d.]+)%/g)].map((match) => Number(match[1]));
   assert.ok(rates.length > 0 && rates.every((rate) => rate <= 100), `no rate above 100 %: ${rates}`);
 
-  const missing = stats("--link", "no-such-key");
+  const missing = await stats("--link", "no-such-key");
   assert.equal(missing.status, 1);
   assert.match(missing.stderr, /No link .*\/no-such-key/);
   assert.equal(missing.stdout, "");
-  const elsewhere = stats("--link", "other.example/many-leads");
+  const elsewhere = await stats("--link", "other.example/many-leads");
   assert.equal(elsewhere.status, 1);
   assert.match(elsewhere.stderr, /No link other\.example\/many-leads/);
 });

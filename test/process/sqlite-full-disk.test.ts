@@ -6,8 +6,9 @@ import { Writable } from "node:stream";
 import { after, before, describe, test } from "node:test";
 import { sql } from "kysely";
 import pino from "pino";
-import { startServer, type TestServer, visit } from "./helpers/server.js";
-import { until } from "./helpers/webhook-receiver.js";
+import { rejection } from "../helpers/rejection.js";
+import { startServer, type TestServer, visit } from "../helpers/server.js";
+import { until } from "../helpers/webhook-receiver.js";
 
 const UNLIMITED_PAGES = 1_073_741_823;
 
@@ -54,12 +55,12 @@ describe("a full disk under SQLite", () => {
       else refused = response;
     }
     assert.ok(refused, "some write needed a page the file could not have");
-    assert.equal(refused.status, 503, "a full disk is no client mistake and no bug: 503, not 500");
     assert.match(refused.headers.get("retry-after") ?? "", /^\d+$/);
-    const body = (await refused.json()) as { error: { code: string; message: string; doc_url: string } };
-    assert.equal(body.error.code, "internal_server_error");
-    assert.match(body.error.message, /database is unavailable/i);
-    assert.match(body.error.doc_url, /^https:\/\/dub\.co\/docs\/api-reference\/errors#/);
+    await rejection(refused, 503, {
+      code: "internal_server_error",
+      message: /database is unavailable/i,
+      what: "a full disk is no client mistake and no bug: 503, not 500",
+    });
 
     const errors = log.filter((line) => line.level === 50);
     const causes = errors.map((line) => (line.err as { code?: string; message?: string } | undefined) ?? {});

@@ -1,31 +1,35 @@
 // `clicktrail copy`: a SQLite install seeded through a real server (links, redirects, leads and sales through
 // the Dub SDK) is copied into a real PostgreSQL, which must then answer the API exactly as SQLite did.
 import assert from "node:assert/strict";
-import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:http";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import SQLite from "better-sqlite3";
 import { Dub } from "dub";
 import type { Insertable, Kysely } from "kysely";
 import pg from "pg";
-import { startPostgres } from "../scripts/test-services.mjs";
-import { loadConfig } from "../src/config.js";
-import { createLogger } from "../src/logger.js";
-import { startServer as startRealServer } from "../src/server.js";
-import { type CopyReport, copyDatabase } from "../src/store/copy/copy-database.js";
-import { CopyError } from "../src/store/copy/copy-error.js";
-import { openStorage } from "../src/store/open-storage.js";
-import type { ClickRow, Database, LinkRow } from "../src/store/sql/schema.js";
-import { clickIdFor, uniqueIp } from "./helpers/journey.js";
-import { ensureBuilt } from "./helpers/processes.js";
-import { BROWSER_UA, freePort, startServer, type TestServer, visit } from "./helpers/server.js";
-
-const ROOT = resolve(import.meta.dirname, "..");
-const CLI = join(ROOT, "dist", "cli.js");
+import { startPostgres } from "../../scripts/test-services.mjs";
+import { loadConfig } from "../../src/config.js";
+import { createLogger } from "../../src/logger.js";
+import { startServer as startRealServer } from "../../src/server.js";
+import { type CopyReport, copyDatabase } from "../../src/store/copy/copy-database.js";
+import { CopyError } from "../../src/store/copy/copy-error.js";
+import { openStorage } from "../../src/store/open-storage.js";
+import type { ClickRow, Database, LinkRow } from "../../src/store/sql/schema.js";
+import { apiJson, clickIdAt, clickIdFor, uniqueIp } from "../helpers/journey.js";
+import {
+  CLI,
+  cleanUp,
+  cli,
+  ensureBuilt,
+  freePort,
+  spawnChild,
+  startReceiver,
+  tempDir,
+  until,
+} from "../helpers/processes.js";
+import { BROWSER_UA, startServer, type TestServer, visit } from "../helpers/server.js";
 
 type Service = { url?: string; missing?: string; stop?: () => void };
 let postgres: Service = {};
@@ -80,15 +84,23 @@ async function pgRows<T = Record<string, unknown>>(
 const pgCount = async (url: string, text: string, ...params: unknown[]) =>
   Number(Object.values((await pgRows(url, text, ...params))[0])[0]);
 
+/** Resolves once a copy into `target` has committed its first clicks. */
+const copyStarted = (target: string) =>
+  until(
+    async () => (await pgCount(target, "select count(*) from clicks").catch(() => 0)) > 0,
+    "the copy to start",
+    30_000,
+    10,
+  );
+
 const copiedNow = (report: CopyReport, table: string) =>
   report.checks.find((check) => check.name === table)?.copied;
 
 /** The copy as a PostgreSQL server of this code serves it (it finds workspaces there, so it creates none). */
 async function serveOnPostgres(databaseUrl: string, shortDomain: string) {
-  const dataDir = mkdtempSync(join(tmpdir(), "clicktrail-copy-pg-"));
   const config = loadConfig({
     DATABASE_URL: databaseUrl,
-    DATA_DIR: dataDir,
+    DATA_DIR: tempDir("clicktrail-copy-pg-"),
     HOST: "127.0.0.1",
     PORT: String(await freePort()),
     SHORT_DOMAIN: shortDomain,
@@ -96,56 +108,11 @@ async function serveOnPostgres(databaseUrl: string, shortDomain: string) {
     LOG_LEVEL: "silent",
   });
   const server = await startRealServer(config, { logger: createLogger("silent") });
-  const { origin } = server;
   return {
-    origin,
-    sdk: (token: string) => new Dub({ token, serverURL: `${origin}/api` }),
-    async stop() {
-      await server.stop();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
+    origin: server.origin,
+    sdk: (token: string) => new Dub({ token, serverURL: `${server.origin}/api` }),
+    stop: server.stop,
   };
-}
-
-async function api(origin: string, key: string, method: string, path: string, body?: unknown) {
-  const response = await fetch(`${origin}/api${path}`, {
-    method,
-    headers: { authorization: `Bearer ${key}`, ...(body ? { "content-type": "application/json" } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: response.status, body: (await response.json()) as unknown };
-}
-
-/** A local endpoint that accepts every webhook delivery. */
-async function webhookReceiver(): Promise<{ url: string; close(): Promise<void> }> {
-  const receiver = createServer((request, response) => {
-    request.resume();
-    request.on("end", () => response.writeHead(204).end());
-  });
-  const port = await freePort();
-  await new Promise<void>((done) => receiver.listen(port, "127.0.0.1", done));
-  return {
-    url: `http://127.0.0.1:${port}/hook`,
-    close: () => new Promise<void>((done) => receiver.close(() => done())),
-  };
-}
-
-async function waitFor(condition: () => Promise<boolean>, what: string, ms = 15_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await condition())) {
-    assert.ok(Date.now() < deadline, `timed out waiting for: ${what}`);
-    await new Promise((done) => setTimeout(done, 20));
-  }
-}
-
-/** Visits a short link on any server as the visitor at `ip`; the click id handed over, if any. */
-async function clickIdAt(origin: string, key: string, ip: string): Promise<string | null> {
-  const response = await fetch(`${origin}/${key}`, {
-    redirect: "manual",
-    headers: { "user-agent": BROWSER_UA, "x-forwarded-for": ip },
-  });
-  assert.equal(response.status, 302);
-  return new URL(response.headers.get("location") ?? "").searchParams.get("dub_id");
 }
 
 const MONTH = 31 * 24 * 60 * 60 * 1000;
@@ -154,8 +121,7 @@ const MONTH = 31 * 24 * 60 * 60 * 1000;
 async function syntheticSource(
   clicks: number,
 ): Promise<{ dir: string; addClicks(count: number): Promise<void> }> {
-  const dir = mkdtempSync(join(tmpdir(), "clicktrail-copy-src-"));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir();
   const withDb = async (work: (db: Kysely<Database>) => Promise<unknown>) => {
     const storage = await openStorage(loadConfig({ DATA_DIR: dir, LOG_LEVEL: "silent" }));
     try {
@@ -256,22 +222,6 @@ const syntheticClick = (n: number, timestamp: number): ClickRow => ({
 
 const sha256 = (file: string) => createHash("sha256").update(readFileSync(file)).digest("hex");
 
-type Run = { status: number | null; stdout: string; stderr: string };
-
-function cli(args: string[]): Promise<Run> {
-  return new Promise((done) => {
-    execFile(
-      process.execPath,
-      [CLI, ...args],
-      { env: { PATH: process.env.PATH ?? "", LOG_LEVEL: "silent" }, encoding: "utf8", timeout: 60_000 },
-      (error, stdout, stderr) => {
-        const status = error ? (typeof error.code === "number" ? error.code : null) : 0;
-        done({ status, stdout, stderr });
-      },
-    );
-  });
-}
-
 describe("clicktrail copy: SQLite to PostgreSQL", { skip }, () => {
   let sqlite: TestServer;
   const seeded = {
@@ -285,7 +235,7 @@ describe("clicktrail copy: SQLite to PostgreSQL", { skip }, () => {
 
   before(async () => {
     ensureBuilt();
-    const receiver = await webhookReceiver();
+    const receiver = await startReceiver(() => 204);
     cleanups.push(receiver.close);
     sqlite = await startServer({ TRUST_PROXY: "true", WEBHOOK_ALLOW_PRIVATE: "true", WEBHOOK_POLL_MS: "20" });
     const sdk = sqlite.sdk();
@@ -297,13 +247,13 @@ describe("clicktrail copy: SQLite to PostgreSQL", { skip }, () => {
       title: "Alpha",
     });
     seeded.alpha = alpha.id;
-    const hook = await api(sqlite.origin, sqlite.key, "POST", "/webhooks", {
+    const hook = await apiJson(sqlite.origin, sqlite.key, "POST", "/webhooks", {
       name: "Conversions of alpha",
       url: receiver.url,
       triggers: ["lead.created", "sale.created"],
       linkIds: [alpha.id],
     });
-    seeded.webhook = (hook.body as { id: string }).id;
+    seeded.webhook = hook.id;
     await sdk.links.create({ url: "https://example.com/beta", key: "beta", externalId: "ext-beta" });
     await sdk.links.create({ url: "https://example.com/archived", key: "old", archived: true });
     const doomed = await sdk.links.create({ url: "https://example.com/doomed", key: "doomed" });
@@ -311,7 +261,7 @@ describe("clicktrail copy: SQLite to PostgreSQL", { skip }, () => {
     for (let i = 0; i < 5; i++) await visit(sqlite, "/beta", { headers: { "x-forwarded-for": uniqueIp() } });
     await visit(sqlite, "/beta?qr=1", { headers: { "x-forwarded-for": uniqueIp() } });
     seeded.visitorIp = uniqueIp();
-    seeded.visitorClickId = (await clickIdAt(sqlite.origin, "alpha", seeded.visitorIp)) ?? "";
+    seeded.visitorClickId = await clickIdAt(sqlite.origin, "alpha", { "x-forwarded-for": seeded.visitorIp });
     await sqlite.services.fxRates.save([
       { currency: "EUR", source: "manual", ratePerUsd: 0.8, updatedAt: Date.now() },
     ]);
@@ -343,15 +293,20 @@ describe("clicktrail copy: SQLite to PostgreSQL", { skip }, () => {
       .values({ ...old, id: "click_from_2024", timestamp: Date.UTC(2024, 2, 10) })
       .execute();
     await sqlite.services.clickRecorder.drain();
-    await waitFor(async () => {
-      const rows = await sqlite.query<{ status: string }>("select status from webhook_messages");
-      return rows.length === 9 && rows.every((row) => row.status === "delivered");
-    }, "every webhook message delivered");
+    await until(
+      async () => {
+        const rows = await sqlite.query<{ status: string }>("select status from webhook_messages");
+        return rows.length === 9 && rows.every((row) => row.status === "delivered");
+      },
+      "every webhook message delivered",
+      15_000,
+    );
   });
 
   after(async () => {
     await sqlite?.stop();
     for (const cleanup of cleanups.reverse()) await cleanup();
+    cleanUp();
     postgres.stop?.();
   });
 
@@ -364,8 +319,7 @@ describe("clicktrail copy: SQLite to PostgreSQL", { skip }, () => {
         return true;
       },
     );
-    const empty = mkdtempSync(join(tmpdir(), "clicktrail-copy-empty-"));
-    cleanups.push(() => rmSync(empty, { recursive: true, force: true }));
+    const empty = tempDir();
     await assert.rejects(copyDatabase({ from: empty, to: postgres.url ?? "", progress: quiet }), (error) => {
       assert.ok(error instanceof CopyError);
       assert.match(error.message, /No Clicktrail database at .*clicktrail\.sqlite/);
@@ -429,12 +383,11 @@ describe("clicktrail copy: SQLite to PostgreSQL", { skip }, () => {
         await onSqlite.links.get({ externalId: "ext-beta" }),
       );
       for (const path of ["/webhooks", `/webhooks/${seeded.webhook}`, `/webhooks/${seeded.webhook}/events`]) {
-        const [fromSqlite, fromPostgres] = [
-          await api(sqlite.origin, sqlite.key, "GET", path),
-          await api(server.origin, sqlite.key, "GET", path),
-        ];
-        assert.equal(fromPostgres.status, 200, path);
-        assert.deepEqual(fromPostgres.body, fromSqlite.body, path);
+        assert.deepEqual(
+          await apiJson(server.origin, sqlite.key, "GET", path),
+          await apiJson(sqlite.origin, sqlite.key, "GET", path),
+          path,
+        );
       }
     });
 
@@ -445,7 +398,7 @@ describe("clicktrail copy: SQLite to PostgreSQL", { skip }, () => {
     });
 
     test("the same visitor within the hour keeps its click id", async () => {
-      const clickId = await clickIdAt(server.origin, "alpha", seeded.visitorIp);
+      const clickId = await clickIdAt(server.origin, "alpha", { "x-forwarded-for": seeded.visitorIp });
       assert.equal(clickId, seeded.visitorClickId);
       assert.equal(await pgCount(target, "select count(*) from clicks where link_id = $1", seeded.alpha), 7);
     });
@@ -536,29 +489,18 @@ describe("clicktrail copy: SQLite to PostgreSQL", { skip }, () => {
     const source = await syntheticSource(40_000);
     const target = await freshDatabase();
     const args = ["copy", "--from", source.dir, "--to", target, "--batch-size", "100"];
-    const child: ChildProcess = spawn(process.execPath, [CLI, ...args], {
-      env: { PATH: process.env.PATH ?? "" },
-      stdio: ["ignore", "ignore", "pipe"],
-    });
-    let stderr = "";
-    child.stderr?.setEncoding("utf8").on("data", (chunk: string) => {
-      stderr += chunk;
-    });
-    const exited = new Promise<number | null>((done) => child.on("exit", (code) => done(code)));
-    const deadline = Date.now() + 30_000;
-    while ((await pgCount(target, "select count(*) from clicks").catch(() => 0)) === 0) {
-      assert.ok(Date.now() < deadline, "the copy did not start");
-      await new Promise((done) => setTimeout(done, 10));
-    }
-    child.kill("SIGINT");
-    assert.equal(await exited, 130);
+    const copy = spawnChild(process.execPath, [CLI, ...args], {});
+    await copyStarted(target);
+    copy.child.kill("SIGINT");
+    assert.equal(await copy.exited, 130);
+    const stderr = copy.stderr();
     assert.match(
       stderr,
       /clicktrail copy: interrupted\. What was copied so far is kept in the target; run the same command again to resume/,
     );
     assert.match(stderr, /^ {2}clicktrail copy --from .* --to postgres:\/\//m);
     assert.ok((await pgCount(target, "select count(*) from clicks")) < 40_000, "stopped mid-copy");
-    const resumed = await cli(args);
+    const resumed = await cli(args, {});
     assert.equal(resumed.status, 0, resumed.stderr);
     assert.equal(await pgCount(target, "select count(distinct id) from clicks"), 40_000);
   });
@@ -566,25 +508,18 @@ describe("clicktrail copy: SQLite to PostgreSQL", { skip }, () => {
   test("the command line: progress on stderr, the verified counts on stdout, resumable after a kill", async (t) => {
     const source = await syntheticSource(40_000);
     const target = await freshDatabase();
-    const child: ChildProcess = spawn(
+    const copy = spawnChild(
       process.execPath,
       [CLI, "copy", "--from", source.dir, "--to", target, "--batch-size", "100"],
-      { env: { PATH: process.env.PATH ?? "" }, stdio: "ignore" },
+      {},
     );
-    const exited = new Promise((done) => child.on("exit", done));
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      const copied = await pgCount(target, "select count(*) from clicks").catch(() => 0);
-      if (copied > 0) break;
-      assert.ok(Date.now() < deadline, "the copy did not start");
-      await new Promise((done) => setTimeout(done, 10));
-    }
-    child.kill("SIGKILL");
-    await exited;
+    await copyStarted(target);
+    copy.child.kill("SIGKILL");
+    await copy.exited;
     const partial = await pgCount(target, "select count(*) from clicks");
     assert.ok(partial > 0 && partial < 40_000, `killed mid-copy (${partial} clicks copied)`);
 
-    const run = await cli(["copy", "--from", source.dir, "--to", target, "--batch-size", "5000"]);
+    const run = await cli(["copy", "--from", source.dir, "--to", target, "--batch-size", "5000"], {});
     assert.equal(run.status, 0, run.stderr);
     assert.match(run.stderr, /^Copying .*clicktrail\.sqlite into postgres:\/\//m);
     assert.match(run.stderr, /^clicks\s+40,000 \/ 40,000\s+100%\s+[\d,]+ rows\/s\s+[\d,]+ written$/m);
@@ -598,7 +533,7 @@ describe("clicktrail copy: SQLite to PostgreSQL", { skip }, () => {
     for (const line of `${run.stderr}${run.stdout}`.trimEnd().split("\n")) t.diagnostic(line);
 
     await pgRows(target, "delete from clicks where id = 'click_00000007'");
-    const differs = await cli(["copy", "--from", source.dir, "--to", target]);
+    const differs = await cli(["copy", "--from", source.dir, "--to", target], {});
     assert.equal(differs.status, 1);
     assert.match(differs.stdout, /^clicks\s+0\s+40,000\s+39,999\s+DIFFERS$/m);
     assert.match(
@@ -606,7 +541,7 @@ describe("clicktrail copy: SQLite to PostgreSQL", { skip }, () => {
       /the target differs from the source:\n {2}clicks: 40,000 in the source, 39,999 in the target/,
     );
     await pgRows(target, "delete from clicktrail_copy_progress");
-    const repaired = await cli(["copy", "--from", source.dir, "--to", target]);
+    const repaired = await cli(["copy", "--from", source.dir, "--to", target], {});
     assert.equal(repaired.status, 0, repaired.stderr);
     assert.match(repaired.stdout, /^clicks\s+1\s+40,000\s+40,000\s+ok$/m);
 
@@ -615,7 +550,7 @@ describe("clicktrail copy: SQLite to PostgreSQL", { skip }, () => {
     const reader = new SQLite(join(source.dir, "clicktrail.sqlite"), { readonly: true });
     try {
       reader.prepare("select count(*) from clicks").get(); // holds the database open, as a server does
-      const warned = await cli(["copy", "--from", source.dir, "--to", target]);
+      const warned = await cli(["copy", "--from", source.dir, "--to", target], {});
       assert.equal(warned.status, 0, warned.stderr);
       assert.match(
         warned.stderr,
@@ -625,10 +560,10 @@ describe("clicktrail copy: SQLite to PostgreSQL", { skip }, () => {
       reader.close();
     }
 
-    const refused = await cli(["copy", "--from", source.dir, "--to", "sqlite:/tmp/x"]);
+    const refused = await cli(["copy", "--from", source.dir, "--to", "sqlite:/tmp/x"], {});
     assert.equal(refused.status, 1);
     assert.match(refused.stderr, /^clicktrail copy: --to must be a PostgreSQL URL/);
-    const usage = await cli(["copy", "--to", target]);
+    const usage = await cli(["copy", "--to", target], {});
     assert.equal(usage.status, 2);
     assert.match(usage.stderr, /copy needs --from DATA_DIR and --to postgres/);
   });

@@ -1,10 +1,7 @@
 // Webhooks across crashes and from the command line: the compiled server and CLI as child processes over a real
 // SQLite directory, with a real receiver on 127.0.0.1 that checks both signatures.
 import assert from "node:assert/strict";
-import { type ChildProcess, execFile, spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import SQLite from "better-sqlite3";
 import {
@@ -13,146 +10,45 @@ import {
   LinkWebhookEvent$inboundSchema,
   SaleCreatedEvent$inboundSchema,
 } from "dub/models/components";
-import { BROWSER_UA, freePort } from "./helpers/server.js";
-import { type Receiver, startReceiver, until } from "./helpers/webhook-receiver.js";
+import { apiJson, clickIdAt } from "../helpers/journey.js";
+import {
+  cleanUp,
+  cli,
+  ensureBuilt,
+  freePort,
+  install,
+  type Receiver,
+  startMain,
+  startReceiver,
+  tempDir,
+  until,
+} from "../helpers/processes.js";
 
-const ROOT = resolve(import.meta.dirname, "..");
-const CLI = join(ROOT, "dist", "cli.js");
-const MAIN = join(ROOT, "dist", "main.js");
-
-const children = new Set<ChildProcess>();
-const dirs: string[] = [];
 const receivers: Receiver[] = [];
 
-function newestMtime(dir: string): number {
-  return Math.max(
-    0,
-    ...readdirSync(dir).map((name) => {
-      const path = join(dir, name);
-      const stat = statSync(path);
-      return stat.isDirectory() ? newestMtime(path) : stat.mtimeMs;
-    }),
-  );
-}
-
-before(() => {
-  const stale =
-    !existsSync(CLI) || !existsSync(MAIN) || statSync(CLI).mtimeMs < newestMtime(join(ROOT, "src"));
-  if (stale) {
-    const build = spawnSync("npm", ["run", "build", "--silent"], {
-      cwd: ROOT,
-      encoding: "utf8",
-      timeout: 120_000,
-    });
-    assert.equal(build.status, 0, `npm run build failed:\n${build.stdout}\n${build.stderr}`);
-  }
-});
+before(ensureBuilt);
 
 after(async () => {
-  for (const child of children) {
-    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-  }
+  cleanUp();
   await Promise.all(receivers.map((receiver) => receiver.close()));
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
-
-/** Only what a child needs: no inherited PORT, DATA_DIR or test-runner variables. */
-const baseEnv = (extra: Record<string, string>) => ({
-  PATH: process.env.PATH ?? "",
-  HOME: process.env.HOME ?? tmpdir(),
-  LOG_LEVEL: "silent",
-  ...extra,
-});
-
-type Run = { status: number | null; stdout: string; stderr: string };
-
-function cli(args: string[], env: Record<string, string>): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = execFile(
-      process.execPath,
-      [CLI, ...args],
-      { env: baseEnv(env), encoding: "utf8", timeout: 20_000 },
-      (error, stdout, stderr) => {
-        children.delete(child);
-        const status = error ? (typeof error.code === "number" ? error.code : null) : 0;
-        resolve({ status, stdout, stderr });
-      },
-    );
-    children.add(child);
-  });
-}
-
-type Server = { child: ChildProcess; origin: string; exited: Promise<unknown>; stderr: () => string };
-
-async function startMain(env: Record<string, string>, port: number): Promise<Server> {
-  const child = spawn(process.execPath, [MAIN], {
-    env: baseEnv({ PORT: String(port), HOST: "127.0.0.1", ...env }),
-    stdio: ["ignore", "ignore", "pipe"],
-  });
-  children.add(child);
-  let stderr = "";
-  child.stderr?.setEncoding("utf8").on("data", (chunk: string) => {
-    stderr += chunk;
-  });
-  const exited = new Promise((resolve) => child.on("exit", resolve));
-  const origin = `http://127.0.0.1:${port}`;
-  await until(
-    async () => {
-      if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}: ${stderr}`);
-      try {
-        return (await fetch(`${origin}/healthz`)).status === 200;
-      } catch {
-        return false;
-      }
-    },
-    () => `the server to become healthy: ${stderr}`,
-    15_000,
-  );
-  return { child, origin, exited, stderr: () => stderr };
-}
 
 /** A fresh data directory with a workspace and an unrestricted key, made with the CLI. */
-async function install(): Promise<{ dir: string; key: string }> {
-  const dir = mkdtempSync(join(tmpdir(), "clicktrail-webhooks-"));
-  dirs.push(dir);
-  const workspace = await cli(["workspaces", "create", "--name", "Hooks", "--json"], { DATA_DIR: dir });
-  assert.equal(workspace.status, 0, workspace.stderr);
-  const key = await cli(["keys", "create", "--json"], { DATA_DIR: dir });
-  assert.equal(key.status, 0, key.stderr);
-  return { dir, key: JSON.parse(key.stdout).key };
-}
-
-// biome-ignore lint/suspicious/noExplicitAny: JSON answers
-async function api(origin: string, key: string, method: string, path: string, body?: unknown): Promise<any> {
-  const response = await fetch(`${origin}/api${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${key}`,
-      ...(body === undefined ? {} : { "content-type": "application/json" }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  assert.equal(response.status, 200, `${method} ${path}: ${text}`);
-  return JSON.parse(text);
+async function newInstall(): Promise<{ dir: string; key: string }> {
+  const dir = tempDir();
+  return { dir, key: await install({ DATA_DIR: dir }) };
 }
 
 /** A tracked link, a click on it, and a lead for that click; resolves when the API has answered. */
 async function trackLead(origin: string, key: string, externalId: string) {
   const linkKey = `d${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
-  const link = await api(origin, key, "POST", "/links", {
+  const link = await apiJson(origin, key, "POST", "/links", {
     url: `https://example.com/${linkKey}`,
     key: linkKey,
     trackConversion: true,
   });
-  const visit = await fetch(`${origin}/${linkKey}`, {
-    redirect: "manual",
-    headers: { "user-agent": BROWSER_UA },
-  });
-  assert.equal(visit.status, 302);
-  const clickId = new URL(visit.headers.get("location") ?? "").searchParams.get("dub_id");
-  assert.ok(clickId);
-  await api(origin, key, "POST", "/track/lead", {
+  const clickId = await clickIdAt(origin, linkKey);
+  await apiJson(origin, key, "POST", "/track/lead", {
     clickId,
     eventName: "Sign up",
     customerExternalId: externalId,
@@ -173,12 +69,6 @@ function messagesIn(dir: string, webhookId: string): MessageRow[] {
   }
 }
 
-async function killHard(server: Server) {
-  server.child.kill("SIGKILL");
-  await server.exited;
-  children.delete(server.child);
-}
-
 const FAST = {
   WEBHOOK_ALLOW_PRIVATE: "true",
   WEBHOOK_POLL_MS: "50",
@@ -189,18 +79,17 @@ const FAST = {
 
 describe("at-least-once delivery across crashes", () => {
   test("receiver down, server SIGKILLed right after the API answered: lead.created arrives after restart", async () => {
-    const { dir, key } = await install();
+    const { dir, key } = await newInstall();
     const env = { DATA_DIR: dir, ...FAST };
     const receiverPort = await freePort(); // nothing listens there yet
-    const port = await freePort();
-    let server = await startMain(env, port);
-    const webhook = await api(server.origin, key, "POST", "/webhooks", {
+    let server = await startMain(env);
+    const webhook = await apiJson(server.origin, key, "POST", "/webhooks", {
       name: "crm",
       url: `http://127.0.0.1:${receiverPort}/hooks`,
       triggers: ["lead.created"],
     });
     const { link, clickId } = await trackLead(server.origin, key, "crash-1");
-    await killHard(server);
+    await server.kill();
 
     const queued = messagesIn(dir, webhook.id);
     assert.equal(queued.length, 1, "the message was committed with the lead, before the API answered");
@@ -210,7 +99,7 @@ describe("at-least-once delivery across crashes", () => {
     const rx = await startReceiver(() => 200, receiverPort);
     receivers.push(rx);
     rx.secret = webhook.secret;
-    server = await startMain(env, port);
+    server = await startMain(env, { port: server.port });
     const delivery = await until(() => rx.of("lead.created")[0], "lead.created after the restart");
     assert.ok(delivery.dubSignatureValid && delivery.standardSignatureValid, "signed both ways");
     assert.equal(delivery.json.id, queued[0].event_id);
@@ -221,17 +110,16 @@ describe("at-least-once delivery across crashes", () => {
     assert.equal(parsed.data.link.id, link.id);
     await until(() => messagesIn(dir, webhook.id)[0]?.status === "delivered", "the message to be delivered");
     assert.equal(rx.deliveries.length, 1);
-    await killHard(server);
+    await server.kill();
   });
 
   test("server SIGKILLed while a delivery is in flight: the event is sent again, same id, after restart", async () => {
-    const { dir, key } = await install();
+    const { dir, key } = await newInstall();
     const env = { DATA_DIR: dir, ...FAST };
     const rx = await startReceiver((n) => (n === 1 ? "hang" : 200));
     receivers.push(rx);
-    const port = await freePort();
-    let server = await startMain(env, port);
-    const webhook = await api(server.origin, key, "POST", "/webhooks", {
+    let server = await startMain(env);
+    const webhook = await apiJson(server.origin, key, "POST", "/webhooks", {
       name: "crm",
       url: rx.url,
       triggers: ["lead.created"],
@@ -239,10 +127,10 @@ describe("at-least-once delivery across crashes", () => {
     rx.secret = webhook.secret;
     await trackLead(server.origin, key, "crash-2");
     await until(() => rx.deliveries.length === 1, "the first attempt to reach the receiver");
-    await killHard(server);
+    await server.kill();
     assert.equal(messagesIn(dir, webhook.id)[0].attempts, 0, "the crash left the attempt unrecorded");
 
-    server = await startMain(env, port);
+    server = await startMain(env, { port: server.port });
     await until(
       () => messagesIn(dir, webhook.id)[0]?.status === "delivered",
       "delivery after restart",
@@ -252,7 +140,7 @@ describe("at-least-once delivery across crashes", () => {
     assert.equal(rx.deliveries[1].json.id, rx.deliveries[0].json.id);
     assert.ok(rx.deliveries[1].raw.equals(rx.deliveries[0].raw));
     assert.ok(rx.deliveries[1].dubSignatureValid && rx.deliveries[1].standardSignatureValid);
-    await killHard(server);
+    await server.kill();
   });
 });
 
@@ -261,13 +149,13 @@ describe("clicktrail webhooks test ID", () => {
   let key: string;
   let origin: string;
   before(async () => {
-    ({ dir, key } = await install());
-    const server = await startMain({ DATA_DIR: dir, ...FAST }, await freePort());
+    ({ dir, key } = await newInstall());
+    const server = await startMain({ DATA_DIR: dir, ...FAST });
     origin = server.origin;
   });
 
   async function webhookFor(rx: Receiver, triggers: string[]) {
-    const webhook = await api(origin, key, "POST", "/webhooks", { name: "cli", url: rx.url, triggers });
+    const webhook = await apiJson(origin, key, "POST", "/webhooks", { name: "cli", url: rx.url, triggers });
     rx.secret = webhook.secret;
     return webhook;
   }

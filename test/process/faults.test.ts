@@ -4,102 +4,51 @@
 // every acknowledged click, lead and sale must be in the database exactly once.
 // Each phase runs CLICKTRAIL_FAULT_SECONDS (default 4) of load; set it higher for a longer soak.
 import assert from "node:assert/strict";
-import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import SQLite from "better-sqlite3";
 import pg from "pg";
-import { startPostgres, startRedis, type TestPostgres, type TestService } from "../scripts/test-services.mjs";
-import { isDatabaseUnavailable } from "../src/store/unavailable.js";
-import { findLossesAndDuplicates, MixedLoad } from "./helpers/mixed-load.js";
-import { CLI, ensureBuilt, MAIN } from "./helpers/processes.js";
-import { BROWSER_UA, freePort } from "./helpers/server.js";
-import { until } from "./helpers/webhook-receiver.js";
+import {
+  startPostgres,
+  startRedis,
+  type TestPostgres,
+  type TestService,
+} from "../../scripts/test-services.mjs";
+import { isDatabaseUnavailable } from "../../src/store/unavailable.js";
+import { apiJson } from "../helpers/journey.js";
+import { findLossesAndDuplicates, MixedLoad } from "../helpers/mixed-load.js";
+import {
+  cleanUp,
+  cliJson,
+  ensureBuilt,
+  install,
+  type ServerProcess,
+  startMain,
+  tempDir,
+  until,
+} from "../helpers/processes.js";
+import { rejection } from "../helpers/rejection.js";
+import { BROWSER_UA } from "../helpers/server.js";
 
 const PHASE_MS = Number(process.env.CLICKTRAIL_FAULT_SECONDS ?? 4) * 1000;
 const LINK_KEY = "fault";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const children = new Set<ChildProcess>();
 const cleanups: (() => void | Promise<void>)[] = [];
 
 before(ensureBuilt);
 
 after(async () => {
-  for (const child of children) {
-    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-  }
+  cleanUp();
   for (const cleanup of cleanups.reverse()) await cleanup();
 });
 
-/** Only what a child needs: no inherited PORT, DATA_DIR or test-runner variables. */
-const childEnv = (extra: Record<string, string>) => ({
-  PATH: process.env.PATH ?? "",
-  HOME: process.env.HOME ?? tmpdir(),
-  TRUST_PROXY: "true",
-  RATE_LIMIT_PER_MINUTE: "1000000",
-  LOG_LEVEL: "warn",
-  ...extra,
-});
-
-function cli(args: string[], env: Record<string, string>): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      process.execPath,
-      [CLI, ...args],
-      { env: childEnv(env), encoding: "utf8", timeout: 30_000 },
-      (error, stdout, stderr) =>
-        error ? reject(new Error(`${args.join(" ")}: ${stderr}`)) : resolve(stdout),
-    );
-  });
-}
-
-type Server = {
-  child: ChildProcess;
-  origin: string;
-  exited: Promise<unknown>;
-  /** Everything the process wrote: its JSON log lines (stdout) and stderr. */
-  output: () => string;
-};
-
-async function startServer(env: Record<string, string>, port: number): Promise<Server> {
-  const child = spawn(process.execPath, [MAIN], {
-    env: childEnv({ PORT: String(port), HOST: "127.0.0.1", ...env }),
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  children.add(child);
-  let output = "";
-  for (const stream of [child.stdout, child.stderr]) {
-    stream?.setEncoding("utf8").on("data", (chunk: string) => {
-      output += chunk;
-    });
-  }
-  const exited = new Promise((resolve) => child.on("exit", resolve));
-  const origin = `http://127.0.0.1:${port}`;
-  await until(
-    async () => {
-      if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}: ${output}`);
-      return fetch(`${origin}/healthz`).then(
-        (response) => response.ok,
-        () => false,
-      );
-    },
-    () => `the server to start: ${output}`,
-    20_000,
-  );
-  return { child, origin, exited, output: () => output };
-}
-
-async function killServer(server: Server): Promise<void> {
-  server.child.kill("SIGKILL");
-  await server.exited;
-  children.delete(server.child);
-}
+/** A server under load: visitors' addresses come from X-Forwarded-For, and no rate limit gets in the way. */
+const startServer = (env: Record<string, string>, port?: number) =>
+  startMain({ TRUST_PROXY: "true", RATE_LIMIT_PER_MINUTE: "1000000", LOG_LEVEL: "warn", ...env }, { port });
 
 /** The server's JSON log lines. */
-function logLines(server: Server): Record<string, unknown>[] {
+function logLines(server: ServerProcess): Record<string, unknown>[] {
   return server
     .output()
     .split("\n")
@@ -107,19 +56,15 @@ function logLines(server: Server): Record<string, unknown>[] {
     .map((line) => JSON.parse(line));
 }
 
-const isUp = (server: Server) => server.child.exitCode === null && server.child.signalCode === null;
-
-async function createTrackedLink(origin: string, key: string): Promise<void> {
-  const response = await fetch(`${origin}/api/links`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
-    body: JSON.stringify({ url: "https://shop.example/pricing", key: LINK_KEY, trackConversion: true }),
+const createTrackedLink = (origin: string, key: string) =>
+  apiJson(origin, key, "POST", "/links", {
+    url: "https://shop.example/pricing",
+    key: LINK_KEY,
+    trackConversion: true,
   });
-  assert.equal(response.status, 200, await response.text());
-}
 
-async function readyz(server: Server): Promise<{ status: number; body: Record<string, string> }> {
-  if (!isUp(server)) throw new Error(`the server died:\n${server.output()}`);
+async function readyz(server: ServerProcess): Promise<{ status: number; body: Record<string, string> }> {
+  if (!server.running()) throw new Error(`the server died:\n${server.output()}`);
   const response = await fetch(`${server.origin}/readyz`);
   return { status: response.status, body: (await response.json()) as Record<string, string> };
 }
@@ -158,10 +103,11 @@ async function underLoad(
 }
 
 /** SIGKILLs the server mid-load and starts it again on the same port and data. */
-function crashAndRestart(server: { current: Server }, env: Record<string, string>, port: number) {
+function crashAndRestart(server: { current: ServerProcess }, env: Record<string, string>) {
   return async (load: MixedLoad) => {
     const before = load.acknowledged.sales.size;
-    await killServer(server.current);
+    const { port } = server.current;
+    await server.current.kill();
     await sleep(300);
     server.current = await startServer(env, port);
     assert.ok(before > 0, "sales were acknowledged before the crash");
@@ -169,31 +115,27 @@ function crashAndRestart(server: { current: Server }, env: Record<string, string
 }
 
 describe("SIGKILL of the server under load, on SQLite", () => {
-  const server = {} as { current: Server };
+  const server = {} as { current: ServerProcess };
   let env: Record<string, string>;
   let key: string;
-  let port: number;
   let dir: string;
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), "clicktrail-faults-"));
-    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    dir = tempDir();
     env = { DATA_DIR: dir };
-    await cli(["workspaces", "create", "--name", "Faults", "--json"], env);
-    key = JSON.parse(await cli(["keys", "create", "--json"], env)).key;
-    port = await freePort();
-    server.current = await startServer(env, port);
+    key = await install(env);
+    server.current = await startServer(env);
     await createTrackedLink(server.current.origin, key);
   });
 
   after(async () => {
-    if (server.current && isUp(server.current)) await killServer(server.current);
+    if (server.current?.running()) await server.current.kill();
   });
 
   test("every acknowledged click, lead and sale is stored exactly once after the restart", async (t) => {
     const load = await underLoad(
       { origin: () => server.current.origin, key, prefix: "sqlite-crash" },
-      crashAndRestart(server, env, port),
+      crashAndRestart(server, env),
     );
     t.diagnostic(summary(load));
     assert.ok(load.count(0) > 0, "some requests met the dead server");
@@ -228,11 +170,10 @@ const missing = await (async () => {
 })();
 
 describe("faults on PostgreSQL and Redis, under load", { skip: missing }, () => {
-  const server = {} as { current: Server };
+  const server = {} as { current: ServerProcess };
   const acknowledgedBy: MixedLoad[] = [];
   let env: Record<string, string>;
   let key: string;
-  let port: number;
   let reader: pg.Pool;
 
   const query = async (text: string, ...params: unknown[]) => {
@@ -253,24 +194,23 @@ describe("faults on PostgreSQL and Redis, under load", { skip: missing }, () => 
     const url = new URL(postgres.url as string);
     url.pathname = "/clicktrail_faults";
     env = { DATABASE_URL: url.toString(), REDIS_URL: redis.url as string };
-    await cli(["migrate"], env);
-    key = JSON.parse(await cli(["keys", "create", "--json"], env)).key;
-    port = await freePort();
-    server.current = await startServer(env, port);
+    await cliJson(["migrate"], env);
+    key = (await cliJson<{ key: string }>(["keys", "create"], env)).key;
+    server.current = await startServer(env);
     await createTrackedLink(server.current.origin, key);
     reader = new pg.Pool({ connectionString: url.toString(), max: 1 });
     reader.on("error", () => {});
   });
 
   after(async () => {
-    if (server.current && isUp(server.current)) await killServer(server.current);
+    if (server.current?.running()) await server.current.kill();
     await reader?.end();
   });
 
   test("SIGKILL of the server: every acknowledged event is stored exactly once after the restart", async (t) => {
     const load = await underLoad(
       { origin: () => server.current.origin, key, prefix: "pg-crash" },
-      crashAndRestart(server, env, port),
+      crashAndRestart(server, env),
     );
     acknowledgedBy.push(load);
     t.diagnostic(summary(load));
@@ -293,11 +233,11 @@ describe("faults on PostgreSQL and Redis, under load", { skip: missing }, () => 
         const api = await fetch(`${server.current.origin}/api/links`, {
           headers: { authorization: `Bearer ${key}` },
         });
-        assert.equal(api.status, 503);
-        assert.match(api.headers.get("retry-after") ?? "", /^\d+$/);
-        const body = (await api.json()) as { error: { code: string; message: string; doc_url: string } };
-        assert.equal(body.error.code, "internal_server_error");
-        assert.match(body.error.message, /database is unavailable/i);
+        const refused = await rejection(api, 503, {
+          code: "internal_server_error",
+          message: /database is unavailable/i,
+        });
+        assert.match(refused.headers.get("retry-after") ?? "", /^\d+$/);
 
         const redirect = await fetch(`${server.current.origin}/never-visited`, {
           redirect: "manual",
@@ -310,7 +250,7 @@ describe("faults on PostgreSQL and Redis, under load", { skip: missing }, () => 
         const refusedBefore = load.count(503);
         await until(() => load.count(503) > refusedBefore + 10, "the load to be answered 503");
         await sleep(PHASE_MS / 2);
-        assert.ok(isUp(server.current), "the server survived the outage");
+        assert.ok(server.current.running(), "the server survived the outage");
 
         postgres.start?.();
         await until(async () => (await readyz(server.current)).status === 200, "/readyz to recover", 30_000);
@@ -318,7 +258,7 @@ describe("faults on PostgreSQL and Redis, under load", { skip: missing }, () => 
     );
     acknowledgedBy.push(load);
     t.diagnostic(summary(load));
-    assert.ok(isUp(server.current), `the server is still up: ${server.current.output()}`);
+    assert.ok(server.current.running(), `the server is still up: ${server.current.output()}`);
     assert.doesNotMatch(server.current.output(), /Unhandled 'error' event/);
     const outage = logLines(server.current).find((line) => /database is unavailable/.test(String(line.msg)));
     assert.ok(
@@ -348,7 +288,7 @@ describe("faults on PostgreSQL and Redis, under load", { skip: missing }, () => 
     );
     acknowledgedBy.push(load);
     t.diagnostic(summary(load));
-    assert.ok(isUp(server.current));
+    assert.ok(server.current.running());
     const failures = load.answers.filter((a) => a.status !== 200 && a.status !== 302);
     assert.deepEqual(failures, [], "every request succeeded without Redis");
     const all = {

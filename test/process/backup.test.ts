@@ -7,39 +7,39 @@ import {
   copyFileSync,
   existsSync,
   mkdirSync,
-  mkdtempSync,
   openSync,
   readdirSync,
   readFileSync,
-  rmSync,
   statSync,
   truncateSync,
   writeFileSync,
   writeSync,
 } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { after, before, describe, test } from "node:test";
 import SQLite from "better-sqlite3";
 import { Dub } from "dub";
-import { sqliteMigrations } from "../src/store/migrations/index.js";
+import { sqliteMigrations } from "../../src/store/migrations/index.js";
+import { apiJson, clickIdAt } from "../helpers/journey.js";
 import {
+  cleanUp,
   cli,
   ensureBuilt,
-  killChildren,
+  freePort,
+  install,
   runMainToExit,
   type ServerProcess,
   startMain,
-} from "./helpers/processes.js";
-import { BROWSER_UA, freePort } from "./helpers/server.js";
+  tempDir,
+} from "../helpers/processes.js";
+import { BROWSER_UA } from "../helpers/server.js";
 
 const LATEST_SCHEMA = Object.keys(sqliteMigrations).at(-1);
 
 const EXIT = { failure: 1, damaged: 3, busy: 4 };
 const FIXTURE_CLICKS = 150;
 const DB = "clicktrail.sqlite";
-const dirs: string[] = [];
 
 /** A data folder with a tracked link and 150 clicks on it, its server stopped: tests work on copies of it. */
 let fixture: { dir: string; key: string; linkKey: string; linkId: string };
@@ -48,26 +48,12 @@ before(async () => {
   ensureBuilt();
   fixture = await seed(FIXTURE_CLICKS);
 });
-after(() => {
-  killChildren();
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
+after(cleanUp);
 
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), "clicktrail-backup-"));
-  dirs.push(dir);
-  return dir;
-}
-
-/** A data folder with a workspace and an unrestricted key, made with the CLI. */
-async function install(): Promise<{ dir: string; key: string }> {
-  const dir = tempDir();
-  const data = join(dir, "data");
-  const workspace = await cli(["workspaces", "create", "--name", "Backups", "--json"], { DATA_DIR: data });
-  assert.equal(workspace.status, 0, workspace.stderr);
-  const key = await cli(["keys", "create", "--json"], { DATA_DIR: data });
-  assert.equal(key.status, 0, key.stderr);
-  return { dir: data, key: JSON.parse(key.stdout).key };
+/** A data folder of its own (inside a directory of its own) with a workspace and an unrestricted key. */
+async function newInstall(): Promise<{ dir: string; key: string }> {
+  const dir = join(tempDir(), "data");
+  return { dir, key: await install({ DATA_DIR: dir }) };
 }
 
 // A fixed short domain: links keep resolving when a server starts again on another port.
@@ -77,31 +63,17 @@ const serverEnv = (dir: string) => ({
   SHORT_DOMAIN: "go.backup.test",
 });
 
-async function visit(origin: string, key: string): Promise<string> {
-  const response = await fetch(`${origin}/${key}`, {
-    redirect: "manual",
-    headers: { "user-agent": BROWSER_UA },
-  });
-  assert.equal(response.status, 302);
-  const clickId = new URL(response.headers.get("location") ?? "").searchParams.get("dub_id");
-  assert.ok(clickId, "the redirect carries a click id");
-  return clickId;
-}
-
-// biome-ignore lint/suspicious/noExplicitAny: JSON answers
-async function api(origin: string, key: string, path: string): Promise<any> {
-  const response = await fetch(`${origin}/api${path}`, { headers: { authorization: `Bearer ${key}` } });
-  const text = await response.text();
-  assert.equal(response.status, 200, `${path}: ${text}`);
-  return JSON.parse(text);
-}
-
 /** Every event of a kind, through GET /events, page by page. */
 // biome-ignore lint/suspicious/noExplicitAny: JSON answers
 async function allEvents(origin: string, key: string, kind: string): Promise<any[]> {
   const events = [];
   for (let page = 1; ; page++) {
-    const batch = await api(origin, key, `/events?event=${kind}&interval=all&limit=1000&page=${page}`);
+    const batch = await apiJson(
+      origin,
+      key,
+      "GET",
+      `/events?event=${kind}&interval=all&limit=1000&page=${page}`,
+    );
     events.push(...batch);
     if (batch.length < 1000) return events;
   }
@@ -109,11 +81,11 @@ async function allEvents(origin: string, key: string, kind: string): Promise<any
 
 /** A data folder with a tracked link and `clicks` clicks on it, its server stopped (the file is complete). */
 async function seed(clicks: number): Promise<{ dir: string; key: string; linkKey: string; linkId: string }> {
-  const { dir, key } = await install();
+  const { dir, key } = await newInstall();
   const server = await startMain(serverEnv(dir));
   const dub = new Dub({ token: key, serverURL: `${server.origin}/api` });
   const link = await dub.links.create({ url: "https://shop.example.com/pricing", trackConversion: true });
-  for (let i = 0; i < clicks; i++) await visit(server.origin, link.key);
+  for (let i = 0; i < clicks; i++) await clickIdAt(server.origin, link.key);
   assert.equal(await server.stop(), 0);
   return { dir, key, linkKey: link.key, linkId: link.id };
 }
@@ -197,7 +169,7 @@ function padWithOtherClicks(file: string) {
 
 describe("a backup taken under load holds every event acknowledged before it began", () => {
   test("redirects, leads and sales keep coming while clicktrail backup runs; the restored copy has them all", async () => {
-    const { dir, key } = await install();
+    const { dir, key } = await newInstall();
     padWithOtherClicks(join(dir, DB));
     const server = await startMain({ ...serverEnv(dir), RATE_LIMIT_PER_MINUTE: "1000000" });
     const dub = new Dub({ token: key, serverURL: `${server.origin}/api` });
@@ -212,7 +184,7 @@ describe("a backup taken under load holds every event acknowledged before it beg
     const worker = async () => {
       while (running) {
         const i = next++;
-        const clickId = await visit(server.origin, link.key);
+        const clickId = await clickIdAt(server.origin, link.key);
         acked.clicks.push({ id: clickId, at: performance.now() });
         if (i % 2 !== 0) continue;
         const customer = `customer-${i}`;
@@ -289,7 +261,7 @@ describe("a backup taken under load holds every event acknowledged before it beg
       assert.ok(clickIds.has(clickOfCustomer.get(customer) ?? ""), customer);
     const saleAmount = sales.reduce((sum, event) => sum + event.sale.amount, 0);
     const raw = { clicks: clicks.length, leads: leads.length, sales: sales.length, saleAmount };
-    const counters = await api(restored.origin, key, `/links/${link.id}`);
+    const counters = await apiJson(restored.origin, key, "GET", `/links/${link.id}`);
     assert.deepEqual(
       {
         clicks: counters.clicks,
@@ -299,9 +271,10 @@ describe("a backup taken under load holds every event acknowledged before it beg
       },
       raw,
     );
-    const rollups = await api(
+    const rollups = await apiJson(
       restored.origin,
       key,
+      "GET",
       `/analytics?event=composite&interval=all&linkId=${link.id}`,
     );
     assert.deepEqual(
@@ -353,7 +326,7 @@ describe("clicktrail restore", () => {
     const backupFile = join(tempDir(), "backup.sqlite");
     assert.equal((await cli(["backup", backupFile], { DATA_DIR: dir })).status, 0);
     const server = await startMain(serverEnv(dir));
-    await visit(server.origin, linkKey);
+    await clickIdAt(server.origin, linkKey);
 
     const refused = await cli(["restore", backupFile], { DATA_DIR: dir });
     assert.equal(refused.status, EXIT.busy, refused.stderr);
@@ -365,9 +338,9 @@ describe("clicktrail restore", () => {
       readdirSync(dir).filter((name) => name.includes("restor")),
       [],
     );
-    const link = await api(server.origin, key, `/links/${linkId}`);
+    const link = await apiJson(server.origin, key, "GET", `/links/${linkId}`);
     assert.equal(link.clicks, FIXTURE_CLICKS + 1, "the server kept its data and keeps serving");
-    await visit(server.origin, linkKey);
+    await clickIdAt(server.origin, linkKey);
     assert.equal(await server.stop(), 0);
 
     const restored = await cli(["restore", backupFile, "--json"], { DATA_DIR: dir });
@@ -383,7 +356,7 @@ describe("clicktrail restore", () => {
     const backupFile = join(tempDir(), "backup.sqlite");
     assert.equal((await cli(["backup", backupFile], { DATA_DIR: dir })).status, 0);
     const server = await startMain(serverEnv(dir));
-    for (let i = 0; i < 20; i++) await visit(server.origin, linkKey);
+    for (let i = 0; i < 20; i++) await clickIdAt(server.origin, linkKey);
     await server.kill();
     assert.ok(statSync(join(dir, `${DB}-wal`)).size > 0, "the crash left a write-ahead log");
 
