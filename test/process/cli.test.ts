@@ -43,7 +43,7 @@ const listLinks = (origin: string, key: string) =>
 
 const filesOf = (dir: string) => Buffer.concat(readdirSync(dir).map((name) => readFileSync(join(dir, name))));
 
-describe("clicktrail workspaces and keys", { concurrency: true }, () => {
+describe("clicktrail workspaces and keys", { concurrency: 3 }, () => {
   test("workspaces create --json prints {id, name}", async () => {
     const env = { DATA_DIR: tempDir() };
     const workspace = await cliJson<Record<string, unknown>>(
@@ -168,7 +168,7 @@ describe("clicktrail workspaces and keys", { concurrency: true }, () => {
   });
 });
 
-describe("clicktrail help, version and usage errors", { concurrency: true }, () => {
+describe("clicktrail help, version and usage errors", { concurrency: 3 }, () => {
   test("--help lists every command and exits 0; --version prints the package version", async () => {
     const help = await cli(["--help"], {});
     assert.equal(help.status, 0);
@@ -227,7 +227,7 @@ describe("clicktrail help, version and usage errors", { concurrency: true }, () 
   });
 });
 
-describe("clicktrail links", { concurrency: true }, () => {
+describe("clicktrail links", { concurrency: 3 }, () => {
   type WireLink = {
     id: string;
     domain: string;
