@@ -68,7 +68,8 @@ export function presentEvent(record: EventRecord, protocol: string) {
 
 export type PresentedEvent = ReturnType<typeof presentEvent>;
 
-// The keys dub-go ≤ 0.13 knows in the objects it decodes strictly (ADR 16); any other key fails the whole list.
+// The keys of dub-go 0.9.7's event models, which later releases up to 0.13 also know, in the objects they decode
+// strictly (ADR 16): any other key fails the whole list.
 const DEPRECATED_KEYS = [
   "click_id",
   "link_id",
@@ -116,10 +117,7 @@ function pick<T extends object, K extends keyof T>(source: T, keys: readonly K[]
   return Object.fromEntries(keys.map((key) => [key, source[key]])) as Pick<T, K>;
 }
 
-/**
- * The link object is decoded leniently; it gets the one key of the seed's LinkSchema that Dub has since
- * dropped, so that every key that SDK lists is there.
- */
+/** The link is decoded leniently; it gains the one LinkSchema key Dub has since dropped, so none it lists is missing. */
 const seedLink = (link: PresentedEvent["link"]) => ({ ...link, identifier: null });
 
 /** An item of GET /events as dub-go ≤ 0.13 decodes it: today's event without the keys it would reject. */
