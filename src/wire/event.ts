@@ -3,6 +3,7 @@ import { type ClickFields, presentClick } from "./click.js";
 import { presentCustomer } from "./customer.js";
 import { iso } from "./iso.js";
 import { presentLink } from "./link.js";
+import type { SdkGeneration } from "./sdk-generation.js";
 
 /** The flat fields of Dub's first events API, which the TypeScript SDK still requires. */
 function deprecatedFields(clickId: string, linkId: string, context: ClickFields) {
@@ -66,3 +67,87 @@ export function presentEvent(record: EventRecord, protocol: string) {
 }
 
 export type PresentedEvent = ReturnType<typeof presentEvent>;
+
+// The keys of dub-go 0.9.7's event models, which later releases up to 0.13 also know, in the objects they decode
+// strictly (ADR 16): any other key fails the whole list.
+const DEPRECATED_KEYS = [
+  "click_id",
+  "link_id",
+  "domain",
+  "key",
+  "url",
+  "continent",
+  "country",
+  "city",
+  "device",
+  "browser",
+  "os",
+  "qr",
+  "ip",
+] as const;
+const CLICK_EVENT_KEYS = ["event", "timestamp", "click", "link", ...DEPRECATED_KEYS] as const;
+const LEAD_EVENT_KEYS = [...CLICK_EVENT_KEYS, "eventId", "eventName", "customer"] as const;
+const SALE_EVENT_KEYS = [
+  ...LEAD_EVENT_KEYS,
+  "sale",
+  "saleAmount",
+  "invoice_id",
+  "payment_processor",
+] as const;
+const CLICK_KEYS = [
+  "id",
+  "url",
+  "continent",
+  "country",
+  "city",
+  "device",
+  "browser",
+  "os",
+  "referer",
+  "refererUrl",
+  "qr",
+  "ip",
+] as const;
+const CUSTOMER_KEYS = ["id", "name", "email", "avatar"] as const;
+
+/** Its `sale.paymentProcessor` is an enum of these three; any other value fails, an absent key does not. */
+const SEED_PAYMENT_PROCESSORS: ReadonlySet<string> = new Set(["stripe", "shopify", "paddle"]);
+
+function pick<T extends object, K extends keyof T>(source: T, keys: readonly K[]): Pick<T, K> {
+  return Object.fromEntries(keys.map((key) => [key, source[key]])) as Pick<T, K>;
+}
+
+/** The link is decoded leniently; it gains the one LinkSchema key Dub has since dropped, so none it lists is missing. */
+const seedLink = (link: PresentedEvent["link"]) => ({ ...link, identifier: null });
+
+/** An item of GET /events as dub-go ≤ 0.13 decodes it: today's event without the keys it would reject. */
+function presentSeedEvent(record: EventRecord, protocol: string) {
+  const event = presentEvent(record, protocol);
+  const click = pick(event.click, CLICK_KEYS);
+  const link = seedLink(event.link);
+  if (event.event === "click") return { ...pick(event, CLICK_EVENT_KEYS), click, link };
+  const customer = pick(event.customer, CUSTOMER_KEYS);
+  if (event.event === "lead") return { ...pick(event, LEAD_EVENT_KEYS), click, link, customer };
+  const { paymentProcessor, ...sale } = event.sale;
+  return {
+    ...pick(event, SALE_EVENT_KEYS),
+    click,
+    link,
+    customer,
+    sale: SEED_PAYMENT_PROCESSORS.has(paymentProcessor) ? event.sale : sale,
+  };
+}
+
+type SeedEvent = ReturnType<typeof presentSeedEvent>;
+
+/** GET /events's items in the shape the calling SDK generation decodes. */
+export function presentEvents(
+  records: EventRecord[],
+  protocol: string,
+  generation: "current",
+): PresentedEvent[];
+export function presentEvents(records: EventRecord[], protocol: string, generation: "seed"): SeedEvent[];
+export function presentEvents(records: EventRecord[], protocol: string, generation: SdkGeneration) {
+  const present = generation === "seed" ? presentSeedEvent : presentEvent;
+  return records.map((record) => present(record, protocol));
+}

@@ -4,7 +4,7 @@ import { z } from "zod";
 import type { EventService } from "../../domain/events/event-service.js";
 import type { EventRecord } from "../../domain/events/model.js";
 import { csvRecord } from "../../wire/csv.js";
-import { presentEvent } from "../../wire/event.js";
+import { presentEvent, presentEvents } from "../../wire/event.js";
 import { exportFields } from "../../wire/event-csv.js";
 import {
   eventSchema,
@@ -13,6 +13,7 @@ import {
   exportColumns,
   toEventParams,
 } from "../schemas/events.js";
+import { sdkGeneration } from "../sdk-generation.js";
 
 export type EventRoutesOptions = { events: EventService; protocol: string };
 
@@ -30,10 +31,15 @@ export const eventRoutes: FastifyPluginAsyncZod<EventRoutesOptions> = async (app
         response: { 200: z.array(eventSchema) },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { page, limit } = request.query;
       const records = await events.list(request.principal, toEventParams(request.query), { page, limit });
-      return records.map((record) => presentEvent(record, protocol));
+      const generation = sdkGeneration(request);
+      reply.header("vary", "User-Agent");
+      if (generation === "current") return presentEvents(records, protocol, generation);
+      // Serialised here: the documented schema is today's and would strip the old Go SDK's shape back to it.
+      const seedBody = JSON.stringify(presentEvents(records, protocol, generation));
+      return reply.type("application/json; charset=utf-8").send(seedBody as never);
     },
   );
 
