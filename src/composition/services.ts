@@ -14,6 +14,7 @@ import { FxRateBook } from "../domain/conversions/fx-rate-book.js";
 import { LeadService } from "../domain/conversions/lead-service.js";
 import { SaleService } from "../domain/conversions/sale-service.js";
 import { CustomerService } from "../domain/customers/customer-service.js";
+import { DomainService } from "../domain/domains/domain-service.js";
 import { EventService } from "../domain/events/event-service.js";
 import { LinkService } from "../domain/links/link-service.js";
 import type { LinkCache } from "../domain/links/ports.js";
@@ -38,6 +39,7 @@ import { sharedState } from "./shared-state.js";
 export type Services = {
   workspaces: WorkspaceService;
   links: LinkService;
+  domains: DomainService;
   redirects: RedirectService;
   clientClicks: ClientClickService;
   clickRecorder: ClickRecorder;
@@ -83,6 +85,14 @@ export function storeServices(config: Config, stores: Stores, linkCache: LinkCac
       payloads,
       announcer,
     ),
+    domains: new DomainService(
+      stores.domains,
+      linkCache,
+      systemClock,
+      config.shortDomain,
+      payloads,
+      announcer,
+    ),
     webhooks: new WebhookService(
       stores.webhooks,
       stores.links,
@@ -110,7 +120,7 @@ export async function createServices(
   const shared = sharedState(config, logger, metrics);
   const announcer = new Dispatcher(logger);
   const database = new DatabaseAvailability(() => stores.settings.writeProbe(Date.now()), logger);
-  const { payloads, send, links, webhooks, fxRates, ...plain } = storeServices(
+  const { payloads, send, links, domains, webhooks, fxRates, ...plain } = storeServices(
     config,
     stores,
     shared.linkCache,
@@ -149,8 +159,9 @@ export async function createServices(
   return {
     ...plain,
     links,
+    domains,
     clickRecorder,
-    redirects: new RedirectService(links, clicks, systemClock, announcer),
+    redirects: new RedirectService(links, domains, clicks, systemClock, announcer),
     clientClicks: new ClientClickService(links, stores.workspaces, clicks, systemClock),
     rateLimiter: shared.rateLimiter,
     leads: new LeadService(

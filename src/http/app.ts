@@ -24,6 +24,7 @@ import { recordRequestMetrics } from "./request-metrics.js";
 import { analyticsRoutes } from "./routes/analytics.js";
 import { clientClickRoutes } from "./routes/client-clicks.js";
 import { customerRoutes } from "./routes/customers.js";
+import { domainRoutes } from "./routes/domains.js";
 import { eventRoutes } from "./routes/events.js";
 import { healthRoutes } from "./routes/health.js";
 import { linkRoutes } from "./routes/links.js";
@@ -96,6 +97,7 @@ export async function buildApp({
       }
     });
     await scope.register(linkRoutes, { links: services.links, protocol: config.shortLinkProtocol });
+    await scope.register(domainRoutes, { domains: services.domains });
     await scope.register(trackRoutes, {
       leads: services.leads,
       sales: services.sales,

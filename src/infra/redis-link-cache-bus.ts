@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
-import type { MemoryLinkCache } from "../domain/links/memory-link-cache.js";
+import type { DomainFallbacks } from "../domain/domains/model.js";
+import { DOMAIN_FALLBACKS_KEY, type MemoryLinkCache } from "../domain/links/memory-link-cache.js";
 import type { Link } from "../domain/links/model.js";
 import type { LinkCache } from "../domain/links/ports.js";
 import type { RedisErrorListener } from "./redis.js";
@@ -36,6 +37,19 @@ export class RedisLinkCacheBus implements LinkCache {
 
   set(domain: string, key: string, link: Link | null): void {
     this.local.set(domain, key, link);
+  }
+
+  getDomain(domain: string): DomainFallbacks | null | undefined {
+    return this.local.getDomain(domain);
+  }
+
+  setDomain(domain: string, fallbacks: DomainFallbacks | null): void {
+    this.local.setDomain(domain, fallbacks);
+  }
+
+  /** Travels as an invalidation of a key no link can have, which every receiver applies to the domain. */
+  invalidateDomain(domain: string): Promise<void> {
+    return this.invalidate(domain, DOMAIN_FALLBACKS_KEY);
   }
 
   /**

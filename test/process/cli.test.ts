@@ -618,7 +618,7 @@ function getOnNewConnection(
   });
 }
 
-test("WORKERS=2 without Redis behaves as one process: link edits, rate limits and metrics", async () => {
+test("WORKERS=2 without Redis behaves as one process: link and domain edits, rate limits and metrics", async () => {
   const dir = tempDir();
   const server = await startMain({
     DATA_DIR: dir,
@@ -660,6 +660,24 @@ test("WORKERS=2 without Redis behaves as one process: link edits, rate limits an
   );
   assert.equal((await api("DELETE", `/links/${link.id}`)).status, 200);
   assert.deepEqual(await destinations(), new Set(["404 "]), "no worker serves the deleted link");
+
+  const misses = async () => {
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        getOnNewConnection(server.origin, "/nowhere", { host: "fallback.workers.test" }),
+      ),
+    );
+    return new Set(answers.map((answer) => `${answer.status} ${answer.headers.location ?? ""}`));
+  };
+  assert.equal((await api("POST", "/domains", { slug: "fallback.workers.test" })).status, 201);
+  assert.deepEqual(await misses(), new Set(["404 "]));
+  const fallback = { notFoundUrl: "https://fallback.example/" };
+  assert.equal((await api("PATCH", "/domains/fallback.workers.test", fallback)).status, 200);
+  assert.deepEqual(
+    await misses(),
+    new Set(["302 https://fallback.example/"]),
+    "no worker serves the domain's old settings",
+  );
 
   const limited = [];
   for (let i = 0; i < 40; i++) {

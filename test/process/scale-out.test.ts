@@ -4,7 +4,7 @@ import { after, before, describe, test } from "node:test";
 import { Dub } from "dub";
 import pg from "pg";
 import { startPostgres, startRedis } from "../../scripts/test-services.mjs";
-import { uniqueIp } from "../helpers/journey.js";
+import { rawRequest, uniqueIp } from "../helpers/journey.js";
 import { cleanUp, cliJson, ensureBuilt, type ServerProcess, startMain } from "../helpers/processes.js";
 import { BROWSER_UA } from "../helpers/server.js";
 
@@ -193,6 +193,24 @@ describe("three processes on one PostgreSQL and one Redis", { skip: missing }, (
         "https://after.example/",
         `process ${i}`,
       );
+    }
+  });
+
+  test("a domain's settings changed through one process act on every process at once", async () => {
+    const slug = "fallback.scale.test";
+    const miss = async (i: number) =>
+      (
+        await rawRequest(`${servers[i % PROCESSES].origin}/nowhere`, {
+          method: "GET",
+          headers: { host: slug, "user-agent": BROWSER_UA },
+        })
+      ).headers.location;
+    await sdk(keys.links).domains.create({ slug });
+    for (let i = 0; i < PROCESSES; i++) assert.equal(await miss(i), undefined, "warms each cache");
+    await sdk(keys.links, 0).domains.update(slug, { notFoundUrl: "https://fallback.example/" });
+    await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < PROCESSES; i++) {
+      assert.equal(await miss(i), "https://fallback.example/", `process ${i}`);
     }
   });
 

@@ -1,11 +1,13 @@
 import type { Announcer } from "../announcements.js";
 import type { Clock } from "../clock.js";
+import { newDomain } from "../domains/model.js";
+import type { DomainStore } from "../domains/ports.js";
 import { conflict, DomainError, forbidden, notFound, UniqueViolation, unprocessable } from "../errors.js";
 import { newLinkKey, prefixedId } from "../ids.js";
 import type { WebhookPayloads } from "../webhooks/ports.js";
 import type { Principal } from "../workspaces/model.js";
 import type { Link, LinkFields, LinkFilter, LinkInput } from "./model.js";
-import type { DomainStore, LinkCache, LinkStore } from "./ports.js";
+import type { LinkCache, LinkStore } from "./ports.js";
 import { isReservedKey, normaliseExternalId } from "./rules.js";
 import { touchesUtm, withUtm } from "./utm.js";
 
@@ -149,10 +151,10 @@ export class LinkService {
     return link;
   }
 
-  /** The default domain is everyone's; a custom one belongs to the workspace that first put a link on it. */
+  /** The default domain is everyone's; a custom one belongs to the workspace that first added it or a link on it. */
   private async assertDomainOf(principal: Principal, domain: string, at: number): Promise<void> {
     if (domain === this.defaultDomain) return;
-    const owner = await this.domains.claim(principal.workspaceId, domain, at);
+    const owner = await this.domains.claim(newDomain(principal.workspaceId, domain, at));
     if (owner !== principal.workspaceId) {
       throw forbidden(`Domain ${domain} does not belong to this workspace.`);
     }

@@ -1,3 +1,4 @@
+import type { DomainFallbacks } from "../domains/model.js";
 import type { OutboxEvent } from "../webhooks/model.js";
 import type { Link, LinkFields, LinkFilter } from "./model.js";
 
@@ -22,24 +23,15 @@ export interface LinkStore {
   findByDomainKey(domain: string, key: string): Promise<Link | null>;
 }
 
-/**
- * Who owns each custom domain: the workspace that first put a link on it. A domain that links of several
- * workspaces already share (from before domains had owners) stays unowned, and nobody can claim it.
- */
-export interface DomainStore {
-  /**
-   * Claims `domain` for the workspace if nobody owns it and no other workspace has links on it, atomically.
-   * Returns the owner afterwards, or null when the domain is unowned and could not be claimed.
-   */
-  claim(workspaceId: string, domain: string, at: number): Promise<string | null>;
-  /** Whether the server knows the domain: owned, or used by some link. */
-  isKnown(domain: string): Promise<boolean>;
-}
-
-/** What a redirect needs of a link, kept close to the request path. */
+/** What a redirect needs, kept close to the request path: links, and the fallbacks of custom domains. */
 export interface LinkCache {
   get(domain: string, key: string): Link | null | undefined;
   set(domain: string, key: string, link: Link | null): void;
   /** Forgets a key everywhere the cache is kept; a promise settles once that is done, and never rejects. */
   invalidate(domain: string, key: string): void | Promise<void>;
+  /** A host's fallbacks; null: the host is no custom domain with any. */
+  getDomain(domain: string): DomainFallbacks | null | undefined;
+  setDomain(domain: string, fallbacks: DomainFallbacks | null): void;
+  /** Forgets a domain's fallbacks everywhere, as `invalidate` does a key. */
+  invalidateDomain(domain: string): void | Promise<void>;
 }

@@ -1,6 +1,8 @@
 export const SCOPES = [
   "links.read",
   "links.write",
+  "domains.read",
+  "domains.write",
   "analytics.read",
   "conversions.write",
   "customers.read",

@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import type { RedirectService } from "../../domain/clicks/redirect-service.js";
+import type { RedirectOutcome, RedirectService } from "../../domain/clicks/redirect-service.js";
 import { isReservedKey } from "../../domain/links/rules.js";
 import { type DatabaseAvailability, RETRY_AFTER_SECONDS } from "../../infra/database-availability.js";
 import { EXPIRED_PAGE, HOME_PAGE, NOT_FOUND_PAGE, UNAVAILABLE_PAGE } from "../pages.js";
@@ -16,9 +16,7 @@ const PREFETCH_HEADERS = ["sec-purpose", "purpose", "x-purpose", "x-moz"];
 export async function redirectRoutes(app: FastifyInstance, options: RedirectRoutesOptions) {
   const { redirects, trustProxy } = options;
   const visits = { schema: { hide: true }, errorHandler: unavailablePage(options.database) };
-  app.get("/", { schema: { hide: true } }, async (_request, reply) =>
-    reply.type("text/html; charset=utf-8").send(HOME_PAGE),
-  );
+  app.get("/", visits, async (request, reply) => answer(reply, await redirects.root(request.host)));
 
   app.get<{ Params: { key: string } }>("/:key", visits, async (request, reply) => {
     const key = request.params.key;
@@ -35,20 +33,28 @@ export async function redirectRoutes(app: FastifyInstance, options: RedirectRout
       referer: request.headers.referer,
       countryHint: trustProxy ? countryHeader(request) : undefined,
     });
-    if (outcome.kind === "redirect") {
-      return reply
-        .code(302)
-        .header("location", outcome.location)
-        .header("cache-control", "no-store")
-        .header("x-robots-tag", "noindex")
-        .send();
-    }
-    return reply
-      .code(outcome.kind === "expired" ? 410 : 404)
-      .type("text/html; charset=utf-8")
-      .send(outcome.kind === "expired" ? EXPIRED_PAGE : NOT_FOUND_PAGE);
+    return answer(reply, outcome);
   });
 }
+
+function answer(reply: FastifyReply, outcome: RedirectOutcome) {
+  if (outcome.kind === "redirect") {
+    return reply
+      .code(302)
+      .header("location", outcome.location)
+      .header("cache-control", "no-store")
+      .header("x-robots-tag", "noindex")
+      .send();
+  }
+  const [status, page] = PAGES[outcome.kind];
+  return reply.code(status).type("text/html; charset=utf-8").send(page);
+}
+
+const PAGES = {
+  not_found: [404, NOT_FOUND_PAGE],
+  expired: [410, EXPIRED_PAGE],
+  home: [200, HOME_PAGE],
+} as const;
 
 /** A visitor gets a page, not JSON, when the link cannot be looked up; other errors go to the app's handler. */
 function unavailablePage(database: Pick<DatabaseAvailability, "failedWith">) {

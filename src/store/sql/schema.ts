@@ -16,7 +16,7 @@ export interface Database extends ConversionTables, WebhookTables {
     revoked_at: number | null;
   };
   /** Custom domains and the workspace that owns each; the default short domain is shared and never listed. */
-  domains: { slug: string; workspace_id: string; created_at: number };
+  domains: DomainRow;
   links: LinkRow;
   clicks: ClickRow;
   click_visitors: {
@@ -27,6 +27,21 @@ export interface Database extends ConversionTables, WebhookTables {
     first_seen: number;
   };
   rollups: RollupTable;
+}
+
+export interface DomainRow {
+  slug: string;
+  /** Made by PostgreSQL for rows that servers of an earlier version insert during an upgrade. */
+  id: string;
+  workspace_id: string;
+  placeholder: string | null;
+  expired_url: string | null;
+  not_found_url: string | null;
+  logo: string | null;
+  archived: Generated<number>;
+  created_at: number;
+  /** Null until the domain's first change. */
+  updated_at: number | null;
 }
 
 /** Pre-aggregated event counts; see rollups.ts. */

@@ -173,6 +173,7 @@ const segmentPools = (world: World): Record<string, string[]> => ({
   id: [...world.ids.customers, ...world.ids.customerExternalIds.map((id) => `ext_${id}`)],
   webhookId: [...world.ids.webhooks, ...world.ids.otherWebhooks],
   eventId: world.ids.webhookEvents,
+  slug: world.ids.domains,
 });
 
 /** A path segment: an id that exists (in this workspace or another), a random one, or hostile bytes. */

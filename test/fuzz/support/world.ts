@@ -33,6 +33,8 @@ export type World = {
     webhooks: string[];
     otherWebhooks: string[];
     webhookEvents: string[];
+    /** slugs of the workspace's domains, then one of the other workspace's */
+    domains: string[];
     /** Every opaque id of the other workspace (itself, its link, click, customer, webhook): none may leak. */
     theirs: string[];
   };
@@ -71,7 +73,7 @@ export async function startWorld(): Promise<World> {
       body: JSON.stringify(body),
     });
     const json = (await response.json()) as Record<string, unknown>;
-    if (response.status !== 200)
+    if (response.status !== 200 && response.status !== 201)
       throw new Error(`fixture ${path}: ${response.status} ${JSON.stringify(json)}`);
     return json;
   };
@@ -123,6 +125,13 @@ export async function startWorld(): Promise<World> {
     { clickId: otherClick, eventName: "Sign up", customerExternalId: "fz-theirs" },
     other.key,
   );
+  await call("/domains", {
+    slug: "fz.example.net",
+    placeholder: "https://shop.example.com/home",
+    notFoundUrl: "https://shop.example.com/missing",
+    expiredUrl: "https://shop.example.com/expired",
+  });
+  const otherDomain = await call("/domains", { slug: "fz-theirs.example.net" }, other.key);
   const otherWebhook = await call(
     "/webhooks",
     { name: "theirs", url: receiver.url, triggers: ["lead.created"] },
@@ -150,11 +159,13 @@ export async function startWorld(): Promise<World> {
       webhooks: await column("select id as v from webhooks where workspace_id = ?", ws),
       otherWebhooks: [String(otherWebhook.id)],
       webhookEvents: await column("select event_id as v from webhook_messages order by event_id"),
+      domains: ["go.example.net", "fz.example.net", "fz-theirs.example.net"],
       theirs: [
         other.workspaceId,
         String(otherLink.id),
         otherClick,
         String(otherWebhook.id),
+        String(otherDomain.id),
         ...(await column("select id as v from customers where workspace_id = ?", other.workspaceId)),
       ],
     },

@@ -1,0 +1,91 @@
+// Migration 0101_domain_settings on a database installed before it (SQLite, or PostgreSQL with
+// CLICKTRAIL_TEST_STORE=postgres): a domain claimed earlier gets an id and empty settings, and is served by the
+// domain store; on PostgreSQL a server of the previous version, still inserting domains without an id while a
+// scale-out install upgrades, gets one made for it.
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import { type Kysely, sql } from "kysely";
+import { migrateToLatest, postgresMigrations, sqliteMigrations } from "../../src/store/migrations/index.js";
+import { legacyPostgresMigrations } from "../../src/store/migrations/legacy/postgres/index.js";
+import { legacySqliteMigrations } from "../../src/store/migrations/legacy/sqlite/index.js";
+import { openPostgres } from "../../src/store/postgres/database.js";
+import { SqlDomainStore } from "../../src/store/sql/domain-store.js";
+import type { Database } from "../../src/store/sql/schema.js";
+import { SqlWorkspaceStore } from "../../src/store/sql/workspace-store.js";
+import { openSqlite } from "../../src/store/sqlite/database.js";
+import { freshPostgresDatabase } from "../helpers/server.js";
+
+const engine = process.env.CLICKTRAIL_TEST_STORE === "postgres" ? "postgres" : "sqlite";
+const createdAt = Date.UTC(2026, 0, 2, 3, 4, 5);
+let db: Kysely<Database>;
+let close: () => Promise<void>;
+
+/** What a server of the previous version writes when a link claims a domain. */
+const claimAsBefore = (slug: string) =>
+  sql`INSERT INTO domains (slug, workspace_id, created_at) VALUES (${slug}, 'ws_installed', ${createdAt})`.execute(
+    db,
+  );
+
+before(async () => {
+  if (engine === "postgres") {
+    const database = await freshPostgresDatabase();
+    db = openPostgres({ url: database.url, poolSize: 2 }).db;
+    close = async () => {
+      await db.destroy();
+      await database.drop();
+    };
+  } else {
+    const dataDir = mkdtempSync(join(tmpdir(), "clicktrail-domain-settings-"));
+    db = openSqlite({ dataDir, synchronous: "normal" });
+    close = async () => {
+      await db.destroy();
+      rmSync(dataDir, { recursive: true, force: true });
+    };
+  }
+  await migrateToLatest(db, engine === "postgres" ? legacyPostgresMigrations : legacySqliteMigrations);
+  await new SqlWorkspaceStore(db).createWorkspace({
+    id: "ws_installed",
+    name: "Installed before domain settings",
+    allowedHostnames: [],
+    createdAt,
+  });
+  await claimAsBefore("go.installed.test");
+  await claimAsBefore("b.installed.test");
+  await migrateToLatest(db, engine === "postgres" ? postgresMigrations : sqliteMigrations);
+});
+after(() => close());
+
+test("a domain claimed before the migration has an id, no settings, and its creation time as last change", async () => {
+  const domain = await new SqlDomainStore(db).find("ws_installed", "go.installed.test");
+  assert.ok(domain, "still there");
+  assert.match(domain.id, /^dom_[0-9A-Z]{26}$/);
+  assert.deepEqual(
+    { ...domain, id: "" },
+    {
+      id: "",
+      slug: "go.installed.test",
+      workspaceId: "ws_installed",
+      placeholder: null,
+      expiredUrl: null,
+      notFoundUrl: null,
+      logo: null,
+      archived: false,
+      createdAt,
+      updatedAt: createdAt,
+    },
+  );
+  const other = await new SqlDomainStore(db).find("ws_installed", "b.installed.test");
+  assert.notEqual(other?.id, domain.id, "each domain its own id");
+});
+
+test("on PostgreSQL, a domain inserted the previous version's way gets an id too", {
+  skip: engine !== "postgres",
+}, async () => {
+  await claimAsBefore("during-upgrade.installed.test");
+  const domain = await new SqlDomainStore(db).find("ws_installed", "during-upgrade.installed.test");
+  assert.match(domain?.id ?? "", /^dom_[0-9A-Z]{26}$/);
+  assert.equal(domain?.archived, false);
+});
