@@ -67,10 +67,7 @@ describe("the OpenAPI document", () => {
       assert.match(operation.operationId ?? "", /^[a-z][A-Za-z]+$/, where);
       const success = Object.keys(operation.responses).filter((status) => /^2\d\d$/.test(status));
       assert.equal(success.length, 1, `${where}: one success status, not ${success}`);
-      assert.ok(
-        JSON.stringify(operation.responses[success[0]]).includes('"content"'),
-        `${where}: no content documented`,
-      );
+      assert.ok(operation.responses[success[0]].content, `${where}: no content documented`);
       assert.deepEqual(
         [operation.responses["4XX"], operation.responses["5XX"]],
         [{ $ref: "#/components/responses/Error" }, { $ref: "#/components/responses/Error" }],
