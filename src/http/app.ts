@@ -7,7 +7,7 @@ import Fastify, {
   type FastifyRequest,
   LogController,
 } from "fastify";
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
+import { serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
 import type { Logger } from "pino";
 import type { Services } from "../composition/services.js";
 import type { Config } from "../config.js";
@@ -17,6 +17,7 @@ import { observePool } from "../infra/metrics.js";
 import { authenticate } from "./auth.js";
 import { CLIENT_SCRIPT } from "./client-script.js";
 import { answerClientError, INVALID_JSON, installErrorHandler, sendError } from "./errors.js";
+import { openApiOptions } from "./openapi.js";
 import { NOT_FOUND_PAGE } from "./pages.js";
 import { clientAddress } from "./request-context.js";
 import { bodyProblem, hasNulEscape, NUL_IN_URL } from "./request-guards.js";
@@ -75,19 +76,7 @@ export async function buildApp({
   recordRequestMetrics(app, services.metrics);
   observePool(services.metrics, poolUsage);
 
-  await app.register(swagger, {
-    openapi: {
-      info: {
-        title: "Clicktrail API",
-        version: "1.0.0",
-        description: "Dub-compatible link attribution API.",
-      },
-      servers: [{ url: "/api" }],
-      components: { securitySchemes: { token: { type: "http", scheme: "bearer" } } },
-      security: [{ token: [] }],
-    },
-    transform: jsonSchemaTransform,
-  });
+  await app.register(swagger, openApiOptions);
 
   const api = async (scope: FastifyInstance) => {
     scope.addHook("onRequest", authenticate(services.workspaces, services.rateLimiter));

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import SQLite from "better-sqlite3";
 import { Dub } from "dub";
+import type { FastifyInstance } from "fastify";
 import pg from "pg";
 import type { Logger } from "pino";
 import type { Services } from "../../src/composition/services.js";
@@ -20,6 +21,8 @@ export type TestServer = {
   /** an unrestricted key of the default workspace */
   key: string;
   workspaceId: string;
+  /** the fastify instance serving `origin` */
+  app: FastifyInstance;
   services: Services;
   storage: Storage;
   dataDir: string;
@@ -66,7 +69,7 @@ export async function startServer(
     logger: options.logger ?? createLogger("silent"),
     migrate: true,
   });
-  const { created, services, storage, origin } = server;
+  const { app, created, services, storage, origin } = server;
   if (!created) throw new Error("expected an empty data directory");
   const reader = scaleOut ? postgresReader(scaleOut.url) : sqliteReader(join(dataDir, "clicktrail.sqlite"));
   return {
@@ -74,6 +77,7 @@ export async function startServer(
     host: `localhost:${port}`,
     key: created.key,
     workspaceId: created.workspaceId,
+    app,
     services,
     storage,
     dataDir,

@@ -4,6 +4,7 @@ import type { AnalyticsService } from "../../domain/analytics/analytics-service.
 import { analyticsColumns, presentAnalytics } from "../../wire/analytics.js";
 import { csvField, csvRecord } from "../../wire/csv.js";
 import { analyticsQuery, analyticsResponse, toAnalyticsParams } from "../schemas/analytics.js";
+import { fileResponse } from "../schemas/files.js";
 
 export type AnalyticsRoutesOptions = { analytics: AnalyticsService; protocol: string };
 
@@ -43,6 +44,7 @@ export const analyticsRoutes: FastifyPluginAsyncZod<AnalyticsRoutesOptions> = as
         description:
           "What GET /analytics answers for the same parameters, as CSV (RFC 4180), one row per item.",
         querystring: analyticsQuery,
+        response: { 200: fileResponse("text/csv", "One row per item of what GET /analytics answers") },
       },
     },
     async (request, reply) => {

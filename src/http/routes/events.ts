@@ -13,6 +13,7 @@ import {
   exportColumns,
   toEventParams,
 } from "../schemas/events.js";
+import { fileResponse } from "../schemas/files.js";
 import { sdkGeneration } from "../sdk-generation.js";
 
 export type EventRoutesOptions = { events: EventService; protocol: string };
@@ -27,6 +28,8 @@ export const eventRoutes: FastifyPluginAsyncZod<EventRoutesOptions> = async (app
       schema: {
         operationId: "listEvents",
         tags,
+        description:
+          "Events in today's shape. A client whose User-Agent names dub-go 0.13 or older gets the shape that SDK decodes (docs/adr/0016).",
         querystring: eventsQuery,
         response: { 200: z.array(eventSchema) },
       },
@@ -52,6 +55,7 @@ export const eventRoutes: FastifyPluginAsyncZod<EventRoutesOptions> = async (app
         tags,
         description: "The events GET /events would list, every page of them, as CSV (RFC 4180), streamed.",
         querystring: eventsExportQuery,
+        response: { 200: fileResponse("text/csv", "A header row, then one row per event") },
       },
     },
     async (request, reply) => {

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import QRCode from "qrcode";
 import { z } from "zod";
 import { isAllowedDestination } from "../../domain/links/rules.js";
+import { fileResponse } from "../schemas/files.js";
 
 const query = z.object({
   url: z
@@ -16,7 +17,15 @@ const query = z.object({
 export const qrRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     "/qr",
-    { schema: { operationId: "getQRCode", tags: ["QR codes"], security: [], querystring: query } },
+    {
+      schema: {
+        operationId: "getQRCode",
+        tags: ["QR codes"],
+        security: [],
+        querystring: query,
+        response: { 200: fileResponse("image/png", "The QR code") },
+      },
+    },
     async (request, reply) => {
       const png = await QRCode.toBuffer(request.query.url, {
         type: "png",
