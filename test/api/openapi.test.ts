@@ -66,8 +66,11 @@ describe("the OpenAPI document", () => {
       const where = `${method} ${path}`;
       assert.match(operation.operationId ?? "", /^[a-z][A-Za-z]+$/, where);
       const success = Object.keys(operation.responses).filter((status) => /^2\d\d$/.test(status));
-      assert.equal(success.length, 1, `${where}: one success status, not ${success}`);
-      assert.ok(operation.responses[success[0]].content, `${where}: no content documented`);
+      // An operation that never succeeds here (registerDomain) documents the one refusal it answers instead.
+      const answers =
+        success.length === 0 ? Object.keys(operation.responses).filter((s) => /^4\d\d$/.test(s)) : success;
+      assert.equal(answers.length, 1, `${where}: one success status (or one refusal), not ${answers}`);
+      assert.ok(operation.responses[answers[0]].content, `${where}: no content documented`);
       assert.deepEqual(
         [operation.responses["4XX"], operation.responses["5XX"]],
         [{ $ref: "#/components/responses/Error" }, { $ref: "#/components/responses/Error" }],

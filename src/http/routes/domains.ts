@@ -12,6 +12,7 @@ import {
   domainStatusSchema,
   registerDomainBody,
 } from "../schemas/domains.js";
+import { errorSchema } from "../schemas/errors.js";
 
 export type DomainRoutesOptions = { domains: DomainService };
 
@@ -69,6 +70,7 @@ export const domainRoutes: FastifyPluginAsyncZod<DomainRoutesOptions> = async (a
         tags,
         description: "Always 403 forbidden: Clicktrail cannot buy domains.",
         body: registerDomainBody,
+        response: { 403: errorSchema },
       },
     },
     async (request) => domains.register(request.body.domain),
