@@ -15,8 +15,10 @@ import { LeadService } from "../domain/conversions/lead-service.js";
 import { SaleService } from "../domain/conversions/sale-service.js";
 import { CustomerService } from "../domain/customers/customer-service.js";
 import { EventService } from "../domain/events/event-service.js";
+import { FolderService } from "../domain/folders/folder-service.js";
 import { LinkService } from "../domain/links/link-service.js";
 import type { LinkCache } from "../domain/links/ports.js";
+import { TagService } from "../domain/tags/tag-service.js";
 import { DeliveryWorker } from "../domain/webhooks/delivery-worker.js";
 import type { Sender } from "../domain/webhooks/ports.js";
 import { WebhookService } from "../domain/webhooks/webhook-service.js";
@@ -38,6 +40,8 @@ import { sharedState } from "./shared-state.js";
 export type Services = {
   workspaces: WorkspaceService;
   links: LinkService;
+  tags: TagService;
+  folders: FolderService;
   redirects: RedirectService;
   clientClicks: ClientClickService;
   clickRecorder: ClickRecorder;
@@ -82,7 +86,11 @@ export function storeServices(config: Config, stores: Stores, linkCache: LinkCac
       config.shortDomain,
       payloads,
       announcer,
+      stores.tags,
+      stores.folders,
     ),
+    tags: new TagService(stores.tags, systemClock),
+    folders: new FolderService(stores.folders, systemClock),
     webhooks: new WebhookService(
       stores.webhooks,
       stores.links,

@@ -3,6 +3,7 @@ import { type ClickFields, presentClick } from "./click.js";
 import { presentCustomer } from "./customer.js";
 import { iso } from "./iso.js";
 import { presentLink } from "./link.js";
+import type { SdkGeneration } from "./sdk-generation.js";
 
 /** The flat fields of Dub's first events API, which the TypeScript SDK still requires. */
 function deprecatedFields(clickId: string, linkId: string, context: ClickFields) {
@@ -24,8 +25,8 @@ function deprecatedFields(clickId: string, linkId: string, context: ClickFields)
 }
 
 /** One item of GET /events, as Dub sends it: the ClickEvent, LeadEvent or SaleEvent of the SDKs. */
-export function presentEvent(record: EventRecord, protocol: string) {
-  const link = presentLink(record.link, protocol);
+export function presentEvent(record: EventRecord, protocol: string, generation: SdkGeneration = "current") {
+  const link = presentLink(record.link, protocol, generation);
   if (record.kind === "clicks") {
     const click = record.event;
     return {

@@ -1,6 +1,10 @@
 export const SCOPES = [
   "links.read",
   "links.write",
+  "tags.read",
+  "tags.write",
+  "folders.read",
+  "folders.write",
   "analytics.read",
   "conversions.write",
   "customers.read",

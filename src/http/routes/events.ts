@@ -6,6 +6,7 @@ import type { EventRecord } from "../../domain/events/model.js";
 import { csvRecord } from "../../wire/csv.js";
 import { presentEvent } from "../../wire/event.js";
 import { exportFields } from "../../wire/event-csv.js";
+import { sdkGenerationOf } from "../../wire/sdk-generation.js";
 import {
   eventSchema,
   eventsExportQuery,
@@ -33,7 +34,8 @@ export const eventRoutes: FastifyPluginAsyncZod<EventRoutesOptions> = async (app
     async (request) => {
       const { page, limit } = request.query;
       const records = await events.list(request.principal, toEventParams(request.query), { page, limit });
-      return records.map((record) => presentEvent(record, protocol));
+      const generation = sdkGenerationOf(request.headers["user-agent"]);
+      return records.map((record) => presentEvent(record, protocol, generation));
     },
   );
 

@@ -4,12 +4,14 @@ import { notFound } from "../../domain/errors.js";
 import type { LinkService } from "../../domain/links/link-service.js";
 import type { Link } from "../../domain/links/model.js";
 import { presentLink } from "../../wire/link.js";
+import { sdkGenerationOf } from "../../wire/sdk-generation.js";
 import {
   linkBody,
   linkInfoQuery,
   linkListQuery,
   linkPatchBody,
   linkSchema,
+  toLinkFilter,
   toLinkInput,
 } from "../schemas/links.js";
 
@@ -19,7 +21,9 @@ const tags = ["Links"];
 const linkId = z.object({ linkId: z.string() });
 
 export const linkRoutes: FastifyPluginAsyncZod<LinkRoutesOptions> = async (app, { links, protocol }) => {
-  const present = (link: Link) => presentLink(link, protocol);
+  /** Links as the calling SDK generation decodes them. */
+  const presenter = (request: { headers: { "user-agent"?: string } }) => (link: Link) =>
+    presentLink(link, protocol, sdkGenerationOf(request.headers["user-agent"]));
 
   app.post(
     "/links",
@@ -29,7 +33,9 @@ export const linkRoutes: FastifyPluginAsyncZod<LinkRoutesOptions> = async (app, 
     },
     async (request) => {
       const body = request.body;
-      return present(await links.create(request.principal, { ...toLinkInput(body), url: body.url }));
+      return presenter(request)(
+        await links.create(request.principal, { ...toLinkInput(body), url: body.url }),
+      );
     },
   );
 
@@ -44,7 +50,8 @@ export const linkRoutes: FastifyPluginAsyncZod<LinkRoutesOptions> = async (app, 
         response: { 200: z.array(linkSchema) },
       },
     },
-    async (request) => (await links.list(request.principal, request.query)).map(present),
+    async (request) =>
+      (await links.list(request.principal, toLinkFilter(request.query))).map(presenter(request)),
   );
 
   app.get(
@@ -53,7 +60,7 @@ export const linkRoutes: FastifyPluginAsyncZod<LinkRoutesOptions> = async (app, 
       config: { scope: "links.read" },
       schema: { operationId: "getLinkInfo", tags, querystring: linkInfoQuery, response: { 200: linkSchema } },
     },
-    async (request) => present(await links.info(request.principal, request.query)),
+    async (request) => presenter(request)(await links.info(request.principal, request.query)),
   );
 
   app.put(
@@ -63,7 +70,9 @@ export const linkRoutes: FastifyPluginAsyncZod<LinkRoutesOptions> = async (app, 
       schema: { operationId: "upsertLink", tags, body: linkBody, response: { 200: linkSchema } },
     },
     async (request) =>
-      present(await links.upsert(request.principal, { ...toLinkInput(request.body), url: request.body.url })),
+      presenter(request)(
+        await links.upsert(request.principal, { ...toLinkInput(request.body), url: request.body.url }),
+      ),
   );
 
   // Dub's other /links/… routes, not built yet: without these, /links/:linkId would answer "Link not found".
@@ -79,7 +88,7 @@ export const linkRoutes: FastifyPluginAsyncZod<LinkRoutesOptions> = async (app, 
       config: { scope: "links.read" },
       schema: { operationId: "getLink", tags, params: linkId, response: { 200: linkSchema } },
     },
-    async (request) => present(await links.get(request.principal, request.params.linkId)),
+    async (request) => presenter(request)(await links.get(request.principal, request.params.linkId)),
   );
 
   app.patch(
@@ -95,7 +104,9 @@ export const linkRoutes: FastifyPluginAsyncZod<LinkRoutesOptions> = async (app, 
       },
     },
     async (request) =>
-      present(await links.update(request.principal, request.params.linkId, toLinkInput(request.body))),
+      presenter(request)(
+        await links.update(request.principal, request.params.linkId, toLinkInput(request.body)),
+      ),
   );
 
   app.delete(
