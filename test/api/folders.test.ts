@@ -24,14 +24,14 @@ async function get(key: string, path: string) {
 describe("folders through the SDK", () => {
   test("create is Dub's 201 with every key of its folder; the SDK's default access level is write", async () => {
     const { dub } = await workspace();
-    const before = Date.now();
+    const started = Date.now();
     const folder = await dub.folders.create({ name: "  Campaigns  ", description: "Spring and summer" });
     assert.match(folder.id, /^fold_[0-9A-HJKMNP-TV-Z]{26}$/);
     assert.equal(folder.name, "Campaigns");
     assert.equal(folder.description, "Spring and summer");
     assert.equal(folder.type, "default");
     assert.equal(folder.accessLevel, "write");
-    assert.ok(Date.parse(folder.createdAt) >= before - 1000);
+    assert.ok(Date.parse(folder.createdAt) >= started - 1000);
     assert.equal(folder.updatedAt, folder.createdAt);
     const plain = await dub.folders.create({ name: "Private", accessLevel: null });
     assert.equal(plain.description, null);

@@ -2,16 +2,13 @@
 // (201 on create, {id,name,color} with its seven colours), and the fence between workspaces.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import type { Dub } from "dub";
 import { rejection } from "../helpers/rejection.js";
 import { startServer, type TestServer } from "../helpers/server.js";
 
 let server: TestServer;
-let dub: Dub;
 
 before(async () => {
   server = await startServer();
-  dub = server.sdk();
 });
 after(() => server.stop());
 
