@@ -32,6 +32,10 @@ export type World = {
     invoiceIds: string[];
     webhooks: string[];
     otherWebhooks: string[];
+    tags: string[];
+    otherTags: string[];
+    folders: string[];
+    otherFolders: string[];
     webhookEvents: string[];
     /** Every opaque id of the other workspace (itself, its link, click, customer, webhook): none may leak. */
     theirs: string[];
@@ -71,7 +75,7 @@ export async function startWorld(): Promise<World> {
       body: JSON.stringify(body),
     });
     const json = (await response.json()) as Record<string, unknown>;
-    if (response.status !== 200)
+    if (response.status !== 200 && response.status !== 201)
       throw new Error(`fixture ${path}: ${response.status} ${JSON.stringify(json)}`);
     return json;
   };
@@ -89,6 +93,11 @@ export async function startWorld(): Promise<World> {
     url: receiver.url,
     triggers: WEBHOOK_TRIGGERS,
   });
+  const tags = [
+    await call("/tags", { name: "fz-tag", color: "gray" }),
+    await call("/tags", { name: "fz-second-tag" }),
+  ];
+  const folder = await call("/folders", { name: "fz-folder" });
   const past = new Date(Date.now() - 86_400_000).toISOString();
   const links = [
     await call("/links", { url: "https://shop.example.com/a?x=1", key: "fz-tracked", trackConversion: true }),
@@ -102,6 +111,12 @@ export async function startWorld(): Promise<World> {
     }),
     await call("/links", { url: "https://shop.example.com/e", key: "fz-archived", archived: true }),
     await call("/links", { url: "https://shop.example.com/f", domain: "go.example.net", key: "fz-custom" }),
+    await call("/links", {
+      url: "https://shop.example.com/g",
+      key: "fz-filed",
+      tagIds: tags.map((tag) => tag.id),
+      folderId: folder.id,
+    }),
   ];
   const clickIds = [await visit("fz-tracked"), await visit("fz-tracked")];
   await call("/track/lead", {
@@ -123,6 +138,8 @@ export async function startWorld(): Promise<World> {
     { clickId: otherClick, eventName: "Sign up", customerExternalId: "fz-theirs" },
     other.key,
   );
+  const otherTag = await call("/tags", { name: "fz-tag" }, other.key);
+  const otherFolder = await call("/folders", { name: "fz-folder" }, other.key);
   const otherWebhook = await call(
     "/webhooks",
     { name: "theirs", url: receiver.url, triggers: ["lead.created"] },
@@ -141,7 +158,16 @@ export async function startWorld(): Promise<World> {
     ids: {
       links: links.map((link) => String(link.id)),
       otherLinks: [String(otherLink.id)],
-      keys: ["fz-tracked", "fz-plain", "fz-gone", "fz-moved", "fz-archived", "fz-custom", "fz-other"],
+      keys: [
+        "fz-tracked",
+        "fz-plain",
+        "fz-gone",
+        "fz-moved",
+        "fz-archived",
+        "fz-custom",
+        "fz-filed",
+        "fz-other",
+      ],
       externalIds: ["fz-ext", "ext_fz-ext"],
       clickIds: [...clickIds, otherClick],
       customers: await column("select id as v from customers order by external_id"),
@@ -149,12 +175,18 @@ export async function startWorld(): Promise<World> {
       invoiceIds: ["fz-invoice"],
       webhooks: await column("select id as v from webhooks where workspace_id = ?", ws),
       otherWebhooks: [String(otherWebhook.id)],
+      tags: tags.map((tag) => String(tag.id)),
+      otherTags: [String(otherTag.id)],
+      folders: [String(folder.id)],
+      otherFolders: [String(otherFolder.id)],
       webhookEvents: await column("select event_id as v from webhook_messages order by event_id"),
       theirs: [
         other.workspaceId,
         String(otherLink.id),
         otherClick,
         String(otherWebhook.id),
+        String(otherTag.id),
+        String(otherFolder.id),
         ...(await column("select id as v from customers where workspace_id = ?", other.workspaceId)),
       ],
     },
