@@ -406,14 +406,18 @@ describe("analytics and events filtered by tags and folders", () => {
     );
   });
 
-  test("top_links shows only the links the filter keeps", async () => {
+  test("top_links shows only the links the filter keeps, with their folder", async () => {
     const rows = (await dub.analytics.retrieve({
       event: "clicks",
       groupBy: "top_links",
       ...WINDOW,
       tagId: b.id,
-    })) as { id: string; clicks: number }[];
+    })) as { id: string; clicks: number; folderId: string | null }[];
     assert.deepEqual(rows.map((row) => row.id).sort(), [links.l2.id, links.l3.id].sort());
+    assert.deepEqual(Object.fromEntries(rows.map((row) => [row.id, row.folderId])), {
+      [links.l2.id]: null,
+      [links.l3.id]: f2.id,
+    });
   });
 
   test("events: only those of links the filter keeps", async () => {
