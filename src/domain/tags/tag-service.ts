@@ -11,7 +11,6 @@ export class TagService {
   constructor(
     private readonly store: TagStore,
     private readonly clock: Clock,
-    private readonly pickColor: () => TagColor = randomColor,
   ) {}
 
   async create(principal: Principal, input: TagInput & { name: string }): Promise<Tag> {
@@ -20,7 +19,7 @@ export class TagService {
       id: prefixedId("tag"),
       workspaceId: principal.workspaceId,
       name: input.name,
-      color: input.color ?? this.pickColor(),
+      color: input.color ?? randomColor(),
       createdAt: now,
       updatedAt: now,
     };
@@ -59,6 +58,7 @@ export class TagService {
   }
 }
 
+/** Dub picks a random colour too; never `gray`, which the seed-era SDK cannot decode. */
 function randomColor(): TagColor {
   return EVERY_GENERATION_COLORS[Math.floor(Math.random() * EVERY_GENERATION_COLORS.length)];
 }
