@@ -16,8 +16,10 @@ import { SaleService } from "../domain/conversions/sale-service.js";
 import { CustomerService } from "../domain/customers/customer-service.js";
 import { DomainService } from "../domain/domains/domain-service.js";
 import { EventService } from "../domain/events/event-service.js";
+import { FolderService } from "../domain/folders/folder-service.js";
 import { LinkService } from "../domain/links/link-service.js";
 import type { LinkCache } from "../domain/links/ports.js";
+import { TagService } from "../domain/tags/tag-service.js";
 import { DeliveryWorker } from "../domain/webhooks/delivery-worker.js";
 import type { Sender } from "../domain/webhooks/ports.js";
 import { WebhookService } from "../domain/webhooks/webhook-service.js";
@@ -40,6 +42,8 @@ export type Services = {
   workspaces: WorkspaceService;
   links: LinkService;
   domains: DomainService;
+  tags: TagService;
+  folders: FolderService;
   redirects: RedirectService;
   clientClicks: ClientClickService;
   clickRecorder: ClickRecorder;
@@ -84,6 +88,8 @@ export function storeServices(config: Config, stores: Stores, linkCache: LinkCac
       config.shortDomain,
       payloads,
       announcer,
+      stores.tags,
+      stores.folders,
     ),
     domains: new DomainService(
       stores.domains,
@@ -93,6 +99,8 @@ export function storeServices(config: Config, stores: Stores, linkCache: LinkCac
       payloads,
       announcer,
     ),
+    tags: new TagService(stores.tags, systemClock),
+    folders: new FolderService(stores.folders, systemClock),
     webhooks: new WebhookService(
       stores.webhooks,
       stores.links,

@@ -33,3 +33,11 @@ export class UniqueViolation extends Error {
     this.name = "UniqueViolation";
   }
 }
+
+/** Raised by stores when a write names a row that is gone by the time it commits (a folder deleted meanwhile). */
+export class MissingReference extends Error {
+  constructor(readonly target: "folder" | "tag") {
+    super(`referenced ${target} does not exist`);
+    this.name = "MissingReference";
+  }
+}

@@ -27,10 +27,12 @@ import { clientClickRoutes } from "./routes/client-clicks.js";
 import { customerRoutes } from "./routes/customers.js";
 import { domainRoutes } from "./routes/domains.js";
 import { eventRoutes } from "./routes/events.js";
+import { folderRoutes } from "./routes/folders.js";
 import { healthRoutes } from "./routes/health.js";
 import { linkRoutes } from "./routes/links.js";
 import { qrRoutes } from "./routes/qr.js";
 import { redirectRoutes } from "./routes/redirects.js";
+import { tagRoutes } from "./routes/tags.js";
 import { trackRoutes } from "./routes/track.js";
 import { webhookRoutes } from "./routes/webhooks.js";
 
@@ -87,6 +89,8 @@ export async function buildApp({
     });
     await scope.register(linkRoutes, { links: services.links, protocol: config.shortLinkProtocol });
     await scope.register(domainRoutes, { domains: services.domains });
+    await scope.register(tagRoutes, { tags: services.tags });
+    await scope.register(folderRoutes, { folders: services.folders });
     await scope.register(trackRoutes, {
       leads: services.leads,
       sales: services.sales,

@@ -6,8 +6,10 @@ import type { ConversionStore, FxRateStore } from "../domain/conversions/ports.j
 import type { CustomerStore } from "../domain/customers/ports.js";
 import type { DomainStore } from "../domain/domains/ports.js";
 import type { EventStore } from "../domain/events/ports.js";
+import type { FolderStore } from "../domain/folders/ports.js";
 import type { LinkStore } from "../domain/links/ports.js";
 import type { SettingsStore } from "../domain/settings.js";
+import type { TagStore } from "../domain/tags/ports.js";
 import type { WebhookStore } from "../domain/webhooks/ports.js";
 import type { WorkspaceStore } from "../domain/workspaces/ports.js";
 import {
@@ -24,10 +26,12 @@ import { SqlConversionStore } from "./sql/conversion-store.js";
 import { SqlCustomerStore } from "./sql/customer-store.js";
 import { SqlDomainStore } from "./sql/domain-store.js";
 import { SqlEventStore } from "./sql/event-store.js";
+import { SqlFolderStore } from "./sql/folder-store.js";
 import { SqlFxRateStore } from "./sql/fx-rate-store.js";
 import { SqlLinkStore } from "./sql/link-store.js";
 import type { Database } from "./sql/schema.js";
 import { SqlSettingsStore } from "./sql/settings-store.js";
+import { SqlTagStore } from "./sql/tag-store.js";
 import { SqlWebhookStore } from "./sql/webhook-store.js";
 import { SqlWorkspaceStore } from "./sql/workspace-store.js";
 import { openSqlite } from "./sqlite/database.js";
@@ -38,6 +42,8 @@ export type Stores = {
   workspaces: WorkspaceStore;
   links: LinkStore;
   domains: DomainStore;
+  tags: TagStore;
+  folders: FolderStore;
   clicks: ClickStore;
   customers: CustomerStore;
   conversions: ConversionStore;
@@ -118,6 +124,8 @@ function sqlStores(db: Kysely<Database>): Stores {
     workspaces: new SqlWorkspaceStore(db),
     links: new SqlLinkStore(db),
     domains: new SqlDomainStore(db),
+    tags: new SqlTagStore(db),
+    folders: new SqlFolderStore(db),
     clicks: new SqlClickStore(db),
     customers: new SqlCustomerStore(db),
     conversions: new SqlConversionStore(db),

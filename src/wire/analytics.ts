@@ -66,7 +66,7 @@ export function presentAnalytics(result: AnalyticsResult, protocol: string) {
         url: link.url,
         title: link.title,
         comments: link.comments,
-        folderId: null,
+        folderId: link.folderId,
         partnerId: null,
         createdAt: iso(link.createdAt),
         ...metrics(counts),

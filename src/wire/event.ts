@@ -25,8 +25,8 @@ function deprecatedFields(clickId: string, linkId: string, context: ClickFields)
 }
 
 /** One item of GET /events, as Dub sends it: the ClickEvent, LeadEvent or SaleEvent of the SDKs. */
-export function presentEvent(record: EventRecord, protocol: string) {
-  const link = presentLink(record.link, protocol);
+export function presentEvent(record: EventRecord, protocol: string, generation: SdkGeneration = "current") {
+  const link = presentLink(record.link, protocol, generation);
   if (record.kind === "clicks") {
     const click = record.event;
     return {
@@ -122,7 +122,7 @@ const seedLink = (link: PresentedEvent["link"]) => ({ ...link, identifier: null 
 
 /** An item of GET /events as dub-go ≤ 0.13 decodes it: today's event without the keys it would reject. */
 function presentSeedEvent(record: EventRecord, protocol: string) {
-  const event = presentEvent(record, protocol);
+  const event = presentEvent(record, protocol, "seed");
   const click = pick(event.click, CLICK_KEYS);
   const link = seedLink(event.link);
   if (event.event === "click") return { ...pick(event, CLICK_EVENT_KEYS), click, link };

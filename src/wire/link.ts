@@ -1,13 +1,18 @@
 import type { Link } from "../domain/links/model.js";
 import { iso } from "./iso.js";
+import type { SdkGeneration } from "./sdk-generation.js";
+import { presentTag } from "./tag.js";
 
 export type LinkPresenter = (link: Link) => ReturnType<typeof presentLink>;
 
 export const shortLinkOf = (link: Pick<Link, "domain" | "key">, protocol: string) =>
   `${protocol}://${link.domain}/${link.key}`;
 
-/** Dub's Link object: every key present, `null` where Clicktrail has no such feature or value. */
-export function presentLink(link: Link, protocol: string) {
+/**
+ * Dub's Link object: every key present, `null` where Clicktrail has no such feature or value. `tagId`, which Dub
+ * keeps for older clients, is the first of the link's tags.
+ */
+export function presentLink(link: Link, protocol: string, generation: SdkGeneration = "current") {
   const shortLink = shortLinkOf(link, protocol);
   return {
     id: link.id,
@@ -35,9 +40,9 @@ export function presentLink(link: Link, protocol: string) {
     android: null,
     geo: null,
     publicStats: false,
-    tags: [] as { id: string; name: string; color: string }[],
-    tagId: null,
-    folderId: null,
+    tags: link.tags.map((tag) => presentTag(tag, generation)),
+    tagId: link.tags[0]?.id ?? null,
+    folderId: link.folderId,
     comments: link.comments,
     shortLink,
     qrCode: `${protocol}://${link.domain}/api/qr?url=${encodeURIComponent(`${shortLink}?qr=1`)}`,

@@ -622,15 +622,12 @@ describe("validation", () => {
     assert.equal((await dub.links.get({ key })).id, first.id);
   });
 
-  test("unsupported features (password, geo, ios, android, tags, folders, proxy, rewrite) are UnprocessableEntity", async () => {
+  test("unsupported features (password, geo, ios, android, proxy, rewrite) are UnprocessableEntity", async () => {
     const cases = [
       { password: "hunter2" },
       { geo: { US: "https://example.com/us" } },
       { ios: "https://apps.apple.com/x" },
       { android: "https://play.google.com/x" },
-      { tagNames: ["launch"] },
-      { tagIds: ["tag_1"] },
-      { folderId: "fold_1" },
       { proxy: true },
       { rewrite: true },
     ];
@@ -643,7 +640,7 @@ describe("validation", () => {
       assert.match(error.message, new RegExp(field), field);
     }
     const patched = await dub.links.create({ url: "https://example.com/unsupported-patch" });
-    await rejection(dub.links.update(patched.id, { folderId: "fold_1" }), 422);
+    await rejection(dub.links.update(patched.id, { password: "hunter2" }), 422);
     // null, false and an empty list mean "none", which is supported.
     const link = await dub.links.create({
       url: "https://example.com/unsupported",

@@ -239,12 +239,17 @@ describe("clicktrail copy: SQLite to PostgreSQL", { skip }, () => {
     cleanups.push(receiver.close);
     sqlite = await startServer({ TRUST_PROXY: "true", WEBHOOK_ALLOW_PRIVATE: "true", WEBHOOK_POLL_MS: "20" });
     const sdk = sqlite.sdk();
+    const tag = await sdk.tags.create({ name: "Newsletter", color: "green" });
+    await sdk.tags.create({ name: "Unused" });
+    const folder = await sdk.folders.create({ name: "Campaigns" });
     const alpha = await sdk.links.create({
       url: "https://example.com/alpha",
       key: "alpha",
       trackConversion: true,
       utmSource: "newsletter",
       title: "Alpha",
+      tagIds: [tag.id],
+      folderId: folder.id,
     });
     seeded.alpha = alpha.id;
     const hook = await apiJson(sqlite.origin, sqlite.key, "POST", "/webhooks", {
@@ -343,7 +348,17 @@ describe("clicktrail copy: SQLite to PostgreSQL", { skip }, () => {
       assert.equal(report.interrupted, false);
       assert.deepEqual(report.problems, []);
       assert.equal(report.ok, true);
-      for (const table of ["workspaces", "api_keys", "links", "click_visitors", "clicks", "customers"])
+      for (const table of [
+        "workspaces",
+        "api_keys",
+        "folders",
+        "tags",
+        "links",
+        "link_tags",
+        "click_visitors",
+      ])
+        assert.ok((copiedNow(report, table) ?? 0) > 0, `${table} copied rows`);
+      for (const table of ["clicks", "customers"])
         assert.ok((copiedNow(report, table) ?? 0) > 0, `${table} copied rows`);
       for (const table of [
         "lead_events",
@@ -378,6 +393,13 @@ describe("clicktrail copy: SQLite to PostgreSQL", { skip }, () => {
       assert.equal(alpha.clicks, 7);
       assert.equal(alpha.leads, 6);
       assert.equal(alpha.sales, 3);
+      assert.deepEqual(
+        alpha.tags?.map((tag) => tag.name),
+        ["Newsletter"],
+      );
+      assert.notEqual(alpha.folderId, null);
+      assert.deepEqual(await onPostgres.tags.list({}), await onSqlite.tags.list({}));
+      assert.deepEqual(await onPostgres.folders.list({}), await onSqlite.folders.list({}));
       assert.deepEqual(
         await onPostgres.links.get({ externalId: "ext-beta" }),
         await onSqlite.links.get({ externalId: "ext-beta" }),
@@ -424,6 +446,28 @@ describe("clicktrail copy: SQLite to PostgreSQL", { skip }, () => {
       assert.equal(await pgCount(target, "select count(*) from links where id = $1", gone.id), 0);
       const list = async (sdk: Dub) => (await sdk.links.list({ showArchived: true, pageSize: 100 })).result;
       assert.deepEqual(await list(server.sdk(sqlite.key)), await list(sqlite.sdk()));
+
+      // A tag and a folder deleted at the source: the copy drops them, their pairs, and files the link nowhere.
+      const source = sqlite.sdk();
+      const tag = await source.tags.create({ name: "Short-lived" });
+      const folder = await source.folders.create({ name: "Short-lived" });
+      const filed = await source.links.create({
+        url: "https://example.com/filed",
+        key: "filed",
+        tagIds: [tag.id],
+        folderId: folder.id,
+      });
+      assert.equal((await copyDatabase({ from: sqlite.dataDir, to: target, progress: quiet })).ok, true);
+      assert.equal(await pgCount(target, "select count(*) from link_tags where link_id = $1", filed.id), 1);
+      await source.tags.delete(tag.id);
+      await source.folders.delete(folder.id);
+      const afterLabels = await copyDatabase({ from: sqlite.dataDir, to: target, progress: quiet });
+      assert.equal(afterLabels.ok, true, afterLabels.problems.join("\n"));
+      assert.equal(await pgCount(target, "select count(*) from tags where id = $1", tag.id), 0);
+      assert.equal(await pgCount(target, "select count(*) from link_tags where link_id = $1", filed.id), 0);
+      const onPostgres = await server.sdk(sqlite.key).links.get({ linkId: filed.id });
+      assert.deepEqual(onPostgres, await source.links.get({ linkId: filed.id }));
+      assert.equal(onPostgres.folderId, null);
     });
   });
 

@@ -66,6 +66,8 @@ async function newLink(): Promise<Link> {
     utmCampaign: null,
     utmTerm: null,
     utmContent: null,
+    folderId: null,
+    tags: [],
     clicks: 0,
     leads: 0,
     conversions: 0,

@@ -20,6 +20,8 @@ const link = (fields: Partial<Link> = {}): Link => ({
   url: "https://shop.example.com/",
   externalId: null,
   tenantId: null,
+  tags: [],
+  folderId: null,
   trackConversion: false,
   archived: false,
   expiresAt: null,

@@ -45,7 +45,7 @@ test("unrelated scopes grant nothing", () => {
 
 test("isScope knows exactly the listed scopes", () => {
   for (const scope of SCOPES) assert.equal(isScope(scope), true, scope);
-  for (const value of ["bogus", "links", "links.READ", "links.read ", "", "tags.read"]) {
+  for (const value of ["bogus", "links", "links.READ", "links.read ", "", "tags.delete"]) {
     assert.equal(isScope(value), false, JSON.stringify(value));
   }
 });

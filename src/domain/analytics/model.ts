@@ -54,6 +54,7 @@ export type TopLinkRow = Metrics & {
     url: string;
     title: string | null;
     comments: string | null;
+    folderId: string | null;
     createdAt: number;
   };
 };

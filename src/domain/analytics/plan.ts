@@ -3,7 +3,8 @@ import { type Dimension, type RollupDimension, SPARSE_DIMENSIONS } from "./dimen
 import type { AnalyticsEvent } from "./model.js";
 import type { LinkScope, Metric, TallyQuery } from "./ports.js";
 
-const LINK_FILTERS = ["linkId", "domain", "key", "externalId", "tenantId"] as const;
+/** Filters on the link as it is now: answered from its per-link rollups. */
+const LINK_FILTERS = ["linkId", "domain", "key", "externalId", "tenantId", "tags", "folders"] as const;
 
 /** Event filters that name one rollup dimension's value; the others (city, region, customer) need the events. */
 const DIMENSION_FILTERS: Partial<Record<keyof EventFilter, Dimension>> = {
@@ -94,6 +95,7 @@ export function planOf(key: TallyQuery["key"], filter: EventFilter): Plan {
 
 function pickLinkScope(filter: EventFilter): LinkScope | null {
   const scope: LinkScope = {};
-  for (const name of LINK_FILTERS) if (filter[name] !== undefined) scope[name] = filter[name];
+  for (const name of LINK_FILTERS)
+    if (filter[name] !== undefined) Object.assign(scope, { [name]: filter[name] });
   return Object.keys(scope).length > 0 ? scope : null;
 }

@@ -9,7 +9,10 @@ export type Grain = "day" | "hour" | "raw";
 export type Segment = { bucket: number; start: number; end: number; grain: Grain };
 
 /** Filters on the event's link as it is now; a deleted link matches none. */
-export type LinkScope = Pick<EventFilter, "linkId" | "domain" | "key" | "externalId" | "tenantId">;
+export type LinkScope = Pick<
+  EventFilter,
+  "linkId" | "domain" | "key" | "externalId" | "tenantId" | "tags" | "folders"
+>;
 
 export type Metric = "clicks" | "leads" | "sales" | "saleAmount";
 

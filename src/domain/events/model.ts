@@ -6,13 +6,21 @@ import type { Link } from "../links/model.js";
 export const EVENT_KINDS = ["clicks", "leads", "sales"] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
 
-/** Filters on the event's link (its current state) and on the event itself; every one is an exact match. */
+/** Any of these ids, or (`exclude`) none of them. */
+export type IdFilter = { ids: string[]; exclude: boolean };
+
+/**
+ * Filters on the event's link (its current state) and on the event itself; every one is an exact match but
+ * `tags` (the link carries any or none of them) and `folders` (the link is in any or none of them).
+ */
 export type EventFilter = {
   linkId?: string;
   domain?: string;
   key?: string;
   externalId?: string;
   tenantId?: string;
+  tags?: IdFilter;
+  folders?: IdFilter;
   customerId?: string;
   country?: string;
   city?: string;
@@ -31,7 +39,7 @@ export type EventFilter = {
   utmTerm?: string;
   utmContent?: string;
   qr?: boolean;
-  /** A filter on a link feature Clicktrail does not have (tags, folders, partners, root links): nothing matches. */
+  /** A filter on a link feature Clicktrail does not have (partners, root links): nothing matches. */
   absentFeature?: boolean;
 };
 

@@ -2,11 +2,23 @@ import type { Announcer } from "../announcements.js";
 import type { Clock } from "../clock.js";
 import { newDomain } from "../domains/model.js";
 import type { DomainStore } from "../domains/ports.js";
-import { conflict, DomainError, forbidden, notFound, UniqueViolation, unprocessable } from "../errors.js";
+import {
+  conflict,
+  DomainError,
+  forbidden,
+  MissingReference,
+  notFound,
+  UniqueViolation,
+  unprocessable,
+} from "../errors.js";
+import type { FolderStore } from "../folders/ports.js";
 import { newLinkKey, prefixedId } from "../ids.js";
+import { nameKey } from "../names.js";
+import { byName, type LinkTag } from "../tags/model.js";
+import type { TagStore } from "../tags/ports.js";
 import type { WebhookPayloads } from "../webhooks/ports.js";
 import type { Principal } from "../workspaces/model.js";
-import type { Link, LinkFields, LinkFilter, LinkInput } from "./model.js";
+import type { Link, LinkFields, LinkFilter, LinkInput, TagSelection } from "./model.js";
 import type { LinkCache, LinkStore } from "./ports.js";
 import { isReservedKey, normaliseExternalId } from "./rules.js";
 import { touchesUtm, withUtm } from "./utm.js";
@@ -24,17 +36,23 @@ export class LinkService {
     private readonly defaultDomain: string,
     private readonly events: WebhookPayloads,
     private readonly announcer: Announcer,
+    private readonly tags: Pick<TagStore, "findByIds" | "findByNames">,
+    private readonly folders: Pick<FolderStore, "findById">,
   ) {}
 
   async create(principal: Principal, input: LinkInput & { url: string }): Promise<Link> {
     const now = this.clock.now();
-    const fields = { ...this.normalise(input), ...withUtm(input.url, input) };
+    const { tags: selection, ...rest } = input;
+    const fields = { ...this.normalise(rest), ...withUtm(input.url, rest) };
+    const tags = selection ? await this.tagsOf(principal, selection) : [];
+    if (fields.folderId) await this.assertFolder(principal, fields.folderId);
     await this.assertDomainOf(principal, fields.domain ?? this.defaultDomain, now);
     const explicitKey = fields.key !== undefined;
     for (let attempt = 0; ; attempt++) {
       const link: Link = {
         ...emptyLink(),
         ...fields,
+        tags,
         id: prefixedId("link"),
         workspaceId: principal.workspaceId,
         domain: fields.domain ?? this.defaultDomain,
@@ -84,7 +102,8 @@ export class LinkService {
     return link;
   }
 
-  list(principal: Principal, filter: LinkFilter): Promise<Link[]> {
+  async list(principal: Principal, filter: LinkFilter): Promise<Link[]> {
+    if (filter.folderId) await this.assertFolder(principal, filter.folderId);
     return this.store.list(principal.workspaceId, {
       ...filter,
       domain: filter.domain ? normaliseDomain(filter.domain) : undefined,
@@ -94,15 +113,24 @@ export class LinkService {
 
   async update(principal: Principal, linkId: string, input: LinkInput): Promise<Link> {
     const before = await this.get(principal, linkId);
-    const fields = this.normalise(input);
+    const { tags: selection, ...rest } = input;
+    const fields = this.normalise(rest);
     if (touchesUtm(fields)) Object.assign(fields, withUtm(fields.url ?? before.url, fields));
+    const tags = selection ? await this.tagsOf(principal, selection) : undefined;
+    if (fields.folderId && fields.folderId !== before.folderId)
+      await this.assertFolder(principal, fields.folderId);
     const at = this.clock.now();
     if (fields.domain !== undefined && fields.domain !== before.domain) {
       await this.assertDomainOf(principal, fields.domain, at);
     }
     try {
-      const after = await this.store.update(principal.workspaceId, before.id, fields, at, (updated) =>
-        this.events.linkChanged("link.updated", updated, at),
+      const after = await this.store.update(
+        principal.workspaceId,
+        before.id,
+        fields,
+        at,
+        (updated) => this.events.linkChanged("link.updated", updated, at),
+        tags,
       );
       if (!after) throw notFound("Link not found.");
       this.announcer.announce({ type: "link.changed", change: "updated" });
@@ -120,9 +148,12 @@ export class LinkService {
   async upsert(principal: Principal, input: LinkInput & { url: string }): Promise<Link> {
     const existing = await this.store.findByUrl(principal.workspaceId, withUtm(input.url, input).url);
     if (!existing) return this.create(principal, input);
-    const changed = Object.entries(input).some(
-      ([field, value]) => value !== undefined && existing[field as keyof Link] !== value,
-    );
+    const { tags: selection, ...fields } = input;
+    const changed =
+      Object.entries(fields).some(
+        ([field, value]) => value !== undefined && existing[field as keyof Link] !== value,
+      ) ||
+      (selection !== undefined && !sameTags(existing.tags, await this.tagsOf(principal, selection)));
     return changed ? this.update(principal, existing.id, input) : existing;
   }
 
@@ -151,6 +182,28 @@ export class LinkService {
     return link;
   }
 
+  /** The workspace's tags a link names, by id or by name; any it does not have is Dub's 422. */
+  private async tagsOf(principal: Principal, selection: TagSelection): Promise<LinkTag[]> {
+    const tags = (
+      "ids" in selection
+        ? await this.tags.findByIds(principal.workspaceId, [...new Set(selection.ids)])
+        : await this.tags.findByNames(principal.workspaceId, selection.names)
+    ).map(({ id, name, color }) => ({ id, name, color }));
+    const missing =
+      "ids" in selection
+        ? selection.ids.filter((id) => !tags.some((tag) => tag.id === id))
+        : selection.names.filter((name) => !tags.some((tag) => nameKey(tag.name) === nameKey(name)));
+    if (missing.length > 0) {
+      const named = "ids" in selection ? "tagIds" : "tagNames";
+      throw unprocessable(`Invalid ${named} detected: ${[...new Set(missing)].join(", ")}`);
+    }
+    return tags.sort(byName);
+  }
+
+  private async assertFolder(principal: Principal, folderId: string): Promise<void> {
+    if (!(await this.folders.findById(principal.workspaceId, folderId))) throw notFound("Folder not found.");
+  }
+
   /** The default domain is everyone's; a custom one belongs to the workspace that first added it or a link on it. */
   private async assertDomainOf(principal: Principal, domain: string, at: number): Promise<void> {
     if (domain === this.defaultDomain) return;
@@ -160,7 +213,7 @@ export class LinkService {
     }
   }
 
-  private normalise(input: LinkInput): Partial<LinkFields> {
+  private normalise(input: Partial<LinkFields>): Partial<LinkFields> {
     const fields: Partial<LinkFields> = {};
     for (const [name, value] of Object.entries(input)) {
       if (value !== undefined) (fields as Record<string, unknown>)[name] = value;
@@ -176,6 +229,11 @@ export class LinkService {
   }
 
   private translate(error: unknown, link: Pick<Link, "domain" | "key" | "externalId">): unknown {
+    if (error instanceof MissingReference) {
+      return error.target === "folder"
+        ? notFound("Folder not found.")
+        : unprocessable("Invalid tagIds detected: a tag was deleted while the link was saved");
+    }
     if (!(error instanceof UniqueViolation)) return error;
     if (error.target === "external_id") {
       return conflict(`A link with the externalId "${link.externalId}" already exists in this workspace.`);
@@ -185,6 +243,9 @@ export class LinkService {
 }
 
 export const normaliseDomain = (domain: string) => domain.trim().toLowerCase();
+
+const sameTags = (a: LinkTag[], b: LinkTag[]) =>
+  a.length === b.length && a.every((tag) => b.some((other) => other.id === tag.id));
 
 function emptyLink(): Omit<
   Link,
@@ -207,6 +268,8 @@ function emptyLink(): Omit<
     utmCampaign: null,
     utmTerm: null,
     utmContent: null,
+    folderId: null,
+    tags: [],
     clicks: 0,
     leads: 0,
     conversions: 0,

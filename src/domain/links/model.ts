@@ -1,3 +1,5 @@
+import type { LinkTag } from "../tags/model.js";
+
 export type Link = {
   id: string;
   workspaceId: string;
@@ -20,6 +22,9 @@ export type Link = {
   utmCampaign: string | null;
   utmTerm: string | null;
   utmContent: string | null;
+  folderId: string | null;
+  /** Ordered by name. */
+  tags: LinkTag[];
   clicks: number;
   leads: number;
   conversions: number;
@@ -51,9 +56,14 @@ export type LinkFields = Pick<
   | "utmCampaign"
   | "utmTerm"
   | "utmContent"
+  | "folderId"
 >;
 
-export type LinkInput = Partial<LinkFields>;
+/** A link's tags, named by id or by name (whatever its case). */
+export type TagSelection = { ids: string[] } | { names: string[] };
+
+/** `tags` replaces the link's tags; absent, they stay as they are. */
+export type LinkInput = Partial<LinkFields> & { tags?: TagSelection };
 
 export type LinkFilter = {
   domain?: string;
@@ -61,6 +71,13 @@ export type LinkFilter = {
   tenantId?: string;
   externalId?: string;
   showArchived?: boolean;
+  /** Links carrying any of these tags. */
+  tagIds?: string[];
+  /** Links carrying a tag of any of these names (whatever their case). */
+  tagNames?: string[];
+  folderId?: string;
+  /** Only links with at least one tag. */
+  withTags?: boolean;
   sortBy: "createdAt" | "clicks" | "saleAmount" | "lastClicked";
   sortOrder: "asc" | "desc";
   page: number;

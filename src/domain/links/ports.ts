@@ -1,17 +1,24 @@
 import type { DomainFallbacks } from "../domains/model.js";
+import type { LinkTag } from "../tags/model.js";
 import type { OutboxEvent } from "../webhooks/model.js";
 import type { Link, LinkFields, LinkFilter } from "./model.js";
 
-/** Storage of links. Writes that break a unique rule throw `UniqueViolation` naming "domain_key" or "external_id". */
+/**
+ * Storage of links, with their tags and folder. Writes that break a unique rule throw `UniqueViolation` naming
+ * "domain_key" or "external_id"; a write naming a folder or tag of the workspace that is gone by the time it
+ * commits throws `MissingReference`.
+ */
 export interface LinkStore {
   /** Each write queues its webhook event in the same transaction. */
   insert(link: Link, event: OutboxEvent): Promise<void>;
+  /** `tags`, when given, replace the link's tags. */
   update(
     workspaceId: string,
     id: string,
     fields: Partial<LinkFields>,
     updatedAt: number,
     event: (updated: Link) => OutboxEvent,
+    tags?: LinkTag[],
   ): Promise<Link | null>;
   delete(workspaceId: string, id: string, event: OutboxEvent): Promise<boolean>;
   findById(workspaceId: string, id: string): Promise<Link | null>;

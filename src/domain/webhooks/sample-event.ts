@@ -33,6 +33,8 @@ export function sampleEvent(
     utmCampaign: null,
     utmTerm: null,
     utmContent: null,
+    folderId: null,
+    tags: [{ id: "tag_SAMPLE", name: "Newsletter", color: "blue" }],
     clicks: 12,
     leads: 3,
     conversions: 1,

@@ -1,3 +1,4 @@
+import type { FastifyRequest } from "fastify";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { notFound } from "../../domain/errors.js";
@@ -10,8 +11,10 @@ import {
   linkListQuery,
   linkPatchBody,
   linkSchema,
+  toLinkFilter,
   toLinkInput,
 } from "../schemas/links.js";
+import { sdkGeneration } from "../sdk-generation.js";
 
 export type LinkRoutesOptions = { links: LinkService; protocol: string };
 
@@ -19,7 +22,9 @@ const tags = ["Links"];
 const linkId = z.object({ linkId: z.string() });
 
 export const linkRoutes: FastifyPluginAsyncZod<LinkRoutesOptions> = async (app, { links, protocol }) => {
-  const present = (link: Link) => presentLink(link, protocol);
+  /** Links as the calling SDK generation decodes them. */
+  const presenter = (request: FastifyRequest) => (link: Link) =>
+    presentLink(link, protocol, sdkGeneration(request));
 
   app.post(
     "/links",
@@ -29,7 +34,9 @@ export const linkRoutes: FastifyPluginAsyncZod<LinkRoutesOptions> = async (app, 
     },
     async (request) => {
       const body = request.body;
-      return present(await links.create(request.principal, { ...toLinkInput(body), url: body.url }));
+      return presenter(request)(
+        await links.create(request.principal, { ...toLinkInput(body), url: body.url }),
+      );
     },
   );
 
@@ -44,7 +51,8 @@ export const linkRoutes: FastifyPluginAsyncZod<LinkRoutesOptions> = async (app, 
         response: { 200: z.array(linkSchema) },
       },
     },
-    async (request) => (await links.list(request.principal, request.query)).map(present),
+    async (request) =>
+      (await links.list(request.principal, toLinkFilter(request.query))).map(presenter(request)),
   );
 
   app.get(
@@ -53,7 +61,7 @@ export const linkRoutes: FastifyPluginAsyncZod<LinkRoutesOptions> = async (app, 
       config: { scope: "links.read" },
       schema: { operationId: "getLinkInfo", tags, querystring: linkInfoQuery, response: { 200: linkSchema } },
     },
-    async (request) => present(await links.info(request.principal, request.query)),
+    async (request) => presenter(request)(await links.info(request.principal, request.query)),
   );
 
   app.put(
@@ -63,7 +71,9 @@ export const linkRoutes: FastifyPluginAsyncZod<LinkRoutesOptions> = async (app, 
       schema: { operationId: "upsertLink", tags, body: linkBody, response: { 200: linkSchema } },
     },
     async (request) =>
-      present(await links.upsert(request.principal, { ...toLinkInput(request.body), url: request.body.url })),
+      presenter(request)(
+        await links.upsert(request.principal, { ...toLinkInput(request.body), url: request.body.url }),
+      ),
   );
 
   // Dub's other /links/… routes, not built yet: without these, /links/:linkId would answer "Link not found".
@@ -79,7 +89,7 @@ export const linkRoutes: FastifyPluginAsyncZod<LinkRoutesOptions> = async (app, 
       config: { scope: "links.read" },
       schema: { operationId: "getLink", tags, params: linkId, response: { 200: linkSchema } },
     },
-    async (request) => present(await links.get(request.principal, request.params.linkId)),
+    async (request) => presenter(request)(await links.get(request.principal, request.params.linkId)),
   );
 
   app.patch(
@@ -95,7 +105,9 @@ export const linkRoutes: FastifyPluginAsyncZod<LinkRoutesOptions> = async (app, 
       },
     },
     async (request) =>
-      present(await links.update(request.principal, request.params.linkId, toLinkInput(request.body))),
+      presenter(request)(
+        await links.update(request.principal, request.params.linkId, toLinkInput(request.body)),
+      ),
   );
 
   app.delete(

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { ANALYTICS_EVENTS, type AnalyticsParams, GROUP_BYS } from "../../domain/analytics/model.js";
-import { eventFilters, filtersAbsentFeature } from "./event-filters.js";
+import { eventFilters, filtersAbsentFeature, idFilterOf } from "./event-filters.js";
 
 export const analyticsQuery = z.object({
   event: z.enum(ANALYTICS_EVENTS).default("clicks"),
@@ -34,6 +34,8 @@ export function toAnalyticsParams(query: AnalyticsQuery): AnalyticsParams {
     linkId: rest.linkId,
     externalId: rest.externalId,
     tenantId: rest.tenantId,
+    tags: idFilterOf(rest.tagId, rest.tagIds),
+    folders: idFilterOf(rest.folderId),
     customerId: rest.customerId,
     country: rest.country,
     city: rest.city,

@@ -22,3 +22,12 @@ export const isoDate = z.string().transform((value, context) => {
   }
   return epoch;
 });
+
+/** A list as Dub's query parameters and bodies take one: repeated, a JSON array, or comma-separated. */
+export const listOf = z
+  .union([z.string(), z.array(z.string())])
+  .transform((value) =>
+    (Array.isArray(value) ? value : value.split(","))
+      .map((item) => item.trim())
+      .filter((item) => item !== ""),
+  );

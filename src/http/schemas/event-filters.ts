@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { IdFilter } from "../../domain/events/model.js";
 import { INTERVALS, isTimeZone } from "../../domain/events/time-range.js";
 import { queryBoolean } from "./common.js";
 
@@ -39,9 +40,13 @@ export const eventFilters = {
   utm_content: text,
   qr: queryBoolean.optional(),
   root: queryBoolean.optional(),
-  tagId: text,
-  tagIds: text,
-  folderId: text,
+  tagId: text.describe(
+    "Links with any of these tags: one id, several comma-separated, or prefixed with - for links with none of them",
+  ),
+  tagIds: text.describe("Deprecated: use tagId"),
+  folderId: text.describe(
+    "Links in any of these folders: one id, several comma-separated, or prefixed with - for links in none of them",
+  ),
   groupId: text,
   partnerId: text,
   partnerTagId: text,
@@ -51,18 +56,29 @@ export const eventFilters = {
 };
 
 type AbsentFeatureFilters = Partial<
-  Record<"tagId" | "tagIds" | "folderId" | "groupId" | "partnerId" | "partnerTagId" | "programId", string>
-> & { root?: boolean };
+  Record<"groupId" | "partnerId" | "partnerTagId" | "programId", string>
+> & {
+  root?: boolean;
+};
 
-/** Filters on link features Clicktrail has no part of (tags, folders, partners, root links): no link matches. */
+/** Filters on link features Clicktrail has no part of (partners, root links): no link matches. */
 export const filtersAbsentFeature = (query: AbsentFeatureFilters) =>
   query.root === true ||
-  [
-    query.tagId,
-    query.tagIds,
-    query.folderId,
-    query.groupId,
-    query.partnerId,
-    query.partnerTagId,
-    query.programId,
-  ].some((value) => value !== undefined && value !== "");
+  [query.groupId, query.partnerId, query.partnerTagId, query.programId].some(
+    (value) => value !== undefined && value !== "",
+  );
+
+/**
+ * Dub's filter syntax for ids: `a`, `a,b` (any of them) or `-a,b` (none of them); undefined when it names none.
+ * `tagId` wins over the deprecated `tagIds`.
+ */
+export function idFilterOf(...values: (string | undefined)[]): IdFilter | undefined {
+  const value = values.find((candidate) => candidate !== undefined && candidate.trim() !== "")?.trim();
+  if (value === undefined) return undefined;
+  const exclude = value.startsWith("-");
+  const ids = value
+    .split(",")
+    .map((id) => id.trim().replace(/^-/, ""))
+    .filter((id) => id !== "");
+  return ids.length > 0 ? { ids: [...new Set(ids)], exclude } : undefined;
+}

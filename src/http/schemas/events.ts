@@ -3,7 +3,7 @@ import { PAYMENT_PROCESSORS } from "../../domain/conversions/model.js";
 import { EVENT_KINDS, type EventFilter, type SortOrder } from "../../domain/events/model.js";
 import { EXPORT_COLUMNS } from "../../wire/event-csv.js";
 import { customerSchema } from "./customers.js";
-import { eventFilters, filtersAbsentFeature } from "./event-filters.js";
+import { eventFilters, filtersAbsentFeature, idFilterOf } from "./event-filters.js";
 import { linkSchema } from "./links.js";
 
 const order = z.enum(["asc", "desc"]).optional();
@@ -64,6 +64,8 @@ export function toEventParams(query: EventSelection) {
     linkId: query.linkId,
     externalId: query.externalId,
     tenantId: query.tenantId,
+    tags: idFilterOf(query.tagId, query.tagIds),
+    folders: idFilterOf(query.folderId),
     customerId: query.customerId,
     country: query.country,
     city: query.city,

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { LinkInput } from "../../domain/links/model.js";
+import type { LinkFilter, LinkInput, TagSelection } from "../../domain/links/model.js";
 import {
   DOMAIN_PATTERN,
   isAllowedDestination,
@@ -7,7 +7,8 @@ import {
   KEY_PATTERN,
   normaliseExternalId,
 } from "../../domain/links/rules.js";
-import { isoDate, queryBoolean } from "./common.js";
+import { isoDate, listOf, queryBoolean } from "./common.js";
+import { tagSchema } from "./tags.js";
 
 const destination = z.string().trim().max(32_000).refine(isAllowedDestination, {
   error: "must be an absolute http:// or https:// URL",
@@ -27,6 +28,8 @@ const notSupported = (feature: string) =>
     .optional();
 
 const text = (max: number) => z.string().max(max).nullish();
+
+const ids = listOf.pipe(z.array(z.string().max(190)).max(100));
 
 export const linkBody = z.object({
   url: destination,
@@ -73,10 +76,18 @@ export const linkBody = z.object({
   android: notSupported("Android targeting"),
   geo: notSupported("Geo targeting"),
   testVariants: notSupported("A/B testing"),
-  tagIds: notSupported("Tags"),
-  tagId: notSupported("Tags"),
-  tagNames: notSupported("Tags"),
-  folderId: notSupported("Folders"),
+  tagIds: ids.optional().describe("The ids of the link's tags (replacing those it has)"),
+  tagId: z.string().max(190).nullish().describe("Deprecated: use tagIds"),
+  tagNames: ids
+    .optional()
+    .describe("The names of the link's tags, whatever their case, when tagIds is absent"),
+  folderId: z
+    .string()
+    .trim()
+    .max(190)
+    .nullish()
+    .transform((id) => (id === "" ? null : id))
+    .describe("The folder the link is in; null for none"),
   proxy: notSupported("Custom link previews (proxy)"),
   rewrite: notSupported("Link cloaking (rewrite)"),
 });
@@ -85,9 +96,19 @@ export type LinkBody = z.infer<typeof linkBody>;
 
 export const linkPatchBody = linkBody.partial();
 
+/** As Dub reads them: `tagIds` (or the deprecated `tagId`) first, else `tagNames`. */
+function tagSelectionOf(body: Partial<LinkBody>): TagSelection | undefined {
+  if (body.tagIds !== undefined) return { ids: body.tagIds };
+  if (typeof body.tagId === "string" && body.tagId !== "") return { ids: [body.tagId] };
+  if (body.tagNames !== undefined) return { names: body.tagNames };
+  return undefined;
+}
+
 /** Request fields → domain fields; `undefined` means "leave as is", `null` means "clear". */
 export function toLinkInput(body: Partial<LinkBody>): LinkInput {
   return {
+    tags: tagSelectionOf(body),
+    folderId: body.folderId,
     url: body.url,
     domain: body.domain,
     key: body.key,
@@ -115,11 +136,21 @@ export const linkListQuery = z.object({
   tenantId: z.string().optional(),
   externalId: z.string().optional(),
   showArchived: queryBoolean.optional(),
+  tagId: z.string().optional().describe("Deprecated: use tagIds"),
+  tagIds: listOf.optional().describe("Links with any of these tags"),
+  tagNames: listOf.optional().describe("Links with a tag of any of these names, whatever their case"),
+  folderId: z.string().optional(),
+  withTags: queryBoolean.optional().describe("Only links with at least one tag"),
   sortBy: z.enum(["createdAt", "clicks", "saleAmount", "lastClicked"]).default("createdAt"),
   sortOrder: z.enum(["asc", "desc"]).default("desc"),
   page: z.coerce.number().int().min(1).default(1),
   pageSize: z.coerce.number().int().min(1).max(100).default(100),
 });
+
+/** The deprecated `tagId` counts when `tagIds` is absent, as Dub reads them. */
+export function toLinkFilter({ tagId, ...query }: z.infer<typeof linkListQuery>): LinkFilter {
+  return { ...query, tagIds: query.tagIds?.length ? query.tagIds : tagId ? [tagId] : undefined };
+}
 
 export const linkInfoQuery = z.object({
   domain: z.string().optional(),
@@ -157,9 +188,9 @@ export const linkSchema = z
     android: z.null(),
     geo: z.null(),
     publicStats: z.boolean(),
-    tags: z.array(z.object({ id: z.string(), name: z.string(), color: z.string() })),
-    tagId: z.null(),
-    folderId: z.null(),
+    tags: z.array(tagSchema),
+    tagId: nullableString.describe("Deprecated: the first of tags"),
+    folderId: nullableString,
     comments: nullableString,
     shortLink: z.string(),
     qrCode: z.string(),

@@ -29,15 +29,18 @@ const table = (
 });
 
 /**
- * Every table, in an order that satisfies the foreign keys (api_keys, domains, links, customers, webhooks → workspaces;
- * webhook_triggers, webhook_links → webhooks). A source table missing here stops the copy, so none is lost.
+ * Every table, in an order that satisfies the foreign keys (api_keys, domains, folders, tags, links, customers,
+ * webhooks → workspaces; link_tags → links and tags; webhook_triggers, webhook_links → webhooks). A source table missing here stops the copy, so none is lost.
  */
 export const TABLES: readonly TableSpec[] = [
   table("settings", ["name"], { mutable: true, workspaceColumn: null }),
   table("workspaces", ["id"], { mutable: true, workspaceColumn: "id" }),
   table("api_keys", ["id"], { mutable: true }),
   table("domains", ["slug"], { mutable: true, deletes: true }),
+  table("folders", ["id"], { mutable: true, deletes: true }),
+  table("tags", ["id"], { mutable: true, deletes: true }),
   table("links", ["id"], { mutable: true, deletes: true }),
+  table("link_tags", ["workspace_id", "link_id", "tag_id"], { mutable: true, deletes: true }),
   table("click_visitors", ["workspace_id", "link_id", "identity_hash"], { mutable: true, deletes: true }),
   table("clicks", ["workspace_id", "id", "timestamp"]),
   table("customers", ["id"], { mutable: true }),

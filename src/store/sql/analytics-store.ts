@@ -12,6 +12,7 @@ import type {
 import type { EventFilter, EventKind } from "../../domain/events/model.js";
 import { EVENT_FILTER_COLUMNS } from "./event-filter-columns.js";
 import type { Database } from "./schema.js";
+import { tagAndFolderConditions } from "./tag-folder-conditions.js";
 
 const EVENT_TABLES: Record<EventKind, string> = {
   clicks: "clicks",
@@ -222,5 +223,6 @@ function matchingLinks({ workspaceId, links }: TallyQuery): RawBuilder<unknown> 
     const value = links?.[name as keyof typeof LINK_COLUMNS];
     if (value !== undefined) conditions.push(sql`${sql.ref(`l.${column}`)} = ${value}`);
   }
+  if (links) conditions.push(...tagAndFolderConditions(workspaceId, links));
   return sql`select l.id from links l where ${sql.join(conditions, sql` and `)}`;
 }

@@ -5,7 +5,7 @@ import { UniqueViolation } from "../../domain/errors.js";
 import type { Link } from "../../domain/links/model.js";
 import type { OutboxEvent } from "../../domain/webhooks/model.js";
 import { containing } from "./like.js";
-import { toLink } from "./link-store.js";
+import { withTags } from "./link-store.js";
 import { enqueueOutbox } from "./outbox.js";
 import type { Database, DomainRow } from "./schema.js";
 import { transact } from "./transact.js";
@@ -134,15 +134,16 @@ export class SqlDomainStore implements DomainStore {
           throw asUniqueViolation(error, { slug: ["domains"] });
         });
       if (!row) return null;
-      const moved = (
+      const moved = await withTags(
+        trx,
         await trx
           .updateTable("links")
           .set({ domain: fields.slug, updated_at: at })
           .where("workspace_id", "=", workspaceId)
           .where("domain", "=", slug)
           .returningAll()
-          .execute()
-      ).map(toLink);
+          .execute(),
+      );
       await enqueueOutbox(trx, moved.map(event));
       return { domain: toDomain(row), moved };
     });
@@ -155,23 +156,28 @@ export class SqlDomainStore implements DomainStore {
     event: (deleted: Link) => OutboxEvent,
   ): Promise<{ deleted: Link[]; removed: boolean }> {
     return transact(this.db, async (trx) => {
-      const deleted = (
+      // Read with their tags first: deleting a link deletes its tag pairs, and its link.deleted event shows them.
+      const deleted = await withTags(
+        trx,
+        await trx
+          .selectFrom("links")
+          .selectAll()
+          .where("workspace_id", "=", workspaceId)
+          .where("domain", "=", slug)
+          .limit(limit)
+          .execute(),
+      );
+      if (deleted.length > 0) {
         await trx
           .deleteFrom("links")
           .where("workspace_id", "=", workspaceId)
           .where(
             "id",
             "in",
-            trx
-              .selectFrom("links")
-              .select("id")
-              .where("workspace_id", "=", workspaceId)
-              .where("domain", "=", slug)
-              .limit(limit),
+            deleted.map((link) => link.id),
           )
-          .returningAll()
-          .execute()
-      ).map(toLink);
+          .execute();
+      }
       await enqueueOutbox(trx, deleted.map(event));
       const removed = deleted.length < limit;
       if (removed) {

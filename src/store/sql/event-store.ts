@@ -5,6 +5,7 @@ import { toClick } from "./click-store.js";
 import { EVENT_FILTER_COLUMNS } from "./event-filter-columns.js";
 import { leadEventOf, saleEventOf } from "./event-rows.js";
 import type { ClickRow, Database, LeadEventRow, SaleEventRow } from "./schema.js";
+import { tagAndFolderConditions } from "./tag-folder-conditions.js";
 
 const TABLES = { clicks: "clicks", leads: "lead_events", sales: "sale_events" } as const;
 
@@ -79,10 +80,13 @@ function eventConditions({ workspaceId, kind, filter }: EventQuery): Condition[]
  * per event, so the time index still drives the scan; with them, the matching links are selected first.
  */
 function linkCondition({ workspaceId, filter }: EventQuery): Condition {
-  const onLink = Object.entries(LINK_COLUMNS).flatMap(([name, column]) => {
-    const value = filter[name as keyof EventFilter];
-    return value === undefined ? [] : [sql<SqlBool>`${sql.ref(`l.${column}`)} = ${value}`];
-  });
+  const onLink = [
+    ...Object.entries(LINK_COLUMNS).flatMap(([name, column]) => {
+      const value = filter[name as keyof EventFilter];
+      return value === undefined ? [] : [sql<SqlBool>`${sql.ref(`l.${column}`)} = ${value}`];
+    }),
+    ...tagAndFolderConditions(workspaceId, filter),
+  ];
   if (onLink.length === 0) {
     return sql`exists (select 1 from links l where l.id = e.link_id and l.workspace_id = e.workspace_id)`;
   }

@@ -1,6 +1,9 @@
 import { type Insertable, type Kysely, type Selectable, sql, type Updateable } from "kysely";
+import { MissingReference } from "../../domain/errors.js";
 import type { Link, LinkFields, LinkFilter } from "../../domain/links/model.js";
 import type { LinkStore } from "../../domain/links/ports.js";
+import { nameKey } from "../../domain/names.js";
+import { byName, type LinkTag, type TagColor } from "../../domain/tags/model.js";
 import type { OutboxEvent } from "../../domain/webhooks/model.js";
 import { enqueueOutbox } from "./outbox.js";
 import type { Database, LinkRow } from "./schema.js";
@@ -28,6 +31,7 @@ const COLUMNS: Record<keyof LinkFields, keyof LinkRow> = {
   utmCampaign: "utm_campaign",
   utmTerm: "utm_term",
   utmContent: "utm_content",
+  folderId: "folder_id",
 };
 
 const SORT_COLUMNS = {
@@ -43,6 +47,7 @@ export class SqlLinkStore implements LinkStore {
   async insert(link: Link, event: OutboxEvent): Promise<void> {
     try {
       await transact(this.db, async (trx) => {
+        if (link.folderId) await holdFolder(trx, link.workspaceId, link.folderId);
         await trx
           .insertInto("links")
           .values({
@@ -54,10 +59,11 @@ export class SqlLinkStore implements LinkStore {
             updated_at: link.updatedAt,
           } as Insertable<LinkRow>)
           .execute();
+        await attachTags(trx, link.workspaceId, link.id, link.tags, link.createdAt);
         await enqueueOutbox(trx, [event]);
       });
     } catch (error) {
-      throw asUniqueViolation(error, UNIQUE_TARGETS);
+      throw asWriteError(error);
     }
   }
 
@@ -67,9 +73,11 @@ export class SqlLinkStore implements LinkStore {
     fields: Partial<LinkFields>,
     updatedAt: number,
     event: (updated: Link) => OutboxEvent,
+    tags?: LinkTag[],
   ): Promise<Link | null> {
     try {
       return await transact(this.db, async (trx) => {
+        if (fields.folderId) await holdFolder(trx, workspaceId, fields.folderId);
         const row = await trx
           .updateTable("links")
           .set({ ...toColumns(fields), updated_at: updatedAt })
@@ -78,12 +86,20 @@ export class SqlLinkStore implements LinkStore {
           .returningAll()
           .executeTakeFirst();
         if (!row) return null;
-        const link = toLink(row);
+        if (tags) {
+          await trx
+            .deleteFrom("link_tags")
+            .where("workspace_id", "=", workspaceId)
+            .where("link_id", "=", id)
+            .execute();
+          await attachTags(trx, workspaceId, id, tags, updatedAt);
+        }
+        const link = tags ? toLink(row, [...tags].sort(byName)) : (await withTags(trx, [row]))[0];
         await enqueueOutbox(trx, [event(link)]);
         return link;
       });
     } catch (error) {
-      throw asUniqueViolation(error, UNIQUE_TARGETS);
+      throw asWriteError(error);
     }
   }
 
@@ -114,7 +130,7 @@ export class SqlLinkStore implements LinkStore {
       .where("workspace_id", "=", workspaceId)
       .where("id", "in", ids)
       .execute();
-    return rows.map(toLink);
+    return withTags(this.db, rows);
   }
 
   findByExternalId(workspaceId: string, externalId: string): Promise<Link | null> {
@@ -150,6 +166,28 @@ export class SqlLinkStore implements LinkStore {
     if (filter.tenantId) query = query.where("tenant_id", "=", filter.tenantId);
     if (filter.externalId) query = query.where("external_id", "=", filter.externalId);
     if (!filter.showArchived) query = query.where("archived", "=", 0);
+    if (filter.folderId) query = query.where("folder_id", "=", filter.folderId);
+    const tagged = this.db
+      .selectFrom("link_tags")
+      .select("link_tags.link_id")
+      .where("link_tags.workspace_id", "=", workspaceId);
+    if (filter.tagIds?.length) {
+      query = query.where("id", "in", tagged.where("link_tags.tag_id", "in", filter.tagIds));
+    } else if (filter.tagNames?.length) {
+      const keys = filter.tagNames.map(nameKey);
+      query = query.where(
+        "id",
+        "in",
+        tagged
+          .innerJoin("tags", (join) =>
+            join
+              .onRef("tags.workspace_id", "=", "link_tags.workspace_id")
+              .onRef("tags.id", "=", "link_tags.tag_id"),
+          )
+          .where("tags.name_key", "in", keys),
+      );
+    }
+    if (filter.withTags) query = query.where("id", "in", tagged);
     if (filter.search) {
       const pattern = `%${filter.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
       query = query.where((eb) =>
@@ -165,15 +203,78 @@ export class SqlLinkStore implements LinkStore {
       .limit(filter.pageSize)
       .offset((filter.page - 1) * filter.pageSize)
       .execute();
-    return rows.map(toLink);
+    return withTags(this.db, rows);
   }
 
   private async first(query: {
     executeTakeFirst(): Promise<Selectable<LinkRow> | undefined>;
   }): Promise<Link | null> {
     const row = await query.executeTakeFirst();
-    return row ? toLink(row) : null;
+    return row ? (await withTags(this.db, [row]))[0] : null;
   }
+}
+
+/**
+ * Locks the folder a link is written into until the write commits (or finds it gone): deleting a folder takes
+ * the row first and then moves its links out, so no link can land in a folder that is being deleted.
+ */
+async function holdFolder(db: Kysely<Database>, workspaceId: string, folderId: string): Promise<void> {
+  const result = await db
+    .updateTable("folders")
+    .set((eb) => ({ updated_at: eb.ref("updated_at") }))
+    .where("workspace_id", "=", workspaceId)
+    .where("id", "=", folderId)
+    .executeTakeFirst();
+  if (Number(result.numUpdatedRows) === 0) throw new MissingReference("folder");
+}
+
+async function attachTags(
+  db: Kysely<Database>,
+  workspaceId: string,
+  linkId: string,
+  tags: LinkTag[],
+  at: number,
+): Promise<void> {
+  if (tags.length === 0) return;
+  await db
+    .insertInto("link_tags")
+    .values(
+      tags.map((tag) => ({ workspace_id: workspaceId, link_id: linkId, tag_id: tag.id, created_at: at })),
+    )
+    .execute();
+}
+
+/** The links of `rows`, each with its tags (one query per workspace, whatever the number of links). */
+export async function withTags(db: Kysely<Database>, rows: Selectable<LinkRow>[]): Promise<Link[]> {
+  if (rows.length === 0) return [];
+  const tagsByLink = new Map<string, LinkTag[]>();
+  for (const workspaceId of new Set(rows.map((row) => row.workspace_id))) {
+    const ids = rows.filter((row) => row.workspace_id === workspaceId).map((row) => row.id);
+    const pairs = await db
+      .selectFrom("link_tags")
+      .innerJoin("tags", (join) =>
+        join
+          .onRef("tags.workspace_id", "=", "link_tags.workspace_id")
+          .onRef("tags.id", "=", "link_tags.tag_id"),
+      )
+      .select(["link_tags.link_id", "tags.id", "tags.name", "tags.color"])
+      .where("link_tags.workspace_id", "=", workspaceId)
+      .where("link_tags.link_id", "in", ids)
+      .execute();
+    for (const pair of pairs) {
+      const tags = tagsByLink.get(pair.link_id) ?? [];
+      tags.push({ id: pair.id, name: pair.name, color: pair.color as TagColor });
+      tagsByLink.set(pair.link_id, tags);
+    }
+  }
+  return rows.map((row) => toLink(row, (tagsByLink.get(row.id) ?? []).sort(byName)));
+}
+
+/** A unique rule broken, or a tag deleted between the check and the write (its foreign key). */
+function asWriteError(error: unknown): unknown {
+  const code = (error as { code?: string })?.code;
+  if (code === "SQLITE_CONSTRAINT_FOREIGNKEY" || code === "23503") return new MissingReference("tag");
+  return asUniqueViolation(error, UNIQUE_TARGETS);
 }
 
 function toColumns(fields: Partial<LinkFields>): Updateable<LinkRow> {
@@ -188,7 +289,7 @@ function toColumns(fields: Partial<LinkFields>): Updateable<LinkRow> {
 
 const nullableNumber = (value: number | string | null) => (value === null ? null : Number(value));
 
-export function toLink(row: Selectable<LinkRow>): Link {
+export function toLink(row: Selectable<LinkRow>, tags: LinkTag[]): Link {
   return {
     id: row.id,
     workspaceId: row.workspace_id,
@@ -211,6 +312,8 @@ export function toLink(row: Selectable<LinkRow>): Link {
     utmCampaign: row.utm_campaign,
     utmTerm: row.utm_term,
     utmContent: row.utm_content,
+    folderId: row.folder_id,
+    tags,
     clicks: Number(row.clicks),
     leads: Number(row.leads),
     conversions: Number(row.conversions),

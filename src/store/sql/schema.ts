@@ -18,6 +18,9 @@ export interface Database extends ConversionTables, WebhookTables {
   /** Custom domains and the workspace that owns each; the default short domain is shared and never listed. */
   domains: DomainRow;
   links: LinkRow;
+  tags: TagRow;
+  link_tags: { workspace_id: string; link_id: string; tag_id: string; created_at: number };
+  folders: FolderRow;
   clicks: ClickRow;
   click_visitors: {
     workspace_id: string;
@@ -88,6 +91,29 @@ export interface LinkRow {
   last_clicked: number | null;
   last_lead_at: number | null;
   last_conversion_at: number | null;
+  folder_id: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** `name_key` is the name lower-cased: names are unique per workspace whatever their case. */
+export interface TagRow {
+  workspace_id: string;
+  id: string;
+  name: string;
+  name_key: string;
+  color: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface FolderRow {
+  workspace_id: string;
+  id: string;
+  name: string;
+  name_key: string;
+  description: string | null;
+  access_level: string | null;
   created_at: number;
   updated_at: number;
 }

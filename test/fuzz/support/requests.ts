@@ -132,6 +132,14 @@ function hintsFor(operation: Operation, world: World): Hints {
     externalId: pool([...ids.externalIds, ...ids.customerExternalIds]),
     linkId: pool([...ids.links, ...ids.otherLinks]),
     linkIds: fc.array(pool([...ids.links, ...ids.otherLinks]), { maxLength: 4 }),
+    tagId: pool([...ids.tags, ...ids.otherTags].flatMap((id) => [id, `-${id}`])),
+    tagIds: fc.oneof(
+      fc.array(pool([...ids.tags, ...ids.otherTags]), { maxLength: 4 }),
+      pool([...ids.tags, ...ids.otherTags]).map((id) => `${id},${ids.tags[0]}`),
+    ),
+    tagNames: fc.array(fc.constantFrom("fz-tag", "FZ-TAG", "fz-second-tag", "fz-none"), { maxLength: 3 }),
+    ids: fc.array(pool([...ids.tags, ...ids.otherTags]), { maxLength: 4 }),
+    folderId: pool([...ids.folders, ...ids.otherFolders].flatMap((id) => [id, `-${id}`])),
     clickId: pool(ids.clickIds),
     customerExternalId: pool(ids.customerExternalIds),
     customerId: pool(ids.customerExternalIds),
@@ -170,7 +178,14 @@ function hintsFor(operation: Operation, world: World): Hints {
 
 const segmentPools = (world: World): Record<string, string[]> => ({
   linkId: [...world.ids.links, ...world.ids.otherLinks, "ext_fz-ext"],
-  id: [...world.ids.customers, ...world.ids.customerExternalIds.map((id) => `ext_${id}`)],
+  id: [
+    ...world.ids.customers,
+    ...world.ids.customerExternalIds.map((id) => `ext_${id}`),
+    ...world.ids.tags,
+    ...world.ids.otherTags,
+    ...world.ids.folders,
+    ...world.ids.otherFolders,
+  ],
   webhookId: [...world.ids.webhooks, ...world.ids.otherWebhooks],
   eventId: world.ids.webhookEvents,
   slug: world.ids.domains,

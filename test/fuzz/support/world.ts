@@ -32,6 +32,10 @@ export type World = {
     invoiceIds: string[];
     webhooks: string[];
     otherWebhooks: string[];
+    tags: string[];
+    otherTags: string[];
+    folders: string[];
+    otherFolders: string[];
     webhookEvents: string[];
     /** slugs of the workspace's domains, then one of the other workspace's */
     domains: string[];
@@ -91,6 +95,11 @@ export async function startWorld(): Promise<World> {
     url: receiver.url,
     triggers: WEBHOOK_TRIGGERS,
   });
+  const tags = [
+    await call("/tags", { name: "fz-tag", color: "gray" }),
+    await call("/tags", { name: "fz-second-tag" }),
+  ];
+  const folder = await call("/folders", { name: "fz-folder" });
   const past = new Date(Date.now() - 86_400_000).toISOString();
   const links = [
     await call("/links", { url: "https://shop.example.com/a?x=1", key: "fz-tracked", trackConversion: true }),
@@ -104,6 +113,12 @@ export async function startWorld(): Promise<World> {
     }),
     await call("/links", { url: "https://shop.example.com/e", key: "fz-archived", archived: true }),
     await call("/links", { url: "https://shop.example.com/f", domain: "go.example.net", key: "fz-custom" }),
+    await call("/links", {
+      url: "https://shop.example.com/g",
+      key: "fz-filed",
+      tagIds: tags.map((tag) => tag.id),
+      folderId: folder.id,
+    }),
   ];
   const clickIds = [await visit("fz-tracked"), await visit("fz-tracked")];
   await call("/track/lead", {
@@ -132,6 +147,8 @@ export async function startWorld(): Promise<World> {
     expiredUrl: "https://shop.example.com/expired",
   });
   const otherDomain = await call("/domains", { slug: "fz-theirs.example.net" }, other.key);
+  const otherTag = await call("/tags", { name: "fz-tag" }, other.key);
+  const otherFolder = await call("/folders", { name: "fz-folder" }, other.key);
   const otherWebhook = await call(
     "/webhooks",
     { name: "theirs", url: receiver.url, triggers: ["lead.created"] },
@@ -150,7 +167,16 @@ export async function startWorld(): Promise<World> {
     ids: {
       links: links.map((link) => String(link.id)),
       otherLinks: [String(otherLink.id)],
-      keys: ["fz-tracked", "fz-plain", "fz-gone", "fz-moved", "fz-archived", "fz-custom", "fz-other"],
+      keys: [
+        "fz-tracked",
+        "fz-plain",
+        "fz-gone",
+        "fz-moved",
+        "fz-archived",
+        "fz-custom",
+        "fz-filed",
+        "fz-other",
+      ],
       externalIds: ["fz-ext", "ext_fz-ext"],
       clickIds: [...clickIds, otherClick],
       customers: await column("select id as v from customers order by external_id"),
@@ -158,6 +184,10 @@ export async function startWorld(): Promise<World> {
       invoiceIds: ["fz-invoice"],
       webhooks: await column("select id as v from webhooks where workspace_id = ?", ws),
       otherWebhooks: [String(otherWebhook.id)],
+      tags: tags.map((tag) => String(tag.id)),
+      otherTags: [String(otherTag.id)],
+      folders: [String(folder.id)],
+      otherFolders: [String(otherFolder.id)],
       webhookEvents: await column("select event_id as v from webhook_messages order by event_id"),
       domains: ["go.example.net", "fz.example.net", "fz-theirs.example.net"],
       theirs: [
@@ -166,6 +196,8 @@ export async function startWorld(): Promise<World> {
         otherClick,
         String(otherWebhook.id),
         String(otherDomain.id),
+        String(otherTag.id),
+        String(otherFolder.id),
         ...(await column("select id as v from customers where workspace_id = ?", other.workspaceId)),
       ],
     },

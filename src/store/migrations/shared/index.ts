@@ -1,4 +1,5 @@
 import type { SharedMigration } from "../shared-migration.js";
+import * as tagsAndFolders from "./0100_tags_and_folders.js";
 import * as domainSettings from "./0101_domain_settings.js";
 
 /**
@@ -10,5 +11,6 @@ import * as domainSettings from "./0101_domain_settings.js";
  *   export const sharedMigrations: Record<string, SharedMigration> = { "0100_link_tags": linkTags };
  */
 export const sharedMigrations: Record<string, SharedMigration> = {
+  "0100_tags_and_folders": tagsAndFolders,
   "0101_domain_settings": domainSettings,
 };

@@ -1,0 +1,66 @@
+import type { Clock } from "../clock.js";
+import { conflict, notFound, UniqueViolation } from "../errors.js";
+import { prefixedId } from "../ids.js";
+import type { Principal } from "../workspaces/model.js";
+import type { Folder, FolderFields, FolderListFilter } from "./model.js";
+import type { FolderStore } from "./ports.js";
+
+export class FolderService {
+  constructor(
+    private readonly store: FolderStore,
+    private readonly clock: Clock,
+  ) {}
+
+  async create(principal: Principal, fields: FolderFields): Promise<Folder> {
+    const now = this.clock.now();
+    const folder: Folder = {
+      id: prefixedId("fold"),
+      workspaceId: principal.workspaceId,
+      ...fields,
+      createdAt: now,
+      updatedAt: now,
+    };
+    try {
+      await this.store.insert(folder);
+    } catch (error) {
+      throw translate(error, folder.name);
+    }
+    return folder;
+  }
+
+  async get(principal: Principal, id: string): Promise<Folder> {
+    const folder = await this.store.findById(principal.workspaceId, id);
+    if (!folder) throw notFound("Folder not found.");
+    return folder;
+  }
+
+  list(principal: Principal, filter: FolderListFilter): Promise<Folder[]> {
+    return this.store.list(principal.workspaceId, filter);
+  }
+
+  async update(principal: Principal, id: string, input: Partial<FolderFields>): Promise<Folder> {
+    const fields = Object.fromEntries(
+      Object.entries(input).filter(([, value]) => value !== undefined),
+    ) as Partial<FolderFields>;
+    let folder: Folder | null;
+    try {
+      folder =
+        Object.keys(fields).length === 0
+          ? await this.store.findById(principal.workspaceId, id)
+          : await this.store.update(principal.workspaceId, id, fields, this.clock.now());
+    } catch (error) {
+      throw translate(error, fields.name);
+    }
+    if (!folder) throw notFound("Folder not found.");
+    return folder;
+  }
+
+  /** Its links stay, outside any folder. */
+  async delete(principal: Principal, id: string): Promise<{ id: string }> {
+    if (!(await this.store.delete(principal.workspaceId, id))) throw notFound("Folder not found.");
+    return { id };
+  }
+}
+
+const translate = (error: unknown, name: string | undefined) =>
+  error instanceof UniqueViolation ? conflict(`A folder with the name "${name}" already exists.`) : error;

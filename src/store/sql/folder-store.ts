@@ -1,0 +1,120 @@
+import type { Kysely, Selectable } from "kysely";
+import type {
+  Folder,
+  FolderAccessLevel,
+  FolderFields,
+  FolderListFilter,
+} from "../../domain/folders/model.js";
+import type { FolderStore } from "../../domain/folders/ports.js";
+import { nameKey } from "../../domain/names.js";
+import { containing } from "./like.js";
+import type { Database, FolderRow } from "./schema.js";
+import { transact } from "./transact.js";
+import { asUniqueViolation } from "./unique-violation.js";
+
+const UNIQUE_TARGETS = { name: ["name"] };
+
+export class SqlFolderStore implements FolderStore {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async insert(folder: Folder): Promise<void> {
+    try {
+      await this.db
+        .insertInto("folders")
+        .values({
+          workspace_id: folder.workspaceId,
+          id: folder.id,
+          name: folder.name,
+          name_key: nameKey(folder.name),
+          description: folder.description,
+          access_level: folder.accessLevel,
+          created_at: folder.createdAt,
+          updated_at: folder.updatedAt,
+        })
+        .execute();
+    } catch (error) {
+      throw asUniqueViolation(error, UNIQUE_TARGETS);
+    }
+  }
+
+  async update(
+    workspaceId: string,
+    id: string,
+    fields: Partial<FolderFields>,
+    updatedAt: number,
+  ): Promise<Folder | null> {
+    try {
+      const row = await this.db
+        .updateTable("folders")
+        .set({
+          ...(fields.name !== undefined && { name: fields.name, name_key: nameKey(fields.name) }),
+          ...(fields.description !== undefined && { description: fields.description }),
+          ...(fields.accessLevel !== undefined && { access_level: fields.accessLevel }),
+          updated_at: updatedAt,
+        })
+        .where("workspace_id", "=", workspaceId)
+        .where("id", "=", id)
+        .returningAll()
+        .executeTakeFirst();
+      return row ? toFolder(row) : null;
+    } catch (error) {
+      throw asUniqueViolation(error, UNIQUE_TARGETS);
+    }
+  }
+
+  /**
+   * The folder row goes first: a link write holds the row it files a link under (link-store.ts), so once the
+   * delete has it, no link can still be filed under the folder after its links were moved out.
+   */
+  async delete(workspaceId: string, id: string): Promise<boolean> {
+    return transact(this.db, async (trx) => {
+      const result = await trx
+        .deleteFrom("folders")
+        .where("workspace_id", "=", workspaceId)
+        .where("id", "=", id)
+        .executeTakeFirst();
+      if (Number(result.numDeletedRows) === 0) return false;
+      await trx
+        .updateTable("links")
+        .set({ folder_id: null })
+        .where("workspace_id", "=", workspaceId)
+        .where("folder_id", "=", id)
+        .execute();
+      return true;
+    });
+  }
+
+  async findById(workspaceId: string, id: string): Promise<Folder | null> {
+    const row = await this.db
+      .selectFrom("folders")
+      .selectAll()
+      .where("workspace_id", "=", workspaceId)
+      .where("id", "=", id)
+      .executeTakeFirst();
+    return row ? toFolder(row) : null;
+  }
+
+  async list(workspaceId: string, filter: FolderListFilter): Promise<Folder[]> {
+    let query = this.db.selectFrom("folders").selectAll().where("workspace_id", "=", workspaceId);
+    if (filter.search) query = query.where("name_key", "like", containing(nameKey(filter.search)));
+    const rows = await query
+      .orderBy("name_key")
+      .orderBy("id")
+      .limit(filter.pageSize)
+      .offset((filter.page - 1) * filter.pageSize)
+      .execute();
+    return rows.map(toFolder);
+  }
+}
+
+function toFolder(row: Selectable<FolderRow>): Folder {
+  return {
+    id: row.id,
+    workspaceId: row.workspace_id,
+    name: row.name,
+    description: row.description,
+    accessLevel: row.access_level as FolderAccessLevel | null,
+    createdAt: Number(row.created_at),
+    updatedAt: Number(row.updated_at),
+  };
+}
