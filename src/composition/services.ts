@@ -17,6 +17,7 @@ import { CustomerService } from "../domain/customers/customer-service.js";
 import { EventService } from "../domain/events/event-service.js";
 import { LinkService } from "../domain/links/link-service.js";
 import type { LinkCache } from "../domain/links/ports.js";
+import { MetatagsService } from "../domain/metatags/metatags-service.js";
 import { DeliveryWorker } from "../domain/webhooks/delivery-worker.js";
 import type { Sender } from "../domain/webhooks/ports.js";
 import { WebhookService } from "../domain/webhooks/webhook-service.js";
@@ -27,6 +28,7 @@ import { isClusterWorker } from "../infra/cluster-channel.js";
 import { DatabaseAvailability } from "../infra/database-availability.js";
 import { MmdbGeoResolver } from "../infra/geo.js";
 import { createMetrics, type Metrics } from "../infra/metrics.js";
+import { pageFetcher } from "../infra/page-fetcher.js";
 import { uaParserDevices } from "../infra/user-agent.js";
 import { postWebhook } from "../infra/webhook-sender.js";
 import type { Stores } from "../store/open-storage.js";
@@ -51,6 +53,7 @@ export type Services = {
   metrics: Metrics;
   webhooks: WebhookService;
   delivery: DeliveryWorker;
+  metatags: MetatagsService;
   /** Whether the database takes writes; told of every failure that says it does not. */
   database: DatabaseAvailability;
   /** Resolves when Redis answers; undefined when no Redis is configured. */
@@ -176,6 +179,10 @@ export async function createServices(
     metrics,
     webhooks,
     delivery,
+    // Pages are fetched under the webhooks' address policy: the same callers reach out, to the same networks.
+    metatags: new MetatagsService(
+      pageFetcher({ timeoutMs: config.metatagsTimeoutMs, allowPrivate: config.webhookAllowPrivate }),
+    ),
     database,
     pingRedis: shared.ping,
     close: async () => shared.close(),

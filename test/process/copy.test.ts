@@ -134,7 +134,13 @@ async function syntheticSource(
   await withDb(async (db) => {
     await db
       .insertInto("workspaces")
-      .values({ id: "ws_synthetic", name: "Synthetic", created_at: start, allowed_hostnames: null })
+      .values({
+        id: "ws_synthetic",
+        name: "Synthetic",
+        slug: "synthetic",
+        created_at: start,
+        allowed_hostnames: null,
+      })
       .execute();
     await db.insertInto("links").values(syntheticLink(start)).execute();
   });

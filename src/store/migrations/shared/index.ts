@@ -1,4 +1,5 @@
 import type { SharedMigration } from "../shared-migration.js";
+import * as workspaceSlug from "./0102_workspace_slug.js";
 
 /**
  * Every schema change from ADR 15 on, for both engines: one module per change, `NNNN_what_it_does.ts` numbered
@@ -8,4 +9,6 @@ import type { SharedMigration } from "../shared-migration.js";
  *   import * as linkTags from "./0100_link_tags.js";
  *   export const sharedMigrations: Record<string, SharedMigration> = { "0100_link_tags": linkTags };
  */
-export const sharedMigrations: Record<string, SharedMigration> = {};
+export const sharedMigrations: Record<string, SharedMigration> = {
+  "0102_workspace_slug": workspaceSlug,
+};
