@@ -147,7 +147,8 @@ const SKIPPED = new Set(["svg", "math", "template"]);
 /**
  * The start tags of a document, in order, as a browser's tokenizer finds them: comments, doctypes and processing
  * instructions skipped; attribute values quoted, single-quoted or bare; the content of script-like elements never
- * read as markup (a `<title>` carries its text). One pass, no backtracking: a hostile page costs linear time.
+ * read as markup (a `<title>` carries its text). A tag or a title cut off by the end of what was read (the size or
+ * time limit) is dropped, never read half. One pass, no backtracking: a hostile page costs linear time.
  */
 function* tags(html: string): Generator<Tag> {
   let at = 0;
@@ -170,15 +171,16 @@ function* tags(html: string): Generator<Tag> {
       continue;
     }
     const { name, attributes, end } = startTag(html, open + 1);
+    if (end < 0) return;
     at = end;
     if (SKIPPED.has(name) || TEXT_CONTENT.has(name)) {
       const closing = new RegExp(`</${name}`, "gi");
       closing.lastIndex = at;
-      const contentEnd = closing.exec(html)?.index ?? html.length;
-      const tag: Tag = { name, attributes };
-      if (name === "title") tag.text = html.slice(at, contentEnd);
-      at = contentEnd;
-      if (!SKIPPED.has(name)) yield tag;
+      const close = closing.exec(html)?.index;
+      if (close === undefined) return;
+      if (name === "title") yield { name, attributes, text: html.slice(at, close) };
+      else if (!SKIPPED.has(name)) yield { name, attributes };
+      at = close;
       continue;
     }
     yield { name, attributes };
@@ -187,7 +189,10 @@ function* tags(html: string): Generator<Tag> {
 
 const SPACE = /[\t\n\f\r ]/;
 
-/** A start tag from just after its `<`: its lowercased name, its attributes (first of a name wins), where it ends. */
+/**
+ * A start tag from just after its `<`: its lowercased name, its attributes (first of a name wins), and where it
+ * ends (-1 when the text ends first).
+ */
 function startTag(
   html: string,
   from: number,
@@ -223,7 +228,7 @@ function startTag(
     }
     if (!attributes.has(attribute)) attributes.set(attribute, value);
   }
-  return { name, attributes, end: html.length };
+  return { name, attributes, end: -1 };
 }
 
 const NAMED: Record<string, string> = {
