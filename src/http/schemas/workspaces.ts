@@ -13,7 +13,7 @@ export const workspacePatchBody = z.object({
     .trim()
     .min(SLUG_MIN)
     .max(SLUG_MAX)
-    .regex(/^[a-zA-Z0-9-]+$/, { error: "only letters, digits and hyphens" })
+    .regex(/^[a-zA-Z0-9-]{3,48}$/, { error: "3 to 48 letters, digits and hyphens" })
     .transform((slug) => slug.toLowerCase())
     .optional(),
   logo: z

@@ -33,6 +33,8 @@ export type World = {
     webhooks: string[];
     otherWebhooks: string[];
     webhookEvents: string[];
+    /** This workspace's id and slug, and the other workspace's. */
+    workspaces: string[];
     /** Every opaque id of the other workspace (itself, its link, click, customer, webhook): none may leak. */
     theirs: string[];
   };
@@ -150,6 +152,7 @@ export async function startWorld(): Promise<World> {
       webhooks: await column("select id as v from webhooks where workspace_id = ?", ws),
       otherWebhooks: [String(otherWebhook.id)],
       webhookEvents: await column("select event_id as v from webhook_messages order by event_id"),
+      workspaces: await column("select id as v from workspaces union all select slug as v from workspaces"),
       theirs: [
         other.workspaceId,
         String(otherLink.id),
