@@ -452,7 +452,8 @@ describe("clicktrail copy: SQLite to PostgreSQL", { skip }, () => {
     assert.equal(forced.ok, true, forced.problems.join("\n"));
     assert.equal(await pgCount(target, "select count(*) from workspaces"), 2);
     // Both installs began with a "Default workspace": the copied one takes the next free slug, on every run.
-    const slugs = () => pgRows<{ id: string; slug: string }>(target, "select id, slug from workspaces order by slug");
+    const slugs = () =>
+      pgRows<{ id: string; slug: string }>(target, "select id, slug from workspaces order by slug");
     assert.deepEqual(await slugs(), [
       { id: other.workspaceId, slug: "default-workspace" },
       { id: sqlite.workspaceId, slug: "default-workspace-2" },
