@@ -68,6 +68,9 @@ const schema = z.object({
   WEBHOOK_POLL_MS: integer("expected milliseconds")
     .pipe(z.number().min(10, { error: "expected at least 10 ms" }))
     .default(1_000),
+  METATAGS_TIMEOUT_MS: integer("expected milliseconds")
+    .pipe(z.number().min(100, { error: "expected at least 100 ms" }))
+    .default(5_000),
   METRICS_TOKEN: z.string().min(16, { error: "expected at least 16 characters" }).optional(),
   LOG_LEVEL: z
     .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], {
@@ -104,6 +107,8 @@ export type Config = Readonly<{
   webhookRetryBaseMs: number;
   webhookDisableAfter: number;
   webhookPollMs: number;
+  /** How long GET /api/metatags waits for a page, redirects included. */
+  metatagsTimeoutMs: number;
   metricsToken: string | undefined;
   logLevel: string;
 }>;
@@ -168,6 +173,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webhookRetryBaseMs: e.WEBHOOK_RETRY_BASE_MS,
     webhookDisableAfter: e.WEBHOOK_DISABLE_AFTER,
     webhookPollMs: e.WEBHOOK_POLL_MS,
+    metatagsTimeoutMs: e.METATAGS_TIMEOUT_MS,
     metricsToken: e.METRICS_TOKEN,
     logLevel: e.LOG_LEVEL,
   });

@@ -18,15 +18,16 @@ workspaces update ID --allowed-hostnames "example.com,*.example.com" [--json]
       if (action === "create") {
         const workspace = await service.createWorkspace(name ?? "");
         print(
-          { id: workspace.id, name: workspace.name },
+          { id: workspace.id, name: workspace.name, slug: workspace.slug },
           values.json,
-          `Created workspace ${workspace.id} (${workspace.name})`,
+          `Created workspace ${workspace.id} (${workspace.name}, slug ${workspace.slug})`,
         );
       } else if (action === "list") {
         const all = await service.listWorkspaces();
         const rows = all.map((w) => ({
           id: w.id,
           name: w.name,
+          slug: w.slug,
           allowedHostnames: w.allowedHostnames,
           createdAt: iso(w.createdAt),
         }));

@@ -19,6 +19,7 @@ import { EventService } from "../domain/events/event-service.js";
 import { FolderService } from "../domain/folders/folder-service.js";
 import { LinkService } from "../domain/links/link-service.js";
 import type { LinkCache } from "../domain/links/ports.js";
+import { MetatagsService } from "../domain/metatags/metatags-service.js";
 import { TagService } from "../domain/tags/tag-service.js";
 import { DeliveryWorker } from "../domain/webhooks/delivery-worker.js";
 import type { Sender } from "../domain/webhooks/ports.js";
@@ -30,6 +31,7 @@ import { isClusterWorker } from "../infra/cluster-channel.js";
 import { DatabaseAvailability } from "../infra/database-availability.js";
 import { MmdbGeoResolver } from "../infra/geo.js";
 import { createMetrics, type Metrics } from "../infra/metrics.js";
+import { pageFetcher } from "../infra/page-fetcher.js";
 import { uaParserDevices } from "../infra/user-agent.js";
 import { postWebhook } from "../infra/webhook-sender.js";
 import type { Stores } from "../store/open-storage.js";
@@ -57,6 +59,7 @@ export type Services = {
   metrics: Metrics;
   webhooks: WebhookService;
   delivery: DeliveryWorker;
+  metatags: MetatagsService;
   /** Whether the database takes writes; told of every failure that says it does not. */
   database: DatabaseAvailability;
   /** Resolves when Redis answers; undefined when no Redis is configured. */
@@ -195,6 +198,10 @@ export async function createServices(
     metrics,
     webhooks,
     delivery,
+    // Pages are fetched under the webhooks' address policy: the same callers reach out, to the same networks.
+    metatags: new MetatagsService(
+      pageFetcher({ timeoutMs: config.metatagsTimeoutMs, allowPrivate: config.webhookAllowPrivate }),
+    ),
     database,
     pingRedis: shared.ping,
     close: async () => shared.close(),

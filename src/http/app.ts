@@ -30,11 +30,13 @@ import { eventRoutes } from "./routes/events.js";
 import { folderRoutes } from "./routes/folders.js";
 import { healthRoutes } from "./routes/health.js";
 import { linkRoutes } from "./routes/links.js";
+import { metatagsRoutes } from "./routes/metatags.js";
 import { qrRoutes } from "./routes/qr.js";
 import { redirectRoutes } from "./routes/redirects.js";
 import { tagRoutes } from "./routes/tags.js";
 import { trackRoutes } from "./routes/track.js";
 import { webhookRoutes } from "./routes/webhooks.js";
+import { workspaceRoutes } from "./routes/workspaces.js";
 
 export type AppOptions = {
   config: Config;
@@ -107,6 +109,8 @@ export async function buildApp({
       protocol: config.shortLinkProtocol,
     });
     await scope.register(webhookRoutes, { webhooks: services.webhooks });
+    await scope.register(workspaceRoutes, { workspaces: services.workspaces });
+    await scope.register(metatagsRoutes, { metatags: services.metatags });
     await scope.register(qrRoutes);
     await scope.register(clientClickRoutes, {
       clientClicks: services.clientClicks,

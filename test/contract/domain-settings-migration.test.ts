@@ -14,7 +14,6 @@ import { legacySqliteMigrations } from "../../src/store/migrations/legacy/sqlite
 import { openPostgres } from "../../src/store/postgres/database.js";
 import { SqlDomainStore } from "../../src/store/sql/domain-store.js";
 import type { Database } from "../../src/store/sql/schema.js";
-import { SqlWorkspaceStore } from "../../src/store/sql/workspace-store.js";
 import { openSqlite } from "../../src/store/sqlite/database.js";
 import { freshPostgresDatabase } from "../helpers/server.js";
 
@@ -46,12 +45,10 @@ before(async () => {
     };
   }
   await migrateToLatest(db, engine === "postgres" ? legacyPostgresMigrations : legacySqliteMigrations);
-  await new SqlWorkspaceStore(db).createWorkspace({
-    id: "ws_installed",
-    name: "Installed before domain settings",
-    allowedHostnames: [],
-    createdAt,
-  });
+  // Raw SQL: today's store writes columns (the workspace slug) that this older schema does not have yet.
+  await sql`INSERT INTO workspaces (id, name, created_at) VALUES ('ws_installed', 'Installed before domain settings', ${createdAt})`.execute(
+    db,
+  );
   await claimAsBefore("go.installed.test");
   await claimAsBefore("b.installed.test");
   await migrateToLatest(db, engine === "postgres" ? postgresMigrations : sqliteMigrations);

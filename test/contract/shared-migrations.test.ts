@@ -24,7 +24,6 @@ import {
 } from "../../src/store/migrations/shared-migration.js";
 import { openPostgres } from "../../src/store/postgres/database.js";
 import type { Database } from "../../src/store/sql/schema.js";
-import { SqlWorkspaceStore } from "../../src/store/sql/workspace-store.js";
 import { openSqlite } from "../../src/store/sqlite/database.js";
 import { freshPostgresDatabase } from "../helpers/server.js";
 
@@ -98,12 +97,10 @@ describe(`shared migrations on ${engine}`, () => {
   before(async () => {
     installed = await freshDatabase();
     await migrateToLatest(installed.db, legacy);
-    await new SqlWorkspaceStore(installed.db).createWorkspace({
-      id: "ws_installed",
-      name: "Installed before shared migrations",
-      allowedHostnames: [],
-      createdAt,
-    });
+    // The live store writes today's columns; a database of the legacy schema takes the legacy ones.
+    await sql`INSERT INTO workspaces (id, name, created_at) VALUES ('ws_installed', 'Installed before shared migrations', ${createdAt})`.execute(
+      installed.db,
+    );
   });
   after(async () => {
     await installed?.close();

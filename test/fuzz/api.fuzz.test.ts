@@ -20,6 +20,7 @@ import { percentEncode } from "./support/hostile.js";
 import { unboundedFields } from "./support/oracle.js";
 import {
   type Document,
+  keepMetatagsLocal,
   keepWebhooksLocal,
   type Operation,
   operationRequests,
@@ -55,9 +56,13 @@ describe(`every operation of the OpenAPI document (seed ${SEED})`, () => {
         "test/fuzz/api",
         operationRequests(operation, world),
         async (spec) => {
-          const { request, response } = await exchange(world, keepWebhooksLocal(toRaw(spec), world), {
-            api: true,
-          });
+          const { request, response } = await exchange(
+            world,
+            keepMetatagsLocal(keepWebhooksLocal(toRaw(spec), world), world),
+            {
+              api: true,
+            },
+          );
           statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
           if (response.status >= 300) return;
           // Their own key sees their own data, of course.

@@ -44,19 +44,20 @@ const listLinks = (origin: string, key: string) =>
 const filesOf = (dir: string) => Buffer.concat(readdirSync(dir).map((name) => readFileSync(join(dir, name))));
 
 describe("clicktrail workspaces and keys", { concurrency: 3 }, () => {
-  test("workspaces create --json prints {id, name}", async () => {
+  test("workspaces create --json prints {id, name, slug}", async () => {
     const env = { DATA_DIR: tempDir() };
     const workspace = await cliJson<Record<string, unknown>>(
       ["workspaces", "create", "--name", "Acme Inc"],
       env,
     );
-    assert.deepEqual(Object.keys(workspace).sort(), ["id", "name"]);
+    assert.deepEqual(Object.keys(workspace).sort(), ["id", "name", "slug"]);
     assert.match(String(workspace.id), /^ws_[0-9A-Z]{26}$/);
     assert.equal(workspace.name, "Acme Inc");
-    const listed = await cliJson<{ id: string; name: string }[]>(["workspaces", "list"], env);
+    assert.equal(workspace.slug, "acme-inc");
+    const listed = await cliJson<{ id: string; name: string; slug: string }[]>(["workspaces", "list"], env);
     assert.deepEqual(
-      listed.map((w) => [w.id, w.name]),
-      [[workspace.id, "Acme Inc"]],
+      listed.map((w) => [w.id, w.name, w.slug]),
+      [[workspace.id, "Acme Inc", "acme-inc"]],
     );
   });
 

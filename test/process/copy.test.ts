@@ -134,7 +134,13 @@ async function syntheticSource(
   await withDb(async (db) => {
     await db
       .insertInto("workspaces")
-      .values({ id: "ws_synthetic", name: "Synthetic", created_at: start, allowed_hostnames: null })
+      .values({
+        id: "ws_synthetic",
+        name: "Synthetic",
+        slug: "synthetic",
+        created_at: start,
+        allowed_hostnames: null,
+      })
       .execute();
     await db.insertInto("links").values(syntheticLink(start)).execute();
   });
@@ -489,6 +495,17 @@ describe("clicktrail copy: SQLite to PostgreSQL", { skip }, () => {
     const forced = await copyDatabase({ from: sqlite.dataDir, to: target, force: true, progress: quiet });
     assert.equal(forced.ok, true, forced.problems.join("\n"));
     assert.equal(await pgCount(target, "select count(*) from workspaces"), 2);
+    // Both installs began with a "Default workspace": the copied one takes the next free slug, on every run.
+    const slugs = () =>
+      pgRows<{ id: string; slug: string }>(target, "select id, slug from workspaces order by slug");
+    assert.deepEqual(await slugs(), [
+      { id: other.workspaceId, slug: "default-workspace" },
+      { id: sqlite.workspaceId, slug: "default-workspace-2" },
+    ]);
+    const again = await copyDatabase({ from: sqlite.dataDir, to: target, force: true, progress: quiet });
+    assert.equal(again.ok, true, again.problems.join("\n"));
+    assert.equal(copiedNow(again, "workspaces"), 0, "the renamed slug is not written again");
+    assert.equal((await slugs())[1].slug, "default-workspace-2");
   });
 
   test("an interrupted copy resumes where it stopped, without a duplicate; the source is never written", async () => {

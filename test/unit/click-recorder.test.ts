@@ -32,6 +32,7 @@ before(async () => {
   await new SqlWorkspaceStore(db).createWorkspace({
     id: workspaceId,
     name: "Recorder",
+    slug: "recorder",
     allowedHostnames: [],
     createdAt: Date.now(),
   });

@@ -155,3 +155,15 @@ describe("loadConfig refuses lenient number and host forms", () => {
     assertRefused({ SHORT_DOMAIN: "..." }, "SHORT_DOMAIN", /host name/);
   });
 });
+
+describe("METATAGS_TIMEOUT_MS", () => {
+  test("defaults to 5 s and takes milliseconds", () => {
+    assert.equal(loadConfig({}).metatagsTimeoutMs, 5_000);
+    assert.equal(loadConfig({ METATAGS_TIMEOUT_MS: "750" }).metatagsTimeoutMs, 750);
+  });
+
+  for (const value of ["99", "1.5", "fast", "-1"]) {
+    test(`METATAGS_TIMEOUT_MS=${value} is refused`, () =>
+      assertRefused({ METATAGS_TIMEOUT_MS: value }, "METATAGS_TIMEOUT_MS", /milliseconds|at least 100 ms/));
+  }
+});

@@ -3,10 +3,32 @@ import type { Scope } from "./scopes.js";
 export type Workspace = {
   id: string;
   name: string;
+  /** Unique across the install; see slug.ts. */
+  slug: string;
   /** Sites allowed to record clicks from the browser (POST /track/click): "example.com", "*.example.com". */
   allowedHostnames: string[];
   createdAt: number;
 };
+
+/** What a workspace has used since its current monthly cycle began (see billing-cycle.ts). */
+export type WorkspaceUsage = {
+  /** Clicks, leads and sales recorded, as Dub counts `usage`. */
+  events: number;
+  links: number;
+  /** Revenue of converted sales, in USD cents. */
+  saleAmount: number;
+};
+
+/** A workspace as its API shows it: with its cycle, its usage in that cycle and its custom domains. */
+export type WorkspaceView = {
+  workspace: Workspace;
+  /** Day of the month (1–31) each cycle begins on. */
+  billingCycleStart: number;
+  usage: WorkspaceUsage;
+  domains: string[];
+};
+
+export type WorkspaceChanges = { name?: string; slug?: string };
 
 export type ApiKey = {
   id: string;

@@ -1,10 +1,17 @@
-import type { ApiKey, Workspace } from "./model.js";
+import type { ApiKey, Workspace, WorkspaceChanges, WorkspaceUsage } from "./model.js";
 
 export interface WorkspaceStore {
+  /** Throws `UniqueViolation("slug")` when another workspace has the slug. */
   createWorkspace(workspace: Workspace): Promise<void>;
   getWorkspace(id: string): Promise<Workspace | null>;
   listWorkspaces(): Promise<Workspace[]>;
   setAllowedHostnames(id: string, hostnames: string[]): Promise<boolean>;
+  /** The workspace as changed, or null when there is none; throws `UniqueViolation("slug")` like create. */
+  updateWorkspace(id: string, changes: WorkspaceChanges): Promise<Workspace | null>;
+  /** Events, links and converted revenue of the workspace from `since` (epoch ms, a UTC midnight) on. */
+  usageSince(workspaceId: string, since: number): Promise<WorkspaceUsage>;
+  /** The custom domains the workspace owns. */
+  domainsOf(workspaceId: string): Promise<string[]>;
   createKey(key: ApiKey): Promise<void>;
   findKeyByHash(hashedKey: string): Promise<ApiKey | null>;
   listKeys(workspaceId?: string): Promise<ApiKey[]>;

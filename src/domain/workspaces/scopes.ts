@@ -14,6 +14,7 @@ export const SCOPES = [
   "webhooks.read",
   "webhooks.write",
   "workspaces.read",
+  "workspaces.write",
   "apis.read",
   "apis.all",
 ] as const;

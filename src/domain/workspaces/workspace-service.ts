@@ -1,10 +1,12 @@
 import { createHash } from "node:crypto";
 import type { Clock } from "../clock.js";
-import { badRequest, notFound } from "../errors.js";
-import { newApiKey, prefixedId } from "../ids.js";
-import type { ApiKey, Principal, Workspace } from "./model.js";
+import { badRequest, conflict, notFound, UniqueViolation } from "../errors.js";
+import { alphanumeric, newApiKey, prefixedId } from "../ids.js";
+import { cycleDay, cycleStart } from "./billing-cycle.js";
+import type { ApiKey, Principal, Workspace, WorkspaceChanges, WorkspaceView } from "./model.js";
 import type { WorkspaceStore } from "./ports.js";
 import { isScope, SCOPES, type Scope } from "./scopes.js";
+import { numberedSlug, slugFromName } from "./slug.js";
 
 const HOSTNAME_PATTERN =
   /^(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:\d{1,5})?$/i;
@@ -13,23 +15,74 @@ export const hashApiKey = (key: string) => createHash("sha256").update(key).dige
 
 export type CreatedKey = { key: string; id: string; workspaceId: string };
 
+/** Numbered alternatives tried for a taken slug before a random suffix. */
+const NUMBERED_SLUGS = 20;
+const randomSuffix = alphanumeric(6);
+
+/** Dub's answer for a workspace the key may not see, whether or not it exists. */
+const WORKSPACE_NOT_FOUND = "Workspace not found.";
+
 export class WorkspaceService {
   constructor(
     private readonly store: WorkspaceStore,
     private readonly clock: Clock,
   ) {}
 
+  /** A new workspace, with the slug its name suggests (numbered when another workspace has it). */
   async createWorkspace(name: string): Promise<Workspace> {
     const trimmed = name.trim();
     if (!trimmed) throw badRequest("A workspace needs a name.");
-    const workspace = {
-      id: prefixedId("ws"),
-      name: trimmed,
-      allowedHostnames: [],
-      createdAt: this.clock.now(),
-    };
-    await this.store.createWorkspace(workspace);
+    const base = slugFromName(trimmed);
+    const id = prefixedId("ws");
+    const createdAt = this.clock.now();
+    for (let attempt = 1; attempt <= NUMBERED_SLUGS + 3; attempt++) {
+      const suffix = attempt <= NUMBERED_SLUGS ? attempt : randomSuffix().toLowerCase();
+      const slug = attempt === 1 ? base : numberedSlug(base, suffix);
+      const workspace = { id, name: trimmed, slug, allowedHostnames: [], createdAt };
+      try {
+        await this.store.createWorkspace(workspace);
+        return workspace;
+      } catch (error) {
+        if (!(error instanceof UniqueViolation && error.target === "slug")) throw error;
+      }
+    }
+    throw conflict(`No free slug for a workspace named "${trimmed}"; choose another name.`);
+  }
+
+  /** The key's own workspace, named by its id or its slug; any other is not found. */
+  async view(principal: Principal, idOrSlug: string): Promise<WorkspaceView> {
+    return this.viewOf(await this.ownWorkspace(principal, idOrSlug));
+  }
+
+  /** Renames the key's own workspace or changes its slug (409 when another workspace has it). */
+  async update(principal: Principal, idOrSlug: string, changes: WorkspaceChanges): Promise<WorkspaceView> {
+    const workspace = await this.ownWorkspace(principal, idOrSlug);
+    let updated: Workspace | null;
+    try {
+      updated = await this.store.updateWorkspace(workspace.id, changes);
+    } catch (error) {
+      if (error instanceof UniqueViolation && error.target === "slug")
+        throw conflict(`The slug "${changes.slug}" is already in use.`);
+      throw error;
+    }
+    if (!updated) throw notFound(WORKSPACE_NOT_FOUND);
+    return this.viewOf(updated);
+  }
+
+  private async ownWorkspace(principal: Principal, idOrSlug: string): Promise<Workspace> {
+    const workspace = await this.store.getWorkspace(principal.workspaceId);
+    if (!workspace || (idOrSlug !== workspace.id && idOrSlug.toLowerCase() !== workspace.slug))
+      throw notFound(WORKSPACE_NOT_FOUND);
     return workspace;
+  }
+
+  private async viewOf(workspace: Workspace): Promise<WorkspaceView> {
+    const billingCycleStart = cycleDay(workspace.createdAt);
+    const [usage, domains] = await Promise.all([
+      this.store.usageSince(workspace.id, cycleStart(billingCycleStart, this.clock.now())),
+      this.store.domainsOf(workspace.id),
+    ]);
+    return { workspace, billingCycleStart, usage, domains };
   }
 
   listWorkspaces(): Promise<Workspace[]> {

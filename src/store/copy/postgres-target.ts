@@ -5,6 +5,7 @@ import { openPostgres } from "../postgres/database.js";
 import type { Database } from "../sql/schema.js";
 import { CopyError } from "./copy-error.js";
 import type { TableSpec } from "./tables.js";
+import { withFreeSlugs } from "./workspace-slugs.js";
 
 /** Where a table's copy stands, per source: kept in the target, committed with every batch. */
 export type TableProgress = { lastRowid: number; rowsWritten: number; done: boolean };
@@ -112,7 +113,8 @@ export class PostgresTarget {
     progress: TableProgress,
   ): Promise<number> {
     return this.db.transaction().execute(async (trx) => {
-      const result = await insertRows(spec, columns, rows).execute(trx);
+      const values = spec.name === "workspaces" ? await withFreeSlugs(trx, columns, rows) : rows;
+      const result = await insertRows(spec, columns, values).execute(trx);
       const written = Number(result.numAffectedRows ?? 0);
       await saveProgress(sourceId, spec.name, {
         ...progress,

@@ -3,7 +3,14 @@ import type { Generated } from "kysely";
 /** Tables as every SQL engine stores them: times are epoch milliseconds, booleans 0/1. */
 export interface Database extends ConversionTables, WebhookTables {
   settings: { name: string; value: string };
-  workspaces: { id: string; name: string; created_at: number; allowed_hostnames: string | null };
+  /** `slug` is set on every row (0102_workspace_slug backfilled it; SQLite cannot add it as NOT NULL). */
+  workspaces: {
+    id: string;
+    name: string;
+    slug: string;
+    created_at: number;
+    allowed_hostnames: string | null;
+  };
   api_keys: {
     id: string;
     workspace_id: string;

@@ -1,22 +1,88 @@
 import type { Kysely, Selectable } from "kysely";
-import type { ApiKey, Workspace } from "../../domain/workspaces/model.js";
+import type { ApiKey, Workspace, WorkspaceChanges, WorkspaceUsage } from "../../domain/workspaces/model.js";
 import type { WorkspaceStore } from "../../domain/workspaces/ports.js";
 import type { Scope } from "../../domain/workspaces/scopes.js";
 import type { Database } from "./schema.js";
+import { asUniqueViolation } from "./unique-violation.js";
+
+const UNIQUE_SLUG = { slug: ["slug"] };
 
 export class SqlWorkspaceStore implements WorkspaceStore {
   constructor(private readonly db: Kysely<Database>) {}
 
   async createWorkspace(workspace: Workspace): Promise<void> {
-    await this.db
-      .insertInto("workspaces")
-      .values({
-        id: workspace.id,
-        name: workspace.name,
-        allowed_hostnames: JSON.stringify(workspace.allowedHostnames),
-        created_at: workspace.createdAt,
-      })
+    try {
+      await this.db
+        .insertInto("workspaces")
+        .values({
+          id: workspace.id,
+          name: workspace.name,
+          slug: workspace.slug,
+          allowed_hostnames: JSON.stringify(workspace.allowedHostnames),
+          created_at: workspace.createdAt,
+        })
+        .execute();
+    } catch (error) {
+      throw asUniqueViolation(error, UNIQUE_SLUG);
+    }
+  }
+
+  async updateWorkspace(id: string, changes: WorkspaceChanges): Promise<Workspace | null> {
+    if (changes.name !== undefined || changes.slug !== undefined) {
+      try {
+        await this.db
+          .updateTable("workspaces")
+          .set({
+            ...(changes.name !== undefined && { name: changes.name }),
+            ...(changes.slug !== undefined && { slug: changes.slug }),
+          })
+          .where("id", "=", id)
+          .execute();
+      } catch (error) {
+        throw asUniqueViolation(error, UNIQUE_SLUG);
+      }
+    }
+    return this.getWorkspace(id);
+  }
+
+  async usageSince(workspaceId: string, since: number): Promise<WorkspaceUsage> {
+    const [events, links] = await Promise.all([
+      this.db
+        .selectFrom("rollups")
+        .select((eb) => [
+          eb.fn.coalesce(eb.fn.sum<number>("clicks"), eb.lit(0)).as("clicks"),
+          eb.fn.coalesce(eb.fn.sum<number>("leads"), eb.lit(0)).as("leads"),
+          eb.fn.coalesce(eb.fn.sum<number>("sales"), eb.lit(0)).as("sales"),
+          eb.fn.coalesce(eb.fn.sum<number>("sale_amount"), eb.lit(0)).as("sale_amount"),
+        ])
+        .where("workspace_id", "=", workspaceId)
+        .where("dimension", "=", "all")
+        .where("hours", "=", 24)
+        .where("link_id", "=", "")
+        .where("period", ">=", since)
+        .executeTakeFirstOrThrow(),
+      this.db
+        .selectFrom("links")
+        .select((eb) => eb.fn.countAll<number>().as("count"))
+        .where("workspace_id", "=", workspaceId)
+        .where("created_at", ">=", since)
+        .executeTakeFirstOrThrow(),
+    ]);
+    return {
+      events: Number(events.clicks) + Number(events.leads) + Number(events.sales),
+      links: Number(links.count),
+      saleAmount: Number(events.sale_amount),
+    };
+  }
+
+  async domainsOf(workspaceId: string): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom("domains")
+      .select("slug")
+      .where("workspace_id", "=", workspaceId)
+      .orderBy("slug")
       .execute();
+    return rows.map((row) => row.slug);
   }
 
   async getWorkspace(id: string): Promise<Workspace | null> {
@@ -85,6 +151,7 @@ function toWorkspace(row: Selectable<Database["workspaces"]>): Workspace {
   return {
     id: row.id,
     name: row.name,
+    slug: row.slug,
     allowedHostnames: row.allowed_hostnames ? (JSON.parse(row.allowed_hostnames) as string[]) : [],
     createdAt: Number(row.created_at),
   };

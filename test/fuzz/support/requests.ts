@@ -76,7 +76,8 @@ export function operationsOf(document: Document): Operation[] {
   );
 }
 
-const WEBHOOK_OPERATIONS = new Set(["createWebhook", "updateWebhook"]);
+/** Operations that send requests to the `url` they are given: only ever to the local receiver. */
+const OUTBOUND_OPERATIONS = new Set(["createWebhook", "updateWebhook", "getMetatags"]);
 
 /** Fields whose name says more than their schema: ids that exist, URLs, dates, currencies, time zones. */
 function hintsFor(operation: Operation, world: World): Hints {
@@ -113,7 +114,7 @@ function hintsFor(operation: Operation, world: World): Hints {
       { weight: 1, arbitrary: fc.constant("x".repeat(UNBOUNDED_LENGTH)) },
     );
   const hints: Record<string, fc.Arbitrary<unknown>> = {
-    url: WEBHOOK_OPERATIONS.has(operation.operationId)
+    url: OUTBOUND_OPERATIONS.has(operation.operationId)
       ? fc.constantFrom(world.receiver.url, `${world.receiver.url}?from=fuzz`, `${world.receiver.url}/é`)
       : webUrl,
     expiredUrl: webUrl,
@@ -165,6 +166,8 @@ function hintsFor(operation: Operation, world: World): Hints {
       fc.record({ m: deepNesting }),
       fc.integer({ min: 9_985, max: 10_010 }).map((length) => ({ m: "x".repeat(length - 8) })),
     ),
+    // A workspace's logo: `{}` in the document; Clicktrail takes only null (it stores no logos).
+    logo: fc.constant(null),
     // `{}` in the document; Clicktrail takes only null or false (anything else is a 422 of its own).
     ...Object.fromEntries(
       ["password", "ios", "android", "geo", "testVariants"].map((name) => [
@@ -189,6 +192,7 @@ const segmentPools = (world: World): Record<string, string[]> => ({
   webhookId: [...world.ids.webhooks, ...world.ids.otherWebhooks],
   eventId: world.ids.webhookEvents,
   slug: world.ids.domains,
+  idOrSlug: world.ids.workspaces,
 });
 
 /** A path segment: an id that exists (in this workspace or another), a random one, or hostile bytes. */
@@ -396,4 +400,36 @@ export function keepWebhooksLocal(request: RawRequest, world: World): RawRequest
     text = JSON.stringify({ url: rewritten });
   }
   return { ...request, body: Buffer.from(text, "utf8") };
+}
+
+/**
+ * GET /api/metatags fetches its `url`. Every `url` parameter of such a request (by its name as the server decodes
+ * it) is made to start with the local receiver's origin and a slash, its own text following as the path: whether or
+ * not the server can percent-decode the rest, the host it fetches is the receiver's, and no DNS lookup is made.
+ */
+export function keepMetatagsLocal(request: RawRequest, world: World): RawRequest {
+  const queryAt = request.target.indexOf("?");
+  if (queryAt < 0 || !leniently(request.target.slice(0, queryAt)).toLowerCase().includes("metatags"))
+    return request;
+  const local = `${new URL(world.receiver.url).origin}/`;
+  const query = request.target
+    .slice(queryAt + 1)
+    .split("&")
+    .map((pair) => {
+      const equals = pair.indexOf("=");
+      const name = equals < 0 ? pair : pair.slice(0, equals);
+      if (leniently(name.replaceAll("+", " ")) !== "url") return pair;
+      return `${name}=${local}${equals < 0 ? "" : pair.slice(equals + 1)}`;
+    })
+    .join("&");
+  return { ...request, target: `${request.target.slice(0, queryAt)}?${query}` };
+}
+
+/** Percent-decoded as the server's query parser does it: left as it is when it cannot be decoded. */
+function leniently(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }

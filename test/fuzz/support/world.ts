@@ -39,6 +39,8 @@ export type World = {
     webhookEvents: string[];
     /** slugs of the workspace's domains, then one of the other workspace's */
     domains: string[];
+    /** This workspace's id and slug, and the other workspace's. */
+    workspaces: string[];
     /** Every opaque id of the other workspace (itself, its link, click, customer, webhook): none may leak. */
     theirs: string[];
   };
@@ -190,6 +192,7 @@ export async function startWorld(): Promise<World> {
       otherFolders: [String(otherFolder.id)],
       webhookEvents: await column("select event_id as v from webhook_messages order by event_id"),
       domains: ["go.example.net", "fz.example.net", "fz-theirs.example.net"],
+      workspaces: await column("select id as v from workspaces union all select slug as v from workspaces"),
       theirs: [
         other.workspaceId,
         String(otherLink.id),

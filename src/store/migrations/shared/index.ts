@@ -1,6 +1,7 @@
 import type { SharedMigration } from "../shared-migration.js";
 import * as tagsAndFolders from "./0100_tags_and_folders.js";
 import * as domainSettings from "./0101_domain_settings.js";
+import * as workspaceSlug from "./0102_workspace_slug.js";
 
 /**
  * Every schema change from ADR 15 on, for both engines: one module per change, `NNNN_what_it_does.ts` numbered
@@ -13,4 +14,5 @@ import * as domainSettings from "./0101_domain_settings.js";
 export const sharedMigrations: Record<string, SharedMigration> = {
   "0100_tags_and_folders": tagsAndFolders,
   "0101_domain_settings": domainSettings,
+  "0102_workspace_slug": workspaceSlug,
 };
