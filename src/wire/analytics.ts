@@ -73,7 +73,11 @@ export function presentAnalytics(result: AnalyticsResult, protocol: string) {
         ...metrics(counts),
       }));
     case "top_link_tags":
-      return result.rows.map(({ tag, ...counts }) => ({ tagId: tag.id, tag: presentTag(tag), ...metrics(counts) }));
+      return result.rows.map(({ tag, ...counts }) => ({
+        tagId: tag.id,
+        tag: presentTag(tag),
+        ...metrics(counts),
+      }));
     case "top_folders":
       return result.rows.map(({ folder, ...counts }) => ({
         folderId: folder.id,

@@ -91,7 +91,12 @@ export class AnalyticsService {
       }
       case "top_link_tags": {
         const tags = new Map(
-          (await this.tags.findByIds(workspaceId, tallies.map((tally) => tally.key))).map((tag) => [tag.id, tag]),
+          (
+            await this.tags.findByIds(
+              workspaceId,
+              tallies.map((tally) => tally.key),
+            )
+          ).map((tag) => [tag.id, tag]),
         );
         return {
           groupBy,
@@ -103,10 +108,12 @@ export class AnalyticsService {
       }
       case "top_folders": {
         const folders = new Map(
-          (await this.folders.findByIds(workspaceId, tallies.map((tally) => tally.key))).map((folder) => [
-            folder.id,
-            folder,
-          ]),
+          (
+            await this.folders.findByIds(
+              workspaceId,
+              tallies.map((tally) => tally.key),
+            )
+          ).map((folder) => [folder.id, folder]),
         );
         return {
           groupBy,

@@ -185,7 +185,8 @@ function rollupPart(query: TallyQuery, grain: "day" | "hour"): RawBuilder<unknow
     const list = sql.join(rollup.values.list.map((value) => sql`${value}`));
     conditions.push(rollup.values.exclude ? sql`r.value not in (${list})` : sql`r.value in (${list})`);
   }
-  const key = query.key === "none" ? null : keyedByLink(query.key) ? sql.ref("r.link_id") : sql.ref("r.value");
+  const key =
+    query.key === "none" ? null : keyedByLink(query.key) ? sql.ref("r.link_id") : sql.ref("r.value");
   return sql`
     select s.bucket as bucket, ${key ?? sql`cast('' as text)`} as key, sum(r.clicks) as clicks,
            sum(r.leads) as leads, sum(r.sales) as sales, sum(r.sale_amount) as sale_amount
