@@ -93,8 +93,8 @@ export async function exportLinks(command: Command, values: Values): Promise<voi
 }
 
 async function write(sink: Writable, chunk: string): Promise<void> {
-  if (sink.write(chunk)) return;
-  await Promise.race([once(sink, "drain"), once(sink, "error").then(([error]) => Promise.reject(error))]);
+  // `once` rejects when the stream fails while it waits.
+  if (!sink.write(chunk)) await once(sink, "drain");
 }
 
 /** Counts on stderr: one line rewritten on a terminal, else a line now and then, and always the total. */
