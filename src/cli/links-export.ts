@@ -47,7 +47,7 @@ export async function exportLinks(command: Command, values: Values): Promise<voi
     async ({ links, workspaces }, config) => {
       const principal = await workspacePrincipal(workspaces, text(values.workspace));
       const partial = output ? `${output}.partial` : null;
-      const sink: Writable = partial ? createWriteStream(partial, { mode: 0o600 }) : process.stdout;
+      const sink: Writable = partial ? await opened(partial, output ?? partial) : process.stdout;
       const progress = output ? progressOn(process.stderr) : () => {};
       const pages = await links.walk(principal, filter);
       let count = 0;
@@ -90,6 +90,17 @@ export async function exportLinks(command: Command, values: Values): Promise<voi
     },
     { settled: true },
   );
+}
+
+/** A new file to write, or a refusal saying why `shown` cannot be written. */
+async function opened(path: string, shown: string): Promise<Writable> {
+  const stream = createWriteStream(path, { mode: 0o600 });
+  try {
+    await once(stream, "open");
+    return stream;
+  } catch (error) {
+    throw new ExplainedError(`clicktrail: cannot write ${shown}: ${(error as NodeJS.ErrnoException).code}`);
+  }
 }
 
 async function write(sink: Writable, chunk: string): Promise<void> {
