@@ -31,7 +31,7 @@ export async function exportLinks(command: Command, values: Values): Promise<voi
   if (!(FORMATS as readonly string[]).includes(format))
     throw new UsageError(`--format must be one of ${FORMATS.join(", ")}`, command);
   const archived = text(values.archived) ?? "include";
-  if (!(archived in ARCHIVED))
+  if (!Object.hasOwn(ARCHIVED, archived))
     throw new UsageError(`--archived must be one of ${Object.keys(ARCHIVED).join(", ")}`, command);
   const output = text(values.output);
   if (output && existsSync(output) && values.force !== true)
@@ -46,10 +46,10 @@ export async function exportLinks(command: Command, values: Values): Promise<voi
   await withServices(
     async ({ links, workspaces }, config) => {
       const principal = await workspacePrincipal(workspaces, text(values.workspace));
+      const pages = await links.walk(principal, filter);
       const partial = output ? `${output}.partial` : null;
       const sink: Writable = partial ? await opened(partial, output ?? partial) : process.stdout;
       const progress = output ? progressOn(process.stderr) : () => {};
-      const pages = await links.walk(principal, filter);
       let count = 0;
       let failed: Error | null = null;
       // A reader that goes away (`| head`) ends the export quietly; anything else is a failure.

@@ -274,6 +274,8 @@ describe("clicktrail links export", () => {
     assert.equal(unknown.status, 1);
     assert.equal(unknown.stdout, "");
     assert.match(unknown.stderr, /Folder not found/);
+    const badArchived = await cli(["links", "export", "--archived", "toString"], env);
+    assert.equal(badArchived.status, 2);
     const badFormat = await cli(["links", "export", "--format", "xml"], env);
     assert.equal(badFormat.status, 2);
     assert.match(badFormat.stderr, /--format must be one of csv, json/);
@@ -300,6 +302,16 @@ describe("clicktrail links export", () => {
     assert.equal(refused.status, 1);
     assert.match(refused.stderr, /already exists; add --force/);
     assert.equal(readFileSync(file, "utf8"), "keep me");
+    const nowhere = await cli(["links", "export", "--output", join(dir, "missing", "links.csv")], env);
+    assert.equal(nowhere.status, 1);
+    assert.equal(nowhere.stderr, `clicktrail: cannot write ${join(dir, "missing", "links.csv")}: ENOENT\n`);
+    const badFolder = await cli(
+      ["links", "export", "--output", join(dir, "b.csv"), "--folder", "fold_x"],
+      env,
+    );
+    assert.equal(badFolder.status, 1);
+    assert.equal(existsSync(join(dir, "b.csv.partial")), false);
+    assert.equal(existsSync(join(dir, "b.csv")), false);
     const forced = await cli(["links", "export", "--output", file, "--force", "--json"], env);
     assert.equal(forced.status, 0, forced.stderr);
     assert.deepEqual(JSON.parse(forced.stdout), { output: file, format: "csv", links: 3 });
