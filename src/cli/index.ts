@@ -5,6 +5,7 @@ import { EXIT_FAILURE, EXIT_USAGE } from "../exit-codes.js";
 import { ExplainedError } from "../explained-error.js";
 import { backup } from "./backup.js";
 import { copy } from "./copy.js";
+import { domains } from "./domains.js";
 import { fx } from "./fx.js";
 import { keys } from "./keys.js";
 import { links } from "./links.js";
@@ -23,6 +24,7 @@ const COMMANDS: Command[] = [
   workspaces,
   keys,
   links,
+  domains,
   fx,
   webhooks,
   shortDomain,

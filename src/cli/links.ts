@@ -3,6 +3,7 @@ import { unprocessable } from "../domain/errors.js";
 import type { Link } from "../domain/links/model.js";
 import { linkBody, toLinkInput } from "../http/schemas/links.js";
 import { presentLink, shortLinkOf } from "../wire/link.js";
+import { exportLinks } from "./links-export.js";
 import {
   type Command,
   iso,
@@ -26,7 +27,12 @@ links create --url URL [--key KEY] [--domain D] [--track-conversion] [--workspac
 links get ID|DOMAIN/KEY [--workspace ID] [--json]
                                         show one link, by its id or by its short link's domain and key
 links delete ID [--workspace ID] [--json]
-                                        delete a link: it stops redirecting (running servers within 5 s)`,
+                                        delete a link: it stops redirecting (running servers within 5 s)
+links export [--format csv|json] [--output FILE [--force]] [--domain D] [--tag NAME,…] [--folder ID]
+             [--archived include|exclude|only] [--workspace ID]
+                                        every link of the workspace, read a batch at a time: CSV (the columns
+                                        links import reads, tags joined with |) or Dub's link JSON; to stdout,
+                                        or to FILE with a count on stderr`,
   options: {
     workspace: { type: "string" },
     domain: { type: "string" },
@@ -35,9 +41,16 @@ links delete ID [--workspace ID] [--json]
     url: { type: "string" },
     key: { type: "string" },
     "track-conversion": { type: "boolean", default: false },
+    format: { type: "string" },
+    output: { type: "string" },
+    force: { type: "boolean", default: false },
+    tag: { type: "string" },
+    folder: { type: "string" },
+    archived: { type: "string" },
   },
-  actions: ["list", "create", "get", "delete"],
+  actions: ["list", "create", "get", "delete", "export"],
   async run({ action, rest, values }) {
+    if (action === "export") return exportLinks(this, values);
     const limit = text(values.limit) === undefined ? 100 : Number(values.limit);
     if (!(Number.isInteger(limit) && limit > 0 && limit <= MAX_LIMIT))
       throw new UsageError(

@@ -113,7 +113,7 @@ export function storeServices(config: Config, stores: Stores, linkCache: LinkCac
     ),
     customers: new CustomerService(stores.customers, stores.links, systemClock),
     events: new EventService(stores.events, stores.links, stores.customers, systemClock),
-    analytics: new AnalyticsService(stores.analytics, stores.links, systemClock),
+    analytics: new AnalyticsService(stores.analytics, stores.links, stores.tags, stores.folders, systemClock),
     fxRates: new FxRateBook(stores.fxRates),
   };
 }

@@ -2,6 +2,7 @@ import type { Dimension } from "../domain/analytics/dimensions.js";
 import type { AnalyticsResult, GroupRow, Metrics } from "../domain/analytics/model.js";
 import { iso } from "./iso.js";
 import { shortLinkOf } from "./link.js";
+import { presentTag } from "./tag.js";
 
 /** The SDKs' closed enums: a row outside them would make the whole response undecodable, so it is left out. */
 const CONTINENTS = new Set(["AF", "AN", "AS", "EU", "NA", "OC", "SA"]);
@@ -71,6 +72,18 @@ export function presentAnalytics(result: AnalyticsResult, protocol: string) {
         createdAt: iso(link.createdAt),
         ...metrics(counts),
       }));
+    case "top_link_tags":
+      return result.rows.map(({ tag, ...counts }) => ({
+        tagId: tag.id,
+        tag: presentTag(tag),
+        ...metrics(counts),
+      }));
+    case "top_folders":
+      return result.rows.map(({ folder, ...counts }) => ({
+        folderId: folder.id,
+        folder: { id: folder.id, name: folder.name },
+        ...metrics(counts),
+      }));
     default:
       return result.rows.filter(decodable(result.groupBy)).map((row) => ({
         ...GROUP_FIELDS[result.groupBy](row.parts),
@@ -91,5 +104,7 @@ export function analyticsColumns(groupBy: AnalyticsResult["groupBy"]): string[] 
   if (groupBy === "count") return [...METRIC_FIELDS];
   if (groupBy === "timeseries") return ["start", ...METRIC_FIELDS];
   if (groupBy === "top_links") return [...TOP_LINK_FIELDS, ...METRIC_FIELDS];
+  if (groupBy === "top_link_tags") return ["tagId", "tag", ...METRIC_FIELDS];
+  if (groupBy === "top_folders") return ["folderId", "folder", ...METRIC_FIELDS];
   return [...Object.keys(GROUP_FIELDS[groupBy](["", "", ""])), ...METRIC_FIELDS];
 }

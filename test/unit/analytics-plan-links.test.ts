@@ -27,3 +27,20 @@ test("a city still needs the events", () => {
   assert.deepEqual(plan.links, { folders });
   assert.equal(plan.rollup, null);
 });
+
+test("grouping by tag or folder reads the per-link rollups, as grouping by link does", () => {
+  for (const key of ["tag", "folder"] as const) {
+    const plain = planOf(key, {});
+    assert.equal(plain.links, null);
+    assert.deepEqual(plain.rollup, { dimension: "all", values: null }, key);
+    assert.equal(plain.hourRollups, true, key);
+    const inCountry = planOf(key, { country: "DE" });
+    assert.deepEqual(inCountry.rollup, { dimension: "countries", values: { exclude: false, list: ["DE"] } });
+    assert.equal(inCountry.hourRollups, false, `${key}: per-link hour rows exist for \`all\` only`);
+    assert.equal(
+      planOf(key, { country: "DE", device: "Mobile" }).rollup,
+      null,
+      "two dimensions need the events",
+    );
+  }
+});

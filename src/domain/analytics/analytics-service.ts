@@ -1,11 +1,13 @@
 import type { Clock } from "../clock.js";
 import type { EventFilter } from "../events/model.js";
 import { type Interval, resolveRange } from "../events/time-range.js";
+import type { FolderStore } from "../folders/ports.js";
 import type { LinkStore } from "../links/ports.js";
 import { normaliseExternalId } from "../links/rules.js";
+import type { TagStore } from "../tags/ports.js";
 import type { Principal } from "../workspaces/model.js";
 import { bucketsOf, granularityOf } from "./buckets.js";
-import { DAY_MS, PART_SEPARATOR } from "./dimensions.js";
+import { DAY_MS, type Dimension, PART_SEPARATOR } from "./dimensions.js";
 import type { AnalyticsEvent, AnalyticsParams, AnalyticsResult, GroupBy, Metrics } from "./model.js";
 import { KINDS, planOf, RANKING } from "./plan.js";
 import type { AnalyticsStore, Tally, TallyQuery } from "./ports.js";
@@ -20,6 +22,8 @@ export class AnalyticsService {
   constructor(
     private readonly store: AnalyticsStore,
     private readonly links: LinkStore,
+    private readonly tags: Pick<TagStore, "findByIds">,
+    private readonly folders: Pick<FolderStore, "findByIds">,
     private readonly clock: Clock,
   ) {}
 
@@ -50,8 +54,7 @@ export class AnalyticsService {
         : [{ label: from, start: from, end: until }];
 
     const filter = normalise(rawFilter);
-    const key: TallyQuery["key"] =
-      groupBy === "count" || groupBy === "timeseries" ? "none" : groupBy === "top_links" ? "link" : groupBy;
+    const key = tallyKeyOf(groupBy);
     const tallies = filter.absentFeature ? [] : await this.tally(workspaceId, event, key, filter, buckets);
     const zeroed = (tally: Metrics) => only(event, tally);
 
@@ -83,6 +86,40 @@ export class AnalyticsService {
           rows: tallies.flatMap((tally) => {
             const link = links.get(tally.key);
             return link ? [{ ...zeroed(tally), link }] : [];
+          }),
+        };
+      }
+      case "top_link_tags": {
+        const tags = new Map(
+          (
+            await this.tags.findByIds(
+              workspaceId,
+              tallies.map((tally) => tally.key),
+            )
+          ).map((tag) => [tag.id, tag]),
+        );
+        return {
+          groupBy,
+          rows: tallies.flatMap((tally) => {
+            const tag = tags.get(tally.key);
+            return tag ? [{ ...zeroed(tally), tag: { id: tag.id, name: tag.name, color: tag.color } }] : [];
+          }),
+        };
+      }
+      case "top_folders": {
+        const folders = new Map(
+          (
+            await this.folders.findByIds(
+              workspaceId,
+              tallies.map((tally) => tally.key),
+            )
+          ).map((folder) => [folder.id, folder]),
+        );
+        return {
+          groupBy,
+          rows: tallies.flatMap((tally) => {
+            const folder = folders.get(tally.key);
+            return folder ? [{ ...zeroed(tally), folder: { id: folder.id, name: folder.name } }] : [];
           }),
         };
       }
@@ -119,6 +156,13 @@ export class AnalyticsService {
       limit: ranked ? TOP_LIMIT : null,
     });
   }
+}
+
+const LINK_KEYS = { top_links: "link", top_link_tags: "tag", top_folders: "folder" } as const;
+
+function tallyKeyOf(groupBy: Exclude<GroupBy, "trigger">): TallyQuery["key"] {
+  if (groupBy === "count" || groupBy === "timeseries") return "none";
+  return groupBy in LINK_KEYS ? LINK_KEYS[groupBy as keyof typeof LINK_KEYS] : (groupBy as Dimension);
 }
 
 function normalise(filter: EventFilter): EventFilter {

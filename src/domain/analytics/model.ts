@@ -1,5 +1,6 @@
 import type { EventFilter } from "../events/model.js";
 import type { Interval } from "../events/time-range.js";
+import type { LinkTag } from "../tags/model.js";
 import type { Dimension } from "./dimensions.js";
 
 export const ANALYTICS_EVENTS = ["clicks", "leads", "sales", "composite"] as const;
@@ -20,6 +21,8 @@ export const GROUP_BYS = [
   "referers",
   "referer_urls",
   "top_links",
+  "top_link_tags",
+  "top_folders",
   "top_urls",
   "top_domains",
   "utm_sources",
@@ -59,8 +62,14 @@ export type TopLinkRow = Metrics & {
   };
 };
 
+export type TopTagRow = Metrics & { tag: LinkTag };
+
+export type TopFolderRow = Metrics & { folder: { id: string; name: string } };
+
 export type AnalyticsResult =
   | { groupBy: "count"; total: Metrics }
   | { groupBy: "timeseries"; granularity: Granularity; buckets: (Metrics & { start: number })[] }
   | { groupBy: "top_links"; rows: TopLinkRow[] }
+  | { groupBy: "top_link_tags"; rows: TopTagRow[] }
+  | { groupBy: "top_folders"; rows: TopFolderRow[] }
   | { groupBy: Dimension | "regions"; rows: GroupRow[] };

@@ -1,7 +1,7 @@
 import type { EventFilter, EventKind } from "../events/model.js";
 import { type Dimension, type RollupDimension, SPARSE_DIMENSIONS } from "./dimensions.js";
 import type { AnalyticsEvent } from "./model.js";
-import type { LinkScope, Metric, TallyQuery } from "./ports.js";
+import { keyedByLink, type LinkScope, type Metric, type TallyQuery } from "./ports.js";
 
 /** Filters on the link as it is now: answered from its per-link rollups. */
 const LINK_FILTERS = ["linkId", "domain", "key", "externalId", "tenantId", "tags", "folders"] as const;
@@ -62,7 +62,7 @@ export function planOf(key: TallyQuery["key"], filter: EventFilter): Plan {
       ([name, value]) => value !== undefined && !(LINK_FILTERS as readonly string[]).includes(name),
     ),
   );
-  const perLink = links !== null || key === "link";
+  const perLink = links !== null || keyedByLink(key);
   const raw: Plan = { links, filter: eventFilter, rollup: null, hourRollups: false };
   if (RAW_ONLY_FILTERS.some((name) => eventFilter[name] !== undefined)) return raw;
 
@@ -76,7 +76,7 @@ export function planOf(key: TallyQuery["key"], filter: EventFilter): Plan {
         value: String(value),
       });
   }
-  const grouped = key === "none" || key === "link" ? null : key;
+  const grouped = key === "none" || keyedByLink(key) ? null : key;
   if (conditions.length > 1) return raw;
   const condition = conditions.at(0);
   if (condition && grouped !== null && condition.dimension !== grouped) return raw;

@@ -16,12 +16,21 @@ export type LinkScope = Pick<
 
 export type Metric = "clicks" | "leads" | "sales" | "saleAmount";
 
+export type TallyKey = "none" | "link" | "tag" | "folder" | Dimension;
+
+/** Keys that count each link's events under something the link has (itself, its tags, its folder). */
+export const keyedByLink = (key: TallyKey): key is "link" | "tag" | "folder" =>
+  key === "link" || key === "tag" || key === "folder";
+
 export type TallyQuery = {
   workspaceId: string;
   /** The event tables raw segments read; rollup segments count every kind. */
   kinds: EventKind[];
-  /** What a tally is keyed by: nothing (one total), the link id, or a dimension's value. */
-  key: "none" | "link" | Dimension;
+  /**
+   * What a tally is keyed by: nothing (one total), the link id, a tag id (a link's counts go to each of its
+   * tags), a folder id (links in no folder are left out), or a dimension's value.
+   */
+  key: TallyKey;
   /** Link filters; null: every link, and events of links deleted since. */
   links: LinkScope | null;
   /** Event filters, applied to raw segments. */

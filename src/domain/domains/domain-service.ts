@@ -109,6 +109,12 @@ export class DomainService {
     return { slug };
   }
 
+  /** How many links go when the workspace's domain is deleted. */
+  async linkCount(principal: Principal, slugParam: string): Promise<number> {
+    const { slug } = await this.get(principal, slugParam);
+    return this.store.countLinks(principal.workspaceId, slug);
+  }
+
   /** Whether the workspace could add each domain now: not the shared default, nobody else's, not in use elsewhere. */
   async status(principal: Principal, domains: string[]): Promise<DomainStatus[]> {
     return Promise.all(

@@ -19,6 +19,8 @@ export interface DomainStore {
   isKnown(slug: string): Promise<boolean>;
   find(workspaceId: string, slug: string): Promise<Domain | null>;
   list(workspaceId: string, filter: DomainFilter): Promise<Domain[]>;
+  /** How many of the workspace's links are on the domain. */
+  countLinks(workspaceId: string, slug: string): Promise<number>;
   update(
     workspaceId: string,
     slug: string,

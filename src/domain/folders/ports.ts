@@ -12,5 +12,6 @@ export interface FolderStore {
   /** Deletes the folder and moves its links out of it, at once; false when the workspace has no such folder. */
   delete(workspaceId: string, id: string): Promise<boolean>;
   findById(workspaceId: string, id: string): Promise<Folder | null>;
+  findByIds(workspaceId: string, ids: string[]): Promise<Folder[]>;
   list(workspaceId: string, filter: FolderListFilter): Promise<Folder[]>;
 }

@@ -18,7 +18,7 @@ import { byName, type LinkTag } from "../tags/model.js";
 import type { TagStore } from "../tags/ports.js";
 import type { WebhookPayloads } from "../webhooks/ports.js";
 import type { Principal } from "../workspaces/model.js";
-import type { Link, LinkFields, LinkFilter, LinkInput, TagSelection } from "./model.js";
+import type { Link, LinkFields, LinkFilter, LinkInput, LinkWalkFilter, TagSelection } from "./model.js";
 import type { LinkCache, LinkStore } from "./ports.js";
 import { isReservedKey, normaliseExternalId } from "./rules.js";
 import { touchesUtm, withUtm } from "./utm.js";
@@ -109,6 +109,33 @@ export class LinkService {
       domain: filter.domain ? normaliseDomain(filter.domain) : undefined,
       externalId: filter.externalId ? normaliseExternalId(filter.externalId) : undefined,
     });
+  }
+
+  /**
+   * Every matching link of the workspace, `batch` at a time, in id order: each batch is read on its own (a
+   * keyset page), so the walk holds one batch in memory and costs the same at the millionth link as at the first.
+   */
+  async walk(principal: Principal, filter: LinkWalkFilter, batch = 1_000): Promise<AsyncGenerator<Link[]>> {
+    if (filter.folderId) await this.assertFolder(principal, filter.folderId);
+    return this.pages(
+      principal.workspaceId,
+      {
+        ...filter,
+        domain: filter.domain ? normaliseDomain(filter.domain) : undefined,
+        externalId: filter.externalId ? normaliseExternalId(filter.externalId) : undefined,
+      },
+      batch,
+    );
+  }
+
+  private async *pages(workspaceId: string, filter: LinkWalkFilter, batch: number): AsyncGenerator<Link[]> {
+    let afterId: string | null = null;
+    for (;;) {
+      const links = await this.store.listAfter(workspaceId, filter, afterId, batch);
+      if (links.length > 0) yield links;
+      if (links.length < batch) return;
+      afterId = links[links.length - 1].id;
+    }
   }
 
   async update(principal: Principal, linkId: string, input: LinkInput): Promise<Link> {

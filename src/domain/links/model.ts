@@ -83,3 +83,9 @@ export type LinkFilter = {
   page: number;
   pageSize: number;
 };
+
+/** The links a walk over a workspace visits: `archived` true or false picks those links only, absent both. */
+export type LinkWalkFilter = Omit<
+  LinkFilter,
+  "showArchived" | "sortBy" | "sortOrder" | "page" | "pageSize" | "search"
+> & { archived?: boolean };

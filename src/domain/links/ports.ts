@@ -1,7 +1,7 @@
 import type { DomainFallbacks } from "../domains/model.js";
 import type { LinkTag } from "../tags/model.js";
 import type { OutboxEvent } from "../webhooks/model.js";
-import type { Link, LinkFields, LinkFilter } from "./model.js";
+import type { Link, LinkFields, LinkFilter, LinkWalkFilter } from "./model.js";
 
 /**
  * Storage of links, with their tags and folder. Writes that break a unique rule throw `UniqueViolation` naming
@@ -26,6 +26,13 @@ export interface LinkStore {
   findByExternalId(workspaceId: string, externalId: string): Promise<Link | null>;
   findByUrl(workspaceId: string, url: string): Promise<Link | null>;
   list(workspaceId: string, filter: LinkFilter): Promise<Link[]>;
+  /** Up to `limit` matching links whose id sorts after `afterId` (null: from the first), by id. */
+  listAfter(
+    workspaceId: string,
+    filter: LinkWalkFilter,
+    afterId: string | null,
+    limit: number,
+  ): Promise<Link[]>;
   /** Redirect resolution is the one lookup without a workspace: a visitor only knows the host and key. */
   findByDomainKey(domain: string, key: string): Promise<Link | null>;
 }

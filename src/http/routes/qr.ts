@@ -4,6 +4,12 @@ import { z } from "zod";
 import { isAllowedDestination } from "../../domain/links/rules.js";
 import { fileResponse } from "../schemas/files.js";
 
+const hexColor = z
+  .string()
+  .regex(/^#?([0-9a-f]{3}|[0-9a-f]{6})$/i, { error: "must be a hex colour such as #000000" })
+  .transform((color) => (color.startsWith("#") ? color : `#${color}`));
+
+/** Dub's `logo`, `hideLogo` and `includeMargin` are accepted and ignored: no logo is drawn, the margin is `margin`. */
 const query = z.object({
   url: z
     .string()
@@ -11,6 +17,9 @@ const query = z.object({
     .refine(isAllowedDestination, { error: "must be an absolute http:// or https:// URL" }),
   size: z.coerce.number().int().min(64).max(2048).default(600),
   margin: z.coerce.number().int().min(0).max(16).default(2),
+  level: z.enum(["L", "M", "Q", "H"]).default("L").describe("Error correction level"),
+  fgColor: hexColor.default("#000000"),
+  bgColor: hexColor.default("#FFFFFF"),
 });
 
 /** The image behind a Link's `qrCode`: a PNG of the short link (with `?qr=1`, so scans are told apart). */
@@ -31,7 +40,8 @@ export const qrRoutes: FastifyPluginAsyncZod = async (app) => {
         type: "png",
         width: request.query.size,
         margin: request.query.margin,
-        errorCorrectionLevel: "M",
+        errorCorrectionLevel: request.query.level,
+        color: { dark: request.query.fgColor, light: request.query.bgColor },
       });
       return reply.type("image/png").header("cache-control", "public, max-age=86400").send(png);
     },

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { ANALYTICS_EVENTS, type AnalyticsParams, GROUP_BYS } from "../../domain/analytics/model.js";
 import { eventFilters, filtersAbsentFeature, idFilterOf } from "./event-filters.js";
+import { tagSchema } from "./tags.js";
 
 export const analyticsQuery = z.object({
   event: z.enum(ANALYTICS_EVENTS).default("clicks"),
@@ -87,6 +88,13 @@ export const analyticsResponse = z
       partnerId: z.string().nullable(),
       createdAt: z.string(),
     }).meta({ id: "AnalyticsTopLinks" }),
+    row({
+      tagId: z.string(),
+      tag: tagSchema,
+    }).meta({ id: "AnalyticsTopLinkTags" }),
+    row({ folderId: z.string(), folder: z.object({ id: z.string(), name: z.string() }) }).meta({
+      id: "AnalyticsTopFolders",
+    }),
     row({ country: z.string(), region: z.string(), city: z.string() }).meta({ id: "AnalyticsLocations" }),
     ...[
       "continent",

@@ -1,13 +1,14 @@
 import { type Kysely, type RawBuilder, sql } from "kysely";
 import type { Dimension } from "../../domain/analytics/dimensions.js";
 import { PART_SEPARATOR } from "../../domain/analytics/dimensions.js";
-import type {
-  AnalyticsStore,
-  Metric,
-  Segment,
-  Tally,
-  TallyQuery,
-  UnconvertedSales,
+import {
+  type AnalyticsStore,
+  keyedByLink,
+  type Metric,
+  type Segment,
+  type Tally,
+  type TallyQuery,
+  type UnconvertedSales,
 } from "../../domain/analytics/ports.js";
 import type { EventFilter, EventKind } from "../../domain/events/model.js";
 import { EVENT_FILTER_COLUMNS } from "./event-filter-columns.js";
@@ -75,12 +76,13 @@ export class SqlAnalyticsStore implements AnalyticsStore {
       ...(has(query, "raw") ? query.kinds.map((kind) => eventPart(query, kind)) : []),
     ];
     if (parts.length === 0) return [];
+    const counted = sql.join(parts, sql` union all `);
     const ranking = query.orderBy.map((metric) => sql.raw(`sum(t.${METRIC_COLUMNS[metric]})`));
     const { rows } = await sql<Row>`
       with segments (bucket, lo, hi, grain) as (values ${sql.join(query.segments.map(segmentValues))})
       select t.bucket as bucket, t.key as key, sum(t.clicks) as clicks, sum(t.leads) as leads,
              sum(t.sales) as sales, sum(t.sale_amount) as sale_amount
-      from (${sql.join(parts, sql` union all `)}) t
+      from (${regrouped(query, counted)}) t
       group by t.bucket, t.key
       ${
         ranking.length > 0
@@ -141,6 +143,27 @@ export class SqlAnalyticsStore implements AnalyticsStore {
   }
 }
 
+/** The parts' counts, which are per link for tags and folders, under the key the query asks for. */
+const regrouped = (query: TallyQuery, counted: RawBuilder<unknown>) =>
+  query.key === "tag"
+    ? perTag(query.workspaceId, counted)
+    : query.key === "folder"
+      ? perFolder(query.workspaceId, counted)
+      : counted;
+
+/** Each link's counts under each of its tags. */
+const perTag = (workspaceId: string, byLink: RawBuilder<unknown>) => sql`
+  select p.bucket as bucket, lt.tag_id as key, p.clicks as clicks, p.leads as leads, p.sales as sales,
+         p.sale_amount as sale_amount
+  from (${byLink}) p join link_tags lt on lt.workspace_id = ${workspaceId} and lt.link_id = p.key`;
+
+/** Each link's counts under its folder; links in no folder are left out. */
+const perFolder = (workspaceId: string, byLink: RawBuilder<unknown>) => sql`
+  select p.bucket as bucket, l.folder_id as key, p.clicks as clicks, p.leads as leads, p.sales as sales,
+         p.sale_amount as sale_amount
+  from (${byLink}) p join links l on l.workspace_id = ${workspaceId} and l.id = p.key
+  where l.folder_id is not null`;
+
 const has = (query: TallyQuery, grain: Segment["grain"]) => query.segments.some((s) => s.grain === grain);
 
 const segmentValues = (segment: Segment) =>
@@ -149,7 +172,7 @@ const segmentValues = (segment: Segment) =>
 function rollupPart(query: TallyQuery, grain: "day" | "hour"): RawBuilder<unknown> {
   const rollup = query.rollup;
   if (!rollup) throw new Error("a rollup segment without rollup rows to read");
-  const perLink = query.links !== null || query.key === "link";
+  const perLink = query.links !== null || keyedByLink(query.key);
   const conditions = [
     sql`r.workspace_id = ${query.workspaceId}`,
     sql`r.dimension = ${rollup.dimension}`,
@@ -162,7 +185,8 @@ function rollupPart(query: TallyQuery, grain: "day" | "hour"): RawBuilder<unknow
     const list = sql.join(rollup.values.list.map((value) => sql`${value}`));
     conditions.push(rollup.values.exclude ? sql`r.value not in (${list})` : sql`r.value in (${list})`);
   }
-  const key = query.key === "none" ? null : query.key === "link" ? sql.ref("r.link_id") : sql.ref("r.value");
+  const key =
+    query.key === "none" ? null : keyedByLink(query.key) ? sql.ref("r.link_id") : sql.ref("r.value");
   return sql`
     select s.bucket as bucket, ${key ?? sql`cast('' as text)`} as key, sum(r.clicks) as clicks,
            sum(r.leads) as leads, sum(r.sales) as sales, sum(r.sale_amount) as sale_amount
@@ -177,10 +201,10 @@ function eventPart(query: TallyQuery, kind: EventKind): RawBuilder<unknown> {
     sql`e.timestamp >= s.lo`,
     sql`e.timestamp < s.hi`,
     ...filterConditions(query, kind),
-    ...(query.links !== null || query.key === "link" ? [sql`e.link_id in (${matchingLinks(query)})`] : []),
+    ...(query.links !== null || keyedByLink(query.key) ? [sql`e.link_id in (${matchingLinks(query)})`] : []),
   ];
   const columns =
-    query.key === "none" ? [] : query.key === "link" ? ["link_id"] : DIMENSION_COLUMNS[query.key];
+    query.key === "none" ? [] : keyedByLink(query.key) ? ["link_id"] : DIMENSION_COLUMNS[query.key];
   const refs = columns.map((column) => sql.ref(`e.${column}`));
   const key = refs.length > 0 ? sql.join(refs, sql` || ${PART_SEPARATOR} || `) : null;
   // Sparse dimensions (UTM) have no row for "none", as in the rollups.

@@ -91,6 +91,16 @@ export class SqlDomainStore implements DomainStore {
     return rows.map(toDomain);
   }
 
+  async countLinks(workspaceId: string, slug: string): Promise<number> {
+    const row = await this.db
+      .selectFrom("links")
+      .select((eb) => eb.fn.countAll<number | string>().as("count"))
+      .where("workspace_id", "=", workspaceId)
+      .where("domain", "=", slug)
+      .executeTakeFirstOrThrow();
+    return Number(row.count);
+  }
+
   async update(
     workspaceId: string,
     slug: string,

@@ -94,6 +94,17 @@ export class SqlFolderStore implements FolderStore {
     return row ? toFolder(row) : null;
   }
 
+  async findByIds(workspaceId: string, ids: string[]): Promise<Folder[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.db
+      .selectFrom("folders")
+      .selectAll()
+      .where("workspace_id", "=", workspaceId)
+      .where("id", "in", ids)
+      .execute();
+    return rows.map(toFolder);
+  }
+
   async list(workspaceId: string, filter: FolderListFilter): Promise<Folder[]> {
     let query = this.db.selectFrom("folders").selectAll().where("workspace_id", "=", workspaceId);
     if (filter.search) query = query.where("name_key", "like", containing(nameKey(filter.search)));

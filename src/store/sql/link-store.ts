@@ -1,6 +1,6 @@
 import { type Insertable, type Kysely, type Selectable, sql, type Updateable } from "kysely";
 import { MissingReference } from "../../domain/errors.js";
-import type { Link, LinkFields, LinkFilter } from "../../domain/links/model.js";
+import type { Link, LinkFields, LinkFilter, LinkWalkFilter } from "../../domain/links/model.js";
 import type { LinkStore } from "../../domain/links/ports.js";
 import { nameKey } from "../../domain/names.js";
 import { byName, type LinkTag, type TagColor } from "../../domain/tags/model.js";
@@ -161,6 +161,31 @@ export class SqlLinkStore implements LinkStore {
   }
 
   async list(workspaceId: string, filter: LinkFilter): Promise<Link[]> {
+    const rows = await this.matching(workspaceId, filter)
+      .orderBy(SORT_COLUMNS[filter.sortBy], filter.sortOrder)
+      .orderBy("id", filter.sortOrder)
+      .limit(filter.pageSize)
+      .offset((filter.page - 1) * filter.pageSize)
+      .execute();
+    return withTags(this.db, rows);
+  }
+
+  async listAfter(
+    workspaceId: string,
+    filter: LinkWalkFilter,
+    afterId: string | null,
+    limit: number,
+  ): Promise<Link[]> {
+    let query = this.matching(workspaceId, { ...filter, showArchived: true });
+    if (filter.archived !== undefined) query = query.where("archived", "=", Number(filter.archived));
+    if (afterId !== null) query = query.where("id", ">", afterId);
+    return withTags(this.db, await query.orderBy("id").limit(limit).execute());
+  }
+
+  private matching(
+    workspaceId: string,
+    filter: Omit<LinkFilter, "sortBy" | "sortOrder" | "page" | "pageSize">,
+  ) {
     let query = this.db.selectFrom("links").selectAll().where("workspace_id", "=", workspaceId);
     if (filter.domain) query = query.where("domain", "=", filter.domain);
     if (filter.tenantId) query = query.where("tenant_id", "=", filter.tenantId);
@@ -197,13 +222,7 @@ export class SqlLinkStore implements LinkStore {
         ]),
       );
     }
-    const rows = await query
-      .orderBy(SORT_COLUMNS[filter.sortBy], filter.sortOrder)
-      .orderBy("id", filter.sortOrder)
-      .limit(filter.pageSize)
-      .offset((filter.page - 1) * filter.pageSize)
-      .execute();
-    return withTags(this.db, rows);
+    return query;
   }
 
   private async first(query: {
