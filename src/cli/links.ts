@@ -3,6 +3,7 @@ import { unprocessable } from "../domain/errors.js";
 import type { Link } from "../domain/links/model.js";
 import { linkBody, toLinkInput } from "../http/schemas/links.js";
 import { presentLink, shortLinkOf } from "../wire/link.js";
+import { importLinks } from "./links-import.js";
 import {
   type Command,
   iso,
@@ -26,7 +27,17 @@ links create --url URL [--key KEY] [--domain D] [--track-conversion] [--workspac
 links get ID|DOMAIN/KEY [--workspace ID] [--json]
                                         show one link, by its id or by its short link's domain and key
 links delete ID [--workspace ID] [--json]
-                                        delete a link: it stops redirecting (running servers within 5 s)`,
+                                        delete a link: it stops redirecting (running servers within 5 s)
+links import FILE.csv [--workspace ID] [--dry-run] [--json]
+                                        create a link per row of a CSV file, 100 per transaction, by the
+                                        rules of POST /links/bulk; the header row names the columns as the
+                                        Link JSON does: url (required), domain, key, externalId, tenantId,
+                                        title, description, image, comments, tags (names separated by |),
+                                        tagIds, folderId, utm_source … utm_content, expiresAt (ISO 8601),
+                                        expiredUrl, archived, trackConversion (true/false); other columns
+                                        are ignored. Progress and each failed row (number, reason) go to
+                                        stderr; a failed row never stops the others, but ends with status 1.
+                                        --dry-run checks every row and writes nothing`,
   options: {
     workspace: { type: "string" },
     domain: { type: "string" },
@@ -35,8 +46,9 @@ links delete ID [--workspace ID] [--json]
     url: { type: "string" },
     key: { type: "string" },
     "track-conversion": { type: "boolean", default: false },
+    "dry-run": { type: "boolean", default: false },
   },
-  actions: ["list", "create", "get", "delete"],
+  actions: ["list", "create", "get", "delete", "import"],
   async run({ action, rest, values }) {
     const limit = text(values.limit) === undefined ? 100 : Number(values.limit);
     if (!(Number.isInteger(limit) && limit > 0 && limit <= MAX_LIMIT))
@@ -45,6 +57,14 @@ links delete ID [--workspace ID] [--json]
         this,
       );
     if (action === "create" && !text(values.url)) throw new UsageError("links create needs --url URL", this);
+    if (action === "import") {
+      if (rest.length !== 1) throw new UsageError("links import needs one FILE.csv", this);
+      return importLinks(rest[0], {
+        workspace: text(values.workspace),
+        dryRun: values["dry-run"] === true,
+        json: values.json,
+      });
+    }
     if ((action === "get" || action === "delete") && rest.length !== 1)
       throw new UsageError(
         `links ${action} needs one link ${action === "get" ? "ID or DOMAIN/KEY" : "ID"}`,

@@ -39,7 +39,12 @@ export class BulkLinkService {
     private readonly announcer: Announcer,
   ) {}
 
-  async createMany(principal: Principal, items: BulkCreateItem[]): Promise<BulkCreateResult[]> {
+  /** `dryRun`: every check, the stored links' keys and externalIds included, and nothing written. */
+  async createMany(
+    principal: Principal,
+    items: BulkCreateItem[],
+    { dryRun = false } = {},
+  ): Promise<BulkCreateResult[]> {
     if (items.length === 0) throw unprocessable("No links created – you must provide at least one link.");
     if (items.length > BULK_LIMIT)
       throw unprocessable(`You can only create up to ${BULK_LIMIT} links at a time.`);
@@ -53,10 +58,12 @@ export class BulkLinkService {
       try {
         if ("invalid" in item) throw item.invalid;
         const keyGiven = item.link.key !== undefined;
-        const link = await this.links.prepare(principal, item.link, now, checked);
+        const link = await this.links.prepare(principal, item.link, now, { checked, claim: !dryRun });
         while (!keyGiven && keys.has(`${link.domain}/${link.key}`)) link.key = newLinkKey();
         if (keys.has(`${link.domain}/${link.key}`)) throw duplicateKey(link);
         if (link.externalId !== null && externalIds.has(link.externalId)) throw duplicateExternalId(link);
+        const clash = dryRun ? await this.links.clashOf(link, keyGiven) : null;
+        if (clash) throw clash;
         keys.add(`${link.domain}/${link.key}`);
         if (link.externalId !== null) externalIds.add(link.externalId);
         ready.push({ index, link, keyGiven });
@@ -64,6 +71,10 @@ export class BulkLinkService {
         if (!(error instanceof DomainError)) throw error;
         results[index] = { input: item.input, error };
       }
+    }
+    if (dryRun) {
+      for (const { index, link } of ready) results[index] = { link };
+      return results;
     }
     try {
       await this.store.insertMany(

@@ -47,13 +47,14 @@ export class LinkService {
 
   /**
    * The new link `input` describes, checked against the workspace's tags, folders and domains, not stored yet.
-   * A batch passes one `checked` map, so each folder and domain is looked up once.
+   * A batch passes one `checked` map, so each folder and domain is looked up once. A custom domain nobody owns
+   * is claimed for the workspace, unless `claim` is false (a dry run), which only checks that it could be.
    */
   async prepare(
     principal: Principal,
     input: LinkInput & { url: string },
     now: number,
-    checked = new Map<string, Promise<unknown>>(),
+    { checked = new Map<string, Promise<unknown>>(), claim = true } = {},
   ): Promise<Link> {
     const { tags: selection, ...rest } = input;
     const fields = { ...this.normalise(rest), ...withUtm(input.url, rest) };
@@ -67,7 +68,9 @@ export class LinkService {
     const { folderId } = fields;
     if (folderId) await once(`folder ${folderId}`, () => this.assertFolder(principal, folderId));
     const domain = fields.domain ?? this.defaultDomain;
-    await once(`domain ${domain}`, () => this.assertDomainOf(principal, domain, now));
+    await once(`domain ${domain}`, () =>
+      claim ? this.assertDomainOf(principal, domain, now) : this.assertDomainUsable(principal, domain),
+    );
     return {
       ...emptyLink(),
       ...fields,
@@ -250,6 +253,21 @@ export class LinkService {
     if (owner !== principal.workspaceId) {
       throw forbidden(`Domain ${domain} does not belong to this workspace.`);
     }
+  }
+
+  private async assertDomainUsable(principal: Principal, domain: string): Promise<void> {
+    if (domain === this.defaultDomain || (await this.domains.find(principal.workspaceId, domain))) return;
+    if (!(await this.domains.claimable(principal.workspaceId, domain))) {
+      throw forbidden(`Domain ${domain} does not belong to this workspace.`);
+    }
+  }
+
+  /** Whether a stored link already has `link`'s key (when given) on its domain, or its externalId in the workspace. */
+  async clashOf(link: Link, keyGiven: boolean): Promise<DomainError | null> {
+    if (keyGiven && (await this.store.findByDomainKey(link.domain, link.key))) return duplicateKey(link);
+    if (link.externalId !== null && (await this.store.findByExternalId(link.workspaceId, link.externalId)))
+      return duplicateExternalId(link);
+    return null;
   }
 
   private normalise(input: Partial<LinkFields>): Partial<LinkFields> {
