@@ -130,10 +130,17 @@ describe("links.createMany", () => {
     assert.equal(await dub.links.count({}), 100, "the refused batches created nothing");
   });
 
-  test("a body that is no array is Dub's 422", async () => {
+  test("a body that is no array is Dub's 422; no body at all a 400, as for POST /links", async () => {
     const { key } = await workspace();
     const answer = await apiCall(server.origin, key, "POST", "/links/bulk", { url: "https://example.com" });
     await rejection(answer, 422, { message: "invalid_type: expected an array of links" });
+    for (const path of ["/links", "/links/bulk"]) {
+      const empty = fetch(`${server.origin}/api${path}`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+      });
+      await rejection(empty, 400, { what: path });
+    }
   });
 
   test("a short link answered as missing before its bulk create redirects right after it", async () => {
