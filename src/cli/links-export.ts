@@ -5,7 +5,7 @@ import type { LinkWalkFilter } from "../domain/links/model.js";
 import { ExplainedError } from "../explained-error.js";
 import { csvRecord } from "../wire/csv.js";
 import { presentLink } from "../wire/link.js";
-import { LINK_CSV_COLUMNS, linkCsvFields } from "../wire/link-csv.js";
+import { LINK_EXPORT_COLUMNS, linkCsvFields } from "../wire/link-csv.js";
 import {
   type Command,
   print,
@@ -55,7 +55,7 @@ export async function exportLinks(command: Command, values: Values): Promise<voi
       // A reader that goes away (`| head`) ends the export quietly; anything else is a failure.
       if (!partial) sink.on("error", (error: Error) => (failed = error));
       try {
-        await write(sink, format === "csv" ? csvRecord(LINK_CSV_COLUMNS) : "[");
+        await write(sink, format === "csv" ? csvRecord(LINK_EXPORT_COLUMNS) : "[");
         for await (const batch of pages) {
           const chunk =
             format === "csv"

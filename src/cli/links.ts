@@ -4,6 +4,7 @@ import type { Link } from "../domain/links/model.js";
 import { linkBody, toLinkInput } from "../http/schemas/links.js";
 import { presentLink, shortLinkOf } from "../wire/link.js";
 import { exportLinks } from "./links-export.js";
+import { importLinks } from "./links-import.js";
 import {
   type Command,
   iso,
@@ -32,7 +33,17 @@ links export [--format csv|json] [--output FILE [--force]] [--domain D] [--tag N
              [--archived include|exclude|only] [--workspace ID]
                                         every link of the workspace, read a batch at a time: CSV (the columns
                                         links import reads, tags joined with |) or Dub's link JSON; to stdout,
-                                        or to FILE with a count on stderr`,
+                                        or to FILE with a count on stderr
+links import FILE.csv [--workspace ID] [--dry-run] [--json]
+                                        create a link per row of a CSV file, 100 per transaction, by the
+                                        rules of POST /links/bulk; the header row names the columns as the
+                                        Link JSON does: url (required), domain, key, externalId, tenantId,
+                                        title, description, image, comments, tags (names separated by |),
+                                        tagIds, folderId, utm_source … utm_content, expiresAt (ISO 8601),
+                                        expiredUrl, archived, trackConversion (true/false); other columns
+                                        are ignored. Progress and each failed row (number, reason) go to
+                                        stderr; a failed row never stops the others, but ends with status 1.
+                                        --dry-run checks every row and writes nothing`,
   options: {
     workspace: { type: "string" },
     domain: { type: "string" },
@@ -47,8 +58,9 @@ links export [--format csv|json] [--output FILE [--force]] [--domain D] [--tag N
     tag: { type: "string" },
     folder: { type: "string" },
     archived: { type: "string" },
+    "dry-run": { type: "boolean", default: false },
   },
-  actions: ["list", "create", "get", "delete", "export"],
+  actions: ["list", "create", "get", "delete", "export", "import"],
   async run({ action, rest, values }) {
     if (action === "export") return exportLinks(this, values);
     const limit = text(values.limit) === undefined ? 100 : Number(values.limit);
@@ -58,6 +70,14 @@ links export [--format csv|json] [--output FILE [--force]] [--domain D] [--tag N
         this,
       );
     if (action === "create" && !text(values.url)) throw new UsageError("links create needs --url URL", this);
+    if (action === "import") {
+      if (rest.length !== 1) throw new UsageError("links import needs one FILE.csv", this);
+      return importLinks(rest[0], {
+        workspace: text(values.workspace),
+        dryRun: values["dry-run"] === true,
+        json: values.json,
+      });
+    }
     if ((action === "get" || action === "delete") && rest.length !== 1)
       throw new UsageError(
         `links ${action} needs one link ${action === "get" ? "ID or DOMAIN/KEY" : "ID"}`,

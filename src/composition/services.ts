@@ -17,6 +17,7 @@ import { CustomerService } from "../domain/customers/customer-service.js";
 import { DomainService } from "../domain/domains/domain-service.js";
 import { EventService } from "../domain/events/event-service.js";
 import { FolderService } from "../domain/folders/folder-service.js";
+import { BulkLinkService } from "../domain/links/bulk-links.js";
 import { LinkService } from "../domain/links/link-service.js";
 import type { LinkCache } from "../domain/links/ports.js";
 import { MetatagsService } from "../domain/metatags/metatags-service.js";
@@ -43,6 +44,7 @@ import { sharedState } from "./shared-state.js";
 export type Services = {
   workspaces: WorkspaceService;
   links: LinkService;
+  bulkLinks: BulkLinkService;
   domains: DomainService;
   tags: TagService;
   folders: FolderService;
@@ -74,6 +76,17 @@ export type Services = {
  */
 export function storeServices(config: Config, stores: Stores, linkCache: LinkCache, announcer: Announcer) {
   const payloads = new DubWebhookPayloads(config.shortLinkProtocol);
+  const links = new LinkService(
+    stores.links,
+    stores.domains,
+    linkCache,
+    systemClock,
+    config.shortDomain,
+    payloads,
+    announcer,
+    stores.tags,
+    stores.folders,
+  );
   return {
     payloads,
     /** POSTs to webhook receivers, only ever at the addresses the receiver policy allows. */
@@ -83,17 +96,8 @@ export function storeServices(config: Config, stores: Stores, linkCache: LinkCac
         allowPrivate: config.webhookAllowPrivate,
       })) satisfies Sender,
     workspaces: new WorkspaceService(stores.workspaces, systemClock),
-    links: new LinkService(
-      stores.links,
-      stores.domains,
-      linkCache,
-      systemClock,
-      config.shortDomain,
-      payloads,
-      announcer,
-      stores.tags,
-      stores.folders,
-    ),
+    links,
+    bulkLinks: new BulkLinkService(links, stores.links, linkCache, systemClock, payloads, announcer),
     domains: new DomainService(
       stores.domains,
       linkCache,

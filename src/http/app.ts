@@ -89,7 +89,11 @@ export async function buildApp({
         return sendError(reply, "bad_request", INVALID_JSON);
       }
     });
-    await scope.register(linkRoutes, { links: services.links, protocol: config.shortLinkProtocol });
+    await scope.register(linkRoutes, {
+      links: services.links,
+      bulkLinks: services.bulkLinks,
+      protocol: config.shortLinkProtocol,
+    });
     await scope.register(domainRoutes, { domains: services.domains });
     await scope.register(tagRoutes, { tags: services.tags });
     await scope.register(folderRoutes, { folders: services.folders });

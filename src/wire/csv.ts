@@ -9,3 +9,58 @@ export function csvField(value: unknown): string {
   if (typeof value === "object") return JSON.stringify(value);
   return String(value);
 }
+
+/** A CSV text that cannot be read: a quoted field never closed. */
+export class CsvSyntaxError extends Error {}
+
+/**
+ * Reads CSV as RFC 4180 writes it and as spreadsheets save it: a leading byte-order mark is dropped; records end
+ * with CRLF, LF or CR, the last one maybe with nothing; a quoted field may hold commas, quotes (doubled) and line
+ * breaks. Blank lines are skipped. Returns each record with the number of the line it starts on.
+ */
+export function parseCsv(text: string): { line: number; fields: string[] }[] {
+  const records: { line: number; fields: string[] }[] = [];
+  let fields: string[] = [];
+  let field = "";
+  let quoted = false;
+  let line = 1;
+  let startLine = 1;
+  let started = false;
+  const end = () => {
+    fields.push(field);
+    if (fields.length > 1 || fields[0] !== "") records.push({ line: startLine, fields });
+    fields = [];
+    field = "";
+    started = false;
+  };
+  const body = text.startsWith("\uFEFF") ? text.slice(1) : text;
+  for (let i = 0; i < body.length; i++) {
+    const c = body[i];
+    if (!started) {
+      started = true;
+      startLine = line;
+    }
+    if (quoted) {
+      if (c === '"' && body[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else {
+        if (c === "\n" || (c === "\r" && body[i + 1] !== "\n")) line++;
+        field += c;
+      }
+    } else if (c === '"' && field === "") quoted = true;
+    else if (c === ",") {
+      fields.push(field);
+      field = "";
+    } else if (c === "\r" || c === "\n") {
+      if (c === "\r" && body[i + 1] === "\n") i++;
+      end();
+      line++;
+    } else field += c;
+  }
+  if (quoted)
+    throw new CsvSyntaxError(`the record on line ${startLine} has a quoted field that is never closed`);
+  if (started) end();
+  return records;
+}

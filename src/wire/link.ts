@@ -1,3 +1,4 @@
+import type { DomainError } from "../domain/errors.js";
 import type { Link } from "../domain/links/model.js";
 import { iso } from "./iso.js";
 import type { SdkGeneration } from "./sdk-generation.js";
@@ -68,3 +69,10 @@ export function presentLink(link: Link, protocol: string, generation: SdkGenerat
     updatedAt: iso(link.updatedAt),
   };
 }
+
+/** Dub's LinkError: a bulk item that was not created, in its place among the created links. */
+export const presentLinkError = (input: unknown, error: DomainError) => ({
+  link: input,
+  error: error.message,
+  code: error.code,
+});

@@ -801,12 +801,10 @@ describe("custom domains belong to one workspace", () => {
 });
 
 describe("Dub's other /links routes", () => {
-  test("/links/count, /links/bulk and the like are route-level 404s, not 'Link not found'", async () => {
+  test("/links/random, /links/metatags and /links/sharing are route-level 404s, not 'Link not found'", async () => {
     for (const [method, path] of [
-      ["GET", "/links/count"],
-      ["POST", "/links/bulk"],
-      ["PATCH", "/links/bulk"],
-      ["DELETE", "/links/bulk"],
+      ["GET", "/links/random"],
+      ["POST", "/links/sharing"],
       ["GET", "/links/metatags"],
     ]) {
       const answer = fetch(`${server.origin}/api${path}`, {

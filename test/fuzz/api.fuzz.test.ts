@@ -67,10 +67,12 @@ describe(`every operation of the OpenAPI document (seed ${SEED})`, () => {
           if (response.status >= 300) return;
           // Their own key sees their own data, of course.
           const theirKey = spec.headers.some(([, value]) => value.includes(world.keys.other));
-          const leaked = theirKey ? [] : world.ids.theirs.filter((id) => response.text.includes(id));
+          // A bulk item refused in its place (Dub's LinkError) is a refusal like a 4xx, which echoes what was sent.
+          const answered = withoutRefusedItems(response.text);
+          const leaked = theirKey ? [] : world.ids.theirs.filter((id) => answered.includes(id));
           const where = leaked.map((id) => {
-            const at = response.text.indexOf(id);
-            return response.text.slice(Math.max(0, at - 300), at + id.length + 100);
+            const at = answered.indexOf(id);
+            return answered.slice(Math.max(0, at - 300), at + id.length + 100);
           });
           assert.deepEqual(
             leaked,
@@ -96,6 +98,15 @@ describe(`every operation of the OpenAPI document (seed ${SEED})`, () => {
     });
   }
 });
+
+/** An answer's text without the items of an array that are Dub's LinkError (`{link, error, code}`). */
+function withoutRefusedItems(text: string): string {
+  const body = parsed(Buffer.from(text));
+  if (!Array.isArray(body)) return text;
+  const isRefusal = (item: unknown) =>
+    typeof item === "object" && item !== null && "error" in item && "code" in item && !("id" in item);
+  return JSON.stringify(body.filter((item) => !isRefusal(item)));
+}
 
 /** Instants no calendar of ours holds (years before 1 or after 9999), and numbers Date.parse reads as years. */
 const NO_DATES = [

@@ -30,8 +30,8 @@ const TAG = model(false, {
   color: { enum: ["red", "yellow", "green", "blue", "purple", "brown", "pink"] },
 });
 
-/** LinkSchema (§4.3), as events nest it (§10.7): lenient. */
-const LINK = model(
+/** LinkSchema (§4.3), as the Links calls answer it and events nest it (§10.7): lenient. */
+export const SEED_LINK = model(
   false,
   {
     id: "string",
@@ -144,7 +144,7 @@ const FLAT: Record<string, Spec> = {
 export const SEED_EVENTS = {
   ClickEvent: model(
     true,
-    { event: { enum: ["click"] }, timestamp: "string", click: CLICK, link: LINK, ...FLAT },
+    { event: { enum: ["click"] }, timestamp: "string", click: CLICK, link: SEED_LINK, ...FLAT },
     ["timestamp"],
   ),
   LeadEvent: model(
@@ -155,7 +155,7 @@ export const SEED_EVENTS = {
       eventId: "string",
       eventName: "string",
       click: CLICK,
-      link: LINK,
+      link: SEED_LINK,
       customer: CUSTOMER,
       ...FLAT,
     },
@@ -168,7 +168,7 @@ export const SEED_EVENTS = {
       timestamp: "string",
       eventId: "string",
       eventName: "string",
-      link: LINK,
+      link: SEED_LINK,
       click: CLICK,
       customer: CUSTOMER,
       sale: SALE,

@@ -225,6 +225,7 @@ describe("clicktrail links export", () => {
       "tenantId",
       "title",
       "description",
+      "image",
       "comments",
       "tags",
       "folderId",
@@ -234,6 +235,7 @@ describe("clicktrail links export", () => {
       "utm_term",
       "utm_content",
       "expiresAt",
+      "expiredUrl",
       "archived",
       "trackConversion",
       "clicks",
@@ -247,12 +249,12 @@ describe("clicktrail links export", () => {
     );
     assert.deepEqual([...byKey.keys()].sort(), ["full", "old", "plain"]);
     const full = byKey.get("full") as Record<string, string>;
-    const expected = csvOf(made.full);
+    const expected = { ...csvOf(made.full), comments: "'=1+1" };
     for (const name of header) assert.equal(full[name], expected[name as keyof typeof expected], name);
     assert.equal(full.tags, "alpha|beta");
     assert.deepEqual(
       [full.utm_source, full.utm_content, full.expiresAt, full.externalId, full.comments],
-      ["news", "hero", "2030-01-01T00:00:00.000Z", "ext-1", "=1+1"],
+      ["news", "hero", "2030-01-01T00:00:00.000Z", "ext-1", "'=1+1"],
     );
     assert.equal(byKey.get("plain")?.clicks, "1");
     assert.equal(full.description, "line one\nline two");
@@ -315,6 +317,23 @@ describe("clicktrail links export", () => {
     const forced = await cli(["links", "export", "--output", file, "--force", "--json"], env);
     assert.equal(forced.status, 0, forced.stderr);
     assert.deepEqual(JSON.parse(forced.stdout), { output: file, format: "csv", links: 3 });
+  });
+
+  test("an export imports back: the same link, formula guard taken off, tags, folder and UTM kept", async () => {
+    const file = join(dir, "round-trip.csv");
+    await exported("--domain", "go.example.com", "--output", file);
+    await dub.links.delete(made.full.id);
+    const run = await cli(["links", "import", file], env);
+    assert.equal(run.status, 0, run.stderr);
+    const again = (await rawLink(`ext_${made.full.externalId}`)) as Record<string, unknown>;
+    assert.notEqual(again.id, made.full.id);
+    const kept = (link: Record<string, unknown>) => {
+      const { id, createdAt, updatedAt, clicks, lastClicked, shortLink, qrCode, ...rest } = link;
+      return rest;
+    };
+    assert.deepEqual(kept(again), kept(made.full));
+    assert.equal(again.comments, "=1+1");
+    made.full = again;
   });
 
   test("more links than one batch: each exactly once", async () => {

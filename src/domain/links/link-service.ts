@@ -41,33 +41,62 @@ export class LinkService {
   ) {}
 
   async create(principal: Principal, input: LinkInput & { url: string }): Promise<Link> {
-    const now = this.clock.now();
+    const link = await this.prepare(principal, input, this.clock.now());
+    return this.insert(link, input.key !== undefined);
+  }
+
+  /**
+   * The new link `input` describes, checked against the workspace's tags, folders and domains, not stored yet.
+   * A batch passes one `checked` map, so each folder and domain is looked up once. A custom domain nobody owns
+   * is claimed for the workspace, unless `claim` is false (a dry run), which only checks that it could be.
+   */
+  async prepare(
+    principal: Principal,
+    input: LinkInput & { url: string },
+    now: number,
+    { checked = new Map<string, Promise<unknown>>(), claim = true } = {},
+  ): Promise<Link> {
     const { tags: selection, ...rest } = input;
     const fields = { ...this.normalise(rest), ...withUtm(input.url, rest) };
-    const tags = selection ? await this.tagsOf(principal, selection) : [];
-    if (fields.folderId) await this.assertFolder(principal, fields.folderId);
-    await this.assertDomainOf(principal, fields.domain ?? this.defaultDomain, now);
-    const explicitKey = fields.key !== undefined;
-    for (let attempt = 0; ; attempt++) {
-      const link: Link = {
-        ...emptyLink(),
-        ...fields,
-        tags,
-        id: prefixedId("link"),
-        workspaceId: principal.workspaceId,
-        domain: fields.domain ?? this.defaultDomain,
-        key: fields.key ?? newLinkKey(),
-        createdAt: now,
-        updatedAt: now,
-      };
+    const once = <T>(name: string, check: () => Promise<T>): Promise<T> => {
+      if (!checked.has(name)) checked.set(name, check());
+      return checked.get(name) as Promise<T>;
+    };
+    const tags = selection
+      ? await once(`tags ${JSON.stringify(selection)}`, () => this.tagsOf(principal, selection))
+      : [];
+    const { folderId } = fields;
+    if (folderId) await once(`folder ${folderId}`, () => this.assertFolder(principal, folderId));
+    const domain = fields.domain ?? this.defaultDomain;
+    await once(`domain ${domain}`, () =>
+      claim ? this.assertDomainOf(principal, domain, now) : this.assertDomainUsable(principal, domain),
+    );
+    return {
+      ...emptyLink(),
+      ...fields,
+      tags,
+      id: prefixedId("link"),
+      workspaceId: principal.workspaceId,
+      domain,
+      key: fields.key ?? newLinkKey(),
+      createdAt: now,
+      updatedAt: now,
+    };
+  }
+
+  /** Stores a prepared link with its `link.created` event; a random key that turns out taken is drawn again. */
+  async insert(prepared: Link, keyGiven: boolean): Promise<Link> {
+    let link = prepared;
+    for (let attempt = 1; ; attempt++) {
       try {
-        await this.store.insert(link, this.events.linkChanged("link.created", link, now));
+        await this.store.insert(link, this.events.linkChanged("link.created", link, link.createdAt));
         this.announcer.announce({ type: "link.changed", change: "created" });
         await this.cache.invalidate(link.domain, link.key);
         return link;
       } catch (error) {
-        const retry = !explicitKey && error instanceof UniqueViolation && error.target === "domain_key";
-        if (!retry || attempt + 1 >= RANDOM_KEY_ATTEMPTS) throw this.translate(error, link);
+        const retry = !keyGiven && error instanceof UniqueViolation && error.target === "domain_key";
+        if (!retry || attempt >= RANDOM_KEY_ATTEMPTS) throw this.translate(error, link);
+        link = { ...link, key: newLinkKey() };
       }
     }
   }
@@ -140,12 +169,8 @@ export class LinkService {
 
   async update(principal: Principal, linkId: string, input: LinkInput): Promise<Link> {
     const before = await this.get(principal, linkId);
-    const { tags: selection, ...rest } = input;
-    const fields = this.normalise(rest);
+    const { fields, tags } = await this.changes(principal, input, before.folderId);
     if (touchesUtm(fields)) Object.assign(fields, withUtm(fields.url ?? before.url, fields));
-    const tags = selection ? await this.tagsOf(principal, selection) : undefined;
-    if (fields.folderId && fields.folderId !== before.folderId)
-      await this.assertFolder(principal, fields.folderId);
     const at = this.clock.now();
     if (fields.domain !== undefined && fields.domain !== before.domain) {
       await this.assertDomainOf(principal, fields.domain, at);
@@ -209,6 +234,23 @@ export class LinkService {
     return link;
   }
 
+  /**
+   * The checked fields and tags of an update, before UTM fields are written into each link's URL; a folder is
+   * only looked up when it is not `currentFolder`.
+   */
+  async changes(
+    principal: Principal,
+    input: LinkInput,
+    currentFolder: string | null = null,
+  ): Promise<{ fields: Partial<LinkFields>; tags: LinkTag[] | undefined }> {
+    const { tags: selection, ...rest } = input;
+    const fields = this.normalise(rest);
+    const tags = selection ? await this.tagsOf(principal, selection) : undefined;
+    if (fields.folderId && fields.folderId !== currentFolder)
+      await this.assertFolder(principal, fields.folderId);
+    return { fields, tags };
+  }
+
   /** The workspace's tags a link names, by id or by name; any it does not have is Dub's 422. */
   private async tagsOf(principal: Principal, selection: TagSelection): Promise<LinkTag[]> {
     const tags = (
@@ -227,7 +269,7 @@ export class LinkService {
     return tags.sort(byName);
   }
 
-  private async assertFolder(principal: Principal, folderId: string): Promise<void> {
+  async assertFolder(principal: Principal, folderId: string): Promise<void> {
     if (!(await this.folders.findById(principal.workspaceId, folderId))) throw notFound("Folder not found.");
   }
 
@@ -238,6 +280,21 @@ export class LinkService {
     if (owner !== principal.workspaceId) {
       throw forbidden(`Domain ${domain} does not belong to this workspace.`);
     }
+  }
+
+  private async assertDomainUsable(principal: Principal, domain: string): Promise<void> {
+    if (domain === this.defaultDomain || (await this.domains.find(principal.workspaceId, domain))) return;
+    if (!(await this.domains.claimable(principal.workspaceId, domain))) {
+      throw forbidden(`Domain ${domain} does not belong to this workspace.`);
+    }
+  }
+
+  /** Whether a stored link already has `link`'s key (when given) on its domain, or its externalId in the workspace. */
+  async clashOf(link: Link, keyGiven: boolean): Promise<DomainError | null> {
+    if (keyGiven && (await this.store.findByDomainKey(link.domain, link.key))) return duplicateKey(link);
+    if (link.externalId !== null && (await this.store.findByExternalId(link.workspaceId, link.externalId)))
+      return duplicateExternalId(link);
+    return null;
   }
 
   private normalise(input: Partial<LinkFields>): Partial<LinkFields> {
@@ -255,19 +312,23 @@ export class LinkService {
     return fields;
   }
 
-  private translate(error: unknown, link: Pick<Link, "domain" | "key" | "externalId">): unknown {
+  /** A store's refusal as the caller's error: a duplicate key or externalId, a folder or tag gone meanwhile. */
+  translate(error: unknown, link: Pick<Link, "domain" | "key" | "externalId">): unknown {
     if (error instanceof MissingReference) {
       return error.target === "folder"
         ? notFound("Folder not found.")
         : unprocessable("Invalid tagIds detected: a tag was deleted while the link was saved");
     }
     if (!(error instanceof UniqueViolation)) return error;
-    if (error.target === "external_id") {
-      return conflict(`A link with the externalId "${link.externalId}" already exists in this workspace.`);
-    }
-    return conflict(`Duplicate key: the key "${link.key}" is already in use on the domain ${link.domain}.`);
+    return error.target === "external_id" ? duplicateExternalId(link) : duplicateKey(link);
   }
 }
+
+export const duplicateKey = (link: Pick<Link, "domain" | "key">) =>
+  conflict(`Duplicate key: the key "${link.key}" is already in use on the domain ${link.domain}.`);
+
+export const duplicateExternalId = (link: Pick<Link, "externalId">) =>
+  conflict(`A link with the externalId "${link.externalId}" already exists in this workspace.`);
 
 export const normaliseDomain = (domain: string) => domain.trim().toLowerCase();
 

@@ -65,7 +65,8 @@ export type TagSelection = { ids: string[] } | { names: string[] };
 /** `tags` replaces the link's tags; absent, they stay as they are. */
 export type LinkInput = Partial<LinkFields> & { tags?: TagSelection };
 
-export type LinkFilter = {
+/** Which links a listing or a count covers. */
+export type LinkConditions = {
   domain?: string;
   search?: string;
   tenantId?: string;
@@ -78,6 +79,9 @@ export type LinkFilter = {
   folderId?: string;
   /** Only links with at least one tag. */
   withTags?: boolean;
+};
+
+export type LinkFilter = LinkConditions & {
   sortBy: "createdAt" | "clicks" | "saleAmount" | "lastClicked";
   sortOrder: "asc" | "desc";
   page: number;
@@ -85,7 +89,9 @@ export type LinkFilter = {
 };
 
 /** The links a walk over a workspace visits: `archived` true or false picks those links only, absent both. */
-export type LinkWalkFilter = Omit<
-  LinkFilter,
-  "showArchived" | "sortBy" | "sortOrder" | "page" | "pageSize" | "search"
-> & { archived?: boolean };
+export type LinkWalkFilter = Omit<LinkConditions, "showArchived" | "search"> & { archived?: boolean };
+
+/** What Dub's `GET /links/count` can group by; `userId` is one group, Clicktrail keeps no user on a link. */
+export type LinkCountGroup = "domain" | "tagId" | "folderId" | "userId";
+
+export type LinkGroupCount = { value: string | null; count: number };

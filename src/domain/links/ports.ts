@@ -1,7 +1,14 @@
 import type { DomainFallbacks } from "../domains/model.js";
 import type { LinkTag } from "../tags/model.js";
 import type { OutboxEvent } from "../webhooks/model.js";
-import type { Link, LinkFields, LinkFilter, LinkWalkFilter } from "./model.js";
+import type {
+  Link,
+  LinkConditions,
+  LinkFields,
+  LinkFilter,
+  LinkGroupCount,
+  LinkWalkFilter,
+} from "./model.js";
 
 /**
  * Storage of links, with their tags and folder. Writes that break a unique rule throw `UniqueViolation` naming
@@ -11,6 +18,8 @@ import type { Link, LinkFields, LinkFilter, LinkWalkFilter } from "./model.js";
 export interface LinkStore {
   /** Each write queues its webhook event in the same transaction. */
   insert(link: Link, event: OutboxEvent): Promise<void>;
+  /** All of them, each with its event, in one transaction: one that cannot be written fails them all. */
+  insertMany(links: Link[], events: OutboxEvent[]): Promise<void>;
   /** `tags`, when given, replace the link's tags. */
   update(
     workspaceId: string,
@@ -20,10 +29,21 @@ export interface LinkStore {
     event: (updated: Link) => OutboxEvent,
     tags?: LinkTag[],
   ): Promise<Link | null>;
+  /** The same for several links in one transaction; ids the workspace has no link for are skipped. */
+  updateMany(
+    workspaceId: string,
+    changes: { id: string; fields: Partial<LinkFields> }[],
+    updatedAt: number,
+    event: (updated: Link) => OutboxEvent,
+    tags?: LinkTag[],
+  ): Promise<Link[]>;
   delete(workspaceId: string, id: string, event: OutboxEvent): Promise<boolean>;
+  /** The workspace's links among `ids`, deleted in one transaction; returns them as they were. */
+  deleteMany(workspaceId: string, ids: string[], event: (deleted: Link) => OutboxEvent): Promise<Link[]>;
   findById(workspaceId: string, id: string): Promise<Link | null>;
   findByIds(workspaceId: string, ids: string[]): Promise<Link[]>;
   findByExternalId(workspaceId: string, externalId: string): Promise<Link | null>;
+  findByExternalIds(workspaceId: string, externalIds: string[]): Promise<Link[]>;
   findByUrl(workspaceId: string, url: string): Promise<Link | null>;
   list(workspaceId: string, filter: LinkFilter): Promise<Link[]>;
   /** Up to `limit` matching links whose id sorts after `afterId` (null: from the first), by id. */
@@ -33,6 +53,13 @@ export interface LinkStore {
     afterId: string | null,
     limit: number,
   ): Promise<Link[]>;
+  count(workspaceId: string, conditions: LinkConditions): Promise<number>;
+  /** How many links meet `conditions` per domain, per tag or per folder (null: in none), most first. */
+  countBy(
+    workspaceId: string,
+    conditions: LinkConditions,
+    group: "domain" | "tagId" | "folderId",
+  ): Promise<LinkGroupCount[]>;
   /** Redirect resolution is the one lookup without a workspace: a visitor only knows the host and key. */
   findByDomainKey(domain: string, key: string): Promise<Link | null>;
 }

@@ -1,27 +1,42 @@
 import type { FastifyRequest } from "fastify";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { notFound } from "../../domain/errors.js";
+import { notFound, unprocessable } from "../../domain/errors.js";
+import type { BulkLinkService } from "../../domain/links/bulk-links.js";
 import type { LinkService } from "../../domain/links/link-service.js";
 import type { Link } from "../../domain/links/model.js";
-import { presentLink } from "../../wire/link.js";
+import { presentLink, presentLinkError } from "../../wire/link.js";
 import {
   linkBody,
+  linkBulkCreateBody,
+  linkBulkDeleteQuery,
+  linkBulkUpdateBody,
+  linkCountQuery,
+  linkCountSchema,
+  linkErrorSchema,
   linkInfoQuery,
   linkListQuery,
   linkPatchBody,
   linkSchema,
+  toBulkItem,
   toLinkFilter,
   toLinkInput,
+  withoutSeedDefaults,
 } from "../schemas/links.js";
 import { sdkGeneration } from "../sdk-generation.js";
 
-export type LinkRoutesOptions = { links: LinkService; protocol: string };
+export type LinkRoutesOptions = { links: LinkService; bulkLinks: BulkLinkService; protocol: string };
 
 const tags = ["Links"];
 const linkId = z.object({ linkId: z.string() });
 
-export const linkRoutes: FastifyPluginAsyncZod<LinkRoutesOptions> = async (app, { links, protocol }) => {
+/** Leaves the body as sent: a bulk create reads each item on its own, so one bad item cannot refuse the rest. */
+const bodyAsSent = () => (data: unknown) => ({ value: data });
+
+export const linkRoutes: FastifyPluginAsyncZod<LinkRoutesOptions> = async (
+  app,
+  { links, bulkLinks, protocol },
+) => {
   /** Links as the calling SDK generation decodes them. */
   const presenter = (request: FastifyRequest) => (link: Link) =>
     presentLink(link, protocol, sdkGeneration(request));
@@ -76,8 +91,84 @@ export const linkRoutes: FastifyPluginAsyncZod<LinkRoutesOptions> = async (app, 
       ),
   );
 
+  app.get(
+    "/links/count",
+    {
+      config: { scope: "links.read" },
+      schema: {
+        operationId: "getLinksCount",
+        tags,
+        querystring: linkCountQuery,
+        response: { 200: linkCountSchema },
+      },
+    },
+    async (request) => {
+      const { groupBy, ...query } = request.query;
+      const conditions = toLinkFilter(query);
+      if (groupBy === undefined) return bulkLinks.count(request.principal, conditions);
+      const counts = await bulkLinks.count(request.principal, conditions, groupBy);
+      return counts.map(({ value, count }) => ({ [groupBy]: value, _count: count }));
+    },
+  );
+
+  app.post(
+    "/links/bulk",
+    {
+      config: { scope: "links.write" },
+      validatorCompiler: bodyAsSent,
+      schema: {
+        operationId: "bulkCreateLinks",
+        tags,
+        body: linkBulkCreateBody,
+        response: { 200: z.array(z.union([linkSchema, linkErrorSchema])) },
+      },
+    },
+    async (request) => {
+      const body: unknown = request.body;
+      if (!Array.isArray(body)) throw unprocessable("invalid_type: expected an array of links");
+      const results = await bulkLinks.createMany(request.principal, body.map(toBulkItem));
+      const present = presenter(request);
+      return results.map((result) =>
+        "error" in result ? presentLinkError(result.input, result.error) : present(result.link),
+      );
+    },
+  );
+
+  app.patch(
+    "/links/bulk",
+    {
+      config: { scope: "links.write" },
+      schema: {
+        operationId: "bulkUpdateLinks",
+        tags,
+        body: linkBulkUpdateBody,
+        response: { 200: z.array(linkSchema) },
+      },
+    },
+    async (request) => {
+      const { linkIds, externalIds, data } = request.body;
+      const input = toLinkInput(withoutSeedDefaults(data, sdkGeneration(request)));
+      const updated = await bulkLinks.updateMany(request.principal, { linkIds, externalIds }, input);
+      return updated.map(presenter(request));
+    },
+  );
+
+  app.delete(
+    "/links/bulk",
+    {
+      config: { scope: "links.write" },
+      schema: {
+        operationId: "bulkDeleteLinks",
+        tags,
+        querystring: linkBulkDeleteQuery,
+        response: { 200: z.object({ deletedCount: z.number().int() }) },
+      },
+    },
+    async (request) => bulkLinks.deleteMany(request.principal, request.query.linkIds),
+  );
+
   // Dub's other /links/… routes, not built yet: without these, /links/:linkId would answer "Link not found".
-  for (const path of ["count", "bulk", "random", "metatags", "sharing"]) {
+  for (const path of ["random", "metatags", "sharing"]) {
     app.all(`/links/${path}`, { schema: { hide: true } }, async (request) => {
       throw notFound(`No route ${request.method} /links/${path}.`);
     });
@@ -106,7 +197,11 @@ export const linkRoutes: FastifyPluginAsyncZod<LinkRoutesOptions> = async (app, 
     },
     async (request) =>
       presenter(request)(
-        await links.update(request.principal, request.params.linkId, toLinkInput(request.body)),
+        await links.update(
+          request.principal,
+          request.params.linkId,
+          toLinkInput(withoutSeedDefaults(request.body, sdkGeneration(request))),
+        ),
       ),
   );
 

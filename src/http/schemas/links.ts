@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { unprocessable } from "../../domain/errors.js";
+import type { BulkCreateItem } from "../../domain/links/bulk-links.js";
 import type { LinkFilter, LinkInput, TagSelection } from "../../domain/links/model.js";
 import {
   DOMAIN_PATTERN,
@@ -7,6 +9,7 @@ import {
   KEY_PATTERN,
   normaliseExternalId,
 } from "../../domain/links/rules.js";
+import type { SdkGeneration } from "../../wire/sdk-generation.js";
 import { isoDate, listOf, queryBoolean } from "./common.js";
 import { tagSchema } from "./tags.js";
 
@@ -148,7 +151,10 @@ export const linkListQuery = z.object({
 });
 
 /** The deprecated `tagId` counts when `tagIds` is absent, as Dub reads them. */
-export function toLinkFilter({ tagId, ...query }: z.infer<typeof linkListQuery>): LinkFilter {
+export function toLinkFilter<Query extends { tagId?: string; tagIds?: string[] }>({
+  tagId,
+  ...query
+}: Query): Omit<Query, "tagId"> & Pick<LinkFilter, "tagIds"> {
   return { ...query, tagIds: query.tagIds?.length ? query.tagIds : tagId ? [tagId] : undefined };
 }
 
@@ -216,3 +222,96 @@ export const linkSchema = z
     updatedAt: z.string(),
   })
   .meta({ id: "Link" });
+
+/** `POST /links/bulk`: documented as an array of link bodies; the route reads each item on its own. */
+export const linkBulkCreateBody = z
+  .array(linkBody)
+  .min(1)
+  .max(100)
+  .describe("Up to 100 links; an item that cannot be created is answered in its place as a LinkError");
+
+const bulkIds = (what: string) =>
+  z.array(z.string().max(255)).max(100, { error: `You can only ${what} up to 100 links at a time.` });
+
+export const linkBulkUpdateBody = z.object({
+  linkIds: bulkIds("update").optional().describe("The links to update; takes precedence over externalIds"),
+  externalIds: bulkIds("update").optional().describe("The links to update, by their externalId"),
+  data: linkPatchBody
+    .omit({ domain: true, key: true, externalId: true })
+    .describe("The fields every selected link gets; domain, key and externalId are not set in bulk"),
+});
+
+export const linkBulkDeleteQuery = z.object({
+  linkIds: listOf.describe("Up to 100 link ids, comma-separated or repeated"),
+});
+
+export const linkErrorSchema = z
+  .object({
+    link: z.unknown().describe("The item as it was sent"),
+    error: z.string(),
+    code: z.enum([
+      "bad_request",
+      "unauthorized",
+      "forbidden",
+      "not_found",
+      "conflict",
+      "invite_expired",
+      "unprocessable_entity",
+      "rate_limit_exceeded",
+      "internal_server_error",
+    ]),
+  })
+  .meta({ id: "LinkError" });
+
+export const linkCountQuery = linkListQuery
+  .omit({ sortBy: true, sortOrder: true, page: true, pageSize: true })
+  .extend({
+    groupBy: z
+      .enum(["domain", "tagId", "folderId", "userId"])
+      .optional()
+      .describe("Count per value instead of in total; the filter on that same dimension is ignored"),
+  });
+
+/** Dub's grouped counts: one `{<groupBy>: value, _count}` per value, most links first. */
+export const linkCountSchema = z.union([
+  z.number().int(),
+  z.array(
+    z.object({
+      domain: z.string().optional(),
+      tagId: z.string().optional(),
+      folderId: z.string().nullable().optional(),
+      userId: z.null().optional(),
+      _count: z.number().int(),
+    }),
+  ),
+]);
+
+/** A refused field as the API words every validation failure: `code: path: message`. */
+export function describeIssue(issue: z.core.$ZodIssue): string {
+  return [issue.code, issue.path.join("."), issue.message].filter(Boolean).join(": ");
+}
+
+/** One item of a bulk create, read by the same rules as `POST /links`: the link it asks for, or why not. */
+export function toBulkItem(input: unknown): BulkCreateItem {
+  const parsed = linkBody.safeParse(input);
+  if (!parsed.success) return { input, invalid: unprocessable(describeIssue(parsed.error.issues[0])) };
+  return { input, link: { ...toLinkInput(parsed.data), url: parsed.data.url } };
+}
+
+/**
+ * The seed-era Go SDK sends `trackConversion` and `archived` as `false` on every update it makes, whether or
+ * not its caller set them; from that client such a `false` is read as "unchanged", so an update of a title
+ * cannot silently stop a link's conversion tracking. (`true` is always meant.)
+ */
+export function withoutSeedDefaults<T extends { trackConversion?: boolean; archived?: boolean }>(
+  body: T,
+  generation: SdkGeneration,
+): T {
+  if (generation !== "seed") return body;
+  const { trackConversion, archived, ...rest } = body;
+  return {
+    ...rest,
+    ...(trackConversion ? { trackConversion } : {}),
+    ...(archived ? { archived } : {}),
+  } as T;
+}

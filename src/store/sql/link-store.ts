@@ -1,6 +1,13 @@
 import { type Insertable, type Kysely, type Selectable, sql, type Updateable } from "kysely";
 import { MissingReference } from "../../domain/errors.js";
-import type { Link, LinkFields, LinkFilter, LinkWalkFilter } from "../../domain/links/model.js";
+import type {
+  Link,
+  LinkConditions,
+  LinkFields,
+  LinkFilter,
+  LinkGroupCount,
+  LinkWalkFilter,
+} from "../../domain/links/model.js";
 import type { LinkStore } from "../../domain/links/ports.js";
 import { nameKey } from "../../domain/names.js";
 import { byName, type LinkTag, type TagColor } from "../../domain/tags/model.js";
@@ -44,23 +51,34 @@ const SORT_COLUMNS = {
 export class SqlLinkStore implements LinkStore {
   constructor(private readonly db: Kysely<Database>) {}
 
-  async insert(link: Link, event: OutboxEvent): Promise<void> {
+  insert(link: Link, event: OutboxEvent): Promise<void> {
+    return this.insertMany([link], [event]);
+  }
+
+  async insertMany(links: Link[], events: OutboxEvent[]): Promise<void> {
+    if (links.length === 0) return;
     try {
       await transact(this.db, async (trx) => {
-        if (link.folderId) await holdFolder(trx, link.workspaceId, link.folderId);
+        for (const [workspaceId, folderId] of distinctFolders(links))
+          await holdFolder(trx, workspaceId, folderId);
         await trx
           .insertInto("links")
-          .values({
-            ...toColumns(link),
-            id: link.id,
-            workspace_id: link.workspaceId,
-            disabled_at: link.disabledAt,
-            created_at: link.createdAt,
-            updated_at: link.updatedAt,
-          } as Insertable<LinkRow>)
+          .values(
+            links.map(
+              (link) =>
+                ({
+                  ...toColumns(link),
+                  id: link.id,
+                  workspace_id: link.workspaceId,
+                  disabled_at: link.disabledAt,
+                  created_at: link.createdAt,
+                  updated_at: link.updatedAt,
+                }) as Insertable<LinkRow>,
+            ),
+          )
           .execute();
-        await attachTags(trx, link.workspaceId, link.id, link.tags, link.createdAt);
-        await enqueueOutbox(trx, [event]);
+        await attachTags(trx, links);
+        await enqueueOutbox(trx, events);
       });
     } catch (error) {
       throw asWriteError(error);
@@ -75,28 +93,44 @@ export class SqlLinkStore implements LinkStore {
     event: (updated: Link) => OutboxEvent,
     tags?: LinkTag[],
   ): Promise<Link | null> {
+    const [updated] = await this.updateMany(workspaceId, [{ id, fields }], updatedAt, event, tags);
+    return updated ?? null;
+  }
+
+  async updateMany(
+    workspaceId: string,
+    changes: { id: string; fields: Partial<LinkFields> }[],
+    updatedAt: number,
+    event: (updated: Link) => OutboxEvent,
+    tags?: LinkTag[],
+  ): Promise<Link[]> {
+    if (changes.length === 0) return [];
     try {
       return await transact(this.db, async (trx) => {
-        if (fields.folderId) await holdFolder(trx, workspaceId, fields.folderId);
-        const row = await trx
-          .updateTable("links")
-          .set({ ...toColumns(fields), updated_at: updatedAt })
-          .where("workspace_id", "=", workspaceId)
-          .where("id", "=", id)
-          .returningAll()
-          .executeTakeFirst();
-        if (!row) return null;
-        if (tags) {
-          await trx
-            .deleteFrom("link_tags")
+        const folders = new Set(changes.map(({ fields }) => fields.folderId).filter(Boolean) as string[]);
+        for (const folderId of folders) await holdFolder(trx, workspaceId, folderId);
+        const updated: Link[] = [];
+        for (const { id, fields } of changes) {
+          const row = await trx
+            .updateTable("links")
+            .set({ ...toColumns(fields), updated_at: updatedAt })
             .where("workspace_id", "=", workspaceId)
-            .where("link_id", "=", id)
-            .execute();
-          await attachTags(trx, workspaceId, id, tags, updatedAt);
+            .where("id", "=", id)
+            .returningAll()
+            .executeTakeFirst();
+          if (!row) continue;
+          if (tags) {
+            await trx
+              .deleteFrom("link_tags")
+              .where("workspace_id", "=", workspaceId)
+              .where("link_id", "=", id)
+              .execute();
+            await attachTags(trx, [{ workspaceId, id, tags, createdAt: updatedAt }]);
+          }
+          updated.push(tags ? toLink(row, [...tags].sort(byName)) : (await withTags(trx, [row]))[0]);
         }
-        const link = tags ? toLink(row, [...tags].sort(byName)) : (await withTags(trx, [row]))[0];
-        await enqueueOutbox(trx, [event(link)]);
-        return link;
+        await enqueueOutbox(trx, updated.map(event));
+        return updated;
       });
     } catch (error) {
       throw asWriteError(error);
@@ -104,15 +138,37 @@ export class SqlLinkStore implements LinkStore {
   }
 
   async delete(workspaceId: string, id: string, event: OutboxEvent): Promise<boolean> {
+    return (await this.deleteMany(workspaceId, [id], () => event)).length > 0;
+  }
+
+  async deleteMany(
+    workspaceId: string,
+    ids: string[],
+    event: (deleted: Link) => OutboxEvent,
+  ): Promise<Link[]> {
+    if (ids.length === 0) return [];
     return transact(this.db, async (trx) => {
-      const result = await trx
+      const found = await trx
+        .selectFrom("links")
+        .selectAll()
+        .where("workspace_id", "=", workspaceId)
+        .where("id", "in", ids)
+        .execute();
+      const links = await withTags(trx, found);
+      if (links.length === 0) return [];
+      const deleted = await trx
         .deleteFrom("links")
         .where("workspace_id", "=", workspaceId)
-        .where("id", "=", id)
-        .executeTakeFirst();
-      const deleted = Number(result.numDeletedRows) > 0;
-      if (deleted) await enqueueOutbox(trx, [event]);
-      return deleted;
+        .where(
+          "id",
+          "in",
+          links.map((link) => link.id),
+        )
+        .returning("id")
+        .execute();
+      const gone = links.filter((link) => deleted.some((row) => row.id === link.id));
+      await enqueueOutbox(trx, gone.map(event));
+      return gone;
     });
   }
 
@@ -129,6 +185,17 @@ export class SqlLinkStore implements LinkStore {
       .selectAll()
       .where("workspace_id", "=", workspaceId)
       .where("id", "in", ids)
+      .execute();
+    return withTags(this.db, rows);
+  }
+
+  async findByExternalIds(workspaceId: string, externalIds: string[]): Promise<Link[]> {
+    if (externalIds.length === 0) return [];
+    const rows = await this.db
+      .selectFrom("links")
+      .selectAll()
+      .where("workspace_id", "=", workspaceId)
+      .where("external_id", "in", externalIds)
       .execute();
     return withTags(this.db, rows);
   }
@@ -161,7 +228,8 @@ export class SqlLinkStore implements LinkStore {
   }
 
   async list(workspaceId: string, filter: LinkFilter): Promise<Link[]> {
-    const rows = await this.matching(workspaceId, filter)
+    const rows = await matching(this.db, workspaceId, filter)
+      .selectAll()
       .orderBy(SORT_COLUMNS[filter.sortBy], filter.sortOrder)
       .orderBy("id", filter.sortOrder)
       .limit(filter.pageSize)
@@ -176,53 +244,44 @@ export class SqlLinkStore implements LinkStore {
     afterId: string | null,
     limit: number,
   ): Promise<Link[]> {
-    let query = this.matching(workspaceId, { ...filter, showArchived: true });
+    let query = matching(this.db, workspaceId, { ...filter, showArchived: true }).selectAll();
     if (filter.archived !== undefined) query = query.where("archived", "=", Number(filter.archived));
     if (afterId !== null) query = query.where("id", ">", afterId);
     return withTags(this.db, await query.orderBy("id").limit(limit).execute());
   }
 
-  private matching(
+  async count(workspaceId: string, conditions: LinkConditions): Promise<number> {
+    const row = await matching(this.db, workspaceId, conditions)
+      .select((eb) => eb.fn.countAll().as("count"))
+      .executeTakeFirstOrThrow();
+    return Number(row.count);
+  }
+
+  async countBy(
     workspaceId: string,
-    filter: Omit<LinkFilter, "sortBy" | "sortOrder" | "page" | "pageSize">,
-  ) {
-    let query = this.db.selectFrom("links").selectAll().where("workspace_id", "=", workspaceId);
-    if (filter.domain) query = query.where("domain", "=", filter.domain);
-    if (filter.tenantId) query = query.where("tenant_id", "=", filter.tenantId);
-    if (filter.externalId) query = query.where("external_id", "=", filter.externalId);
-    if (!filter.showArchived) query = query.where("archived", "=", 0);
-    if (filter.folderId) query = query.where("folder_id", "=", filter.folderId);
-    const tagged = this.db
-      .selectFrom("link_tags")
-      .select("link_tags.link_id")
-      .where("link_tags.workspace_id", "=", workspaceId);
-    if (filter.tagIds?.length) {
-      query = query.where("id", "in", tagged.where("link_tags.tag_id", "in", filter.tagIds));
-    } else if (filter.tagNames?.length) {
-      const keys = filter.tagNames.map(nameKey);
-      query = query.where(
-        "id",
-        "in",
-        tagged
-          .innerJoin("tags", (join) =>
-            join
-              .onRef("tags.workspace_id", "=", "link_tags.workspace_id")
-              .onRef("tags.id", "=", "link_tags.tag_id"),
-          )
-          .where("tags.name_key", "in", keys),
-      );
-    }
-    if (filter.withTags) query = query.where("id", "in", tagged);
-    if (filter.search) {
-      const pattern = `%${filter.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      query = query.where((eb) =>
-        eb.or([
-          eb(eb.fn("lower", ["url"]), "like", sql<string>`lower(${pattern}) escape '\\'`),
-          eb(eb.fn("lower", ["key"]), "like", sql<string>`lower(${pattern}) escape '\\'`),
-        ]),
-      );
-    }
-    return query;
+    conditions: LinkConditions,
+    group: "domain" | "tagId" | "folderId",
+  ): Promise<LinkGroupCount[]> {
+    const links = matching(this.db, workspaceId, conditions);
+    const rows =
+      group === "tagId"
+        ? await this.db
+            .selectFrom("link_tags")
+            .select(["link_tags.tag_id as value", (eb) => eb.fn.countAll().as("count")])
+            .where("link_tags.workspace_id", "=", workspaceId)
+            .where("link_tags.link_id", "in", links.select("id"))
+            .groupBy("link_tags.tag_id")
+            .execute()
+        : await links
+            .select([
+              `${group === "domain" ? "domain" : "folder_id"} as value`,
+              (eb) => eb.fn.countAll().as("count"),
+            ])
+            .groupBy(group === "domain" ? "domain" : "folder_id")
+            .execute();
+    return rows
+      .map((row) => ({ value: row.value as string | null, count: Number(row.count) }))
+      .sort((a, b) => b.count - a.count || String(a.value ?? "").localeCompare(String(b.value ?? "")));
   }
 
   private async first(query: {
@@ -249,18 +308,24 @@ async function holdFolder(db: Kysely<Database>, workspaceId: string, folderId: s
 
 async function attachTags(
   db: Kysely<Database>,
-  workspaceId: string,
-  linkId: string,
-  tags: LinkTag[],
-  at: number,
+  links: Pick<Link, "workspaceId" | "id" | "tags" | "createdAt">[],
 ): Promise<void> {
-  if (tags.length === 0) return;
-  await db
-    .insertInto("link_tags")
-    .values(
-      tags.map((tag) => ({ workspace_id: workspaceId, link_id: linkId, tag_id: tag.id, created_at: at })),
-    )
-    .execute();
+  const rows = links.flatMap((link) =>
+    link.tags.map((tag) => ({
+      workspace_id: link.workspaceId,
+      link_id: link.id,
+      tag_id: tag.id,
+      created_at: link.createdAt,
+    })),
+  );
+  if (rows.length > 0) await db.insertInto("link_tags").values(rows).execute();
+}
+
+function distinctFolders(links: Link[]): [string, string][] {
+  const pairs = new Map<string, [string, string]>();
+  for (const { workspaceId, folderId } of links)
+    if (folderId) pairs.set(`${workspaceId}\u0000${folderId}`, [workspaceId, folderId]);
+  return [...pairs.values()];
 }
 
 /** The links of `rows`, each with its tags (one query per workspace, whatever the number of links). */
@@ -342,4 +407,45 @@ export function toLink(row: Selectable<LinkRow>, tags: LinkTag[]): Link {
     createdAt: Number(row.created_at),
     updatedAt: Number(row.updated_at),
   };
+}
+
+/** The workspace's links that meet `conditions`, as a query to select from. */
+function matching(db: Kysely<Database>, workspaceId: string, conditions: LinkConditions) {
+  let query = db.selectFrom("links").where("workspace_id", "=", workspaceId);
+  if (conditions.domain) query = query.where("domain", "=", conditions.domain);
+  if (conditions.tenantId) query = query.where("tenant_id", "=", conditions.tenantId);
+  if (conditions.externalId) query = query.where("external_id", "=", conditions.externalId);
+  if (!conditions.showArchived) query = query.where("archived", "=", 0);
+  if (conditions.folderId) query = query.where("folder_id", "=", conditions.folderId);
+  const tagged = db
+    .selectFrom("link_tags")
+    .select("link_tags.link_id")
+    .where("link_tags.workspace_id", "=", workspaceId);
+  if (conditions.tagIds?.length) {
+    query = query.where("id", "in", tagged.where("link_tags.tag_id", "in", conditions.tagIds));
+  } else if (conditions.tagNames?.length) {
+    const keys = conditions.tagNames.map(nameKey);
+    query = query.where(
+      "id",
+      "in",
+      tagged
+        .innerJoin("tags", (join) =>
+          join
+            .onRef("tags.workspace_id", "=", "link_tags.workspace_id")
+            .onRef("tags.id", "=", "link_tags.tag_id"),
+        )
+        .where("tags.name_key", "in", keys),
+    );
+  }
+  if (conditions.withTags) query = query.where("id", "in", tagged);
+  if (conditions.search) {
+    const pattern = `%${conditions.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    query = query.where((eb) =>
+      eb.or([
+        eb(eb.fn("lower", ["url"]), "like", sql<string>`lower(${pattern}) escape '\\'`),
+        eb(eb.fn("lower", ["key"]), "like", sql<string>`lower(${pattern}) escape '\\'`),
+      ]),
+    );
+  }
+  return query;
 }
