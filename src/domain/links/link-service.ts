@@ -18,7 +18,14 @@ import { byName, type LinkTag } from "../tags/model.js";
 import type { TagStore } from "../tags/ports.js";
 import type { WebhookPayloads } from "../webhooks/ports.js";
 import type { Principal } from "../workspaces/model.js";
-import type { Link, LinkFields, LinkFilter, LinkInput, TagSelection } from "./model.js";
+import {
+  type Link,
+  type LinkFields,
+  type LinkFilter,
+  type LinkInput,
+  PLAIN_LINK,
+  type TagSelection,
+} from "./model.js";
 import type { LinkCache, LinkStore } from "./ports.js";
 import { isReservedKey, normaliseExternalId } from "./rules.js";
 import { touchesUtm, withUtm } from "./utm.js";
@@ -44,6 +51,7 @@ export class LinkService {
     const now = this.clock.now();
     const { tags: selection, ...rest } = input;
     const fields = { ...this.normalise(rest), ...withUtm(input.url, rest) };
+    assertTestWindow(fields);
     const tags = selection ? await this.tagsOf(principal, selection) : [];
     if (fields.folderId) await this.assertFolder(principal, fields.folderId);
     await this.assertDomainOf(principal, fields.domain ?? this.defaultDomain, now);
@@ -116,6 +124,7 @@ export class LinkService {
     const { tags: selection, ...rest } = input;
     const fields = this.normalise(rest);
     if (touchesUtm(fields)) Object.assign(fields, withUtm(fields.url ?? before.url, fields));
+    assertTestWindow({ ...before, ...fields });
     const tags = selection ? await this.tagsOf(principal, selection) : undefined;
     if (fields.folderId && fields.folderId !== before.folderId)
       await this.assertFolder(principal, fields.folderId);
@@ -151,7 +160,7 @@ export class LinkService {
     const { tags: selection, ...fields } = input;
     const changed =
       Object.entries(fields).some(
-        ([field, value]) => value !== undefined && existing[field as keyof Link] !== value,
+        ([field, value]) => value !== undefined && !sameValue(existing[field as keyof Link], value),
       ) ||
       (selection !== undefined && !sameTags(existing.tags, await this.tagsOf(principal, selection)));
     return changed ? this.update(principal, existing.id, input) : existing;
@@ -244,6 +253,16 @@ export class LinkService {
 
 export const normaliseDomain = (domain: string) => domain.trim().toLowerCase();
 
+/** Field values are scalars, or the plain JSON of `geo` and `testVariants`. */
+const sameValue = (a: unknown, b: unknown) =>
+  a === b || (typeof a === "object" && typeof b === "object" && JSON.stringify(a) === JSON.stringify(b));
+
+function assertTestWindow({ testStartedAt, testCompletedAt }: Partial<LinkFields>): void {
+  if (testStartedAt != null && testCompletedAt != null && testCompletedAt <= testStartedAt) {
+    throw unprocessable("invalid_value: testCompletedAt: must be after testStartedAt");
+  }
+}
+
 const sameTags = (a: LinkTag[], b: LinkTag[]) =>
   a.length === b.length && a.every((tag) => b.some((other) => other.id === tag.id));
 
@@ -268,6 +287,7 @@ function emptyLink(): Omit<
     utmCampaign: null,
     utmTerm: null,
     utmContent: null,
+    ...PLAIN_LINK,
     folderId: null,
     tags: [],
     clicks: 0,
