@@ -281,3 +281,4 @@ export function assertKeyForKey(value: unknown, spec: Spec, path = "$"): void {
       assertKeyForKey((value as Record<string, unknown>)[key], nested, `${path}.${key}`);
   }
 }
+export const SEED_LINK = LINK;
