@@ -21,12 +21,18 @@ const emptyIsNull = <T extends z.ZodType>(schema: T) =>
   z.preprocess((value) => (value === "" ? null : value), schema.nullish());
 
 const geo = z
-  .record(
-    z.string().refine((code) => COUNTRY_CODES.has(code), {
-      error: "must be an ISO 3166-1 alpha-2 country code in upper case (or XK)",
-    }),
-    destination,
-  )
+  .record(z.string(), destination)
+  .superRefine((targets, context) => {
+    for (const code of Object.keys(targets)) {
+      if (!COUNTRY_CODES.has(code)) {
+        context.addIssue({
+          code: "custom",
+          path: [code],
+          message: "must be an ISO 3166-1 alpha-2 country code in upper case (or XK)",
+        });
+      }
+    }
+  })
   .transform((targets) => (Object.keys(targets).length === 0 ? null : targets))
   .describe("Country code → destination for visitors from that country");
 
