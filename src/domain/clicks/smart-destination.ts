@@ -38,8 +38,9 @@ export function isTestRunning(link: Link, now: number): boolean {
 export function smartDestination(link: Link, traits: VisitorTraits, now: number): string {
   if (link.ios !== null && traits.os === "iOS") return link.ios;
   if (link.android !== null && traits.os === "Android") return link.android;
-  const byCountry = traits.country === null ? undefined : link.geo?.[traits.country.toUpperCase()];
-  if (byCountry !== undefined) return byCountry;
+  const country = traits.country?.toUpperCase();
+  if (country !== undefined && link.geo !== null && Object.hasOwn(link.geo, country))
+    return link.geo[country];
   if (traits.bucket !== null && link.testVariants !== null && isTestRunning(link, now)) {
     return pickVariant(link.testVariants, traits.bucket);
   }
