@@ -1,3 +1,4 @@
+import { createHmac } from "node:crypto";
 import type { Logger } from "pino";
 import type { Config } from "../config.js";
 import { AnalyticsService } from "../domain/analytics/analytics-service.js";
@@ -160,13 +161,14 @@ export async function createServices(
   announcer.listen(listeners({ metrics, logger, database, delivery }));
 
   const clickRecorder = new ClickRecorder(stores.clicks, config.clickDedupeSeconds * 1000, announcer);
+  const visitorSecret = await stores.settings.get("visitor_hash_secret");
   const clicks = new ClickTracker(
     clickRecorder,
     geo ?? (await MmdbGeoResolver.open()),
     uaParserDevices,
     webhooks,
     payloads,
-    { anonymizeIp: config.anonymizeIp, visitorSecret: await stores.settings.get("visitor_hash_secret") },
+    { anonymizeIp: config.anonymizeIp, visitorSecret },
   );
   const attribution = new ClickAttribution(stores.clicks, stores.links);
   await fxRates.refresh();
@@ -176,7 +178,10 @@ export async function createServices(
     links,
     domains,
     clickRecorder,
-    redirects: new RedirectService(links, domains, clicks, systemClock, announcer),
+    redirects: new RedirectService(links, domains, clicks, systemClock, announcer, {
+      attempts: shared.passwordAttempts,
+      secret: createHmac("sha256", visitorSecret).update("password unlock").digest("base64url"),
+    }),
     clientClicks: new ClientClickService(links, stores.workspaces, clicks, systemClock),
     rateLimiter: shared.rateLimiter,
     leads: new LeadService(

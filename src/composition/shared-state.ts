@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import type { Config } from "../config.js";
+import { PASSWORD_ATTEMPTS_PER_MINUTE } from "../domain/clicks/password-gate.js";
 import { MemoryLinkCache } from "../domain/links/memory-link-cache.js";
 import type { LinkCache } from "../domain/links/ports.js";
 import type { RateLimiter } from "../domain/workspaces/ports.js";
@@ -12,9 +13,13 @@ import { createRedisClients, type RedisErrorListener } from "../infra/redis.js";
 import { RedisLinkCacheBus } from "../infra/redis-link-cache-bus.js";
 import { RedisRateLimiter } from "../infra/redis-rate-limiter.js";
 
+const PASSWORD_KEY_PREFIX = "clicktrail:password";
+
 export type SharedState = {
   linkCache: LinkCache;
   rateLimiter: RateLimiter;
+  /** Tries of short links' passwords, per link and visitor address. */
+  passwordAttempts: RateLimiter;
   ping: (() => Promise<void>) | undefined;
   /** Opens the connections, last, so that a failure while the services are built leaves none open. */
   connect(): Promise<void>;
@@ -37,6 +42,11 @@ export function sharedState(config: Config, logger: Logger, metrics: Metrics): S
       rateLimiter: new ClusterRateLimiter(config.rateLimitPerMinute, () =>
         logger.warn("the primary process did not count a rate limit in time; counted in this worker"),
       ),
+      passwordAttempts: new ClusterRateLimiter(
+        PASSWORD_ATTEMPTS_PER_MINUTE,
+        () => logger.warn("the primary process did not count a password try in time; counted in this worker"),
+        PASSWORD_KEY_PREFIX,
+      ),
       ping: undefined,
       connect: async () => {},
       close: () => {},
@@ -46,6 +56,7 @@ export function sharedState(config: Config, logger: Logger, metrics: Metrics): S
     return {
       linkCache: new MemoryLinkCache(),
       rateLimiter: new MemoryRateLimiter(config.rateLimitPerMinute),
+      passwordAttempts: new MemoryRateLimiter(PASSWORD_ATTEMPTS_PER_MINUTE),
       ping: undefined,
       connect: async () => {},
       close: () => {},
@@ -64,6 +75,12 @@ export function sharedState(config: Config, logger: Logger, metrics: Metrics): S
   return {
     linkCache: new RedisLinkCacheBus(new MemoryLinkCache(), redis.commands, redis.subscriber, onError),
     rateLimiter: new RedisRateLimiter(config.rateLimitPerMinute, redis.commands, () => onError("rate_limit")),
+    passwordAttempts: new RedisRateLimiter(
+      PASSWORD_ATTEMPTS_PER_MINUTE,
+      redis.commands,
+      () => onError("rate_limit"),
+      PASSWORD_KEY_PREFIX,
+    ),
     ping: redis.ping,
     connect: redis.connect,
     close: redis.close,

@@ -16,9 +16,11 @@ export class ClusterRateLimiter implements RateLimiter {
   constructor(
     readonly limit: number,
     private readonly onFallback: () => void = () => {},
+    /** One per limit: the primary keeps one set of counters for each prefix, with the first limit it was told. */
+    keyPrefix = KEY_PREFIX,
   ) {
     this.shared = new RateLimiterCluster({
-      keyPrefix: KEY_PREFIX,
+      keyPrefix,
       points: limit,
       duration: WINDOW_SECONDS,
       timeoutMs: 1_000,

@@ -17,10 +17,11 @@ export class RedisRateLimiter implements RateLimiter {
     readonly limit: number,
     client: Redis,
     onFallback: () => void = () => {},
+    keyPrefix = "clicktrail:rate",
   ) {
     this.limiter = new RateLimiterRedis({
       storeClient: client,
-      keyPrefix: "clicktrail:rate",
+      keyPrefix,
       points: limit,
       duration: WINDOW_SECONDS,
       rejectIfRedisNotReady: true,

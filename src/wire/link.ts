@@ -11,7 +11,7 @@ export const shortLinkOf = (link: Pick<Link, "domain" | "key">, protocol: string
 
 /**
  * Dub's Link object: every key present, `null` where Clicktrail has no such feature or value. `tagId`, which Dub
- * keeps for older clients, is the first of the link's tags.
+ * keeps for older clients, is the first of the link's tags. The password is the owner's to see, as in Dub.
  */
 export function presentLink(link: Link, protocol: string, generation: SdkGeneration = "current") {
   const shortLink = shortLinkOf(link, protocol);
@@ -29,17 +29,17 @@ export function presentLink(link: Link, protocol: string, generation: SdkGenerat
     expiresAt: iso(link.expiresAt),
     expiredUrl: link.expiredUrl,
     disabledAt: iso(link.disabledAt),
-    password: null,
-    proxy: false,
+    password: link.password,
+    proxy: link.proxy,
     title: link.title,
     description: link.description,
     image: link.image,
     video: null,
-    rewrite: false,
-    doIndex: false,
-    ios: null,
-    android: null,
-    geo: null,
+    rewrite: link.rewrite,
+    doIndex: link.doIndex,
+    ios: link.ios,
+    android: link.android,
+    geo: link.geo,
     publicStats: false,
     tags: link.tags.map((tag) => presentTag(tag, generation)),
     tagId: link.tags[0]?.id ?? null,
@@ -52,9 +52,9 @@ export function presentLink(link: Link, protocol: string, generation: SdkGenerat
     utm_campaign: link.utmCampaign,
     utm_term: link.utmTerm,
     utm_content: link.utmContent,
-    testVariants: null,
-    testStartedAt: null,
-    testCompletedAt: null,
+    testVariants: link.testVariants,
+    testStartedAt: iso(link.testStartedAt),
+    testCompletedAt: iso(link.testCompletedAt),
     userId: null,
     workspaceId: link.workspaceId,
     projectId: link.workspaceId.replace(/^ws_/, ""),

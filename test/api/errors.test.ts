@@ -102,7 +102,7 @@ describe("every error status has Dub's envelope and the one code for its status"
     await rejection(post({ url: "javascript:alert(1)" }), 422);
     await rejection(post({}), 422);
     await rejection(post({ url: "https://example.com/", key: "api" }), 422);
-    await rejection(post({ url: "https://example.com/", password: "x" }), 422);
+    await rejection(post({ url: "https://example.com/", password: "x".repeat(129) }), 422);
   });
 
   test("429 rate_limit_exceeded", async () => {

@@ -76,7 +76,7 @@ describe("the seed Go SDK's bulk calls", () => {
     }
   });
 
-  test("UpdateMany: an array of LinkSchema; its default false leaves trackConversion and archived as they are", async () => {
+  test("UpdateMany: an array of LinkSchema; its default false leaves trackConversion, archived, proxy, rewrite and doIndex as they are", async () => {
     const tracked = await dub.links.create({
       url: "https://example.com/seed/tracked",
       trackConversion: true,
@@ -105,6 +105,20 @@ describe("the seed Go SDK's bulk calls", () => {
       `{${SEED_DEFAULTS.replace('"archived":false', '"archived":true')}}`,
     );
     assert.equal(archiving.archived, true);
+
+    // The smart options it also sends as false stay as they are.
+    const smart = await dub.links.create({
+      url: "https://example.com/seed/smart",
+      proxy: true,
+      title: "Preview",
+      rewrite: true,
+      doIndex: true,
+    });
+    const renamed = await seed("PATCH", `/links/${smart.id}`, `{${SEED_DEFAULTS},"comments":"renamed"}`);
+    assert.deepEqual(
+      [renamed.comments, renamed.proxy, renamed.rewrite, renamed.doIndex],
+      ["renamed", true, true, true],
+    );
 
     // Any other client's false is a false.
     const [unarchived] = await dub.links.updateMany({ linkIds: [archived.id], data: { archived: false } });

@@ -461,7 +461,7 @@ describe("update (PATCH /links/:id)", () => {
     const link = await dub.links.create({ url: "https://example.com/valid" });
     await rejection(dub.links.update(link.id, { url: "javascript:alert(1)" }), 422);
     await rejection(dub.links.update(link.id, { key: "api" }), 422);
-    await rejection(dub.links.update(link.id, { password: "secret" }), 422);
+    await rejection(dub.links.update(link.id, { geo: { USA: "https://example.com/us" } }), 422);
     assert.deepEqual(await dub.links.get({ linkId: link.id }), link);
     await rejection(
       dub.links.update("link_00000000000000000000000000", { url: "https://example.com/x" }),
@@ -622,36 +622,22 @@ describe("validation", () => {
     assert.equal((await dub.links.get({ key })).id, first.id);
   });
 
-  test("unsupported features (password, geo, ios, android, proxy, rewrite) are UnprocessableEntity", async () => {
-    const cases = [
-      { password: "hunter2" },
-      { geo: { US: "https://example.com/us" } },
-      { ios: "https://apps.apple.com/x" },
-      { android: "https://play.google.com/x" },
-      { proxy: true },
-      { rewrite: true },
-    ];
-    for (const extra of cases) {
-      const field = Object.keys(extra)[0];
-      const error = await rejection(
-        dub.links.create({ url: "https://example.com/unsupported", ...extra }),
-        422,
-      );
-      assert.match(error.message, new RegExp(field), field);
-    }
-    const patched = await dub.links.create({ url: "https://example.com/unsupported-patch" });
-    await rejection(dub.links.update(patched.id, { password: "hunter2" }), 422);
-    // null, false and an empty list mean "none", which is supported.
+  test("smart options left out, null or false mean none", async () => {
     const link = await dub.links.create({
-      url: "https://example.com/unsupported",
+      url: "https://example.com/plain",
       password: null,
       geo: null,
+      ios: null,
+      testVariants: null,
       tagIds: [],
       proxy: false,
       folderId: null,
     });
     assert.equal(link.password, null);
     assert.equal(link.geo, null);
+    assert.equal(link.ios, null);
+    assert.equal(link.testVariants, null);
+    assert.equal(link.proxy, false);
   });
 });
 

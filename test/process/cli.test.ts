@@ -7,6 +7,7 @@ import { connect, createServer as createNetServer } from "node:net";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import SQLite from "better-sqlite3";
+import { PASSWORD_ATTEMPTS_PER_MINUTE } from "../../src/domain/clicks/password-gate.js";
 import {
   CLI,
   cleanUp,
@@ -619,7 +620,29 @@ function getOnNewConnection(
   });
 }
 
-test("WORKERS=2 without Redis behaves as one process: link and domain edits, rate limits and metrics", async () => {
+/** A password form's POST on a connection of its own, so that successive ones reach different workers. */
+function postOnNewConnection(origin: string, path: string, form: string): Promise<{ status: number }> {
+  const { hostname, port } = new URL(origin);
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      {
+        hostname,
+        port,
+        path,
+        method: "POST",
+        agent: false,
+        headers: { "content-type": "application/x-www-form-urlencoded", "user-agent": "curl/8" },
+      },
+      (res) => {
+        res.resume().on("end", () => resolve({ status: res.statusCode ?? 0 }));
+      },
+    );
+    req.on("error", reject);
+    req.end(form);
+  });
+}
+
+test("WORKERS=2 without Redis behaves as one process: link and domain edits, rate limits, password tries and metrics", async () => {
   const dir = tempDir();
   const server = await startMain({
     DATA_DIR: dir,
@@ -678,6 +701,20 @@ test("WORKERS=2 without Redis behaves as one process: link and domain edits, rat
     await misses(),
     new Set(["302 https://fallback.example/"]),
     "no worker serves the domain's old settings",
+  );
+
+  assert.equal(
+    (await api("POST", "/links", { url: "https://locked.example/", key: "locked", password: "pw" })).status,
+    200,
+  );
+  const tries = [];
+  for (let i = 0; i < PASSWORD_ATTEMPTS_PER_MINUTE + 2; i++) {
+    tries.push((await postOnNewConnection(server.origin, "/locked", "password=wrong")).status);
+  }
+  assert.deepEqual(
+    tries,
+    [...Array(PASSWORD_ATTEMPTS_PER_MINUTE).fill(403), 429, 429],
+    "one count of password tries for both workers",
   );
 
   const limited = [];

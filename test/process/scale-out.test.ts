@@ -4,6 +4,7 @@ import { after, before, describe, test } from "node:test";
 import { Dub } from "dub";
 import pg from "pg";
 import { startPostgres, startRedis } from "../../scripts/test-services.mjs";
+import { PASSWORD_ATTEMPTS_PER_MINUTE } from "../../src/domain/clicks/password-gate.js";
 import { rawRequest, uniqueIp } from "../helpers/journey.js";
 import { cleanUp, cliJson, ensureBuilt, type ServerProcess, startMain } from "../helpers/processes.js";
 import { BROWSER_UA } from "../helpers/server.js";
@@ -174,6 +175,27 @@ describe("three processes on one PostgreSQL and one Redis", { skip: missing }, (
       "one budget of 150 for the key, not 150 per process",
     );
     assert.equal(statuses.filter((s) => s === 429).length, 50);
+  });
+
+  test("a link's password tries are counted across the processes", async () => {
+    const link = await sdk(keys.links).links.create({ url: "https://locked.example/", password: "pw" });
+    const ip = uniqueIp();
+    const tries: number[] = [];
+    for (let i = 0; i < PASSWORD_ATTEMPTS_PER_MINUTE + 2; i++) {
+      const response = await fetch(`${servers[i % PROCESSES].origin}/${link.key}`, {
+        method: "POST",
+        redirect: "manual",
+        headers: {
+          "user-agent": BROWSER_UA,
+          "x-forwarded-for": ip,
+          "content-type": "application/x-www-form-urlencoded",
+        },
+        body: "password=wrong",
+      });
+      await response.arrayBuffer();
+      tries.push(response.status);
+    }
+    assert.deepEqual(tries, [...Array(PASSWORD_ATTEMPTS_PER_MINUTE).fill(403), 429, 429]);
   });
 
   test("a link edited through one process redirects to the new URL from every process at once", async () => {

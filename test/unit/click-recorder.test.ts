@@ -8,7 +8,7 @@ import type { Announcement } from "../../src/domain/announcements.js";
 import { ClickRecorder } from "../../src/domain/clicks/click-recorder.js";
 import type { Click } from "../../src/domain/clicks/model.js";
 import { newClickId, prefixedId } from "../../src/domain/ids.js";
-import type { Link } from "../../src/domain/links/model.js";
+import { type Link, PLAIN_LINK } from "../../src/domain/links/model.js";
 import type { OutboxEvent } from "../../src/domain/webhooks/model.js";
 import { migrateToLatest, sqliteMigrations } from "../../src/store/migrations/index.js";
 import { SqlClickStore } from "../../src/store/sql/click-store.js";
@@ -67,6 +67,7 @@ async function newLink(): Promise<Link> {
     utmCampaign: null,
     utmTerm: null,
     utmContent: null,
+    ...PLAIN_LINK,
     folderId: null,
     tags: [],
     clicks: 0,

@@ -8,7 +8,7 @@ import {
   decideVisit,
 } from "../../src/domain/clicks/redirect-decision.js";
 import type { DomainFallbacks } from "../../src/domain/domains/model.js";
-import type { Link } from "../../src/domain/links/model.js";
+import { type Link, PLAIN_LINK } from "../../src/domain/links/model.js";
 
 const NOW = Date.UTC(2026, 5, 1);
 
@@ -36,6 +36,7 @@ const link = (fields: Partial<Link> = {}): Link => ({
   utmCampaign: null,
   utmTerm: null,
   utmContent: null,
+  ...PLAIN_LINK,
   clicks: 0,
   leads: 0,
   conversions: 0,

@@ -7,7 +7,7 @@ import type { ClickRecorder } from "./click-recorder.js";
 import { utmOf } from "./destination.js";
 import { anonymize } from "./ip-address.js";
 import type { Click } from "./model.js";
-import type { DeviceDetector, GeoResolver } from "./ports.js";
+import type { DeviceDetector, DeviceInfo, GeoResolver, Location } from "./ports.js";
 
 /** What a click records of the request that made it. */
 export type ClickContext = {
@@ -41,16 +41,31 @@ export class ClickTracker {
     private readonly options: ClickTrackerOptions,
   ) {}
 
-  /** Commits the click (or finds the visitor's click of the dedupe window) and returns its id. */
-  async track(link: Link, context: ClickContext, now: number): Promise<string> {
-    const click = this.describe(link, context, now);
+  /** The visitor behind a request, each trait worked out when first asked. */
+  visitor(context: ClickContext): Visitor {
+    return new Visitor(context, this.geo, this.devices, this.options.visitorSecret);
+  }
+
+  /**
+   * Commits the click (or finds the visitor's click of the dedupe window) and returns its id. `choice` is where
+   * the visitor was sent when that is not the link's `url` (a device, country or A/B target), with the visitor
+   * already described for choosing it; the click records that destination, and so do the conversions it leads to.
+   */
+  async track(
+    link: Link,
+    context: ClickContext,
+    now: number,
+    choice?: { url: string; visitor: Visitor },
+  ): Promise<string> {
+    const click = this.describe(link, choice?.visitor ?? this.visitor(context), now, choice?.url ?? link.url);
     const webhook = (await this.subscribers.hasSubscribers(link.workspaceId, "link.clicked"))
       ? this.payloads.linkClicked(link, click)
       : null;
     return this.recorder.record(click, webhook);
   }
 
-  private describe(link: Link, context: ClickContext, now: number): Click {
+  private describe(link: Link, visitor: Visitor, now: number, url: string): Click {
+    const { context } = visitor;
     const referer = parseReferer(context.referer);
     const qr = context.query.qr === "1";
     return {
@@ -58,22 +73,52 @@ export class ClickTracker {
       workspaceId: link.workspaceId,
       linkId: link.id,
       timestamp: now,
-      identityHash: createHmac("sha256", this.options.visitorSecret)
-        .update(`${context.ip}-${context.userAgent}`)
-        .digest("hex"),
+      identityHash: visitor.identityHash,
       domain: link.domain,
       key: link.key,
-      url: link.url,
+      url,
       ip: this.options.anonymizeIp ? anonymize(context.ip) : context.ip,
-      ...this.geo.locate(context.ip, context.countryHint),
-      ...this.devices.detect(context.userAgent),
+      ...visitor.location,
+      ...visitor.device,
       ua: context.userAgent,
       referer: referer.domain,
       refererUrl: referer.url,
       qr,
       trigger: qr ? "qr" : "link",
-      ...utmOf(link.url),
+      ...utmOf(url),
     };
+  }
+}
+
+/** A request's visitor: where from, on what device, and the keyed hash that recognises them again. */
+export class Visitor {
+  private knownDevice: DeviceInfo | undefined;
+  private knownLocation: Location | undefined;
+  private knownHash: string | undefined;
+
+  constructor(
+    readonly context: ClickContext,
+    private readonly geo: GeoResolver,
+    private readonly devices: DeviceDetector,
+    private readonly secret: string,
+  ) {}
+
+  get device(): DeviceInfo {
+    this.knownDevice ??= this.devices.detect(this.context.userAgent);
+    return this.knownDevice;
+  }
+
+  get location(): Location {
+    this.knownLocation ??= this.geo.locate(this.context.ip, this.context.countryHint);
+    return this.knownLocation;
+  }
+
+  /** Keyed, so that a stored hash cannot be turned back into an IP by trying them all. */
+  get identityHash(): string {
+    this.knownHash ??= createHmac("sha256", this.secret)
+      .update(`${this.context.ip}-${this.context.userAgent}`)
+      .digest("hex");
+    return this.knownHash;
   }
 }
 

@@ -4,7 +4,13 @@ import { badRequest, DomainError, MissingReference, UniqueViolation, unprocessab
 import { newLinkKey } from "../ids.js";
 import type { WebhookPayloads } from "../webhooks/ports.js";
 import type { Principal } from "../workspaces/model.js";
-import { duplicateExternalId, duplicateKey, type LinkService, normaliseDomain } from "./link-service.js";
+import {
+  assertTestWindow,
+  duplicateExternalId,
+  duplicateKey,
+  type LinkService,
+  normaliseDomain,
+} from "./link-service.js";
 import type { Link, LinkConditions, LinkCountGroup, LinkGroupCount, LinkInput } from "./model.js";
 import type { LinkCache, LinkStore } from "./ports.js";
 import { normaliseExternalId } from "./rules.js";
@@ -116,6 +122,7 @@ export class BulkLinkService {
       ids.length > 0
         ? await this.store.findByIds(principal.workspaceId, [...new Set(ids)])
         : await this.store.findByExternalIds(principal.workspaceId, [...new Set(externalIds)]);
+    for (const link of before) assertTestWindow({ ...link, ...fields });
     const at = this.clock.now();
     try {
       const updated = await this.store.updateMany(

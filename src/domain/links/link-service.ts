@@ -18,7 +18,15 @@ import { byName, type LinkTag } from "../tags/model.js";
 import type { TagStore } from "../tags/ports.js";
 import type { WebhookPayloads } from "../webhooks/ports.js";
 import type { Principal } from "../workspaces/model.js";
-import type { Link, LinkFields, LinkFilter, LinkInput, LinkWalkFilter, TagSelection } from "./model.js";
+import {
+  type Link,
+  type LinkFields,
+  type LinkFilter,
+  type LinkInput,
+  type LinkWalkFilter,
+  PLAIN_LINK,
+  type TagSelection,
+} from "./model.js";
 import type { LinkCache, LinkStore } from "./ports.js";
 import { isReservedKey, normaliseExternalId } from "./rules.js";
 import { touchesUtm, withUtm } from "./utm.js";
@@ -58,6 +66,7 @@ export class LinkService {
   ): Promise<Link> {
     const { tags: selection, ...rest } = input;
     const fields = { ...this.normalise(rest), ...withUtm(input.url, rest) };
+    assertTestWindow(fields);
     const once = <T>(name: string, check: () => Promise<T>): Promise<T> => {
       if (!checked.has(name)) checked.set(name, check());
       return checked.get(name) as Promise<T>;
@@ -171,6 +180,7 @@ export class LinkService {
     const before = await this.get(principal, linkId);
     const { fields, tags } = await this.changes(principal, input, before.folderId);
     if (touchesUtm(fields)) Object.assign(fields, withUtm(fields.url ?? before.url, fields));
+    assertTestWindow({ ...before, ...fields });
     const at = this.clock.now();
     if (fields.domain !== undefined && fields.domain !== before.domain) {
       await this.assertDomainOf(principal, fields.domain, at);
@@ -203,7 +213,7 @@ export class LinkService {
     const { tags: selection, ...fields } = input;
     const changed =
       Object.entries(fields).some(
-        ([field, value]) => value !== undefined && existing[field as keyof Link] !== value,
+        ([field, value]) => value !== undefined && !sameValue(existing[field as keyof Link], value),
       ) ||
       (selection !== undefined && !sameTags(existing.tags, await this.tagsOf(principal, selection)));
     return changed ? this.update(principal, existing.id, input) : existing;
@@ -332,6 +342,16 @@ export const duplicateExternalId = (link: Pick<Link, "externalId">) =>
 
 export const normaliseDomain = (domain: string) => domain.trim().toLowerCase();
 
+/** Field values are scalars, or the plain JSON of `geo` and `testVariants`. */
+const sameValue = (a: unknown, b: unknown) =>
+  a === b || (typeof a === "object" && typeof b === "object" && JSON.stringify(a) === JSON.stringify(b));
+
+export function assertTestWindow({ testStartedAt, testCompletedAt }: Partial<LinkFields>): void {
+  if (testStartedAt != null && testCompletedAt != null && testCompletedAt <= testStartedAt) {
+    throw unprocessable("invalid_value: testCompletedAt: must be after testStartedAt");
+  }
+}
+
 const sameTags = (a: LinkTag[], b: LinkTag[]) =>
   a.length === b.length && a.every((tag) => b.some((other) => other.id === tag.id));
 
@@ -356,6 +376,7 @@ function emptyLink(): Omit<
     utmCampaign: null,
     utmTerm: null,
     utmContent: null,
+    ...PLAIN_LINK,
     folderId: null,
     tags: [],
     clicks: 0,

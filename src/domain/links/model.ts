@@ -1,5 +1,8 @@
 import type { LinkTag } from "../tags/model.js";
 
+/** One destination of an A/B test and the share of visitors (percent) it gets. */
+export type TestVariant = { url: string; percentage: number };
+
 export type Link = {
   id: string;
   workspaceId: string;
@@ -22,6 +25,21 @@ export type Link = {
   utmCampaign: string | null;
   utmTerm: string | null;
   utmContent: string | null;
+  /** Kept as the owner set it (the API shows it to them, as Dub does); never logged. */
+  password: string | null;
+  /** Social crawlers get a preview page of title, description and image instead of the redirect. */
+  proxy: boolean;
+  /** The short link answers a page that frames the destination (cloaking) instead of a redirect. */
+  rewrite: boolean;
+  /** Search engines may index the short link: its answers carry no `X-Robots-Tag: noindex`. */
+  doIndex: boolean;
+  ios: string | null;
+  android: string | null;
+  /** Country code (ISO 3166-1 alpha-2, upper case) → destination. */
+  geo: Record<string, string> | null;
+  testVariants: TestVariant[] | null;
+  testStartedAt: number | null;
+  testCompletedAt: number | null;
   folderId: string | null;
   /** Ordered by name. */
   tags: LinkTag[];
@@ -56,8 +74,46 @@ export type LinkFields = Pick<
   | "utmCampaign"
   | "utmTerm"
   | "utmContent"
+  | "password"
+  | "proxy"
+  | "rewrite"
+  | "doIndex"
+  | "ios"
+  | "android"
+  | "geo"
+  | "testVariants"
+  | "testStartedAt"
+  | "testCompletedAt"
   | "folderId"
 >;
+
+export type SmartOptions = Pick<
+  Link,
+  | "password"
+  | "proxy"
+  | "rewrite"
+  | "doIndex"
+  | "ios"
+  | "android"
+  | "geo"
+  | "testVariants"
+  | "testStartedAt"
+  | "testCompletedAt"
+>;
+
+/** A link that redirects everyone to its `url`. */
+export const PLAIN_LINK: Readonly<SmartOptions> = Object.freeze({
+  password: null,
+  proxy: false,
+  rewrite: false,
+  doIndex: false,
+  ios: null,
+  android: null,
+  geo: null,
+  testVariants: null,
+  testStartedAt: null,
+  testCompletedAt: null,
+});
 
 /** A link's tags, named by id or by name (whatever its case). */
 export type TagSelection = { ids: string[] } | { names: string[] };

@@ -35,3 +35,6 @@ export function isAllowedDestination(url: string): boolean {
 }
 
 export const normaliseExternalId = (externalId: string) => externalId.replace(/^ext_/, "");
+
+/** Dub sets no limit; a password page compares what is posted, so a bound keeps that cheap. */
+export const PASSWORD_MAX_LENGTH = 128;

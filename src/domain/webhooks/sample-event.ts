@@ -1,6 +1,6 @@
 import type { Click } from "../clicks/model.js";
 import type { Customer } from "../customers/model.js";
-import type { Link } from "../links/model.js";
+import { type Link, PLAIN_LINK } from "../links/model.js";
 import type { OutboxEvent, WebhookTrigger } from "./model.js";
 import type { WebhookPayloads } from "./ports.js";
 
@@ -33,6 +33,7 @@ export function sampleEvent(
     utmCampaign: null,
     utmTerm: null,
     utmContent: null,
+    ...PLAIN_LINK,
     folderId: null,
     tags: [{ id: "tag_SAMPLE", name: "Newsletter", color: "blue" }],
     clicks: 12,

@@ -1,8 +1,22 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import type { RedirectOutcome, RedirectService } from "../../domain/clicks/redirect-service.js";
+import type {
+  RedirectOutcome,
+  RedirectService,
+  Unlock,
+  Visit,
+} from "../../domain/clicks/redirect-service.js";
 import { isReservedKey } from "../../domain/links/rules.js";
 import { type DatabaseAvailability, RETRY_AFTER_SECONDS } from "../../infra/database-availability.js";
-import { EXPIRED_PAGE, HOME_PAGE, NOT_FOUND_PAGE, UNAVAILABLE_PAGE } from "../pages.js";
+import {
+  EXPIRED_PAGE,
+  framePage,
+  HOME_PAGE,
+  NOT_FOUND_PAGE,
+  passwordPage,
+  previewPage,
+  TOO_MANY_TRIES_PAGE,
+  UNAVAILABLE_PAGE,
+} from "../pages.js";
 import { clientAddress, countryHeader } from "../request-context.js";
 
 export type RedirectRoutesOptions = {
@@ -18,36 +32,82 @@ export async function redirectRoutes(app: FastifyInstance, options: RedirectRout
   const visits = { schema: { hide: true }, errorHandler: unavailablePage(options.database) };
   app.get("/", visits, async (request, reply) => answer(reply, await redirects.root(request.host)));
 
-  app.get<{ Params: { key: string } }>("/:key", visits, async (request, reply) => {
-    const key = request.params.key;
-    if (isReservedKey(key)) return reply.callNotFound();
-    const outcome = await redirects.visit({
-      host: request.host,
-      key,
-      method: request.method,
-      userAgent: request.headers["user-agent"] ?? "",
-      noTrackHeader: request.headers["dub-no-track"] !== undefined,
-      prefetch: isPrefetch(request),
-      query: flatten(request.query),
-      ip: clientAddress(request.ip),
-      referer: request.headers.referer,
-      countryHint: trustProxy ? countryHeader(request) : undefined,
-    });
-    return answer(reply, outcome);
+  const visitOf = (request: FastifyRequest<{ Params: { key: string } }>): Visit => ({
+    host: request.host,
+    key: request.params.key,
+    method: request.method,
+    userAgent: request.headers["user-agent"] ?? "",
+    noTrackHeader: request.headers["dub-no-track"] !== undefined,
+    prefetch: isPrefetch(request),
+    query: flatten(request.query),
+    ip: clientAddress(request.ip),
+    referer: request.headers.referer,
+    countryHint: trustProxy ? countryHeader(request) : undefined,
+    unlockToken: (linkId) => cookie(request, unlockCookie(linkId)),
   });
+
+  app.get<{ Params: { key: string } }>("/:key", visits, async (request, reply) => {
+    if (isReservedKey(request.params.key)) return reply.callNotFound();
+    return answer(reply, await redirects.visit(visitOf(request)), request.protocol === "https");
+  });
+
+  // A password page's form: the password arrives form-encoded, the only body a short link reads.
+  app.addContentTypeParser(
+    "application/x-www-form-urlencoded",
+    { parseAs: "string" },
+    (_request, body, done) => done(null, Object.fromEntries(new URLSearchParams(body as string))),
+  );
+  app.post<{ Params: { key: string }; Body: unknown }>(
+    "/:key",
+    { ...visits, bodyLimit: 16_384 },
+    async (request, reply) => {
+      if (isReservedKey(request.params.key)) return reply.callNotFound();
+      const password = (request.body as { password?: unknown } | undefined)?.password;
+      const outcome = await redirects.unlock(visitOf(request), typeof password === "string" ? password : "");
+      return answer(reply, outcome, request.protocol === "https");
+    },
+  );
 }
 
-function answer(reply: FastifyReply, outcome: RedirectOutcome) {
-  if (outcome.kind === "redirect") {
-    return reply
-      .code(302)
-      .header("location", outcome.location)
-      .header("cache-control", "no-store")
-      .header("x-robots-tag", "noindex")
-      .send();
+function answer(reply: FastifyReply, outcome: RedirectOutcome, secure = false) {
+  if (outcome.kind === "not_found" || outcome.kind === "expired" || outcome.kind === "home") {
+    const [status, page] = PAGES[outcome.kind];
+    return reply.code(status).type("text/html; charset=utf-8").send(page);
   }
-  const [status, page] = PAGES[outcome.kind];
-  return reply.code(status).type("text/html; charset=utf-8").send(page);
+  reply.header("cache-control", "no-store");
+  if (!("indexable" in outcome && outcome.indexable)) reply.header("x-robots-tag", "noindex");
+  if ("unlock" in outcome && outcome.unlock) {
+    reply.header("set-cookie", unlockCookieHeader(outcome.unlock, secure));
+  }
+  if (outcome.kind === "redirect") return reply.code(302).header("location", outcome.location).send();
+  reply.type("text/html; charset=utf-8");
+  switch (outcome.kind) {
+    case "frame":
+      return reply.code(200).send(framePage(outcome.location, outcome.title, outcome.indexable));
+    case "preview":
+      return reply.code(200).send(previewPage(outcome.preview, outcome.indexable));
+    case "password":
+      return reply.code(outcome.wrong ? 403 : 200).send(passwordPage(outcome.wrong));
+    case "throttled":
+      return reply.code(429).header("retry-after", outcome.retryAfterSeconds).send(TOO_MANY_TRIES_PAGE);
+  }
+}
+
+const unlockCookie = (linkId: string) => `ct_unlock_${linkId}`;
+
+function unlockCookieHeader(unlock: Unlock, secure: boolean): string {
+  return `${unlockCookie(unlock.linkId)}=${unlock.token}; Max-Age=${unlock.maxAgeSeconds}; Path=/; HttpOnly; SameSite=Lax${secure ? "; Secure" : ""}`;
+}
+
+/** One cookie's value, read only when a password-protected link asks for it. */
+function cookie(request: FastifyRequest, name: string): string | undefined {
+  const header = request.headers.cookie;
+  if (!header) return undefined;
+  for (const pair of header.split(";")) {
+    const at = pair.indexOf("=");
+    if (at > 0 && pair.slice(0, at).trim() === name) return pair.slice(at + 1).trim();
+  }
+  return undefined;
 }
 
 const PAGES = {

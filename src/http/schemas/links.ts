@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { unprocessable } from "../../domain/errors.js";
 import type { BulkCreateItem } from "../../domain/links/bulk-links.js";
+import { COUNTRY_CODES } from "../../domain/links/country-codes.js";
 import type { LinkFilter, LinkInput, TagSelection } from "../../domain/links/model.js";
 import {
   DOMAIN_PATTERN,
@@ -8,6 +9,7 @@ import {
   isDotSegment,
   KEY_PATTERN,
   normaliseExternalId,
+  PASSWORD_MAX_LENGTH,
 } from "../../domain/links/rules.js";
 import type { SdkGeneration } from "../../wire/sdk-generation.js";
 import { isoDate, listOf, queryBoolean } from "./common.js";
@@ -17,18 +19,38 @@ const destination = z.string().trim().max(32_000).refine(isAllowedDestination, {
   error: "must be an absolute http:// or https:// URL",
 });
 
-const notSupported = (feature: string) =>
-  z
-    .unknown()
-    .refine(
-      (value) =>
-        value === undefined ||
-        value === null ||
-        value === false ||
-        (Array.isArray(value) && value.length === 0),
-      { error: `${feature} is not supported by Clicktrail yet` },
-    )
-    .optional();
+/** An empty string is no value, as Dub reads its optional strings. */
+const emptyIsNull = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((value) => (value === "" ? null : value), schema.nullish());
+
+const geo = z
+  .record(z.string(), destination)
+  .superRefine((targets, context) => {
+    for (const code of Object.keys(targets)) {
+      if (!COUNTRY_CODES.has(code)) {
+        context.addIssue({
+          code: "custom",
+          path: [code],
+          message: "must be an ISO 3166-1 alpha-2 country code in upper case (or XK)",
+        });
+      }
+    }
+  })
+  .transform((targets) => (Object.keys(targets).length === 0 ? null : targets))
+  .describe("Country code → destination for visitors from that country");
+
+const testVariants = z
+  .array(z.object({ url: destination, percentage: z.number().min(10).max(90) }))
+  .min(2)
+  .max(4)
+  // Fractions such as 33.3 + 33.3 + 33.4 add up to 100 only within a rounding error.
+  .refine(
+    (variants) => Math.abs(variants.reduce((sum, variant) => sum + variant.percentage, 0) - 100) < 1e-9,
+    {
+      error: "the percentages of the test variants must add up to 100",
+    },
+  )
+  .describe("A/B test: 2 to 4 destinations, each with 10–90 % of the visitors, 100 % in all");
 
 const text = (max: number) => z.string().max(max).nullish();
 
@@ -74,11 +96,15 @@ export const linkBody = z.object({
   utm_campaign: text(190),
   utm_term: text(190),
   utm_content: text(190),
-  password: notSupported("Password protection"),
-  ios: notSupported("iOS targeting"),
-  android: notSupported("Android targeting"),
-  geo: notSupported("Geo targeting"),
-  testVariants: notSupported("A/B testing"),
+  password: emptyIsNull(z.string().max(PASSWORD_MAX_LENGTH)).describe(
+    "Visitors must enter it before they are sent on",
+  ),
+  ios: emptyIsNull(destination).describe("Destination for iOS devices"),
+  android: emptyIsNull(destination).describe("Destination for Android devices"),
+  geo: geo.nullish(),
+  testVariants: testVariants.nullish(),
+  testStartedAt: isoDate.nullish(),
+  testCompletedAt: isoDate.nullish(),
   tagIds: ids.optional().describe("The ids of the link's tags (replacing those it has)"),
   tagId: z.string().max(190).nullish().describe("Deprecated: use tagIds"),
   tagNames: ids
@@ -91,8 +117,12 @@ export const linkBody = z.object({
     .nullish()
     .transform((id) => (id === "" ? null : id))
     .describe("The folder the link is in; null for none"),
-  proxy: notSupported("Custom link previews (proxy)"),
-  rewrite: notSupported("Link cloaking (rewrite)"),
+  proxy: z
+    .boolean()
+    .optional()
+    .describe("Social crawlers get a preview page of title, description and image"),
+  rewrite: z.boolean().optional().describe("The short link frames the destination instead of redirecting"),
+  doIndex: z.boolean().optional().describe("Search engines may index the short link"),
 });
 
 export type LinkBody = z.infer<typeof linkBody>;
@@ -130,6 +160,16 @@ export function toLinkInput(body: Partial<LinkBody>): LinkInput {
     utmCampaign: body.utm_campaign,
     utmTerm: body.utm_term,
     utmContent: body.utm_content,
+    password: body.password,
+    proxy: body.proxy,
+    rewrite: body.rewrite,
+    doIndex: body.doIndex,
+    ios: body.ios,
+    android: body.android,
+    geo: body.geo,
+    testVariants: body.testVariants,
+    testStartedAt: body.testStartedAt,
+    testCompletedAt: body.testCompletedAt,
   };
 }
 
@@ -182,7 +222,7 @@ export const linkSchema = z
     expiresAt: nullableString,
     expiredUrl: nullableString,
     disabledAt: nullableString,
-    password: z.null(),
+    password: nullableString.describe("Shown to the link's owner, as Dub does"),
     proxy: z.boolean(),
     title: nullableString,
     description: nullableString,
@@ -190,9 +230,9 @@ export const linkSchema = z
     video: z.null(),
     rewrite: z.boolean(),
     doIndex: z.boolean(),
-    ios: z.null(),
-    android: z.null(),
-    geo: z.null(),
+    ios: nullableString,
+    android: nullableString,
+    geo: z.record(z.string(), z.string()).nullable(),
     publicStats: z.boolean(),
     tags: z.array(tagSchema),
     tagId: nullableString.describe("Deprecated: the first of tags"),
@@ -205,9 +245,9 @@ export const linkSchema = z
     utm_campaign: nullableString,
     utm_term: nullableString,
     utm_content: nullableString,
-    testVariants: z.null(),
-    testStartedAt: z.null(),
-    testCompletedAt: z.null(),
+    testVariants: z.array(z.object({ url: z.string(), percentage: z.number() })).nullable(),
+    testStartedAt: nullableString,
+    testCompletedAt: nullableString,
     userId: z.null(),
     workspaceId: z.string(),
     projectId: z.string(),
@@ -298,20 +338,19 @@ export function toBulkItem(input: unknown): BulkCreateItem {
   return { input, link: { ...toLinkInput(parsed.data), url: parsed.data.url } };
 }
 
+/** The switches the seed-era Go SDK sends as `false` on every update it makes, whether or not its caller set them. */
+const SEED_DEFAULT_FALSE = ["trackConversion", "archived", "proxy", "rewrite", "doIndex"] as const;
+
 /**
- * The seed-era Go SDK sends `trackConversion` and `archived` as `false` on every update it makes, whether or
- * not its caller set them; from that client such a `false` is read as "unchanged", so an update of a title
- * cannot silently stop a link's conversion tracking. (`true` is always meant.)
+ * From the seed-era Go SDK such a `false` is read as "unchanged", so an update of a title cannot silently stop a
+ * link's conversion tracking, unarchive it or switch off its preview, frame or indexing. (`true` is always meant.)
  */
-export function withoutSeedDefaults<T extends { trackConversion?: boolean; archived?: boolean }>(
+export function withoutSeedDefaults<T extends Partial<Record<(typeof SEED_DEFAULT_FALSE)[number], boolean>>>(
   body: T,
   generation: SdkGeneration,
 ): T {
   if (generation !== "seed") return body;
-  const { trackConversion, archived, ...rest } = body;
-  return {
-    ...rest,
-    ...(trackConversion ? { trackConversion } : {}),
-    ...(archived ? { archived } : {}),
-  } as T;
+  const kept = { ...body };
+  for (const name of SEED_DEFAULT_FALSE) if (kept[name] === false) delete kept[name];
+  return kept;
 }

@@ -38,6 +38,16 @@ const COLUMNS: Record<keyof LinkFields, keyof LinkRow> = {
   utmCampaign: "utm_campaign",
   utmTerm: "utm_term",
   utmContent: "utm_content",
+  password: "password",
+  proxy: "proxy",
+  rewrite: "rewrite",
+  doIndex: "do_index",
+  ios: "ios",
+  android: "android",
+  geo: "geo",
+  testVariants: "test_variants",
+  testStartedAt: "test_started_at",
+  testCompletedAt: "test_completed_at",
   folderId: "folder_id",
 };
 
@@ -366,7 +376,12 @@ function toColumns(fields: Partial<LinkFields>): Updateable<LinkRow> {
   for (const [name, column] of Object.entries(COLUMNS)) {
     const value = fields[name as keyof LinkFields];
     if (value === undefined) continue;
-    row[column] = typeof value === "boolean" ? Number(value) : value;
+    row[column] =
+      typeof value === "boolean"
+        ? Number(value)
+        : value !== null && typeof value === "object"
+          ? JSON.stringify(value)
+          : value;
   }
   return row as Updateable<LinkRow>;
 }
@@ -396,6 +411,16 @@ export function toLink(row: Selectable<LinkRow>, tags: LinkTag[]): Link {
     utmCampaign: row.utm_campaign,
     utmTerm: row.utm_term,
     utmContent: row.utm_content,
+    password: row.password,
+    proxy: Boolean(row.proxy),
+    rewrite: Boolean(row.rewrite),
+    doIndex: Boolean(row.do_index),
+    ios: row.ios,
+    android: row.android,
+    geo: row.geo === null ? null : JSON.parse(row.geo),
+    testVariants: row.test_variants === null ? null : JSON.parse(row.test_variants),
+    testStartedAt: nullableNumber(row.test_started_at),
+    testCompletedAt: nullableNumber(row.test_completed_at),
     folderId: row.folder_id,
     tags,
     clicks: Number(row.clicks),

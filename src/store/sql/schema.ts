@@ -90,6 +90,18 @@ export interface LinkRow {
   utm_campaign: string | null;
   utm_term: string | null;
   utm_content: string | null;
+  password: string | null;
+  ios: string | null;
+  android: string | null;
+  /** JSON: country code → URL. */
+  geo: string | null;
+  /** JSON: [{url, percentage}]. */
+  test_variants: string | null;
+  test_started_at: number | null;
+  test_completed_at: number | null;
+  proxy: Generated<number>;
+  rewrite: Generated<number>;
+  do_index: Generated<number>;
   clicks: Generated<number>;
   leads: Generated<number>;
   conversions: Generated<number>;

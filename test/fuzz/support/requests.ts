@@ -168,12 +168,21 @@ function hintsFor(operation: Operation, world: World): Hints {
     ),
     // A workspace's logo: `{}` in the document; Clicktrail takes only null (it stores no logos).
     logo: fc.constant(null),
-    // `{}` in the document; Clicktrail takes only null or false (anything else is a 422 of its own).
-    ...Object.fromEntries(
-      ["password", "ios", "android", "geo", "testVariants"].map((name) => [
-        name,
-        fc.constantFrom(null, false),
-      ]),
+    // Smart-link options: valid ones, none, and ones Dub's rules refuse (422).
+    password: fc.constantFrom(null, "", "fz-password", "x".repeat(129)),
+    ios: fc.constantFrom(null, "https://apps.example.com/fz", "javascript:alert(1)"),
+    android: fc.constantFrom(null, "https://play.example.com/fz", "fz"),
+    geo: fc.constantFrom(null, {}, { US: "https://us.example.com/" }, { ZZ: "https://zz.example.com/" }),
+    testVariants: fc.constantFrom(
+      null,
+      [
+        { url: "https://a.example.com/", percentage: 50 },
+        { url: "https://b.example.com/", percentage: 50 },
+      ],
+      [
+        { url: "https://a.example.com/", percentage: 60 },
+        { url: "https://b.example.com/", percentage: 50 },
+      ],
     ),
   };
   return (name) => (Object.hasOwn(hints, name) ? hints[name] : undefined);

@@ -2,6 +2,7 @@ import type { SharedMigration } from "../shared-migration.js";
 import * as tagsAndFolders from "./0100_tags_and_folders.js";
 import * as domainSettings from "./0101_domain_settings.js";
 import * as workspaceSlug from "./0102_workspace_slug.js";
+import * as smartLinks from "./0103_smart_links.js";
 
 /**
  * Every schema change from ADR 15 on, for both engines: one module per change, `NNNN_what_it_does.ts` numbered
@@ -15,4 +16,5 @@ export const sharedMigrations: Record<string, SharedMigration> = {
   "0100_tags_and_folders": tagsAndFolders,
   "0101_domain_settings": domainSettings,
   "0102_workspace_slug": workspaceSlug,
+  "0103_smart_links": smartLinks,
 };
