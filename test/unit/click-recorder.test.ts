@@ -8,7 +8,7 @@ import type { Announcement } from "../../src/domain/announcements.js";
 import { ClickRecorder } from "../../src/domain/clicks/click-recorder.js";
 import type { Click } from "../../src/domain/clicks/model.js";
 import { newClickId, prefixedId } from "../../src/domain/ids.js";
-import { type Link, PLAIN_LINK } from "../../src/domain/links/model.js";
+import { type Link, newLink } from "../../src/domain/links/model.js";
 import type { OutboxEvent } from "../../src/domain/webhooks/model.js";
 import { migrateToLatest, sqliteMigrations } from "../../src/store/migrations/index.js";
 import { SqlClickStore } from "../../src/store/sql/click-store.js";
@@ -43,42 +43,17 @@ after(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-async function newLink(): Promise<Link> {
+async function storedLink(): Promise<Link> {
   const now = Date.now();
-  const link: Link = {
+  const link = newLink({
     id: prefixedId("link"),
     workspaceId,
     domain: "localhost:1",
     key: `k${Math.random().toString(36).slice(2)}`,
     url: "https://example.com/",
-    externalId: null,
-    tenantId: null,
     trackConversion: true,
-    archived: false,
-    expiresAt: null,
-    expiredUrl: null,
-    disabledAt: null,
-    title: null,
-    description: null,
-    image: null,
-    comments: null,
-    utmSource: null,
-    utmMedium: null,
-    utmCampaign: null,
-    utmTerm: null,
-    utmContent: null,
-    ...PLAIN_LINK,
-    folderId: null,
-    tags: [],
-    clicks: 0,
-    leads: 0,
-    conversions: 0,
-    sales: 0,
-    saleAmount: 0,
-    lastClicked: null,
     createdAt: now,
-    updatedAt: now,
-  };
+  });
   await links.insert(link, new DubWebhookPayloads("http").linkChanged("link.created", link, now));
   return link;
 }
@@ -180,7 +155,7 @@ describe("ClickRecorder (group commit over the SQLite store)", () => {
   });
 
   test("many concurrent record() calls are committed in fewer transactions, and all resolve with their ids", async () => {
-    const link = await newLink();
+    const link = await storedLink();
     const recorder = new ClickRecorder(observed.store, HOUR, observed.announcer);
     const clicks = Array.from({ length: 200 }, (_, i) =>
       click(link, `v${i}`, { timestamp: 1_700_000_000_000 + i }),
@@ -202,7 +177,7 @@ describe("ClickRecorder (group commit over the SQLite store)", () => {
   });
 
   test("clicks arriving while a batch is written wait for the next one, together", async () => {
-    const link = await newLink();
+    const link = await storedLink();
     const recorder = new ClickRecorder(observed.store, HOUR, observed.announcer);
     const release = observed.hold();
     const first = recorder.record(click(link, "first"));
@@ -225,7 +200,7 @@ describe("ClickRecorder (group commit over the SQLite store)", () => {
   });
 
   test("a batch never exceeds maxBatch; the rest follow in order", async () => {
-    const link = await newLink();
+    const link = await storedLink();
     const recorder = new ClickRecorder(observed.store, HOUR, observed.announcer, 10);
     const clicks = Array.from({ length: 35 }, (_, i) => click(link, `m${i}`));
     const ids = await Promise.all(clicks.map((c) => recorder.record(c)));
@@ -246,7 +221,7 @@ describe("ClickRecorder (group commit over the SQLite store)", () => {
   });
 
   test("duplicates of one visitor in one batch get the first click's id and are stored and counted once", async () => {
-    const link = await newLink();
+    const link = await storedLink();
     const recorder = new ClickRecorder(observed.store, HOUR, observed.announcer);
     const a1 = click(link, "a");
     const a2 = click(link, "a");
@@ -266,7 +241,7 @@ describe("ClickRecorder (group commit over the SQLite store)", () => {
   });
 
   test("a visitor is deduplicated against earlier batches within the window, and not after it", async () => {
-    const link = await newLink();
+    const link = await storedLink();
     const recorder = new ClickRecorder(observed.store, HOUR, observed.announcer);
     const now = Date.now();
     const old = await recorder.record(click(link, "v", { timestamp: now - 2 * HOUR }));
@@ -281,7 +256,7 @@ describe("ClickRecorder (group commit over the SQLite store)", () => {
   });
 
   test("the same visitor on two links is two clicks", async () => {
-    const [one, two] = [await newLink(), await newLink()];
+    const [one, two] = [await storedLink(), await storedLink()];
     const recorder = new ClickRecorder(observed.store, HOUR, observed.announcer);
     const ids = await Promise.all([recorder.record(click(one, "same")), recorder.record(click(two, "same"))]);
     assert.notEqual(ids[0], ids[1]);
@@ -290,7 +265,7 @@ describe("ClickRecorder (group commit over the SQLite store)", () => {
   });
 
   test("a dedupe window of 0 records every click", async () => {
-    const link = await newLink();
+    const link = await storedLink();
     const recorder = new ClickRecorder(observed.store, 0, observed.announcer);
     const clicks = [click(link, "x"), click(link, "x"), click(link, "x")];
     const ids = await Promise.all(clicks.map((c) => recorder.record(c)));
@@ -303,7 +278,7 @@ describe("ClickRecorder (group commit over the SQLite store)", () => {
   });
 
   test("drain() commits everything pending, including clicks queued behind an open batch", async () => {
-    const link = await newLink();
+    const link = await storedLink();
     const recorder = new ClickRecorder(observed.store, HOUR, observed.announcer, 7);
     const settled: string[] = [];
     const record = (c: Click) => recorder.record(c).then((id) => settled.push(id));
@@ -322,7 +297,7 @@ describe("ClickRecorder (group commit over the SQLite store)", () => {
   });
 
   test("drain() called in the same tick as record() commits the click without waiting for the scheduler", async () => {
-    const link = await newLink();
+    const link = await storedLink();
     const recorder = new ClickRecorder(observed.store, HOUR, observed.announcer);
     let resolved = false;
     const pending = recorder.record(click(link, "same-tick")).then(() => {
@@ -336,7 +311,7 @@ describe("ClickRecorder (group commit over the SQLite store)", () => {
   });
 
   test("a batch that fails rejects its own promises, leaves no partial writes, and later clicks still commit", async () => {
-    const link = await newLink();
+    const link = await storedLink();
     const recorder = new ClickRecorder(observed.store, HOUR, observed.announcer);
     const existing = click(link, "existing");
     await recorder.record(existing);

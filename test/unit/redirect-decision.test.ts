@@ -8,45 +8,20 @@ import {
   decideVisit,
 } from "../../src/domain/clicks/redirect-decision.js";
 import type { DomainFallbacks } from "../../src/domain/domains/model.js";
-import { type Link, PLAIN_LINK } from "../../src/domain/links/model.js";
+import { type Link, newLink } from "../../src/domain/links/model.js";
 
 const NOW = Date.UTC(2026, 5, 1);
 
-const link = (fields: Partial<Link> = {}): Link => ({
-  id: "link_1",
-  workspaceId: "ws_1",
-  domain: "go.example.com",
-  key: "k",
-  url: "https://shop.example.com/",
-  externalId: null,
-  tenantId: null,
-  tags: [],
-  folderId: null,
-  trackConversion: false,
-  archived: false,
-  expiresAt: null,
-  expiredUrl: null,
-  disabledAt: null,
-  title: null,
-  description: null,
-  image: null,
-  comments: null,
-  utmSource: null,
-  utmMedium: null,
-  utmCampaign: null,
-  utmTerm: null,
-  utmContent: null,
-  ...PLAIN_LINK,
-  clicks: 0,
-  leads: 0,
-  conversions: 0,
-  sales: 0,
-  saleAmount: 0,
-  lastClicked: null,
-  createdAt: 0,
-  updatedAt: 0,
-  ...fields,
-});
+const link = (fields: Partial<Link> = {}): Link =>
+  newLink({
+    id: "link_1",
+    workspaceId: "ws_1",
+    domain: "go.example.com",
+    key: "k",
+    url: "https://shop.example.com/",
+    createdAt: 0,
+    ...fields,
+  });
 
 const domain: DomainFallbacks = {
   placeholder: "https://example.com/welcome",

@@ -24,7 +24,7 @@ import {
   type LinkFilter,
   type LinkInput,
   type LinkWalkFilter,
-  PLAIN_LINK,
+  newLink,
   type TagSelection,
 } from "./model.js";
 import type { LinkCache, LinkStore } from "./ports.js";
@@ -80,8 +80,7 @@ export class LinkService {
     await once(`domain ${domain}`, () =>
       claim ? this.assertDomainOf(principal, domain, now) : this.assertDomainUsable(principal, domain),
     );
-    return {
-      ...emptyLink(),
+    return newLink({
       ...fields,
       tags,
       id: prefixedId("link"),
@@ -89,8 +88,7 @@ export class LinkService {
       domain,
       key: fields.key ?? newLinkKey(),
       createdAt: now,
-      updatedAt: now,
-    };
+    });
   }
 
   /** Stores a prepared link with its `link.created` event; a random key that turns out taken is drawn again. */
@@ -354,36 +352,3 @@ export function assertTestWindow({ testStartedAt, testCompletedAt }: Partial<Lin
 
 const sameTags = (a: LinkTag[], b: LinkTag[]) =>
   a.length === b.length && a.every((tag) => b.some((other) => other.id === tag.id));
-
-function emptyLink(): Omit<
-  Link,
-  "id" | "workspaceId" | "domain" | "key" | "url" | "createdAt" | "updatedAt"
-> {
-  return {
-    externalId: null,
-    tenantId: null,
-    trackConversion: false,
-    archived: false,
-    expiresAt: null,
-    expiredUrl: null,
-    disabledAt: null,
-    title: null,
-    description: null,
-    image: null,
-    comments: null,
-    utmSource: null,
-    utmMedium: null,
-    utmCampaign: null,
-    utmTerm: null,
-    utmContent: null,
-    ...PLAIN_LINK,
-    folderId: null,
-    tags: [],
-    clicks: 0,
-    leads: 0,
-    conversions: 0,
-    sales: 0,
-    saleAmount: 0,
-    lastClicked: null,
-  };
-}

@@ -151,3 +151,38 @@ export type LinkWalkFilter = Omit<LinkConditions, "showArchived" | "search"> & {
 export type LinkCountGroup = "domain" | "tagId" | "folderId" | "userId";
 
 export type LinkGroupCount = { value: string | null; count: number };
+
+/** A link as it starts: no options, no tags, no counters; `updatedAt` is `createdAt` unless given. */
+export function newLink(
+  link: Pick<Link, "id" | "workspaceId" | "domain" | "key" | "url" | "createdAt"> & Partial<Link>,
+): Link {
+  return {
+    externalId: null,
+    tenantId: null,
+    trackConversion: false,
+    archived: false,
+    expiresAt: null,
+    expiredUrl: null,
+    disabledAt: null,
+    title: null,
+    description: null,
+    image: null,
+    comments: null,
+    utmSource: null,
+    utmMedium: null,
+    utmCampaign: null,
+    utmTerm: null,
+    utmContent: null,
+    ...PLAIN_LINK,
+    folderId: null,
+    tags: [],
+    clicks: 0,
+    leads: 0,
+    conversions: 0,
+    sales: 0,
+    saleAmount: 0,
+    lastClicked: null,
+    updatedAt: link.createdAt,
+    ...link,
+  };
+}

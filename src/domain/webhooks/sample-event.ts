@@ -1,6 +1,6 @@
 import type { Click } from "../clicks/model.js";
 import type { Customer } from "../customers/model.js";
-import { type Link, PLAIN_LINK } from "../links/model.js";
+import { newLink } from "../links/model.js";
 import type { OutboxEvent, WebhookTrigger } from "./model.js";
 import type { WebhookPayloads } from "./ports.js";
 
@@ -11,30 +11,15 @@ export function sampleEvent(
   trigger: WebhookTrigger,
   now = Date.now(),
 ): OutboxEvent {
-  const link: Link = {
+  const link = newLink({
     id: "link_SAMPLE",
     workspaceId,
     domain: "go.example.com",
     key: "sample",
     url: "https://example.com/pricing?utm_source=newsletter",
-    externalId: null,
-    tenantId: null,
     trackConversion: true,
-    archived: false,
-    expiresAt: null,
-    expiredUrl: null,
-    disabledAt: null,
     title: "Sample link",
-    description: null,
-    image: null,
-    comments: null,
     utmSource: "newsletter",
-    utmMedium: null,
-    utmCampaign: null,
-    utmTerm: null,
-    utmContent: null,
-    ...PLAIN_LINK,
-    folderId: null,
     tags: [{ id: "tag_SAMPLE", name: "Newsletter", color: "blue" }],
     clicks: 12,
     leads: 3,
@@ -44,7 +29,7 @@ export function sampleEvent(
     lastClicked: now,
     createdAt: now - 86_400_000,
     updatedAt: now,
-  };
+  });
   const click: Click = {
     id: "SampleClickId123",
     workspaceId,
