@@ -3,21 +3,18 @@
 // domain store; on PostgreSQL a server of the previous version, still inserting domains without an id while a
 // scale-out install upgrades, gets one made for it.
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { type Kysely, sql } from "kysely";
-import { migrateToLatest, postgresMigrations, sqliteMigrations } from "../../src/store/migrations/index.js";
-import { legacyPostgresMigrations } from "../../src/store/migrations/legacy/postgres/index.js";
-import { legacySqliteMigrations } from "../../src/store/migrations/legacy/sqlite/index.js";
-import { openPostgres } from "../../src/store/postgres/database.js";
+import { migrateToLatest } from "../../src/store/migrations/index.js";
 import { SqlDomainStore } from "../../src/store/sql/domain-store.js";
 import type { Database } from "../../src/store/sql/schema.js";
-import { openSqlite } from "../../src/store/sqlite/database.js";
-import { freshPostgresDatabase } from "../helpers/server.js";
+import {
+  emptyDatabase,
+  engine,
+  legacyMigrations,
+  productionMigrations,
+} from "../helpers/migration-database.js";
 
-const engine = process.env.CLICKTRAIL_TEST_STORE === "postgres" ? "postgres" : "sqlite";
 const createdAt = Date.UTC(2026, 0, 2, 3, 4, 5);
 let db: Kysely<Database>;
 let close: () => Promise<void>;
@@ -29,29 +26,15 @@ const claimAsBefore = (slug: string) =>
   );
 
 before(async () => {
-  if (engine === "postgres") {
-    const database = await freshPostgresDatabase();
-    db = openPostgres({ url: database.url, poolSize: 2 }).db;
-    close = async () => {
-      await db.destroy();
-      await database.drop();
-    };
-  } else {
-    const dataDir = mkdtempSync(join(tmpdir(), "clicktrail-domain-settings-"));
-    db = openSqlite({ dataDir, synchronous: "normal" });
-    close = async () => {
-      await db.destroy();
-      rmSync(dataDir, { recursive: true, force: true });
-    };
-  }
-  await migrateToLatest(db, engine === "postgres" ? legacyPostgresMigrations : legacySqliteMigrations);
+  ({ db, close } = await emptyDatabase());
+  await migrateToLatest(db, legacyMigrations);
   // Raw SQL: today's store writes columns (the workspace slug) that this older schema does not have yet.
   await sql`INSERT INTO workspaces (id, name, created_at) VALUES ('ws_installed', 'Installed before domain settings', ${createdAt})`.execute(
     db,
   );
   await claimAsBefore("go.installed.test");
   await claimAsBefore("b.installed.test");
-  await migrateToLatest(db, engine === "postgres" ? postgresMigrations : sqliteMigrations);
+  await migrateToLatest(db, productionMigrations);
 });
 after(() => close());
 

@@ -3,33 +3,18 @@
 // installed before shared migrations existed (legacy names only, data in it) and on an empty one. The two shared
 // migrations here are throwaway, not part of Clicktrail's schema.
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { type Kysely, sql } from "kysely";
-import {
-  assertSchemaCurrent,
-  migrateToLatest,
-  postgresMigrations,
-  SchemaMismatch,
-  sqliteMigrations,
-} from "../../src/store/migrations/index.js";
-import { legacyPostgresMigrations } from "../../src/store/migrations/legacy/postgres/index.js";
-import { legacySqliteMigrations } from "../../src/store/migrations/legacy/sqlite/index.js";
-import {
-  type Engine,
-  migrationsFor,
-  type SharedMigration,
-} from "../../src/store/migrations/shared-migration.js";
-import { openPostgres } from "../../src/store/postgres/database.js";
+import { assertSchemaCurrent, migrateToLatest, SchemaMismatch } from "../../src/store/migrations/index.js";
+import { migrationsFor, type SharedMigration } from "../../src/store/migrations/shared-migration.js";
 import type { Database } from "../../src/store/sql/schema.js";
-import { openSqlite } from "../../src/store/sqlite/database.js";
-import { freshPostgresDatabase } from "../helpers/server.js";
-
-const engine: Engine = process.env.CLICKTRAIL_TEST_STORE === "postgres" ? "postgres" : "sqlite";
-const legacy = engine === "postgres" ? legacyPostgresMigrations : legacySqliteMigrations;
-const production = engine === "postgres" ? postgresMigrations : sqliteMigrations;
+import {
+  type EmptyDatabase,
+  emptyDatabase,
+  engine,
+  legacyMigrations,
+  productionMigrations,
+} from "../helpers/migration-database.js";
 
 const throwaway: Record<string, SharedMigration> = {
   "0100_probe_table": {
@@ -53,28 +38,7 @@ const throwaway: Record<string, SharedMigration> = {
     },
   },
 };
-const withThrowaway = migrationsFor(engine, legacy, throwaway);
-
-type Opened = { db: Kysely<Database>; close(): Promise<void> };
-
-async function freshDatabase(): Promise<Opened> {
-  if (engine === "postgres") {
-    const database = await freshPostgresDatabase();
-    const { db } = openPostgres({ url: database.url, poolSize: 2 });
-    const close = async () => {
-      await db.destroy();
-      await database.drop();
-    };
-    return { db, close };
-  }
-  const dataDir = mkdtempSync(join(tmpdir(), "clicktrail-shared-migrations-"));
-  const db = openSqlite({ dataDir, synchronous: "normal" });
-  const close = async () => {
-    await db.destroy();
-    rmSync(dataDir, { recursive: true, force: true });
-  };
-  return { db, close };
-}
+const withThrowaway = migrationsFor(engine, legacyMigrations, throwaway);
 
 const appliedNames = async (db: Kysely<Database>) =>
   (await sql<{ name: string }>`SELECT name FROM kysely_migration ORDER BY name`.execute(db)).rows.map(
@@ -91,12 +55,12 @@ const timeColumnType = async (db: Kysely<Database>) => {
 };
 
 describe(`shared migrations on ${engine}`, () => {
-  let installed: Opened;
+  let installed: EmptyDatabase;
   const createdAt = Date.UTC(2026, 0, 2, 3, 4, 5);
 
   before(async () => {
-    installed = await freshDatabase();
-    await migrateToLatest(installed.db, legacy);
+    installed = await emptyDatabase();
+    await migrateToLatest(installed.db, legacyMigrations);
     // The live store writes today's columns; a database of the legacy schema takes the legacy ones.
     await sql`INSERT INTO workspaces (id, name, created_at) VALUES ('ws_installed', 'Installed before shared migrations', ${createdAt})`.execute(
       installed.db,
@@ -107,19 +71,19 @@ describe(`shared migrations on ${engine}`, () => {
   });
 
   test("today's list is this engine's legacy history under its installed names, then the shared migrations", () => {
-    const names = Object.keys(production);
-    assert.deepEqual(names.slice(0, Object.keys(legacy).length), Object.keys(legacy));
+    const names = Object.keys(productionMigrations);
+    assert.deepEqual(names.slice(0, Object.keys(legacyMigrations).length), Object.keys(legacyMigrations));
     assert.deepEqual(names, [...names].sort(), "listed in the order kysely runs them");
   });
 
   test("a database with only the legacy names takes the shared migrations, in order, once", async () => {
-    assert.deepEqual(await appliedNames(installed.db), Object.keys(legacy));
+    assert.deepEqual(await appliedNames(installed.db), Object.keys(legacyMigrations));
     await assert.rejects(assertSchemaCurrent(installed.db, withThrowaway), SchemaMismatch);
 
     const applied = await migrateToLatest(installed.db, withThrowaway);
 
     assert.deepEqual(applied, ["0100_probe_table", "0101_probe_backfill"]);
-    assert.deepEqual(await appliedNames(installed.db), [...Object.keys(legacy), ...applied]);
+    assert.deepEqual(await appliedNames(installed.db), [...Object.keys(legacyMigrations), ...applied]);
     await assertSchemaCurrent(installed.db, withThrowaway);
     assert.deepEqual(await migrateToLatest(installed.db, withThrowaway), [], "nothing left to apply");
   });
@@ -137,7 +101,7 @@ describe(`shared migrations on ${engine}`, () => {
   });
 
   test("a version that lacks the shared migrations refuses the upgraded database", async () => {
-    await assert.rejects(assertSchemaCurrent(installed.db, legacy), (error) => {
+    await assert.rejects(assertSchemaCurrent(installed.db, legacyMigrations), (error) => {
       assert.ok(error instanceof SchemaMismatch);
       assert.match(error.message, /newer.*0100_probe_table, 0101_probe_backfill/);
       return true;
@@ -145,7 +109,7 @@ describe(`shared migrations on ${engine}`, () => {
   });
 
   test("an empty database runs the legacy history, then the shared migrations", async () => {
-    const empty = await freshDatabase();
+    const empty = await emptyDatabase();
     try {
       const applied = await migrateToLatest(empty.db, withThrowaway);
       assert.deepEqual(applied, Object.keys(withThrowaway));

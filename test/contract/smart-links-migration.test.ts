@@ -2,24 +2,21 @@
 // CLICKTRAIL_TEST_STORE=postgres): a link written earlier, or written the previous version's way while a
 // scale-out install upgrades, reads back as a plain link; the new options round-trip through the link store.
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { type Kysely, sql } from "kysely";
 import { PLAIN_LINK } from "../../src/domain/links/model.js";
-import { migrateToLatest, postgresMigrations, sqliteMigrations } from "../../src/store/migrations/index.js";
-import { legacyPostgresMigrations } from "../../src/store/migrations/legacy/postgres/index.js";
-import { legacySqliteMigrations } from "../../src/store/migrations/legacy/sqlite/index.js";
+import { migrateToLatest } from "../../src/store/migrations/index.js";
 import { sharedMigrations } from "../../src/store/migrations/shared/index.js";
 import { migrationsFor } from "../../src/store/migrations/shared-migration.js";
-import { openPostgres } from "../../src/store/postgres/database.js";
 import { SqlLinkStore } from "../../src/store/sql/link-store.js";
 import type { Database } from "../../src/store/sql/schema.js";
-import { openSqlite } from "../../src/store/sqlite/database.js";
-import { freshPostgresDatabase } from "../helpers/server.js";
+import {
+  emptyDatabase,
+  engine,
+  legacyMigrations,
+  productionMigrations,
+} from "../helpers/migration-database.js";
 
-const engine = process.env.CLICKTRAIL_TEST_STORE === "postgres" ? "postgres" : "sqlite";
 const createdAt = Date.UTC(2026, 0, 2, 3, 4, 5);
 let db: Kysely<Database>;
 let close: () => Promise<void>;
@@ -32,29 +29,14 @@ const insertAsBefore = (id: string, key: string) =>
   );
 
 before(async () => {
-  if (engine === "postgres") {
-    const database = await freshPostgresDatabase();
-    db = openPostgres({ url: database.url, poolSize: 2 }).db;
-    close = async () => {
-      await db.destroy();
-      await database.drop();
-    };
-  } else {
-    const dataDir = mkdtempSync(join(tmpdir(), "clicktrail-smart-links-"));
-    db = openSqlite({ dataDir, synchronous: "normal" });
-    close = async () => {
-      await db.destroy();
-      rmSync(dataDir, { recursive: true, force: true });
-    };
-  }
-  const legacy = engine === "postgres" ? legacyPostgresMigrations : legacySqliteMigrations;
+  ({ db, close } = await emptyDatabase());
   const { "0103_smart_links": _, ...before0103 } = sharedMigrations;
-  await migrateToLatest(db, migrationsFor(engine, legacy, before0103));
+  await migrateToLatest(db, migrationsFor(engine, legacyMigrations, before0103));
   await sql`INSERT INTO workspaces (id, name, slug, created_at) VALUES ('ws_installed', 'Installed', 'installed', ${createdAt})`.execute(
     db,
   );
   await insertAsBefore("link_before", "before");
-  await migrateToLatest(db, engine === "postgres" ? postgresMigrations : sqliteMigrations);
+  await migrateToLatest(db, productionMigrations);
 });
 after(() => close());
 

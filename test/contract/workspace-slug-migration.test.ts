@@ -2,24 +2,18 @@
 // database installed before it, with workspaces in it, gets a unique slug for each, derived from its name in
 // creation order; afterwards the store refuses a second workspace with a slug already taken.
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { type Kysely, sql } from "kysely";
 import { UniqueViolation } from "../../src/domain/errors.js";
-import { migrateToLatest, postgresMigrations, sqliteMigrations } from "../../src/store/migrations/index.js";
-import { legacyPostgresMigrations } from "../../src/store/migrations/legacy/postgres/index.js";
-import { legacySqliteMigrations } from "../../src/store/migrations/legacy/sqlite/index.js";
-import { openPostgres } from "../../src/store/postgres/database.js";
+import { migrateToLatest } from "../../src/store/migrations/index.js";
 import type { Database } from "../../src/store/sql/schema.js";
 import { SqlWorkspaceStore } from "../../src/store/sql/workspace-store.js";
-import { openSqlite } from "../../src/store/sqlite/database.js";
-import { freshPostgresDatabase } from "../helpers/server.js";
-
-const engine = process.env.CLICKTRAIL_TEST_STORE === "postgres" ? "postgres" : "sqlite";
-const legacy = engine === "postgres" ? legacyPostgresMigrations : legacySqliteMigrations;
-const production = engine === "postgres" ? postgresMigrations : sqliteMigrations;
+import {
+  emptyDatabase,
+  engine,
+  legacyMigrations,
+  productionMigrations,
+} from "../helpers/migration-database.js";
 
 let db: Kysely<Database>;
 let close: () => Promise<void>;
@@ -36,22 +30,8 @@ const INSTALLED: [id: string, name: string, createdAt: number][] = [
 ];
 
 before(async () => {
-  if (engine === "postgres") {
-    const database = await freshPostgresDatabase();
-    db = openPostgres({ url: database.url, poolSize: 2 }).db;
-    close = async () => {
-      await db.destroy();
-      await database.drop();
-    };
-  } else {
-    const dataDir = mkdtempSync(join(tmpdir(), "clicktrail-slug-migration-"));
-    db = openSqlite({ dataDir, synchronous: "normal" });
-    close = async () => {
-      await db.destroy();
-      rmSync(dataDir, { recursive: true, force: true });
-    };
-  }
-  await migrateToLatest(db, legacy);
+  ({ db, close } = await emptyDatabase());
+  await migrateToLatest(db, legacyMigrations);
   for (const [id, name, createdAt] of INSTALLED) {
     await sql`INSERT INTO workspaces (id, name, created_at) VALUES (${id}, ${name}, ${createdAt})`.execute(
       db,
@@ -62,7 +42,7 @@ after(() => close?.());
 
 describe(`0102_workspace_slug on ${engine}`, () => {
   test("backfills one slug per workspace from its name, numbered in creation order", async () => {
-    const applied = await migrateToLatest(db, production);
+    const applied = await migrateToLatest(db, productionMigrations);
     assert.ok(applied.includes("0102_workspace_slug"), applied.join(", "));
     const rows = await db.selectFrom("workspaces").select(["id", "slug"]).orderBy("id").execute();
     assert.deepEqual(Object.fromEntries(rows.map((row) => [row.id, row.slug])), {
