@@ -74,17 +74,8 @@ export type LinkFields = Pick<
   | "utmCampaign"
   | "utmTerm"
   | "utmContent"
-  | "password"
-  | "proxy"
-  | "rewrite"
-  | "doIndex"
-  | "ios"
-  | "android"
-  | "geo"
-  | "testVariants"
-  | "testStartedAt"
-  | "testCompletedAt"
   | "folderId"
+  | keyof SmartOptions
 >;
 
 export type SmartOptions = Pick<
