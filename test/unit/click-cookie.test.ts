@@ -46,5 +46,6 @@ test("a nested key may not start with a folder the server serves; a reserved pag
 test("keyOfPath names the key a visit's path asks for, or null", () => {
   assert.equal(keyOfPath("docs/setup"), "docs/setup");
   assert.equal(keyOfPath("abc"), "abc");
-  for (const path of ["", "api/x", "favicon.ico", "a//b", "a/../b", "a/"]) assert.equal(keyOfPath(path), null, path);
+  for (const path of ["", "api/x", "favicon.ico", "a//b", "a/../b", "a/"])
+    assert.equal(keyOfPath(path), null, path);
 });

@@ -52,7 +52,10 @@ test("dub-no-track, redir_url and qr=1 are not forwarded; another qr value is", 
     }),
   );
   assert.deepEqual([...result.searchParams], [["foo", "bar"]]);
-  assert.equal(new URL(buildDestination("https://example.com/", { query: { qr: "menu" } })).search, "?qr=menu");
+  assert.equal(
+    new URL(buildDestination("https://example.com/", { query: { qr: "menu" } })).search,
+    "?qr=menu",
+  );
 });
 
 test("a dub_id the visitor or destination supplies is replaced by the real click id", () => {

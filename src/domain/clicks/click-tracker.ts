@@ -3,10 +3,10 @@ import { newClickId } from "../ids.js";
 import type { Link } from "../links/model.js";
 import type { WebhookTrigger } from "../webhooks/model.js";
 import type { WebhookPayloads } from "../webhooks/ports.js";
+import { CLICK_COOKIE_SECONDS, isClickIdShape } from "./click-cookie.js";
 import type { ClickRecorder } from "./click-recorder.js";
 import { utmOf } from "./destination.js";
 import { anonymize } from "./ip-address.js";
-import { CLICK_COOKIE_SECONDS, isClickIdShape } from "./click-cookie.js";
 import type { Click } from "./model.js";
 import type { ClickStore, DeviceDetector, DeviceInfo, GeoResolver, Location } from "./ports.js";
 

@@ -5,8 +5,8 @@ import { COUNTRY_CODES } from "../../domain/links/country-codes.js";
 import type { LinkFilter, LinkInput, TagSelection } from "../../domain/links/model.js";
 import {
   DOMAIN_PATTERN,
-  isAllowedDestination,
   hasUnreachableSegment,
+  isAllowedDestination,
   KEY_PATTERN,
   normaliseExternalId,
   PASSWORD_MAX_LENGTH,
