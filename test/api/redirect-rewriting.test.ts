@@ -181,6 +181,27 @@ describe("the dub_id_<domain>_<key> cookie", () => {
     assert.equal((await clickIds(server, other.id)).length, 1);
   });
 
+  test("a non-ASCII key redirects and its cookie is percent-encoded where a header cannot carry it", async () => {
+    const link = await server.sdk().links.create({
+      url: "https://youtu.be/9bZkp7q19f0",
+      key: "한글링크테스트",
+      trackConversion: true,
+    });
+    const response = await visit(server, `/${encodeURIComponent("한글링크테스트")}`, from(freshIp()));
+    assert.equal(response.status, 302);
+    const cookie = cookieOf(response);
+    assert.equal(cookie.name, `dub_id_${link.domain}_${encodeURIComponent("한글링크테스트")}`);
+    assert.equal(cookie.value, location(response).searchParams.get("dub_id"));
+    assert.ok(cookie.attributes.includes(`Path=/${encodeURIComponent("한글링크테스트")}`));
+    const again = await visit(
+      server,
+      `/${encodeURIComponent("한글링크테스트")}`,
+      from(freshIp(), { cookie: cookie.pair }),
+    );
+    assert.equal(location(again).searchParams.get("dub_id"), cookie.value);
+    assert.equal((await clickIds(server, link.id)).length, 1);
+  });
+
   test("an untracked visit sets no cookie", async () => {
     await server.sdk().links.create({ url: "https://example.com/quiet", key: "quiet" });
     const response = await visit(server, "/quiet?dub-no-track=1", from(freshIp()));
