@@ -168,7 +168,8 @@ export async function createServices(
     uaParserDevices,
     webhooks,
     payloads,
-    { anonymizeIp: config.anonymizeIp, visitorSecret },
+    { anonymizeIp: config.anonymizeIp, visitorSecret, rememberClicks: config.clickDedupeSeconds > 0 },
+    stores.clicks,
   );
   const attribution = new ClickAttribution(stores.clicks, stores.links);
   await fxRates.refresh();

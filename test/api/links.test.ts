@@ -564,7 +564,7 @@ describe("validation", () => {
       const error = await rejection(dub.links.create({ url: "https://example.com/reserved", key }), 422);
       assert.match(error.message, /key/, key);
     }
-    for (const key of ["a/b", "with space", "q?x", "frag#x", "100%"]) {
+    for (const key of ["a//b", "/a", "a/./b", "with space", "q?x", "frag#x", "100%"]) {
       await rejection(dub.links.create({ url: "https://example.com/reserved", key }), 422);
     }
     const count = await server.one<{ n: number }>(

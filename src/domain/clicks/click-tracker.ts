@@ -3,11 +3,12 @@ import { newClickId } from "../ids.js";
 import type { Link } from "../links/model.js";
 import type { WebhookTrigger } from "../webhooks/model.js";
 import type { WebhookPayloads } from "../webhooks/ports.js";
+import { CLICK_COOKIE_SECONDS, isClickIdShape } from "./click-cookie.js";
 import type { ClickRecorder } from "./click-recorder.js";
 import { utmOf } from "./destination.js";
 import { anonymize } from "./ip-address.js";
 import type { Click } from "./model.js";
-import type { DeviceDetector, DeviceInfo, GeoResolver, Location } from "./ports.js";
+import type { ClickStore, DeviceDetector, DeviceInfo, GeoResolver, Location } from "./ports.js";
 
 /** What a click records of the request that made it. */
 export type ClickContext = {
@@ -22,6 +23,8 @@ export type ClickTrackerOptions = {
   anonymizeIp: boolean;
   /** Keys the visitor hash, so a stored hash cannot be turned back into an IP by trying them all. */
   visitorSecret: string;
+  /** Whether a browser's remembered click id stands for its return visits (off when clicks are not deduplicated). */
+  rememberClicks: boolean;
 };
 
 /**
@@ -39,7 +42,29 @@ export class ClickTracker {
     },
     private readonly payloads: Pick<WebhookPayloads, "linkClicked">,
     private readonly options: ClickTrackerOptions,
+    private readonly clicks: Pick<ClickStore, "findById">,
   ) {}
+
+  get remembersClicks(): boolean {
+    return this.options.rememberClicks;
+  }
+
+  /**
+   * The click id a returning browser brought back (Dub's `dub_id_<domain>_<key>` cookie), if it is a click of
+   * this very link from the last hour: the visit is that click again and records nothing. Null otherwise, and the
+   * visit is tracked as any other; a forged or stale value never stands for a click it is not.
+   */
+  async recall(link: Link, remembered: string | undefined, now: number): Promise<string | null> {
+    if (!this.options.rememberClicks || remembered === undefined || !isClickIdShape(remembered)) return null;
+    const click = await this.clicks.findById(link.workspaceId, remembered);
+    if (click === null || click.linkId !== link.id) return null;
+    return now - click.timestamp < CLICK_COOKIE_SECONDS * 1000 ? click.id : null;
+  }
+
+  /** The visitor's address as this server keeps it (anonymised when configured): what it may pass on. */
+  keptAddress(ip: string): string {
+    return this.options.anonymizeIp ? anonymize(ip) : ip;
+  }
 
   /** The visitor behind a request, each trait worked out when first asked. */
   visitor(context: ClickContext): Visitor {
@@ -77,7 +102,7 @@ export class ClickTracker {
       domain: link.domain,
       key: link.key,
       url,
-      ip: this.options.anonymizeIp ? anonymize(context.ip) : context.ip,
+      ip: this.keptAddress(context.ip),
       ...visitor.location,
       ...visitor.device,
       ua: context.userAgent,

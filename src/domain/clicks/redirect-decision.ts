@@ -61,7 +61,7 @@ function fallBack(
 function asLocation(url: string | null): string | null {
   if (!url) return null;
   try {
-    return buildDestination(url, {}, null);
+    return buildDestination(url);
   } catch {
     return null;
   }

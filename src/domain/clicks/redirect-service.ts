@@ -4,6 +4,7 @@ import type { DomainService } from "../domains/domain-service.js";
 import type { LinkService } from "../links/link-service.js";
 import type { Link } from "../links/model.js";
 import type { RateLimiter } from "../workspaces/ports.js";
+import { CLICK_COOKIE_SECONDS, clickCookie } from "./click-cookie.js";
 import type { ClickContext, ClickTracker } from "./click-tracker.js";
 import { buildDestination } from "./destination.js";
 import { isUnlocked, passwordMatches, UNLOCK_SECONDS, unlockToken } from "./password-gate.js";
@@ -16,9 +17,16 @@ export type Visit = VisitSignals &
   ClickContext & {
     host: string;
     key: string;
+    /** The scheme the short link was opened with. */
+    protocol?: "http" | "https";
     /** The token a right password earned (`Unlock`), as the browser sends it back for this link. */
     unlockToken?: (linkId: string) => string | undefined;
+    /** A cookie the browser sent, by name. */
+    cookie?: (name: string) => string | undefined;
   };
+
+/** A click id for the browser to bring back to this link (`clickCookie`). */
+export type Remember = { name: string; path: string; clickId: string; maxAgeSeconds: number };
 
 /** Lets a browser back into a password-protected link without asking again. */
 export type Unlock = { linkId: string; token: string; maxAgeSeconds: number };
@@ -28,7 +36,14 @@ export type LinkPreview = { title: string; description: string | null; image: st
 
 export type RedirectOutcome =
   /** `indexable`: the link has `doIndex`. */
-  | { kind: "redirect"; location: string; clickId: string | null; indexable?: boolean; unlock?: Unlock }
+  | {
+      kind: "redirect";
+      location: string;
+      clickId: string | null;
+      indexable?: boolean;
+      unlock?: Unlock;
+      remember?: Remember;
+    }
   /** `rewrite`: a page that frames the destination. */
   | {
       kind: "frame";
@@ -37,6 +52,7 @@ export type RedirectOutcome =
       title: string;
       indexable: boolean;
       unlock?: Unlock;
+      remember?: Remember;
     }
   | { kind: "preview"; preview: LinkPreview; indexable: boolean }
   /** The link asks for its password; `wrong`: one was posted and it was not that. */
@@ -111,24 +127,31 @@ export class RedirectService {
       return { kind: "preview", preview: previewOf(link), indexable: link.doIndex };
     }
     const choice = this.destinationOf(link, visit, now);
+    const cookie = this.clicks.remembersClicks ? clickCookie(link) : null;
     let clickId: string | null = null;
     if (shouldTrack(visit)) {
       try {
-        clickId = await this.clicks.track(link, visit, now, choice);
+        clickId =
+          (cookie && (await this.clicks.recall(link, visit.cookie?.(cookie.name), now))) ??
+          (await this.clicks.track(link, visit, now, choice));
       } catch (error) {
         // The visitor is sent on all the same, without a click id.
         this.announcer.announce({ type: "click.lost", error });
       }
     }
-    const location = buildDestination(
-      choice?.url ?? link.url,
-      visit.query,
-      link.trackConversion ? clickId : null,
-    );
+    const location = buildDestination(choice?.url ?? link.url, {
+      query: visit.query,
+      clickId: link.trackConversion ? clickId : null,
+      shortLink: `${visit.protocol ?? "https"}://${link.domain}/${link.key}`,
+      ip: this.clicks.keptAddress(visit.ip),
+      userAgent: visit.userAgent,
+    });
+    const remember =
+      cookie && clickId ? { ...cookie, clickId, maxAgeSeconds: CLICK_COOKIE_SECONDS } : undefined;
     if (link.rewrite) {
-      return { kind: "frame", location, clickId, title: link.title ?? "", indexable: link.doIndex };
+      return { kind: "frame", location, clickId, title: link.title ?? "", indexable: link.doIndex, remember };
     }
-    return { kind: "redirect", location, clickId, indexable: link.doIndex };
+    return { kind: "redirect", location, clickId, indexable: link.doIndex, remember };
   }
 
   /** Undefined for a link that sends everyone to its `url`: such a visit reads nothing of its visitor here. */

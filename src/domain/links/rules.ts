@@ -16,13 +16,30 @@ export const RESERVED_KEYS = new Set([
   "_",
 ]);
 
-export const KEY_PATTERN = /^[^\s/?#\\%]+$/u;
+/** The folders under which the server answers every path itself: no nested key may start with one. */
+const RESERVED_FOLDERS = new Set(["api", "app", "track", "static", "assets", "_"]);
 
-/** No browser can reach a key that is `.` or `..`: it resolves them as path segments. */
-export const isDotSegment = (key: string) => key === "." || key === "..";
+/** A key is one or more path segments (`docs/setup`), as Dub allows. */
+export const KEY_PATTERN = /^[^\s?#\\%]+$/u;
+
+/**
+ * No browser can reach a key with a `.` or `..` segment (it resolves them), and an empty segment (`a//b`, a
+ * leading or trailing `/`) is a different path on every server that collapses slashes.
+ */
+export const hasUnreachableSegment = (key: string) =>
+  key.split("/").some((segment) => segment === "" || segment === "." || segment === "..");
 export const DOMAIN_PATTERN = /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:\d{1,5})?$/;
 
-export const isReservedKey = (key: string) => RESERVED_KEYS.has(key.toLowerCase());
+export const isReservedKey = (key: string) => {
+  const lower = key.toLowerCase();
+  const slash = lower.indexOf("/");
+  return RESERVED_KEYS.has(lower) || (slash !== -1 && RESERVED_FOLDERS.has(lower.slice(0, slash)));
+};
+
+/** The key a visit's path names, or null for a path no link can have (reserved, or unreachable segments). */
+export function keyOfPath(path: string): string | null {
+  return path === "" || hasUnreachableSegment(path) || isReservedKey(path) ? null : path;
+}
 
 /** Destinations are web pages: `javascript:`, `data:` and the like could run code on a visitor's click. */
 export function isAllowedDestination(url: string): boolean {

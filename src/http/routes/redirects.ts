@@ -2,10 +2,11 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import type {
   RedirectOutcome,
   RedirectService,
+  Remember,
   Unlock,
   Visit,
 } from "../../domain/clicks/redirect-service.js";
-import { isReservedKey } from "../../domain/links/rules.js";
+import { keyOfPath } from "../../domain/links/rules.js";
 import { type DatabaseAvailability, RETRY_AFTER_SECONDS } from "../../infra/database-availability.js";
 import {
   EXPIRED_PAGE,
@@ -32,9 +33,10 @@ export async function redirectRoutes(app: FastifyInstance, options: RedirectRout
   const visits = { schema: { hide: true }, errorHandler: unavailablePage(options.database) };
   app.get("/", visits, async (request, reply) => answer(reply, await redirects.root(request.host)));
 
-  const visitOf = (request: FastifyRequest<{ Params: { key: string } }>): Visit => ({
+  const visitOf = (request: FastifyRequest, key: string): Visit => ({
     host: request.host,
-    key: request.params.key,
+    key,
+    protocol: request.protocol === "https" ? "https" : "http",
     method: request.method,
     userAgent: request.headers["user-agent"] ?? "",
     noTrackHeader: request.headers["dub-no-track"] !== undefined,
@@ -44,11 +46,14 @@ export async function redirectRoutes(app: FastifyInstance, options: RedirectRout
     referer: request.headers.referer,
     countryHint: trustProxy ? countryHeader(request) : undefined,
     unlockToken: (linkId) => cookie(request, unlockCookie(linkId)),
+    cookie: (name) => cookie(request, name),
   });
 
-  app.get<{ Params: { key: string } }>("/:key", visits, async (request, reply) => {
-    if (isReservedKey(request.params.key)) return reply.callNotFound();
-    return answer(reply, await redirects.visit(visitOf(request)), request.protocol === "https");
+  // Keys may be nested (`docs/setup`); the server's own paths are more specific routes and win.
+  app.get<{ Params: { "*": string } }>("/*", visits, async (request, reply) => {
+    const key = keyOfPath(request.params["*"]);
+    if (key === null) return reply.callNotFound();
+    return answer(reply, await redirects.visit(visitOf(request, key)), request.protocol === "https");
   });
 
   // A password page's form: the password arrives form-encoded, the only body a short link reads.
@@ -57,13 +62,17 @@ export async function redirectRoutes(app: FastifyInstance, options: RedirectRout
     { parseAs: "string" },
     (_request, body, done) => done(null, Object.fromEntries(new URLSearchParams(body as string))),
   );
-  app.post<{ Params: { key: string }; Body: unknown }>(
-    "/:key",
+  app.post<{ Params: { "*": string }; Body: unknown }>(
+    "/*",
     { ...visits, bodyLimit: 16_384 },
     async (request, reply) => {
-      if (isReservedKey(request.params.key)) return reply.callNotFound();
+      const key = keyOfPath(request.params["*"]);
+      if (key === null) return reply.callNotFound();
       const password = (request.body as { password?: unknown } | undefined)?.password;
-      const outcome = await redirects.unlock(visitOf(request), typeof password === "string" ? password : "");
+      const outcome = await redirects.unlock(
+        visitOf(request, key),
+        typeof password === "string" ? password : "",
+      );
       return answer(reply, outcome, request.protocol === "https");
     },
   );
@@ -76,9 +85,10 @@ function answer(reply: FastifyReply, outcome: RedirectOutcome, secure = false) {
   }
   reply.header("cache-control", "no-store");
   if (!("indexable" in outcome && outcome.indexable)) reply.header("x-robots-tag", "noindex");
-  if ("unlock" in outcome && outcome.unlock) {
-    reply.header("set-cookie", unlockCookieHeader(outcome.unlock, secure));
-  }
+  const cookies: string[] = [];
+  if ("unlock" in outcome && outcome.unlock) cookies.push(unlockCookieHeader(outcome.unlock, secure));
+  if ("remember" in outcome && outcome.remember) cookies.push(rememberCookieHeader(outcome.remember));
+  if (cookies.length > 0) reply.header("set-cookie", cookies);
   if (outcome.kind === "redirect") return reply.code(302).header("location", outcome.location).send();
   reply.type("text/html; charset=utf-8");
   switch (outcome.kind) {
@@ -99,7 +109,12 @@ function unlockCookieHeader(unlock: Unlock, secure: boolean): string {
   return `${unlockCookie(unlock.linkId)}=${unlock.token}; Max-Age=${unlock.maxAgeSeconds}; Path=/; HttpOnly; SameSite=Lax${secure ? "; Secure" : ""}`;
 }
 
-/** One cookie's value, read only when a password-protected link asks for it. */
+/** Dub's attributes: readable by the destination's own scripts on the short domain, as Dub leaves it. */
+function rememberCookieHeader(remember: Remember): string {
+  return `${remember.name}=${remember.clickId}; Path=${remember.path}; Max-Age=${remember.maxAgeSeconds}; SameSite=Lax`;
+}
+
+/** One cookie's value, read only when the visit asks for it. */
 function cookie(request: FastifyRequest, name: string): string | undefined {
   const header = request.headers.cookie;
   if (!header) return undefined;

@@ -5,8 +5,8 @@ import { COUNTRY_CODES } from "../../domain/links/country-codes.js";
 import type { LinkFilter, LinkInput, TagSelection } from "../../domain/links/model.js";
 import {
   DOMAIN_PATTERN,
+  hasUnreachableSegment,
   isAllowedDestination,
-  isDotSegment,
   KEY_PATTERN,
   normaliseExternalId,
   PASSWORD_MAX_LENGTH,
@@ -70,8 +70,10 @@ export const linkBody = z.object({
     .trim()
     .min(1)
     .max(190)
-    .regex(KEY_PATTERN, { error: "must not contain spaces, /, ?, #, % or \\" })
-    .refine((key) => !isDotSegment(key), { error: "must not be . or .." })
+    .regex(KEY_PATTERN, { error: "must not contain spaces, ?, #, % or \\" })
+    .refine((key) => !hasUnreachableSegment(key), {
+      error: "must not start or end with /, nor contain //, . or .. segments",
+    })
     .optional(),
   externalId: z
     .string()
