@@ -69,7 +69,7 @@ class Parser {
     if (!this.text.startsWith("metadata[", this.at)) {
       const field = /^[^\s:=!<>[]*/.exec(this.text.slice(this.at))?.[0] ?? "";
       throw new QueryError(
-        field === ""
+        field === "" || field === "metadata"
           ? `Invalid query at position ${this.at + 1}: expected metadata['key'].`
           : `Field ${field} is an unsupported search field.`,
       );
