@@ -191,6 +191,26 @@ describe("groupBy=top_base_urls", () => {
     ]);
   });
 
+  test("exports as CSV with the url column, and with the metadata query", async () => {
+    const csv = async (params: string) => {
+      const answer = await fetch(`${server.origin}/api/analytics/export?${params}`, {
+        headers: { authorization: `Bearer ${server.key}` },
+      });
+      assert.equal(answer.status, 200);
+      return (await answer.text()).trim().split(/\r?\n/);
+    };
+    assert.deepEqual(await csv("event=sales&groupBy=top_base_urls&interval=all"), [
+      "url,clicks,leads,sales,saleAmount",
+      "https://example.com/other,0,0,3,12000",
+      "https://example.com/shop,0,0,2,3000",
+    ]);
+    const query = encodeURIComponent("metadata['qty']>=3");
+    assert.deepEqual(await csv(`event=sales&groupBy=top_base_urls&interval=all&query=${query}`), [
+      "url,clicks,leads,sales,saleAmount",
+      "https://example.com/shop,0,0,2,3000",
+    ]);
+  });
+
   test("takes filters as the other groupings do", async () => {
     const rows = await dub.analytics.retrieve({
       event: "clicks",
