@@ -29,6 +29,7 @@ import { SqlEventStore } from "./sql/event-store.js";
 import { SqlFolderStore } from "./sql/folder-store.js";
 import { SqlFxRateStore } from "./sql/fx-rate-store.js";
 import { SqlLinkStore } from "./sql/link-store.js";
+import type { SqlDialect } from "./sql/metadata-conditions.js";
 import type { Database } from "./sql/schema.js";
 import { SqlSettingsStore } from "./sql/settings-store.js";
 import { SqlTagStore } from "./sql/tag-store.js";
@@ -87,7 +88,7 @@ export async function openStorage(
         kind: "postgres",
         db,
         appliedMigrations,
-        stores: sqlStores(db),
+        stores: sqlStores(db, "postgres"),
         poolUsage: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
         upkeep: [
           { name: "partition maintenance", everyMs: PARTITION_INTERVAL_MS, run: () => ensurePartitions(db) },
@@ -108,7 +109,7 @@ export async function openStorage(
       kind: "sqlite",
       db,
       appliedMigrations: await migrateToLatest(db, sqliteMigrations),
-      stores: sqlStores(db),
+      stores: sqlStores(db, "sqlite"),
       poolUsage: () => null,
       upkeep: [],
     };
@@ -119,7 +120,7 @@ export async function openStorage(
   }
 }
 
-function sqlStores(db: Kysely<Database>): Stores {
+function sqlStores(db: Kysely<Database>, dialect: SqlDialect): Stores {
   return {
     workspaces: new SqlWorkspaceStore(db),
     links: new SqlLinkStore(db),
@@ -129,11 +130,11 @@ function sqlStores(db: Kysely<Database>): Stores {
     clicks: new SqlClickStore(db),
     customers: new SqlCustomerStore(db),
     conversions: new SqlConversionStore(db),
-    events: new SqlEventStore(db),
+    events: new SqlEventStore(db, dialect),
     fxRates: new SqlFxRateStore(db),
     settings: new SqlSettingsStore(db),
     webhooks: new SqlWebhookStore(db),
-    analytics: new SqlAnalyticsStore(db),
+    analytics: new SqlAnalyticsStore(db, dialect),
   };
 }
 

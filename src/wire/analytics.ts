@@ -84,6 +84,8 @@ export function presentAnalytics(result: AnalyticsResult, protocol: string) {
         folder: { id: folder.id, name: folder.name },
         ...metrics(counts),
       }));
+    case "top_base_urls":
+      return result.rows.map(({ url, ...counts }) => ({ url, ...metrics(counts) }));
     default:
       return result.rows.filter(decodable(result.groupBy)).map((row) => ({
         ...GROUP_FIELDS[result.groupBy](row.parts),
@@ -106,5 +108,6 @@ export function analyticsColumns(groupBy: AnalyticsResult["groupBy"]): string[] 
   if (groupBy === "top_links") return [...TOP_LINK_FIELDS, ...METRIC_FIELDS];
   if (groupBy === "top_link_tags") return ["tagId", "tag", ...METRIC_FIELDS];
   if (groupBy === "top_folders") return ["folderId", "folder", ...METRIC_FIELDS];
+  if (groupBy === "top_base_urls") return ["url", ...METRIC_FIELDS];
   return [...Object.keys(GROUP_FIELDS[groupBy](["", "", ""])), ...METRIC_FIELDS];
 }

@@ -1,3 +1,4 @@
+import type { Customer } from "../domain/customers/model.js";
 import type { EventRecord } from "../domain/events/model.js";
 import { type ClickFields, presentClick } from "./click.js";
 import { presentCustomer } from "./customer.js";
@@ -24,6 +25,12 @@ function deprecatedFields(clickId: string, linkId: string, context: ClickFields)
   };
 }
 
+/** An event's customer, as Dub presents it there: without `firstSaleAt`, which Dub's event schema refuses as a string. */
+function presentEventCustomer(customer: Customer) {
+  const { firstSaleAt: _, ...rest } = presentCustomer(customer);
+  return rest;
+}
+
 /** One item of GET /events, as Dub sends it: the ClickEvent, LeadEvent or SaleEvent of the SDKs. */
 export function presentEvent(record: EventRecord, protocol: string, generation: SdkGeneration = "current") {
   const link = presentLink(record.link, protocol, generation);
@@ -45,7 +52,7 @@ export function presentEvent(record: EventRecord, protocol: string, generation: 
     metadata: event.metadata,
     click: presentClick(event.clickId, event.timestamp, event, null),
     link,
-    customer: presentCustomer(record.customer),
+    customer: presentEventCustomer(record.customer),
     ...deprecatedFields(event.clickId, event.linkId, event),
   };
   if (record.kind === "leads") return { event: "lead" as const, ...conversion };
@@ -58,6 +65,9 @@ export function presentEvent(record: EventRecord, protocol: string, generation: 
       invoiceId: sale.invoiceId,
       paymentProcessor: sale.paymentProcessor,
       currency: sale.money.currency,
+      // What the sale was sent in; the same as amount and currency unless a rate converted it (ADR 5).
+      originalAmount: sale.money.originalAmount,
+      originalCurrency: sale.money.originalCurrency,
     },
     saleAmount: sale.money.amount,
     // The SDK requires a string here, where `sale.invoiceId` is null.

@@ -1,5 +1,5 @@
 import type { TrackedLead } from "../domain/conversions/lead-service.js";
-import type { SaleReceipt } from "../domain/conversions/model.js";
+import type { Money, SaleReceipt } from "../domain/conversions/model.js";
 import type { SaleReceiptWriter } from "../domain/conversions/ports.js";
 import type { Customer } from "../domain/customers/model.js";
 import { shortLinkOf } from "./link.js";
@@ -55,9 +55,19 @@ export function presentSaleReceipt({ eventName, recorded }: SaleReceipt) {
       paymentProcessor: recorded.paymentProcessor,
       invoiceId: recorded.invoiceId,
       metadata: recorded.metadata,
+      ...originalOf(recorded.money),
     },
   };
 }
+
+/**
+ * A sale converted to USD also carries what was sent (ADR 5); a sale in USD, or one no rate converted, answers
+ * exactly Dub's keys. Every SDK's sale receipt ignores keys it does not know.
+ */
+const originalOf = (money: Money) =>
+  money.currency === money.originalCurrency
+    ? {}
+    : { originalAmount: money.originalAmount, originalCurrency: money.originalCurrency };
 
 export const saleReceipts: SaleReceiptWriter = {
   write: (receipt) => JSON.stringify(presentSaleReceipt(receipt)),

@@ -518,6 +518,108 @@ describe("POST /track/sale through dub.track.sale", () => {
     });
   });
 
+  describe("the receipt and the sale event keep what was sent", () => {
+    const DUB_SALE_KEYS = ["amount", "currency", "invoiceId", "metadata", "paymentProcessor"];
+    const sell = async (externalId: string, amount: number, currency: string, invoiceId?: string) => {
+      const answer = await postRaw(
+        server,
+        "/track/sale",
+        JSON.stringify({ customerExternalId: externalId, amount, currency, invoiceId }),
+      );
+      assert.equal(answer.status, 200, answer.text);
+      return answer;
+    };
+
+    test("converted: USD cents and usd as Dub answers, plus originalAmount and originalCurrency", async () => {
+      const { externalId } = await leadCustomer();
+      const answer = await sell(externalId, 1000, "EUR");
+      const { sale } = JSON.parse(answer.text);
+      assert.deepEqual(
+        Object.keys(sale).sort(),
+        [...DUB_SALE_KEYS, "originalAmount", "originalCurrency"].sort(),
+      );
+      assert.equal(sale.amount, expectedUsdCents(1000, 2, 1));
+      assert.equal(sale.currency, "usd");
+      assert.equal(sale.originalAmount, 1000);
+      assert.equal(sale.originalCurrency, "eur");
+      // The SDK decodes it, ignoring the two keys it does not know.
+      const viaSdk = await server
+        .sdk()
+        .track.sale({ customerExternalId: externalId, amount: 1580, currency: "jpy" });
+      assert.equal(viaSdk.sale?.amount, expectedUsdCents(1580, 0, ECB.JPY));
+      assert.equal(viaSdk.sale?.currency, "usd");
+    });
+
+    test("in USD, and without a rate, the receipt has exactly Dub's keys, in the currency sent", async () => {
+      const { externalId } = await leadCustomer();
+      const usd = JSON.parse((await sell(externalId, 700, "usd")).text).sale;
+      assert.deepEqual(Object.keys(usd).sort(), DUB_SALE_KEYS);
+      assert.deepEqual([usd.amount, usd.currency], [700, "usd"]);
+      const chf = JSON.parse((await sell(externalId, 2500, "CHF")).text).sale;
+      assert.deepEqual(Object.keys(chf).sort(), DUB_SALE_KEYS);
+      assert.deepEqual([chf.amount, chf.currency], [2500, "chf"]);
+    });
+
+    test("a repeated invoiceId replays a converted receipt byte for byte, and a receipt stored before the originals as it was stored", async () => {
+      const { externalId } = await leadCustomer();
+      const invoiceId = unique("inv");
+      const first = await sell(externalId, 1000, "gbp", invoiceId);
+      assert.match(first.text, /"originalCurrency":"gbp"/);
+      assert.equal((await sell(externalId, 5, "usd", invoiceId)).text, first.text);
+
+      // A receipt written by an earlier version: Dub's keys only, the converted amount.
+      const older = unique("inv");
+      const stored = await sell(externalId, 2000, "gbp", older);
+      const withoutOriginals = stored.text.replace(/,"originalAmount":\d+,"originalCurrency":"gbp"/, "");
+      assert.notEqual(withoutOriginals, stored.text);
+      const updated = await server.storage.db
+        .updateTable("sale_invoices")
+        .set({ receipt: withoutOriginals })
+        .where("invoice_id", "=", older)
+        .executeTakeFirst();
+      assert.equal(Number(updated.numUpdatedRows), 1);
+      assert.equal((await sell(externalId, 2000, "gbp", older)).text, withoutOriginals);
+    });
+
+    test("GET /events shows the sale in USD with the original beside it, and its customer without firstSaleAt", async () => {
+      const { externalId, customer } = await leadCustomer();
+      await sell(externalId, 1000, "eur");
+      await sell(externalId, 2500, "chf");
+      const events = await server
+        .sdk()
+        .events.list({ event: "sales", customerId: customer.id, interval: "24h" });
+      const sales = await Promise.all(
+        events.map(async (event) => {
+          assert.ok("sale" in event);
+          assert.equal("firstSaleAt" in event.customer, false);
+          return event.sale;
+        }),
+      );
+      const raw = await fetch(
+        `${server.origin}/api/events?event=sales&interval=24h&customerId=${customer.id}`,
+        { headers: { authorization: `Bearer ${server.key}` } },
+      );
+      const body = (await raw.json()) as {
+        customer: Record<string, unknown>;
+        sale: { amount: number; currency: string; originalAmount: number; originalCurrency: string };
+      }[];
+      assert.equal(sales.length, 2);
+      assert.deepEqual(
+        body
+          .map(({ sale }) => [sale.amount, sale.currency, sale.originalAmount, sale.originalCurrency])
+          .sort(),
+        [
+          [expectedUsdCents(1000, 2, 1), "usd", 1000, "eur"],
+          [2500, "chf", 2500, "chf"],
+        ].sort(),
+      );
+      for (const { customer: presented } of body) {
+        assert.equal("firstSaleAt" in presented, false);
+        assert.equal(typeof presented.createdAt, "string");
+      }
+    });
+  });
+
   describe("invoiceId idempotency", () => {
     test("a repeated invoiceId answers the first response byte for byte and records nothing", async () => {
       const { link, externalId, customer } = await leadCustomer();

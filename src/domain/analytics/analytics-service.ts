@@ -8,7 +8,14 @@ import type { TagStore } from "../tags/ports.js";
 import type { Principal } from "../workspaces/model.js";
 import { bucketsOf, granularityOf } from "./buckets.js";
 import { DAY_MS, type Dimension, PART_SEPARATOR } from "./dimensions.js";
-import type { AnalyticsEvent, AnalyticsParams, AnalyticsResult, GroupBy, Metrics } from "./model.js";
+import type {
+  AnalyticsEvent,
+  AnalyticsParams,
+  AnalyticsResult,
+  BaseUrlRow,
+  GroupBy,
+  Metrics,
+} from "./model.js";
 import { KINDS, planOf, RANKING } from "./plan.js";
 import type { AnalyticsStore, Tally, TallyQuery } from "./ports.js";
 import { segmentsOf } from "./segments.js";
@@ -55,7 +62,11 @@ export class AnalyticsService {
 
     const filter = normalise(rawFilter);
     const key = tallyKeyOf(groupBy);
-    const tallies = filter.absentFeature ? [] : await this.tally(workspaceId, event, key, filter, buckets);
+    // Base URLs are summed from the full URLs' rows, every one of them, before the cut.
+    const limit = groupBy === "top_base_urls" ? null : TOP_LIMIT;
+    const tallies = filter.absentFeature
+      ? []
+      : await this.tally(workspaceId, event, key, filter, buckets, limit);
     const zeroed = (tally: Metrics) => only(event, tally);
 
     switch (groupBy) {
@@ -123,6 +134,8 @@ export class AnalyticsService {
           }),
         };
       }
+      case "top_base_urls":
+        return { groupBy, rows: byBaseUrl(tallies, event).map((row) => ({ ...row, ...zeroed(row) })) };
       default:
         return {
           groupBy,
@@ -137,6 +150,7 @@ export class AnalyticsService {
     key: TallyQuery["key"],
     filter: EventFilter,
     buckets: { start: number; end: number }[],
+    limit: number | null = TOP_LIMIT,
   ): Promise<Tally[]> {
     const plan = planOf(key, filter);
     const segments = segmentsOf(
@@ -153,7 +167,7 @@ export class AnalyticsService {
       ...(plan.rollup ? { rollup: plan.rollup } : {}),
       segments,
       orderBy: ranked ? RANKING[event] : [],
-      limit: ranked ? TOP_LIMIT : null,
+      limit: ranked ? limit : null,
     });
   }
 }
@@ -162,8 +176,32 @@ const LINK_KEYS = { top_links: "link", top_link_tags: "tag", top_folders: "folde
 
 function tallyKeyOf(groupBy: Exclude<GroupBy, "trigger">): TallyQuery["key"] {
   if (groupBy === "count" || groupBy === "timeseries") return "none";
+  if (groupBy === "top_base_urls") return "top_urls";
   return groupBy in LINK_KEYS ? LINK_KEYS[groupBy as keyof typeof LINK_KEYS] : (groupBy as Dimension);
 }
+
+/** The full URLs' counts summed per URL without query string or fragment, ranked as the event ranks them. */
+function byBaseUrl(tallies: Tally[], event: AnalyticsEvent): BaseUrlRow[] {
+  const rows = new Map<string, BaseUrlRow>();
+  for (const tally of tallies) {
+    const url = baseUrlOf(tally.key);
+    const row = rows.get(url) ?? { url, ...ZERO };
+    row.clicks += Number(tally.clicks);
+    row.leads += Number(tally.leads);
+    row.sales += Number(tally.sales);
+    row.saleAmount += Number(tally.saleAmount);
+    rows.set(url, row);
+  }
+  const ranking = RANKING[event];
+  return [...rows.values()]
+    .sort((a, b) => {
+      for (const metric of ranking) if (a[metric] !== b[metric]) return b[metric] - a[metric];
+      return a.url < b.url ? -1 : a.url > b.url ? 1 : 0;
+    })
+    .slice(0, TOP_LIMIT);
+}
+
+const baseUrlOf = (url: string) => url.replace(/[?#].*$/s, "");
 
 function normalise(filter: EventFilter): EventFilter {
   return {

@@ -24,6 +24,7 @@ export const GROUP_BYS = [
   "top_link_tags",
   "top_folders",
   "top_urls",
+  "top_base_urls",
   "top_domains",
   "utm_sources",
   "utm_mediums",
@@ -66,10 +67,14 @@ export type TopTagRow = Metrics & { tag: LinkTag };
 
 export type TopFolderRow = Metrics & { folder: { id: string; name: string } };
 
+/** A destination URL without its query string and fragment. */
+export type BaseUrlRow = Metrics & { url: string };
+
 export type AnalyticsResult =
   | { groupBy: "count"; total: Metrics }
   | { groupBy: "timeseries"; granularity: Granularity; buckets: (Metrics & { start: number })[] }
   | { groupBy: "top_links"; rows: TopLinkRow[] }
   | { groupBy: "top_link_tags"; rows: TopTagRow[] }
   | { groupBy: "top_folders"; rows: TopFolderRow[] }
+  | { groupBy: "top_base_urls"; rows: BaseUrlRow[] }
   | { groupBy: Dimension | "regions"; rows: GroupRow[] };

@@ -6,7 +6,7 @@ import { keyedByLink, type LinkScope, type Metric, type TallyQuery } from "./por
 /** Filters on the link as it is now: answered from its per-link rollups. */
 const LINK_FILTERS = ["linkId", "domain", "key", "externalId", "tenantId", "tags", "folders"] as const;
 
-/** Event filters that name one rollup dimension's value; the others (city, region, customer) need the events. */
+/** Event filters that name one rollup dimension's value; the others (city, region, customer, metadata) need the events. */
 const DIMENSION_FILTERS: Partial<Record<keyof EventFilter, Dimension>> = {
   country: "countries",
   continent: "continents",
@@ -24,7 +24,7 @@ const DIMENSION_FILTERS: Partial<Record<keyof EventFilter, Dimension>> = {
   trigger: "triggers",
 };
 
-const RAW_ONLY_FILTERS = ["city", "region", "customerId"] as const;
+const RAW_ONLY_FILTERS = ["city", "region", "customerId", "metadata"] as const;
 
 export const KINDS: Record<AnalyticsEvent, EventKind[]> = {
   clicks: ["clicks"],

@@ -2,6 +2,7 @@ import type { Click } from "../clicks/model.js";
 import type { LeadEvent, SaleEvent } from "../conversions/model.js";
 import type { Customer } from "../customers/model.js";
 import type { Link } from "../links/model.js";
+import type { MetadataQuery } from "./metadata-query.js";
 
 export const EVENT_KINDS = ["clicks", "leads", "sales"] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
@@ -39,6 +40,8 @@ export type EventFilter = {
   utmTerm?: string;
   utmContent?: string;
   qr?: boolean;
+  /** Conditions on a conversion's metadata; clicks have none, so none matches. */
+  metadata?: MetadataQuery;
   /** A filter on a link feature Clicktrail does not have (partners, root links): nothing matches. */
   absentFeature?: boolean;
 };

@@ -12,17 +12,7 @@ export const analyticsQuery = z.object({
 type AnalyticsQuery = z.infer<typeof analyticsQuery>;
 
 export function toAnalyticsParams(query: AnalyticsQuery): AnalyticsParams {
-  const {
-    utm_source,
-    utm_medium,
-    utm_campaign,
-    utm_term,
-    utm_content,
-    root,
-    saleType,
-    query: _,
-    ...rest
-  } = query;
+  const { utm_source, utm_medium, utm_campaign, utm_term, utm_content, root, saleType, ...rest } = query;
   const params: AnalyticsParams = {
     event: rest.event,
     groupBy: rest.groupBy,
@@ -55,6 +45,7 @@ export function toAnalyticsParams(query: AnalyticsQuery): AnalyticsParams {
     utmTerm: utm_term,
     utmContent: utm_content,
     qr: rest.qr,
+    metadata: rest.query,
     absentFeature: filtersAbsentFeature(query) || undefined,
   };
   return Object.fromEntries(

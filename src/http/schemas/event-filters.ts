@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { parseMetadataQuery } from "../../domain/events/metadata-query.js";
 import type { IdFilter } from "../../domain/events/model.js";
 import { INTERVALS, isTimeZone } from "../../domain/events/time-range.js";
 import { queryBoolean } from "./common.js";
@@ -52,7 +53,19 @@ export const eventFilters = {
   partnerTagId: text,
   programId: text,
   saleType: notSupported("saleType"),
-  query: notSupported("The advanced filter query"),
+  query: z
+    .string()
+    .optional()
+    .transform((text, context) => {
+      const parsed = text === undefined ? null : parseMetadataQuery(text);
+      if (parsed === null) return undefined;
+      if ("error" in parsed) {
+        context.addIssue({ code: "custom", message: parsed.error });
+        return z.NEVER;
+      }
+      return parsed.query;
+    })
+    .describe("Conditions on conversion metadata: metadata['key']:'value', joined by AND or by OR"),
 };
 
 type AbsentFeatureFilters = Partial<

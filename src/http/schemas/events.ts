@@ -84,6 +84,7 @@ export function toEventParams(query: EventSelection) {
     utmTerm: query.utm_term,
     utmContent: query.utm_content,
     qr: query.qr,
+    metadata: query.query,
     absentFeature: filtersAbsentFeature(query) || undefined,
   };
   return {
@@ -144,7 +145,7 @@ const conversionFields = {
   metadata: z.record(z.string(), z.unknown()).nullable(),
   click: clickSchema,
   link: linkSchema,
-  customer: customerSchema,
+  customer: customerSchema.omit({ firstSaleAt: true }),
   ...deprecatedFields,
 };
 
@@ -171,6 +172,8 @@ export const saleEventSchema = z
       invoiceId: z.string().nullable(),
       paymentProcessor: z.enum(PAYMENT_PROCESSORS),
       currency: z.string(),
+      originalAmount: z.number().int().describe("The amount as sent, in its currency's minor units"),
+      originalCurrency: z.string().describe("The currency the sale was sent in"),
     }),
     saleAmount: z.number().int(),
     invoice_id: z.string(),

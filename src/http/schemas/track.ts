@@ -117,6 +117,15 @@ export const trackSaleResponse = z
         paymentProcessor: z.string(),
         invoiceId: z.string().nullable(),
         metadata: z.record(z.string(), z.unknown()).nullable(),
+        originalAmount: z
+          .number()
+          .int()
+          .optional()
+          .describe("Only when a rate converted the sale to USD: the amount as sent, in minor units"),
+        originalCurrency: z
+          .string()
+          .optional()
+          .describe("Only when a rate converted the sale to USD: the currency it was sent in"),
       })
       .nullable(),
   })

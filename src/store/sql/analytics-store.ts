@@ -12,6 +12,7 @@ import {
 } from "../../domain/analytics/ports.js";
 import type { EventFilter, EventKind } from "../../domain/events/model.js";
 import { EVENT_FILTER_COLUMNS } from "./event-filter-columns.js";
+import { metadataCondition, type SqlDialect } from "./metadata-conditions.js";
 import type { Database } from "./schema.js";
 import { tagAndFolderConditions } from "./tag-folder-conditions.js";
 
@@ -67,13 +68,16 @@ type Row = { bucket: number; key: string; clicks: number; leads: number; sales: 
  * summed, ranked and cut in the database. CROSS JOIN makes SQLite loop over the segments first.
  */
 export class SqlAnalyticsStore implements AnalyticsStore {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dialect: SqlDialect,
+  ) {}
 
   async tally(query: TallyQuery): Promise<Tally[]> {
     if (query.segments.length === 0) return [];
     const parts = [
       ...(["day", "hour"] as const).flatMap((grain) => (has(query, grain) ? [rollupPart(query, grain)] : [])),
-      ...(has(query, "raw") ? query.kinds.map((kind) => eventPart(query, kind)) : []),
+      ...(has(query, "raw") ? query.kinds.map((kind) => eventPart(query, kind, this.dialect)) : []),
     ];
     if (parts.length === 0) return [];
     const counted = sql.join(parts, sql` union all `);
@@ -195,12 +199,12 @@ function rollupPart(query: TallyQuery, grain: "day" | "hour"): RawBuilder<unknow
     group by s.bucket${key ? sql`, ${key}` : sql``}`;
 }
 
-function eventPart(query: TallyQuery, kind: EventKind): RawBuilder<unknown> {
+function eventPart(query: TallyQuery, kind: EventKind, dialect: SqlDialect): RawBuilder<unknown> {
   const conditions = [
     sql`e.workspace_id = ${query.workspaceId}`,
     sql`e.timestamp >= s.lo`,
     sql`e.timestamp < s.hi`,
-    ...filterConditions(query, kind),
+    ...filterConditions(query, kind, dialect),
     ...(query.links !== null || keyedByLink(query.key) ? [sql`e.link_id in (${matchingLinks(query)})`] : []),
   ];
   const columns =
@@ -223,8 +227,14 @@ function eventPart(query: TallyQuery, kind: EventKind): RawBuilder<unknown> {
     group by ${sql.join([sql`s.bucket`, ...refs])}`;
 }
 
-function filterConditions({ workspaceId, filter }: TallyQuery, kind: EventKind): RawBuilder<unknown>[] {
+function filterConditions(
+  { workspaceId, filter }: TallyQuery,
+  kind: EventKind,
+  dialect: SqlDialect,
+): RawBuilder<unknown>[] {
   const conditions: RawBuilder<unknown>[] = [];
+  if (filter.metadata)
+    conditions.push(kind === "clicks" ? sql`1 = 0` : metadataCondition(dialect, filter.metadata));
   for (const [name, column] of Object.entries(EVENT_FILTER_COLUMNS)) {
     const value = filter[name as keyof EventFilter];
     if (value !== undefined) conditions.push(sql`${sql.ref(`e.${column}`)} = ${value}`);

@@ -4,6 +4,7 @@ import type { EventStore, EventWindow } from "../../domain/events/ports.js";
 import { toClick } from "./click-store.js";
 import { EVENT_FILTER_COLUMNS } from "./event-filter-columns.js";
 import { leadEventOf, saleEventOf } from "./event-rows.js";
+import { metadataCondition, type SqlDialect } from "./metadata-conditions.js";
 import type { ClickRow, Database, LeadEventRow, SaleEventRow } from "./schema.js";
 import { tagAndFolderConditions } from "./tag-folder-conditions.js";
 
@@ -27,14 +28,17 @@ const LINK_COLUMNS: Partial<Record<keyof EventFilter, string>> = {
 };
 
 export class SqlEventStore implements EventStore {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dialect: SqlDialect,
+  ) {}
 
   async read(query: EventQuery, window: EventWindow): Promise<StoredEvent[]> {
     const conditions = [
       sql<SqlBool>`e.workspace_id = ${query.workspaceId}`,
       sql<SqlBool>`e.timestamp >= ${query.start}`,
       sql<SqlBool>`e.timestamp <= ${query.end}`,
-      ...eventConditions(query),
+      ...eventConditions(query, this.dialect),
       linkCondition(query),
     ];
     const order = sql.raw(query.order);
@@ -58,8 +62,10 @@ export class SqlEventStore implements EventStore {
   }
 }
 
-function eventConditions({ workspaceId, kind, filter }: EventQuery): Condition[] {
+function eventConditions({ workspaceId, kind, filter }: EventQuery, dialect: SqlDialect): Condition[] {
   const conditions: Condition[] = [];
+  if (filter.metadata)
+    conditions.push(kind === "clicks" ? sql`1 = 0` : metadataCondition(dialect, filter.metadata));
   for (const [name, column] of Object.entries(EVENT_COLUMNS)) {
     const value = filter[name as keyof EventFilter];
     if (value !== undefined) conditions.push(sql`${sql.ref(`e.${column}`)} = ${value}`);
