@@ -3,10 +3,19 @@ import { type Command, iso, print, table, text, UsageError, withServices, words 
 export const keys: Command = {
   name: "keys",
   usage: `keys create [--workspace ID] [--name NAME] [--scopes "links.read links.write …"] [--json]
-                                        create an API key; it is printed once
+                                        create a secret API key; it is printed once
+keys create --publishable [--workspace ID] [--name NAME] [--json]
+                                        create a publishable key (dub_pk_…) for web pages: it only
+                                        tracks clicks, leads and sales from the workspace's allowed
+                                        host names (workspaces update ID --allowed-hostnames …)
 keys list [--workspace ID] [--json]     list API keys (never the keys themselves)
 keys revoke ID [--json]                 revoke an API key at once`,
-  options: { workspace: { type: "string" }, name: { type: "string" }, scopes: { type: "string" } },
+  options: {
+    workspace: { type: "string" },
+    name: { type: "string" },
+    scopes: { type: "string" },
+    publishable: { type: "boolean" },
+  },
   actions: ["create", "list", "revoke"],
   async run({ action, rest, values }) {
     if (action === "revoke" && !rest[0])
@@ -17,17 +26,20 @@ keys revoke ID [--json]                 revoke an API key at once`,
           workspaceId: text(values.workspace),
           name: text(values.name),
           scopes: words(values.scopes),
+          publishable: values.publishable === true,
         });
+        const what = created.kind === "publishable" ? "publishable key" : "API key";
         print(
           created,
           values.json,
-          `Created API key ${created.id} in workspace ${created.workspaceId}:\n\n  ${created.key}\n\nIt is shown only this once.`,
+          `Created ${what} ${created.id} in workspace ${created.workspaceId}:\n\n  ${created.key}\n\nIt is shown only this once.`,
         );
       } else if (action === "list") {
         const rows = (await service.listKeys(text(values.workspace))).map((k) => ({
           id: k.id,
           workspaceId: k.workspaceId,
           name: k.name,
+          kind: k.kind,
           key: k.partialKey,
           scopes: k.scopes,
           createdAt: iso(k.createdAt),

@@ -5,7 +5,8 @@ export const workspaces: Command = {
   usage: `workspaces create --name NAME [--json]  create a workspace
 workspaces list [--json]                list workspaces
 workspaces update ID --allowed-hostnames "example.com,*.example.com" [--json]
-                                        sites whose pages may record clicks (POST /track/click)`,
+                                        sites whose pages may track from the browser (/track/click,
+                                        and with a publishable key /track/lead/client, /track/sale/client)`,
   options: { name: { type: "string" }, "allowed-hostnames": { type: "string" } },
   actions: ["create", "list", "update"],
   async run({ action, rest, values }) {

@@ -11,6 +11,7 @@ export const newEventId = alphanumeric(16);
 export const newLinkKey = alphanumeric(7);
 const apiKeySecret = alphanumeric(24);
 export const newApiKey = () => `dub_${apiKeySecret()}`;
+export const newPublishableKey = () => `dub_pk_${apiKeySecret()}`;
 
 /** A ULID: 48 bits of milliseconds then 80 random bits, Crockford base32 (26 characters, sortable). */
 export function ulid(now = Date.now()): string {

@@ -24,6 +24,7 @@ import { bodyProblem, hasNulEscape, NUL_IN_URL } from "./request-guards.js";
 import { recordRequestMetrics } from "./request-metrics.js";
 import { analyticsRoutes } from "./routes/analytics.js";
 import { clientClickRoutes } from "./routes/client-clicks.js";
+import { clientTrackRoutes } from "./routes/client-track.js";
 import { customerRoutes } from "./routes/customers.js";
 import { domainRoutes } from "./routes/domains.js";
 import { eventRoutes } from "./routes/events.js";
@@ -118,7 +119,15 @@ export async function buildApp({
     await scope.register(qrRoutes);
     await scope.register(clientClickRoutes, {
       clientClicks: services.clientClicks,
+      workspaces: services.workspaces,
       trustProxy: config.trustProxy,
+    });
+    await scope.register(clientTrackRoutes, {
+      leads: services.leads,
+      sales: services.sales,
+      workspaces: services.workspaces,
+      rateLimiter: services.rateLimiter,
+      protocol: config.shortLinkProtocol,
     });
     scope.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
   };

@@ -4,6 +4,7 @@ import type { RateLimiter } from "../domain/workspaces/ports.js";
 import { grants, type Scope } from "../domain/workspaces/scopes.js";
 import type { WorkspaceService } from "../domain/workspaces/workspace-service.js";
 import { sendError } from "./errors.js";
+import { PUBLISHABLE_PREFIX } from "./publishable-auth.js";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -33,7 +34,15 @@ export function authenticate(workspaces: WorkspaceService, limiter: RateLimiter)
         "Misconfigured authorization header. Did you forget to add 'Bearer '? Send 'Authorization: Bearer <api key>'.",
       );
     }
-    const principal = await workspaces.authenticate(header.slice("Bearer ".length).trim());
+    const token = header.slice("Bearer ".length).trim();
+    if (token.startsWith(PUBLISHABLE_PREFIX)) {
+      return sendError(
+        reply,
+        "unauthorized",
+        "Unauthorized: a publishable key (dub_pk_…) may only track clicks, leads and sales from a web page. Use a secret API key here.",
+      );
+    }
+    const principal = await workspaces.authenticate(token);
     if (!principal) return sendError(reply, "unauthorized", "Unauthorized: Invalid API key.");
 
     const rate = await limiter.consume(principal.keyId);

@@ -113,6 +113,8 @@ describe("the OpenAPI document", () => {
     const exempt: Record<string, string> = {
       [routeKey("GET", "/api/openapi.json")]: "the document itself",
       [routeKey("OPTIONS", "/api/track/click")]: "the CORS preflight of POST /track/click",
+      [routeKey("OPTIONS", "/api/track/lead/client")]: "the CORS preflight of POST /track/lead/client",
+      [routeKey("OPTIONS", "/api/track/sale/client")]: "the CORS preflight of POST /track/sale/client",
     };
     const routes = registeredRoutes(server.app).filter(({ path }) => path.startsWith("/api/"));
     assert.ok(routes.length > 20, `printRoutes gave only ${routes.length} routes`);

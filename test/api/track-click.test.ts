@@ -15,27 +15,37 @@ before(async () => {
 });
 after(() => server.stop());
 
-const trackClick = (body: unknown, origin?: string, userAgent = BROWSER_UA) =>
+const trackClick = (body: unknown, origin?: string, userAgent = BROWSER_UA, referer?: string) =>
   fetch(`${server.origin}/api/track/click`, {
     method: "POST",
-    headers: { "content-type": "application/json", "user-agent": userAgent, ...(origin ? { origin } : {}) },
+    headers: {
+      "content-type": "application/json",
+      "user-agent": userAgent,
+      ...(origin ? { origin } : {}),
+      ...(referer ? { referer } : {}),
+    },
     body: JSON.stringify(body),
   });
 
-test("a CORS preflight is answered without a key", async () => {
+test("a CORS preflight is answered without a key, as Dub answers it: any origin, POST, Authorization allowed", async () => {
   const response = await fetch(`${server.origin}/api/track/click`, {
     method: "OPTIONS",
-    headers: { origin: "https://shop.example.com", "access-control-request-method": "POST" },
+    headers: {
+      origin: "https://shop.example.com",
+      "access-control-request-method": "POST",
+      "access-control-request-headers": "authorization, content-type",
+    },
   });
   assert.equal(response.status, 204);
-  assert.equal(response.headers.get("access-control-allow-origin"), "https://shop.example.com");
-  assert.match(response.headers.get("access-control-allow-methods") ?? "", /POST/);
+  assert.equal(response.headers.get("access-control-allow-origin"), "*");
+  assert.equal(response.headers.get("access-control-allow-methods"), "POST, OPTIONS");
+  assert.equal(response.headers.get("access-control-allow-headers"), "Content-Type, Authorization");
 });
 
 test("an allowed site records a click and gets its id", async () => {
   const response = await trackClick({ domain: server.host, key: "spring" }, "https://shop.example.com");
   assert.equal(response.status, 200);
-  assert.equal(response.headers.get("access-control-allow-origin"), "https://shop.example.com");
+  assert.equal(response.headers.get("access-control-allow-origin"), "*");
   const body = (await response.json()) as { clickId: string; partner: null; discount: null };
   assert.match(body.clickId, /^[0-9A-Za-z]{16}$/);
   assert.deepEqual({ partner: body.partner, discount: body.discount }, { partner: null, discount: null });
@@ -49,17 +59,62 @@ test("a wildcard entry allows subdomains and the apex", async () => {
   }
 });
 
-test("a site that is not allowed, or no Origin at all, is refused with 403 and nothing recorded", async () => {
+test("a plain link's page, named by Referer alone, records a click; www. is the same site", async () => {
+  // The bug: only Origin was read, and a click from a plain link (which sends no Origin) was refused with 403.
+  for (const referer of ["https://shop.example.com/pricing?plan=pro", "https://www.shop.example.com/"]) {
+    const response = await trackClick({ domain: server.host, key: "spring" }, undefined, BROWSER_UA, referer);
+    assert.equal(response.status, 200, referer);
+    const { clickId } = (await response.json()) as { clickId: string };
+    assert.ok(await server.one("select id from clicks where id = ?", clickId), referer);
+  }
+});
+
+test("the Referer names the page before the Origin does, as in Dub", async () => {
+  const allowedPage = await trackClick(
+    { domain: server.host, key: "spring" },
+    "https://evil.example.net",
+    `${BROWSER_UA} referer-first`,
+    "https://shop.example.com/",
+  );
+  assert.equal(allowedPage.status, 200);
+  const refusedPage = trackClick(
+    { domain: server.host, key: "spring" },
+    "https://shop.example.com",
+    `${BROWSER_UA} referer-first-refused`,
+    "https://evil.example.net/",
+  );
+  await rejection(refusedPage, 403, { message: /evil\.example\.net/ });
+});
+
+test("a site that is not allowed, or no page at all, is refused with 403 (with CORS headers) and nothing recorded", async () => {
   const before = await countRows(server, "select count(*) as n from clicks");
-  for (const origin of ["https://evil.example.net", undefined]) {
+  for (const origin of ["https://evil.example.net", "null", undefined]) {
     const response = await trackClick(
       { domain: server.host, key: "spring" },
       origin,
       `${BROWSER_UA} ${origin}`,
     );
-    await rejection(response, 403);
+    assert.equal(response.headers.get("access-control-allow-origin"), "*");
+    await rejection(response, 403, { message: /allowed hostnames/ });
   }
   assert.equal(await countRows(server, "select count(*) as n from clicks"), before);
+});
+
+test("a workspace that names no allowed host name takes clicks from any page, or none (Dub's rule, ADR 22)", async () => {
+  const open = await server.newWorkspace();
+  const link = await server.sdk(open.key).links.create({ url: "https://open.example.com/", key: "open-ws" });
+  for (const [n, origin] of ["https://anywhere.example.net", undefined].entries()) {
+    // A user agent with a URL in it reads as a bot's.
+    const response = await trackClick(
+      { domain: server.host, key: "open-ws" },
+      origin,
+      `${BROWSER_UA} open/${n}`,
+    );
+    assert.equal(response.status, 200, String(origin));
+    const { clickId } = (await response.json()) as { clickId: string };
+    const row = await server.one<{ link_id: string }>("select link_id from clicks where id = ?", clickId);
+    assert.equal(row?.link_id, link.id);
+  }
 });
 
 test("an unknown link is a 404 naming domain and key", async () => {

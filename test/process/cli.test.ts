@@ -69,12 +69,13 @@ describe("clicktrail workspaces and keys", { concurrency: 3 }, () => {
     assert.match(result.stderr, /Usage: clicktrail/);
   });
 
-  test("keys create --json prints {key, id, workspaceId}; only the key's SHA-256 is stored", async () => {
+  test("keys create --json prints {key, id, workspaceId, kind}; only the key's SHA-256 is stored", async () => {
     const dir = tempDir();
     const env = { DATA_DIR: dir };
     const workspace = await cliJson<{ id: string }>(["workspaces", "create", "--name", "Keys"], env);
     const created = await cliJson<Record<string, string>>(["keys", "create"], env);
-    assert.deepEqual(Object.keys(created).sort(), ["id", "key", "workspaceId"]);
+    assert.deepEqual(Object.keys(created).sort(), ["id", "key", "kind", "workspaceId"]);
+    assert.equal(created.kind, "secret");
     assert.match(created.key, KEY_PATTERN);
     assert.match(created.id, /^key_/);
     assert.equal(created.workspaceId, workspace.id);
@@ -84,6 +85,32 @@ describe("clicktrail workspaces and keys", { concurrency: 3 }, () => {
     assert.ok(bytes.includes(hash), "the SHA-256 of the key is stored");
     assert.ok(!bytes.includes(created.key), "the key itself appears nowhere in the data directory");
     assert.ok(!bytes.includes(created.key.slice(4)), "nor does its secret part");
+  });
+
+  test("keys create --publishable prints a dub_pk_ key once, stores its SHA-256 only, and keys list names its kind", async () => {
+    const dir = tempDir();
+    const env = { DATA_DIR: dir };
+    await cliJson(["workspaces", "create", "--name", "Site"], env);
+    const created = await cliJson<Record<string, string>>(["keys", "create", "--publishable"], env);
+    assert.match(created.key, /^dub_pk_[0-9A-Za-z]{24}$/);
+    assert.equal(created.kind, "publishable");
+    const bytes = filesOf(dir);
+    assert.ok(
+      bytes.includes(createHash("sha256").update(created.key).digest("hex")),
+      "the SHA-256 is stored",
+    );
+    assert.ok(!bytes.includes(created.key.slice(7)), "the key's secret part appears nowhere");
+    const listed = await cliJson<{ id: string; kind: string; key: string }[]>(["keys", "list"], env);
+    assert.deepEqual(
+      listed.map(({ id, kind }) => ({ id, kind })),
+      [{ id: created.id, kind: "publishable" }],
+    );
+    assert.ok(!listed[0].key.includes(created.key.slice(10, 20)), "most of the key was printed");
+    const scoped = await cli(["keys", "create", "--publishable", "--scopes", "links.read"], env);
+    assert.notEqual(scoped.status, 0);
+    assert.match(scoped.stderr, /publishable key takes no scopes/);
+    const help = await cli(["keys", "--help"], {});
+    assert.match(help.stdout, /--publishable/);
   });
 
   test("keys create with an unknown scope fails and lists the known scopes", async () => {

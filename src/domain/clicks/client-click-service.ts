@@ -1,6 +1,7 @@
 import type { Clock } from "../clock.js";
 import { DomainError, notFound } from "../errors.js";
 import type { LinkService } from "../links/link-service.js";
+import { isAllowedHostname, pageHostname } from "../workspaces/allowed-sites.js";
 import type { WorkspaceStore } from "../workspaces/ports.js";
 import type { ClickContext, ClickTracker } from "./click-tracker.js";
 import { shouldTrack } from "./tracking-policy.js";
@@ -8,7 +9,11 @@ import { shouldTrack } from "./tracking-policy.js";
 export type ClientClick = Omit<ClickContext, "query"> & {
   domain: string;
   key: string;
+  /** The page's `Origin` and `Referer` headers: the page is the Referer's, else the Origin's. */
   origin: string | undefined;
+  pageReferer: string | undefined;
+  /** The workspace of the publishable key the page sent, if it sent one: the link must be that workspace's. */
+  keyWorkspaceId?: string;
 };
 
 /** Clicks reported by the browser script of a site the workspace allows (Dub's POST /track/click). */
@@ -24,15 +29,20 @@ export class ClientClickService {
   async track(click: ClientClick): Promise<string | null> {
     const domain = click.domain.replace(/^www\./, "");
     const link = await this.links.resolve(domain, click.key);
-    if (!link || link.disabledAt !== null)
+    const foreign = click.keyWorkspaceId !== undefined && link?.workspaceId !== click.keyWorkspaceId;
+    if (!link || link.disabledAt !== null || foreign)
       throw notFound(`Link not found for domain: ${domain} and key: ${click.key}.`);
     const workspace = await this.workspaces.getWorkspace(link.workspaceId);
-    const hostname = originHostname(click.origin);
-    if (!hostname || !workspace || !isAllowedHostname(hostname, workspace.allowedHostnames)) {
-      throw new DomainError(
-        "forbidden",
-        `Requests from ${hostname ?? "an unknown origin"} may not record clicks for this workspace: add the host name to its allowed host names.`,
-      );
+    if (!workspace) throw notFound(`Link not found for domain: ${domain} and key: ${click.key}.`);
+    // Dub's rule: a workspace that names no site takes clicks from any page (ADR 22).
+    if (workspace.allowedHostnames.length > 0) {
+      const hostname = pageHostname(click.pageReferer, click.origin);
+      if (!hostname || !isAllowedHostname(hostname, workspace.allowedHostnames)) {
+        throw new DomainError(
+          "forbidden",
+          `Request origin '${hostname ?? "unknown"}' is not included in the allowed hostnames for this workspace.`,
+        );
+      }
     }
     if (
       !shouldTrack({
@@ -46,24 +56,4 @@ export class ClientClickService {
       return null;
     return this.clicks.track(link, { ...click, query: {} }, this.clock.now());
   }
-}
-
-function originHostname(origin: string | undefined): string | null {
-  if (!origin) return null;
-  try {
-    return new URL(origin).host.toLowerCase();
-  } catch {
-    return null;
-  }
-}
-
-/** "example.com" allows exactly that host; "*.example.com" allows its subdomains and the apex. */
-export function isAllowedHostname(hostname: string, allowed: string[]): boolean {
-  const host = hostname.toLowerCase();
-  const bare = host.replace(/:\d+$/, "");
-  return allowed.some((pattern) => {
-    if (!pattern.startsWith("*.")) return pattern === host || pattern === bare;
-    const apex = pattern.slice(2);
-    return bare === apex || bare.endsWith(`.${apex}`);
-  });
 }

@@ -5,7 +5,7 @@ export type Workspace = {
   name: string;
   /** Unique across the install; see slug.ts. */
   slug: string;
-  /** Sites allowed to record clicks from the browser (POST /track/click): "example.com", "*.example.com". */
+  /** Sites allowed to track from the browser (/track/click, /track/lead/client, /track/sale/client): "example.com", "*.example.com". */
   allowedHostnames: string[];
   createdAt: number;
 };
@@ -40,7 +40,11 @@ export type ApiKey = {
   createdAt: number;
   lastUsedAt: number | null;
   revokedAt: number | null;
+  /** A publishable key (`dub_pk_…`) may be shipped in a web page: it only tracks from the workspace's allowed sites. */
+  kind: KeyKind;
 };
+
+export type KeyKind = "secret" | "publishable";
 
 /** Who is calling: resolved from a key, carried through every service call. */
 export type Principal = { workspaceId: string; keyId: string; scopes: Scope[] | null };

@@ -1,9 +1,10 @@
 import { createHash } from "node:crypto";
 import type { Clock } from "../clock.js";
-import { badRequest, conflict, notFound, UniqueViolation } from "../errors.js";
-import { alphanumeric, newApiKey, prefixedId } from "../ids.js";
+import { badRequest, conflict, DomainError, forbidden, notFound, UniqueViolation } from "../errors.js";
+import { alphanumeric, newApiKey, newPublishableKey, prefixedId } from "../ids.js";
+import { isAllowedHostname, pageHostname } from "./allowed-sites.js";
 import { cycleDay, cycleStart } from "./billing-cycle.js";
-import type { ApiKey, Principal, Workspace, WorkspaceChanges, WorkspaceView } from "./model.js";
+import type { ApiKey, KeyKind, Principal, Workspace, WorkspaceChanges, WorkspaceView } from "./model.js";
 import type { WorkspaceStore } from "./ports.js";
 import { isScope, SCOPES, type Scope } from "./scopes.js";
 import { numberedSlug, slugFromName } from "./slug.js";
@@ -13,7 +14,10 @@ const HOSTNAME_PATTERN =
 
 export const hashApiKey = (key: string) => createHash("sha256").update(key).digest("hex");
 
-export type CreatedKey = { key: string; id: string; workspaceId: string };
+export type CreatedKey = { key: string; id: string; workspaceId: string; kind: KeyKind };
+
+/** The only thing a publishable key may do, on the browser's track endpoints. */
+const PUBLISHABLE_SCOPES: Scope[] = ["conversions.write"];
 
 /** Numbered alternatives tried for a taken slug before a random suffix. */
 const NUMBERED_SLUGS = 20;
@@ -103,23 +107,36 @@ export class WorkspaceService {
     }
   }
 
-  async createKey(options: { workspaceId?: string; name?: string; scopes?: string[] }): Promise<CreatedKey> {
+  /** A secret key, or with `publishable` a `dub_pk_…` key for web pages (it takes no scopes: it only tracks). */
+  async createKey(options: {
+    workspaceId?: string;
+    name?: string;
+    scopes?: string[];
+    publishable?: boolean;
+  }): Promise<CreatedKey> {
+    const kind: KeyKind = options.publishable ? "publishable" : "secret";
+    if (kind === "publishable" && options.scopes?.length)
+      throw badRequest(
+        "A publishable key takes no scopes: it may only track clicks, leads and sales from the browser.",
+      );
     const scopes = parseScopes(options.scopes);
     const workspace = await this.resolveWorkspace(options.workspaceId);
-    const key = newApiKey();
+    const key = kind === "publishable" ? newPublishableKey() : newApiKey();
+    const shown = kind === "publishable" ? "dub_pk_".length + 3 : 7;
     const record: ApiKey = {
       id: prefixedId("key"),
       workspaceId: workspace.id,
-      name: options.name?.trim() || "API key",
+      name: options.name?.trim() || (kind === "publishable" ? "Publishable key" : "API key"),
       hashedKey: hashApiKey(key),
-      partialKey: `${key.slice(0, 7)}…${key.slice(-4)}`,
+      partialKey: `${key.slice(0, shown)}…${key.slice(-4)}`,
       scopes,
       createdAt: this.clock.now(),
       lastUsedAt: null,
       revokedAt: null,
+      kind,
     };
     await this.store.createKey(record);
-    return { key, id: record.id, workspaceId: workspace.id };
+    return { key, id: record.id, workspaceId: workspace.id, kind };
   }
 
   listKeys(workspaceId?: string): Promise<ApiKey[]> {
@@ -133,8 +150,33 @@ export class WorkspaceService {
 
   async authenticate(key: string): Promise<Principal | null> {
     const record = await this.store.findKeyByHash(hashApiKey(key));
-    if (!record || record.revokedAt !== null) return null;
+    if (!record || record.revokedAt !== null || record.kind !== "secret") return null;
     return { workspaceId: record.workspaceId, keyId: record.id, scopes: record.scopes };
+  }
+
+  /** The caller behind a live publishable key; anything else is Dub's 401. */
+  async authenticatePublishable(key: string): Promise<Principal> {
+    const record = await this.store.findKeyByHash(hashApiKey(key));
+    if (!record || record.revokedAt !== null || record.kind !== "publishable")
+      throw new DomainError("unauthorized", "Invalid publishable key.");
+    return { workspaceId: record.workspaceId, keyId: record.id, scopes: PUBLISHABLE_SCOPES };
+  }
+
+  /**
+   * A publishable key tracks only from a page of a site its workspace names (by `Referer`, else `Origin`), and a
+   * workspace that names none takes nothing from the browser with a key (stricter than Dub: ADR 22).
+   */
+  async checkPage(workspaceId: string, page: { referer?: string; origin?: string }): Promise<void> {
+    const allowed = (await this.store.getWorkspace(workspaceId))?.allowedHostnames ?? [];
+    if (allowed.length === 0)
+      throw forbidden(
+        "This workspace has no allowed hostnames: a publishable key tracks only from the sites it names. Add your site's host name first.",
+      );
+    const hostname = pageHostname(page.referer, page.origin);
+    if (!hostname || !isAllowedHostname(hostname, allowed))
+      throw forbidden(
+        `Request origin '${hostname ?? "unknown"}' is not included in the allowed hostnames for this workspace.`,
+      );
   }
 
   /** On an empty database: one workspace and one unrestricted key, so a new user can call the API at once. */

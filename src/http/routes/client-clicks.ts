@@ -1,31 +1,29 @@
-import type { FastifyReply, FastifyRequest } from "fastify";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { ClientClickService } from "../../domain/clicks/client-click-service.js";
+import type { WorkspaceService } from "../../domain/workspaces/workspace-service.js";
 import { presentTrackedClick } from "../../wire/track.js";
+import { browserCors } from "../browser-cors.js";
+import { publishableKeyOf } from "../publishable-auth.js";
 import { clientAddress, countryHeader } from "../request-context.js";
 import { trackClickBody } from "../schemas/track.js";
 
-export type ClientClickRoutesOptions = { clientClicks: ClientClickService; trustProxy: boolean };
+export type ClientClickRoutesOptions = {
+  clientClicks: ClientClickService;
+  workspaces: WorkspaceService;
+  trustProxy: boolean;
+};
 
-async function cors(request: FastifyRequest, reply: FastifyReply) {
-  reply.header("Access-Control-Allow-Origin", request.headers.origin ?? "*");
-  reply.header("Vary", "Origin");
-  reply.header("Access-Control-Allow-Methods", "POST, OPTIONS");
-  reply.header("Access-Control-Allow-Headers", "Content-Type");
-  reply.header("Access-Control-Max-Age", "86400");
-}
-
-/** Public: no key, CORS, and only from host names the link's workspace allows. */
+/** Public (a publishable key is optional and binds the click to its workspace), CORS, from allowed sites only. */
 export const clientClickRoutes: FastifyPluginAsyncZod<ClientClickRoutesOptions> = async (app, options) => {
-  app.options("/track/click", { onRequest: cors, schema: { hide: true } }, async (_request, reply) =>
+  app.options("/track/click", { onRequest: browserCors, schema: { hide: true } }, async (_request, reply) =>
     reply.code(204).send(),
   );
 
   app.post(
     "/track/click",
     {
-      onRequest: cors,
+      onRequest: browserCors,
       schema: {
         operationId: "trackClick",
         tags: ["Track"],
@@ -37,10 +35,16 @@ export const clientClickRoutes: FastifyPluginAsyncZod<ClientClickRoutesOptions> 
       },
     },
     async (request) => {
+      const key = publishableKeyOf(request);
+      const keyWorkspaceId = key
+        ? (await options.workspaces.authenticatePublishable(key)).workspaceId
+        : undefined;
       const clickId = await options.clientClicks.track({
         domain: request.body.domain,
         key: request.body.key,
         origin: request.headers.origin,
+        pageReferer: request.headers.referer,
+        keyWorkspaceId,
         ip: clientAddress(request.ip),
         userAgent: request.headers["user-agent"] ?? "",
         referer: request.body.referrer ?? undefined,

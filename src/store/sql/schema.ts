@@ -21,6 +21,8 @@ export interface Database extends ConversionTables, WebhookTables {
     created_at: number;
     last_used_at: number | null;
     revoked_at: number | null;
+    /** "secret" or "publishable" (migration 0105). */
+    kind: Generated<string>;
   };
   /** Custom domains and the workspace that owns each; the default short domain is shared and never listed. */
   domains: DomainRow;

@@ -117,6 +117,7 @@ export class SqlWorkspaceStore implements WorkspaceStore {
         created_at: key.createdAt,
         last_used_at: key.lastUsedAt,
         revoked_at: key.revokedAt,
+        kind: key.kind,
       })
       .execute();
   }
@@ -168,5 +169,6 @@ function toApiKey(row: Selectable<Database["api_keys"]>): ApiKey {
     createdAt: Number(row.created_at),
     lastUsedAt: row.last_used_at === null ? null : Number(row.last_used_at),
     revokedAt: row.revoked_at === null ? null : Number(row.revoked_at),
+    kind: row.kind === "publishable" ? "publishable" : "secret",
   };
 }

@@ -3,6 +3,7 @@ import * as tagsAndFolders from "./0100_tags_and_folders.js";
 import * as domainSettings from "./0101_domain_settings.js";
 import * as workspaceSlug from "./0102_workspace_slug.js";
 import * as smartLinks from "./0103_smart_links.js";
+import * as publishableKeys from "./0105_publishable_keys.js";
 
 /**
  * Every schema change from ADR 15 on, for both engines: one module per change, `NNNN_what_it_does.ts` numbered
@@ -17,4 +18,5 @@ export const sharedMigrations: Record<string, SharedMigration> = {
   "0101_domain_settings": domainSettings,
   "0102_workspace_slug": workspaceSlug,
   "0103_smart_links": smartLinks,
+  "0105_publishable_keys": publishableKeys,
 };
