@@ -65,6 +65,7 @@ export type LinkFields = Pick<
   | "archived"
   | "expiresAt"
   | "expiredUrl"
+  | "disabledAt"
   | "title"
   | "description"
   | "image"
@@ -111,6 +112,12 @@ export type TagSelection = { ids: string[] } | { names: string[] };
 
 /** `tags` replaces the link's tags; absent, they stay as they are. */
 export type LinkInput = Partial<LinkFields> & { tags?: TagSelection };
+
+/** How a random key is drawn: `keyPrefix/` then `keyLength` characters (Dub's `prefix` and `keyLength`). */
+export type KeyOptions = { keyPrefix?: string; keyLength?: number };
+
+/** A link to create: its destination, its fields, and how to draw its key when none is given. */
+export type NewLinkInput = LinkInput & { url: string } & KeyOptions;
 
 /** Which links a listing or a count covers. */
 export type LinkConditions = {
