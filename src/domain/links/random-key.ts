@@ -13,7 +13,7 @@ export function randomKey({ keyPrefix, keyLength = KEY_LENGTH.default }: KeyOpti
       `too_big: keyLength: prefix and keyLength make a key longer than ${KEY_LENGTH.max} characters`,
     );
   }
-  let draw = draws.get(keyLength);
-  if (!draw) draws.set(keyLength, (draw = alphanumeric(keyLength)));
+  const draw = draws.get(keyLength) ?? alphanumeric(keyLength);
+  draws.set(keyLength, draw);
   return prefix + draw();
 }
