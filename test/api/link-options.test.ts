@@ -240,7 +240,9 @@ describe("PUT /links/{linkId}, Dub's older verb", () => {
   });
 
   test("the OpenAPI document lists it as deprecated", async () => {
-    const document = await (await fetch(`${server.origin}/api/openapi.json`)).json();
+    const document = (await (await fetch(`${server.origin}/api/openapi.json`)).json()) as {
+      paths: Record<string, Record<string, { operationId?: string; deprecated?: boolean }>>;
+    };
     const put = document.paths["/links/{linkId}"].put;
     assert.equal(put.deprecated, true);
     assert.equal(put.operationId, "updateLinkPut");
@@ -271,6 +273,15 @@ describe("Dub's validation words", () => {
     });
     await rejection(dub.links.create({ url: `https://example.com/${"x".repeat(32_000)}` }), 422, {
       message: "too_big: url: Must be 32000 or fewer characters long",
+    });
+  });
+
+  test("/links/info: an empty domain or key is Dub's 'is required.'", async () => {
+    await rejection(await api("GET", `/links/info?domain=${server.host}&key=`), 422, {
+      message: "too_small: key: Key is required.",
+    });
+    await rejection(await api("GET", "/links/info?domain=&key=abc"), 422, {
+      message: "too_small: domain: Domain is required.",
     });
   });
 });

@@ -246,8 +246,8 @@ export function toLinkFilter<Query extends { tagId?: string; tagIds?: string[] }
 }
 
 export const linkInfoQuery = z.object({
-  domain: z.string().optional(),
-  key: z.string().optional(),
+  domain: z.string().min(1, { error: "Domain is required." }).optional(),
+  key: z.string().min(1, { error: "Key is required." }).optional(),
   linkId: z.string().optional(),
   externalId: z.string().optional(),
 });
