@@ -302,4 +302,44 @@ describe("GET /links pagination", () => {
     }
     assert.equal((await api("GET", "/links?page=1&pageSize=100")).status, 200);
   });
+
+  test("startingAfter and endingBefore page from a link of the workspace, in the listing's order", async () => {
+    const { key } = await server.newWorkspace();
+    const sdk = server.sdk(key);
+    const made = [];
+    for (let i = 0; i < 5; i++) made.push(await sdk.links.create({ url: `https://example.com/cursor/${i}` }));
+    const own = (method: string, path: string) => apiCall(server.origin, key, method, path);
+    const ids = async (query: string) => {
+      const answer = await own("GET", `/links?${query}`);
+      assert.equal(answer.status, 200, JSON.stringify(answer.body));
+      return (answer.body as { id: string }[]).map((link) => link.id);
+    };
+    const newestFirst = await ids("pageSize=100");
+    assert.deepEqual([...newestFirst].sort(), made.map((link) => link.id).sort());
+    assert.deepEqual(await ids(`pageSize=2&startingAfter=${newestFirst[1]}`), newestFirst.slice(2, 4));
+    assert.deepEqual(await ids(`pageSize=2&endingBefore=${newestFirst[3]}`), newestFirst.slice(1, 3));
+    assert.deepEqual(await ids(`pageSize=2&endingBefore=${newestFirst[1]}`), newestFirst.slice(0, 1));
+    assert.deepEqual(await ids(`pageSize=10&startingAfter=${newestFirst[4]}`), []);
+    const oldestFirst = [...newestFirst].reverse();
+    assert.deepEqual(
+      await ids(`sortOrder=asc&pageSize=3&startingAfter=${oldestFirst[0]}`),
+      oldestFirst.slice(1, 4),
+    );
+    // Via the SDK, which sends the cursor as it is.
+    const page = await sdk.links.list({ pageSize: 2, startingAfter: newestFirst[2] });
+    assert.deepEqual(
+      page.result.map((link) => link.id),
+      newestFirst.slice(3, 5),
+    );
+
+    // A cursor that names no link of this workspace, an empty one, or both at once: 422.
+    for (const query of [
+      "startingAfter=link_unknown",
+      `endingBefore=${(await dub.links.create({ url: "https://example.com/elsewhere" })).id}`,
+      "startingAfter=",
+      `startingAfter=${newestFirst[0]}&endingBefore=${newestFirst[4]}`,
+    ]) {
+      await rejection(await own("GET", `/links?${query}`), 422, { what: query });
+    }
+  });
 });

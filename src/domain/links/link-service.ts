@@ -141,13 +141,35 @@ export class LinkService {
     return link;
   }
 
+  /** A cursor (`startingAfter` or `endingBefore`, a link of the workspace) wins over `page`. */
   async list(principal: Principal, filter: LinkFilter): Promise<Link[]> {
+    const { startingAfter, endingBefore } = filter;
+    if (startingAfter !== undefined && endingBefore !== undefined) {
+      throw unprocessable(
+        "invalid_value: startingAfter: startingAfter and endingBefore are mutually exclusive",
+      );
+    }
     if (filter.folderId) await this.assertFolder(principal, filter.folderId);
-    return this.store.list(principal.workspaceId, {
-      ...filter,
-      domain: filter.domain ? normaliseDomain(filter.domain) : undefined,
-      externalId: filter.externalId ? normaliseExternalId(filter.externalId) : undefined,
-    });
+    const cursor = async (name: string, id: string) => {
+      const link = await this.store.findById(principal.workspaceId, id);
+      if (!link) throw unprocessable(`invalid_value: ${name}: no link of this workspace has the id ${id}`);
+      return link;
+    };
+    const from =
+      startingAfter !== undefined
+        ? { after: await cursor("startingAfter", startingAfter) }
+        : endingBefore !== undefined
+          ? { before: await cursor("endingBefore", endingBefore) }
+          : { offset: (filter.page - 1) * filter.pageSize };
+    return this.store.list(
+      principal.workspaceId,
+      {
+        ...filter,
+        domain: filter.domain ? normaliseDomain(filter.domain) : undefined,
+        externalId: filter.externalId ? normaliseExternalId(filter.externalId) : undefined,
+      },
+      from,
+    );
   }
 
   /**

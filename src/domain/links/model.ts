@@ -140,7 +140,13 @@ export type LinkFilter = LinkConditions & {
   sortOrder: "asc" | "desc";
   page: number;
   pageSize: number;
+  /** Link ids: the page after (or before) that link in this order; they win over `page`. */
+  startingAfter?: string;
+  endingBefore?: string;
 };
+
+/** Where a page of a listing starts: an offset, or just after (before) a link in the listing's order. */
+export type LinkPageStart = { offset: number } | { after: Link } | { before: Link };
 
 /** The links a walk over a workspace visits: `archived` true or false picks those links only, absent both. */
 export type LinkWalkFilter = Omit<LinkConditions, "showArchived" | "search"> & { archived?: boolean };

@@ -235,6 +235,8 @@ export const linkListQuery = z.object({
   sortOrder: z.enum(["asc", "desc"]).default("desc"),
   page: z.coerce.number().int().min(1).default(1),
   pageSize: z.coerce.number().int().min(1).max(100).default(100),
+  startingAfter: z.string().min(1).optional().describe("A link id: the page after it, in this order"),
+  endingBefore: z.string().min(1).optional().describe("A link id: the page before it, in this order"),
 });
 
 /** The deprecated `tagId` counts when `tagIds` is absent, as Dub reads them. */
@@ -353,7 +355,14 @@ export const linkErrorSchema = z
   .meta({ id: "LinkError" });
 
 export const linkCountQuery = linkListQuery
-  .omit({ sortBy: true, sortOrder: true, page: true, pageSize: true })
+  .omit({
+    sortBy: true,
+    sortOrder: true,
+    page: true,
+    pageSize: true,
+    startingAfter: true,
+    endingBefore: true,
+  })
   .extend({
     groupBy: z
       .enum(["domain", "tagId", "folderId", "userId"])
