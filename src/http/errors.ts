@@ -4,6 +4,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
 import { DomainError, type ErrorCode } from "../domain/errors.js";
 import { type DatabaseAvailability, RETRY_AFTER_SECONDS } from "../infra/database-availability.js";
+import { describeIssue } from "./schemas/common.js";
 
 export const STATUS: Record<ErrorCode, number> = {
   bad_request: 400,
@@ -73,11 +74,12 @@ export function installErrorHandler(
     if (error instanceof DomainError) return sendError(reply, error.code, error.message);
     if (hasZodFastifySchemaValidationErrors(error)) {
       const first = error.validation[0];
-      const path = first.instancePath.replace(/^\//, "").replaceAll("/", ".");
+      const path = first.instancePath.replace(/^\//, "").split("/").filter(Boolean);
+      const params = (first.params as { params?: Record<string, unknown> }).params;
       return sendError(
         reply,
         "unprocessable_entity",
-        [first.keyword, path, first.message].filter(Boolean).join(": "),
+        describeIssue({ code: first.keyword, path, message: first.message ?? "", params }),
       );
     }
     if (error.code === "FST_ERR_CTP_BODY_TOO_LARGE") {

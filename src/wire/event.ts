@@ -127,14 +127,11 @@ function pick<T extends object, K extends keyof T>(source: T, keys: readonly K[]
   return Object.fromEntries(keys.map((key) => [key, source[key]])) as Pick<T, K>;
 }
 
-/** The link is decoded leniently; it gains the one LinkSchema key Dub has since dropped, so none it lists is missing. */
-const seedLink = (link: PresentedEvent["link"]) => ({ ...link, identifier: null });
-
 /** An item of GET /events as dub-go ≤ 0.13 decodes it: today's event without the keys it would reject. */
 function presentSeedEvent(record: EventRecord, protocol: string) {
   const event = presentEvent(record, protocol, "seed");
   const click = pick(event.click, CLICK_KEYS);
-  const link = seedLink(event.link);
+  const { link } = event;
   if (event.event === "click") return { ...pick(event, CLICK_EVENT_KEYS), click, link };
   const customer = pick(event.customer, CUSTOMER_KEYS);
   if (event.event === "lead") return { ...pick(event, LEAD_EVENT_KEYS), click, link, customer };

@@ -10,7 +10,9 @@ export const shortLinkOf = (link: Pick<Link, "domain" | "key">, protocol: string
   `${protocol}://${link.domain}/${link.key}`;
 
 /**
- * Dub's Link object: every key present, `null` where Clicktrail has no such feature or value. `tagId`, which Dub
+ * Dub's Link object: every key present, `null` where Clicktrail has no such feature or value (`identifier` names a
+ * partner's link and `linkRetentionCleanupDisabledAt` exempts a link from Dub's retention cleanup: Clicktrail has
+ * neither partners nor that cleanup). `tagId`, which Dub
  * keeps for older clients, is the first of the link's tags. The password is the owner's to see, as in Dub.
  */
 export function presentLink(link: Link, protocol: string, generation: SdkGeneration = "current") {
@@ -22,6 +24,7 @@ export function presentLink(link: Link, protocol: string, generation: SdkGenerat
     url: link.url,
     trackConversion: link.trackConversion,
     externalId: link.externalId,
+    identifier: null,
     tenantId: link.tenantId,
     programId: null,
     partnerId: null,
@@ -36,6 +39,7 @@ export function presentLink(link: Link, protocol: string, generation: SdkGenerat
     image: link.image,
     video: null,
     rewrite: link.rewrite,
+    linkRetentionCleanupDisabledAt: null,
     doIndex: link.doIndex,
     ios: link.ios,
     android: link.android,

@@ -67,7 +67,7 @@ describe("clicktrail links import", () => {
       "two\nlines",
     ];
     const bad = new Map<number, [string[], RegExp]>([
-      [1, [["ftp://example.com/x", "bad-url", "", "", "", "", "", "", ""], /url: must be an absolute http/]],
+      [1, [["ftp://example.com/x", "bad-url", "", "", "", "", "", "", ""], /Invalid destination URL/]],
       [57, [["https://example.com/dup", "p3", "", "", "", "", "", "", ""], /Duplicate key: the key "p3"/]],
       [
         120,

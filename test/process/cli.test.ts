@@ -301,7 +301,7 @@ describe("clicktrail links", { concurrency: 3 }, () => {
     assert.match(duplicate.stderr, /the key "pricing" is already in use on the domain localhost:8123/);
     const invalid = await cli(["links", "create", "--url", "ftp://example.com"], env);
     assert.equal(invalid.status, 1);
-    assert.match(invalid.stderr, /--url must be an absolute http:\/\/ or https:\/\/ URL/);
+    assert.match(invalid.stderr, /--url Invalid destination URL/);
     const noUrl = await cli(["links", "create"], env);
     assert.equal(noUrl.status, 2);
     assert.match(noUrl.stderr, /links create needs --url URL/);

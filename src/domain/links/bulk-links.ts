@@ -1,7 +1,6 @@
 import type { Announcer } from "../announcements.js";
 import type { Clock } from "../clock.js";
 import { badRequest, DomainError, MissingReference, UniqueViolation, unprocessable } from "../errors.js";
-import { newLinkKey } from "../ids.js";
 import type { WebhookPayloads } from "../webhooks/ports.js";
 import type { Principal } from "../workspaces/model.js";
 import {
@@ -11,17 +10,25 @@ import {
   type LinkService,
   normaliseDomain,
 } from "./link-service.js";
-import type { Link, LinkConditions, LinkCountGroup, LinkGroupCount, LinkInput } from "./model.js";
+import type {
+  Link,
+  LinkConditions,
+  LinkCountGroup,
+  LinkGroupCount,
+  LinkInput,
+  NewLinkInput,
+} from "./model.js";
 import type { LinkCache, LinkStore } from "./ports.js";
+import { randomKey } from "./random-key.js";
 import { normaliseExternalId } from "./rules.js";
-import { touchesUtm, withUtm } from "./utm.js";
+import { keptUtm, touchesUtm, withUtm } from "./utm.js";
 
 /** Dub's limit on the links of one bulk call. */
 export const BULK_LIMIT = 100;
 
 /** One item of a bulk create: the link it asks for, or why it could not be read; `input` is what was sent. */
 export type BulkCreateItem =
-  | { input: unknown; link: LinkInput & { url: string } }
+  | { input: unknown; link: NewLinkInput }
   | { input: unknown; invalid: DomainError };
 
 /** Each item's outcome, in the order of the items. */
@@ -57,7 +64,7 @@ export class BulkLinkService {
     const now = this.clock.now();
     const checked = new Map<string, Promise<unknown>>();
     const results: BulkCreateResult[] = [];
-    const ready: { index: number; link: Link; keyGiven: boolean }[] = [];
+    const ready: { index: number; link: Link; keyGiven: boolean; wanted: NewLinkInput }[] = [];
     const keys = new Set<string>();
     const externalIds = new Set<string>();
     for (const [index, item] of items.entries()) {
@@ -65,14 +72,14 @@ export class BulkLinkService {
         if ("invalid" in item) throw item.invalid;
         const keyGiven = item.link.key !== undefined;
         const link = await this.links.prepare(principal, item.link, now, { checked, claim: !dryRun });
-        while (!keyGiven && keys.has(`${link.domain}/${link.key}`)) link.key = newLinkKey();
+        while (!keyGiven && keys.has(`${link.domain}/${link.key}`)) link.key = randomKey(item.link);
         if (keys.has(`${link.domain}/${link.key}`)) throw duplicateKey(link);
         if (link.externalId !== null && externalIds.has(link.externalId)) throw duplicateExternalId(link);
         const clash = dryRun ? await this.links.clashOf(link, keyGiven) : null;
         if (clash) throw clash;
         keys.add(`${link.domain}/${link.key}`);
         if (link.externalId !== null) externalIds.add(link.externalId);
-        ready.push({ index, link, keyGiven });
+        ready.push({ index, link, keyGiven, wanted: item.link });
       } catch (error) {
         if (!(error instanceof DomainError)) throw error;
         results[index] = { input: item.input, error };
@@ -90,9 +97,9 @@ export class BulkLinkService {
     } catch (error) {
       if (!(error instanceof UniqueViolation || error instanceof MissingReference)) throw error;
       // Some link clashes with one stored meanwhile: each is tried on its own, to tell which.
-      for (const { index, link, keyGiven } of ready) {
+      for (const { index, link, keyGiven, wanted } of ready) {
         try {
-          results[index] = { link: await this.links.insert(link, keyGiven) };
+          results[index] = { link: await this.links.insert(link, keyGiven, wanted) };
         } catch (single) {
           if (!(single instanceof DomainError)) throw single;
           results[index] = { input: items[index].input, error: single };
@@ -129,7 +136,9 @@ export class BulkLinkService {
         principal.workspaceId,
         before.map((link) => ({
           id: link.id,
-          fields: touchesUtm(fields) ? { ...fields, ...withUtm(fields.url ?? link.url, fields) } : fields,
+          fields: touchesUtm(fields)
+            ? { ...fields, ...withUtm(fields.url ?? link.url, { ...keptUtm(fields.url, link), ...fields }) }
+            : fields,
         })),
         at,
         (link) => this.events.linkChanged("link.updated", link, at),

@@ -12,24 +12,27 @@ import {
   unprocessable,
 } from "../errors.js";
 import type { FolderStore } from "../folders/ports.js";
-import { newLinkKey, prefixedId } from "../ids.js";
+import { prefixedId } from "../ids.js";
 import { nameKey } from "../names.js";
 import { byName, type LinkTag } from "../tags/model.js";
 import type { TagStore } from "../tags/ports.js";
 import type { WebhookPayloads } from "../webhooks/ports.js";
 import type { Principal } from "../workspaces/model.js";
 import {
+  type KeyOptions,
   type Link,
   type LinkFields,
   type LinkFilter,
   type LinkInput,
   type LinkWalkFilter,
+  type NewLinkInput,
   newLink,
   type TagSelection,
 } from "./model.js";
 import type { LinkCache, LinkStore } from "./ports.js";
-import { isReservedKey, normaliseExternalId } from "./rules.js";
-import { touchesUtm, withUtm } from "./utm.js";
+import { randomKey } from "./random-key.js";
+import { canonicalKey, isReservedKey, normaliseExternalId } from "./rules.js";
+import { keptUtm, touchesUtm, withUtm } from "./utm.js";
 
 const RANDOM_KEY_ATTEMPTS = 5;
 
@@ -48,9 +51,9 @@ export class LinkService {
     private readonly folders: Pick<FolderStore, "findById">,
   ) {}
 
-  async create(principal: Principal, input: LinkInput & { url: string }): Promise<Link> {
+  async create(principal: Principal, input: NewLinkInput): Promise<Link> {
     const link = await this.prepare(principal, input, this.clock.now());
-    return this.insert(link, input.key !== undefined);
+    return this.insert(link, input.key !== undefined, input);
   }
 
   /**
@@ -60,11 +63,11 @@ export class LinkService {
    */
   async prepare(
     principal: Principal,
-    input: LinkInput & { url: string },
+    input: NewLinkInput,
     now: number,
     { checked = new Map<string, Promise<unknown>>(), claim = true } = {},
   ): Promise<Link> {
-    const { tags: selection, ...rest } = input;
+    const { tags: selection, keyPrefix, keyLength, ...rest } = input;
     const fields = { ...this.normalise(rest), ...withUtm(input.url, rest) };
     assertTestWindow(fields);
     const once = <T>(name: string, check: () => Promise<T>): Promise<T> => {
@@ -86,13 +89,13 @@ export class LinkService {
       id: prefixedId("link"),
       workspaceId: principal.workspaceId,
       domain,
-      key: fields.key ?? newLinkKey(),
+      key: fields.key ?? randomKey({ keyPrefix, keyLength }),
       createdAt: now,
     });
   }
 
   /** Stores a prepared link with its `link.created` event; a random key that turns out taken is drawn again. */
-  async insert(prepared: Link, keyGiven: boolean): Promise<Link> {
+  async insert(prepared: Link, keyGiven: boolean, keyOptions: KeyOptions = {}): Promise<Link> {
     let link = prepared;
     for (let attempt = 1; ; attempt++) {
       try {
@@ -103,7 +106,7 @@ export class LinkService {
       } catch (error) {
         const retry = !keyGiven && error instanceof UniqueViolation && error.target === "domain_key";
         if (!retry || attempt >= RANDOM_KEY_ATTEMPTS) throw this.translate(error, link);
-        link = { ...link, key: newLinkKey() };
+        link = { ...link, key: randomKey(keyOptions) };
       }
     }
   }
@@ -125,7 +128,7 @@ export class LinkService {
     else if (lookup.key) {
       const found = await this.store.findByDomainKey(
         normaliseDomain(lookup.domain ?? this.defaultDomain),
-        lookup.key,
+        canonicalKey(lookup.key),
       );
       link = found?.workspaceId === principal.workspaceId ? found : null;
     } else {
@@ -138,13 +141,35 @@ export class LinkService {
     return link;
   }
 
+  /** A cursor (`startingAfter` or `endingBefore`, a link of the workspace) wins over `page`. */
   async list(principal: Principal, filter: LinkFilter): Promise<Link[]> {
+    const { startingAfter, endingBefore } = filter;
+    if (startingAfter !== undefined && endingBefore !== undefined) {
+      throw unprocessable(
+        "invalid_value: startingAfter: startingAfter and endingBefore are mutually exclusive",
+      );
+    }
     if (filter.folderId) await this.assertFolder(principal, filter.folderId);
-    return this.store.list(principal.workspaceId, {
-      ...filter,
-      domain: filter.domain ? normaliseDomain(filter.domain) : undefined,
-      externalId: filter.externalId ? normaliseExternalId(filter.externalId) : undefined,
-    });
+    const cursor = async (name: string, id: string) => {
+      const link = await this.store.findById(principal.workspaceId, id);
+      if (!link) throw unprocessable(`invalid_value: ${name}: no link of this workspace has the id ${id}`);
+      return link;
+    };
+    const from =
+      startingAfter !== undefined
+        ? { after: await cursor("startingAfter", startingAfter) }
+        : endingBefore !== undefined
+          ? { before: await cursor("endingBefore", endingBefore) }
+          : { offset: (filter.page - 1) * filter.pageSize };
+    return this.store.list(
+      principal.workspaceId,
+      {
+        ...filter,
+        domain: filter.domain ? normaliseDomain(filter.domain) : undefined,
+        externalId: filter.externalId ? normaliseExternalId(filter.externalId) : undefined,
+      },
+      from,
+    );
   }
 
   /**
@@ -177,7 +202,9 @@ export class LinkService {
   async update(principal: Principal, linkId: string, input: LinkInput): Promise<Link> {
     const before = await this.get(principal, linkId);
     const { fields, tags } = await this.changes(principal, input, before.folderId);
-    if (touchesUtm(fields)) Object.assign(fields, withUtm(fields.url ?? before.url, fields));
+    if (touchesUtm(fields)) {
+      Object.assign(fields, withUtm(fields.url ?? before.url, { ...keptUtm(fields.url, before), ...fields }));
+    }
     assertTestWindow({ ...before, ...fields });
     const at = this.clock.now();
     if (fields.domain !== undefined && fields.domain !== before.domain) {
@@ -205,16 +232,17 @@ export class LinkService {
   }
 
   /** Dub's upsert: the link with the same destination URL is updated, otherwise a new one is created. */
-  async upsert(principal: Principal, input: LinkInput & { url: string }): Promise<Link> {
+  async upsert(principal: Principal, input: NewLinkInput): Promise<Link> {
     const existing = await this.store.findByUrl(principal.workspaceId, withUtm(input.url, input).url);
     if (!existing) return this.create(principal, input);
-    const { tags: selection, ...fields } = input;
+    const { keyPrefix: _prefix, keyLength: _length, ...update } = input;
+    const { tags: selection, ...fields } = update;
     const changed =
       Object.entries(fields).some(
         ([field, value]) => value !== undefined && !sameValue(existing[field as keyof Link], value),
       ) ||
       (selection !== undefined && !sameTags(existing.tags, await this.tagsOf(principal, selection)));
-    return changed ? this.update(principal, existing.id, input) : existing;
+    return changed ? this.update(principal, existing.id, update) : existing;
   }
 
   async delete(principal: Principal, linkId: string): Promise<{ id: string }> {
@@ -230,8 +258,9 @@ export class LinkService {
   }
 
   /** The link a visitor's request names: its own host first, else the default domain for unknown hosts. */
-  async resolve(host: string, key: string): Promise<Link | null> {
+  async resolve(host: string, requested: string): Promise<Link | null> {
     const domain = normaliseDomain(host);
+    const key = canonicalKey(requested);
     const cached = this.cache.get(domain, key);
     if (cached !== undefined) return cached;
     let link = await this.store.findByDomainKey(domain, key);
@@ -312,6 +341,7 @@ export class LinkService {
     }
     if (fields.domain !== undefined) fields.domain = normaliseDomain(fields.domain);
     if (fields.externalId) fields.externalId = normaliseExternalId(fields.externalId);
+    if (fields.key !== undefined) fields.key = canonicalKey(fields.key);
     if (fields.key !== undefined && isReservedKey(fields.key)) {
       throw unprocessable(
         `invalid_value: key: "${fields.key}" is reserved by the server; choose another key`,

@@ -65,6 +65,7 @@ export type LinkFields = Pick<
   | "archived"
   | "expiresAt"
   | "expiredUrl"
+  | "disabledAt"
   | "title"
   | "description"
   | "image"
@@ -112,6 +113,12 @@ export type TagSelection = { ids: string[] } | { names: string[] };
 /** `tags` replaces the link's tags; absent, they stay as they are. */
 export type LinkInput = Partial<LinkFields> & { tags?: TagSelection };
 
+/** How a random key is drawn: `keyPrefix/` then `keyLength` characters (Dub's `prefix` and `keyLength`). */
+export type KeyOptions = { keyPrefix?: string; keyLength?: number };
+
+/** A link to create: its destination, its fields, and how to draw its key when none is given. */
+export type NewLinkInput = LinkInput & { url: string } & KeyOptions;
+
 /** Which links a listing or a count covers. */
 export type LinkConditions = {
   domain?: string;
@@ -133,7 +140,13 @@ export type LinkFilter = LinkConditions & {
   sortOrder: "asc" | "desc";
   page: number;
   pageSize: number;
+  /** Link ids: the page after (or before) that link in this order; they win over `page`. */
+  startingAfter?: string;
+  endingBefore?: string;
 };
+
+/** Where a page of a listing starts: an offset, or just after (before) a link in the listing's order. */
+export type LinkPageStart = { offset: number } | { after: Link } | { before: Link };
 
 /** The links a walk over a workspace visits: `archived` true or false picks those links only, absent both. */
 export type LinkWalkFilter = Omit<LinkConditions, "showArchived" | "search"> & { archived?: boolean };

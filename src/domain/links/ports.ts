@@ -7,6 +7,7 @@ import type {
   LinkFields,
   LinkFilter,
   LinkGroupCount,
+  LinkPageStart,
   LinkWalkFilter,
 } from "./model.js";
 
@@ -45,7 +46,7 @@ export interface LinkStore {
   findByExternalId(workspaceId: string, externalId: string): Promise<Link | null>;
   findByExternalIds(workspaceId: string, externalIds: string[]): Promise<Link[]>;
   findByUrl(workspaceId: string, url: string): Promise<Link | null>;
-  list(workspaceId: string, filter: LinkFilter): Promise<Link[]>;
+  list(workspaceId: string, filter: LinkFilter, from: LinkPageStart): Promise<Link[]>;
   /** Up to `limit` matching links whose id sorts after `afterId` (null: from the first), by id. */
   listAfter(
     workspaceId: string,

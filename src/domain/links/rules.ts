@@ -18,6 +18,18 @@ export const RESERVED_KEYS = new Set([
 
 /** The folders under which the server answers every path itself: no nested key may start with one. */
 const RESERVED_FOLDERS = new Set(["api", "app", "track", "static", "assets", "_"]);
+/** A random key's prefix may nest (`a/b`): the `/` it is joined by is one already. */
+export const KEY_PREFIX_PATTERN = /^[^\s?#\\%]*$/u;
+
+/** Dub's bounds on a key: a random one is `default` long unless asked otherwise, within `min`..`max`. */
+export const KEY_LENGTH = { min: 3, max: 190, default: 7 } as const;
+
+/** Dub's caps on a destination URL and on each `utm_*` value. */
+export const URL_MAX_LENGTH = 32_000;
+export const UTM_MAX_LENGTH = 255;
+
+/** A key as it is stored and looked up: composed Unicode (NFC), so `é` typed decomposed finds the same link. */
+export const canonicalKey = (key: string) => key.normalize("NFC");
 
 /** A key is one or more path segments (`docs/setup`), as Dub allows. */
 export const KEY_PATTERN = /^[^\s?#\\%]+$/u;

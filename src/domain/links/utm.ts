@@ -39,3 +39,17 @@ export function withUtm(url: string, fields: Partial<UtmFields>): { url: string 
 export const touchesUtm = (fields: Partial<LinkFields>) =>
   fields.url !== undefined ||
   Object.keys(PARAMS).some((field) => fields[field as keyof UtmFields] !== undefined);
+
+/**
+ * The UTM values a link keeps when its URL changes, as Dub keeps them: each stored value whose parameter the new
+ * URL does not name itself (an update that names a UTM field, even as null, decides that one instead).
+ */
+export function keptUtm(newUrl: string | undefined, stored: UtmFields): Partial<UtmFields> {
+  if (newUrl === undefined) return {};
+  const query = new URL(newUrl).searchParams;
+  const kept: Partial<UtmFields> = {};
+  for (const [field, param] of Object.entries(PARAMS) as [keyof UtmFields, string][]) {
+    if (stored[field] !== null && !query.has(param)) kept[field] = stored[field];
+  }
+  return kept;
+}

@@ -7,6 +7,7 @@ import type { LinkService } from "../../domain/links/link-service.js";
 import type { Link } from "../../domain/links/model.js";
 import { presentLink, presentLinkError } from "../../wire/link.js";
 import {
+  keyOptions,
   linkBody,
   linkBulkCreateBody,
   linkBulkDeleteQuery,
@@ -50,7 +51,7 @@ export const linkRoutes: FastifyPluginAsyncZod<LinkRoutesOptions> = async (
     async (request) => {
       const body = request.body;
       return presenter(request)(
-        await links.create(request.principal, { ...toLinkInput(body), url: body.url }),
+        await links.create(request.principal, { ...toLinkInput(body), url: body.url, ...keyOptions(body) }),
       );
     },
   );
@@ -87,7 +88,11 @@ export const linkRoutes: FastifyPluginAsyncZod<LinkRoutesOptions> = async (
     },
     async (request) =>
       presenter(request)(
-        await links.upsert(request.principal, { ...toLinkInput(request.body), url: request.body.url }),
+        await links.upsert(request.principal, {
+          ...toLinkInput(request.body),
+          url: request.body.url,
+          ...keyOptions(request.body),
+        }),
       ),
   );
 
@@ -183,27 +188,37 @@ export const linkRoutes: FastifyPluginAsyncZod<LinkRoutesOptions> = async (
     async (request) => presenter(request)(await links.get(request.principal, request.params.linkId)),
   );
 
-  app.patch(
-    "/links/:linkId",
-    {
+  // PUT is Dub's older verb for the same update.
+  for (const [method, operationId, legacy] of [
+    ["PATCH", "updateLink", {}],
+    [
+      "PUT",
+      "updateLinkPut",
+      { deprecated: true, description: "PATCH /links/{linkId} under Dub's older verb" },
+    ],
+  ] as const) {
+    app.route({
+      method,
+      url: "/links/:linkId",
       config: { scope: "links.write" },
       schema: {
-        operationId: "updateLink",
+        operationId,
         tags,
         params: linkId,
         body: linkPatchBody,
         response: { 200: linkSchema },
+        ...legacy,
       },
-    },
-    async (request) =>
-      presenter(request)(
-        await links.update(
-          request.principal,
-          request.params.linkId,
-          toLinkInput(withoutSeedDefaults(request.body, sdkGeneration(request))),
+      handler: async (request) =>
+        presenter(request)(
+          await links.update(
+            request.principal,
+            request.params.linkId,
+            toLinkInput(withoutSeedDefaults(request.body, sdkGeneration(request))),
+          ),
         ),
-      ),
-  );
+    });
+  }
 
   app.delete(
     "/links/:linkId",

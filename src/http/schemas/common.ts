@@ -31,3 +31,17 @@ export const listOf = z
       .map((item) => item.trim())
       .filter((item) => item !== ""),
   );
+
+/** Marks a refusal Dub words in a sentence of its own: the API answers that message alone, as Dub does. */
+export const DUB_MESSAGE = { dubMessage: true } as const;
+
+/** A refused field as the API words a validation failure: `code: path: message`, or Dub's own sentence alone. */
+export function describeIssue(issue: {
+  code: string;
+  path: readonly PropertyKey[];
+  message: string;
+  params?: Record<string, unknown>;
+}): string {
+  if (issue.params?.dubMessage === true) return issue.message;
+  return [issue.code, issue.path.map(String).join("."), issue.message].filter(Boolean).join(": ");
+}

@@ -2,22 +2,36 @@ import { z } from "zod";
 import { unprocessable } from "../../domain/errors.js";
 import type { BulkCreateItem } from "../../domain/links/bulk-links.js";
 import { COUNTRY_CODES } from "../../domain/links/country-codes.js";
-import type { LinkFilter, LinkInput, TagSelection } from "../../domain/links/model.js";
+import type { KeyOptions, LinkFilter, LinkInput, TagSelection } from "../../domain/links/model.js";
 import {
   DOMAIN_PATTERN,
   hasUnreachableSegment,
   isAllowedDestination,
+  isReservedKey,
+  KEY_LENGTH,
   KEY_PATTERN,
+  KEY_PREFIX_PATTERN,
   normaliseExternalId,
   PASSWORD_MAX_LENGTH,
+  URL_MAX_LENGTH,
+  UTM_MAX_LENGTH,
 } from "../../domain/links/rules.js";
 import type { SdkGeneration } from "../../wire/sdk-generation.js";
-import { isoDate, listOf, queryBoolean } from "./common.js";
+import { DUB_MESSAGE, describeIssue, isoDate, listOf, queryBoolean } from "./common.js";
 import { tagSchema } from "./tags.js";
 
-const destination = z.string().trim().max(32_000).refine(isAllowedDestination, {
-  error: "must be an absolute http:// or https:// URL",
-});
+/** Dub's words for a URL it refuses; an absolute http(s) URL is required (`javascript:` and the like are not). */
+const webUrl = (error: string, params?: Record<string, unknown>) =>
+  z
+    .string()
+    .trim()
+    .max(URL_MAX_LENGTH, { error: `Must be ${URL_MAX_LENGTH} or fewer characters long` })
+    .refine(isAllowedDestination, { error, params });
+
+/** The link's own destination: Dub answers its refusal with these words alone. */
+const destinationUrl = webUrl("Invalid destination URL", DUB_MESSAGE);
+/** Every other URL of a link (expiredUrl, ios, android, geo and test targets). */
+const destination = webUrl("Invalid URL");
 
 /** An empty string is no value, as Dub reads its optional strings. */
 const emptyIsNull = <T extends z.ZodType>(schema: T) =>
@@ -57,7 +71,7 @@ const text = (max: number) => z.string().max(max).nullish();
 const ids = listOf.pipe(z.array(z.string().max(190)).max(100));
 
 export const linkBody = z.object({
-  url: destination,
+  url: destinationUrl,
   domain: z
     .string()
     .trim()
@@ -75,6 +89,31 @@ export const linkBody = z.object({
       error: "must not start or end with /, nor contain //, . or .. segments",
     })
     .optional(),
+  prefix: z
+    .string()
+    .trim()
+    .transform((prefix) => prefix.replace(/^\/+|\/+$/g, ""))
+    .pipe(
+      z
+        .string()
+        .max(KEY_LENGTH.max - KEY_LENGTH.min - 1)
+        .regex(KEY_PREFIX_PATTERN, { error: "must not contain spaces, ?, #, % or \\" })
+        .refine((prefix) => prefix === "" || !hasUnreachableSegment(prefix), {
+          error: "must not contain //, . or .. segments",
+        })
+        .refine((prefix) => prefix === "" || !isReservedKey(`${prefix}/x`), {
+          error: "must not start with a folder the server keeps for itself (api, app, track, …)",
+        }),
+    )
+    .optional()
+    .describe("A random key starts with it and a `/` (`c` gives `c/x7Hq2Ab`); ignored when key is given"),
+  keyLength: z
+    .number()
+    .int()
+    .min(KEY_LENGTH.min)
+    .max(KEY_LENGTH.max)
+    .optional()
+    .describe(`The length of a random key (without prefix); ${KEY_LENGTH.default} unless given`),
   externalId: z
     .string()
     .trim()
@@ -93,11 +132,11 @@ export const linkBody = z.object({
   description: text(2000),
   image: text(32_000),
   comments: text(10_000),
-  utm_source: text(190),
-  utm_medium: text(190),
-  utm_campaign: text(190),
-  utm_term: text(190),
-  utm_content: text(190),
+  utm_source: text(UTM_MAX_LENGTH),
+  utm_medium: text(UTM_MAX_LENGTH),
+  utm_campaign: text(UTM_MAX_LENGTH),
+  utm_term: text(UTM_MAX_LENGTH),
+  utm_content: text(UTM_MAX_LENGTH),
   password: emptyIsNull(z.string().max(PASSWORD_MAX_LENGTH)).describe(
     "Visitors must enter it before they are sent on",
   ),
@@ -129,7 +168,15 @@ export const linkBody = z.object({
 
 export type LinkBody = z.infer<typeof linkBody>;
 
-export const linkPatchBody = linkBody.partial();
+/** An update: the key options only make a new random key; `disabledAt` (an ISO date, or null) stops a link. */
+export const linkPatchBody = linkBody
+  .omit({ prefix: true, keyLength: true })
+  .partial()
+  .extend({
+    disabledAt: isoDate
+      .nullish()
+      .describe("From then on the short link answers as if it did not exist; null enables it again"),
+  });
 
 /** As Dub reads them: `tagIds` (or the deprecated `tagId`) first, else `tagNames`. */
 function tagSelectionOf(body: Partial<LinkBody>): TagSelection | undefined {
@@ -139,8 +186,14 @@ function tagSelectionOf(body: Partial<LinkBody>): TagSelection | undefined {
   return undefined;
 }
 
+/** How a random key is made, when the body asks for one. */
+export const keyOptions = (body: Pick<LinkBody, "prefix" | "keyLength">): KeyOptions => ({
+  keyPrefix: body.prefix || undefined,
+  keyLength: body.keyLength,
+});
+
 /** Request fields → domain fields; `undefined` means "leave as is", `null` means "clear". */
-export function toLinkInput(body: Partial<LinkBody>): LinkInput {
+export function toLinkInput(body: Partial<LinkBody> & { disabledAt?: number | null }): LinkInput {
   return {
     tags: tagSelectionOf(body),
     folderId: body.folderId,
@@ -172,6 +225,7 @@ export function toLinkInput(body: Partial<LinkBody>): LinkInput {
     testVariants: body.testVariants,
     testStartedAt: body.testStartedAt,
     testCompletedAt: body.testCompletedAt,
+    disabledAt: "disabledAt" in body ? body.disabledAt : undefined,
   };
 }
 
@@ -190,6 +244,8 @@ export const linkListQuery = z.object({
   sortOrder: z.enum(["asc", "desc"]).default("desc"),
   page: z.coerce.number().int().min(1).default(1),
   pageSize: z.coerce.number().int().min(1).max(100).default(100),
+  startingAfter: z.string().min(1).optional().describe("A link id: the page after it, in this order"),
+  endingBefore: z.string().min(1).optional().describe("A link id: the page before it, in this order"),
 });
 
 /** The deprecated `tagId` counts when `tagIds` is absent, as Dub reads them. */
@@ -201,8 +257,8 @@ export function toLinkFilter<Query extends { tagId?: string; tagIds?: string[] }
 }
 
 export const linkInfoQuery = z.object({
-  domain: z.string().optional(),
-  key: z.string().optional(),
+  domain: z.string().min(1, { error: "Domain is required." }).optional(),
+  key: z.string().min(1, { error: "Key is required." }).optional(),
   linkId: z.string().optional(),
   externalId: z.string().optional(),
 });
@@ -217,6 +273,7 @@ export const linkSchema = z
     url: z.string(),
     trackConversion: z.boolean(),
     externalId: nullableString,
+    identifier: z.null().describe("Always null: Clicktrail has no partner programs"),
     tenantId: nullableString,
     programId: z.null(),
     partnerId: z.null(),
@@ -231,6 +288,7 @@ export const linkSchema = z
     image: nullableString,
     video: z.null(),
     rewrite: z.boolean(),
+    linkRetentionCleanupDisabledAt: z.null().describe("Always null: Clicktrail deletes no link for its age"),
     doIndex: z.boolean(),
     ios: nullableString,
     android: nullableString,
@@ -279,7 +337,7 @@ export const linkBulkUpdateBody = z.object({
   linkIds: bulkIds("update").optional().describe("The links to update; takes precedence over externalIds"),
   externalIds: bulkIds("update").optional().describe("The links to update, by their externalId"),
   data: linkPatchBody
-    .omit({ domain: true, key: true, externalId: true })
+    .omit({ domain: true, key: true, externalId: true, disabledAt: true })
     .describe("The fields every selected link gets; domain, key and externalId are not set in bulk"),
 });
 
@@ -306,7 +364,14 @@ export const linkErrorSchema = z
   .meta({ id: "LinkError" });
 
 export const linkCountQuery = linkListQuery
-  .omit({ sortBy: true, sortOrder: true, page: true, pageSize: true })
+  .omit({
+    sortBy: true,
+    sortOrder: true,
+    page: true,
+    pageSize: true,
+    startingAfter: true,
+    endingBefore: true,
+  })
   .extend({
     groupBy: z
       .enum(["domain", "tagId", "folderId", "userId"])
@@ -328,16 +393,11 @@ export const linkCountSchema = z.union([
   ),
 ]);
 
-/** A refused field as the API words every validation failure: `code: path: message`. */
-export function describeIssue(issue: z.core.$ZodIssue): string {
-  return [issue.code, issue.path.join("."), issue.message].filter(Boolean).join(": ");
-}
-
 /** One item of a bulk create, read by the same rules as `POST /links`: the link it asks for, or why not. */
 export function toBulkItem(input: unknown): BulkCreateItem {
   const parsed = linkBody.safeParse(input);
   if (!parsed.success) return { input, invalid: unprocessable(describeIssue(parsed.error.issues[0])) };
-  return { input, link: { ...toLinkInput(parsed.data), url: parsed.data.url } };
+  return { input, link: { ...toLinkInput(parsed.data), url: parsed.data.url, ...keyOptions(parsed.data) } };
 }
 
 /** The switches the seed-era Go SDK sends as `false` on every update it makes, whether or not its caller set them. */

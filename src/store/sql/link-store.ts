@@ -1,4 +1,12 @@
-import { type Insertable, type Kysely, type Selectable, sql, type Updateable } from "kysely";
+import {
+  type Insertable,
+  type Kysely,
+  type RawBuilder,
+  type Selectable,
+  type SqlBool,
+  sql,
+  type Updateable,
+} from "kysely";
 import { MissingReference } from "../../domain/errors.js";
 import type {
   Link,
@@ -6,6 +14,7 @@ import type {
   LinkFields,
   LinkFilter,
   LinkGroupCount,
+  LinkPageStart,
   LinkWalkFilter,
 } from "../../domain/links/model.js";
 import type { LinkStore } from "../../domain/links/ports.js";
@@ -29,6 +38,7 @@ const COLUMNS: Record<keyof LinkFields, keyof LinkRow> = {
   archived: "archived",
   expiresAt: "expires_at",
   expiredUrl: "expired_url",
+  disabledAt: "disabled_at",
   title: "title",
   description: "description",
   image: "image",
@@ -51,12 +61,15 @@ const COLUMNS: Record<keyof LinkFields, keyof LinkRow> = {
   folderId: "folder_id",
 };
 
-const SORT_COLUMNS = {
-  createdAt: "created_at",
-  clicks: "clicks",
-  saleAmount: "sale_amount",
-  lastClicked: "last_clicked",
-} as const;
+type SortKey = { expression: RawBuilder<number>; of: (link: Link) => number };
+
+/** Links never clicked sort as the smallest `lastClicked` on every store: first ascending, last descending. */
+const SORT_KEYS: Record<LinkFilter["sortBy"], SortKey> = {
+  createdAt: { expression: sql`created_at`, of: (link) => link.createdAt },
+  clicks: { expression: sql`clicks`, of: (link) => link.clicks },
+  saleAmount: { expression: sql`sale_amount`, of: (link) => link.saleAmount },
+  lastClicked: { expression: sql`coalesce(last_clicked, -1)`, of: (link) => link.lastClicked ?? -1 },
+};
 
 export class SqlLinkStore implements LinkStore {
   constructor(private readonly db: Kysely<Database>) {}
@@ -80,7 +93,6 @@ export class SqlLinkStore implements LinkStore {
                   ...toColumns(link),
                   id: link.id,
                   workspace_id: link.workspaceId,
-                  disabled_at: link.disabledAt,
                   created_at: link.createdAt,
                   updated_at: link.updatedAt,
                 }) as Insertable<LinkRow>,
@@ -237,15 +249,26 @@ export class SqlLinkStore implements LinkStore {
     );
   }
 
-  async list(workspaceId: string, filter: LinkFilter): Promise<Link[]> {
-    const rows = await matching(this.db, workspaceId, filter)
-      .selectAll()
-      .orderBy(SORT_COLUMNS[filter.sortBy], filter.sortOrder)
-      .orderBy("id", filter.sortOrder)
+  /** A cursor page is the `pageSize` links next to the cursor's link, in the listing's order (keyset). */
+  async list(workspaceId: string, filter: LinkFilter, from: LinkPageStart): Promise<Link[]> {
+    const key = SORT_KEYS[filter.sortBy];
+    const backwards = "before" in from;
+    const direction = backwards === (filter.sortOrder === "asc") ? "desc" : "asc";
+    let query = matching(this.db, workspaceId, filter).selectAll();
+    if ("offset" in from) query = query.offset(from.offset);
+    else {
+      const cursor = "after" in from ? from.after : from.before;
+      const comparison = sql.raw(direction === "asc" ? ">" : "<");
+      query = query.where(
+        sql<SqlBool>`(${key.expression}, id) ${comparison} (${key.of(cursor)}, ${cursor.id})`,
+      );
+    }
+    const rows = await query
+      .orderBy(key.expression, direction)
+      .orderBy("id", direction)
       .limit(filter.pageSize)
-      .offset((filter.page - 1) * filter.pageSize)
       .execute();
-    return withTags(this.db, rows);
+    return withTags(this.db, backwards ? rows.reverse() : rows);
   }
 
   async listAfter(
