@@ -212,7 +212,7 @@ describe("Dub's refusals on the client-side track endpoints, with CORS headers s
     await rejection(response, 401, { message: "Invalid publishable key." });
   });
 
-  test("a workspace that names no allowed host name takes no conversion from a key (stricter than Dub: ADR 22)", async () => {
+  test("a workspace that names no allowed host name takes no conversion from a key (stricter than Dub: ADR 21)", async () => {
     const bare = await server.newWorkspace();
     const { key } = await server.services.workspaces.createKey({
       workspaceId: bare.workspaceId,

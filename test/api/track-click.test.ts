@@ -100,7 +100,7 @@ test("a site that is not allowed, or no page at all, is refused with 403 (with C
   assert.equal(await countRows(server, "select count(*) as n from clicks"), before);
 });
 
-test("a workspace that names no allowed host name takes clicks from any page, or none (Dub's rule, ADR 22)", async () => {
+test("a workspace that names no allowed host name takes clicks from any page, or none (Dub's rule, ADR 21)", async () => {
   const open = await server.newWorkspace();
   const link = await server.sdk(open.key).links.create({ url: "https://open.example.com/", key: "open-ws" });
   for (const [n, origin] of ["https://anywhere.example.net", undefined].entries()) {

@@ -427,7 +427,7 @@ describe(`public routes (seed ${SEED})`, () => {
           "an answer without Access-Control-Allow-Origin",
         );
         if (spec.method === "OPTIONS") assert.equal(response.status, 204);
-        // The other workspace names no allowed host name: like Dub, it takes clicks from any page (ADR 22).
+        // The other workspace names no allowed host name: like Dub, it takes clicks from any page (ADR 21).
         const key = (spec.body as { json?: { key?: unknown } } | undefined)?.json?.key;
         if (response.status === 200 && key !== "fz-other")
           assert.ok(

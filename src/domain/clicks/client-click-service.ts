@@ -34,7 +34,7 @@ export class ClientClickService {
       throw notFound(`Link not found for domain: ${domain} and key: ${click.key}.`);
     const workspace = await this.workspaces.getWorkspace(link.workspaceId);
     if (!workspace) throw notFound(`Link not found for domain: ${domain} and key: ${click.key}.`);
-    // Dub's rule: a workspace that names no site takes clicks from any page (ADR 22).
+    // Dub's rule: a workspace that names no site takes clicks from any page (ADR 21).
     if (workspace.allowedHostnames.length > 0) {
       const hostname = pageHostname(click.pageReferer, click.origin);
       if (!hostname || !isAllowedHostname(hostname, workspace.allowedHostnames)) {

@@ -164,7 +164,7 @@ export class WorkspaceService {
 
   /**
    * A publishable key tracks only from a page of a site its workspace names (by `Referer`, else `Origin`), and a
-   * workspace that names none takes nothing from the browser with a key (stricter than Dub: ADR 22).
+   * workspace that names none takes nothing from the browser with a key (stricter than Dub: ADR 21).
    */
   async checkPage(workspaceId: string, page: { referer?: string; origin?: string }): Promise<void> {
     const allowed = (await this.store.getWorkspace(workspaceId))?.allowedHostnames ?? [];
