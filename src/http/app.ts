@@ -172,6 +172,7 @@ export async function buildApp({
     redirects: services.redirects,
     trustProxy: config.trustProxy,
     database: services.database,
+    apiHost: config.apiHost,
   });
   app.setNotFoundHandler((request, reply) => {
     if (isApiRequest(request, config.apiHost)) return apiNotFound(request, reply);

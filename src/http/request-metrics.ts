@@ -13,5 +13,5 @@ export function recordRequestMetrics(app: FastifyInstance, metrics: Metrics): vo
 function routeLabel(request: FastifyRequest): string {
   const route = request.routeOptions.url;
   if (route === undefined) return "unmatched";
-  return route === "/:key" ? "redirect" : route;
+  return route === "/*" ? "redirect" : route;
 }

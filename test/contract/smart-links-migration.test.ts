@@ -30,7 +30,9 @@ const insertAsBefore = (id: string, key: string) =>
 
 before(async () => {
   ({ db, close } = await emptyDatabase());
-  const { "0103_smart_links": _, ...before0103 } = sharedMigrations;
+  const before0103 = Object.fromEntries(
+    Object.entries(sharedMigrations).filter(([name]) => name < "0103_smart_links"),
+  );
   await migrateToLatest(db, migrationsFor(engine, legacyMigrations, before0103));
   await sql`INSERT INTO workspaces (id, name, slug, created_at) VALUES ('ws_installed', 'Installed', 'installed', ${createdAt})`.execute(
     db,

@@ -24,6 +24,8 @@ export type RedirectRoutesOptions = {
   redirects: RedirectService;
   trustProxy: boolean;
   database: Pick<DatabaseAvailability, "failedWith">;
+  /** On the API's own host a nested path is an API path: one no API route knows is the API's 404, not a link. */
+  apiHost?: string;
 };
 
 const PREFETCH_HEADERS = ["sec-purpose", "purpose", "x-purpose", "x-moz"];
@@ -49,9 +51,14 @@ export async function redirectRoutes(app: FastifyInstance, options: RedirectRout
     cookie: (name) => cookie(request, name),
   });
 
+  const keyOf = (request: FastifyRequest<{ Params: { "*": string } }>) => {
+    const key = keyOfPath(request.params["*"]);
+    return key?.includes("/") && request.hostname === options.apiHost ? null : key;
+  };
+
   // Keys may be nested (`docs/setup`); the server's own paths are more specific routes and win.
   app.get<{ Params: { "*": string } }>("/*", visits, async (request, reply) => {
-    const key = keyOfPath(request.params["*"]);
+    const key = keyOf(request);
     if (key === null) return reply.callNotFound();
     return answer(reply, await redirects.visit(visitOf(request, key)), request.protocol === "https");
   });
@@ -66,7 +73,7 @@ export async function redirectRoutes(app: FastifyInstance, options: RedirectRout
     "/*",
     { ...visits, bodyLimit: 16_384 },
     async (request, reply) => {
-      const key = keyOfPath(request.params["*"]);
+      const key = keyOf(request);
       if (key === null) return reply.callNotFound();
       const password = (request.body as { password?: unknown } | undefined)?.password;
       const outcome = await redirects.unlock(
