@@ -6,16 +6,9 @@ import { after, before, test } from "node:test";
 import { type Kysely, sql } from "kysely";
 import { hashApiKey, WorkspaceService } from "../../src/domain/workspaces/workspace-service.js";
 import { migrateToLatest } from "../../src/store/migrations/index.js";
-import { sharedMigrations } from "../../src/store/migrations/shared/index.js";
-import { migrationsFor } from "../../src/store/migrations/shared-migration.js";
 import type { Database } from "../../src/store/sql/schema.js";
 import { SqlWorkspaceStore } from "../../src/store/sql/workspace-store.js";
-import {
-  emptyDatabase,
-  engine,
-  legacyMigrations,
-  productionMigrations,
-} from "../helpers/migration-database.js";
+import { emptyDatabase, migrationsBefore, productionMigrations } from "../helpers/migration-database.js";
 
 const createdAt = Date.UTC(2026, 0, 2, 3, 4, 5);
 const clock = { now: () => createdAt };
@@ -29,8 +22,7 @@ const insertAsBefore = (id: string, key: string) =>
 
 before(async () => {
   ({ db, close } = await emptyDatabase());
-  const { "0105_publishable_keys": _, ...before0105 } = sharedMigrations;
-  await migrateToLatest(db, migrationsFor(engine, legacyMigrations, before0105));
+  await migrateToLatest(db, migrationsBefore("0105_publishable_keys"));
   await sql`INSERT INTO workspaces (id, name, slug, created_at) VALUES ('ws_installed', 'Installed', 'installed', ${createdAt})`.execute(
     db,
   );

@@ -6,16 +6,9 @@ import { after, before, test } from "node:test";
 import { type Kysely, sql } from "kysely";
 import { PLAIN_LINK } from "../../src/domain/links/model.js";
 import { migrateToLatest } from "../../src/store/migrations/index.js";
-import { sharedMigrations } from "../../src/store/migrations/shared/index.js";
-import { migrationsFor } from "../../src/store/migrations/shared-migration.js";
 import { SqlLinkStore } from "../../src/store/sql/link-store.js";
 import type { Database } from "../../src/store/sql/schema.js";
-import {
-  emptyDatabase,
-  engine,
-  legacyMigrations,
-  productionMigrations,
-} from "../helpers/migration-database.js";
+import { emptyDatabase, migrationsBefore, productionMigrations } from "../helpers/migration-database.js";
 
 const createdAt = Date.UTC(2026, 0, 2, 3, 4, 5);
 let db: Kysely<Database>;
@@ -30,10 +23,7 @@ const insertAsBefore = (id: string, key: string) =>
 
 before(async () => {
   ({ db, close } = await emptyDatabase());
-  const before0103 = Object.fromEntries(
-    Object.entries(sharedMigrations).filter(([name]) => name < "0103_smart_links"),
-  );
-  await migrateToLatest(db, migrationsFor(engine, legacyMigrations, before0103));
+  await migrateToLatest(db, migrationsBefore("0103_smart_links"));
   await sql`INSERT INTO workspaces (id, name, slug, created_at) VALUES ('ws_installed', 'Installed', 'installed', ${createdAt})`.execute(
     db,
   );

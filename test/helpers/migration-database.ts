@@ -7,7 +7,8 @@ import type { Kysely } from "kysely";
 import { postgresMigrations, sqliteMigrations } from "../../src/store/migrations/index.js";
 import { legacyPostgresMigrations } from "../../src/store/migrations/legacy/postgres/index.js";
 import { legacySqliteMigrations } from "../../src/store/migrations/legacy/sqlite/index.js";
-import type { Engine } from "../../src/store/migrations/shared-migration.js";
+import { sharedMigrations } from "../../src/store/migrations/shared/index.js";
+import { type Engine, migrationsFor } from "../../src/store/migrations/shared-migration.js";
 import { openPostgres } from "../../src/store/postgres/database.js";
 import type { Database } from "../../src/store/sql/schema.js";
 import { openSqlite } from "../../src/store/sqlite/database.js";
@@ -17,6 +18,14 @@ export const engine: Engine = process.env.CLICKTRAIL_TEST_STORE === "postgres" ?
 /** The migrations frozen before shared ones began, then every migration a release runs. */
 export const legacyMigrations = engine === "postgres" ? legacyPostgresMigrations : legacySqliteMigrations;
 export const productionMigrations = engine === "postgres" ? postgresMigrations : sqliteMigrations;
+
+/** What a release before shared migration `name` ran: the legacy history and every shared migration before it. */
+export const migrationsBefore = (name: string) =>
+  migrationsFor(
+    engine,
+    legacyMigrations,
+    Object.fromEntries(Object.entries(sharedMigrations).filter(([each]) => each < name)),
+  );
 
 export type EmptyDatabase = { db: Kysely<Database>; close(): Promise<void> };
 
