@@ -16,6 +16,7 @@ import { isPrivateAddress } from "../infra/address-policy.js";
 import { observePool } from "../infra/metrics.js";
 import { authenticate } from "./auth.js";
 import { CLIENT_SCRIPT } from "./client-script.js";
+import { dashboardRoutes } from "./dashboard.js";
 import { answerClientError, INVALID_JSON, installErrorHandler, sendError } from "./errors.js";
 import { openApiOptions } from "./openapi.js";
 import { NOT_FOUND_PAGE } from "./pages.js";
@@ -150,6 +151,7 @@ export async function buildApp({
     });
   }
 
+  await app.register(dashboardRoutes);
   await app.register(healthRoutes, { database: services.database, pingRedis: services.pingRedis });
   app.get("/script.js", { schema: { hide: true } }, async (_request, reply) =>
     reply
