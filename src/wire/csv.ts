@@ -3,12 +3,22 @@ export function csvRecord(fields: readonly string[]): string {
   return `${fields.map((field) => (/[",\r\n]/.test(field) ? `"${field.replaceAll('"', '""')}"` : field)).join(",")}\r\n`;
 }
 
-/** A value as a CSV field: null is empty, objects are JSON. */
+/**
+ * A spreadsheet runs a cell that starts with one of these as a formula; an export writes such a text cell with a
+ * leading `'` (shown by spreadsheets, not run), which an import takes off again.
+ */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/** A value as a CSV field: null is empty, objects are JSON, formula-like text is guarded. */
 export function csvField(value: unknown): string {
   if (value === null || value === undefined) return "";
   if (typeof value === "object") return JSON.stringify(value);
-  return String(value);
+  return typeof value === "string" && FORMULA_START.test(value) ? `'${value}` : String(value);
 }
+
+/** A cell as written: the `'` an export puts before a formula-like text taken off. */
+export const unguardedField = (cell: string) =>
+  cell.startsWith("'") && FORMULA_START.test(cell.slice(1)) ? cell.slice(1) : cell;
 
 /** A CSV text that cannot be read: a quoted field never closed. */
 export class CsvSyntaxError extends Error {}

@@ -1,5 +1,5 @@
 import type { Link } from "../domain/links/model.js";
-import { csvField } from "./csv.js";
+import { csvField, unguardedField } from "./csv.js";
 import { presentLink } from "./link.js";
 
 /**
@@ -65,27 +65,14 @@ export const LINK_IMPORT_COLUMNS = [
 
 const TAG_SEPARATOR = "|";
 
-/**
- * A spreadsheet runs a cell that starts with one of these as a formula; an export writes such a text cell with a
- * leading `'` (shown by spreadsheets, not run), which an import takes off again.
- */
-const FORMULA_START = /^[=+\-@\t\r]/;
-
 /** A link's fields in `LINK_EXPORT_COLUMNS` order. */
 export function linkCsvFields(link: Link, protocol: string): string[] {
   const json: Record<string, unknown> = {
     ...presentLink(link, protocol),
     tags: link.tags.map((tag) => tag.name).join(TAG_SEPARATOR),
   };
-  return LINK_EXPORT_COLUMNS.map((column) => {
-    const value = json[column];
-    return typeof value === "string" && FORMULA_START.test(value) ? `'${value}` : csvField(value);
-  });
+  return LINK_EXPORT_COLUMNS.map((column) => csvField(json[column]));
 }
-
-/** A cell as written: the `'` an export puts before a formula-like text taken off. */
-const unguarded = (cell: string) =>
-  cell.startsWith("'") && FORMULA_START.test(cell.slice(1)) ? cell.slice(1) : cell;
 
 type Column = (typeof LINK_IMPORT_COLUMNS)[number];
 
@@ -113,7 +100,7 @@ export function linkBodyFromCsv(
 ): { body: Record<string, unknown> } | { error: string } {
   const body: Record<string, unknown> = {};
   for (const [i, column] of columns.entries()) {
-    const value = unguarded(fields[i]?.trim() ?? "");
+    const value = unguardedField(fields[i]?.trim() ?? "");
     if (column === null || value === "") continue;
     if (BOOLEAN_COLUMNS.has(column)) {
       const lower = value.toLowerCase();

@@ -467,6 +467,29 @@ describe("GET /events/export", () => {
     assert.deepEqual(JSON.parse(row[header.indexOf("metadata")]), METADATA);
   });
 
+  test("text a spreadsheet would run as a formula is exported behind a ' (and numbers stay numbers)", async () => {
+    const ws = await server.newWorkspace();
+    const sdk = server.sdk(ws.key);
+    const link = await sdk.links.create({
+      url: "https://formula.example",
+      key: unique("formula"),
+      trackConversion: true,
+    });
+    const clickId = await click(link.key);
+    await sdk.track.lead({
+      clickId,
+      eventName: '=HYPERLINK("https://evil.example")',
+      customerExternalId: "+cmd",
+      customerName: "@SUM(A1)",
+    });
+    const answer = await rawGet(
+      "/events/export?event=leads&columns=eventName,customer.externalId,customer.name",
+      ws.key,
+    );
+    const [, row] = parseCsv(answer.text);
+    assert.deepEqual(row, ['\'=HYPERLINK("https://evil.example")', "'+cmd", "'@SUM(A1)"]);
+  });
+
   test("columns chooses and orders the columns; an unknown one is refused", async () => {
     const answer = await rawGet(
       "/events/export?event=sales&columns=sale.amount,customer.externalId&sortOrder=asc",
