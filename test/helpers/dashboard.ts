@@ -150,15 +150,11 @@ type AxeViolation = { id: string; impact: string | null; help: string; nodes: { 
  * the elements. Resolves to every violation found, the minor ones included.
  */
 export async function checkAccessibility(page: Page, label = page.url()): Promise<AxeViolation[]> {
-  const hasAxe = await page.evaluate(() => "axe" in window);
   // Evaluated through the DevTools protocol: the page's CSP allows no inline script.
-  if (!hasAxe) await page.evaluate(readFileSync(AXE, "utf8"));
-  const violations = (await page.evaluate(async () => {
-    // biome-ignore lint/suspicious/noExplicitAny: axe is injected above
-    const axe = (window as any).axe;
-    const result = await axe.run(document, { resultTypes: ["violations"] });
-    return result.violations;
-  })) as AxeViolation[];
+  if (!(await page.evaluate("typeof axe !== 'undefined'"))) await page.evaluate(readFileSync(AXE, "utf8"));
+  const violations = (await page.evaluate(
+    'axe.run(document, { resultTypes: ["violations"] }).then((result) => result.violations)',
+  )) as AxeViolation[];
   const grave = violations.filter((each) => each.impact === "serious" || each.impact === "critical");
   assert.deepEqual(
     grave.map(
