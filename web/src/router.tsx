@@ -9,6 +9,7 @@ import {
 } from "@tanstack/react-router";
 import { fetchMe, ME_KEY, type Me } from "./api/session";
 import { Shell } from "./app/shell";
+import { linksSearch } from "./pages/links/links-search";
 
 type RouterContext = { queryClient: QueryClient };
 
@@ -86,6 +87,7 @@ const workspaceIndexRoute = createRoute({
 const linksRoute = createRoute({
   getParentRoute: () => workspaceRoute,
   path: "/links",
+  validateSearch: linksSearch,
   component: lazyRouteComponent(() => import("./pages/links/links-page"), "LinksPage"),
 });
 
