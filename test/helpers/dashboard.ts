@@ -5,7 +5,7 @@ import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { browserMissing, launchBrowser } from "./browser.js";
-import { cleanUp, ensureBuilt, ROOT, type ServerProcess, startMain, tempDir } from "./processes.js";
+import { cleanUp, ensureBuilt, freePort, ROOT, type ServerProcess, startMain, tempDir } from "./processes.js";
 import { BROWSER_UA } from "./server.js";
 
 export { browserMissing };
@@ -41,7 +41,7 @@ export type Dashboard = {
 /** The lines of DATA_DIR/first-start.txt the dashboard needs: the key and the setup link's token. */
 export function readFirstStart(dataDir: string): { apiKey: string; setupToken: string; setupLink: string } {
   const text = readFileSync(join(dataDir, "first-start.txt"), "utf8");
-  const apiKey = text.match(/API key\s+(\S+)/)?.[1];
+  const apiKey = text.match(/^\s*API key\s+(\S+)\s*$/m)?.[1];
   const setupLink = text.match(/Setup link: (\S+)/)?.[1];
   assert.ok(apiKey, `no API key in first-start.txt:\n${text}`);
   assert.ok(setupLink, `no "Setup link:" line in first-start.txt:\n${text}`);
@@ -67,12 +67,18 @@ export function cookieFrom(response: Response, name: string): string | undefined
 export async function startDashboard(env: Record<string, string> = {}): Promise<Dashboard> {
   ensureBuilt();
   const dataDir = tempDir("clicktrail-dashboard-");
-  const server = await startMain({
-    DATA_DIR: dataDir,
-    CLICK_DEDUPE_SECONDS: "0",
-    RATE_LIMIT_PER_MINUTE: "100000",
-    ...env,
-  });
+  const port = await freePort();
+  // Short links on the server's own address, so a test can follow a link's shortLink as it is.
+  const server = await startMain(
+    {
+      DATA_DIR: dataDir,
+      SHORT_DOMAIN: `127.0.0.1:${port}`,
+      CLICK_DEDUPE_SECONDS: "0",
+      RATE_LIMIT_PER_MINUTE: "100000",
+      ...env,
+    },
+    { port },
+  );
   const { apiKey, setupToken } = readFirstStart(dataDir);
   const browser = await launchBrowser();
   const contexts: BrowserContext[] = [];

@@ -19,7 +19,32 @@ export function CopyButton({ text, label }: { text: string; label: string }) {
         setCopied(true);
       }}
     >
-      <span aria-hidden="true">{copied ? "✓" : "⧉"}</span>
+      {copied ? (
+        <svg
+          aria-hidden="true"
+          width="14"
+          height="14"
+          viewBox="0 0 16 16"
+          fill="none"
+          stroke="currentColor"
+          strokeWidth="2"
+        >
+          <path d="M3 8.5l3 3 7-7" />
+        </svg>
+      ) : (
+        <svg
+          aria-hidden="true"
+          width="14"
+          height="14"
+          viewBox="0 0 16 16"
+          fill="none"
+          stroke="currentColor"
+          strokeWidth="1.5"
+        >
+          <rect x="5.5" y="5.5" width="8" height="8" rx="1.5" />
+          <path d="M10.5 3.5v-1a1 1 0 0 0-1-1h-6a1 1 0 0 0-1 1v6a1 1 0 0 0 1 1h1" />
+        </svg>
+      )}
       <span className="visually-hidden" aria-live="polite">
         {copied ? "Copied" : ""}
       </span>

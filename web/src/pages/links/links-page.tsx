@@ -210,14 +210,11 @@ export function LinksPage() {
         <button
           type="button"
           className="secondary"
-          aria-label={
-            search.sortOrder === "asc"
-              ? "Ascending order; switch to descending"
-              : "Descending order; switch to ascending"
-          }
+          title="Switch the order"
           onClick={() => setSearch({ sortOrder: search.sortOrder === "asc" ? undefined : "asc" })}
         >
-          {search.sortOrder === "asc" ? "↑ Asc" : "↓ Desc"}
+          <span aria-hidden="true">{search.sortOrder === "asc" ? "↑ " : "↓ "}</span>
+          {search.sortOrder === "asc" ? "Ascending" : "Descending"}
         </button>
         <label className="checkbox">
           <input
