@@ -4,6 +4,7 @@ import {
   createRoute,
   createRouter,
   lazyRouteComponent,
+  Navigate,
   Outlet,
   redirect,
 } from "@tanstack/react-router";
@@ -18,9 +19,8 @@ const me = (context: RouterContext) =>
 
 const rootRoute = createRootRouteWithContext<RouterContext>()({
   component: Outlet,
-  notFoundComponent: () => {
-    throw redirect({ to: "/" });
-  },
+  // An unknown path goes to the index, which opens the workspace (or the login); a component cannot throw redirects.
+  notFoundComponent: () => <Navigate to="/" replace />,
 });
 
 const indexRoute = createRoute({
