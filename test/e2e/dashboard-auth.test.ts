@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { createServer, type Server } from "node:http";
 import { after, before, describe, test } from "node:test";
 import {
+  assetsLoaded,
   browserMissing,
   checkAccessibility,
   cookieFrom,
@@ -84,7 +85,11 @@ describe("dashboard sign-in", { skip: browserMissing }, () => {
 
     const next = `/app/${me.workspaces[0]?.slug}/links?search=spring`;
     const second = await dash.newPage();
-    await second.goto(`${dash.origin}/app/login?next=${encodeURIComponent(next)}`);
+    const { gzipBytes, files } = await assetsLoaded(second, async () => {
+      await second.goto(`${dash.origin}/app/login?next=${encodeURIComponent(next)}`);
+      await second.getByRole("heading", { name: "Sign in" }).waitFor();
+    });
+    assert.ok(gzipBytes <= 200 * 1024, `the login page loads ${gzipBytes} bytes gzip: ${files.join(" ")}`);
     await checkAccessibility(second, "login");
     await screenshot(second, "login");
     await dash.signIn(second);

@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type { Page } from "playwright-core";
 import {
+  assetsLoaded,
   browserMissing,
   checkAccessibility,
   type Dashboard,
@@ -55,6 +56,20 @@ describe("dashboard links page", { skip: browserMissing }, () => {
   }
 
   const row = (name: string) => page.getByRole("row").filter({ hasText: name });
+
+  test("a first visit of the links page loads at most 200 KB of gzip-compressed assets", async () => {
+    const fresh = await dash.ownerPage();
+    const { files, gzipBytes } = await assetsLoaded(fresh, async () => {
+      await fresh.goto(linksUrl);
+      await fresh.getByRole("heading", { name: "Links" }).waitFor();
+    });
+    assert.ok(
+      files.some((file) => file.startsWith("links-page-")),
+      files.join(" "),
+    );
+    assert.ok(gzipBytes <= 200 * 1024, `${gzipBytes} bytes: ${files.join(" ")}`);
+    await fresh.close();
+  });
 
   test("an empty workspace invites to create the first link; the page passes axe", async () => {
     await page.getByText("No links yet.").waitFor();

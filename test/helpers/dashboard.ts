@@ -1,7 +1,7 @@
 // The dashboard in a real browser: a server process from dist/ on a fresh DATA_DIR, its first owner, a signed-in
 // Chromium page, axe-core and screenshots. The e2e suites under test/e2e/dashboard-*.test.ts build on this.
 import assert from "node:assert/strict";
-import { mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { browserMissing, launchBrowser } from "./browser.js";
@@ -191,4 +191,31 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   const path = join(SCREENSHOTS, `${name}.png`);
   await page.screenshot({ path, fullPage: true });
   return path;
+}
+
+/**
+ * What `load` makes `page` fetch of the dashboard's hashed assets, and their size as stored gzip-compressed (the
+ * bytes a gzip client receives): the figure of the 200 KB budget for a first page.
+ */
+export async function assetsLoaded(
+  page: Page,
+  load: () => Promise<void>,
+): Promise<{ files: string[]; gzipBytes: number }> {
+  const files = new Set<string>();
+  const record = (response: { url(): string }) => {
+    const path = new URL(response.url()).pathname;
+    if (path.startsWith("/app/assets/")) files.add(path.slice("/app/assets/".length));
+  };
+  page.on("response", record);
+  try {
+    await load();
+    await page.waitForLoadState("networkidle");
+  } finally {
+    page.off("response", record);
+  }
+  const gzipBytes = [...files].reduce(
+    (sum, file) => sum + statSync(join(ROOT, "dist", "web", "assets", `${file}.gz`)).size,
+    0,
+  );
+  return { files: [...files].sort(), gzipBytes };
 }
