@@ -144,6 +144,8 @@ describe("dashboard links page", { skip: browserMissing }, () => {
     await page.reload();
     const clicks = row("/spring-sale").locator('td[data-label="Clicks"]');
     await clicks.filter({ hasText: /^1$/ }).waitFor();
+    await checkAccessibility(page, "links");
+    await screenshot(page, "links");
     // Sorting by clicks puts it first, and the URL keeps the view.
     await page.getByLabel("Sort by").selectOption("clicks");
     await page.waitForURL(/sortBy=clicks/);
