@@ -12,6 +12,7 @@ import {
   screenshot,
   startDashboard,
 } from "../helpers/dashboard.js";
+import { cliJson } from "../helpers/processes.js";
 import { freePort } from "../helpers/server.js";
 
 type Me = { user: { email: string }; workspaces: { id: string; slug: string }[]; csrfToken: string };
@@ -24,6 +25,17 @@ describe("dashboard sign-in", { skip: browserMissing }, () => {
     dash = await startDashboard();
   });
   after(() => dash?.stop());
+
+  /** A new session of this user, through the API. */
+  async function sessionOf(email: string, password: string): Promise<string> {
+    const login = await fetch(`${dash.origin}/api/auth/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json", origin: dash.origin },
+      body: JSON.stringify({ email, password }),
+    });
+    assert.equal(login.status, 200, await login.clone().text());
+    return cookieFrom(login, "ct_session") as string;
+  }
 
   /** A call to the API as the session `cookie`, with its CSRF token on writes. */
   async function asSession(cookie: string, method: string, path: string, body?: unknown) {
@@ -190,6 +202,55 @@ describe("dashboard sign-in", { skip: browserMissing }, () => {
     await screenshot(used, "invite-expired");
     const api = await fetch(`${dash.origin}/api/invites/${new URL(invite.url).searchParams.get("token")}`);
     assert.equal(api.status, 410);
+  });
+
+  test("an invite to a second workspace for an existing account: sign in first when asked, then join as that user", async () => {
+    const env = { DATA_DIR: dash.dataDir };
+    const second = await cliJson<{ id: string; slug: string }>(
+      ["workspaces", "create", "--name", "Second shop"],
+      env,
+    );
+    await cliJson(
+      [
+        "users",
+        "create",
+        "--email",
+        "sam@example.com",
+        "--password",
+        "sams password 1",
+        "--workspace",
+        second.id,
+      ],
+      env,
+    );
+    const sam = await sessionOf("sam@example.com", "sams password 1");
+    const made = await asSession(sam, "POST", `/workspaces/${second.id}/invites`, {
+      email: "mia@example.com",
+      role: "owner",
+    });
+    assert.equal(made.status, 200, await made.clone().text());
+    const inviteUrl = new URL(((await made.json()) as { url: string }).url);
+
+    const page = await dash.newPage();
+    await page.goto(`${dash.origin}${inviteUrl.pathname}${inviteUrl.search}`);
+    await page.getByText("as an owner (mia@example.com)").waitFor();
+    await page.getByLabel("Password").fill("another password");
+    await page.getByRole("button", { name: "Create account and join" }).click();
+    // The account exists (409): the page offers to sign in, and comes back here after it.
+    await page.getByRole("link", { name: "Sign in as mia@example.com" }).click();
+    await page.waitForURL(/\/app\/login\?next=/);
+    await dash.signIn(page, { email: "mia@example.com", password: "mias password 1" });
+    await page.waitForURL(`${dash.origin}${inviteUrl.pathname}${inviteUrl.search}`);
+    await page.getByRole("button", { name: "Join as mia@example.com" }).click();
+    await page.waitForURL(`${dash.origin}/app/${second.slug}/links`);
+    // Both workspaces are hers now, and the switcher moves between them.
+    const switcher = page.getByLabel("Workspace");
+    assert.deepEqual(await switcher.locator("option").allTextContents(), [
+      "Default workspace",
+      "Second shop",
+    ]);
+    await switcher.selectOption(me.workspaces[0]?.slug ?? "");
+    await page.waitForURL(`${dash.origin}/app/${me.workspaces[0]?.slug}/links`);
   });
 
   // Last: the failures count per address too, and would hold back the sign-ins above.
