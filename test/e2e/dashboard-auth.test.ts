@@ -253,6 +253,20 @@ describe("dashboard sign-in", { skip: browserMissing }, () => {
     await page.waitForURL(`${dash.origin}/app/${me.workspaces[0]?.slug}/links`);
   });
 
+  test("signed out everywhere meanwhile: the next request of an open page sends it to the login, and back after it", async () => {
+    const page = await dash.ownerPage();
+    await page.goto(`${dash.origin}/app`);
+    await page.getByRole("heading", { name: "Links" }).waitFor();
+    const cookie = (await page.context().cookies()).find((each) => each.name === "ct_session")
+      ?.value as string;
+    const out = await asSession(cookie, "POST", "/auth/logout-everywhere", {});
+    assert.equal(out.status, 200, await out.clone().text());
+    await page.getByPlaceholder("Search by short link or URL").fill("after");
+    await page.waitForURL(/\/app\/login\?next=/);
+    await dash.signIn(page);
+    await page.waitForURL(/\/app\/[^/]+\/links\?search=after/);
+  });
+
   // Last: the failures count per address too, and would hold back the sign-ins above.
   test("after five wrong passwords the page says how long to wait (Retry-After)", async () => {
     const login = (password: string) =>

@@ -280,6 +280,7 @@ export function LinksPage() {
       ) : (
         <LinksTable
           links={rows}
+          sort={{ by: search.sortBy ?? "createdAt", order: search.sortOrder ?? "desc" }}
           busy={links.isFetching}
           selected={selected}
           onSelect={setSelected}

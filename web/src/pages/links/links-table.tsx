@@ -5,6 +5,8 @@ import { type Link, shortName } from "./link-types";
 
 type Props = {
   links: Link[];
+  /** The column the rows are ordered by, for `aria-sort`. */
+  sort: { by: string; order: "asc" | "desc" };
   busy: boolean;
   selected: Set<string>;
   onSelect: (selected: Set<string>) => void;
@@ -15,7 +17,19 @@ type Props = {
 };
 
 /** The links with their figures; on a phone each row becomes a card (see styles.css). */
-export function LinksTable({ links, busy, selected, onSelect, onEdit, onQr, onArchive, onDelete }: Props) {
+export function LinksTable({
+  links,
+  sort,
+  busy,
+  selected,
+  onSelect,
+  onEdit,
+  onQr,
+  onArchive,
+  onDelete,
+}: Props) {
+  const sorted = (by: string) =>
+    sort.by === by ? (sort.order === "asc" ? "ascending" : "descending") : undefined;
   const all = links.length > 0 && links.every((link) => selected.has(link.id));
   const toggle = (id: string, on: boolean) => {
     const next = new Set(selected);
@@ -41,16 +55,16 @@ export function LinksTable({ links, busy, selected, onSelect, onEdit, onQr, onAr
             </th>
             <th scope="col">Short link</th>
             <th scope="col">Destination</th>
-            <th scope="col" className="number">
+            <th scope="col" className="number" aria-sort={sorted("clicks")}>
               Clicks
             </th>
-            <th scope="col" className="number">
+            <th scope="col" className="number" aria-sort={sorted("leads")}>
               Leads
             </th>
-            <th scope="col" className="number">
+            <th scope="col" className="number" aria-sort={sorted("sales")}>
               Sales
             </th>
-            <th scope="col" className="number">
+            <th scope="col" className="number" aria-sort={sorted("saleAmount")}>
               Revenue
             </th>
             <th scope="col">
