@@ -1,6 +1,7 @@
 import { useQueryClient } from "@tanstack/react-query";
-import { Link, Outlet, useNavigate, useRouteContext } from "@tanstack/react-router";
-import { api, setCsrfToken } from "../api/client";
+import { Link, Outlet, useNavigate, useRouteContext, useRouter } from "@tanstack/react-router";
+import { useEffect } from "react";
+import { ApiError, api, setCsrfToken } from "../api/client";
 import { WorkspaceContext } from "./workspace";
 
 const SECTIONS = [
@@ -16,6 +17,21 @@ export function Shell() {
   const { workspace, user } = useRouteContext({ from: "/$workspace" });
   const navigate = useNavigate();
   const queryClient = useQueryClient();
+  const router = useRouter();
+
+  // A session that ends meanwhile (signed out elsewhere, expired, revoked) sends the page to the login, and back.
+  useEffect(() => {
+    let leaving = false;
+    return queryClient.getQueryCache().subscribe((event) => {
+      const error = event.query.state.error;
+      if (leaving || event.type !== "updated" || !(error instanceof ApiError) || error.status !== 401) return;
+      if (router.state.location.pathname === "/login") return;
+      leaving = true;
+      setCsrfToken(null);
+      queryClient.clear();
+      void navigate({ to: "/login", search: { next: router.state.location.publicHref } });
+    });
+  }, [queryClient, navigate, router]);
 
   async function signOut() {
     await api("/auth/logout", { method: "POST" }).catch(() => undefined);
