@@ -9,6 +9,7 @@ import {
 } from "@tanstack/react-router";
 import { fetchMe, ME_KEY, type Me } from "./api/session";
 import { Shell } from "./app/shell";
+import { validateInsightsSearch } from "./pages/analytics/search";
 
 type RouterContext = { queryClient: QueryClient };
 
@@ -92,12 +93,14 @@ const linksRoute = createRoute({
 const analyticsRoute = createRoute({
   getParentRoute: () => workspaceRoute,
   path: "/analytics",
+  validateSearch: validateInsightsSearch,
   component: lazyRouteComponent(() => import("./pages/analytics/analytics-page"), "AnalyticsPage"),
 });
 
 const eventsRoute = createRoute({
   getParentRoute: () => workspaceRoute,
   path: "/events",
+  validateSearch: validateInsightsSearch,
   component: lazyRouteComponent(() => import("./pages/events/events-page"), "EventsPage"),
 });
 
