@@ -8,7 +8,14 @@ import { SkeletonRows } from "../../components/skeleton-rows";
 import { TimeRangePicker } from "../../components/time-range-picker";
 import { BreakdownCard } from "./breakdown-card";
 import { LOCATIONS, SOURCES, TECHNOLOGY, TOP_LINKS } from "./dimensions";
-import { countryName, formatMetricShort, METRIC_LABELS, type Metrics, metricOf } from "./format";
+import {
+  countryName,
+  formatMetricShort,
+  formatPercent,
+  METRIC_LABELS,
+  type Metrics,
+  metricOf,
+} from "./format";
 import { Funnel } from "./funnel";
 import { type TimeseriesRow, useAnalytics, useExportUrl } from "./queries";
 import {
@@ -18,6 +25,7 @@ import {
   type InsightsSearch,
   METRICS,
   type Metric,
+  previousPeriodOf,
   type RangeSearch,
   timeZoneOf,
   withoutFilters,
@@ -54,6 +62,11 @@ export function AnalyticsPage() {
       ),
     [timeseries.data],
   );
+  const previousPeriod = previousPeriodOf(search, Date.now());
+  const previousQuery = previousPeriod
+    ? { ...query, interval: "", start: previousPeriod.start, end: previousPeriod.end }
+    : query;
+  const previous = useAnalytics<Metrics>("count", previousQuery, previousPeriod !== null);
   const link = useQuery({
     queryKey: ["link", workspace.id, search.linkId],
     queryFn: () =>
@@ -136,9 +149,14 @@ export function AnalyticsPage() {
             >
               <span className="metric-name">{METRIC_LABELS[each]}</span>
               {timeseries.data ? (
-                <span className="metric-total" data-metric={each}>
-                  {formatMetricShort(metricOf(totals, each), each)}
-                </span>
+                <>
+                  <span className="metric-total" data-metric={each}>
+                    {formatMetricShort(metricOf(totals, each), each)}
+                  </span>
+                  {previous.data && !previous.isPlaceholderData && (
+                    <Change now={metricOf(totals, each)} before={metricOf(previous.data, each)} />
+                  )}
+                </>
               ) : (
                 <span className="skeleton metric-skeleton" />
               )}
@@ -205,6 +223,27 @@ export function AnalyticsPage() {
       </div>
       {timeseries.data && <Funnel totals={totals} />}
     </div>
+  );
+}
+
+/** The change against the previous period, as an arrow and a signed percentage (never colour alone). */
+function Change({ now, before }: { now: number; before: number }) {
+  if (before === 0)
+    return <span className="change muted">{now > 0 ? "new in this period" : "no change"}</span>;
+  const ratio = (now - before) / before;
+  const arrow = ratio > 0 ? "↑" : ratio < 0 ? "↓" : "→";
+  const sign = ratio > 0 ? "+" : "";
+  return (
+    <span className={`change ${ratio > 0 ? "up" : ratio < 0 ? "down" : ""}`}>
+      <span aria-hidden="true">{arrow} </span>
+      {sign}
+      {formatPercent(ratio)}
+      <span className="visually-hidden"> compared with the previous period</span>
+      <span aria-hidden="true" className="muted">
+        {" "}
+        vs. previous
+      </span>
+    </span>
   );
 }
 

@@ -104,3 +104,23 @@ export function withoutFilters(search: InsightsSearch): InsightsSearch {
   delete next.page;
   return next as InsightsSearch;
 }
+
+const SPANS: Record<PresetInterval, number> = {
+  "24h": 86_400_000,
+  "7d": 7 * 86_400_000,
+  "30d": 30 * 86_400_000,
+  "90d": 90 * 86_400_000,
+  "1y": 365 * 86_400_000,
+};
+
+/**
+ * The period just before a preset range, as absolute instants (`now` rounded to the minute so the query key
+ * holds still); null for a custom range, which has no comparison.
+ */
+export function previousPeriodOf(search: InsightsSearch, now: number): { start: string; end: string } | null {
+  if (search.start) return null;
+  const span = SPANS[(search.interval ?? DEFAULT_INTERVAL) as PresetInterval];
+  if (span === undefined) return null;
+  const end = Math.floor(now / 60_000) * 60_000 - span;
+  return { start: new Date(end - span).toISOString(), end: new Date(end).toISOString() };
+}
