@@ -10,6 +10,7 @@ import {
 import { fetchMe, ME_KEY, type Me } from "./api/session";
 import { Shell } from "./app/shell";
 import { validateInsightsSearch } from "./pages/analytics/search";
+import { linksSearch } from "./pages/links/links-search";
 
 type RouterContext = { queryClient: QueryClient };
 
@@ -68,7 +69,7 @@ export const workspaceRoute = createRoute({
   path: "/$workspace",
   beforeLoad: async ({ context, params, location }) => {
     const user = await me(context);
-    if (!user) throw redirect({ to: "/login", search: { next: location.href } });
+    if (!user) throw redirect({ to: "/login", search: { next: location.publicHref } });
     const workspace = user.workspaces.find((each) => each.slug === params.workspace);
     if (!workspace) throw redirect({ to: "/" });
     return { workspace, user };
@@ -87,6 +88,7 @@ const workspaceIndexRoute = createRoute({
 const linksRoute = createRoute({
   getParentRoute: () => workspaceRoute,
   path: "/links",
+  validateSearch: linksSearch,
   component: lazyRouteComponent(() => import("./pages/links/links-page"), "LinksPage"),
 });
 

@@ -106,7 +106,7 @@ export function AnalyticsPage() {
     <div className="analytics-page" data-shown={shown.done || undefined}>
       <div className="page-head">
         <h1>Analytics</h1>
-        <div className="toolbar">
+        <div className="insights-toolbar">
           <TimeRangePicker
             key={`${search.interval}-${search.start}-${search.end}`}
             range={search}

@@ -105,7 +105,7 @@ function BreakdownTable({
 
   if (rows.length === 0) {
     return (
-      <p className="empty muted">
+      <p className="breakdown-empty muted">
         No {METRIC_LABELS[metric].toLowerCase()} by {dimension.label.toLowerCase()} in this range
         {active ? " with these filters" : ""}.
       </p>

@@ -92,7 +92,7 @@ export function EventsPage() {
     <div className="events-page">
       <div className="page-head">
         <h1>Events</h1>
-        <div className="toolbar">
+        <div className="insights-toolbar">
           <TimeRangePicker
             key={`${search.interval}-${search.start}-${search.end}`}
             range={search}
