@@ -1,6 +1,10 @@
 import { createHmac } from "node:crypto";
 import type { Logger } from "pino";
 import type { Config } from "../config.js";
+import { AccountService } from "../domain/accounts/account-service.js";
+import { MembershipService } from "../domain/accounts/membership-service.js";
+import { scryptPasswords } from "../domain/accounts/passwords.js";
+import type { FailureLimiter } from "../domain/accounts/ports.js";
 import { AnalyticsService } from "../domain/analytics/analytics-service.js";
 import type { Announcer } from "../domain/announcements.js";
 import { ClickRecorder } from "../domain/clicks/click-recorder.js";
@@ -44,6 +48,8 @@ import { sharedState } from "./shared-state.js";
 
 export type Services = {
   workspaces: WorkspaceService;
+  accounts: AccountService;
+  memberships: MembershipService;
   links: LinkService;
   bulkLinks: BulkLinkService;
   domains: DomainService;
@@ -75,7 +81,20 @@ export type Services = {
  * The services that need only storage, the configuration and someone to announce to: built alike for a server
  * and for a `clicktrail` command.
  */
-export function storeServices(config: Config, stores: Stores, linkCache: LinkCache, announcer: Announcer) {
+export function storeServices(
+  config: Config,
+  stores: Stores,
+  linkCache: LinkCache,
+  announcer: Announcer,
+  loginFailures?: FailureLimiter,
+) {
+  const accounts = new AccountService(
+    stores.accounts,
+    stores.workspaces,
+    scryptPasswords,
+    systemClock,
+    loginFailures,
+  );
   const payloads = new DubWebhookPayloads(config.shortLinkProtocol);
   const links = new LinkService(
     stores.links,
@@ -97,6 +116,8 @@ export function storeServices(config: Config, stores: Stores, linkCache: LinkCac
         allowPrivate: config.webhookAllowPrivate,
       })) satisfies Sender,
     workspaces: new WorkspaceService(stores.workspaces, systemClock),
+    accounts,
+    memberships: new MembershipService(stores.accounts, stores.workspaces, accounts, systemClock),
     links,
     bulkLinks: new BulkLinkService(links, stores.links, linkCache, systemClock, payloads, announcer),
     domains: new DomainService(
@@ -141,6 +162,7 @@ export async function createServices(
     stores,
     shared.linkCache,
     announcer,
+    shared.loginFailures,
   );
   const delivery = new DeliveryWorker(
     stores.webhooks,
