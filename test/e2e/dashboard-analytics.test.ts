@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
+import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { Dub } from "dub";
 import type { Page } from "playwright-core";
@@ -42,12 +43,14 @@ describe("dashboard: analytics and events", { skip: browserMissing }, () => {
 
   /** Waits until the clicks total reads `value` (the page refetches after a filter changes). */
   const clicksShown = (value: string, on: Page = page) =>
-    on.waitForFunction(
-      `document.querySelector(".metric-total[data-metric=clicks]")?.textContent === ${JSON.stringify(value)}`,
-    );
+    on.locator(".metric-total[data-metric=clicks]", { hasText: new RegExp(`^${value}$`) }).waitFor();
 
-  const eventRows = (count: number) =>
-    page.waitForFunction(`document.querySelectorAll("table.events-table tbody tr").length === ${count}`);
+  /** Waits until the events table has exactly `count` rows. */
+  const eventRows = async (count: number) => {
+    const tableRows = page.locator("table.events-table tbody tr");
+    await tableRows.nth(count - 1).waitFor();
+    await tableRows.nth(count).waitFor({ state: "detached" });
+  };
 
   /** A breakdown's rows as [label, value] pairs. */
   const rows = (groupBy: string, on: Page = page) =>
@@ -60,7 +63,10 @@ describe("dashboard: analytics and events", { skip: browserMissing }, () => {
 
   before(async () => {
     dashboard = await startDashboard({ TRUST_PROXY: "true" });
-    sdk = new Dub({ token: dashboard.apiKey, serverURL: `${dashboard.origin}/api` });
+    // The harness's `apiKey` reads "for" out of "an API key for you" (reported): the key is the dub_ line.
+    const firstStart = await readFile(join(dashboard.dataDir, "first-start.txt"), "utf8");
+    const apiKey = firstStart.match(/API key\s+(dub_\S+)/)?.[1] ?? dashboard.apiKey;
+    sdk = new Dub({ token: apiKey, serverURL: `${dashboard.origin}/api` });
     page = await dashboard.ownerPage();
     await page.goto(`${dashboard.origin}/app/`);
     await page.waitForURL(/\/app\/[^/]+\/links/);
@@ -104,6 +110,7 @@ describe("dashboard: analytics and events", { skip: browserMissing }, () => {
     assert.match(links[0][0], /\/launch$/);
     assert.equal(links[0][1], "3");
     await page.getByRole("tab", { name: "Browsers" }).click();
+    await page.waitForSelector("table[data-groupby=browsers]");
     assert.deepEqual((await rows("browsers")).map(([label]) => label).sort(), ["Chrome", "Firefox"]);
     await screenshot(page, "analytics");
   });
