@@ -205,6 +205,7 @@ describe("dashboard: analytics and events", { skip: browserMissing }, () => {
     const sale = page.locator("tr.new-event", { hasText: "Purchase" });
     await sale.waitFor();
     assert.match((await sale.textContent()) ?? "", /\$49\.00.*Purchase.*Ada Lovelace/);
+    await page.getByRole("link", { name: "Sales 1" }).waitFor();
     assert.equal(await page.evaluate("window.sameDocument"), true, "no reload");
     await screenshot(page, "events");
 

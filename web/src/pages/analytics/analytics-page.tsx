@@ -66,7 +66,7 @@ export function AnalyticsPage() {
   const previousQuery = previousPeriod
     ? { ...query, interval: "", start: previousPeriod.start, end: previousPeriod.end }
     : query;
-  const previous = useAnalytics<Metrics>("count", previousQuery, previousPeriod !== null);
+  const previous = useAnalytics<Metrics>("count", previousQuery, { enabled: previousPeriod !== null });
   const link = useQuery({
     queryKey: ["link", workspace.id, search.linkId],
     queryFn: () =>

@@ -10,7 +10,11 @@ export type GroupRow = Metrics & Record<string, unknown>;
  * GET /analytics with `event=composite` (every metric in one answer), the page's range and filters. Data of the
  * previous view stays on screen while the next one loads.
  */
-export function useAnalytics<T>(groupBy: string, query: Record<string, string>, enabled = true) {
+export function useAnalytics<T>(
+  groupBy: string,
+  query: Record<string, string>,
+  { enabled = true, refetchInterval }: { enabled?: boolean; refetchInterval?: number | false } = {},
+) {
   const workspace = useWorkspace();
   const params = { ...query, event: "composite", groupBy };
   return useQuery({
@@ -18,6 +22,7 @@ export function useAnalytics<T>(groupBy: string, query: Record<string, string>, 
     queryFn: ({ signal }) => api<T>("/analytics", { query: params, workspace: workspace.id, signal }),
     placeholderData: keepPreviousData,
     enabled,
+    refetchInterval,
   });
 }
 

@@ -58,7 +58,7 @@ export function EventsPage() {
     refetchInterval: page === 1 ? POLL_MS : false,
     refetchIntervalInBackground: false,
   });
-  const counts = useAnalytics<Metrics>("count", query);
+  const counts = useAnalytics<Metrics>("count", query, { refetchInterval: page === 1 ? POLL_MS : false });
   const links = useQuery({
     queryKey: ["links-for-filter", workspace.id],
     queryFn: () =>
