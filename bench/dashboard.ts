@@ -146,7 +146,14 @@ type BrowserPerformance<Entry> = {
   getEntriesByType(type: string): Entry[];
 };
 
-type Sample = { shown: number; domContentLoaded: number; apiEnd: number; requests: number };
+type Sample = {
+  shown: number;
+  domContentLoaded: number;
+  apiEnd: number;
+  requests: number;
+  /** The longest GET /api/analytics of the visit: its groupBy and its duration (ms). */
+  slowest: { groupBy: string; ms: number };
+};
 
 async function signedInContext(browser: Browser, origin: string): Promise<BrowserContext> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
@@ -178,7 +185,16 @@ async function measure(context: BrowserContext, url: string): Promise<Sample> {
       const api = timing
         .getEntriesByType("resource")
         .filter((entry) => entry.name.includes("/api/analytics"));
+      const slowest = api.reduce(
+        (worst, entry) => {
+          const ms = entry.responseEnd - entry.startTime;
+          const groupBy = new URL(entry.name).searchParams.get("groupBy") ?? "?";
+          return ms > worst.ms ? { groupBy, ms } : worst;
+        },
+        { groupBy: "", ms: 0 },
+      );
       return {
+        slowest,
         shown: timing.getEntriesByName(mark)[0].startTime,
         domContentLoaded: timing.getEntriesByType("navigation")[0].domContentLoadedEventEnd,
         apiEnd: Math.max(0, ...api.map((entry) => entry.responseEnd)),
@@ -193,6 +209,12 @@ async function measure(context: BrowserContext, url: string): Promise<Sample> {
 const cpus = os.cpus();
 log(
   `machine: ${cpus.length} CPUs (${cpus[0]?.model.trim() ?? "unknown"}), node ${process.version}, ${os.platform()} ${os.arch()}`,
+);
+log(
+  `load average: ${os
+    .loadavg()
+    .map((load) => load.toFixed(1))
+    .join(", ")} (1, 5, 15 min)`,
 );
 ensureBuilt();
 const seeded = seedIfNeeded();
@@ -238,17 +260,27 @@ try {
 
   log(`\n/app/${workspace.slug}/analytics: ms from navigation start, median of ${runs} runs (min–max)`);
   log(
-    `${"view".padEnd(28)}${"cache".padEnd(7)}${"shown".padStart(16)}${"API done".padStart(10)}${"DCL".padStart(8)}`,
+    `${"view".padEnd(26)}${"cache".padEnd(6)}${"data shown".padStart(20)}${"API done".padStart(10)}` +
+      `${"DCL".padStart(7)}   slowest request (median ms)`,
   );
   for (const { view, cache, samples } of results) {
     const shown = samples.map((sample) => sample.shown);
+    const slowest = samples.map((sample) => sample.slowest);
+    const names = [...new Set(slowest.map((each) => each.groupBy))].join("/");
     log(
-      `${view.padEnd(28)}${cache.padEnd(7)}` +
-        `${`${fmt(median(shown))} (${fmt(Math.min(...shown))}–${fmt(Math.max(...shown))})`.padStart(16)}` +
+      `${view.padEnd(26)}${cache.padEnd(6)}` +
+        `${`${fmt(median(shown))} (${fmt(Math.min(...shown))}–${fmt(Math.max(...shown))})`.padStart(20)}` +
         `${fmt(median(samples.map((sample) => sample.apiEnd))).padStart(10)}` +
-        `${fmt(median(samples.map((sample) => sample.domContentLoaded))).padStart(8)}`,
+        `${fmt(median(samples.map((sample) => sample.domContentLoaded))).padStart(7)}` +
+        `   ${names} ${fmt(median(slowest.map((each) => each.ms)))}`,
     );
   }
+  log(
+    `load average at the end: ${os
+      .loadavg()
+      .map((load) => load.toFixed(1))
+      .join(", ")}`,
+  );
   const worst = Math.max(...results.map((result) => median(result.samples.map((sample) => sample.shown))));
   log(`\nslowest median: ${fmt(worst)} ms (goal: 1,000 ms). Data kept in ${dataDir} (delete it when done).`);
   if (asJson) {

@@ -9,6 +9,7 @@ import {
 } from "@tanstack/react-router";
 import { fetchMe, ME_KEY, type Me } from "./api/session";
 import { Shell } from "./app/shell";
+import { prefetchAnalytics } from "./pages/analytics/queries";
 import { validateInsightsSearch } from "./pages/analytics/search";
 import { linksSearch } from "./pages/links/links-search";
 
@@ -96,6 +97,8 @@ const analyticsRoute = createRoute({
   getParentRoute: () => workspaceRoute,
   path: "/analytics",
   validateSearch: validateInsightsSearch,
+  loaderDeps: ({ search }) => search,
+  loader: ({ context, deps }) => prefetchAnalytics(context.queryClient, context.workspace.id, deps),
   component: lazyRouteComponent(() => import("./pages/analytics/analytics-page"), "AnalyticsPage"),
 });
 

@@ -62,11 +62,6 @@ export function AnalyticsPage() {
       ),
     [timeseries.data],
   );
-  const previousPeriod = previousPeriodOf(search, Date.now());
-  const previousQuery = previousPeriod
-    ? { ...query, interval: "", start: previousPeriod.start, end: previousPeriod.end }
-    : query;
-  const previous = useAnalytics<Metrics>("count", previousQuery, { enabled: previousPeriod !== null });
   const link = useQuery({
     queryKey: ["link", workspace.id, search.linkId],
     queryFn: () =>
@@ -92,6 +87,14 @@ export function AnalyticsPage() {
 
   const cards = search.linkId ? 3 : 4;
   const shown = useShownMark(timeseries.data !== undefined, cards);
+  const previousPeriod = previousPeriodOf(search, Date.now());
+  const previousQuery = previousPeriod
+    ? { ...query, interval: "", start: previousPeriod.start, end: previousPeriod.end }
+    : query;
+  // Asked once the view's own figures are on screen: the comparison must not delay them.
+  const previous = useAnalytics<Metrics>("count", previousQuery, {
+    enabled: previousPeriod !== null && shown.done,
+  });
 
   const display = (param: FilterParam, value: string) =>
     param === "country"
