@@ -236,6 +236,36 @@ describe("dashboard: analytics and events", { skip: browserMissing }, () => {
     await eventRows(1);
   });
 
+  test("a custom range is chosen in the page, lands in the URL as start and end, and counts in days", async () => {
+    const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+    await page.goto(analyticsUrl());
+    await shown();
+    assert.match(
+      (await page.getByRole("link", { name: "Download CSV" }).getAttribute("href")) ?? "",
+      /[?&]timezone=[^&]+/,
+      "requests carry the viewer's time zone",
+    );
+    await page.getByRole("button", { name: "Custom" }).click();
+    await page.getByLabel("From", { exact: true }).fill(day(-2));
+    await page.getByLabel("To", { exact: true }).fill(day(0));
+    await page.getByRole("button", { name: "Apply" }).click();
+    await page.waitForURL((url) => url.searchParams.get("start") === day(-2));
+    assert.equal(new URL(page.url()).searchParams.get("end"), `${day(0)}T23:59:59`);
+    assert.equal(new URL(page.url()).searchParams.has("interval"), false);
+    await page.locator(".timeseries tbody tr").nth(2).waitFor();
+    assert.equal(await page.locator(".timeseries tbody tr").count(), 3, "one row per day");
+    await clicksShown("4");
+
+    await page.reload();
+    await shown();
+    assert.equal(await page.getByRole("button", { name: "Custom" }).getAttribute("aria-pressed"), "true");
+    assert.equal(await page.getByLabel("From", { exact: true }).inputValue(), day(-2));
+    await page.getByRole("button", { name: "7d" }).click();
+    await page.waitForURL(
+      (url) => url.searchParams.get("interval") === "7d" && !url.searchParams.has("start"),
+    );
+  });
+
   test("no serious or critical axe-core violation on either page, light and dark, at a phone's width", async () => {
     for (const colorScheme of ["light", "dark"] as const) {
       const phone = await dashboard.ownerPage({ width: 390, height: 844, colorScheme });
