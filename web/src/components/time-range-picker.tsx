@@ -39,7 +39,7 @@ export function TimeRangePicker({ range, onChange }: Props) {
           <button
             key={interval}
             type="button"
-            className={current === interval ? "selected" : undefined}
+            className={current === interval ? "segment selected" : "segment"}
             aria-pressed={current === interval}
             title={`Last ${PRESET_LABELS[interval]}`}
             onClick={() => {
@@ -52,7 +52,7 @@ export function TimeRangePicker({ range, onChange }: Props) {
         ))}
         <button
           type="button"
-          className={current === "custom" ? "selected" : undefined}
+          className={current === "custom" ? "segment selected" : "segment"}
           aria-pressed={current === "custom"}
           aria-expanded={editing}
           aria-controls={`${id}-custom`}
