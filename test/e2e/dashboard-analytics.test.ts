@@ -101,6 +101,11 @@ describe("dashboard: analytics and events", { skip: browserMissing }, () => {
       trs.reduce((sum, tr) => sum + Number(tr.querySelectorAll("td")[0]?.textContent ?? 0), 0),
     );
     assert.equal(chartClicks, 3);
+    // The chart takes the keyboard: End moves its cursor to the last period, today's.
+    const chartSlider = page.getByRole("slider", { name: "Clicks by period" });
+    await chartSlider.press("End");
+    assert.match((await chartSlider.getAttribute("aria-valuetext")) ?? "", /: 3$/);
+    assert.match((await page.locator(".chart-readout").textContent()) ?? "", /: 3$/);
     assert.deepEqual(await rows("countries"), [
       ["United States (US)", "2"],
       ["Germany (DE)", "1"],

@@ -1,4 +1,4 @@
-import { useEffect, useId, useRef, useState } from "react";
+import { type KeyboardEvent, useEffect, useId, useRef, useState } from "react";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
 import { formatCents, formatCount, formatMetric, formatMetricShort, METRIC_LABELS, metricOf } from "./format";
@@ -40,6 +40,8 @@ function bucketLabeller(rows: TimeseriesRow[], timeZone: string) {
  */
 export function TimeseriesChart({ rows, metric, timeZone }: Props) {
   const container = useRef<HTMLDivElement>(null);
+  const plot = useRef<uPlot | null>(null);
+  const [point, setPoint] = useState<number | null>(null);
   const [showTable, setShowTable] = useState(false);
   const tableId = useId();
   const label = bucketLabeller(rows, timeZone);
@@ -68,6 +70,7 @@ export function TimeseriesChart({ rows, metric, timeZone }: Props) {
         tzDate: (seconds) => uPlot.tzDate(new Date(seconds * 1000), timeZone),
         legend: { show: false },
         cursor: { drag: { x: false, y: false } },
+        hooks: { setCursor: [(u) => setPoint(u.cursor.idx ?? null)] },
         scales: { y: { range: (_u, _min, max) => [0, Math.max(1, max) * 1.1] } },
         axes: [
           axis,
@@ -96,15 +99,65 @@ export function TimeseriesChart({ rows, metric, timeZone }: Props) {
       chart.setSize({ width: Math.max(element.clientWidth, 200), height: HEIGHT }),
     );
     resize.observe(element);
+    plot.current = chart;
     return () => {
+      plot.current = null;
       resize.disconnect();
       chart.destroy();
     };
   }, [rows, metric, timeZone]);
 
+  /** Arrow keys, Home and End move the chart's cursor from period to period, as the mouse does. */
+  function onKeyDown(event: KeyboardEvent<HTMLDivElement>) {
+    const chart = plot.current;
+    if (!chart || rows.length === 0) return;
+    const last = rows.length - 1;
+    const current = point ?? (event.key === "ArrowLeft" ? rows.length : -1);
+    const next =
+      event.key === "ArrowRight"
+        ? Math.min(current + 1, last)
+        : event.key === "ArrowLeft"
+          ? Math.max(current - 1, 0)
+          : event.key === "Home"
+            ? 0
+            : event.key === "End"
+              ? last
+              : null;
+    if (next === null) return;
+    event.preventDefault();
+    const x = chart.data[0][next];
+    const y = chart.data[1][next] ?? 0;
+    chart.setCursor({ left: chart.valToPos(x, "x"), top: chart.valToPos(y, "y") });
+  }
+
+  const readout =
+    point !== null && rows[point]
+      ? `${label(rows[point].start)}: ${formatMetric(metricOf(rows[point], metric), metric)}`
+      : null;
+
   return (
     <div className="timeseries">
-      <div ref={container} className="chart-canvas" role="img" aria-label={summary} />
+      <p className="chart-readout" aria-hidden="true">
+        {readout ?? (
+          <span className="muted">
+            Point at the chart, or focus it and use the arrow keys, for each period.
+          </span>
+        )}
+      </p>
+      <div
+        className="chart-focus"
+        role="slider"
+        aria-label={`${METRIC_LABELS[metric]} by period`}
+        aria-valuemin={0}
+        aria-valuemax={Math.max(rows.length - 1, 0)}
+        aria-valuenow={point ?? 0}
+        aria-valuetext={readout ?? summary}
+        tabIndex={0}
+        onKeyDown={onKeyDown}
+        onBlur={() => plot.current?.setCursor({ left: -10, top: -10 })}
+      >
+        <div ref={container} className="chart-canvas" aria-hidden="true" />
+      </div>
       <div className="chart-footer">
         <button
           type="button"
