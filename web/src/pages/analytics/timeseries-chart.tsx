@@ -8,6 +8,9 @@ import type { Metric } from "./search";
 type Props = { rows: TimeseriesRow[]; metric: Metric; timeZone: string };
 
 const HEIGHT = 280;
+const WHOLE_STEPS = [1, 2, 5]
+  .flatMap((step) => [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7].map((power) => step * power))
+  .sort((a, b) => a - b);
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
@@ -77,6 +80,8 @@ export function TimeseriesChart({ rows, metric, timeZone }: Props) {
           {
             ...axis,
             size: 64,
+            // Counts are whole: no 2.5 clicks between gridlines.
+            incrs: metric === "revenue" ? undefined : WHOLE_STEPS,
             values: (_u, ticks) =>
               ticks.map((tick) => formatMetricShort(metric === "revenue" ? tick * 100 : tick, metric)),
           },
