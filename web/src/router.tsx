@@ -10,6 +10,8 @@ import {
 } from "@tanstack/react-router";
 import { fetchMe, ME_KEY, type Me } from "./api/session";
 import { Shell } from "./app/shell";
+import { prefetchAnalytics } from "./pages/analytics/queries";
+import { validateInsightsSearch } from "./pages/analytics/search";
 import { linksSearch } from "./pages/links/links-search";
 
 type RouterContext = { queryClient: QueryClient };
@@ -94,12 +96,16 @@ const linksRoute = createRoute({
 const analyticsRoute = createRoute({
   getParentRoute: () => workspaceRoute,
   path: "/analytics",
+  validateSearch: validateInsightsSearch,
+  loaderDeps: ({ search }) => search,
+  loader: ({ context, deps }) => prefetchAnalytics(context.queryClient, context.workspace.id, deps),
   component: lazyRouteComponent(() => import("./pages/analytics/analytics-page"), "AnalyticsPage"),
 });
 
 const eventsRoute = createRoute({
   getParentRoute: () => workspaceRoute,
   path: "/events",
+  validateSearch: validateInsightsSearch,
   component: lazyRouteComponent(() => import("./pages/events/events-page"), "EventsPage"),
 });
 
