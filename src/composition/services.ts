@@ -26,6 +26,7 @@ import { TagService } from "../domain/tags/tag-service.js";
 import { DeliveryWorker } from "../domain/webhooks/delivery-worker.js";
 import type { Sender } from "../domain/webhooks/ports.js";
 import { WebhookService } from "../domain/webhooks/webhook-service.js";
+import { ApiTokenService } from "../domain/workspaces/api-tokens.js";
 import type { RateLimiter } from "../domain/workspaces/ports.js";
 import { WorkspaceService } from "../domain/workspaces/workspace-service.js";
 import { receiverRefusal } from "../infra/address-policy.js";
@@ -44,6 +45,7 @@ import { sharedState } from "./shared-state.js";
 
 export type Services = {
   workspaces: WorkspaceService;
+  tokens: ApiTokenService;
   links: LinkService;
   bulkLinks: BulkLinkService;
   domains: DomainService;
@@ -77,6 +79,7 @@ export type Services = {
  */
 export function storeServices(config: Config, stores: Stores, linkCache: LinkCache, announcer: Announcer) {
   const payloads = new DubWebhookPayloads(config.shortLinkProtocol);
+  const workspaces = new WorkspaceService(stores.workspaces, systemClock);
   const links = new LinkService(
     stores.links,
     stores.domains,
@@ -96,7 +99,8 @@ export function storeServices(config: Config, stores: Stores, linkCache: LinkCac
         timeoutMs: config.webhookTimeoutMs,
         allowPrivate: config.webhookAllowPrivate,
       })) satisfies Sender,
-    workspaces: new WorkspaceService(stores.workspaces, systemClock),
+    workspaces,
+    tokens: new ApiTokenService(stores.workspaces, workspaces),
     links,
     bulkLinks: new BulkLinkService(links, stores.links, linkCache, systemClock, payloads, announcer),
     domains: new DomainService(
@@ -115,6 +119,7 @@ export function storeServices(config: Config, stores: Stores, linkCache: LinkCac
       systemClock,
       receiverRefusal(config.webhookAllowPrivate),
       announcer,
+      payloads,
     ),
     customers: new CustomerService(stores.customers, stores.links, systemClock),
     events: new EventService(stores.events, stores.links, stores.customers, systemClock),
