@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type { Dub } from "dub";
-import { apiCall, apiJson, unique } from "../helpers/journey.js";
+import { apiCall, apiJson, clickIdAt, unique } from "../helpers/journey.js";
 import { rejection } from "../helpers/rejection.js";
 import { startServer, type TestServer, visit } from "../helpers/server.js";
 
@@ -354,5 +354,40 @@ describe("GET /links pagination", () => {
     ]) {
       await rejection(await own("GET", `/links?${query}`), 422, { what: query });
     }
+  });
+});
+
+describe("GET /links sortBy leads and sales (the dashboard's columns, beside Dub's four)", () => {
+  test("orders by the link's lead and sale counts, either way; an unknown order is 422", async () => {
+    const { key } = await server.newWorkspace();
+    const sdk = server.sdk(key);
+    const made: Record<string, string> = {};
+    // name → [leads, sales]
+    const plan: Record<string, [number, number]> = { none: [0, 0], many: [2, 1], one: [1, 2] };
+    for (const [name, [leads, sales]] of Object.entries(plan)) {
+      const link = await sdk.links.create({ url: `https://example.com/sort/${name}`, trackConversion: true });
+      made[link.id] = name;
+      const customers: string[] = [];
+      for (let i = 0; i < leads; i++) {
+        const clickId = await clickIdAt(server.origin, link.key);
+        customers.push(unique(`sort-${name}`));
+        await sdk.track.lead({ clickId, eventName: "Sign up", customerExternalId: customers[i] as string });
+      }
+      for (let i = 0; i < sales; i++) {
+        const customerExternalId = customers[i % customers.length] as string;
+        await sdk.track.sale({ customerExternalId, amount: 1000, eventName: "Purchase" });
+      }
+    }
+    const names = async (query: string) => {
+      const answer = await apiCall(server.origin, key, "GET", `/links?${query}`);
+      assert.equal(answer.status, 200, JSON.stringify(answer.body));
+      return (answer.body as { id: string }[]).map((link) => made[link.id]);
+    };
+    assert.deepEqual(await names("sortBy=leads"), ["many", "one", "none"]);
+    assert.deepEqual(await names("sortBy=leads&sortOrder=asc"), ["none", "one", "many"]);
+    assert.deepEqual(await names("sortBy=sales"), ["one", "many", "none"]);
+    const none = Object.keys(made).find((id) => made[id] === "none");
+    assert.deepEqual(await names(`sortBy=sales&sortOrder=asc&pageSize=1&startingAfter=${none}`), ["many"]);
+    await rejection(await apiCall(server.origin, key, "GET", "/links?sortBy=conversions"), 422);
   });
 });

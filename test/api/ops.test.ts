@@ -189,6 +189,15 @@ describe("API_HOST serves the API at / on that host", () => {
     assert.equal(rootElsewhere.status, 404, "the API is at / only on API_HOST");
     assert.match(rootElsewhere.contentType ?? "", /text\/html/);
   });
+
+  test("/ on API_HOST sends a browser with a dashboard session to /app; without one, or on another host, it does not", async () => {
+    const session = { cookie: "ct_session=some-session" };
+    const signedIn = await requestWithHost(server, "/", API_HOST, session);
+    assert.equal(signedIn.status, 302);
+    assert.equal(signedIn.location, "/app");
+    assert.notEqual((await requestWithHost(server, "/", API_HOST)).location, "/app");
+    assert.notEqual((await requestWithHost(server, "/", server.host, session)).location, "/app");
+  });
 });
 
 describe("/metrics is not for the internet", () => {

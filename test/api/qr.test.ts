@@ -79,3 +79,17 @@ describe("GET /api/qr", () => {
     await rejection(qr({ url: "https://example.com", fgColor: "red" }), 422, { message: /fgColor/ });
   });
 });
+
+describe("GET /api/qr?format=svg (the dashboard's vector download)", () => {
+  test("answers an image/svg+xml of the same code, in the given colours; an unknown format is 422", async () => {
+    const answer = await fetch(
+      `${server.origin}/api/qr?${new URLSearchParams({ url: "https://example.com/page", format: "svg", fgColor: "112233" })}`,
+    );
+    assert.equal(answer.status, 200);
+    assert.equal(answer.headers.get("content-type"), "image/svg+xml");
+    const svg = await answer.text();
+    assert.match(svg, /^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"[^>]*viewBox="0 0 \d+ \d+"/);
+    assert.match(svg, /stroke="#112233"/);
+    await rejection(await qr({ url: "https://example.com/page", format: "gif" }), 422);
+  });
+});

@@ -67,7 +67,7 @@ export const workspaceRoute = createRoute({
   path: "/$workspace",
   beforeLoad: async ({ context, params, location }) => {
     const user = await me(context);
-    if (!user) throw redirect({ to: "/login", search: { next: location.href } });
+    if (!user) throw redirect({ to: "/login", search: { next: location.publicHref } });
     const workspace = user.workspaces.find((each) => each.slug === params.workspace);
     if (!workspace) throw redirect({ to: "/" });
     return { workspace, user };

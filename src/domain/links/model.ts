@@ -136,7 +136,7 @@ export type LinkConditions = {
 };
 
 export type LinkFilter = LinkConditions & {
-  sortBy: "createdAt" | "clicks" | "saleAmount" | "lastClicked";
+  sortBy: "createdAt" | "clicks" | "saleAmount" | "lastClicked" | "leads" | "sales";
   sortOrder: "asc" | "desc";
   page: number;
   pageSize: number;

@@ -20,6 +20,7 @@ const query = z.object({
   level: z.enum(["L", "M", "Q", "H"]).default("L").describe("Error correction level"),
   fgColor: hexColor.default("#000000"),
   bgColor: hexColor.default("#FFFFFF"),
+  format: z.enum(["png", "svg"]).default("png").describe("Clicktrail's own: svg gives a vector image"),
 });
 
 /** The image behind a Link's `qrCode`: a PNG of the short link (with `?qr=1`, so scans are told apart). */
@@ -32,18 +33,31 @@ export const qrRoutes: FastifyPluginAsyncZod = async (app) => {
         tags: ["QR codes"],
         security: [],
         querystring: query,
-        response: { 200: fileResponse("image/png", "The QR code") },
+        response: {
+          200: {
+            description: "The QR code: a PNG, or an SVG with format=svg",
+            content: {
+              ...fileResponse("image/png", "").content,
+              ...fileResponse("image/svg+xml", "").content,
+            },
+          },
+        },
       },
     },
     async (request, reply) => {
-      const png = await QRCode.toBuffer(request.query.url, {
-        type: "png",
-        width: request.query.size,
-        margin: request.query.margin,
-        errorCorrectionLevel: request.query.level,
-        color: { dark: request.query.fgColor, light: request.query.bgColor },
-      });
-      return reply.type("image/png").header("cache-control", "public, max-age=86400").send(png);
+      const { url, size, margin, level, fgColor, bgColor, format } = request.query;
+      const options = {
+        width: size,
+        margin,
+        errorCorrectionLevel: level,
+        color: { dark: fgColor, light: bgColor },
+      };
+      reply.header("cache-control", "public, max-age=86400");
+      if (format === "svg")
+        return reply
+          .type("image/svg+xml")
+          .send(Buffer.from(await QRCode.toString(url, { ...options, type: "svg" })));
+      return reply.type("image/png").send(await QRCode.toBuffer(url, { ...options, type: "png" }));
     },
   );
 };

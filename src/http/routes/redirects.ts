@@ -33,7 +33,12 @@ const PREFETCH_HEADERS = ["sec-purpose", "purpose", "x-purpose", "x-moz"];
 export async function redirectRoutes(app: FastifyInstance, options: RedirectRoutesOptions) {
   const { redirects, trustProxy } = options;
   const visits = { schema: { hide: true }, errorHandler: unavailablePage(options.database) };
-  app.get("/", visits, async (request, reply) => answer(reply, await redirects.root(request.host)));
+  app.get("/", visits, async (request, reply) => {
+    // A person signed in to the dashboard who opens the API's host lands in the dashboard (it checks the session).
+    if (request.hostname === options.apiHost && cookie(request, "ct_session"))
+      return reply.redirect("/app", 302);
+    return answer(reply, await redirects.root(request.host));
+  });
 
   const visitOf = (request: FastifyRequest, key: string): Visit => ({
     host: request.host,

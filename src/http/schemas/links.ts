@@ -240,7 +240,10 @@ export const linkListQuery = z.object({
   tagNames: listOf.optional().describe("Links with a tag of any of these names, whatever their case"),
   folderId: z.string().optional(),
   withTags: queryBoolean.optional().describe("Only links with at least one tag"),
-  sortBy: z.enum(["createdAt", "clicks", "saleAmount", "lastClicked"]).default("createdAt"),
+  sortBy: z
+    .enum(["createdAt", "clicks", "saleAmount", "lastClicked", "leads", "sales"])
+    .default("createdAt")
+    .describe("Dub's four orders; leads and sales are Clicktrail's own"),
   sortOrder: z.enum(["asc", "desc"]).default("desc"),
   page: z.coerce.number().int().min(1).default(1),
   pageSize: z.coerce.number().int().min(1).max(100).default(100),

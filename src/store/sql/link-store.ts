@@ -68,6 +68,8 @@ const SORT_KEYS: Record<LinkFilter["sortBy"], SortKey> = {
   createdAt: { expression: sql`created_at`, of: (link) => link.createdAt },
   clicks: { expression: sql`clicks`, of: (link) => link.clicks },
   saleAmount: { expression: sql`sale_amount`, of: (link) => link.saleAmount },
+  leads: { expression: sql`leads`, of: (link) => link.leads },
+  sales: { expression: sql`sales`, of: (link) => link.sales },
   lastClicked: { expression: sql`coalesce(last_clicked, -1)`, of: (link) => link.lastClicked ?? -1 },
 };
 

@@ -4,6 +4,8 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** Retry-After of a 429, in seconds. */
+    readonly retryAfterSeconds: number | null = null,
   ) {
     super(message);
   }
@@ -70,9 +72,15 @@ export async function api<T>(path: string, options: RequestOptions = {}): Promis
       response.status,
       error?.code ?? "http_error",
       error?.message ?? `The server answered ${response.status}.`,
+      retryAfter(response.headers.get("retry-after")),
     );
   }
   return body as T;
+}
+
+function retryAfter(header: string | null): number | null {
+  const seconds = Number(header);
+  return header && Number.isFinite(seconds) && seconds >= 0 ? Math.ceil(seconds) : null;
 }
 
 function safeJson(text: string): unknown {

@@ -1,0 +1,176 @@
+// The dashboard in a real browser: a server process from dist/ on a fresh DATA_DIR, its first owner, a signed-in
+// Chromium page, axe-core and screenshots. The e2e suites under test/e2e/dashboard-*.test.ts build on this.
+import assert from "node:assert/strict";
+import { mkdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { browserMissing, launchBrowser } from "./browser.js";
+import { cleanUp, ensureBuilt, ROOT, type ServerProcess, startMain, tempDir } from "./processes.js";
+import { BROWSER_UA } from "./server.js";
+
+export { browserMissing };
+
+export const SCREENSHOTS = join(ROOT, "test-artifacts", "screenshots");
+const AXE = join(ROOT, "node_modules", "axe-core", "axe.min.js");
+
+export type Owner = { email: string; password: string; name: string };
+
+export type Dashboard = {
+  server: ServerProcess;
+  /** e.g. http://127.0.0.1:43123 — the API and the dashboard (/app). */
+  origin: string;
+  dataDir: string;
+  /** The first start's API key (from DATA_DIR/first-start.txt). */
+  apiKey: string;
+  /** The first start's setup token (from the `Setup link:` line). */
+  setupToken: string;
+  browser: Browser;
+  /** A new page in its own browser context (own cookies), nobody signed in. */
+  newPage(options?: { width?: number; height?: number; colorScheme?: "light" | "dark" }): Promise<Page>;
+  /** POST /api/auth/setup once (the first owner), then a new page signed in as that owner. */
+  ownerPage(options?: { width?: number; height?: number; colorScheme?: "light" | "dark" }): Promise<Page>;
+  /** The first owner (created by `ownerPage` or `createOwner`). */
+  owner: Owner;
+  /** Creates the first owner through the API (once); resolves to its session cookie's value. */
+  createOwner(): Promise<string>;
+  /** Signs `page` in through the login form. */
+  signIn(page: Page, who?: { email: string; password: string }): Promise<void>;
+  stop(): Promise<void>;
+};
+
+/** The lines of DATA_DIR/first-start.txt the dashboard needs: the key and the setup link's token. */
+export function readFirstStart(dataDir: string): { apiKey: string; setupToken: string; setupLink: string } {
+  const text = readFileSync(join(dataDir, "first-start.txt"), "utf8");
+  const apiKey = text.match(/API key\s+(\S+)/)?.[1];
+  const setupLink = text.match(/Setup link: (\S+)/)?.[1];
+  assert.ok(apiKey, `no API key in first-start.txt:\n${text}`);
+  assert.ok(setupLink, `no "Setup link:" line in first-start.txt:\n${text}`);
+  const setupToken = new URL(setupLink).searchParams.get("token");
+  assert.ok(setupToken, `the setup link has no token: ${setupLink}`);
+  return { apiKey, setupToken, setupLink };
+}
+
+/** The value of cookie `name` among a response's Set-Cookie headers. */
+export function cookieFrom(response: Response, name: string): string | undefined {
+  for (const header of response.headers.getSetCookie()) {
+    const [pair] = header.split(";");
+    const at = pair?.indexOf("=") ?? -1;
+    if (pair && at > 0 && pair.slice(0, at).trim() === name) return pair.slice(at + 1).trim();
+  }
+  return undefined;
+}
+
+/**
+ * Starts `node dist/main.js` on a fresh DATA_DIR (building dist/ first when stale) and Chromium. `env` adds to the
+ * server's environment. Call `stop()` in `after`.
+ */
+export async function startDashboard(env: Record<string, string> = {}): Promise<Dashboard> {
+  ensureBuilt();
+  const dataDir = tempDir("clicktrail-dashboard-");
+  const server = await startMain({
+    DATA_DIR: dataDir,
+    CLICK_DEDUPE_SECONDS: "0",
+    RATE_LIMIT_PER_MINUTE: "100000",
+    ...env,
+  });
+  const { apiKey, setupToken } = readFirstStart(dataDir);
+  const browser = await launchBrowser();
+  const contexts: BrowserContext[] = [];
+  const owner: Owner = { email: "owner@example.com", password: "correct horse battery", name: "Olive Owner" };
+  let ownerCookie: string | undefined;
+
+  const newPage: Dashboard["newPage"] = async ({
+    width = 1280,
+    height = 800,
+    colorScheme = "light",
+  } = {}) => {
+    const context = await browser.newContext({
+      viewport: { width, height },
+      colorScheme,
+      userAgent: BROWSER_UA,
+      acceptDownloads: true,
+    });
+    contexts.push(context);
+    return context.newPage();
+  };
+
+  const createOwner = async () => {
+    if (ownerCookie) return ownerCookie;
+    const response = await fetch(`${server.origin}/api/auth/setup`, {
+      method: "POST",
+      headers: { "content-type": "application/json", origin: server.origin },
+      body: JSON.stringify({ token: setupToken, ...owner }),
+    });
+    assert.equal(response.status, 200, `POST /api/auth/setup: ${await response.clone().text()}`);
+    ownerCookie = cookieFrom(response, "ct_session");
+    assert.ok(ownerCookie, "POST /api/auth/setup sets ct_session");
+    return ownerCookie;
+  };
+
+  return {
+    server,
+    origin: server.origin,
+    dataDir,
+    apiKey,
+    setupToken,
+    browser,
+    owner,
+    newPage,
+    createOwner,
+    async ownerPage(options) {
+      const value = await createOwner();
+      const page = await newPage(options);
+      await page
+        .context()
+        .addCookies([{ name: "ct_session", value, url: server.origin, httpOnly: true, sameSite: "Lax" }]);
+      return page;
+    },
+    async signIn(page, who = owner) {
+      await page.goto(`${server.origin}/app/login`);
+      await page.getByLabel("Email").fill(who.email);
+      await page.getByLabel("Password").fill(who.password);
+      await Promise.all([
+        page.waitForURL((url) => !url.pathname.startsWith("/app/login")),
+        page.getByRole("button", { name: "Sign in" }).click(),
+      ]);
+    },
+    async stop() {
+      for (const context of contexts) await context.close().catch(() => undefined);
+      await browser.close().catch(() => undefined);
+      await server.stop();
+      cleanUp();
+    },
+  };
+}
+
+type AxeViolation = { id: string; impact: string | null; help: string; nodes: { target: string[] }[] };
+
+/**
+ * Runs axe-core (from node_modules) in `page` and fails on any serious or critical violation, naming the rule and
+ * the elements. Resolves to every violation found, the minor ones included.
+ */
+export async function checkAccessibility(page: Page, label = page.url()): Promise<AxeViolation[]> {
+  // Evaluated through the DevTools protocol: the page's CSP allows no inline script.
+  if (!(await page.evaluate("typeof axe !== 'undefined'"))) await page.evaluate(readFileSync(AXE, "utf8"));
+  const violations = (await page.evaluate(
+    'axe.run(document, { resultTypes: ["violations"] }).then((result) => result.violations)',
+  )) as AxeViolation[];
+  const grave = violations.filter((each) => each.impact === "serious" || each.impact === "critical");
+  assert.deepEqual(
+    grave.map(
+      (each) =>
+        `${each.impact} ${each.id}: ${each.help} — ${each.nodes.map((node) => node.target.join(" ")).join(", ")}`,
+    ),
+    [],
+    `axe-core on ${label}`,
+  );
+  return violations;
+}
+
+/** Saves a full-page screenshot as test-artifacts/screenshots/<name>.png; resolves to its path. */
+export async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  const path = join(SCREENSHOTS, `${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  return path;
+}
