@@ -1,10 +1,22 @@
 import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Logger } from "pino";
+import type { AccountService } from "./domain/accounts/account-service.js";
+import type { CreatedKey, WorkspaceService } from "./domain/workspaces/workspace-service.js";
 
 export const FIRST_START_FILE = "first-start.txt";
 
-export type FirstStart = { workspaceId: string; key: string };
+export type FirstStart = CreatedKey & { setupToken: string };
+
+/** On an empty database: the first workspace, its key and the one-time link that makes its first owner. */
+export async function firstStart(
+  workspaces: WorkspaceService,
+  accounts: AccountService,
+): Promise<FirstStart | null> {
+  const created = await workspaces.bootstrap();
+  if (!created) return null;
+  return { ...created, setupToken: await accounts.createSetupToken(created.workspaceId) };
+}
 
 /**
  * The first start's one-time secrets never enter the log stream: on a terminal they are shown in a banner;
@@ -19,14 +31,21 @@ export function announceFirstStart(created: FirstStart, base: string, dataDir: s
   }
   mkdirSync(dataDir, { recursive: true });
   const file = resolve(join(dataDir, FIRST_START_FILE));
-  writeFileSync(file, `${lines.join("\n")}\n\nDelete this file once the key is kept somewhere safe.\n`, {
-    mode: 0o600,
-  });
+  writeFileSync(
+    file,
+    `${lines.join("\n")}\n\nDelete this file once the key is kept somewhere safe and the setup link used.\n`,
+    {
+      mode: 0o600,
+    },
+  );
   chmodSync(file, 0o600);
-  logger.warn({ file }, `first start: the new API key is in ${file} (readable by its owner only)`);
+  logger.warn(
+    { file },
+    `first start: the new API key and the setup link are in ${file} (readable by its owner only)`,
+  );
 }
 
-function firstStartLines({ workspaceId, key }: FirstStart, base: string): string[] {
+function firstStartLines({ workspaceId, key, setupToken }: FirstStart, base: string): string[] {
   return [
     "Clicktrail created a workspace and an API key for you.",
     "",
@@ -34,6 +53,9 @@ function firstStartLines({ workspaceId, key }: FirstStart, base: string): string
     `  API key    ${key}`,
     "",
     "The key is shown only this once: keep it somewhere safe.",
+    "Open the setup link within 7 days to create the dashboard's first owner (it works once):",
+    `Setup link: ${base}/app/setup?token=${setupToken}`,
+    "",
     `Point a Dub SDK at ${base}/api, e.g.`,
     `  new Dub({ token: "${key}", serverURL: "${base}/api" })`,
   ];

@@ -6,12 +6,25 @@ export function createLogger(level: string, destination?: DestinationStream) {
     {
       level,
       redact: {
-        // Links' passwords and the cookies that a right one earns never reach the log, whatever logs them.
+        // Passwords (links' and users'), session, invite and setup tokens, and the cookies that carry them never
+        // reach the log, whatever logs them.
         paths: [
           "req.headers.authorization",
           "headers.authorization",
           "req.headers.cookie",
           "headers.cookie",
+          'req.headers["x-csrf-token"]',
+          'headers["x-csrf-token"]',
+          'res.headers["set-cookie"]',
+          'headers["set-cookie"]',
+          "token",
+          "*.token",
+          "setupToken",
+          "*.setupToken",
+          "csrfToken",
+          "*.csrfToken",
+          "passwordHash",
+          "*.passwordHash",
           "key",
           "*.key",
           "password",

@@ -3,11 +3,13 @@ import { pathToFileURL } from "node:url";
 import type { Logger } from "pino";
 import { runPrimary } from "./cluster.js";
 import { type Config, loadConfig } from "./config.js";
+import { AccountService } from "./domain/accounts/account-service.js";
+import { scryptPasswords } from "./domain/accounts/passwords.js";
 import { systemClock } from "./domain/clock.js";
 import { WorkspaceService } from "./domain/workspaces/workspace-service.js";
 import { EXIT_FAILURE } from "./exit-codes.js";
 import { ExplainedError } from "./explained-error.js";
-import { announceFirstStart } from "./first-start.js";
+import { announceFirstStart, firstStart } from "./first-start.js";
 import { createLogger } from "./logger.js";
 import { startServer } from "./server.js";
 import { settleShortDomain } from "./short-domain.js";
@@ -57,7 +59,11 @@ async function prepareForWorkers(config: Config, logger: Logger): Promise<void> 
   const storage = await openStorage(config);
   try {
     await settleShortDomain(config, storage.stores.settings);
-    const created = await new WorkspaceService(storage.stores.workspaces, systemClock).bootstrap();
+    const { workspaces, accounts } = storage.stores;
+    const created = await firstStart(
+      new WorkspaceService(workspaces, systemClock),
+      new AccountService(accounts, workspaces, scryptPasswords, systemClock),
+    );
     if (created) announceFirstStart(created, `http://${config.host}:${config.port}`, config.dataDir, logger);
   } finally {
     await storage.db.destroy();

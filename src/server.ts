@@ -4,8 +4,8 @@ import { startBackgroundJobs } from "./composition/background-jobs.js";
 import { createServices, type Services } from "./composition/services.js";
 import type { Config } from "./config.js";
 import type { GeoResolver } from "./domain/clicks/ports.js";
-import type { CreatedKey } from "./domain/workspaces/workspace-service.js";
 import { listenFailure } from "./explained-error.js";
+import { type FirstStart, firstStart } from "./first-start.js";
 import { buildApp } from "./http/app.js";
 import { settleShortDomain } from "./short-domain.js";
 import { openStorage, type Storage } from "./store/open-storage.js";
@@ -18,8 +18,8 @@ export type RunningServer = {
   storage: Storage;
   /** e.g. http://127.0.0.1:43123, with the port it actually listens on. */
   origin: string;
-  /** The first workspace and key, when this start found an empty database and created them. */
-  created: CreatedKey | null;
+  /** The first workspace, key and setup link's token, when this start found an empty database and created them. */
+  created: FirstStart | null;
   /** Stops taking requests, finishes those in flight, stops the background jobs and closes everything, once. */
   stop(): Promise<void>;
 };
@@ -51,7 +51,7 @@ export async function startServer(loaded: Config, options: StartOptions): Promis
       await services.clickRecorder.drain();
       await services.close();
     });
-    const created = await services.workspaces.bootstrap();
+    const created = await firstStart(services.workspaces, services.accounts);
     stops.push(await startBackgroundJobs(config, services, storage, logger));
     const app = await buildApp({ config, services, poolUsage: storage.poolUsage, logger });
     stops.push(() => closeGracefully(app));

@@ -15,6 +15,7 @@ import { serve } from "./serve.js";
 import { type Command, UsageError, type Values } from "./shared.js";
 import { shortDomain } from "./short-domain.js";
 import { stats } from "./stats.js";
+import { users } from "./users.js";
 import { webhooks } from "./webhooks.js";
 import { workspaces } from "./workspaces.js";
 
@@ -23,6 +24,7 @@ const COMMANDS: Command[] = [
   migrate,
   workspaces,
   keys,
+  users,
   links,
   domains,
   fx,

@@ -90,7 +90,7 @@ export async function workspacePrincipal(
   } else if (all.length === 1) workspaceId = all[0].id;
   else if (all.length === 0) throw notFound("There is no workspace yet.");
   else throw badRequest(`There are ${all.length} workspaces; name one with --workspace.`);
-  return { workspaceId, keyId: "cli", scopes: null };
+  return { workspaceId, keyId: "cli", scopes: null, userId: null, role: null };
 }
 
 /** Rows as a text table, columns padded to their widest cell. */

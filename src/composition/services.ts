@@ -1,6 +1,10 @@
 import { createHmac } from "node:crypto";
 import type { Logger } from "pino";
 import type { Config } from "../config.js";
+import { AccountService } from "../domain/accounts/account-service.js";
+import { MembershipService } from "../domain/accounts/membership-service.js";
+import { scryptPasswords } from "../domain/accounts/passwords.js";
+import type { FailureLimiter } from "../domain/accounts/ports.js";
 import { AnalyticsService } from "../domain/analytics/analytics-service.js";
 import type { Announcer } from "../domain/announcements.js";
 import { ClickRecorder } from "../domain/clicks/click-recorder.js";
@@ -46,6 +50,8 @@ import { sharedState } from "./shared-state.js";
 export type Services = {
   workspaces: WorkspaceService;
   tokens: ApiTokenService;
+  accounts: AccountService;
+  memberships: MembershipService;
   links: LinkService;
   bulkLinks: BulkLinkService;
   domains: DomainService;
@@ -77,7 +83,20 @@ export type Services = {
  * The services that need only storage, the configuration and someone to announce to: built alike for a server
  * and for a `clicktrail` command.
  */
-export function storeServices(config: Config, stores: Stores, linkCache: LinkCache, announcer: Announcer) {
+export function storeServices(
+  config: Config,
+  stores: Stores,
+  linkCache: LinkCache,
+  announcer: Announcer,
+  loginFailures?: FailureLimiter,
+) {
+  const accounts = new AccountService(
+    stores.accounts,
+    stores.workspaces,
+    scryptPasswords,
+    systemClock,
+    loginFailures,
+  );
   const payloads = new DubWebhookPayloads(config.shortLinkProtocol);
   const workspaces = new WorkspaceService(stores.workspaces, systemClock);
   const links = new LinkService(
@@ -101,6 +120,8 @@ export function storeServices(config: Config, stores: Stores, linkCache: LinkCac
       })) satisfies Sender,
     workspaces,
     tokens: new ApiTokenService(stores.workspaces, workspaces),
+    accounts,
+    memberships: new MembershipService(stores.accounts, stores.workspaces, accounts, systemClock),
     links,
     bulkLinks: new BulkLinkService(links, stores.links, linkCache, systemClock, payloads, announcer),
     domains: new DomainService(
@@ -146,6 +167,7 @@ export async function createServices(
     stores,
     shared.linkCache,
     announcer,
+    shared.loginFailures,
   );
   const delivery = new DeliveryWorker(
     stores.webhooks,

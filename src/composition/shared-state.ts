@@ -1,5 +1,7 @@
 import type { Logger } from "pino";
 import type { Config } from "../config.js";
+import type { FailureLimiter } from "../domain/accounts/ports.js";
+import { LOGIN_FAILURES, LOGIN_WINDOW_SECONDS } from "../domain/accounts/session-policy.js";
 import { PASSWORD_ATTEMPTS_PER_MINUTE } from "../domain/clicks/password-gate.js";
 import { MemoryLinkCache } from "../domain/links/memory-link-cache.js";
 import type { LinkCache } from "../domain/links/ports.js";
@@ -14,12 +16,15 @@ import { RedisLinkCacheBus } from "../infra/redis-link-cache-bus.js";
 import { RedisRateLimiter } from "../infra/redis-rate-limiter.js";
 
 const PASSWORD_KEY_PREFIX = "clicktrail:password";
+const LOGIN_KEY_PREFIX = "clicktrail:login";
 
 export type SharedState = {
   linkCache: LinkCache;
   rateLimiter: RateLimiter;
   /** Tries of short links' passwords, per link and visitor address. */
   passwordAttempts: RateLimiter;
+  /** Failed dashboard sign-ins, per email and per address. */
+  loginFailures: FailureLimiter;
   ping: (() => Promise<void>) | undefined;
   /** Opens the connections, last, so that a failure while the services are built leaves none open. */
   connect(): Promise<void>;
@@ -47,6 +52,13 @@ export function sharedState(config: Config, logger: Logger, metrics: Metrics): S
         () => logger.warn("the primary process did not count a password try in time; counted in this worker"),
         PASSWORD_KEY_PREFIX,
       ),
+      loginFailures: new ClusterRateLimiter(
+        LOGIN_FAILURES,
+        () =>
+          logger.warn("the primary process did not count a failed sign-in in time; counted in this worker"),
+        LOGIN_KEY_PREFIX,
+        LOGIN_WINDOW_SECONDS,
+      ),
       ping: undefined,
       connect: async () => {},
       close: () => {},
@@ -57,6 +69,7 @@ export function sharedState(config: Config, logger: Logger, metrics: Metrics): S
       linkCache: new MemoryLinkCache(),
       rateLimiter: new MemoryRateLimiter(config.rateLimitPerMinute),
       passwordAttempts: new MemoryRateLimiter(PASSWORD_ATTEMPTS_PER_MINUTE),
+      loginFailures: new MemoryRateLimiter(LOGIN_FAILURES, LOGIN_WINDOW_SECONDS),
       ping: undefined,
       connect: async () => {},
       close: () => {},
@@ -80,6 +93,13 @@ export function sharedState(config: Config, logger: Logger, metrics: Metrics): S
       redis.commands,
       () => onError("rate_limit"),
       PASSWORD_KEY_PREFIX,
+    ),
+    loginFailures: new RedisRateLimiter(
+      LOGIN_FAILURES,
+      redis.commands,
+      () => onError("rate_limit"),
+      LOGIN_KEY_PREFIX,
+      LOGIN_WINDOW_SECONDS,
     ),
     ping: redis.ping,
     connect: redis.connect,

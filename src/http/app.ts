@@ -23,6 +23,7 @@ import { NOT_FOUND_PAGE } from "./pages.js";
 import { clientAddress } from "./request-context.js";
 import { bodyProblem, hasNulEscape, NUL_IN_URL } from "./request-guards.js";
 import { recordRequestMetrics } from "./request-metrics.js";
+import { accountRoutes } from "./routes/accounts.js";
 import { analyticsRoutes } from "./routes/analytics.js";
 import { clientClickRoutes } from "./routes/client-clicks.js";
 import { clientTrackRoutes } from "./routes/client-track.js";
@@ -32,6 +33,7 @@ import { eventRoutes } from "./routes/events.js";
 import { folderRoutes } from "./routes/folders.js";
 import { healthRoutes } from "./routes/health.js";
 import { linkRoutes } from "./routes/links.js";
+import { memberRoutes } from "./routes/members.js";
 import { metatagsRoutes } from "./routes/metatags.js";
 import { qrRoutes } from "./routes/qr.js";
 import { redirectRoutes } from "./routes/redirects.js";
@@ -86,7 +88,7 @@ export async function buildApp({
   await app.register(swagger, openApiOptions);
 
   const api = async (scope: FastifyInstance) => {
-    scope.addHook("onRequest", authenticate(services.workspaces, services.rateLimiter));
+    scope.addHook("onRequest", authenticate(services.workspaces, services.rateLimiter, services.accounts));
     scope.addHook("preValidation", async (request, reply) => {
       if (request.routeOptions.schema?.body && (request.body === undefined || request.body === null)) {
         return sendError(reply, "bad_request", INVALID_JSON);
@@ -118,6 +120,8 @@ export async function buildApp({
     await scope.register(webhookRoutes, { webhooks: services.webhooks });
     await scope.register(workspaceRoutes, { workspaces: services.workspaces });
     await scope.register(tokenRoutes, { tokens: services.tokens });
+    await scope.register(accountRoutes, { accounts: services.accounts, memberships: services.memberships });
+    await scope.register(memberRoutes, { memberships: services.memberships });
     await scope.register(metatagsRoutes, { metatags: services.metatags });
     await scope.register(qrRoutes);
     await scope.register(clientClickRoutes, {

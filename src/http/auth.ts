@@ -1,10 +1,12 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
+import type { AccountService } from "../domain/accounts/account-service.js";
 import type { Principal } from "../domain/workspaces/model.js";
 import type { RateLimiter } from "../domain/workspaces/ports.js";
 import { grants, type Scope } from "../domain/workspaces/scopes.js";
 import type { WorkspaceService } from "../domain/workspaces/workspace-service.js";
 import { sendError } from "./errors.js";
 import { PUBLISHABLE_PREFIX } from "./publishable-auth.js";
+import { assertCsrf, cookieSession, usesSessionCookie, workspaceRef } from "./session-auth.js";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -20,10 +22,11 @@ declare module "fastify" {
  * Dub's order of checks: header shape (400), presence (401), key (401), rate limit (429), scope (403).
  * Rate-limit headers go on every authenticated response, errors included.
  */
-export function authenticate(workspaces: WorkspaceService, limiter: RateLimiter) {
+export function authenticate(workspaces: WorkspaceService, limiter: RateLimiter, accounts: AccountService) {
   return async function authenticateRequest(request: FastifyRequest, reply: FastifyReply) {
     const scope = request.routeOptions.config.scope;
     if (!scope) return;
+    if (usesSessionCookie(request)) return authenticateSession(request, reply, scope, limiter, accounts);
     const header = request.headers.authorization;
     if (header === undefined || header === "")
       return sendError(reply, "unauthorized", "Missing Authorization header.");
@@ -45,14 +48,7 @@ export function authenticate(workspaces: WorkspaceService, limiter: RateLimiter)
     const principal = await workspaces.authenticate(token);
     if (!principal) return sendError(reply, "unauthorized", "Unauthorized: Invalid API key.");
 
-    const rate = await limiter.consume(principal.keyId);
-    reply.header("X-RateLimit-Limit", rate.limit);
-    reply.header("X-RateLimit-Remaining", rate.remaining);
-    reply.header("X-RateLimit-Reset", Math.ceil(rate.resetAt / 1000));
-    if (!rate.allowed) {
-      reply.header("Retry-After", Math.max(1, Math.ceil((rate.resetAt - Date.now()) / 1000)));
-      return sendError(reply, "rate_limit_exceeded", "Too many requests.");
-    }
+    if (!(await withinRateLimit(limiter, principal.keyId, reply))) return;
     if (!grants(principal.scopes, scope)) {
       return sendError(
         reply,
@@ -62,4 +58,42 @@ export function authenticate(workspaces: WorkspaceService, limiter: RateLimiter)
     }
     request.principal = principal;
   };
+}
+
+/** Rate-limit headers on the answer; false (and the 429 sent) when the subject is over its limit. */
+async function withinRateLimit(limiter: RateLimiter, subject: string, reply: FastifyReply): Promise<boolean> {
+  const rate = await limiter.consume(subject);
+  reply.header("X-RateLimit-Limit", rate.limit);
+  reply.header("X-RateLimit-Remaining", rate.remaining);
+  reply.header("X-RateLimit-Reset", Math.ceil(rate.resetAt / 1000));
+  if (rate.allowed) return true;
+  reply.header("Retry-After", Math.max(1, Math.ceil((rate.resetAt - Date.now()) / 1000)));
+  sendError(reply, "rate_limit_exceeded", "Too many requests.");
+  return false;
+}
+
+/**
+ * The dashboard's way in (no Authorization header, a `ct_session` cookie): session (401), CSRF on writes (403),
+ * workspace membership (400/403), rate limit per user (429), the role's scopes (403).
+ */
+async function authenticateSession(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  scope: Scope,
+  limiter: RateLimiter,
+  accounts: AccountService,
+) {
+  const live = await cookieSession(request, reply, accounts);
+  if (!live) return sendError(reply, "unauthorized", "Unauthorized: the session has ended; sign in again.");
+  assertCsrf(request, live);
+  const principal = await accounts.principal(live.user, live.session, workspaceRef(request));
+  if (!(await withinRateLimit(limiter, `user:${live.user.id}`, reply))) return;
+  if (!grants(principal.scopes, scope)) {
+    return sendError(
+      reply,
+      "forbidden",
+      `As a ${principal.role} of the workspace '${principal.workspaceId}' you may not do this: it needs the '${scope}' permission, which only owners have.`,
+    );
+  }
+  request.principal = principal;
 }

@@ -24,7 +24,11 @@ export const openApiOptions: FastifyDynamicSwaggerOptions = {
     },
     servers: [{ url: "/api" }],
     components: {
-      securitySchemes: { token: { type: "http", scheme: "bearer" } },
+      securitySchemes: {
+        token: { type: "http", scheme: "bearer" },
+        // The dashboard's session (README "Accounts"): writes also need Origin and X-CSRF-Token.
+        session: { type: "apiKey", in: "cookie", name: "ct_session" },
+      },
       responses: {
         Error: {
           description: "A refused or failed request, in Dub's error envelope",

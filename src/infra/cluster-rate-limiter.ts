@@ -1,6 +1,6 @@
 import { RateLimiterCluster, RateLimiterClusterMaster, RateLimiterMemory } from "rate-limiter-flexible";
 import type { RateLimiter, RateLimitResult } from "../domain/workspaces/ports.js";
-import { consumeRateLimit } from "./consume-rate-limit.js";
+import { consumeRateLimit, peekRateLimit } from "./consume-rate-limit.js";
 
 const WINDOW_SECONDS = 60;
 const KEY_PREFIX = "clicktrail:rate";
@@ -18,14 +18,15 @@ export class ClusterRateLimiter implements RateLimiter {
     private readonly onFallback: () => void = () => {},
     /** One per limit: the primary keeps one set of counters for each prefix, with the first limit it was told. */
     keyPrefix = KEY_PREFIX,
+    windowSeconds = WINDOW_SECONDS,
   ) {
     this.shared = new RateLimiterCluster({
       keyPrefix,
       points: limit,
-      duration: WINDOW_SECONDS,
+      duration: windowSeconds,
       timeoutMs: 1_000,
     });
-    this.fallback = new RateLimiterMemory({ points: limit, duration: WINDOW_SECONDS });
+    this.fallback = new RateLimiterMemory({ points: limit, duration: windowSeconds });
   }
 
   async consume(subject: string): Promise<RateLimitResult> {
@@ -34,6 +35,15 @@ export class ClusterRateLimiter implements RateLimiter {
     } catch {
       this.onFallback();
       return consumeRateLimit(this.fallback, this.limit, subject);
+    }
+  }
+
+  async peek(subject: string): Promise<RateLimitResult> {
+    try {
+      return await peekRateLimit(this.shared, this.limit, subject);
+    } catch {
+      this.onFallback();
+      return peekRateLimit(this.fallback, this.limit, subject);
     }
   }
 }

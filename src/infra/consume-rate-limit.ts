@@ -15,6 +15,17 @@ export async function consumeRateLimit(
   }
 }
 
+/** The state of `subject`'s window without taking a point. */
+export async function peekRateLimit(
+  limiter: RateLimiterAbstract,
+  limit: number,
+  subject: string,
+): Promise<RateLimitResult> {
+  const res = await limiter.get(subject);
+  if (!res) return { allowed: true, limit, remaining: limit, resetAt: Date.now() };
+  return toResult(res, limit, res.remainingPoints > 0);
+}
+
 function toResult(res: RateLimiterRes, limit: number, allowed: boolean): RateLimitResult {
   return {
     allowed,

@@ -1,7 +1,7 @@
 import type { Redis } from "ioredis";
 import { RateLimiterMemory, RateLimiterRedis, type RateLimiterRes } from "rate-limiter-flexible";
 import type { RateLimiter, RateLimitResult } from "../domain/workspaces/ports.js";
-import { consumeRateLimit } from "./consume-rate-limit.js";
+import { consumeRateLimit, peekRateLimit } from "./consume-rate-limit.js";
 
 const WINDOW_SECONDS = 60;
 
@@ -18,19 +18,24 @@ export class RedisRateLimiter implements RateLimiter {
     client: Redis,
     onFallback: () => void = () => {},
     keyPrefix = "clicktrail:rate",
+    windowSeconds = WINDOW_SECONDS,
   ) {
     this.limiter = new RateLimiterRedis({
       storeClient: client,
       keyPrefix,
       points: limit,
-      duration: WINDOW_SECONDS,
+      duration: windowSeconds,
       rejectIfRedisNotReady: true,
-      insuranceLimiter: new FallbackLimiter(limit, onFallback),
+      insuranceLimiter: new FallbackLimiter(limit, onFallback, windowSeconds),
     });
   }
 
   consume(subject: string): Promise<RateLimitResult> {
     return consumeRateLimit(this.limiter, this.limit, subject);
+  }
+
+  peek(subject: string): Promise<RateLimitResult> {
+    return peekRateLimit(this.limiter, this.limit, subject);
   }
 }
 
@@ -39,8 +44,9 @@ class FallbackLimiter extends RateLimiterMemory {
   constructor(
     points: number,
     private readonly onUse: () => void,
+    duration: number,
   ) {
-    super({ points, duration: WINDOW_SECONDS });
+    super({ points, duration });
   }
 
   override consume(

@@ -1,5 +1,6 @@
 import type { Kysely } from "kysely";
 import type { Config } from "../config.js";
+import type { AccountStore } from "../domain/accounts/ports.js";
 import type { AnalyticsStore } from "../domain/analytics/ports.js";
 import type { ClickStore } from "../domain/clicks/ports.js";
 import type { ConversionStore, FxRateStore } from "../domain/conversions/ports.js";
@@ -20,6 +21,7 @@ import {
 } from "./migrations/index.js";
 import { openPostgres } from "./postgres/database.js";
 import { ensurePartitions } from "./postgres/partitions.js";
+import { SqlAccountStore } from "./sql/account-store.js";
 import { SqlAnalyticsStore } from "./sql/analytics-store.js";
 import { SqlClickStore } from "./sql/click-store.js";
 import { SqlConversionStore } from "./sql/conversion-store.js";
@@ -53,6 +55,7 @@ export type Stores = {
   settings: SettingsStore;
   webhooks: WebhookStore;
   analytics: AnalyticsStore;
+  accounts: AccountStore;
 };
 
 export type Storage = {
@@ -135,6 +138,7 @@ function sqlStores(db: Kysely<Database>, dialect: SqlDialect): Stores {
     settings: new SqlSettingsStore(db),
     webhooks: new SqlWebhookStore(db),
     analytics: new SqlAnalyticsStore(db, dialect),
+    accounts: new SqlAccountStore(db, dialect),
   };
 }
 

@@ -365,7 +365,7 @@ describe("delete", () => {
     const { dub, workspaceId } = await workspace();
     const slug = fresh("big");
     await dub.domains.create({ slug });
-    const principal: Principal = { workspaceId, keyId: "test", scopes: null };
+    const principal: Principal = { workspaceId, keyId: "test", scopes: null, userId: null, role: null };
     for (let i = 0; i < 501; i++) {
       await server.services.links.create(principal, {
         url: `https://example.com/${i}`,

@@ -13,7 +13,7 @@ let folderId: string;
 before(async () => {
   server = await startServer();
   const workspace = await server.newWorkspace();
-  principal = { workspaceId: workspace.workspaceId, keyId: "test", scopes: null };
+  principal = { workspaceId: workspace.workspaceId, keyId: "test", scopes: null, userId: null, role: null };
   const dub = server.sdk(workspace.key);
   const tag = await dub.tags.create({ name: "Spring" });
   folderId = (await dub.folders.create({ name: "Promo" })).id;

@@ -80,7 +80,10 @@ describe("the OpenAPI document", () => {
     assert.deepEqual(document.components.responses.Error.content?.["application/json"].schema, {
       $ref: "#/components/schemas/Error",
     });
-    assert.deepEqual(document.components.securitySchemes, { token: { type: "http", scheme: "bearer" } });
+    assert.deepEqual(document.components.securitySchemes, {
+      token: { type: "http", scheme: "bearer" },
+      session: { type: "apiKey", in: "cookie", name: "ct_session" },
+    });
     assert.deepEqual(document.security, [{ token: [] }]);
   });
 

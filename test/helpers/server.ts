@@ -21,6 +21,8 @@ export type TestServer = {
   /** an unrestricted key of the default workspace */
   key: string;
   workspaceId: string;
+  /** the first start's one-time setup token (the `Setup link`), for the dashboard's first owner */
+  setupToken: string;
   /** the fastify instance serving `origin` */
   app: FastifyInstance;
   services: Services;
@@ -77,6 +79,7 @@ export async function startServer(
     host: `localhost:${port}`,
     key: created.key,
     workspaceId: created.workspaceId,
+    setupToken: created.setupToken,
     app,
     services,
     storage,

@@ -4,10 +4,7 @@ import type { WorkspaceStore } from "./ports.js";
 import type { WorkspaceService } from "./workspace-service.js";
 
 /** The caller as the dashboard's key management needs it: a signed-in user (null for an API key) and their role. */
-export type TokenCaller = Pick<Principal, "workspaceId"> & {
-  userId?: string | null;
-  role?: "owner" | "member" | null;
-};
+export type TokenCaller = Pick<Principal, "workspaceId" | "userId" | "role">;
 
 export type TokenInput = { name?: string; scopes?: string[]; kind?: KeyKind };
 

@@ -46,5 +46,12 @@ export type ApiKey = {
 
 export type KeyKind = "secret" | "publishable";
 
-/** Who is calling: resolved from a key, carried through every service call. */
-export type Principal = { workspaceId: string; keyId: string; scopes: Scope[] | null };
+/** Who is calling: resolved from a key or a dashboard session, carried through every service call. */
+export type Principal = {
+  workspaceId: string;
+  keyId: string;
+  scopes: Scope[] | null;
+  /** The signed-in user and their role in the workspace; null for API keys. */
+  userId: string | null;
+  role: "owner" | "member" | null;
+};

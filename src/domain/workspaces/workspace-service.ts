@@ -151,7 +151,13 @@ export class WorkspaceService {
     const record = await this.store.findKeyByHash(hashApiKey(key));
     if (!record || record.revokedAt !== null || record.kind !== "secret") return null;
     await this.noteUse(record);
-    return { workspaceId: record.workspaceId, keyId: record.id, scopes: record.scopes };
+    return {
+      workspaceId: record.workspaceId,
+      keyId: record.id,
+      scopes: record.scopes,
+      userId: null,
+      role: null,
+    };
   }
 
   /** The caller behind a live publishable key; anything else is Dub's 401. */
@@ -159,7 +165,13 @@ export class WorkspaceService {
     const record = await this.store.findKeyByHash(hashApiKey(key));
     if (!record || record.revokedAt !== null || record.kind !== "publishable")
       throw new DomainError("unauthorized", "Invalid publishable key.");
-    return { workspaceId: record.workspaceId, keyId: record.id, scopes: PUBLISHABLE_SCOPES };
+    return {
+      workspaceId: record.workspaceId,
+      keyId: record.id,
+      scopes: PUBLISHABLE_SCOPES,
+      userId: null,
+      role: null,
+    };
   }
 
   /**

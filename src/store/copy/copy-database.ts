@@ -4,7 +4,7 @@ import { CopyError } from "./copy-error.js";
 import { PostgresTarget, type TableProgress } from "./postgres-target.js";
 import { ProgressBar, type ProgressOutput } from "./progress-bar.js";
 import { SqliteSource } from "./sqlite-source.js";
-import { TABLES, type TableSpec } from "./tables.js";
+import { NOT_COPIED, TABLES, type TableSpec } from "./tables.js";
 import { type Check, cell, mismatches, verify } from "./verify.js";
 
 export type CopyOptions = {
@@ -163,7 +163,9 @@ async function copyTable(
 /** The source's tables, in copy order; one this version does not know would be lost, so it stops the copy. */
 function tablesToCopy(source: SqliteSource): TableSpec[] {
   const present = source.tableNames();
-  const unknown = present.filter((name) => !TABLES.some((spec) => spec.name === name));
+  const unknown = present.filter(
+    (name) => !TABLES.some((spec) => spec.name === name) && !NOT_COPIED.includes(name as never),
+  );
   if (unknown.length > 0) {
     throw new CopyError(
       `The source has tables that copy does not know (${unknown.join(", ")}) and would leave behind; nothing was copied.`,

@@ -30,7 +30,7 @@ const table = (
 
 /**
  * Every table, in an order that satisfies the foreign keys (api_keys, domains, folders, tags, links, customers,
- * webhooks → workspaces; link_tags → links and tags; webhook_triggers, webhook_links → webhooks). A source table missing here stops the copy, so none is lost.
+ * webhooks → workspaces; link_tags → links and tags; webhook_triggers, webhook_links → webhooks; memberships → users). A source table missing here stops the copy, so none is lost.
  */
 export const TABLES: readonly TableSpec[] = [
   table("settings", ["name"], { mutable: true, workspaceColumn: null }),
@@ -55,7 +55,17 @@ export const TABLES: readonly TableSpec[] = [
   table("webhook_messages", ["id"], { mutable: true, deletes: true }),
   table("webhook_attempts", ["id"]),
   table("rollups", ["workspace_id", "dimension", "hours", "link_id", "period", "value"], { mutable: true }),
+  table("users", ["id"], { mutable: true, workspaceColumn: null }),
+  table("memberships", ["workspace_id", "user_id"], { mutable: true, deletes: true }),
+  table("invites", ["id"], { mutable: true }),
+  table("setup_tokens", ["id"], { mutable: true }),
 ];
+
+/**
+ * Tables left behind on purpose. Sessions: a copy moves an install to another database, and whoever signs in
+ * there signs in anew; copying live session tokens would only widen where a stolen one works.
+ */
+export const NOT_COPIED: readonly (keyof Database)[] = ["sessions"];
 
 /** Event tables, partitioned by month on PostgreSQL. */
 export const EVENT_TABLES = ["clicks", "lead_events", "sale_events"] as const;

@@ -1,7 +1,7 @@
 import type { Generated } from "kysely";
 
 /** Tables as every SQL engine stores them: times are epoch milliseconds, booleans 0/1. */
-export interface Database extends ConversionTables, WebhookTables {
+export interface Database extends ConversionTables, WebhookTables, AccountTables {
   settings: { name: string; value: string };
   /** `slug` is set on every row (0102_workspace_slug backfilled it; SQLite cannot add it as NOT NULL). */
   workspaces: {
@@ -293,5 +293,48 @@ export interface WebhookTables {
     latency_ms: number;
     error: string | null;
     response_excerpt: string | null;
+  };
+}
+
+/** Dashboard accounts (migration 0106). */
+export interface AccountTables {
+  users: {
+    id: string;
+    email: string;
+    /** The email lower-cased by the application: unique. */
+    email_key: string;
+    name: string | null;
+    password_hash: string;
+    created_at: number;
+  };
+  memberships: { workspace_id: string; user_id: string; role: string; created_at: number };
+  sessions: {
+    id: string;
+    user_id: string;
+    token_hash: string;
+    csrf_token: string;
+    created_at: number;
+    expires_at: number;
+    last_seen_at: number;
+  };
+  invites: {
+    workspace_id: string;
+    id: string;
+    token_hash: string;
+    email: string;
+    role: string;
+    invited_by: string | null;
+    created_at: number;
+    expires_at: number;
+    accepted_at: number | null;
+    revoked_at: number | null;
+  };
+  setup_tokens: {
+    workspace_id: string;
+    id: string;
+    token_hash: string;
+    created_at: number;
+    expires_at: number;
+    used_at: number | null;
   };
 }
