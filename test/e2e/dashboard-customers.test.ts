@@ -103,6 +103,18 @@ describe("dashboard customers", { skip: browserMissing, timeout: 120_000 }, () =
     await screenshot(page, "customer");
   });
 
+  test("at a phone's width in dark mode the list and the customer's page pass axe-core", async () => {
+    const phone = await dash.ownerPage({ width: 390, height: 844, colorScheme: "dark" });
+    await phone.goto(`${dash.origin}/app/${SLUG}/customers`);
+    await phone.getByRole("link", { name: "Ada Lovelace" }).waitFor();
+    await checkAccessibility(phone, "customers (phone, dark)");
+    await screenshot(phone, "customers-phone-dark");
+    await phone.goto(`${dash.origin}/app/${SLUG}/customers/${customerId}`);
+    await phone.getByRole("list", { name: "Events, newest first" }).getByText("Pro plan").waitFor();
+    await checkAccessibility(phone, "customer (phone, dark)");
+    await screenshot(phone, "customer-phone-dark");
+  });
+
   test("erasure asks first, names what goes, and removes the customer", async () => {
     await page.goto(`${dash.origin}/app/${SLUG}/customers/${customerId}`);
     await page.getByRole("button", { name: "Erase customer" }).click();

@@ -124,6 +124,17 @@ describe("dashboard settings", { skip: browserMissing, timeout: 180_000 }, () =>
     );
   });
 
+  test("at a phone's width in dark mode every section passes axe-core", async () => {
+    const phone = await dash.ownerPage({ width: 390, height: 844, colorScheme: "dark" });
+    for (const section of ["general", "keys", "webhooks", "members", "domains", "tags"]) {
+      await phone.goto(settings(section));
+      await phone.getByRole("heading", { level: 2 }).waitFor();
+      await phone.locator("main p.muted, main table, main form").first().waitFor();
+      await checkAccessibility(phone, `settings/${section} (phone, dark)`);
+      await screenshot(phone, `settings-${section}-phone-dark`);
+    }
+  });
+
   test("the workspace's name and allowed host names are saved through PATCH /workspaces", async () => {
     await page.goto(settings("general"));
     await page.getByLabel("Workspace name").fill("Acme");

@@ -87,6 +87,9 @@ export function WebhookLog({ webhookId, canRetry }: { webhookId: string; canRetr
                               {formatInstant(attempt.attemptedAt)}:{" "}
                               <strong>{attempt.statusCode ?? "no answer"}</strong> in {attempt.latencyMs} ms
                               {attempt.error && <span className="muted"> — {attempt.error}</span>}
+                              {attempt.responseExcerpt && (
+                                <div className="muted small break">Answer: {attempt.responseExcerpt}</div>
+                              )}
                             </li>
                           ))}
                         </ol>
