@@ -266,5 +266,34 @@ describe("dashboard settings", { skip: browserMissing, timeout: 180_000 }, () =>
     assert.equal((await asMember(`/links?workspaceId=${other.id}`)).status, 403);
     await memberPage.goto(`${dash.origin}/app/${other.slug}/links`);
     await memberPage.waitForURL((url) => url.pathname.startsWith(`/app/${SLUG}/`));
+
+    // The owner promotes Mia and demotes her again, revokes a pending invite, then removes her.
+    const roles = async () =>
+      (
+        (await fetch(`${dash.origin}/api/workspaces/${SLUG}/members`, {
+          headers: { cookie: `ct_session=${await dash.createOwner()}` },
+        }).then((response) => response.json())) as { email: string; role: string }[]
+      ).find((member) => member.email === "mia@example.com")?.role;
+    await page.reload();
+    const role = page.getByLabel("Role of Mia Member");
+    await role.selectOption("owner");
+    await until(async () => (await roles()) === "owner", "Mia to be an owner");
+    await role.selectOption("member");
+    await until(async () => (await roles()) === "member", "Mia to be a member again");
+
+    const revokedUrl = await invite("never@example.com");
+    await page.getByRole("button", { name: "Revoke invite for never@example.com" }).click();
+    await page.getByRole("alertdialog").getByRole("button", { name: "Revoke invite" }).click();
+    await page.getByRole("row", { name: /never@example\.com/ }).waitFor({ state: "detached" });
+    const revokedToken = new URL(revokedUrl).searchParams.get("token") ?? "";
+    assert.equal((await fetch(`${dash.origin}/api/invites/${revokedToken}`)).status, 410);
+
+    await page.getByRole("button", { name: "Remove Mia Member" }).click();
+    const dialog = page.getByRole("alertdialog", { name: /Remove Mia Member/ });
+    await dialog.getByText("mia@example.com loses access").waitFor();
+    await dialog.getByRole("button", { name: "Remove member" }).click();
+    await page.getByRole("row", { name: /mia@example\.com/ }).waitFor({ state: "detached" });
+    assert.equal(await roles(), undefined);
+    assert.equal((await asMember(`/links?workspaceId=${SLUG}`)).status, 403, "a removed member is out");
   });
 });
