@@ -1,5 +1,5 @@
-// The customers pages in Chromium against a real server process: a customer made by a lead and a sale tracked with
-// the `dub` SDK is found by search, its page shows the link and click that brought it, the lead, the sale and the
+// The customers pages in Chromium against a real server process: the list pages by 25; a customer made by a lead and
+// a sale tracked with the `dub` SDK is found by search, its page shows the link and click that brought it, the lead, the sale and the
 // totals; erasure asks first, names what goes, and the customer is gone from the API afterwards.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -43,6 +43,13 @@ describe("dashboard customers", { skip: browserMissing, timeout: 120_000 }, () =
     });
     const clickId = new URL(click.headers.get("location") ?? "").searchParams.get("dub_id") ?? "";
     assert.ok(clickId, "the redirect carries the click id");
+    for (let i = 1; i <= 25; i++)
+      await dub.track.lead({
+        clickId,
+        eventName: "Sign up",
+        customerExternalId: `filler_${i}`,
+        customerName: `Filler ${i}`,
+      });
     await dub.track.lead({
       clickId,
       eventName: "Sign up",
@@ -68,12 +75,20 @@ describe("dashboard customers", { skip: browserMissing, timeout: 120_000 }, () =
   });
   after(() => dash?.stop());
 
-  test("the list searches by name; the customer's page shows the link, the click, the lead, the sale and the totals", async () => {
+  test("the list pages by 25 and searches by name; the customer's page shows the link, the click, the lead, the sale and the totals", async () => {
     await page.goto(`${dash.origin}/app/${SLUG}/customers`);
     const table = page.getByRole("table", { name: "Customers" });
     await table.getByRole("link", { name: "Bob Other" }).waitFor();
     await checkAccessibility(page, "customers");
     await screenshot(page, "customers");
+    const rows = table.getByRole("row");
+    assert.equal(await rows.count(), 26, "a header and 25 customers on the first page");
+    await page.getByRole("button", { name: "Next page" }).click();
+    await table.getByRole("link", { name: "Filler 1", exact: true }).waitFor();
+    assert.equal(await rows.count(), 3, "the 26th and 27th customers, the oldest, on the second");
+    assert.equal(await page.getByRole("button", { name: "Next page" }).isDisabled(), true);
+    await page.getByRole("button", { name: "Previous page" }).click();
+    await table.getByRole("link", { name: "Bob Other" }).waitFor();
     await page.getByLabel("Search by name, email or external ID").fill("lovelace");
     await table.getByRole("link", { name: "Bob Other" }).waitFor({ state: "detached" });
     const row = table.getByRole("row", { name: /Ada Lovelace/ });
