@@ -1,6 +1,6 @@
-// The customers pages in Chromium against a real server process: the list pages by 25; a customer made by a lead and
-// a sale tracked with the `dub` SDK is found by search, its page shows the link and click that brought it, the lead, the sale and the
-// totals; erasure asks first, names what goes, and the customer is gone from the API afterwards.
+// The customers pages in Chromium against a real server process: the list pages by 25; a customer made by a lead
+// and a sale tracked with the `dub` SDK is found by search, its page shows the link and click that brought it, the
+// lead, the sale and the totals; erasure asks first, names what goes, and the customer is gone from the API after.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
