@@ -25,6 +25,7 @@ import { apiJson, clickIdAt } from "../helpers/journey.js";
 import {
   cleanUp,
   cli,
+  cliJson,
   ensureBuilt,
   freePort,
   install,
@@ -34,6 +35,7 @@ import {
   tempDir,
 } from "../helpers/processes.js";
 import { BROWSER_UA } from "../helpers/server.js";
+import { Browser, PASSWORD } from "../helpers/session.js";
 
 const LATEST_SCHEMA = Object.keys(sqliteMigrations).at(-1);
 
@@ -170,6 +172,8 @@ function padWithOtherClicks(file: string) {
 describe("a backup taken under load holds every event acknowledged before it began", () => {
   test("redirects, leads and sales keep coming while clicktrail backup runs; the restored copy has them all", async () => {
     const { dir, key } = await newInstall();
+    const user = { email: "backup.owner@example.com", password: PASSWORD };
+    await cliJson(["users", "create", "--email", user.email, "--password", user.password], { DATA_DIR: dir });
     padWithOtherClicks(join(dir, DB));
     const server = await startMain({ ...serverEnv(dir), RATE_LIMIT_PER_MINUTE: "1000000" });
     const dub = new Dub({ token: key, serverURL: `${server.origin}/api` });
@@ -281,6 +285,8 @@ describe("a backup taken under load holds every event acknowledged before it beg
       { clicks: rollups.clicks, leads: rollups.leads, sales: rollups.sales, saleAmount: rollups.saleAmount },
       raw,
     );
+    const me = await new Browser(restored).login(user.email, user.password);
+    assert.equal(me.workspaces[0].role, "owner", "users and their memberships are in the backup");
     assert.equal(await restored.stop(), 0);
   });
 });

@@ -30,6 +30,7 @@ import {
   until,
 } from "../helpers/processes.js";
 import { BROWSER_UA, startServer, type TestServer, visit } from "../helpers/server.js";
+import { Browser } from "../helpers/session.js";
 
 type Service = { url?: string; missing?: string; stop?: () => void };
 let postgres: Service = {};
@@ -237,7 +238,9 @@ describe("clicktrail copy: SQLite to PostgreSQL", { skip }, () => {
     webhook: "",
     sale: {} as unknown,
     saleRequest: {} as Parameters<Dub["track"]["sale"]>[0],
+    ownerCookie: "",
   };
+  const OWNER = "copy.owner@example.com";
 
   before(async () => {
     ensureBuilt();
@@ -245,6 +248,12 @@ describe("clicktrail copy: SQLite to PostgreSQL", { skip }, () => {
     cleanups.push(receiver.close);
     sqlite = await startServer({ TRUST_PROXY: "true", WEBHOOK_ALLOW_PRIVATE: "true", WEBHOOK_POLL_MS: "20" });
     const sdk = sqlite.sdk();
+    const owner = new Browser(sqlite);
+    await owner.setup(sqlite.setupToken, OWNER);
+    seeded.ownerCookie = owner.cookie ?? "";
+    await owner.json("POST", `/api/workspaces/${sqlite.workspaceId}/invites`, {
+      body: { email: "later@example.com", role: "member" },
+    });
     const tag = await sdk.tags.create({ name: "Newsletter", color: "green" });
     await sdk.tags.create({ name: "Unused" });
     const folder = await sdk.folders.create({ name: "Campaigns" });
@@ -377,6 +386,10 @@ describe("clicktrail copy: SQLite to PostgreSQL", { skip }, () => {
         assert.ok((copiedNow(report, table) ?? 0) > 0, `${table} copied rows`);
       for (const table of ["webhook_triggers", "webhook_links", "webhook_messages", "webhook_attempts"])
         assert.ok((copiedNow(report, table) ?? 0) > 0, `${table} copied rows`);
+      for (const table of ["users", "memberships", "invites", "setup_tokens"])
+        assert.equal(copiedNow(report, table), 1, `${table} copied rows`);
+      assert.equal(copiedNow(report, "sessions"), undefined, "sessions are not copied");
+      assert.equal(await pgCount(target, "select count(*) from sessions"), 0);
       assert.ok(report.partitions.includes("clicks_y2024m03"), report.partitions.join(" "));
       for (const table of ["clicks", "lead_events", "sale_events"])
         assert.equal(await pgCount(target, `select count(*) from ${table}_default`), 0, `${table}_default`);
@@ -417,6 +430,17 @@ describe("clicktrail copy: SQLite to PostgreSQL", { skip }, () => {
           path,
         );
       }
+    });
+
+    test("users sign in on PostgreSQL with their password; their SQLite sessions do not carry over", async () => {
+      const stale = new Browser(server);
+      stale.cookie = seeded.ownerCookie;
+      assert.equal((await stale.call("GET", "/api/auth/me")).status, 401);
+      const me = await new Browser(server).login(OWNER);
+      assert.deepEqual(
+        me.workspaces.map((w: { id: string; role: string }) => [w.id, w.role]),
+        [[sqlite.workspaceId, "owner"]],
+      );
     });
 
     test("a repeated sale replays the receipt SQLite gave, and records nothing", async () => {

@@ -25,3 +25,31 @@ test("a request's cookie (a password's unlock token) and authorization are redac
   );
   assert.deepEqual(line.req.headers, { cookie: "[redacted]", authorization: "[redacted]" });
 });
+
+test("accounts: passwords, password hashes, session/invite/setup/CSRF tokens and the session cookie are redacted", () => {
+  const line = logged((logger) =>
+    logger.info(
+      {
+        body: { email: "a@example.com", password: "correct horse" },
+        user: { id: "user_1", passwordHash: "scrypt$32768$8$1$salt$hash" },
+        invite: { token: "invite-token" },
+        setupToken: "setup-token",
+        me: { csrfToken: "csrf-value" },
+        req: { headers: { cookie: "ct_session=session-token", "x-csrf-token": "csrf-value" } },
+        res: { headers: { "set-cookie": "ct_session=session-token; HttpOnly" } },
+      },
+      "signed in",
+    ),
+  );
+  const text = JSON.stringify(line);
+  for (const secret of [
+    "correct horse",
+    "scrypt$",
+    "invite-token",
+    "setup-token",
+    "csrf-value",
+    "session-token",
+  ])
+    assert.ok(!text.includes(secret), `${secret} in ${text}`);
+  assert.equal(line.body.email, "a@example.com", "what is no secret stays");
+});
