@@ -1,11 +1,11 @@
 // The dashboard in a real browser: a server process from dist/ on a fresh DATA_DIR, its first owner, a signed-in
 // Chromium page, axe-core and screenshots. The e2e suites under test/e2e/dashboard-*.test.ts build on this.
 import assert from "node:assert/strict";
-import { mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { browserMissing, launchBrowser } from "./browser.js";
-import { cleanUp, ensureBuilt, ROOT, type ServerProcess, startMain, tempDir } from "./processes.js";
+import { cleanUp, ensureBuilt, freePort, ROOT, type ServerProcess, startMain, tempDir } from "./processes.js";
 import { BROWSER_UA } from "./server.js";
 
 export { browserMissing };
@@ -27,13 +27,16 @@ export type Dashboard = {
   browser: Browser;
   /** A new page in its own browser context (own cookies), nobody signed in. */
   newPage(options?: { width?: number; height?: number; colorScheme?: "light" | "dark" }): Promise<Page>;
-  /** POST /api/auth/setup once (the first owner), then a new page signed in as that owner. */
+  /** A new page signed in as the first owner with a session of its own (see `createOwner`). */
   ownerPage(options?: { width?: number; height?: number; colorScheme?: "light" | "dark" }): Promise<Page>;
   /** The first owner (created by `ownerPage` or `createOwner`). */
   owner: Owner;
-  /** Creates the first owner through the API (once); resolves to its session cookie's value. */
+  /**
+   * Creates the first owner through the setup link unless done already (in the page, say), then signs in through
+   * the API: resolves to a new session cookie's value.
+   */
   createOwner(): Promise<string>;
-  /** Signs `page` in through the login form. */
+  /** Signs `page` in through the login form (the one it shows, with its `next`, or /app/login). */
   signIn(page: Page, who?: { email: string; password: string }): Promise<void>;
   stop(): Promise<void>;
 };
@@ -41,7 +44,7 @@ export type Dashboard = {
 /** The lines of DATA_DIR/first-start.txt the dashboard needs: the key and the setup link's token. */
 export function readFirstStart(dataDir: string): { apiKey: string; setupToken: string; setupLink: string } {
   const text = readFileSync(join(dataDir, "first-start.txt"), "utf8");
-  const apiKey = text.match(/API key\s+(\S+)/)?.[1];
+  const apiKey = text.match(/^\s*API key\s+(\S+)\s*$/m)?.[1];
   const setupLink = text.match(/Setup link: (\S+)/)?.[1];
   assert.ok(apiKey, `no API key in first-start.txt:\n${text}`);
   assert.ok(setupLink, `no "Setup link:" line in first-start.txt:\n${text}`);
@@ -67,17 +70,22 @@ export function cookieFrom(response: Response, name: string): string | undefined
 export async function startDashboard(env: Record<string, string> = {}): Promise<Dashboard> {
   ensureBuilt();
   const dataDir = tempDir("clicktrail-dashboard-");
-  const server = await startMain({
-    DATA_DIR: dataDir,
-    CLICK_DEDUPE_SECONDS: "0",
-    RATE_LIMIT_PER_MINUTE: "100000",
-    ...env,
-  });
+  const port = await freePort();
+  // Short links on the server's own address, so a test can follow a link's shortLink as it is.
+  const server = await startMain(
+    {
+      DATA_DIR: dataDir,
+      SHORT_DOMAIN: `127.0.0.1:${port}`,
+      CLICK_DEDUPE_SECONDS: "0",
+      RATE_LIMIT_PER_MINUTE: "100000",
+      ...env,
+    },
+    { port },
+  );
   const { apiKey, setupToken } = readFirstStart(dataDir);
   const browser = await launchBrowser();
   const contexts: BrowserContext[] = [];
   const owner: Owner = { email: "owner@example.com", password: "correct horse battery", name: "Olive Owner" };
-  let ownerCookie: string | undefined;
 
   const newPage: Dashboard["newPage"] = async ({
     width = 1280,
@@ -94,17 +102,27 @@ export async function startDashboard(env: Record<string, string> = {}): Promise<
     return context.newPage();
   };
 
+  let ownerExists = false;
   const createOwner = async () => {
-    if (ownerCookie) return ownerCookie;
-    const response = await fetch(`${server.origin}/api/auth/setup`, {
+    if (!ownerExists) {
+      const setup = await fetch(`${server.origin}/api/auth/setup`, {
+        method: "POST",
+        headers: { "content-type": "application/json", origin: server.origin },
+        body: JSON.stringify({ token: setupToken, ...owner }),
+      });
+      // 410: the setup link was used already, by a test that made the owner in the page.
+      assert.ok(setup.status === 200 || setup.status === 410, `POST /api/auth/setup: ${await setup.text()}`);
+      ownerExists = true;
+    }
+    const login = await fetch(`${server.origin}/api/auth/login`, {
       method: "POST",
       headers: { "content-type": "application/json", origin: server.origin },
-      body: JSON.stringify({ token: setupToken, ...owner }),
+      body: JSON.stringify({ email: owner.email, password: owner.password }),
     });
-    assert.equal(response.status, 200, `POST /api/auth/setup: ${await response.clone().text()}`);
-    ownerCookie = cookieFrom(response, "ct_session");
-    assert.ok(ownerCookie, "POST /api/auth/setup sets ct_session");
-    return ownerCookie;
+    assert.equal(login.status, 200, `POST /api/auth/login as the owner: ${await login.clone().text()}`);
+    const cookie = cookieFrom(login, "ct_session");
+    assert.ok(cookie, "POST /api/auth/login sets ct_session");
+    return cookie;
   };
 
   return {
@@ -126,7 +144,7 @@ export async function startDashboard(env: Record<string, string> = {}): Promise<
       return page;
     },
     async signIn(page, who = owner) {
-      await page.goto(`${server.origin}/app/login`);
+      if (!page.url().startsWith(`${server.origin}/app/login`)) await page.goto(`${server.origin}/app/login`);
       await page.getByLabel("Email").fill(who.email);
       await page.getByLabel("Password").fill(who.password);
       await Promise.all([
@@ -173,4 +191,31 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   const path = join(SCREENSHOTS, `${name}.png`);
   await page.screenshot({ path, fullPage: true });
   return path;
+}
+
+/**
+ * What `load` makes `page` fetch of the dashboard's hashed assets, and their size as stored gzip-compressed (the
+ * bytes a gzip client receives): the figure of the 200 KB budget for a first page.
+ */
+export async function assetsLoaded(
+  page: Page,
+  load: () => Promise<void>,
+): Promise<{ files: string[]; gzipBytes: number }> {
+  const files = new Set<string>();
+  const record = (response: { url(): string }) => {
+    const path = new URL(response.url()).pathname;
+    if (path.startsWith("/app/assets/")) files.add(path.slice("/app/assets/".length));
+  };
+  page.on("response", record);
+  try {
+    await load();
+    await page.waitForLoadState("networkidle");
+  } finally {
+    page.off("response", record);
+  }
+  const gzipBytes = [...files].reduce(
+    (sum, file) => sum + statSync(join(ROOT, "dist", "web", "assets", `${file}.gz`)).size,
+    0,
+  );
+  return { files: [...files].sort(), gzipBytes };
 }

@@ -4,11 +4,13 @@ import {
   createRoute,
   createRouter,
   lazyRouteComponent,
+  Navigate,
   Outlet,
   redirect,
 } from "@tanstack/react-router";
 import { fetchMe, ME_KEY, type Me } from "./api/session";
 import { Shell } from "./app/shell";
+import { linksSearch } from "./pages/links/links-search";
 
 type RouterContext = { queryClient: QueryClient };
 
@@ -17,9 +19,8 @@ const me = (context: RouterContext) =>
 
 const rootRoute = createRootRouteWithContext<RouterContext>()({
   component: Outlet,
-  notFoundComponent: () => {
-    throw redirect({ to: "/" });
-  },
+  // An unknown path goes to the index, which opens the workspace (or the login); a component cannot throw redirects.
+  notFoundComponent: () => <Navigate to="/" replace />,
 });
 
 const indexRoute = createRoute({
@@ -86,6 +87,7 @@ const workspaceIndexRoute = createRoute({
 const linksRoute = createRoute({
   getParentRoute: () => workspaceRoute,
   path: "/links",
+  validateSearch: linksSearch,
   component: lazyRouteComponent(() => import("./pages/links/links-page"), "LinksPage"),
 });
 

@@ -1,67 +1,51 @@
 import { AlertDialog } from "radix-ui";
-import { type ReactNode, useState } from "react";
+import type { ReactNode } from "react";
 
-/**
- * A button that asks before it acts: the dialog names what will happen, Cancel has the focus, and the action's
- * error (if any) is shown in the dialog.
- */
+/** A yes/no question before something that cannot be taken back; Escape or Cancel keeps things as they are. */
 export function ConfirmDialog({
-  trigger,
+  open,
+  onOpenChange,
   title,
   children,
   confirmLabel,
+  danger,
+  pending,
+  error,
   onConfirm,
-  disabled,
 }: {
-  trigger: string;
+  open: boolean;
+  onOpenChange: (open: boolean) => void;
   title: string;
   children: ReactNode;
   confirmLabel: string;
-  onConfirm: () => Promise<unknown>;
-  disabled?: boolean;
+  danger?: boolean;
+  pending?: boolean;
+  error?: string | null;
+  onConfirm: () => void;
 }) {
-  const [open, setOpen] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  async function confirm() {
-    setBusy(true);
-    setError(null);
-    try {
-      await onConfirm();
-      setOpen(false);
-    } catch (failure) {
-      setError(failure instanceof Error ? failure.message : String(failure));
-    } finally {
-      setBusy(false);
-    }
-  }
   return (
-    <AlertDialog.Root open={open} onOpenChange={setOpen}>
-      <AlertDialog.Trigger asChild>
-        <button type="button" className="danger" disabled={disabled}>
-          {trigger}
-        </button>
-      </AlertDialog.Trigger>
+    <AlertDialog.Root open={open} onOpenChange={onOpenChange}>
       <AlertDialog.Portal>
         <AlertDialog.Overlay className="dialog-overlay" />
-        <AlertDialog.Content className="dialog-content">
+        <AlertDialog.Content className="dialog">
           <AlertDialog.Title>{title}</AlertDialog.Title>
           <AlertDialog.Description asChild>
             <div>{children}</div>
           </AlertDialog.Description>
           {error && (
-            <p className="error-message" role="alert">
+            <p role="alert" className="error-message">
               {error}
             </p>
           )}
           <div className="dialog-actions">
-            <AlertDialog.Cancel asChild>
-              <button type="button" className="secondary">
-                Cancel
-              </button>
-            </AlertDialog.Cancel>
-            <button type="button" className="danger" onClick={confirm} disabled={busy}>
-              {busy ? "Working…" : confirmLabel}
+            <AlertDialog.Cancel className="button secondary">Cancel</AlertDialog.Cancel>
+            <button
+              type="button"
+              className={danger ? "button danger" : "button"}
+              disabled={pending}
+              onClick={onConfirm}
+            >
+              {confirmLabel}
             </button>
           </div>
         </AlertDialog.Content>

@@ -9,7 +9,7 @@ export function ShownOnce({ label, value, onDone }: { label: string; value: stri
       </p>
       <div className="shown-once-value">
         <code data-testid="shown-once">{value}</code>
-        <CopyButton text={value} />
+        <CopyButton text={value} label={`Copy ${label.toLowerCase()}`} />
       </div>
       <button type="button" className="secondary" onClick={onDone}>
         Done

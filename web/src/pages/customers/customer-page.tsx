@@ -2,7 +2,7 @@ import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link, useNavigate, useParams } from "@tanstack/react-router";
 import { api } from "../../api/client";
 import { useWorkspace } from "../../app/workspace";
-import { ConfirmDialog } from "../../components/confirm-dialog";
+import { ConfirmButton } from "../../components/confirm-button";
 import { QueryState } from "../../components/query-state";
 import { formatInstant } from "../settings/format";
 import type { ExpandedCustomer, JourneyEvent } from "./customer-types";
@@ -75,7 +75,7 @@ function CustomerDetails({ customer }: { customer: ExpandedCustomer }) {
         </div>
         <QueryState query={journey} what="the erasure summary">
           {(events) => (
-            <ConfirmDialog
+            <ConfirmButton
               trigger="Erase customer"
               title={`Erase ${customer.name}?`}
               confirmLabel="Erase for good"
@@ -94,7 +94,7 @@ function CustomerDetails({ customer }: { customer: ExpandedCustomer }) {
                 <li>the webhook events about them</li>
               </ul>
               <p>The clicks stay, without their link to this customer.</p>
-            </ConfirmDialog>
+            </ConfirmButton>
           )}
         </QueryState>
       </div>

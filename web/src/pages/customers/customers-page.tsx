@@ -90,7 +90,7 @@ export function CustomersPage() {
                 </table>
               </div>
             )}
-            <nav aria-label="Pages" className="actions">
+            <nav aria-label="Pages" className="button-row">
               <button
                 type="button"
                 className="secondary"

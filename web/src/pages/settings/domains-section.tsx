@@ -2,7 +2,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { api } from "../../api/client";
 import { useWorkspace } from "../../app/workspace";
-import { ConfirmDialog } from "../../components/confirm-dialog";
+import { ConfirmButton } from "../../components/confirm-button";
 import { QueryState } from "../../components/query-state";
 
 type Domain = {
@@ -72,7 +72,7 @@ export function DomainsSection() {
                         Root: {domain.placeholder ?? "—"} · Unknown keys: {domain.notFoundUrl ?? "—"}
                       </div>
                     </div>
-                    <div className="actions">
+                    <div className="button-row">
                       <button
                         type="button"
                         className="secondary"
@@ -81,7 +81,7 @@ export function DomainsSection() {
                       >
                         Edit <span className="visually-hidden">{domain.slug}</span>
                       </button>
-                      <ConfirmDialog
+                      <ConfirmButton
                         trigger={`Delete ${domain.slug}`}
                         title={`Delete the domain ${domain.slug}?`}
                         confirmLabel="Delete domain"
@@ -96,7 +96,7 @@ export function DomainsSection() {
                           Every link on {domain.slug} is deleted with it, with its clicks. This cannot be
                           undone.
                         </p>
-                      </ConfirmDialog>
+                      </ConfirmButton>
                     </div>
                   </div>
                   {editing === domain.id && (

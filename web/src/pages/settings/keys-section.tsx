@@ -2,7 +2,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { api } from "../../api/client";
 import { useWorkspace } from "../../app/workspace";
-import { ConfirmDialog } from "../../components/confirm-dialog";
+import { ConfirmButton } from "../../components/confirm-button";
 import { QueryState } from "../../components/query-state";
 import { ShownOnce } from "../../components/shown-once";
 import { formatInstant, formatLastUsed } from "./format";
@@ -84,7 +84,7 @@ function OwnerKeys() {
                       <td>{formatInstant(token.createdAt)}</td>
                       <td>{formatLastUsed(token.lastUsedAt)}</td>
                       <td>
-                        <ConfirmDialog
+                        <ConfirmButton
                           trigger={`Revoke ${token.name}`}
                           title={`Revoke the key "${token.name}"?`}
                           confirmLabel="Revoke key"
@@ -94,7 +94,7 @@ function OwnerKeys() {
                             Every program using <code>{token.partialKey}</code> stops working at once. This
                             cannot be undone.
                           </p>
-                        </ConfirmDialog>
+                        </ConfirmButton>
                       </td>
                     </tr>
                   ))}

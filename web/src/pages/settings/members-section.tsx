@@ -3,7 +3,7 @@ import { type FormEvent, useState } from "react";
 import { api } from "../../api/client";
 import { type Role, useMe } from "../../api/session";
 import { useWorkspace } from "../../app/workspace";
-import { ConfirmDialog } from "../../components/confirm-dialog";
+import { ConfirmButton } from "../../components/confirm-button";
 import { QueryState } from "../../components/query-state";
 import { ShownOnce } from "../../components/shown-once";
 import { formatInstant } from "./format";
@@ -89,7 +89,7 @@ export function MembersSection() {
                       <td>{formatInstant(member.createdAt)}</td>
                       <td>
                         {isOwner && (
-                          <ConfirmDialog
+                          <ConfirmButton
                             trigger={`Remove ${label}`}
                             title={`Remove ${label} from ${workspace.name}?`}
                             confirmLabel="Remove member"
@@ -104,7 +104,7 @@ export function MembersSection() {
                               {member.email} loses access to this workspace at once. Their account and other
                               workspaces stay.
                             </p>
-                          </ConfirmDialog>
+                          </ConfirmButton>
                         )}
                       </td>
                     </tr>
@@ -156,7 +156,7 @@ export function MembersSection() {
                         <td>{invite.role}</td>
                         <td>{formatInstant(invite.expiresAt)}</td>
                         <td>
-                          <ConfirmDialog
+                          <ConfirmButton
                             trigger={`Revoke invite for ${invite.email}`}
                             title={`Revoke the invite for ${invite.email}?`}
                             confirmLabel="Revoke invite"
@@ -168,7 +168,7 @@ export function MembersSection() {
                             }
                           >
                             <p>The link sent to {invite.email} stops working.</p>
-                          </ConfirmDialog>
+                          </ConfirmButton>
                         </td>
                       </tr>
                     ))}

@@ -2,7 +2,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { api } from "../../api/client";
 import { useWorkspace } from "../../app/workspace";
-import { ConfirmDialog } from "../../components/confirm-dialog";
+import { ConfirmButton } from "../../components/confirm-button";
 import { QueryState } from "../../components/query-state";
 
 const COLORS = ["blue", "green", "yellow", "red", "purple", "pink", "brown", "gray"] as const;
@@ -36,7 +36,7 @@ export function TagsSection() {
                 <li key={tag.id} className="card stack">
                   <div className="row-between">
                     <span className={`tag-chip tag-${tag.color}`}>{tag.name}</span>
-                    <div className="actions">
+                    <div className="button-row">
                       <button
                         type="button"
                         className="secondary"
@@ -45,7 +45,7 @@ export function TagsSection() {
                       >
                         Edit <span className="visually-hidden">{tag.name}</span>
                       </button>
-                      <ConfirmDialog
+                      <ConfirmButton
                         trigger={`Delete ${tag.name}`}
                         title={`Delete the tag "${tag.name}"?`}
                         confirmLabel="Delete tag"
@@ -56,7 +56,7 @@ export function TagsSection() {
                         }
                       >
                         <p>The tag is removed from every link that has it; the links stay.</p>
-                      </ConfirmDialog>
+                      </ConfirmButton>
                     </div>
                   </div>
                   {editing === tag.id && (

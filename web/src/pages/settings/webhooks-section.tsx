@@ -2,7 +2,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { api } from "../../api/client";
 import { useWorkspace } from "../../app/workspace";
-import { ConfirmDialog } from "../../components/confirm-dialog";
+import { ConfirmButton } from "../../components/confirm-button";
 import { QueryState } from "../../components/query-state";
 import { ShownOnce } from "../../components/shown-once";
 import { OwnerOnlyNote, useIsOwner } from "./owner-only";
@@ -117,7 +117,7 @@ function WebhookCard({
         <span className="muted">Triggers: </span>
         {webhook.triggers.join(", ")}
       </p>
-      <div className="actions">
+      <div className="button-row">
         <button
           type="button"
           className="secondary"
@@ -132,7 +132,7 @@ function WebhookCard({
             <button type="button" onClick={() => sendTest.mutate()} disabled={sendTest.isPending}>
               {sendTest.isPending ? "Sending…" : "Send test event"}
             </button>
-            <ConfirmDialog
+            <ConfirmButton
               trigger={`Delete ${webhook.name}`}
               title={`Delete the webhook "${webhook.name}"?`}
               confirmLabel="Delete webhook"
@@ -143,7 +143,7 @@ function WebhookCard({
               }
             >
               <p>{webhook.url} receives no more events, and its delivery log is deleted with it.</p>
-            </ConfirmDialog>
+            </ConfirmButton>
           </>
         )}
       </div>
