@@ -2,8 +2,6 @@
 // and a sale tracked with the `dub` SDK is found by search, its page shows the link and click that brought it, the
 // lead, the sale and the totals; erasure asks first, names what goes, and the customer is gone from the API after.
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { Dub } from "dub";
 import type { Page } from "playwright-core";
@@ -18,13 +16,8 @@ import { BROWSER_UA } from "../helpers/server.js";
 
 const SLUG = "default-workspace";
 
-/** The first start's key (the harness's own pattern also matches the banner's "an API key for you"). */
-const firstKey = (dataDir: string) =>
-  readFileSync(join(dataDir, "first-start.txt"), "utf8").match(/API key\s+(dub_\S+)/)?.[1] ?? "";
-
 describe("dashboard customers", { skip: browserMissing, timeout: 120_000 }, () => {
   let dash: Dashboard;
-  let apiKey: string;
   let page: Page;
   let dub: Dub;
   let customerId: string;
@@ -32,8 +25,7 @@ describe("dashboard customers", { skip: browserMissing, timeout: 120_000 }, () =
 
   before(async () => {
     dash = await startDashboard();
-    apiKey = firstKey(dash.dataDir);
-    dub = new Dub({ token: apiKey, serverURL: `${dash.origin}/api` });
+    dub = new Dub({ token: dash.apiKey, serverURL: `${dash.origin}/api` });
     page = await dash.ownerPage();
     const link = await dub.links.create({ url: "https://shop.example.com/pricing", trackConversion: true });
     shortLink = link.shortLink;
@@ -158,5 +150,5 @@ describe("dashboard customers", { skip: browserMissing, timeout: 120_000 }, () =
     assert.deepEqual(await sales.json(), [], "the sale went with the customer");
   });
 
-  const auth = () => ({ authorization: `Bearer ${apiKey}` });
+  const auth = () => ({ authorization: `Bearer ${dash.apiKey}` });
 });

@@ -3,7 +3,6 @@
 // allowed host names, domains and tags, members and invites (accepted in a second browser; an expired one is 410),
 // and what a member may not do. axe-core runs on every section; each is saved as a screenshot.
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import SQLite from "better-sqlite3";
@@ -21,13 +20,8 @@ import { verifyDubSignature } from "../helpers/webhook-receiver.js";
 
 const SLUG = "default-workspace";
 
-/** The first start's key (the harness's own pattern also matches the banner's "an API key for you"). */
-const firstKey = (dataDir: string) =>
-  readFileSync(join(dataDir, "first-start.txt"), "utf8").match(/API key\s+(dub_\S+)/)?.[1] ?? "";
-
 describe("dashboard settings", { skip: browserMissing, timeout: 180_000 }, () => {
   let dash: Dashboard;
-  let apiKey: string;
   let page: Page;
   let receiver: Receiver;
   const settings = (section: string) => `${dash.origin}/app/${SLUG}/settings/${section}`;
@@ -35,7 +29,6 @@ describe("dashboard settings", { skip: browserMissing, timeout: 180_000 }, () =>
 
   before(async () => {
     dash = await startDashboard({ WEBHOOK_ALLOW_PRIVATE: "true", WEBHOOK_POLL_MS: "50" });
-    apiKey = firstKey(dash.dataDir);
     receiver = await startReceiver();
     page = await dash.ownerPage();
   });
@@ -93,7 +86,7 @@ describe("dashboard settings", { skip: browserMissing, timeout: 180_000 }, () =>
     receiver.secret = secret;
     await page.getByRole("button", { name: "Done" }).click();
 
-    const link = await sdk(apiKey).links.create({ url: "https://example.com/hooked" });
+    const link = await sdk(dash.apiKey).links.create({ url: "https://example.com/hooked" });
     const delivery = await until(() => receiver.of("link.created")[0], "link.created at the receiver");
     assert.ok(verifyDubSignature(secret, delivery.raw, delivery.headers["dub-signature"] as string));
     assert.equal(delivery.json.data.id, link.id);
@@ -142,7 +135,7 @@ describe("dashboard settings", { skip: browserMissing, timeout: 180_000 }, () =>
     await page.getByRole("button", { name: "Save" }).click();
     await page.getByRole("status").getByText("Saved.").waitFor();
     const workspace = await fetch(`${dash.origin}/api/workspaces/${SLUG}`, {
-      headers: { authorization: `Bearer ${apiKey}` },
+      headers: { authorization: `Bearer ${dash.apiKey}` },
     }).then((response) => response.json() as Promise<{ name: string; allowedHostnames: string[] }>);
     assert.equal(workspace.name, "Acme");
     assert.deepEqual(workspace.allowedHostnames, ["shop.example.com", "*.example.org"]);
@@ -184,7 +177,7 @@ describe("dashboard settings", { skip: browserMissing, timeout: 180_000 }, () =>
     await editTag.getByLabel("Colour").selectOption("green");
     await editTag.getByRole("button", { name: "Save tag" }).click();
     await page.locator(".tag-chip", { hasText: "Spring newsletter" }).waitFor();
-    const tags = await sdk(apiKey).tags.list({});
+    const tags = await sdk(dash.apiKey).tags.list({});
     assert.deepEqual(
       tags.map((tag) => [tag.name, tag.color]),
       [["Spring newsletter", "green"]],
