@@ -30,6 +30,7 @@ import { TagService } from "../domain/tags/tag-service.js";
 import { DeliveryWorker } from "../domain/webhooks/delivery-worker.js";
 import type { Sender } from "../domain/webhooks/ports.js";
 import { WebhookService } from "../domain/webhooks/webhook-service.js";
+import { ApiTokenService } from "../domain/workspaces/api-tokens.js";
 import type { RateLimiter } from "../domain/workspaces/ports.js";
 import { WorkspaceService } from "../domain/workspaces/workspace-service.js";
 import { receiverRefusal } from "../infra/address-policy.js";
@@ -48,6 +49,7 @@ import { sharedState } from "./shared-state.js";
 
 export type Services = {
   workspaces: WorkspaceService;
+  tokens: ApiTokenService;
   accounts: AccountService;
   memberships: MembershipService;
   links: LinkService;
@@ -96,6 +98,7 @@ export function storeServices(
     loginFailures,
   );
   const payloads = new DubWebhookPayloads(config.shortLinkProtocol);
+  const workspaces = new WorkspaceService(stores.workspaces, systemClock);
   const links = new LinkService(
     stores.links,
     stores.domains,
@@ -115,7 +118,8 @@ export function storeServices(
         timeoutMs: config.webhookTimeoutMs,
         allowPrivate: config.webhookAllowPrivate,
       })) satisfies Sender,
-    workspaces: new WorkspaceService(stores.workspaces, systemClock),
+    workspaces,
+    tokens: new ApiTokenService(stores.workspaces, workspaces),
     accounts,
     memberships: new MembershipService(stores.accounts, stores.workspaces, accounts, systemClock),
     links,
@@ -136,6 +140,7 @@ export function storeServices(
       systemClock,
       receiverRefusal(config.webhookAllowPrivate),
       announcer,
+      payloads,
     ),
     customers: new CustomerService(stores.customers, stores.links, systemClock),
     events: new EventService(stores.events, stores.links, stores.customers, systemClock),

@@ -38,6 +38,7 @@ import { metatagsRoutes } from "./routes/metatags.js";
 import { qrRoutes } from "./routes/qr.js";
 import { redirectRoutes } from "./routes/redirects.js";
 import { tagRoutes } from "./routes/tags.js";
+import { tokenRoutes } from "./routes/tokens.js";
 import { trackRoutes } from "./routes/track.js";
 import { webhookRoutes } from "./routes/webhooks.js";
 import { workspaceRoutes } from "./routes/workspaces.js";
@@ -118,6 +119,7 @@ export async function buildApp({
     });
     await scope.register(webhookRoutes, { webhooks: services.webhooks });
     await scope.register(workspaceRoutes, { workspaces: services.workspaces });
+    await scope.register(tokenRoutes, { tokens: services.tokens });
     await scope.register(accountRoutes, { accounts: services.accounts, memberships: services.memberships });
     await scope.register(memberRoutes, { memberships: services.memberships });
     await scope.register(metatagsRoutes, { metatags: services.metatags });

@@ -49,4 +49,5 @@ export const presentWorkspace = ({ workspace, billingCycleStart, usage, domains 
   users: [{ role: "owner" as const }],
   domains: domains.map((slug) => ({ slug, primary: false, verified: false })),
   flags: {},
+  allowedHostnames: workspace.allowedHostnames,
 });

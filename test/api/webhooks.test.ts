@@ -898,6 +898,59 @@ describe("delivery, retries and the delivery log", () => {
     await rejection(api(server, ws.key, "POST", `/webhooks/${webhook.id}/events/evt_unknown/retry`), 404);
   });
 
+  test("POST /webhooks/{id}/test queues a signed sample event for that webhook alone, logged and retried", async () => {
+    const ws = await server.newWorkspace();
+    const rx = await receiver((n) => (n === 1 ? 500 : 200));
+    const other = await receiver();
+    const webhook = await createWebhook(server, ws, rx, { triggers: ["link.created", "link.updated"] });
+    const bystander = await createWebhook(server, ws, other, { triggers: ["sale.created", "link.created"] });
+
+    const queued = await api(server, ws.key, "POST", `/webhooks/${webhook.id}/test`, {
+      trigger: "sale.created",
+    });
+    assert.equal(queued.status, 200, JSON.stringify(queued.body));
+    assert.equal(queued.body.event, "sale.created", "any trigger, also one the webhook does not listen to");
+    assert.equal(queued.body.status, "pending");
+    assert.match(queued.body.eventId, /^evt_[0-9A-Za-z]{25}$/);
+
+    const delivered = await settledEvent(server, ws.key, webhook.id, "delivered");
+    assert.equal(delivered.eventId, queued.body.eventId);
+    assert.equal(delivered.event, "sale.created");
+    assert.deepEqual(
+      delivered.attemptLog.map((attempt) => attempt.statusCode),
+      [500, 200],
+      "retried through the outbox like any event",
+    );
+    assert.equal(rx.deliveries.length, 2);
+    assertSignedEnvelope(rx.deliveries[1], "sale.created");
+    assert.equal(rx.deliveries[1].json.id, queued.body.eventId);
+    SaleCreatedEvent$inboundSchema.parse(rx.deliveries[1].json);
+    assert.equal(await messages(server, bystander.id), 0, "the other webhook of the workspace got nothing");
+
+    const byDefault = await api(server, ws.key, "POST", `/webhooks/${webhook.id}/test`, {});
+    assert.equal(byDefault.status, 200, JSON.stringify(byDefault.body));
+    assert.equal(byDefault.body.event, "link.created", "without a trigger: the webhook's first one");
+    const sample = await until(() => rx.of("link.created")[0], "the default test event");
+    assertSignedEnvelope(sample, "link.created");
+    LinkWebhookEvent$inboundSchema.parse(sample.json);
+    await settled(server, webhook.id);
+    assert.equal((await eventLog(server, ws.key, webhook.id)).length, 2);
+
+    await rejection(
+      api(server, ws.key, "POST", `/webhooks/${webhook.id}/test`, { trigger: "link.exploded" }),
+      422,
+    );
+    const stranger = await server.newWorkspace();
+    await rejection(api(server, stranger.key, "POST", `/webhooks/${webhook.id}/test`, {}), 404);
+    const reader = (
+      await server.services.workspaces.createKey({ workspaceId: ws.workspaceId, scopes: ["webhooks.read"] })
+    ).key;
+    await rejection(api(server, reader, "POST", `/webhooks/${webhook.id}/test`, {}), 403, {
+      message: /'webhooks\.write'/,
+    });
+    assert.equal(await messages(server, webhook.id), 2, "refused requests queued nothing");
+  });
+
   test("a receiver that does not answer within WEBHOOK_TIMEOUT_MS: the attempt says so and is retried", async () => {
     const ws = await server.newWorkspace();
     const rx = await receiver((n) => (n === 1 ? "hang" : 200));

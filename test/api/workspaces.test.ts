@@ -77,7 +77,7 @@ const SEED_KEYS: Record<string, "string" | "string?" | "number" | "boolean" | "a
   publishableKey: "string?",
 };
 /** Keys later Dub versions require, unknown to the seed SDK (which ignores unknown keys here). */
-const LATER_KEYS = ["paymentFailedAt", "payoutMethodId", "partnersEnabled"];
+const LATER_KEYS = ["paymentFailedAt", "payoutMethodId", "partnersEnabled", "allowedHostnames"];
 
 function assertSeedWorkspace(workspace: Json) {
   assert.deepEqual(Object.keys(workspace).sort(), [...Object.keys(SEED_KEYS), ...LATER_KEYS].sort());
@@ -305,6 +305,69 @@ describe("Workspaces.Update", () => {
     assert.equal((await seedWorkspace("PATCH", ws.workspaceId, writer, { name: "Yes" })).name, "Yes");
     const all = await keyWith(ws.workspaceId, ["apis.all"]);
     assert.equal((await seedWorkspace("PATCH", ws.workspaceId, all, { name: "All" })).name, "All");
+  });
+
+  test("allowedHostnames, Dub's field, replaces the sites a publishable key tracks from", async () => {
+    const ws = await server.newWorkspace();
+    assert.deepEqual((await seedWorkspace("GET", ws.workspaceId, ws.key)).allowedHostnames, []);
+    await server.sdk(ws.key).links.create({ url: "https://shop.example.com/", key: unique("hn") });
+    const publishable = (
+      await server.services.workspaces.createKey({ workspaceId: ws.workspaceId, publishable: true })
+    ).key;
+    const trackFrom = (site: string) =>
+      fetch(`${server.origin}/api/track/lead/client`, {
+        method: "POST",
+        headers: {
+          authorization: `Bearer ${publishable}`,
+          "content-type": "application/json",
+          origin: site,
+          referer: `${site}/checkout`,
+        },
+        body: JSON.stringify({ clickId: "nope", eventName: "Signup", customerExternalId: unique("c") }),
+      });
+    await rejection(trackFrom("https://shop.example.com"), 403, { message: /no allowed hostnames/ });
+
+    const updated = await seedWorkspace("PATCH", ws.workspaceId, ws.key, {
+      allowedHostnames: [" Shop.Example.com ", "*.example.org", "shop.example.com", ""],
+    });
+    assert.deepEqual(updated.allowedHostnames, ["shop.example.com", "*.example.org"]);
+    assert.deepEqual(
+      (await seedWorkspace("GET", ws.workspaceId, ws.key)).allowedHostnames,
+      updated.allowedHostnames,
+    );
+    const fromShop = await trackFrom("https://shop.example.com");
+    assert.notEqual(
+      fromShop.status,
+      403,
+      "the allowed site passes the host check (then fails on its click id)",
+    );
+    await rejection(trackFrom("https://evil.example.net"), 403, { message: /evil\.example\.net/ });
+
+    const renamed = await seedWorkspace("PATCH", ws.workspaceId, ws.key, { name: "Sites kept" });
+    assert.deepEqual(renamed.allowedHostnames, updated.allowedHostnames, "a rename leaves the sites");
+    assert.deepEqual(
+      (await seedWorkspace("PATCH", ws.workspaceId, ws.key, { allowedHostnames: [] })).allowedHostnames,
+      [],
+    );
+  });
+
+  test("an allowedHostnames entry that is no host name is a 400 naming it, and nothing changes", async () => {
+    const ws = await server.newWorkspace();
+    await seedWorkspace("PATCH", ws.workspaceId, ws.key, { allowedHostnames: ["ok.example.com"] });
+    for (const bad of ["https://example.com", "exa mple.com", "example.com/path", "*.*.example.com"]) {
+      await rejection(
+        seedCall("PATCH", ws.workspaceId, ws.key, { allowedHostnames: ["fine.example.com", bad] }),
+        400,
+        {
+          message: new RegExp(bad.replace(/[.*/]/g, "\\$&")),
+          what: bad,
+        },
+      );
+    }
+    await rejection(seedCall("PATCH", ws.workspaceId, ws.key, { allowedHostnames: "example.com" }), 422);
+    assert.deepEqual((await seedWorkspace("GET", ws.workspaceId, ws.key)).allowedHostnames, [
+      "ok.example.com",
+    ]);
   });
 
   test("a body that is no JSON object is a 400 or 422 in Dub's envelope", async () => {

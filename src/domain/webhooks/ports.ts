@@ -68,6 +68,8 @@ export interface WebhookStore {
     webhookId: string,
     options: { status?: MessageStatus; limit: number; page: number },
   ): Promise<(WebhookMessage & { attemptLog: DeliveryAttempt[] })[]>;
+  /** Queues `event` for webhook `webhookId` alone, whatever it subscribes to: false when there is no such webhook. */
+  enqueueFor(workspaceId: string, webhookId: string, event: OutboxEvent): Promise<boolean>;
   /** Makes a message due now again (also a delivered or failed one); false when there is no such message. */
   requeue(workspaceId: string, webhookId: string, eventId: string, at: number): Promise<boolean>;
 }

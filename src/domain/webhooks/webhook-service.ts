@@ -39,6 +39,7 @@ export class WebhookService {
     private readonly clock: Clock,
     private readonly refusalOf: ReceiverCheck,
     private readonly announcer: Announcer,
+    private readonly payloads: WebhookPayloads,
   ) {}
 
   async create(
@@ -112,6 +113,24 @@ export class WebhookService {
       throw notFound(`No event ${eventId} for webhook ${id}.`);
     }
     this.announcer.announce({ type: "webhook.requeued" });
+  }
+
+  /**
+   * Queues a sample event of `trigger` (default: the webhook's first trigger) for webhook `id` alone, through the
+   * outbox like any event: signed, retried and shown in its delivery log.
+   */
+  async queueTest(
+    principal: Principal,
+    id: string,
+    trigger: WebhookTrigger | undefined,
+  ): Promise<{ eventId: string; event: WebhookTrigger }> {
+    const webhook = await this.get(principal, id);
+    const event = trigger ?? webhook.triggers[0] ?? "link.clicked";
+    const sample = sampleEvent(this.payloads, webhook.workspaceId, event, this.clock.now());
+    if (!(await this.store.enqueueFor(webhook.workspaceId, webhook.id, sample)))
+      throw notFound("Webhook not found.");
+    this.announcer.announce({ type: "webhook.requeued" });
+    return { eventId: sample.eventId, event };
   }
 
   /**

@@ -28,7 +28,7 @@ export type WorkspaceView = {
   domains: string[];
 };
 
-export type WorkspaceChanges = { name?: string; slug?: string };
+export type WorkspaceChanges = { name?: string; slug?: string; allowedHostnames?: string[] };
 
 export type ApiKey = {
   id: string;

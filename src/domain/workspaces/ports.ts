@@ -16,6 +16,7 @@ export interface WorkspaceStore {
   findKeyByHash(hashedKey: string): Promise<ApiKey | null>;
   listKeys(workspaceId?: string): Promise<ApiKey[]>;
   revokeKey(id: string, at: number): Promise<boolean>;
+  touchKey(id: string, at: number): Promise<void>;
 }
 
 export type RateLimitResult = { allowed: boolean; limit: number; remaining: number; resetAt: number };

@@ -19,6 +19,8 @@ export type CreatedKey = { key: string; id: string; workspaceId: string; kind: K
 /** The only thing a publishable key may do, on the browser's track endpoints. */
 const PUBLISHABLE_SCOPES: Scope[] = ["conversions.write"];
 
+const LAST_USED_PRECISION_MS = 60_000;
+
 /** Numbered alternatives tried for a taken slug before a random suffix. */
 const NUMBERED_SLUGS = 20;
 const randomSuffix = alphanumeric(6);
@@ -58,12 +60,18 @@ export class WorkspaceService {
     return this.viewOf(await this.ownWorkspace(principal, idOrSlug));
   }
 
-  /** Renames the key's own workspace or changes its slug (409 when another workspace has it). */
+  /**
+   * Renames the key's own workspace, changes its slug (409 when another workspace has it) or replaces the host
+   * names it tracks from.
+   */
   async update(principal: Principal, idOrSlug: string, changes: WorkspaceChanges): Promise<WorkspaceView> {
     const workspace = await this.ownWorkspace(principal, idOrSlug);
     let updated: Workspace | null;
     try {
-      updated = await this.store.updateWorkspace(workspace.id, changes);
+      updated = await this.store.updateWorkspace(workspace.id, {
+        ...changes,
+        allowedHostnames: changes.allowedHostnames && validHostnames(changes.allowedHostnames),
+      });
     } catch (error) {
       if (error instanceof UniqueViolation && error.target === "slug")
         throw conflict(`The slug "${changes.slug}" is already in use.`);
@@ -94,17 +102,8 @@ export class WorkspaceService {
   }
 
   async setAllowedHostnames(id: string, hostnames: string[]): Promise<void> {
-    const invalid = hostnames.filter((hostname) => !HOSTNAME_PATTERN.test(hostname));
-    if (invalid.length)
-      throw badRequest(`Not a host name (e.g. example.com or *.example.com): ${invalid.join(", ")}`);
-    if (
-      !(await this.store.setAllowedHostnames(
-        id,
-        hostnames.map((h) => h.toLowerCase()),
-      ))
-    ) {
+    if (!(await this.store.setAllowedHostnames(id, validHostnames(hostnames))))
       throw notFound(`Workspace ${id} not found.`);
-    }
   }
 
   /** A secret key, or with `publishable` a `dub_pk_…` key for web pages (it takes no scopes: it only tracks). */
@@ -151,6 +150,7 @@ export class WorkspaceService {
   async authenticate(key: string): Promise<Principal | null> {
     const record = await this.store.findKeyByHash(hashApiKey(key));
     if (!record || record.revokedAt !== null || record.kind !== "secret") return null;
+    await this.noteUse(record);
     return {
       workspaceId: record.workspaceId,
       keyId: record.id,
@@ -191,6 +191,17 @@ export class WorkspaceService {
       );
   }
 
+  /** Records when a key was last used, at most once a minute per key: a write per request would cost too much. */
+  private async noteUse(record: ApiKey): Promise<void> {
+    const now = this.clock.now();
+    if (record.lastUsedAt !== null && now - record.lastUsedAt < LAST_USED_PRECISION_MS) return;
+    try {
+      await this.store.touchKey(record.id, now);
+    } catch {
+      // Best effort: a database that takes no writes must not refuse the reads a key makes.
+    }
+  }
+
   /** On an empty database: one workspace and one unrestricted key, so a new user can call the API at once. */
   async bootstrap(): Promise<CreatedKey | null> {
     if ((await this.store.listWorkspaces()).length > 0) return null;
@@ -209,6 +220,15 @@ export class WorkspaceService {
     if (all.length === 0) return this.createWorkspace("Default workspace");
     throw badRequest(`There are ${all.length} workspaces; name one with --workspace.`);
   }
+}
+
+/** The host names lowercased, without blanks or repeats; 400 naming any that is not a host name. */
+function validHostnames(hostnames: string[]): string[] {
+  const trimmed = hostnames.map((hostname) => hostname.trim().toLowerCase()).filter(Boolean);
+  const invalid = trimmed.filter((hostname) => !HOSTNAME_PATTERN.test(hostname));
+  if (invalid.length)
+    throw badRequest(`Not a host name (e.g. example.com or *.example.com): ${invalid.join(", ")}`);
+  return [...new Set(trimmed)];
 }
 
 function parseScopes(scopes: string[] | undefined): Scope[] | null {

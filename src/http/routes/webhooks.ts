@@ -8,6 +8,7 @@ import {
   webhookEventsQuery,
   webhookPatchBody,
   webhookSchema,
+  webhookTestBody,
 } from "../schemas/webhooks.js";
 
 export type WebhookRoutesOptions = { webhooks: WebhookService };
@@ -108,5 +109,25 @@ export const webhookRoutes: FastifyPluginAsyncZod<WebhookRoutesOptions> = async 
       await webhooks.retry(request.principal, request.params.webhookId, request.params.eventId);
       return { eventId: request.params.eventId, status: "pending" as const };
     },
+  );
+
+  app.post(
+    "/webhooks/:webhookId/test",
+    {
+      config: { scope: "webhooks.write" },
+      schema: {
+        operationId: "sendWebhookTestEvent",
+        tags,
+        description:
+          "Queues a signed sample event for this webhook alone; it is delivered, retried and logged like any other.",
+        params: webhookId,
+        body: webhookTestBody,
+        response: { 200: z.object({ eventId: z.string(), event: z.string(), status: z.literal("pending") }) },
+      },
+    },
+    async (request) => ({
+      ...(await webhooks.queueTest(request.principal, request.params.webhookId, request.body.trigger)),
+      status: "pending" as const,
+    }),
   );
 };

@@ -36,9 +36,9 @@ export const workspaceRoutes: FastifyPluginAsyncZod<WorkspaceRoutesOptions> = as
       },
     },
     async (request) => {
-      const { name, slug } = request.body;
+      const { name, slug, allowedHostnames } = request.body;
       return presentWorkspace(
-        await workspaces.update(request.principal, request.params.idOrSlug, { name, slug }),
+        await workspaces.update(request.principal, request.params.idOrSlug, { name, slug, allowedHostnames }),
       );
     },
   );

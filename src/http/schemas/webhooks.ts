@@ -76,3 +76,10 @@ export const webhookEventSchema = z
     ),
   })
   .meta({ id: "WebhookEvent" });
+
+export const webhookTestBody = z.object({
+  trigger: z
+    .enum(WEBHOOK_TRIGGERS)
+    .optional()
+    .describe("The sample event's trigger; the webhook's first trigger when not given"),
+});

@@ -16,6 +16,11 @@ export const workspacePatchBody = z.object({
     .regex(/^[a-zA-Z0-9-]{3,48}$/, { error: "3 to 48 letters, digits and hyphens" })
     .transform((slug) => slug.toLowerCase())
     .optional(),
+  allowedHostnames: z
+    .array(z.string().max(253))
+    .max(100)
+    .optional()
+    .describe("Sites allowed to track from the browser: example.com, *.example.com (replaces the list)"),
   logo: z
     .unknown()
     .refine((value) => value === undefined || value === null, {
@@ -67,5 +72,9 @@ export const workspaceSchema = z
     users: z.array(z.object({ role: z.enum(["owner", "member"]) })),
     domains: z.array(z.object({ slug: z.string(), primary: z.boolean(), verified: z.boolean() })),
     flags: z.record(z.string(), z.boolean()),
+    allowedHostnames: z
+      .array(z.string())
+      .nullable()
+      .describe("Sites allowed to track from the browser (client-side clicks, leads and sales)"),
   })
   .meta({ id: "Workspace" });

@@ -2,6 +2,7 @@ import type { Kysely, Selectable, Transaction } from "kysely";
 import type {
   DeliveryAttempt,
   MessageStatus,
+  OutboxEvent,
   Webhook,
   WebhookMessage,
   WebhookTrigger,
@@ -264,6 +265,43 @@ export class SqlWebhookStore implements WebhookStore {
           responseExcerpt: attempt.response_excerpt,
         })),
     }));
+  }
+
+  async enqueueFor(workspaceId: string, webhookId: string, event: OutboxEvent): Promise<boolean> {
+    const result = await this.db
+      .insertInto("webhook_messages")
+      .columns([
+        "workspace_id",
+        "id",
+        "webhook_id",
+        "event_id",
+        "trigger",
+        "payload",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "created_at",
+      ])
+      .expression((eb) =>
+        eb
+          .selectFrom("webhooks")
+          .select([
+            "workspace_id",
+            eb.val(`${event.eventId}:${webhookId}`).as("id"),
+            "id as webhook_id",
+            eb.val(event.eventId).as("event_id"),
+            eb.val(event.trigger).as("trigger"),
+            eb.val(event.payload).as("payload"),
+            eb.val("pending").as("status"),
+            eb.val(0).as("attempts"),
+            eb.val(event.createdAt).as("next_attempt_at"),
+            eb.val(event.createdAt).as("created_at"),
+          ])
+          .where("workspace_id", "=", workspaceId)
+          .where("id", "=", webhookId),
+      )
+      .executeTakeFirst();
+    return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
   }
 
   async requeue(workspaceId: string, webhookId: string, eventId: string, at: number): Promise<boolean> {

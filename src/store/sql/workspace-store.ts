@@ -28,13 +28,16 @@ export class SqlWorkspaceStore implements WorkspaceStore {
   }
 
   async updateWorkspace(id: string, changes: WorkspaceChanges): Promise<Workspace | null> {
-    if (changes.name !== undefined || changes.slug !== undefined) {
+    if (changes.name !== undefined || changes.slug !== undefined || changes.allowedHostnames !== undefined) {
       try {
         await this.db
           .updateTable("workspaces")
           .set({
             ...(changes.name !== undefined && { name: changes.name }),
             ...(changes.slug !== undefined && { slug: changes.slug }),
+            ...(changes.allowedHostnames !== undefined && {
+              allowed_hostnames: JSON.stringify(changes.allowedHostnames),
+            }),
           })
           .where("id", "=", id)
           .execute();
@@ -135,6 +138,10 @@ export class SqlWorkspaceStore implements WorkspaceStore {
     let query = this.db.selectFrom("api_keys").selectAll().orderBy("created_at");
     if (workspaceId) query = query.where("workspace_id", "=", workspaceId);
     return (await query.execute()).map(toApiKey);
+  }
+
+  async touchKey(id: string, at: number): Promise<void> {
+    await this.db.updateTable("api_keys").set({ last_used_at: at }).where("id", "=", id).execute();
   }
 
   async revokeKey(id: string, at: number): Promise<boolean> {

@@ -1,0 +1,292 @@
+// The settings pages in Chromium against a real server process: API keys (created in the page, used with the `dub`
+// SDK, revoked), webhooks (created in the page, a delivery and a test event in its log), the workspace's name and
+// allowed host names, domains and tags, members and invites (accepted in a second browser; an expired one is 410),
+// and what a member may not do. axe-core runs on every section; each is saved as a screenshot.
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import SQLite from "better-sqlite3";
+import { Dub } from "dub";
+import type { Page } from "playwright-core";
+import {
+  browserMissing,
+  checkAccessibility,
+  type Dashboard,
+  screenshot,
+  startDashboard,
+} from "../helpers/dashboard.js";
+import { cliJson, type Receiver, startReceiver, until } from "../helpers/processes.js";
+import { verifyDubSignature } from "../helpers/webhook-receiver.js";
+
+const SLUG = "default-workspace";
+
+describe("dashboard settings", { skip: browserMissing, timeout: 180_000 }, () => {
+  let dash: Dashboard;
+  let page: Page;
+  let receiver: Receiver;
+  const settings = (section: string) => `${dash.origin}/app/${SLUG}/settings/${section}`;
+  const sdk = (token: string) => new Dub({ token, serverURL: `${dash.origin}/api` });
+
+  before(async () => {
+    dash = await startDashboard({ WEBHOOK_ALLOW_PRIVATE: "true", WEBHOOK_POLL_MS: "50" });
+    receiver = await startReceiver();
+    page = await dash.ownerPage();
+  });
+  after(async () => {
+    await receiver?.close();
+    await dash?.stop();
+  });
+
+  test("an API key created in the page works with the dub SDK, shows its last use, and stops once revoked", async () => {
+    await page.goto(settings("keys"));
+    const form = page.getByRole("form", { name: "Create an API key" });
+    await form.getByLabel("Name", { exact: true }).fill("Links robot");
+    await form.getByLabel("Restricted").check();
+    await form.getByRole("group", { name: "Links" }).getByLabel("Read").check();
+    await form.getByRole("group", { name: "Links" }).getByLabel("Write").check();
+    await form.getByRole("button", { name: "Create key" }).click();
+    const key = (await page.getByTestId("shown-once").textContent()) ?? "";
+    assert.match(key, /^dub_[0-9A-Za-z]{24}$/);
+    await screenshot(page, "settings-keys-created");
+
+    await sdk(key).links.create({ url: "https://example.com/from-the-page-key" });
+    const listed = (await sdk(key).links.list()).result;
+    assert.ok(listed.some((link) => link.url === "https://example.com/from-the-page-key"));
+    await assert.rejects(sdk(key).analytics.retrieve({}), /permission|403|forbidden/i, "restricted to links");
+
+    await page.getByRole("button", { name: "Done" }).click();
+    await page.reload();
+    const row = page.getByRole("row", { name: /Links robot/ });
+    await row.getByText("links.read, links.write").waitFor();
+    assert.doesNotMatch((await row.textContent()) ?? "", /Never/, "its use is shown");
+    assert.ok(((await row.textContent()) ?? "").includes(`${key.slice(0, 7)}…${key.slice(-4)}`));
+    await checkAccessibility(page, "settings/keys");
+    await screenshot(page, "settings-keys");
+
+    await row.getByRole("button", { name: "Revoke Links robot" }).click();
+    const dialog = page.getByRole("alertdialog");
+    await dialog.getByText("stops working at once").waitFor();
+    await checkAccessibility(page, "settings/keys revoke dialog");
+    await dialog.getByRole("button", { name: "Revoke key" }).click();
+    await page.getByRole("row", { name: /Links robot/ }).waitFor({ state: "detached" });
+    await assert.rejects(sdk(key).links.list(), /401|Unauthorized/i);
+  });
+
+  test("a webhook created in the page receives a delivery shown in its log, and a test event", async () => {
+    await page.goto(settings("webhooks"));
+    const form = page.getByRole("form", { name: "Create a webhook" });
+    await form.getByLabel("Name", { exact: true }).fill("Receiver");
+    await form.getByLabel("URL").fill(receiver.url);
+    await form.getByLabel("lead.created").uncheck();
+    await form.getByLabel("sale.created").uncheck();
+    await form.getByLabel("link.created").check();
+    await form.getByRole("button", { name: "Create webhook" }).click();
+    const secret = (await page.getByTestId("shown-once").textContent()) ?? "";
+    assert.match(secret, /^whsec_/);
+    receiver.secret = secret;
+    await page.getByRole("button", { name: "Done" }).click();
+
+    const link = await sdk(dash.apiKey).links.create({ url: "https://example.com/hooked" });
+    const delivery = await until(() => receiver.of("link.created")[0], "link.created at the receiver");
+    assert.ok(verifyDubSignature(secret, delivery.raw, delivery.headers["dub-signature"] as string));
+    assert.equal(delivery.json.data.id, link.id);
+
+    const card = page.getByRole("listitem").filter({ has: page.getByRole("heading", { name: "Receiver" }) });
+    await card.getByRole("button", { name: "Delivery log" }).click();
+    const logged = card.locator(`tr[data-event-id="${delivery.json.id}"]`);
+    await logged.getByText("delivered").waitFor();
+    assert.match((await logged.textContent()) ?? "", /200 in \d+ ms/, "the attempt and its status");
+
+    await card.getByRole("button", { name: "Send test event" }).click();
+    const sample = await until(
+      () => receiver.deliveries.find((each) => each.json.id !== delivery.json.id),
+      "the test event at the receiver",
+    );
+    assert.ok(sample.dubSignatureValid, "the test event is signed");
+    await card.locator(`tr[data-event-id="${sample.json.id}"]`).getByText("delivered").waitFor();
+    await checkAccessibility(page, "settings/webhooks");
+    await screenshot(page, "settings-webhooks");
+
+    await card
+      .locator(`tr[data-event-id="${delivery.json.id}"]`)
+      .getByRole("button", { name: /Retry/ })
+      .click();
+    await until(
+      () => receiver.deliveries.filter((each) => each.json.id === delivery.json.id).length === 2,
+      "the retried delivery, with the same event id",
+    );
+  });
+
+  test("at a phone's width in dark mode every section passes axe-core", async () => {
+    const phone = await dash.ownerPage({ width: 390, height: 844, colorScheme: "dark" });
+    for (const section of ["general", "keys", "webhooks", "members", "domains", "tags"]) {
+      await phone.goto(settings(section));
+      await phone.getByRole("heading", { level: 2 }).waitFor();
+      await phone.locator("main p.muted, main table, main form").first().waitFor();
+      await checkAccessibility(phone, `settings/${section} (phone, dark)`);
+      await screenshot(phone, `settings-${section}-phone-dark`);
+    }
+  });
+
+  test("the workspace's name and allowed host names are saved through PATCH /workspaces", async () => {
+    await page.goto(settings("general"));
+    await page.getByLabel("Workspace name").fill("Acme");
+    await page.getByLabel("Allowed host names").fill("shop.example.com\n*.example.org");
+    await page.getByRole("button", { name: "Save" }).click();
+    await page.getByRole("status").getByText("Saved.").waitFor();
+    const workspace = await fetch(`${dash.origin}/api/workspaces/${SLUG}`, {
+      headers: { authorization: `Bearer ${dash.apiKey}` },
+    }).then((response) => response.json() as Promise<{ name: string; allowedHostnames: string[] }>);
+    assert.equal(workspace.name, "Acme");
+    assert.deepEqual(workspace.allowedHostnames, ["shop.example.com", "*.example.org"]);
+
+    await page.getByLabel("Allowed host names").fill("not a host/name");
+    await page.getByRole("button", { name: "Save" }).click();
+    await page
+      .getByRole("alert")
+      .getByText(/Not a host name/)
+      .waitFor();
+    await checkAccessibility(page, "settings/general");
+    await screenshot(page, "settings-general");
+  });
+
+  test("domains and tags: add, edit, delete", async () => {
+    await page.goto(settings("domains"));
+    const add = page.getByRole("form", { name: "Add a domain" });
+    await add.getByLabel("Domain").fill("go.example.com");
+    await add.getByRole("button", { name: "Add domain" }).click();
+    await page.getByRole("button", { name: "Edit go.example.com" }).waitFor();
+    await page.getByRole("button", { name: "Edit go.example.com" }).click();
+    const edit = page.getByRole("form", { name: "Edit go.example.com" });
+    await edit.getByLabel("Root redirect (optional)").fill("https://example.com/home");
+    await edit.getByRole("button", { name: "Save domain" }).click();
+    await page.getByText(/Root: https:\/\/example\.com\/home/).waitFor();
+    await checkAccessibility(page, "settings/domains");
+    await screenshot(page, "settings-domains");
+    await page.getByRole("button", { name: "Delete go.example.com" }).click();
+    await page.getByRole("alertdialog").getByRole("button", { name: "Delete domain" }).click();
+    await page.getByText("No custom domains").waitFor();
+
+    await page.goto(settings("tags"));
+    const addTag = page.getByRole("form", { name: "Add a tag" });
+    await addTag.getByLabel("Name", { exact: true }).fill("Newsletter");
+    await addTag.getByRole("button", { name: "Add tag" }).click();
+    await page.getByRole("button", { name: "Edit Newsletter" }).click();
+    const editTag = page.getByRole("form", { name: "Edit Newsletter" });
+    await editTag.getByLabel("Name", { exact: true }).fill("Spring newsletter");
+    await editTag.getByLabel("Colour").selectOption("green");
+    await editTag.getByRole("button", { name: "Save tag" }).click();
+    await page.locator(".tag-chip", { hasText: "Spring newsletter" }).waitFor();
+    const tags = await sdk(dash.apiKey).tags.list({});
+    assert.deepEqual(
+      tags.map((tag) => [tag.name, tag.color]),
+      [["Spring newsletter", "green"]],
+    );
+    await checkAccessibility(page, "settings/tags");
+    await screenshot(page, "settings-tags");
+    await page.getByRole("button", { name: "Delete Spring newsletter" }).click();
+    await page.getByRole("alertdialog").getByRole("button", { name: "Delete tag" }).click();
+    await page.getByText("No tags yet.").waitFor();
+  });
+
+  test("an invite accepted in a second browser; an expired one is 410; a member cannot manage keys or open another workspace", async () => {
+    await page.goto(settings("members"));
+    const invite = async (email: string) => {
+      const form = page.getByRole("form", { name: "Invite someone" });
+      await form.getByLabel("Email").fill(email);
+      await form.getByRole("button", { name: "Create invite link" }).click();
+      const url = (await page.getByTestId("shown-once").textContent()) ?? "";
+      assert.match(url, /\/app\/invite\?token=/);
+      await page.getByRole("button", { name: "Done" }).click();
+      return url;
+    };
+    const memberUrl = await invite("mia@example.com");
+    const expiredUrl = await invite("late@example.com");
+    await page.getByRole("row", { name: /late@example\.com/ }).waitFor();
+    await checkAccessibility(page, "settings/members");
+    await screenshot(page, "settings-members");
+
+    const memberPage = await dash.newPage();
+    await memberPage.goto(memberUrl);
+    await memberPage.getByLabel("Name").fill("Mia Member");
+    await memberPage.getByLabel("Password").fill("member password 1");
+    await Promise.all([
+      memberPage.waitForURL((url) => !url.pathname.startsWith("/app/invite")),
+      memberPage.getByRole("button", { name: "Create account and join" }).click(),
+    ]);
+    await page.reload();
+    await page.getByRole("row", { name: /mia@example\.com/ }).waitFor();
+
+    const database = new SQLite(join(dash.dataDir, "clicktrail.sqlite"));
+    try {
+      database
+        .prepare("update invites set expires_at = ? where email = ?")
+        .run(Date.now() - 1000, "late@example.com");
+    } finally {
+      database.close();
+    }
+    const token = new URL(expiredUrl).searchParams.get("token") ?? "";
+    const refused = await fetch(`${dash.origin}/api/invites/${token}`);
+    assert.equal(refused.status, 410);
+    assert.equal(((await refused.json()) as { error: { code: string } }).error.code, "invite_expired");
+    const latePage = await dash.newPage();
+    await latePage.goto(expiredUrl);
+    await latePage.getByRole("heading", { name: "This invite has expired or was used" }).waitFor();
+
+    // The member: the keys section explains instead of offering, and the API refuses too.
+    await memberPage.goto(settings("keys"));
+    await memberPage
+      .getByRole("note")
+      .getByText(/Only owners of this workspace can see, create and revoke API keys/)
+      .waitFor();
+    assert.equal(await memberPage.getByRole("form", { name: "Create an API key" }).count(), 0);
+    await checkAccessibility(memberPage, "settings/keys as a member");
+    await screenshot(memberPage, "settings-keys-member");
+    const cookies = await memberPage.context().cookies(dash.origin);
+    const session = cookies.find((cookie) => cookie.name === "ct_session")?.value;
+    assert.ok(session, "the member is signed in");
+    const asMember = (path: string, init: RequestInit = {}) =>
+      fetch(`${dash.origin}/api${path}`, {
+        ...init,
+        headers: { cookie: `ct_session=${session}`, origin: dash.origin, ...(init.headers ?? {}) },
+      });
+    assert.equal((await asMember("/tokens")).status, 403);
+
+    const other = await cliJson<{ id: string; slug: string }>(
+      ["workspaces", "create", "--name", "Elsewhere"],
+      { DATA_DIR: dash.dataDir },
+    );
+    assert.equal((await asMember(`/links?workspaceId=${other.id}`)).status, 403);
+    await memberPage.goto(`${dash.origin}/app/${other.slug}/links`);
+    await memberPage.waitForURL((url) => url.pathname.startsWith(`/app/${SLUG}/`));
+
+    // The owner promotes Mia and demotes her again, revokes a pending invite, then removes her.
+    const roles = async () =>
+      (
+        (await fetch(`${dash.origin}/api/workspaces/${SLUG}/members`, {
+          headers: { cookie: `ct_session=${await dash.createOwner()}` },
+        }).then((response) => response.json())) as { email: string; role: string }[]
+      ).find((member) => member.email === "mia@example.com")?.role;
+    await page.reload();
+    const role = page.getByLabel("Role of Mia Member");
+    await role.selectOption("owner");
+    await until(async () => (await roles()) === "owner", "Mia to be an owner");
+    await role.selectOption("member");
+    await until(async () => (await roles()) === "member", "Mia to be a member again");
+
+    const revokedUrl = await invite("never@example.com");
+    await page.getByRole("button", { name: "Revoke invite for never@example.com" }).click();
+    await page.getByRole("alertdialog").getByRole("button", { name: "Revoke invite" }).click();
+    await page.getByRole("row", { name: /never@example\.com/ }).waitFor({ state: "detached" });
+    const revokedToken = new URL(revokedUrl).searchParams.get("token") ?? "";
+    assert.equal((await fetch(`${dash.origin}/api/invites/${revokedToken}`)).status, 410);
+
+    await page.getByRole("button", { name: "Remove Mia Member" }).click();
+    const dialog = page.getByRole("alertdialog", { name: /Remove Mia Member/ });
+    await dialog.getByText("mia@example.com loses access").waitFor();
+    await dialog.getByRole("button", { name: "Remove member" }).click();
+    await page.getByRole("row", { name: /mia@example\.com/ }).waitFor({ state: "detached" });
+    assert.equal(await roles(), undefined);
+    assert.equal((await asMember(`/links?workspaceId=${SLUG}`)).status, 403, "a removed member is out");
+  });
+});

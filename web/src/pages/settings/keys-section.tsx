@@ -1,0 +1,233 @@
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { type FormEvent, useState } from "react";
+import { api } from "../../api/client";
+import { useWorkspace } from "../../app/workspace";
+import { ConfirmButton } from "../../components/confirm-button";
+import { QueryState } from "../../components/query-state";
+import { ShownOnce } from "../../components/shown-once";
+import { formatInstant, formatLastUsed } from "./format";
+import { OwnerOnlyNote, useIsOwner } from "./owner-only";
+import { describeScopes, SCOPE_GROUPS, scopeAction } from "./scopes";
+
+export type Token = {
+  id: string;
+  name: string;
+  partialKey: string;
+  scopes: string[] | null;
+  kind: "secret" | "publishable";
+  createdAt: string;
+  lastUsedAt: string | null;
+};
+
+type Preset = "all" | "read" | "restricted";
+
+/** API keys: the list (partial key, permissions, last use), a form to create one (shown once), revoke. */
+export function KeysSection() {
+  const isOwner = useIsOwner();
+  if (!isOwner) return <OwnerOnlyNote what="see, create and revoke API keys" />;
+  return <OwnerKeys />;
+}
+
+function OwnerKeys() {
+  const workspace = useWorkspace();
+  const queryClient = useQueryClient();
+  const queryKey = ["tokens", workspace.slug];
+  const tokens = useQuery({
+    queryKey,
+    queryFn: () => api<Token[]>("/tokens", { workspace: workspace.slug }),
+  });
+  const [created, setCreated] = useState<string | null>(null);
+  const revoke = (id: string) =>
+    api(`/tokens/${id}`, { method: "DELETE", workspace: workspace.slug }).then(() =>
+      queryClient.invalidateQueries({ queryKey }),
+    );
+
+  return (
+    <div className="stack">
+      {created ? (
+        <ShownOnce label="Your new API key" value={created} onDone={() => setCreated(null)} />
+      ) : (
+        <CreateKeyForm
+          onCreated={(key) => {
+            setCreated(key);
+            void queryClient.invalidateQueries({ queryKey });
+          }}
+        />
+      )}
+      <QueryState query={tokens} what="API keys">
+        {(list) =>
+          list.length === 0 ? (
+            <p className="muted">No API keys yet.</p>
+          ) : (
+            <div className="table-scroll">
+              <table aria-label="API keys">
+                <thead>
+                  <tr>
+                    <th scope="col">Name</th>
+                    <th scope="col">Permissions</th>
+                    <th scope="col">Key</th>
+                    <th scope="col">Created</th>
+                    <th scope="col">Last used</th>
+                    <th scope="col">
+                      <span className="visually-hidden">Actions</span>
+                    </th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {list.map((token) => (
+                    <tr key={token.id}>
+                      <td>{token.name}</td>
+                      <td>{describeScopes(token.scopes, token.kind)}</td>
+                      <td>
+                        <code>{token.partialKey}</code>
+                      </td>
+                      <td>{formatInstant(token.createdAt)}</td>
+                      <td>{formatLastUsed(token.lastUsedAt)}</td>
+                      <td>
+                        <ConfirmButton
+                          trigger={`Revoke ${token.name}`}
+                          title={`Revoke the key "${token.name}"?`}
+                          confirmLabel="Revoke key"
+                          onConfirm={() => revoke(token.id)}
+                        >
+                          <p>
+                            Every program using <code>{token.partialKey}</code> stops working at once. This
+                            cannot be undone.
+                          </p>
+                        </ConfirmButton>
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )
+        }
+      </QueryState>
+    </div>
+  );
+}
+
+function CreateKeyForm({ onCreated }: { onCreated: (key: string) => void }) {
+  const workspace = useWorkspace();
+  const [name, setName] = useState("");
+  const [kind, setKind] = useState<"secret" | "publishable">("secret");
+  const [preset, setPreset] = useState<Preset>("all");
+  const [scopes, setScopes] = useState<Set<string>>(new Set());
+  const create = useMutation({
+    mutationFn: () =>
+      api<Token & { key: string }>("/tokens", {
+        method: "POST",
+        workspace: workspace.slug,
+        body: {
+          name,
+          kind,
+          scopes:
+            kind === "publishable" || preset === "all"
+              ? undefined
+              : preset === "read"
+                ? ["apis.read"]
+                : [...scopes],
+        },
+      }),
+    onSuccess: (token) => {
+      setName("");
+      setScopes(new Set());
+      setPreset("all");
+      onCreated(token.key);
+    },
+  });
+
+  function toggle(scope: string, on: boolean) {
+    const next = new Set(scopes);
+    if (on) next.add(scope);
+    else next.delete(scope);
+    setScopes(next);
+  }
+
+  function submit(event: FormEvent) {
+    event.preventDefault();
+    create.mutate();
+  }
+
+  const restrictedEmpty = kind === "secret" && preset === "restricted" && scopes.size === 0;
+  return (
+    <form className="card stack" onSubmit={submit} aria-labelledby="create-key-title">
+      <h3 id="create-key-title">Create an API key</h3>
+      <label>
+        Name
+        <input required maxLength={190} value={name} onChange={(event) => setName(event.target.value)} />
+      </label>
+      <fieldset>
+        <legend>Kind</legend>
+        <label className="inline">
+          <input type="radio" name="kind" checked={kind === "secret"} onChange={() => setKind("secret")} />
+          Secret key (servers, the SDKs)
+        </label>
+        <label className="inline">
+          <input
+            type="radio"
+            name="kind"
+            checked={kind === "publishable"}
+            onChange={() => setKind("publishable")}
+          />
+          Publishable key (web pages: tracks from the allowed host names only)
+        </label>
+      </fieldset>
+      {kind === "secret" && (
+        <fieldset>
+          <legend>Permissions</legend>
+          {(
+            [
+              ["all", "All access"],
+              ["read", "Read-only"],
+              ["restricted", "Restricted"],
+            ] as const
+          ).map(([value, label]) => (
+            <label className="inline" key={value}>
+              <input
+                type="radio"
+                name="preset"
+                checked={preset === value}
+                onChange={() => setPreset(value)}
+              />
+              {label}
+            </label>
+          ))}
+          {preset === "restricted" && (
+            <div className="scope-groups">
+              {SCOPE_GROUPS.map((group) => (
+                <fieldset key={group.resource} className="scope-group">
+                  <legend>{group.resource}</legend>
+                  {group.scopes.map((scope) => (
+                    <label className="inline" key={scope}>
+                      <input
+                        type="checkbox"
+                        name="scope"
+                        value={scope}
+                        checked={scopes.has(scope)}
+                        onChange={(event) => toggle(scope, event.target.checked)}
+                      />
+                      {scopeAction(scope)}
+                    </label>
+                  ))}
+                </fieldset>
+              ))}
+            </div>
+          )}
+        </fieldset>
+      )}
+      {create.error && (
+        <p className="error-message" role="alert">
+          {create.error.message}
+        </p>
+      )}
+      <div>
+        <button type="submit" disabled={create.isPending || restrictedEmpty}>
+          {create.isPending ? "Creating…" : "Create key"}
+        </button>
+        {restrictedEmpty && <span className="muted"> Choose at least one permission.</span>}
+      </div>
+    </form>
+  );
+}
