@@ -127,7 +127,6 @@ export async function buildApp({
       sales: services.sales,
       workspaces: services.workspaces,
       rateLimiter: services.rateLimiter,
-      protocol: config.shortLinkProtocol,
     });
     scope.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
   };

@@ -3,6 +3,7 @@ import type { Money, SaleReceipt } from "../domain/conversions/model.js";
 import type { SaleReceiptWriter } from "../domain/conversions/ports.js";
 import type { Customer } from "../domain/customers/model.js";
 import { shortLinkOf } from "./link.js";
+import type { SdkGeneration } from "./sdk-generation.js";
 
 export const presentTrackCustomer = (customer: Customer) => ({
   id: customer.id,
@@ -15,8 +16,13 @@ export const presentTrackCustomer = (customer: Customer) => ({
 /** POST /track/click's answer; Clicktrail has no partner programs or discounts. */
 export const presentTrackedClick = (clickId: string | null) => ({ clickId, partner: null, discount: null });
 
-/** The union of every SDK generation's lead response: `customer.id` for the seed, `externalId` for today's. */
-export function presentTrackedLead(lead: TrackedLead, protocol: string) {
+/** The lead's customer as today's Dub answers it; the seed SDK also reads `customer.id` (dropped at dub-go 0.11.1). */
+const presentLeadCustomer = (customer: Customer, generation: SdkGeneration) => {
+  const { id, ...current } = presentTrackCustomer(customer);
+  return generation === "seed" ? { id, ...current } : current;
+};
+
+export function presentTrackedLead(lead: TrackedLead, protocol: string, generation: SdkGeneration) {
   const link = lead.link;
   return {
     click: { id: lead.clickId },
@@ -31,9 +37,15 @@ export function presentTrackedLead(lead: TrackedLead, protocol: string) {
       tenantId: link.tenantId,
       externalId: link.externalId,
     },
-    customer: presentTrackCustomer(lead.customer),
+    customer: presentLeadCustomer(lead.customer, generation),
   };
 }
+
+/** POST /track/lead/client's answer: Dub tells a web page only the click and the customer. */
+export const presentClientTrackedLead = (lead: TrackedLead) => ({
+  click: { id: lead.clickId },
+  customer: presentLeadCustomer(lead.customer, "current"),
+});
 
 /** The seed SDK's flat Track.Customer response, plus today's customer fields. */
 export const presentTrackedCustomer = (customer: Customer) => ({

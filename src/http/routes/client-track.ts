@@ -3,17 +3,21 @@ import type { LeadService } from "../../domain/conversions/lead-service.js";
 import type { SaleService } from "../../domain/conversions/sale-service.js";
 import type { RateLimiter } from "../../domain/workspaces/ports.js";
 import type { WorkspaceService } from "../../domain/workspaces/workspace-service.js";
-import { presentTrackedLead } from "../../wire/track.js";
+import { presentClientTrackedLead } from "../../wire/track.js";
 import { browserCors } from "../browser-cors.js";
 import { authenticatePublishable } from "../publishable-auth.js";
-import { trackLeadBody, trackLeadResponse, trackSaleBody, trackSaleResponse } from "../schemas/track.js";
+import {
+  trackLeadBody,
+  trackLeadClientResponse,
+  trackSaleBody,
+  trackSaleResponse,
+} from "../schemas/track.js";
 
 export type ClientTrackRoutesOptions = {
   leads: LeadService;
   sales: SaleService;
   workspaces: WorkspaceService;
   rateLimiter: RateLimiter;
-  protocol: string;
 };
 
 const tags = ["Track"];
@@ -35,11 +39,10 @@ export const clientTrackRoutes: FastifyPluginAsyncZod<ClientTrackRoutesOptions> 
         operationId: "trackLeadClient",
         tags,
         body: trackLeadBody,
-        response: { 200: trackLeadResponse },
+        response: { 200: trackLeadClientResponse },
       },
     },
-    async (request) =>
-      presentTrackedLead(await options.leads.track(request.principal, request.body), options.protocol),
+    async (request) => presentClientTrackedLead(await options.leads.track(request.principal, request.body)),
   );
 
   app.post(

@@ -86,6 +86,10 @@ const trackCustomer = z.object({
   avatar: z.string().nullable(),
 });
 
+const leadCustomer = trackCustomer.extend({
+  id: z.string().optional().describe("Only for the 2024 Go SDK (dub-go up to 0.13), which reads it"),
+});
+
 export const trackLeadResponse = z
   .object({
     click: z.object({ id: z.string() }),
@@ -102,9 +106,13 @@ export const trackLeadResponse = z
         externalId: z.string().nullable(),
       })
       .nullable(),
-    customer: trackCustomer,
+    customer: leadCustomer,
   })
   .meta({ id: "TrackLeadResponse" });
+
+export const trackLeadClientResponse = trackLeadResponse
+  .omit({ link: true })
+  .meta({ id: "TrackLeadClientResponse" });
 
 export const trackSaleResponse = z
   .object({
