@@ -141,26 +141,25 @@ export class LinkService {
     return link;
   }
 
-  /** A cursor (`startingAfter` or `endingBefore`, a link of the workspace) wins over `page`. */
+  /**
+   * A cursor (`startingAfter` or `endingBefore`, a link of the workspace) wins over `page`; a cursor naming no
+   * link of the workspace has nothing next to it, so its page is empty, as in Dub.
+   */
   async list(principal: Principal, filter: LinkFilter): Promise<Link[]> {
     const { startingAfter, endingBefore } = filter;
     if (startingAfter !== undefined && endingBefore !== undefined) {
-      throw unprocessable(
-        "invalid_value: startingAfter: startingAfter and endingBefore are mutually exclusive",
-      );
+      throw unprocessable("You cannot use both startingAfter and endingBefore at the same time.");
     }
     if (filter.folderId) await this.assertFolder(principal, filter.folderId);
-    const cursor = async (name: string, id: string) => {
-      const link = await this.store.findById(principal.workspaceId, id);
-      if (!link) throw unprocessable(`invalid_value: ${name}: no link of this workspace has the id ${id}`);
-      return link;
-    };
-    const from =
-      startingAfter !== undefined
-        ? { after: await cursor("startingAfter", startingAfter) }
-        : endingBefore !== undefined
-          ? { before: await cursor("endingBefore", endingBefore) }
-          : { offset: (filter.page - 1) * filter.pageSize };
+    const cursorId = startingAfter ?? endingBefore;
+    const cursor =
+      cursorId === undefined ? undefined : await this.store.findById(principal.workspaceId, cursorId);
+    if (cursorId !== undefined && !cursor) return [];
+    const from = !cursor
+      ? { offset: (filter.page - 1) * filter.pageSize }
+      : startingAfter !== undefined
+        ? { after: cursor }
+        : { before: cursor };
     return this.store.list(
       principal.workspaceId,
       {

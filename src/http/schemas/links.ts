@@ -229,6 +229,9 @@ export function toLinkInput(body: Partial<LinkBody> & { disabledAt?: number | nu
   };
 }
 
+/** Dub's deepest offset page of links; further on, its cursors. */
+const MAX_LINKS_PAGE = 100;
+
 export const linkListQuery = z.object({
   domain: z.string().optional(),
   search: z.string().optional(),
@@ -242,10 +245,26 @@ export const linkListQuery = z.object({
   withTags: queryBoolean.optional().describe("Only links with at least one tag"),
   sortBy: z.enum(["createdAt", "clicks", "saleAmount", "lastClicked"]).default("createdAt"),
   sortOrder: z.enum(["asc", "desc"]).default("desc"),
-  page: z.coerce.number().int().min(1).default(1),
+  page: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .refine((page) => page <= MAX_LINKS_PAGE, {
+      error: `Page is too big (cannot be more than ${MAX_LINKS_PAGE}), recommend using cursor-based pagination instead.`,
+      params: DUB_MESSAGE,
+    })
+    .default(1),
   pageSize: z.coerce.number().int().min(1).max(100).default(100),
-  startingAfter: z.string().min(1).optional().describe("A link id: the page after it, in this order"),
-  endingBefore: z.string().min(1).optional().describe("A link id: the page before it, in this order"),
+  startingAfter: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("A link id: the page after it, in this order (no such link: an empty page)"),
+  endingBefore: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("A link id: the page before it, in this order (no such link: an empty page)"),
 });
 
 /** The deprecated `tagId` counts when `tagIds` is absent, as Dub reads them. */
