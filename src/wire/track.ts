@@ -13,8 +13,8 @@ export const presentTrackCustomer = (customer: Customer) => ({
   avatar: customer.avatar,
 });
 
-/** POST /track/click's answer; Clicktrail has no partner programs or discounts. */
-export const presentTrackedClick = (clickId: string | null) => ({ clickId, partner: null, discount: null });
+/** POST /track/click's answer. Dub adds `partner` and `discount` only for a partner's link; Clicktrail has none. */
+export const presentTrackedClick = (clickId: string | null) => ({ clickId });
 
 /** The lead's customer as today's Dub answers it; the seed SDK also reads `customer.id` (dropped at dub-go 0.11.1). */
 const presentLeadCustomer = (customer: Customer, generation: SdkGeneration) => {

@@ -30,7 +30,7 @@ export const clientClickRoutes: FastifyPluginAsyncZod<ClientClickRoutesOptions> 
         security: [],
         body: trackClickBody,
         response: {
-          200: z.object({ clickId: z.string().nullable(), partner: z.null(), discount: z.null() }),
+          200: z.object({ clickId: z.string().nullable() }),
         },
       },
     },

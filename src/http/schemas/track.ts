@@ -70,9 +70,13 @@ export const trackCustomerBody = z.object({
   ...customerDetails,
 });
 
+/** A field Dub requires, refused in its words when it is missing: `<field> is required.`. */
+const requiredString = (field: string) =>
+  z.string({ error: (issue) => (issue.input === undefined ? `${field} is required.` : undefined) });
+
 export const trackClickBody = z.object({
-  domain: z.string().trim().toLowerCase().min(1).max(190),
-  key: z.string().trim().min(1).max(190),
+  domain: requiredString("domain").trim().toLowerCase().min(1).max(190),
+  key: requiredString("key").trim().min(1).max(190),
   // As long as a link's destination may be; the referrer is stored with the click.
   url: z.string().max(32_000).nullish(),
   referrer: z.string().max(32_000).nullish(),
