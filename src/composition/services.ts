@@ -87,6 +87,7 @@ export function storeServices(config: Config, stores: Stores, linkCache: LinkCac
     announcer,
     stores.tags,
     stores.folders,
+    stores.webhooks,
   );
   return {
     payloads,

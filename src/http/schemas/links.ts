@@ -158,6 +158,13 @@ export const linkBody = z.object({
     .nullish()
     .transform((id) => (id === "" ? null : id))
     .describe("The folder the link is in; null for none"),
+  webhookIds: z
+    .array(z.string().max(190))
+    .max(100)
+    .nullish()
+    .describe(
+      "Webhooks to send this link's events to: the link joins their linkIds (replacing the webhooks that named it; null for none)",
+    ),
   proxy: z
     .boolean()
     .optional()
@@ -196,6 +203,7 @@ export const keyOptions = (body: Pick<LinkBody, "prefix" | "keyLength">): KeyOpt
 export function toLinkInput(body: Partial<LinkBody> & { disabledAt?: number | null }): LinkInput {
   return {
     tags: tagSelectionOf(body),
+    webhookIds: body.webhookIds === null ? [] : body.webhookIds,
     folderId: body.folderId,
     url: body.url,
     domain: body.domain,
