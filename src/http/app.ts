@@ -127,6 +127,7 @@ export async function buildApp({
       sales: services.sales,
       workspaces: services.workspaces,
       rateLimiter: services.rateLimiter,
+      protocol: config.shortLinkProtocol,
     });
     scope.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
   };

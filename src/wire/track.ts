@@ -41,12 +41,6 @@ export function presentTrackedLead(lead: TrackedLead, protocol: string, generati
   };
 }
 
-/** POST /track/lead/client's answer: Dub tells a web page only the click and the customer. */
-export const presentClientTrackedLead = (lead: TrackedLead) => ({
-  click: { id: lead.clickId },
-  customer: presentLeadCustomer(lead.customer, "current"),
-});
-
 /** The seed SDK's flat Track.Customer response, plus today's customer fields. */
 export const presentTrackedCustomer = (customer: Customer) => ({
   customerId: customer.externalId,

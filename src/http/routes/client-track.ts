@@ -3,21 +3,17 @@ import type { LeadService } from "../../domain/conversions/lead-service.js";
 import type { SaleService } from "../../domain/conversions/sale-service.js";
 import type { RateLimiter } from "../../domain/workspaces/ports.js";
 import type { WorkspaceService } from "../../domain/workspaces/workspace-service.js";
-import { presentClientTrackedLead } from "../../wire/track.js";
+import { presentTrackedLead } from "../../wire/track.js";
 import { browserCors } from "../browser-cors.js";
 import { authenticatePublishable } from "../publishable-auth.js";
-import {
-  trackLeadBody,
-  trackLeadClientResponse,
-  trackSaleBody,
-  trackSaleResponse,
-} from "../schemas/track.js";
+import { trackLeadBody, trackLeadResponse, trackSaleBody, trackSaleResponse } from "../schemas/track.js";
 
 export type ClientTrackRoutesOptions = {
   leads: LeadService;
   sales: SaleService;
   workspaces: WorkspaceService;
   rateLimiter: RateLimiter;
+  protocol: string;
 };
 
 const tags = ["Track"];
@@ -39,10 +35,15 @@ export const clientTrackRoutes: FastifyPluginAsyncZod<ClientTrackRoutesOptions> 
         operationId: "trackLeadClient",
         tags,
         body: trackLeadBody,
-        response: { 200: trackLeadClientResponse },
+        response: { 200: trackLeadResponse },
       },
     },
-    async (request) => presentClientTrackedLead(await options.leads.track(request.principal, request.body)),
+    async (request) =>
+      presentTrackedLead(
+        await options.leads.track(request.principal, request.body),
+        options.protocol,
+        "current",
+      ),
   );
 
   app.post(

@@ -114,10 +114,6 @@ export const trackLeadResponse = z
   })
   .meta({ id: "TrackLeadResponse" });
 
-export const trackLeadClientResponse = trackLeadResponse
-  .omit({ link: true })
-  .meta({ id: "TrackLeadClientResponse" });
-
 export const trackSaleResponse = z
   .object({
     eventName: z.string(),
