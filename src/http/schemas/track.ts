@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { isCurrencyCode } from "../../domain/conversions/currency.js";
 import { PAYMENT_PROCESSORS } from "../../domain/conversions/model.js";
+import { DUB_MESSAGE } from "./common.js";
 
 const METADATA_LIMIT = 10_000;
 
@@ -80,6 +81,25 @@ export const trackClickBody = z.object({
   // As long as a link's destination may be; the referrer is stored with the click.
   url: z.string().max(32_000).nullish(),
   referrer: z.string().max(32_000).nullish(),
+});
+
+/** Dub's POST /track/open: the short link an app was opened with, or (deferred deep linking) its domain alone. */
+export const trackOpenBody = z
+  .object({
+    deepLink: z
+      .url({ protocol: /^https?$/, error: "Invalid URL" })
+      .max(32_000)
+      .optional(),
+    dubDomain: z.string().max(190).optional(),
+  })
+  .refine((body) => body.deepLink !== undefined || body.dubDomain !== undefined, {
+    error: "You need to provide either `deepLink` or `dubDomain` for deferred deep linking.",
+    params: DUB_MESSAGE,
+  });
+
+export const trackOpenResponse = z.object({
+  clickId: z.string().nullable(),
+  link: z.object({ id: z.string(), domain: z.string(), key: z.string(), url: z.string() }),
 });
 
 const trackCustomer = z.object({
