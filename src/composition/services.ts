@@ -109,6 +109,7 @@ export function storeServices(
     announcer,
     stores.tags,
     stores.folders,
+    stores.webhooks,
   );
   return {
     payloads,

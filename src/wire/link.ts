@@ -62,7 +62,7 @@ export function presentLink(link: Link, protocol: string, generation: SdkGenerat
     userId: null,
     workspaceId: link.workspaceId,
     projectId: link.workspaceId.replace(/^ws_/, ""),
-    webhookIds: [] as string[],
+    webhookIds: link.webhookIds,
     clicks: link.clicks,
     leads: link.leads,
     conversions: link.conversions,

@@ -3,6 +3,7 @@ import type { Money, SaleReceipt } from "../domain/conversions/model.js";
 import type { SaleReceiptWriter } from "../domain/conversions/ports.js";
 import type { Customer } from "../domain/customers/model.js";
 import { shortLinkOf } from "./link.js";
+import type { SdkGeneration } from "./sdk-generation.js";
 
 export const presentTrackCustomer = (customer: Customer) => ({
   id: customer.id,
@@ -12,11 +13,16 @@ export const presentTrackCustomer = (customer: Customer) => ({
   avatar: customer.avatar,
 });
 
-/** POST /track/click's answer; Clicktrail has no partner programs or discounts. */
-export const presentTrackedClick = (clickId: string | null) => ({ clickId, partner: null, discount: null });
+/** POST /track/click's answer. Dub adds `partner` and `discount` only for a partner's link; Clicktrail has none. */
+export const presentTrackedClick = (clickId: string | null) => ({ clickId });
 
-/** The union of every SDK generation's lead response: `customer.id` for the seed, `externalId` for today's. */
-export function presentTrackedLead(lead: TrackedLead, protocol: string) {
+/** The lead's customer as today's Dub answers it; the seed SDK also reads `customer.id` (dropped at dub-go 0.11.1). */
+const presentLeadCustomer = (customer: Customer, generation: SdkGeneration) => {
+  const { id, ...current } = presentTrackCustomer(customer);
+  return generation === "seed" ? { id, ...current } : current;
+};
+
+export function presentTrackedLead(lead: TrackedLead, protocol: string, generation: SdkGeneration) {
   const link = lead.link;
   return {
     click: { id: lead.clickId },
@@ -31,7 +37,7 @@ export function presentTrackedLead(lead: TrackedLead, protocol: string) {
       tenantId: link.tenantId,
       externalId: link.externalId,
     },
-    customer: presentTrackCustomer(lead.customer),
+    customer: presentLeadCustomer(lead.customer, generation),
   };
 }
 

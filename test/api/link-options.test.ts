@@ -314,6 +314,13 @@ describe("GET /links pagination", () => {
       await rejection(answer, 422, { what: query });
     }
     assert.equal((await api("GET", "/links?page=1&pageSize=100")).status, 200);
+    assert.equal((await api("GET", "/links?page=100&pageSize=1")).status, 200);
+  });
+
+  test("a page beyond 100 is 422 in Dub's words, pointing to the cursors", async () => {
+    await rejection(await api("GET", "/links?page=101&pageSize=10"), 422, {
+      message: "Page is too big (cannot be more than 100), recommend using cursor-based pagination instead.",
+    });
   });
 
   test("startingAfter and endingBefore page from a link of the workspace, in the listing's order", async () => {
@@ -345,15 +352,26 @@ describe("GET /links pagination", () => {
       newestFirst.slice(3, 5),
     );
 
-    // A cursor that names no link of this workspace, an empty one, or both at once: 422.
+    // A cursor that names no link of this workspace (another workspace's included) has an empty page, as in Dub;
+    // `page` does not count beside it.
+    const elsewhere = (await dub.links.create({ url: "https://example.com/elsewhere" })).id;
     for (const query of [
       "startingAfter=link_unknown",
-      `endingBefore=${(await dub.links.create({ url: "https://example.com/elsewhere" })).id}`,
-      "startingAfter=",
-      `startingAfter=${newestFirst[0]}&endingBefore=${newestFirst[4]}`,
+      "endingBefore=link_unknown&page=2",
+      `endingBefore=${elsewhere}`,
+      `startingAfter=${elsewhere}`,
     ]) {
-      await rejection(await own("GET", `/links?${query}`), 422, { what: query });
+      assert.deepEqual(await ids(query), [], query);
     }
+    // An empty cursor is a 422; both cursors at once too, in Dub's words.
+    await rejection(await own("GET", "/links?startingAfter="), 422);
+    await rejection(
+      await own("GET", `/links?startingAfter=${newestFirst[0]}&endingBefore=${newestFirst[4]}`),
+      422,
+      {
+        message: "You cannot use both startingAfter and endingBefore at the same time.",
+      },
+    );
   });
 });
 

@@ -116,6 +116,7 @@ describe("the OpenAPI document", () => {
     const exempt: Record<string, string> = {
       [routeKey("GET", "/api/openapi.json")]: "the document itself",
       [routeKey("OPTIONS", "/api/track/click")]: "the CORS preflight of POST /track/click",
+      [routeKey("OPTIONS", "/api/track/open")]: "the CORS preflight of POST /track/open",
       [routeKey("OPTIONS", "/api/track/lead/client")]: "the CORS preflight of POST /track/lead/client",
       [routeKey("OPTIONS", "/api/track/sale/client")]: "the CORS preflight of POST /track/sale/client",
     };

@@ -70,11 +70,11 @@ describe("from an allowed site, a publishable key", () => {
     );
     assert.equal(response.status, 200);
     assert.equal(response.headers.get("access-control-allow-origin"), "*");
+    // The answer of /track/lead, as Dub's route gives it: the click, the link, and the customer (no Clicktrail id).
     const body = (await response.json()) as { click: unknown; customer: unknown; link: { key: string } };
+    assert.deepEqual(Object.keys(body).sort(), ["click", "customer", "link"]);
     assert.deepEqual(body.click, { id: clickId });
-    const { id, ...details } = body.customer as { id: string };
-    assert.match(id, /^cus_/);
-    assert.deepEqual(details, {
+    assert.deepEqual(body.customer, {
       externalId: "pk-lead",
       name: "Name pk-lead",
       email: "pk-lead@example.com",

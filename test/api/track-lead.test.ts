@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { countRows, customerRow, linkCounters, linkWithClick, unique } from "../helpers/journey.js";
+import { countRows, customerRow, linkCounters, linkWithClick, postRaw, unique } from "../helpers/journey.js";
 import { rejection } from "../helpers/rejection.js";
 import { startServer, type TestServer } from "../helpers/server.js";
 
@@ -75,6 +75,23 @@ describe("POST /track/lead through dub.track.lead", () => {
     assert.equal(leads[0].metadata, null);
     assert.equal(await claims(customer.id), 1);
     assert.equal((await linkCounters(server, link.id)).leads, 1);
+  });
+
+  test("the answer's customer has exactly Dub's four keys, and no Clicktrail id, for every client but the 2024 Go SDK", async () => {
+    const { clickId } = await linkWithClick(server);
+    const externalId = unique("keys");
+    const response = await postRaw(
+      server,
+      "/track/lead",
+      JSON.stringify({ clickId, eventName: "Sign up", customerExternalId: externalId, customerName: "Ann" }),
+    );
+    assert.equal(response.status, 200, response.text);
+    assert.deepEqual(JSON.parse(response.text).customer, {
+      externalId,
+      name: "Ann",
+      email: null,
+      avatar: null,
+    });
   });
 
   test("a customer with neither name nor email gets a random three-word name", async () => {

@@ -33,6 +33,8 @@ function assertSeedSuccess(response: { status: number; contentType: string; text
   return JSON.parse(response.text);
 }
 
+const SEED_UA = { "user-agent": "speakeasy-sdk/go 0.9.7 2.428.1 0.0.1 github.com/dubinc/dub-go" };
+
 const seedLeadBody = (clickId: string, customerId: string) =>
   `{"clickId":"${clickId}","customerAvatar":null,"customerEmail":null,"customerId":"${customerId}","customerName":null,"eventName":"Sign up"}`;
 
@@ -43,7 +45,9 @@ describe("seed-era Track.Lead and Track.Sale", () => {
   test("the seed lead body (customerId, no mode) tracks the lead and answers every key of the union shape", async () => {
     const { link, clickId } = await linkWithClick(server);
     const customerId = unique("seed");
-    const body = assertSeedSuccess(await postRaw(server, "/track/lead", seedLeadBody(clickId, customerId)));
+    const body = assertSeedSuccess(
+      await postRaw(server, "/track/lead", seedLeadBody(clickId, customerId), server.key, SEED_UA),
+    );
 
     assert.deepEqual(Object.keys(body).sort(), ["click", "customer", "link"]);
     assert.deepEqual(body.click, { id: clickId });
@@ -60,7 +64,9 @@ describe("seed-era Track.Lead and Track.Sale", () => {
     assert.equal(body.customer.avatar, null);
 
     // The repeat is a duplicate: link is null but still present.
-    const again = assertSeedSuccess(await postRaw(server, "/track/lead", seedLeadBody(clickId, customerId)));
+    const again = assertSeedSuccess(
+      await postRaw(server, "/track/lead", seedLeadBody(clickId, customerId), server.key, SEED_UA),
+    );
     assert.ok("link" in again);
     assert.equal(again.link, null);
     assert.deepEqual(Object.keys(again.customer).sort(), CUSTOMER_KEYS);
@@ -92,7 +98,7 @@ describe("seed-era Track.Lead and Track.Sale", () => {
     const { clickId } = await linkWithClick(server);
     const customerId = unique("esc");
     const text = `{"clickId":"${clickId}","customerAvatar":null,"customerEmail":null,"customerId":"${customerId}","customerName":"\\u003cAnn\\u003e","eventName":"Sign up"}`;
-    const body = assertSeedSuccess(await postRaw(server, "/track/lead", text));
+    const body = assertSeedSuccess(await postRaw(server, "/track/lead", text, server.key, SEED_UA));
     assert.equal(body.customer.name, "<Ann>");
   });
 

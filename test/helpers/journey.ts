@@ -138,13 +138,20 @@ export function unique(prefix: string): string {
 }
 
 /** A raw JSON POST to the API with the workspace key, returning status, content type and the text as sent. */
-export async function postRaw(server: TestServer, path: string, body: string, token = server.key) {
+export async function postRaw(
+  server: TestServer,
+  path: string,
+  body: string,
+  token = server.key,
+  headers: Record<string, string> = {},
+) {
   const response = await fetch(`${server.origin}/api${path}`, {
     method: "POST",
     headers: {
       authorization: `Bearer ${token}`,
       "content-type": "application/json",
       accept: "application/json",
+      ...headers,
     },
     body,
   });

@@ -16,7 +16,18 @@ export type ClientClick = Omit<ClickContext, "query"> & {
   keyWorkspaceId?: string;
 };
 
-/** Clicks reported by the browser script of a site the workspace allows (Dub's POST /track/click). */
+/** An app's open through a deep link (Dub's POST /track/open): the link's URL as the app received it. */
+export type DeepLinkOpen = Omit<ClickContext, "query"> & { deepLink: string };
+
+export type OpenedLink = {
+  clickId: string | null;
+  link: { id: string; domain: string; key: string; url: string };
+};
+
+/**
+ * Clicks reported by the browser script of a site the workspace allows (Dub's POST /track/click), and opens of
+ * an app through a deep link (POST /track/open).
+ */
 export class ClientClickService {
   constructor(
     private readonly links: LinkService,
@@ -55,5 +66,32 @@ export class ClientClickService {
     )
       return null;
     return this.clicks.track(link, { ...click, query: {} }, this.clock.now());
+  }
+
+  /**
+   * The click of an app opened through the short link `deepLink` (`https://<domain>/<key>`), recorded as a visit
+   * of that link would be (the same visitor within the dedupe window gets the same click id; a bot none). An app
+   * is no web page, so the workspace's allowed host names do not apply.
+   */
+  async open(open: DeepLinkOpen): Promise<OpenedLink> {
+    const url = new URL(open.deepLink);
+    // The host with its port: a short domain may carry one (the embedded default is localhost:<port>).
+    const domain = url.host.replace(/^www\./, "").toLowerCase();
+    const key = decodeURIComponent(url.pathname.slice(1));
+    const link = key === "" ? null : await this.links.resolve(domain, key);
+    if (!link || link.domain !== domain || link.disabledAt !== null) {
+      throw notFound(`Deep link not found: ${url.href}`);
+    }
+    const tracked = shouldTrack({
+      method: "GET",
+      userAgent: open.userAgent,
+      noTrackHeader: false,
+      prefetch: false,
+      query: {},
+    });
+    return {
+      clickId: tracked ? await this.clicks.track(link, { ...open, query: {} }, this.clock.now()) : null,
+      link: { id: link.id, domain: link.domain, key: link.key, url: link.url },
+    };
   }
 }

@@ -124,11 +124,11 @@ export class BulkLinkService {
     if (ids.length === 0 && externalIds.length === 0)
       throw badRequest("You must provide linkIds or externalIds to update links.");
     const { domain: _domain, key: _key, externalId: _externalId, ...changes } = input;
-    const { fields, tags } = await this.links.changes(principal, changes);
     const before =
       ids.length > 0
         ? await this.store.findByIds(principal.workspaceId, [...new Set(ids)])
         : await this.store.findByExternalIds(principal.workspaceId, [...new Set(externalIds)]);
+    const { fields, ...relations } = await this.links.changes(principal, changes, before);
     for (const link of before) assertTestWindow({ ...link, ...fields });
     const at = this.clock.now();
     try {
@@ -142,7 +142,7 @@ export class BulkLinkService {
         })),
         at,
         (link) => this.events.linkChanged("link.updated", link, at),
-        tags,
+        relations,
       );
       await this.settled("updated", updated);
       return updated;

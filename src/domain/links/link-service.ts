@@ -16,7 +16,7 @@ import { prefixedId } from "../ids.js";
 import { nameKey } from "../names.js";
 import { byName, type LinkTag } from "../tags/model.js";
 import type { TagStore } from "../tags/ports.js";
-import type { WebhookPayloads } from "../webhooks/ports.js";
+import type { WebhookPayloads, WebhookStore } from "../webhooks/ports.js";
 import type { Principal } from "../workspaces/model.js";
 import {
   type KeyOptions,
@@ -29,10 +29,11 @@ import {
   newLink,
   type TagSelection,
 } from "./model.js";
-import type { LinkCache, LinkStore } from "./ports.js";
+import type { LinkCache, LinkRelations, LinkStore } from "./ports.js";
 import { randomKey } from "./random-key.js";
 import { canonicalKey, isReservedKey, normaliseExternalId } from "./rules.js";
 import { keptUtm, touchesUtm, withUtm } from "./utm.js";
+import { assertWebhookSubscriptions } from "./webhook-subscriptions.js";
 
 const RANDOM_KEY_ATTEMPTS = 5;
 
@@ -49,6 +50,7 @@ export class LinkService {
     private readonly announcer: Announcer,
     private readonly tags: Pick<TagStore, "findByIds" | "findByNames">,
     private readonly folders: Pick<FolderStore, "findById">,
+    private readonly webhooks: Pick<WebhookStore, "list">,
   ) {}
 
   async create(principal: Principal, input: NewLinkInput): Promise<Link> {
@@ -67,7 +69,7 @@ export class LinkService {
     now: number,
     { checked = new Map<string, Promise<unknown>>(), claim = true } = {},
   ): Promise<Link> {
-    const { tags: selection, keyPrefix, keyLength, ...rest } = input;
+    const { tags: selection, webhookIds, keyPrefix, keyLength, ...rest } = input;
     const fields = { ...this.normalise(rest), ...withUtm(input.url, rest) };
     assertTestWindow(fields);
     const once = <T>(name: string, check: () => Promise<T>): Promise<T> => {
@@ -79,6 +81,10 @@ export class LinkService {
       : [];
     const { folderId } = fields;
     if (folderId) await once(`folder ${folderId}`, () => this.assertFolder(principal, folderId));
+    if (webhookIds?.length) {
+      const webhooks = await once("webhooks", () => this.webhooks.list(principal.workspaceId));
+      assertWebhookSubscriptions(webhooks, [], webhookIds);
+    }
     const domain = fields.domain ?? this.defaultDomain;
     await once(`domain ${domain}`, () =>
       claim ? this.assertDomainOf(principal, domain, now) : this.assertDomainUsable(principal, domain),
@@ -86,6 +92,7 @@ export class LinkService {
     return newLink({
       ...fields,
       tags,
+      webhookIds: [...new Set(webhookIds ?? [])].sort(),
       id: prefixedId("link"),
       workspaceId: principal.workspaceId,
       domain,
@@ -141,26 +148,25 @@ export class LinkService {
     return link;
   }
 
-  /** A cursor (`startingAfter` or `endingBefore`, a link of the workspace) wins over `page`. */
+  /**
+   * A cursor (`startingAfter` or `endingBefore`, a link of the workspace) wins over `page`; a cursor naming no
+   * link of the workspace has nothing next to it, so its page is empty, as in Dub.
+   */
   async list(principal: Principal, filter: LinkFilter): Promise<Link[]> {
     const { startingAfter, endingBefore } = filter;
     if (startingAfter !== undefined && endingBefore !== undefined) {
-      throw unprocessable(
-        "invalid_value: startingAfter: startingAfter and endingBefore are mutually exclusive",
-      );
+      throw unprocessable("You cannot use both startingAfter and endingBefore at the same time.");
     }
     if (filter.folderId) await this.assertFolder(principal, filter.folderId);
-    const cursor = async (name: string, id: string) => {
-      const link = await this.store.findById(principal.workspaceId, id);
-      if (!link) throw unprocessable(`invalid_value: ${name}: no link of this workspace has the id ${id}`);
-      return link;
-    };
-    const from =
-      startingAfter !== undefined
-        ? { after: await cursor("startingAfter", startingAfter) }
-        : endingBefore !== undefined
-          ? { before: await cursor("endingBefore", endingBefore) }
-          : { offset: (filter.page - 1) * filter.pageSize };
+    const cursorId = startingAfter ?? endingBefore;
+    const cursor =
+      cursorId === undefined ? undefined : await this.store.findById(principal.workspaceId, cursorId);
+    if (cursorId !== undefined && !cursor) return [];
+    const from = !cursor
+      ? { offset: (filter.page - 1) * filter.pageSize }
+      : startingAfter !== undefined
+        ? { after: cursor }
+        : { before: cursor };
     return this.store.list(
       principal.workspaceId,
       {
@@ -201,7 +207,7 @@ export class LinkService {
 
   async update(principal: Principal, linkId: string, input: LinkInput): Promise<Link> {
     const before = await this.get(principal, linkId);
-    const { fields, tags } = await this.changes(principal, input, before.folderId);
+    const { fields, ...relations } = await this.changes(principal, input, [before]);
     if (touchesUtm(fields)) {
       Object.assign(fields, withUtm(fields.url ?? before.url, { ...keptUtm(fields.url, before), ...fields }));
     }
@@ -217,7 +223,7 @@ export class LinkService {
         fields,
         at,
         (updated) => this.events.linkChanged("link.updated", updated, at),
-        tags,
+        relations,
       );
       if (!after) throw notFound("Link not found.");
       this.announcer.announce({ type: "link.changed", change: "updated" });
@@ -236,12 +242,13 @@ export class LinkService {
     const existing = await this.store.findByUrl(principal.workspaceId, withUtm(input.url, input).url);
     if (!existing) return this.create(principal, input);
     const { keyPrefix: _prefix, keyLength: _length, ...update } = input;
-    const { tags: selection, ...fields } = update;
+    const { tags: selection, webhookIds, ...fields } = update;
     const changed =
       Object.entries(fields).some(
         ([field, value]) => value !== undefined && !sameValue(existing[field as keyof Link], value),
       ) ||
-      (selection !== undefined && !sameTags(existing.tags, await this.tagsOf(principal, selection)));
+      (selection !== undefined && !sameTags(existing.tags, await this.tagsOf(principal, selection))) ||
+      (webhookIds !== undefined && !sameValue(existing.webhookIds, [...new Set(webhookIds)].sort()));
     return changed ? this.update(principal, existing.id, update) : existing;
   }
 
@@ -272,20 +279,27 @@ export class LinkService {
   }
 
   /**
-   * The checked fields and tags of an update, before UTM fields are written into each link's URL; a folder is
-   * only looked up when it is not `currentFolder`.
+   * The checked fields, tags and webhook subscriptions of an update of the links `targets`, before UTM fields are
+   * written into each link's URL; a folder is looked up unless the one link updated is in it already.
    */
   async changes(
     principal: Principal,
     input: LinkInput,
-    currentFolder: string | null = null,
-  ): Promise<{ fields: Partial<LinkFields>; tags: LinkTag[] | undefined }> {
-    const { tags: selection, ...rest } = input;
+    targets: Pick<Link, "id" | "folderId">[],
+  ): Promise<{ fields: Partial<LinkFields> } & LinkRelations> {
+    const { tags: selection, webhookIds: wanted, ...rest } = input;
     const fields = this.normalise(rest);
     const tags = selection ? await this.tagsOf(principal, selection) : undefined;
-    if (fields.folderId && fields.folderId !== currentFolder)
-      await this.assertFolder(principal, fields.folderId);
-    return { fields, tags };
+    const { folderId } = fields;
+    const alreadyThere = targets.length === 1 && targets[0].folderId === folderId;
+    if (folderId && !alreadyThere) await this.assertFolder(principal, folderId);
+    if (wanted === undefined) return { fields, tags };
+    assertWebhookSubscriptions(
+      await this.webhooks.list(principal.workspaceId),
+      targets.map((link) => link.id),
+      wanted,
+    );
+    return { fields, tags, webhookIds: [...new Set(wanted)] };
   }
 
   /** The workspace's tags a link names, by id or by name; any it does not have is Dub's 422. */

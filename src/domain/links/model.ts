@@ -43,6 +43,8 @@ export type Link = {
   folderId: string | null;
   /** Ordered by name. */
   tags: LinkTag[];
+  /** The webhooks that name this link in their `linkIds` (Dub's `webhookIds`), in id order. */
+  webhookIds: string[];
   clicks: number;
   leads: number;
   conversions: number;
@@ -110,8 +112,8 @@ export const PLAIN_LINK: Readonly<SmartOptions> = Object.freeze({
 /** A link's tags, named by id or by name (whatever its case). */
 export type TagSelection = { ids: string[] } | { names: string[] };
 
-/** `tags` replaces the link's tags; absent, they stay as they are. */
-export type LinkInput = Partial<LinkFields> & { tags?: TagSelection };
+/** `tags` replaces the link's tags and `webhookIds` its webhook subscriptions; absent, they stay as they are. */
+export type LinkInput = Partial<LinkFields> & { tags?: TagSelection; webhookIds?: string[] };
 
 /** How a random key is drawn: `keyPrefix/` then `keyLength` characters (Dub's `prefix` and `keyLength`). */
 export type KeyOptions = { keyPrefix?: string; keyLength?: number };
@@ -180,6 +182,7 @@ export function newLink(
     ...PLAIN_LINK,
     folderId: null,
     tags: [],
+    webhookIds: [],
     clicks: 0,
     leads: 0,
     conversions: 0,

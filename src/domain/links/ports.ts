@@ -11,8 +11,12 @@ import type {
   LinkWalkFilter,
 } from "./model.js";
 
+/** What an update may replace besides a link's fields. */
+export type LinkRelations = { tags?: LinkTag[]; webhookIds?: string[] };
+
 /**
- * Storage of links, with their tags and folder. Writes that break a unique rule throw `UniqueViolation` naming
+ * Storage of links, with their tags, folder and the webhooks that name them (a link's `webhookIds` are the rows
+ * of the webhooks' `linkIds`). Writes that break a unique rule throw `UniqueViolation` naming
  * "domain_key" or "external_id"; a write naming a folder or tag of the workspace that is gone by the time it
  * commits throws `MissingReference`.
  */
@@ -21,14 +25,14 @@ export interface LinkStore {
   insert(link: Link, event: OutboxEvent): Promise<void>;
   /** All of them, each with its event, in one transaction: one that cannot be written fails them all. */
   insertMany(links: Link[], events: OutboxEvent[]): Promise<void>;
-  /** `tags`, when given, replace the link's tags. */
+  /** `tags` and `webhookIds`, when given, replace the link's tags and the webhooks that name it. */
   update(
     workspaceId: string,
     id: string,
     fields: Partial<LinkFields>,
     updatedAt: number,
     event: (updated: Link) => OutboxEvent,
-    tags?: LinkTag[],
+    relations?: LinkRelations,
   ): Promise<Link | null>;
   /** The same for several links in one transaction; ids the workspace has no link for are skipped. */
   updateMany(
@@ -36,7 +40,7 @@ export interface LinkStore {
     changes: { id: string; fields: Partial<LinkFields> }[],
     updatedAt: number,
     event: (updated: Link) => OutboxEvent,
-    tags?: LinkTag[],
+    relations?: LinkRelations,
   ): Promise<Link[]>;
   delete(workspaceId: string, id: string, event: OutboxEvent): Promise<boolean>;
   /** The workspace's links among `ids`, deleted in one transaction; returns them as they were. */

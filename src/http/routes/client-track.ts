@@ -39,7 +39,11 @@ export const clientTrackRoutes: FastifyPluginAsyncZod<ClientTrackRoutesOptions> 
       },
     },
     async (request) =>
-      presentTrackedLead(await options.leads.track(request.principal, request.body), options.protocol),
+      presentTrackedLead(
+        await options.leads.track(request.principal, request.body),
+        options.protocol,
+        "current",
+      ),
   );
 
   app.post(

@@ -12,6 +12,7 @@ import {
   trackSaleBody,
   trackSaleResponse,
 } from "../schemas/track.js";
+import { sdkGeneration } from "../sdk-generation.js";
 
 export type TrackRoutesOptions = {
   leads: LeadService;
@@ -30,7 +31,11 @@ export const trackRoutes: FastifyPluginAsyncZod<TrackRoutesOptions> = async (app
       schema: { operationId: "trackLead", tags, body: trackLeadBody, response: { 200: trackLeadResponse } },
     },
     async (request) =>
-      presentTrackedLead(await options.leads.track(request.principal, request.body), options.protocol),
+      presentTrackedLead(
+        await options.leads.track(request.principal, request.body),
+        options.protocol,
+        sdkGeneration(request),
+      ),
   );
 
   app.post(

@@ -158,6 +158,13 @@ export const linkBody = z.object({
     .nullish()
     .transform((id) => (id === "" ? null : id))
     .describe("The folder the link is in; null for none"),
+  webhookIds: z
+    .array(z.string().max(190))
+    .max(100)
+    .nullish()
+    .describe(
+      "Webhooks to send this link's events to: the link joins their linkIds (replacing the webhooks that named it; null for none)",
+    ),
   proxy: z
     .boolean()
     .optional()
@@ -196,6 +203,7 @@ export const keyOptions = (body: Pick<LinkBody, "prefix" | "keyLength">): KeyOpt
 export function toLinkInput(body: Partial<LinkBody> & { disabledAt?: number | null }): LinkInput {
   return {
     tags: tagSelectionOf(body),
+    webhookIds: body.webhookIds === null ? [] : body.webhookIds,
     folderId: body.folderId,
     url: body.url,
     domain: body.domain,
@@ -229,6 +237,9 @@ export function toLinkInput(body: Partial<LinkBody> & { disabledAt?: number | nu
   };
 }
 
+/** Dub's deepest offset page of links; further on, its cursors. */
+const MAX_LINKS_PAGE = 100;
+
 export const linkListQuery = z.object({
   domain: z.string().optional(),
   search: z.string().optional(),
@@ -245,10 +256,26 @@ export const linkListQuery = z.object({
     .default("createdAt")
     .describe("Dub's four orders; leads and sales are Clicktrail's own"),
   sortOrder: z.enum(["asc", "desc"]).default("desc"),
-  page: z.coerce.number().int().min(1).default(1),
+  page: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .refine((page) => page <= MAX_LINKS_PAGE, {
+      error: `Page is too big (cannot be more than ${MAX_LINKS_PAGE}), recommend using cursor-based pagination instead.`,
+      params: DUB_MESSAGE,
+    })
+    .default(1),
   pageSize: z.coerce.number().int().min(1).max(100).default(100),
-  startingAfter: z.string().min(1).optional().describe("A link id: the page after it, in this order"),
-  endingBefore: z.string().min(1).optional().describe("A link id: the page before it, in this order"),
+  startingAfter: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("A link id: the page after it, in this order (no such link: an empty page)"),
+  endingBefore: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("A link id: the page before it, in this order (no such link: an empty page)"),
 });
 
 /** The deprecated `tagId` counts when `tagIds` is absent, as Dub reads them. */

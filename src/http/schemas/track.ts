@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { isCurrencyCode } from "../../domain/conversions/currency.js";
 import { PAYMENT_PROCESSORS } from "../../domain/conversions/model.js";
+import { DUB_MESSAGE } from "./common.js";
 
 const METADATA_LIMIT = 10_000;
 
@@ -70,12 +71,35 @@ export const trackCustomerBody = z.object({
   ...customerDetails,
 });
 
+/** A field Dub requires, refused in its words when it is missing: `<field> is required.`. */
+const requiredString = (field: string) =>
+  z.string({ error: (issue) => (issue.input === undefined ? `${field} is required.` : undefined) });
+
 export const trackClickBody = z.object({
-  domain: z.string().trim().toLowerCase().min(1).max(190),
-  key: z.string().trim().min(1).max(190),
+  domain: requiredString("domain").trim().toLowerCase().min(1).max(190),
+  key: requiredString("key").trim().min(1).max(190),
   // As long as a link's destination may be; the referrer is stored with the click.
   url: z.string().max(32_000).nullish(),
   referrer: z.string().max(32_000).nullish(),
+});
+
+/** Dub's POST /track/open: the short link an app was opened with, or (deferred deep linking) its domain alone. */
+export const trackOpenBody = z
+  .object({
+    deepLink: z
+      .url({ protocol: /^https?$/, error: "Invalid URL" })
+      .max(32_000)
+      .optional(),
+    dubDomain: z.string().max(190).optional(),
+  })
+  .refine((body) => body.deepLink !== undefined || body.dubDomain !== undefined, {
+    error: "You need to provide either `deepLink` or `dubDomain` for deferred deep linking.",
+    params: DUB_MESSAGE,
+  });
+
+export const trackOpenResponse = z.object({
+  clickId: z.string().nullable(),
+  link: z.object({ id: z.string(), domain: z.string(), key: z.string(), url: z.string() }),
 });
 
 const trackCustomer = z.object({
@@ -84,6 +108,10 @@ const trackCustomer = z.object({
   name: z.string().nullable(),
   email: z.string().nullable(),
   avatar: z.string().nullable(),
+});
+
+const leadCustomer = trackCustomer.extend({
+  id: z.string().optional().describe("Only for the 2024 Go SDK (dub-go up to 0.13), which reads it"),
 });
 
 export const trackLeadResponse = z
@@ -102,7 +130,7 @@ export const trackLeadResponse = z
         externalId: z.string().nullable(),
       })
       .nullable(),
-    customer: trackCustomer,
+    customer: leadCustomer,
   })
   .meta({ id: "TrackLeadResponse" });
 

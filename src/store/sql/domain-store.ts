@@ -5,7 +5,7 @@ import { UniqueViolation } from "../../domain/errors.js";
 import type { Link } from "../../domain/links/model.js";
 import type { OutboxEvent } from "../../domain/webhooks/model.js";
 import { containing } from "./like.js";
-import { withTags } from "./link-store.js";
+import { withRelations } from "./link-store.js";
 import { enqueueOutbox } from "./outbox.js";
 import type { Database, DomainRow } from "./schema.js";
 import { transact } from "./transact.js";
@@ -144,7 +144,7 @@ export class SqlDomainStore implements DomainStore {
           throw asUniqueViolation(error, { slug: ["domains"] });
         });
       if (!row) return null;
-      const moved = await withTags(
+      const moved = await withRelations(
         trx,
         await trx
           .updateTable("links")
@@ -167,7 +167,7 @@ export class SqlDomainStore implements DomainStore {
   ): Promise<{ deleted: Link[]; removed: boolean }> {
     return transact(this.db, async (trx) => {
       // Read with their tags first: deleting a link deletes its tag pairs, and its link.deleted event shows them.
-      const deleted = await withTags(
+      const deleted = await withRelations(
         trx,
         await trx
           .selectFrom("links")

@@ -17,7 +17,7 @@ import type {
   LinkPageStart,
   LinkWalkFilter,
 } from "../../domain/links/model.js";
-import type { LinkStore } from "../../domain/links/ports.js";
+import type { LinkRelations, LinkStore } from "../../domain/links/ports.js";
 import { nameKey } from "../../domain/names.js";
 import { byName, type LinkTag, type TagColor } from "../../domain/tags/model.js";
 import type { OutboxEvent } from "../../domain/webhooks/model.js";
@@ -102,6 +102,7 @@ export class SqlLinkStore implements LinkStore {
           )
           .execute();
         await attachTags(trx, links);
+        await subscribeWebhooks(trx, links);
         await enqueueOutbox(trx, events);
       });
     } catch (error) {
@@ -115,9 +116,9 @@ export class SqlLinkStore implements LinkStore {
     fields: Partial<LinkFields>,
     updatedAt: number,
     event: (updated: Link) => OutboxEvent,
-    tags?: LinkTag[],
+    relations: LinkRelations = {},
   ): Promise<Link | null> {
-    const [updated] = await this.updateMany(workspaceId, [{ id, fields }], updatedAt, event, tags);
+    const [updated] = await this.updateMany(workspaceId, [{ id, fields }], updatedAt, event, relations);
     return updated ?? null;
   }
 
@@ -126,7 +127,7 @@ export class SqlLinkStore implements LinkStore {
     changes: { id: string; fields: Partial<LinkFields> }[],
     updatedAt: number,
     event: (updated: Link) => OutboxEvent,
-    tags?: LinkTag[],
+    { tags, webhookIds }: LinkRelations = {},
   ): Promise<Link[]> {
     if (changes.length === 0) return [];
     try {
@@ -151,7 +152,15 @@ export class SqlLinkStore implements LinkStore {
               .execute();
             await attachTags(trx, [{ workspaceId, id, tags, createdAt: updatedAt }]);
           }
-          updated.push(tags ? toLink(row, [...tags].sort(byName)) : (await withTags(trx, [row]))[0]);
+          if (webhookIds) {
+            await trx
+              .deleteFrom("webhook_links")
+              .where("workspace_id", "=", workspaceId)
+              .where("link_id", "=", id)
+              .execute();
+            await subscribeWebhooks(trx, [{ workspaceId, id, webhookIds }]);
+          }
+          updated.push((await withRelations(trx, [row]))[0]);
         }
         await enqueueOutbox(trx, updated.map(event));
         return updated;
@@ -178,7 +187,7 @@ export class SqlLinkStore implements LinkStore {
         .where("workspace_id", "=", workspaceId)
         .where("id", "in", ids)
         .execute();
-      const links = await withTags(trx, found);
+      const links = await withRelations(trx, found);
       if (links.length === 0) return [];
       const deleted = await trx
         .deleteFrom("links")
@@ -210,7 +219,7 @@ export class SqlLinkStore implements LinkStore {
       .where("workspace_id", "=", workspaceId)
       .where("id", "in", ids)
       .execute();
-    return withTags(this.db, rows);
+    return withRelations(this.db, rows);
   }
 
   async findByExternalIds(workspaceId: string, externalIds: string[]): Promise<Link[]> {
@@ -221,7 +230,7 @@ export class SqlLinkStore implements LinkStore {
       .where("workspace_id", "=", workspaceId)
       .where("external_id", "in", externalIds)
       .execute();
-    return withTags(this.db, rows);
+    return withRelations(this.db, rows);
   }
 
   findByExternalId(workspaceId: string, externalId: string): Promise<Link | null> {
@@ -270,7 +279,7 @@ export class SqlLinkStore implements LinkStore {
       .orderBy("id", direction)
       .limit(filter.pageSize)
       .execute();
-    return withTags(this.db, backwards ? rows.reverse() : rows);
+    return withRelations(this.db, backwards ? rows.reverse() : rows);
   }
 
   async listAfter(
@@ -282,7 +291,7 @@ export class SqlLinkStore implements LinkStore {
     let query = matching(this.db, workspaceId, { ...filter, showArchived: true }).selectAll();
     if (filter.archived !== undefined) query = query.where("archived", "=", Number(filter.archived));
     if (afterId !== null) query = query.where("id", ">", afterId);
-    return withTags(this.db, await query.orderBy("id").limit(limit).execute());
+    return withRelations(this.db, await query.orderBy("id").limit(limit).execute());
   }
 
   async count(workspaceId: string, conditions: LinkConditions): Promise<number> {
@@ -323,7 +332,7 @@ export class SqlLinkStore implements LinkStore {
     executeTakeFirst(): Promise<Selectable<LinkRow> | undefined>;
   }): Promise<Link | null> {
     const row = await query.executeTakeFirst();
-    return row ? (await withTags(this.db, [row]))[0] : null;
+    return row ? (await withRelations(this.db, [row]))[0] : null;
   }
 }
 
@@ -356,6 +365,21 @@ async function attachTags(
   if (rows.length > 0) await db.insertInto("link_tags").values(rows).execute();
 }
 
+/** Each link's `webhookIds` become rows of those webhooks' `linkIds`. */
+async function subscribeWebhooks(
+  db: Kysely<Database>,
+  links: Pick<Link, "workspaceId" | "id" | "webhookIds">[],
+): Promise<void> {
+  const rows = links.flatMap((link) =>
+    [...new Set(link.webhookIds)].map((webhookId) => ({
+      workspace_id: link.workspaceId,
+      webhook_id: webhookId,
+      link_id: link.id,
+    })),
+  );
+  if (rows.length > 0) await db.insertInto("webhook_links").values(rows).execute();
+}
+
 function distinctFolders(links: Link[]): [string, string][] {
   const pairs = new Map<string, [string, string]>();
   for (const { workspaceId, folderId } of links)
@@ -363,10 +387,14 @@ function distinctFolders(links: Link[]): [string, string][] {
   return [...pairs.values()];
 }
 
-/** The links of `rows`, each with its tags (one query per workspace, whatever the number of links). */
-export async function withTags(db: Kysely<Database>, rows: Selectable<LinkRow>[]): Promise<Link[]> {
+/**
+ * The links of `rows`, each with its tags and the webhooks that name it (two queries per workspace, whatever the
+ * number of links).
+ */
+export async function withRelations(db: Kysely<Database>, rows: Selectable<LinkRow>[]): Promise<Link[]> {
   if (rows.length === 0) return [];
   const tagsByLink = new Map<string, LinkTag[]>();
+  const webhooksByLink = new Map<string, string[]>();
   for (const workspaceId of new Set(rows.map((row) => row.workspace_id))) {
     const ids = rows.filter((row) => row.workspace_id === workspaceId).map((row) => row.id);
     const pairs = await db
@@ -385,8 +413,20 @@ export async function withTags(db: Kysely<Database>, rows: Selectable<LinkRow>[]
       tags.push({ id: pair.id, name: pair.name, color: pair.color as TagColor });
       tagsByLink.set(pair.link_id, tags);
     }
+    const subscriptions = await db
+      .selectFrom("webhook_links")
+      .select(["link_id", "webhook_id"])
+      .where("workspace_id", "=", workspaceId)
+      .where("link_id", "in", ids)
+      .orderBy("webhook_id")
+      .execute();
+    for (const { link_id, webhook_id } of subscriptions) {
+      webhooksByLink.set(link_id, [...(webhooksByLink.get(link_id) ?? []), webhook_id]);
+    }
   }
-  return rows.map((row) => toLink(row, (tagsByLink.get(row.id) ?? []).sort(byName)));
+  return rows.map((row) =>
+    toLink(row, (tagsByLink.get(row.id) ?? []).sort(byName), webhooksByLink.get(row.id) ?? []),
+  );
 }
 
 /** A unique rule broken, or a tag deleted between the check and the write (its foreign key). */
@@ -413,7 +453,7 @@ function toColumns(fields: Partial<LinkFields>): Updateable<LinkRow> {
 
 const nullableNumber = (value: number | string | null) => (value === null ? null : Number(value));
 
-export function toLink(row: Selectable<LinkRow>, tags: LinkTag[]): Link {
+export function toLink(row: Selectable<LinkRow>, tags: LinkTag[], webhookIds: string[]): Link {
   return {
     id: row.id,
     workspaceId: row.workspace_id,
@@ -448,6 +488,7 @@ export function toLink(row: Selectable<LinkRow>, tags: LinkTag[]): Link {
     testCompletedAt: nullableNumber(row.test_completed_at),
     folderId: row.folder_id,
     tags,
+    webhookIds,
     clicks: Number(row.clicks),
     leads: Number(row.leads),
     conversions: Number(row.conversions),
