@@ -41,7 +41,7 @@ export function announceFirstStart(created: FirstStart, base: string, dataDir: s
   chmodSync(file, 0o600);
   logger.warn(
     { file },
-    `first start: the new API key and the setup link are in ${file} (readable by its owner only)`,
+    `first start: the new API key is in ${file} with the setup link (readable by its owner only)`,
   );
 }
 

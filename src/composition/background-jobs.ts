@@ -21,6 +21,11 @@ export async function startBackgroundJobs(
       everyMs: VISITOR_PRUNE_INTERVAL_MS,
       run: () => storage.stores.clicks.pruneVisitors(Date.now() - dedupeWindowMs),
     },
+    {
+      name: "expired sessions pruning",
+      everyMs: SESSION_PRUNE_INTERVAL_MS,
+      run: () => storage.stores.accounts.deleteExpiredSessions(Date.now()),
+    },
     ...storage.upkeep,
   ];
   const timers = jobs.map((job) =>
@@ -36,3 +41,4 @@ export async function startBackgroundJobs(
 }
 
 const VISITOR_PRUNE_INTERVAL_MS = 10 * 60 * 1000;
+const SESSION_PRUNE_INTERVAL_MS = 60 * 60 * 1000;

@@ -50,6 +50,23 @@ describe("the setup link", () => {
     assert.equal(stored.length, 1);
     assert.notEqual(stored[0].token_hash, server.setupToken, "only the token's hash is stored");
   });
+
+  test("an expired setup link is 410 and makes nobody", async () => {
+    const token = await server.services.accounts.createSetupToken(server.workspaceId);
+    await new Browser(server).json("GET", `/api/auth/setup?token=${token}`);
+    await server.storage.db
+      .updateTable("setup_tokens")
+      .set({ expires_at: Date.now() - 1 })
+      .where("used_at", "is", null)
+      .execute();
+    const email = uniqueEmail("late");
+    await rejection(new Browser(server).call("GET", `/api/auth/setup?token=${token}`), 410);
+    await rejection(
+      new Browser(server).call("POST", "/api/auth/setup", { body: { token, email, password: PASSWORD } }),
+      410,
+    );
+    assert.equal((await server.query("SELECT id FROM users WHERE email_key = ?", email)).length, 0);
+  });
 });
 
 describe("signing in", () => {
@@ -253,6 +270,58 @@ describe("signing out", () => {
     replay.cookie = oldCookie;
     await rejection(replay.call("GET", "/api/auth/me"), 401);
     await rejection(replay.call("GET", "/api/links"), 401);
+  });
+
+  test("a use an hour after the last one extends the session to 30 days and renews the cookie; sooner, neither", async () => {
+    const { browser, userId } = await signedInUser(server);
+    const soon = Date.now() + 86_400_000;
+    const row = () =>
+      server.one<{ expires_at: number | string; last_seen_at: number | string }>(
+        "SELECT expires_at, last_seen_at FROM sessions WHERE user_id = ?",
+        userId,
+      );
+    await server.storage.db
+      .updateTable("sessions")
+      .set({ expires_at: soon, last_seen_at: Date.now() - 30 * 60_000 })
+      .where("user_id", "=", userId)
+      .execute();
+    const early = await browser.call("GET", "/api/auth/me");
+    assert.equal(early.status, 200);
+    assert.deepEqual(early.headers.getSetCookie(), []);
+    assert.equal(Number((await row())?.expires_at), soon, "no write within the hour");
+
+    await server.storage.db
+      .updateTable("sessions")
+      .set({ last_seen_at: Date.now() - 61 * 60_000 })
+      .where("user_id", "=", userId)
+      .execute();
+    const late = await browser.call("GET", "/api/links");
+    assert.equal(late.status, 200);
+    assert.match(
+      late.headers.getSetCookie()[0] ?? "",
+      /^ct_session=[\w-]{43}; Path=\/; Max-Age=259\d{4}; HttpOnly/,
+    );
+    const extended = Number((await row())?.expires_at);
+    assert.ok(extended > Date.now() + 29 * 86_400_000, `expires ${new Date(extended).toISOString()}`);
+  });
+
+  test("an expired session is 401 and is pruned; a live one is kept", async () => {
+    const expired = await signedInUser(server);
+    const live = await signedInUser(server);
+    await server.storage.db
+      .updateTable("sessions")
+      .set({ expires_at: Date.now() - 1 })
+      .where("user_id", "=", expired.userId)
+      .execute();
+    await rejection(expired.browser.call("GET", "/api/auth/me"), 401);
+    assert.ok((await server.storage.stores.accounts.deleteExpiredSessions(Date.now())) >= 1);
+    const left = await server.query(
+      "SELECT user_id FROM sessions WHERE user_id IN (?, ?)",
+      expired.userId,
+      live.userId,
+    );
+    assert.deepEqual(left, [{ user_id: live.userId }]);
+    await live.browser.json("GET", "/api/auth/me");
   });
 
   test("logout needs the CSRF token like any write", async () => {

@@ -3,7 +3,18 @@ import assert from "node:assert/strict";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { cleanUp, cli, cliJson, ensureBuilt, startMain, tempDir, until } from "../helpers/processes.js";
+import {
+  cleanUp,
+  cli,
+  cliJson,
+  ensureBuilt,
+  freePort,
+  MAIN,
+  spawnChild,
+  startMain,
+  tempDir,
+  until,
+} from "../helpers/processes.js";
 import { rejection } from "../helpers/rejection.js";
 import { Browser, PASSWORD } from "../helpers/session.js";
 
@@ -46,6 +57,32 @@ describe("the first start's setup link", () => {
       assert.ok(!log.includes(secret), `a secret in the log: ${secret.slice(0, 6)}…`);
     assert.doesNotMatch(log, /Setup link/);
   });
+});
+
+test("on a terminal the banner shows the Setup link beside the key, and no file is written", async () => {
+  const dir = tempDir();
+  const port = await freePort();
+  // `script` gives the server a pseudo-terminal as its stdout.
+  const terminal = spawnChild(
+    "script",
+    ["-qfec", `${process.execPath} ${MAIN}`, "/dev/null"],
+    { DATA_DIR: dir, PORT: String(port), HOST: "127.0.0.1" },
+    "pipe",
+  );
+  const banner = await until(
+    () => terminal.stdout().match(/Setup link: (http:\/\/127\.0\.0\.1:(\d+)\/app\/setup\?token=[\w-]{43})/),
+    "the banner",
+    15_000,
+  );
+  assert.equal(Number(banner[2]), port);
+  assert.match(terminal.stdout(), /API key {4}dub_/);
+  const info = await fetch(
+    `http://127.0.0.1:${port}/api/auth/setup?token=${new URL(banner[1]).searchParams.get("token")}`,
+  );
+  assert.equal(info.status, 200);
+  assert.ok(!existsSync(join(dir, "first-start.txt")));
+  terminal.child.kill("SIGTERM");
+  await terminal.exited;
 });
 
 describe("clicktrail users", () => {

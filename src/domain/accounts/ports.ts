@@ -20,6 +20,8 @@ export interface SessionStore {
   deleteSession(id: string): Promise<void>;
   /** Returns how many ended. */
   deleteSessionsOf(userId: string): Promise<number>;
+  /** Removes the sessions expired by `now`; returns how many. */
+  deleteExpiredSessions(now: number): Promise<number>;
 }
 
 export type MemberChange = "changed" | "no_member" | "last_owner";

@@ -122,6 +122,11 @@ export class SqlAccountStore implements AccountStore {
     return Number(result.numDeletedRows);
   }
 
+  async deleteExpiredSessions(now: number): Promise<number> {
+    const result = await this.db.deleteFrom("sessions").where("expires_at", "<=", now).executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
   async workspacesOf(userId: string): Promise<UserWorkspace[]> {
     const rows = await this.db
       .selectFrom("memberships")

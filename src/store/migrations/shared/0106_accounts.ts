@@ -43,6 +43,7 @@ export async function up(db: Kysely<unknown>, engine: Engine): Promise<void> {
     )`);
   await run(`CREATE UNIQUE INDEX sessions_token_hash ON sessions (token_hash)`);
   await run(`CREATE INDEX sessions_user ON sessions (user_id)`);
+  await run(`CREATE INDEX sessions_expiry ON sessions (expires_at)`);
 
   await run(`
     CREATE TABLE invites (
