@@ -21,7 +21,7 @@ export type Schema = {
 type Response = { $ref?: string; content?: Record<string, { schema: Schema }> };
 export type Operation = {
   operationId?: string;
-  security?: unknown[];
+  security?: Record<string, string[]>[];
   responses: Record<string, Response>;
 };
 export type Document = OpenAPI3 & {
