@@ -202,6 +202,11 @@ const segmentPools = (world: World): Record<string, string[]> => ({
   eventId: world.ids.webhookEvents,
   slug: world.ids.domains,
   idOrSlug: world.ids.workspaces,
+  // The dashboard's people and keys: no user or invite exists in the fuzzed world, so these are ids of nothing.
+  userId: ["usr_fuzz"],
+  inviteId: ["inv_fuzz"],
+  tokenId: ["key_fuzz"],
+  token: ["fuzz-invite-token"],
 });
 
 /** A path segment: an id that exists (in this workspace or another), a random one, or hostile bytes. */
