@@ -48,17 +48,17 @@ describe("a link's tags and folder", () => {
     folder = await dub.folders.create({ name: "Campaigns" });
   });
 
-  test("create with tagIds and folderId: tags by name, tagId the first of them, folderId", async () => {
+  test("create with tagIds and folderId: tags in the order given, each once, tagId the first of them, folderId", async () => {
     const link = await dub.links.create({
       url: "https://example.com/tagged",
       tagIds: [tags.spring.id, tags.launch.id, tags.spring.id],
       folderId: folder.id,
     });
     assert.deepEqual(link.tags, [
-      { id: tags.launch.id, name: "launch", color: "red" },
       { id: tags.spring.id, name: "Spring", color: "green" },
+      { id: tags.launch.id, name: "launch", color: "red" },
     ]);
-    assert.equal(link.tagId, tags.launch.id);
+    assert.equal(link.tagId, tags.spring.id);
     assert.equal(link.folderId, folder.id);
     assert.deepEqual(await dub.links.get({ linkId: link.id }), link);
     const row = await server.one<{ folder_id: string }>("select folder_id from links where id = ?", link.id);
@@ -70,7 +70,8 @@ describe("a link's tags and folder", () => {
       url: "https://example.com/by-name",
       tagNames: ["SPRING", "beta"],
     });
-    assert.deepEqual(names(byName), ["Beta", "Spring"]);
+    assert.deepEqual(names(byName), ["Spring", "Beta"]);
+    assert.equal(byName.tagId, tags.spring.id);
     const comma = await dub.links.create({
       url: "https://example.com/comma",
       tagIds: `${tags.beta.id},${tags.launch.id}`,
@@ -107,10 +108,14 @@ describe("a link's tags and folder", () => {
       folderId: folder.id,
     });
     const retagged = await dub.links.update(link.id, { tagNames: ["launch", "Beta"] });
-    assert.deepEqual(names(retagged), ["Beta", "launch"]);
+    assert.deepEqual(names(retagged), ["launch", "Beta"]);
     assert.equal(retagged.folderId, folder.id);
     const kept = await dub.links.update(link.id, { title: "Kept" });
-    assert.deepEqual(names(kept), ["Beta", "launch"]);
+    assert.deepEqual(names(kept), ["launch", "Beta"]);
+    const reordered = await dub.links.update(link.id, { tagIds: [tags.beta.id, tags.launch.id] });
+    assert.deepEqual(names(reordered), ["Beta", "launch"]);
+    assert.equal(reordered.tagId, tags.beta.id);
+    assert.deepEqual(await dub.links.get({ linkId: link.id }), reordered);
     const cleared = await dub.links.update(link.id, { tagIds: [], folderId: null });
     assert.deepEqual(cleared.tags, []);
     assert.equal(cleared.folderId, null);
@@ -131,6 +136,10 @@ describe("a link's tags and folder", () => {
     assert.equal(changed.id, created.id);
     assert.deepEqual(names(changed), ["launch"]);
     assert.equal(changed.folderId, folder.id);
+    const two = await dub.links.upsert({ url, tagIds: [tags.launch.id, tags.beta.id] });
+    assert.deepEqual(names(two), ["launch", "Beta"]);
+    const swapped = await dub.links.upsert({ url, tagNames: ["beta", "LAUNCH"] });
+    assert.deepEqual(names(swapped), ["Beta", "launch"], "the same tags in another order are a change");
   });
 
   test("renaming a tag shows on its links", async () => {

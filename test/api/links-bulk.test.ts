@@ -229,6 +229,39 @@ describe("links.updateMany", () => {
   });
 });
 
+describe("tag order in bulk", () => {
+  test("each link's tags come back in the order its item gives them, tagId the first; updateMany reorders", async () => {
+    const { dub } = await workspace();
+    const [zulu, alpha, mike] = [
+      await dub.tags.create({ name: "zulu" }),
+      await dub.tags.create({ name: "alpha" }),
+      await dub.tags.create({ name: "mike" }),
+    ];
+    const order = (link: { tags?: { name: string }[] | null; tagId?: string | null }) => [
+      (link.tags ?? []).map((tag) => tag.name),
+      link.tagId,
+    ];
+    const links = created(
+      await dub.links.createMany([
+        { url: "https://example.com/ordered-ids", tagIds: [zulu.id, alpha.id, mike.id] },
+        { url: "https://example.com/ordered-names", tagNames: ["MIKE", "zulu"] },
+      ]),
+    );
+    assert.deepEqual(links.map(order), [
+      [["zulu", "alpha", "mike"], zulu.id],
+      [["mike", "zulu"], mike.id],
+    ]);
+    const updated = await dub.links.updateMany({
+      linkIds: links.map((link) => link.id),
+      data: { tagNames: ["alpha", "mike", "zulu"] },
+    });
+    for (const link of updated) {
+      assert.deepEqual(order(link), [["alpha", "mike", "zulu"], alpha.id]);
+      assert.deepEqual(order(await dub.links.get({ linkId: link.id })), order(link));
+    }
+  });
+});
+
 describe("links.deleteMany", () => {
   test("deletes the workspace's links among the ids and counts them; another workspace's link stays", async () => {
     const { dub } = await workspace();

@@ -193,15 +193,21 @@ for (const seed of [1, 2, 3]) {
     assert.deepEqual(incremental, rebuilt);
 
     // 2. Random queries: answered from rollups (with the events at the edges) as from the events alone.
-    for (let i = 0; i < 25; i++) {
+    for (let i = 0; i < 40; i++) {
       const key = random.pick<TallyQuery["key"]>(["none", "link", ...DIMENSIONS]);
       const filter = random.pick<EventFilter>([
         {},
         {},
-        { country: "US" },
+        { country: { values: ["US"], exclude: false } },
+        { country: { values: ["US", "DE"], exclude: false } },
+        { country: { values: ["US"], exclude: true } },
         { qr: false },
-        { city: "Beta" },
-        { device: "Mobile" },
+        { city: { values: ["Beta"], exclude: false } },
+        { city: { values: ["Beta", "Gamma"], exclude: true } },
+        { device: { values: ["Mobile"], exclude: false } },
+        { device: { values: ["mobile"], exclude: false, anyCase: true } },
+        { browser: { values: ["CHROME", "safari"], exclude: true, anyCase: true } },
+        { utmMedium: { values: ["email"], exclude: true } },
       ]);
       const plan = planOf(key, filter);
       const start = WINDOW_START - DAY + random.int(WINDOW + DAY);

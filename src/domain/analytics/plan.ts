@@ -1,4 +1,4 @@
-import type { EventFilter, EventKind } from "../events/model.js";
+import type { EventFilter, EventKind, ValueFilter } from "../events/model.js";
 import { type Dimension, type RollupDimension, SPARSE_DIMENSIONS } from "./dimensions.js";
 import type { AnalyticsEvent } from "./model.js";
 import { keyedByLink, type LinkScope, type Metric, type TallyQuery } from "./ports.js";
@@ -66,14 +66,13 @@ export function planOf(key: TallyQuery["key"], filter: EventFilter): Plan {
   const raw: Plan = { links, filter: eventFilter, rollup: null, hourRollups: false };
   if (RAW_ONLY_FILTERS.some((name) => eventFilter[name] !== undefined)) return raw;
 
-  const conditions: { dimension: Dimension; exclude: boolean; value: string }[] = [];
+  const conditions: ({ dimension: Dimension } & ValueFilter)[] = [];
   for (const [name, value] of Object.entries(eventFilter)) {
-    if (name === "qr") conditions.push({ dimension: "triggers", exclude: value === false, value: "qr" });
+    if (name === "qr") conditions.push({ dimension: "triggers", exclude: value === false, values: ["qr"] });
     else if (name !== "absentFeature")
       conditions.push({
         dimension: DIMENSION_FILTERS[name as keyof EventFilter] as Dimension,
-        exclude: false,
-        value: String(value),
+        ...(value as ValueFilter),
       });
   }
   const grouped = key === "none" || keyedByLink(key) ? null : key;
@@ -87,7 +86,9 @@ export function planOf(key: TallyQuery["key"], filter: EventFilter): Plan {
     filter: eventFilter,
     rollup: {
       dimension,
-      values: condition ? { exclude: condition.exclude, list: [condition.value] } : null,
+      values: condition
+        ? { exclude: condition.exclude, list: condition.values, anyCase: condition.anyCase === true }
+        : null,
     },
     hourRollups: !perLink || dimension === "all",
   };

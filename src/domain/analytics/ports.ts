@@ -36,7 +36,10 @@ export type TallyQuery = {
   /** Event filters, applied to raw segments. */
   filter: EventFilter;
   /** The rollup rows that stand for the events matching `filter` (absent when no segment reads rollups). */
-  rollup?: { dimension: RollupDimension; values: { exclude: boolean; list: string[] } | null };
+  rollup?: {
+    dimension: RollupDimension;
+    values: { exclude: boolean; list: string[]; anyCase: boolean } | null;
+  };
   segments: Segment[];
   /** Tallies are ordered by these metrics, largest first, then by key; by bucket when empty. */
   orderBy: Metric[];

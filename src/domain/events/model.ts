@@ -10,9 +10,13 @@ export type EventKind = (typeof EVENT_KINDS)[number];
 /** Any of these ids, or (`exclude`) none of them. */
 export type IdFilter = { ids: string[]; exclude: boolean };
 
+/** Events whose attribute is one of `values`, or none of them when `exclude`; `anyCase` ignores letter case. */
+export type ValueFilter = { values: string[]; exclude: boolean; anyCase?: boolean };
+
 /**
- * Filters on the event's link (its current state) and on the event itself; every one is an exact match but
- * `tags` (the link carries any or none of them) and `folders` (the link is in any or none of them).
+ * Filters on the event's link (its current state) and on the event itself: the link's fields and `region` match
+ * exactly, `tags` and `folders` as IdFilters (the link carries any or none of them), the event's attributes as
+ * ValueFilters.
  */
 export type EventFilter = {
   linkId?: string;
@@ -23,22 +27,22 @@ export type EventFilter = {
   tags?: IdFilter;
   folders?: IdFilter;
   customerId?: string;
-  country?: string;
-  city?: string;
+  country?: ValueFilter;
+  city?: ValueFilter;
   region?: string;
-  continent?: string;
-  device?: string;
-  browser?: string;
-  os?: string;
-  trigger?: string;
-  referer?: string;
-  refererUrl?: string;
-  url?: string;
-  utmSource?: string;
-  utmMedium?: string;
-  utmCampaign?: string;
-  utmTerm?: string;
-  utmContent?: string;
+  continent?: ValueFilter;
+  device?: ValueFilter;
+  browser?: ValueFilter;
+  os?: ValueFilter;
+  trigger?: ValueFilter;
+  referer?: ValueFilter;
+  refererUrl?: ValueFilter;
+  url?: ValueFilter;
+  utmSource?: ValueFilter;
+  utmMedium?: ValueFilter;
+  utmCampaign?: ValueFilter;
+  utmTerm?: ValueFilter;
+  utmContent?: ValueFilter;
   qr?: boolean;
   /** Conditions on a conversion's metadata; clicks have none, so none matches. */
   metadata?: MetadataQuery;

@@ -14,7 +14,7 @@ import {
 import type { FolderStore } from "../folders/ports.js";
 import { prefixedId } from "../ids.js";
 import { nameKey } from "../names.js";
-import { byName, type LinkTag } from "../tags/model.js";
+import type { LinkTag } from "../tags/model.js";
 import type { TagStore } from "../tags/ports.js";
 import type { WebhookPayloads, WebhookStore } from "../webhooks/ports.js";
 import type { Principal } from "../workspaces/model.js";
@@ -317,7 +317,7 @@ export class LinkService {
       const named = "ids" in selection ? "tagIds" : "tagNames";
       throw unprocessable(`Invalid ${named} detected: ${[...new Set(missing)].join(", ")}`);
     }
-    return tags.sort(byName);
+    return inGivenOrder(tags, selection);
   }
 
   async assertFolder(principal: Principal, folderId: string): Promise<void> {
@@ -395,4 +395,13 @@ export function assertTestWindow({ testStartedAt, testCompletedAt }: Partial<Lin
 }
 
 const sameTags = (a: LinkTag[], b: LinkTag[]) =>
-  a.length === b.length && a.every((tag) => b.some((other) => other.id === tag.id));
+  a.length === b.length && a.every((tag, i) => tag.id === b[i].id);
+
+/** The tags in the order the selection names them (Dub's; its first is the link's `tagId`), each once. */
+function inGivenOrder(tags: LinkTag[], selection: TagSelection): LinkTag[] {
+  const named =
+    "ids" in selection
+      ? selection.ids.map((id) => tags.find((tag) => tag.id === id))
+      : selection.names.map((name) => tags.find((tag) => nameKey(tag.name) === nameKey(name)));
+  return [...new Set(named)].filter((tag): tag is LinkTag => tag !== undefined);
+}

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { parseMetadataQuery } from "../../domain/events/metadata-query.js";
-import type { IdFilter } from "../../domain/events/model.js";
+import type { IdFilter, ValueFilter } from "../../domain/events/model.js";
 import { INTERVALS, isTimeZone } from "../../domain/events/time-range.js";
 import { queryBoolean } from "./common.js";
 
@@ -10,6 +10,28 @@ const notSupported = (what: string) =>
     .string()
     .optional()
     .refine((value) => value === undefined, { error: `${what} is not supported by Clicktrail` });
+
+/**
+ * Dub's filter on an event attribute: `a` (is), `a,b` (is one of), `-a` (is not), `-a,b` (is none of); the
+ * parameter repeated is one of its values too. Undefined when it names no value.
+ */
+export function valueFilterOf(
+  raw: string | string[] | undefined,
+  options: { anyCase?: boolean } = {},
+): ValueFilter | undefined {
+  if (raw === undefined) return undefined;
+  const text = Array.isArray(raw) ? raw.join(",") : raw;
+  const exclude = !Array.isArray(raw) && text.startsWith("-");
+  const values = (exclude ? text.slice(1) : text).split(",").filter((value) => value !== "");
+  if (values.length === 0) return undefined;
+  return { values: [...new Set(values)], exclude, ...(options.anyCase ? { anyCase: true } : {}) };
+}
+
+const valueFilter = (options: { anyCase?: boolean } = {}) =>
+  z
+    .union([z.string(), z.array(z.string())])
+    .optional()
+    .transform((raw) => valueFilterOf(raw, options));
 
 /** Time range and filters, as GET /analytics takes them. */
 export const eventFilters = {
@@ -23,22 +45,22 @@ export const eventFilters = {
   externalId: text.describe("The link's externalId (with or without the ext_ prefix)"),
   tenantId: text,
   customerId: text,
-  country: text,
-  city: text,
+  country: valueFilter(),
+  city: valueFilter(),
   region: text,
-  continent: text,
-  device: text,
-  browser: text,
-  os: text,
-  trigger: text,
-  referer: text,
-  refererUrl: text,
-  url: text,
-  utm_source: text,
-  utm_medium: text,
-  utm_campaign: text,
-  utm_term: text,
-  utm_content: text,
+  continent: valueFilter(),
+  device: valueFilter({ anyCase: true }),
+  browser: valueFilter({ anyCase: true }),
+  os: valueFilter({ anyCase: true }),
+  trigger: valueFilter(),
+  referer: valueFilter(),
+  refererUrl: valueFilter(),
+  url: valueFilter(),
+  utm_source: valueFilter(),
+  utm_medium: valueFilter(),
+  utm_campaign: valueFilter(),
+  utm_term: valueFilter(),
+  utm_content: valueFilter(),
   qr: queryBoolean.optional(),
   root: queryBoolean.optional(),
   tagId: text.describe(

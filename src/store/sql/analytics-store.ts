@@ -10,11 +10,12 @@ import {
   type TallyQuery,
   type UnconvertedSales,
 } from "../../domain/analytics/ports.js";
-import type { EventFilter, EventKind } from "../../domain/events/model.js";
+import type { EventFilter, EventKind, ValueFilter } from "../../domain/events/model.js";
 import { EVENT_FILTER_COLUMNS } from "./event-filter-columns.js";
 import { metadataCondition, type SqlDialect } from "./metadata-conditions.js";
 import type { Database } from "./schema.js";
 import { tagAndFolderConditions } from "./tag-folder-conditions.js";
+import { valueCondition } from "./value-condition.js";
 
 const EVENT_TABLES: Record<EventKind, string> = {
   clicks: "clicks",
@@ -186,8 +187,8 @@ function rollupPart(query: TallyQuery, grain: "day" | "hour"): RawBuilder<unknow
     sql`r.period < s.hi`,
   ];
   if (rollup.values) {
-    const list = sql.join(rollup.values.list.map((value) => sql`${value}`));
-    conditions.push(rollup.values.exclude ? sql`r.value not in (${list})` : sql`r.value in (${list})`);
+    const { list, exclude, anyCase } = rollup.values;
+    conditions.push(valueCondition(sql.ref("r.value"), { values: list, exclude, anyCase }));
   }
   const key =
     query.key === "none" ? null : keyedByLink(query.key) ? sql.ref("r.link_id") : sql.ref("r.value");
@@ -236,8 +237,9 @@ function filterConditions(
   if (filter.metadata)
     conditions.push(kind === "clicks" ? sql`1 = 0` : metadataCondition(dialect, filter.metadata));
   for (const [name, column] of Object.entries(EVENT_FILTER_COLUMNS)) {
-    const value = filter[name as keyof EventFilter];
-    if (value !== undefined) conditions.push(sql`${sql.ref(`e.${column}`)} = ${value}`);
+    const value = filter[name as keyof EventFilter] as string | ValueFilter | undefined;
+    if (typeof value === "string") conditions.push(sql`${sql.ref(`e.${column}`)} = ${value}`);
+    else if (value !== undefined) conditions.push(valueCondition(sql.ref(`e.${column}`), value));
   }
   if (filter.qr !== undefined) conditions.push(sql`e.qr = ${filter.qr ? 1 : 0}`);
   if (filter.customerId !== undefined) {

@@ -1,5 +1,11 @@
 import { type Kysely, type RawBuilder, type Selectable, type SqlBool, sql } from "kysely";
-import type { EventFilter, EventKind, EventQuery, StoredEvent } from "../../domain/events/model.js";
+import type {
+  EventFilter,
+  EventKind,
+  EventQuery,
+  StoredEvent,
+  ValueFilter,
+} from "../../domain/events/model.js";
 import type { EventStore, EventWindow } from "../../domain/events/ports.js";
 import { toClick } from "./click-store.js";
 import { EVENT_FILTER_COLUMNS } from "./event-filter-columns.js";
@@ -7,6 +13,7 @@ import { leadEventOf, saleEventOf } from "./event-rows.js";
 import { metadataCondition, type SqlDialect } from "./metadata-conditions.js";
 import type { ClickRow, Database, LeadEventRow, SaleEventRow } from "./schema.js";
 import { tagAndFolderConditions } from "./tag-folder-conditions.js";
+import { valueCondition } from "./value-condition.js";
 
 const TABLES = { clicks: "clicks", leads: "lead_events", sales: "sale_events" } as const;
 
@@ -67,8 +74,9 @@ function eventConditions({ workspaceId, kind, filter }: EventQuery, dialect: Sql
   if (filter.metadata)
     conditions.push(kind === "clicks" ? sql`1 = 0` : metadataCondition(dialect, filter.metadata));
   for (const [name, column] of Object.entries(EVENT_COLUMNS)) {
-    const value = filter[name as keyof EventFilter];
-    if (value !== undefined) conditions.push(sql`${sql.ref(`e.${column}`)} = ${value}`);
+    const value = filter[name as keyof EventFilter] as string | ValueFilter | undefined;
+    if (typeof value === "string") conditions.push(sql`${sql.ref(`e.${column}`)} = ${value}`);
+    else if (value !== undefined) conditions.push(valueCondition(sql.ref(`e.${column}`), value));
   }
   if (filter.qr !== undefined) conditions.push(sql`e.qr = ${filter.qr ? 1 : 0}`);
   if (filter.customerId !== undefined) {

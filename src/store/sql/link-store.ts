@@ -355,11 +355,12 @@ async function attachTags(
   links: Pick<Link, "workspaceId" | "id" | "tags" | "createdAt">[],
 ): Promise<void> {
   const rows = links.flatMap((link) =>
-    link.tags.map((tag) => ({
+    link.tags.map((tag, position) => ({
       workspace_id: link.workspaceId,
       link_id: link.id,
       tag_id: tag.id,
       created_at: link.createdAt,
+      position,
     })),
   );
   if (rows.length > 0) await db.insertInto("link_tags").values(rows).execute();
@@ -404,15 +405,17 @@ export async function withRelations(db: Kysely<Database>, rows: Selectable<LinkR
           .onRef("tags.workspace_id", "=", "link_tags.workspace_id")
           .onRef("tags.id", "=", "link_tags.tag_id"),
       )
-      .select(["link_tags.link_id", "tags.id", "tags.name", "tags.color"])
+      .select(["link_tags.link_id", "link_tags.position", "tags.id", "tags.name", "tags.color"])
       .where("link_tags.workspace_id", "=", workspaceId)
       .where("link_tags.link_id", "in", ids)
       .execute();
-    for (const pair of pairs) {
-      const tags = tagsByLink.get(pair.link_id) ?? [];
-      tags.push({ id: pair.id, name: pair.name, color: pair.color as TagColor });
-      tagsByLink.set(pair.link_id, tags);
-    }
+    const placed = pairs.map(({ link_id, position, id, name, color }) => ({
+      link_id,
+      position,
+      tag: { id, name, color: color as TagColor },
+    }));
+    placed.sort((a, b) => a.position - b.position || byName(a.tag, b.tag));
+    for (const { link_id, tag } of placed) tagsByLink.set(link_id, [...(tagsByLink.get(link_id) ?? []), tag]);
     const subscriptions = await db
       .selectFrom("webhook_links")
       .select(["link_id", "webhook_id"])
@@ -424,9 +427,7 @@ export async function withRelations(db: Kysely<Database>, rows: Selectable<LinkR
       webhooksByLink.set(link_id, [...(webhooksByLink.get(link_id) ?? []), webhook_id]);
     }
   }
-  return rows.map((row) =>
-    toLink(row, (tagsByLink.get(row.id) ?? []).sort(byName), webhooksByLink.get(row.id) ?? []),
-  );
+  return rows.map((row) => toLink(row, tagsByLink.get(row.id) ?? [], webhooksByLink.get(row.id) ?? []));
 }
 
 /** A unique rule broken, or a tag deleted between the check and the write (its foreign key). */

@@ -28,7 +28,14 @@ export interface Database extends ConversionTables, WebhookTables, AccountTables
   domains: DomainRow;
   links: LinkRow;
   tags: TagRow;
-  link_tags: { workspace_id: string; link_id: string; tag_id: string; created_at: number };
+  link_tags: {
+    workspace_id: string;
+    link_id: string;
+    tag_id: string;
+    created_at: number;
+    /** Where the tag stands among the link's, as given; 0 for every tag attached before migration 0107. */
+    position: Generated<number>;
+  };
   folders: FolderRow;
   clicks: ClickRow;
   click_visitors: {

@@ -5,6 +5,7 @@ import * as workspaceSlug from "./0102_workspace_slug.js";
 import * as smartLinks from "./0103_smart_links.js";
 import * as publishableKeys from "./0105_publishable_keys.js";
 import * as accounts from "./0106_accounts.js";
+import * as linkTagOrder from "./0107_link_tag_order.js";
 
 /**
  * Every schema change from ADR 15 on, for both engines: one module per change, `NNNN_what_it_does.ts` numbered
@@ -21,4 +22,5 @@ export const sharedMigrations: Record<string, SharedMigration> = {
   "0103_smart_links": smartLinks,
   "0105_publishable_keys": publishableKeys,
   "0106_accounts": accounts,
+  "0107_link_tag_order": linkTagOrder,
 };
