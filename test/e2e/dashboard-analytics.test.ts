@@ -228,7 +228,7 @@ describe("dashboard: analytics and events", { skip: browserMissing }, () => {
 
   test("events: filters and cell filters live in the URL", async () => {
     await page.goto(`${dashboard.origin}/app/${slug}/events`);
-    await page.waitForSelector("table.events-table");
+    await page.locator("table.events-table tbody tr").nth(3).waitFor();
     assert.equal(await page.locator("table.events-table tbody tr").count(), 4);
     await page.getByLabel("Country").fill("us");
     await page.getByRole("button", { name: "Apply filters" }).click();

@@ -245,6 +245,7 @@ describe("dashboard sign-in", { skip: browserMissing }, () => {
     await page.waitForURL(`${dash.origin}/app/${second.slug}/links`);
     // Both workspaces are hers now, and the switcher moves between them.
     const switcher = page.getByLabel("Workspace");
+    await switcher.locator("option", { hasText: "Second shop" }).waitFor({ state: "attached" });
     assert.deepEqual(await switcher.locator("option").allTextContents(), [
       "Default workspace",
       "Second shop",
