@@ -21,6 +21,12 @@ const files = find("test")
   .sort();
 const onEveryStore = files.filter((file) => /^test\/(api|contract|fuzz)\//.test(file));
 
+// Most suites wait on child processes, sockets and disks rather than the CPU, so files run a few at a time even on two
+// cores (node:test's default is one fewer than the cores). Every suite owns its data folder, database and ports.
+// A file whose tests have all finished exits even if it leaked a child process, instead of stalling the run.
+// A file whose tests have all finished exits even if it leaked a child process, instead of stalling the run.
+const concurrency = Number(process.env.TEST_CONCURRENCY ?? 3);
+
 const SUMMARY = /^# (tests|suites|pass|fail|cancelled|skipped|todo|duration_ms) ([\d.]+)$/;
 const totals = {};
 
@@ -28,10 +34,14 @@ const totals = {};
 function run(label, testFiles, env) {
   if (testFiles.length === 0) return Promise.resolve(0);
   process.stdout.write(`# ${label}: ${testFiles.length} files\n`);
-  const child = spawn(process.execPath, ["--import", "tsx", "--test", ...testFiles], {
-    stdio: ["ignore", "pipe", "inherit"],
-    env: { ...process.env, ...env },
-  });
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", "--test", "--test-force-exit", `--test-concurrency=${concurrency}`, ...testFiles],
+    {
+      stdio: ["ignore", "pipe", "inherit"],
+      env: { ...process.env, ...env },
+    },
+  );
   let pending = "";
   child.stdout.setEncoding("utf8").on("data", (chunk) => {
     const lines = (pending + chunk).split("\n");

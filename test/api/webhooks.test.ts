@@ -29,7 +29,8 @@ const FAST = {
   TRUST_PROXY: "true",
   WEBHOOK_POLL_MS: "50",
   WEBHOOK_RETRY_BASE_MS: "20",
-  WEBHOOK_TIMEOUT_MS: "300",
+  // Long enough that a receiver's answer is never mistaken for a hang on a loaded machine.
+  WEBHOOK_TIMEOUT_MS: "1500",
 };
 
 /** Allows private receivers (the receiver is on 127.0.0.1); 8 attempts, the default. */
@@ -960,10 +961,10 @@ describe("delivery, retries and the delivery log", () => {
     assert.equal(rx.deliveries.length, 2);
     const [timedOut, ok] = event.attemptLog;
     assert.equal(timedOut.statusCode, null);
-    assert.match(String(timedOut.error), /300 ms/);
+    assert.match(String(timedOut.error), /1500 ms/);
     assert.match(String(timedOut.error), /within|time/i);
-    assert.ok(timedOut.latencyMs >= 290, `the attempt waited for the timeout: ${timedOut.latencyMs}`);
-    assert.ok(timedOut.latencyMs < 3_000);
+    assert.ok(timedOut.latencyMs >= 1490, `the attempt waited for the timeout: ${timedOut.latencyMs}`);
+    assert.ok(timedOut.latencyMs < 15_000, "not much longer than the timeout");
     assert.equal(ok.statusCode, 200);
     assert.equal(rx.deliveries[0].json.id, rx.deliveries[1].json.id);
   });
@@ -976,7 +977,7 @@ describe("delivery, retries and the delivery log", () => {
     const event = await settledEvent(server, ws.key, webhook.id, "delivered");
     assert.equal(event.attemptLog.length, 2);
     assert.notEqual(event.attemptLog[0].statusCode, 200, "an unfinished answer is no delivery");
-    assert.match(String(event.attemptLog[0].error), /300 ms/);
+    assert.match(String(event.attemptLog[0].error), /1500 ms/);
     assert.equal(event.attemptLog[1].statusCode, 200);
   });
 

@@ -83,7 +83,10 @@ export async function startDashboard(env: Record<string, string> = {}): Promise<
     { port },
   );
   const { apiKey, setupToken } = readFirstStart(dataDir);
-  const browser = await launchBrowser();
+  const browser = await launchBrowser().catch(async (error) => {
+    await server.kill();
+    throw error;
+  });
   const contexts: BrowserContext[] = [];
   const owner: Owner = { email: "owner@example.com", password: "correct horse battery", name: "Olive Owner" };
 

@@ -168,18 +168,25 @@ export async function startMain(
   const port = options.port ?? (await freePort());
   const spawned = spawnChild(process.execPath, [MAIN], { PORT: String(port), HOST: "127.0.0.1", ...env });
   const origin = `http://127.0.0.1:${port}`;
-  await until(
-    async () => {
-      if (!spawned.running())
-        throw new Error(`the server exited with ${spawned.child.exitCode}: ${spawned.output()}`);
-      return fetch(`${origin}/readyz`).then(
-        (response) => response.status === 200,
-        () => false,
-      );
-    },
-    () => `the server to become ready: ${spawned.output()}`,
-    options.readyWithinMs ?? 30_000,
-  );
+  try {
+    await until(
+      async () => {
+        if (!spawned.running())
+          throw new Error(`the server exited with ${spawned.child.exitCode}: ${spawned.output()}`);
+        return fetch(`${origin}/readyz`).then(
+          (response) => response.status === 200,
+          () => false,
+        );
+      },
+      () => `the server to become ready: ${spawned.output()}`,
+      options.readyWithinMs ?? 60_000,
+    );
+  } catch (error) {
+    // A server left running keeps the test file's process alive: node:test would wait for it forever.
+    spawned.child.kill("SIGKILL");
+    await spawned.exited;
+    throw error;
+  }
   return {
     ...spawned,
     origin,
