@@ -80,7 +80,8 @@ export function Shell() {
             </Link>
           ))}
         </nav>
-        <DropdownMenu.Root>
+        {/* Not modal: a modal menu hides the page from screen readers (aria-hidden) with its controls still focusable. */}
+        <DropdownMenu.Root modal={false}>
           <DropdownMenu.Trigger className="button secondary account">
             <span className="account-email">{user.user.email}</span>
             <span className="account-short">Account</span>
