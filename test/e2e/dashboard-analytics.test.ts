@@ -1,17 +1,9 @@
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
-import { join } from "node:path";
-import { after, before, describe, test } from "node:test";
-import { Dub } from "dub";
+import { describe, test } from "node:test";
 import type { Page } from "playwright-core";
 import { parseCsv } from "../helpers/csv.js";
-import {
-  browserMissing,
-  checkAccessibility,
-  type Dashboard,
-  screenshot,
-  startDashboard,
-} from "../helpers/dashboard.js";
+import { browserMissing, checkAccessibility, dashboardSuite, screenshot } from "../helpers/dashboard.js";
 import { clickIdAt, uniqueIp } from "../helpers/journey.js";
 
 const FIREFOX_UA = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0";
@@ -21,11 +13,7 @@ const FIREFOX_UA = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Fir
  * country header, a browser's user agent), a lead and a sale through the `dub` SDK.
  */
 describe("dashboard: analytics and events", { skip: browserMissing }, () => {
-  let dashboard: Dashboard;
-  let sdk: Dub;
-  let page: Page;
-  let slug: string;
-
+  const dashboard = dashboardSuite({ TRUST_PROXY: "true" });
   const visit = (key: string, country: string, userAgent?: string) =>
     clickIdAt(dashboard.origin, key, {
       "x-forwarded-for": uniqueIp(),
@@ -33,27 +21,27 @@ describe("dashboard: analytics and events", { skip: browserMissing }, () => {
       ...(userAgent ? { "user-agent": userAgent } : {}),
     });
 
-  const analyticsUrl = (query = "") => `${dashboard.origin}/app/${slug}/analytics${query}`;
+  const analyticsUrl = (query = "") => dashboard.app(`analytics${query}`);
 
   /** The page's data are on screen: the chart and every breakdown (the page marks it, see SHOWN_MARK). */
-  const shown = (on: Page = page) => on.waitForSelector(".analytics-page[data-shown]");
+  const shown = (on: Page = dashboard.page) => on.waitForSelector(".analytics-page[data-shown]");
 
-  const total = (metric: string, on: Page = page) =>
+  const total = (metric: string, on: Page = dashboard.page) =>
     on.locator(`.metric-total[data-metric=${metric}]`).textContent();
 
   /** Waits until the clicks total reads `value` (the page refetches after a filter changes). */
-  const clicksShown = (value: string, on: Page = page) =>
+  const clicksShown = (value: string, on: Page = dashboard.page) =>
     on.locator(".metric-total[data-metric=clicks]", { hasText: new RegExp(`^${value}$`) }).waitFor();
 
   /** Waits until the events table has exactly `count` rows. */
   const eventRows = async (count: number) => {
-    const tableRows = page.locator("table.events-table tbody tr");
+    const tableRows = dashboard.page.locator("table.events-table tbody tr");
     await tableRows.nth(count - 1).waitFor();
     await tableRows.nth(count).waitFor({ state: "detached" });
   };
 
   /** A breakdown's rows as [label, value] pairs. */
-  const rows = (groupBy: string, on: Page = page) =>
+  const rows = (groupBy: string, on: Page = dashboard.page) =>
     on.$$eval(`table[data-groupby=${groupBy}] tbody tr`, (trs) =>
       trs.map((tr) => [
         tr.querySelector(".row-filter")?.textContent ?? "",
@@ -61,23 +49,8 @@ describe("dashboard: analytics and events", { skip: browserMissing }, () => {
       ]),
     );
 
-  before(async () => {
-    dashboard = await startDashboard({ TRUST_PROXY: "true" });
-    // The harness's `apiKey` reads "for" out of "an API key for you" (reported): the key is the dub_ line.
-    const firstStart = await readFile(join(dashboard.dataDir, "first-start.txt"), "utf8");
-    const apiKey = firstStart.match(/API key\s+(dub_\S+)/)?.[1] ?? dashboard.apiKey;
-    sdk = new Dub({ token: apiKey, serverURL: `${dashboard.origin}/api` });
-    page = await dashboard.ownerPage();
-    await page.goto(`${dashboard.origin}/app/`);
-    await page.waitForURL(/\/app\/[^/]+\/links/);
-    slug = new URL(page.url()).pathname.split("/")[2];
-  });
-
-  after(async () => {
-    await dashboard?.stop();
-  });
-
   test("with no clicks the page says to share a link", async () => {
+    const page = dashboard.page;
     await page.goto(analyticsUrl());
     await shown();
     assert.match(
@@ -87,7 +60,12 @@ describe("dashboard: analytics and events", { skip: browserMissing }, () => {
   });
 
   test("clicks through the short link appear in the chart and the breakdowns", async () => {
-    await sdk.links.create({ url: "https://example.com/launch", key: "launch", trackConversion: true });
+    const page = dashboard.page;
+    await dashboard.sdk.links.create({
+      url: "https://example.com/launch",
+      key: "launch",
+      trackConversion: true,
+    });
     await visit("launch", "DE", FIREFOX_UA);
     await visit("launch", "US");
     await visit("launch", "US");
@@ -121,6 +99,7 @@ describe("dashboard: analytics and events", { skip: browserMissing }, () => {
   });
 
   test("clicking a country filters the page and the URL; the URL alone gives the same view", async () => {
+    const page = dashboard.page;
     await page.goto(analyticsUrl("?interval=7d"));
     await shown();
     await page.locator("table[data-groupby=countries]").getByRole("button", { name: "Germany (DE)" }).click();
@@ -153,6 +132,7 @@ describe("dashboard: analytics and events", { skip: browserMissing }, () => {
   });
 
   test("CSV downloads are the API's files, with the figures shown", async () => {
+    const page = dashboard.page;
     await page.goto(analyticsUrl());
     await shown();
     const [chartFile] = await Promise.all([
@@ -182,13 +162,14 @@ describe("dashboard: analytics and events", { skip: browserMissing }, () => {
   });
 
   test("a lead and a sale tracked with the dub SDK appear in the events page without a reload, and in the funnel", async () => {
+    const page = dashboard.page;
     const clickId = await visit("launch", "FR");
-    await page.goto(`${dashboard.origin}/app/${slug}/events?event=leads`);
+    await page.goto(`${dashboard.app("events")}?event=leads`);
     await page.waitForSelector(".empty-state");
     assert.match((await page.locator(".empty-state").textContent()) ?? "", /No leads yet/);
     await page.evaluate("window.sameDocument = true");
 
-    await sdk.track.lead({
+    await dashboard.sdk.track.lead({
       clickId,
       eventName: "Sign up",
       customerExternalId: "ada-1",
@@ -201,7 +182,7 @@ describe("dashboard: analytics and events", { skip: browserMissing }, () => {
 
     await page.getByRole("link", { name: /^Sales/ }).click();
     await page.waitForSelector(".empty-state");
-    await sdk.track.sale({
+    await dashboard.sdk.track.sale({
       customerExternalId: "ada-1",
       amount: 4900,
       eventName: "Purchase",
@@ -227,7 +208,8 @@ describe("dashboard: analytics and events", { skip: browserMissing }, () => {
   });
 
   test("events: filters and cell filters live in the URL", async () => {
-    await page.goto(`${dashboard.origin}/app/${slug}/events`);
+    const page = dashboard.page;
+    await page.goto(`${dashboard.app("events")}`);
     await page.locator("table.events-table tbody tr").nth(3).waitFor();
     assert.equal(await page.locator("table.events-table tbody tr").count(), 4);
     await page.getByLabel("Country").fill("us");
@@ -242,6 +224,7 @@ describe("dashboard: analytics and events", { skip: browserMissing }, () => {
   });
 
   test("a custom range is chosen in the page, lands in the URL as start and end, and counts in days", async () => {
+    const page = dashboard.page;
     const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
     await page.goto(analyticsUrl());
     await shown();
@@ -272,23 +255,22 @@ describe("dashboard: analytics and events", { skip: browserMissing }, () => {
   });
 
   test("no serious or critical axe-core violation on either page, light and dark, at a phone's width", async () => {
+    const page = dashboard.page;
+    const phone = await dashboard.ownerPage({ width: 390, height: 844 });
     for (const colorScheme of ["light", "dark"] as const) {
-      const phone = await dashboard.ownerPage({ width: 390, height: 844, colorScheme });
+      await phone.emulateMedia({ colorScheme });
       await phone.goto(analyticsUrl());
       await shown(phone);
       await checkAccessibility(phone, `analytics (${colorScheme}, phone)`);
+      if (colorScheme === "dark") await screenshot(phone, "analytics-phone-dark");
       await phone.getByRole("button", { name: "Show as table" }).click();
       await checkAccessibility(phone, `analytics with the chart's table (${colorScheme})`);
-      await phone.goto(`${dashboard.origin}/app/${slug}/events?event=sales`);
+      await phone.goto(`${dashboard.app("events")}?event=sales`);
       await phone.waitForSelector("table.events-table");
       await checkAccessibility(phone, `events (${colorScheme}, phone)`);
-      if (colorScheme === "dark") {
-        await screenshot(phone, "events-phone-dark");
-        await phone.goto(analyticsUrl());
-        await shown(phone);
-        await screenshot(phone, "analytics-phone-dark");
-      }
+      if (colorScheme === "dark") await screenshot(phone, "events-phone-dark");
     }
+    await phone.context().close();
     await page.goto(analyticsUrl());
     await shown();
     await checkAccessibility(page, "analytics (desktop)");

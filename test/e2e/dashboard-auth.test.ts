@@ -123,7 +123,7 @@ describe("dashboard sign-in", { skip: browserMissing }, () => {
   });
 
   test("sign out: the page returns to the login, and the old cookie is refused afterwards", async () => {
-    const page = await dash.ownerPage();
+    const page = await dash.ownerPage({ ownSession: true });
     await page.goto(`${dash.origin}/app`);
     await page.getByRole("heading", { name: "Links" }).waitFor();
     const old = (await page.context().cookies()).find((each) => each.name === "ct_session")?.value;
@@ -132,7 +132,9 @@ describe("dashboard sign-in", { skip: browserMissing }, () => {
       (await fetch(`${dash.origin}/api/auth/me`, { headers: { cookie: `ct_session=${old}` } })).status,
       200,
     );
-    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.getByRole("button", { name: dash.owner.email }).click();
+    await checkAccessibility(page, "account menu");
+    await page.getByRole("menuitem", { name: "Sign out", exact: true }).click();
     await page.waitForURL(/\/app\/login/);
     const refused = await fetch(`${dash.origin}/api/auth/me`, { headers: { cookie: `ct_session=${old}` } });
     assert.equal(refused.status, 401);
@@ -142,7 +144,7 @@ describe("dashboard sign-in", { skip: browserMissing }, () => {
 
   test("a cross-site form post with the session cookie is refused, and changes nothing", async () => {
     const page = await dash.ownerPage();
-    const cookie = await dash.createOwner();
+    const cookie = await dash.ownerSession();
     const sitePort = await freePort();
     const site: Server = createServer((_request, response) => {
       // text/plain forms are "simple" requests: no CORS preflight stops them, only the server's CSRF check.
@@ -172,7 +174,7 @@ describe("dashboard sign-in", { skip: browserMissing }, () => {
   });
 
   test("an invite shows its workspace and role; accepted with a new password it signs in; a used one is a clear 410 page", async () => {
-    const cookie = await dash.createOwner();
+    const cookie = await dash.ownerSession();
     const workspace = me.workspaces[0];
     assert.ok(workspace);
     const made = await asSession(cookie, "POST", `/workspaces/${workspace.id}/invites`, {
@@ -254,18 +256,36 @@ describe("dashboard sign-in", { skip: browserMissing }, () => {
     await page.waitForURL(`${dash.origin}/app/${me.workspaces[0]?.slug}/links`);
   });
 
-  test("signed out everywhere meanwhile: the next request of an open page sends it to the login, and back after it", async () => {
-    const page = await dash.ownerPage();
+  // After this test the suite's owner session is revoked too: the tests below sign in by themselves.
+  test("sign out everywhere: the page goes to the login and says so; another browser's open page is sent to the login at its next request, and back after it", async () => {
+    const elsewhere = await dash.ownerPage({ ownSession: true });
+    await elsewhere.goto(`${dash.origin}/app`);
+    await elsewhere.getByRole("heading", { name: "Links" }).waitFor();
+    const page = await dash.ownerPage({ ownSession: true });
     await page.goto(`${dash.origin}/app`);
-    await page.getByRole("heading", { name: "Links" }).waitFor();
-    const cookie = (await page.context().cookies()).find((each) => each.name === "ct_session")
-      ?.value as string;
-    const out = await asSession(cookie, "POST", "/auth/logout-everywhere", {});
-    assert.equal(out.status, 200, await out.clone().text());
-    await page.getByPlaceholder("Search by short link or URL").fill("after");
-    await page.waitForURL(/\/app\/login\?next=/);
-    await dash.signIn(page);
-    await page.waitForURL(/\/app\/[^/]+\/links\?search=after/);
+    const cookies = await Promise.all(
+      [page, elsewhere].map(
+        async (each) =>
+          (await each.context().cookies()).find((cookie) => cookie.name === "ct_session")?.value,
+      ),
+    );
+    await page.getByRole("button", { name: dash.owner.email }).click();
+    await page.getByRole("menuitem", { name: "Sign out everywhere" }).click();
+    await page.waitForURL(/\/app\/login\?reason=signed-out-everywhere/);
+    await page
+      .getByRole("status")
+      .getByText("You are signed out in every browser and on every device.")
+      .waitFor();
+    await checkAccessibility(page, "login, signed out everywhere");
+    for (const cookie of [...cookies, await dash.ownerSession()]) {
+      const me = await fetch(`${dash.origin}/api/auth/me`, { headers: { cookie: `ct_session=${cookie}` } });
+      assert.equal(me.status, 401, "every session of the owner is revoked");
+    }
+
+    await elsewhere.getByPlaceholder("Search by short link or URL").fill("after");
+    await elsewhere.waitForURL(/\/app\/login\?next=/);
+    await dash.signIn(elsewhere);
+    await elsewhere.waitForURL(/\/app\/[^/]+\/links\?search=after/);
   });
 
   // Last: the failures count per address too, and would hold back the sign-ins above.

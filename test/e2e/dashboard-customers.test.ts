@@ -1,32 +1,19 @@
-// The customers pages in Chromium against a real server process: the list pages by 25; a customer made by a lead
-// and a sale tracked with the `dub` SDK is found by search, its page shows the link and click that brought it, the
-// lead, the sale and the totals; erasure asks first, names what goes, and the customer is gone from the API after.
+// The customers pages in Chromium against a real server process: the list pages by 25, sorts, and keeps its view in
+// the URL; a customer made by a lead and a sale tracked with the `dub` SDK is found by search, its page shows the link
+// and click that brought it, the lead, the sale and the totals; erasure asks first, names what goes, and the customer
+// is gone from the API after.
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
-import { Dub } from "dub";
-import type { Page } from "playwright-core";
-import {
-  browserMissing,
-  checkAccessibility,
-  type Dashboard,
-  screenshot,
-  startDashboard,
-} from "../helpers/dashboard.js";
+import { before, describe, test } from "node:test";
+import { browserMissing, checkAccessibility, dashboardSuite, screenshot } from "../helpers/dashboard.js";
 import { BROWSER_UA } from "../helpers/server.js";
 
-const SLUG = "default-workspace";
-
 describe("dashboard customers", { skip: browserMissing, timeout: 120_000 }, () => {
-  let dash: Dashboard;
-  let page: Page;
-  let dub: Dub;
+  const dash = dashboardSuite();
   let customerId: string;
   let shortLink: string;
 
   before(async () => {
-    dash = await startDashboard();
-    dub = new Dub({ token: dash.apiKey, serverURL: `${dash.origin}/api` });
-    page = await dash.ownerPage();
+    const dub = dash.sdk;
     const link = await dub.links.create({ url: "https://shop.example.com/pricing", trackConversion: true });
     shortLink = link.shortLink;
     const click = await fetch(link.shortLink, {
@@ -65,10 +52,10 @@ describe("dashboard customers", { skip: browserMissing, timeout: 120_000 }, () =
     const [ada] = (await dub.customers.list({ externalId: "user_ada" })).result;
     customerId = ada.id;
   });
-  after(() => dash?.stop());
 
   test("the list pages by 25 and searches by name; the customer's page shows the link, the click, the lead, the sale and the totals", async () => {
-    await page.goto(`${dash.origin}/app/${SLUG}/customers`);
+    const page = dash.page;
+    await page.goto(dash.app("customers"));
     const table = page.getByRole("table", { name: "Customers" });
     await table.getByRole("link", { name: "Bob Other" }).waitFor();
     await checkAccessibility(page, "customers");
@@ -79,15 +66,20 @@ describe("dashboard customers", { skip: browserMissing, timeout: 120_000 }, () =
     await table.getByRole("link", { name: "Filler 1", exact: true }).waitFor();
     assert.equal(await rows.count(), 3, "the 26th and 27th customers, the oldest, on the second");
     assert.equal(await page.getByRole("button", { name: "Next page" }).isDisabled(), true);
+    assert.equal(new URL(page.url()).searchParams.get("page"), "2", "the page is in the URL");
+    await page.reload();
+    await table.getByRole("link", { name: "Filler 1", exact: true }).waitFor();
     await page.getByRole("button", { name: "Previous page" }).click();
     await table.getByRole("link", { name: "Bob Other" }).waitFor();
+    assert.equal(new URL(page.url()).searchParams.has("page"), false);
     await page.getByLabel("Search by name, email or external ID").fill("lovelace");
+    await page.waitForURL((url) => url.searchParams.get("search") === "lovelace");
     await table.getByRole("link", { name: "Bob Other" }).waitFor({ state: "detached" });
     const row = table.getByRole("row", { name: /Ada Lovelace/ });
     assert.match((await row.textContent()) ?? "", /\$49\.00/);
 
     await row.getByRole("link", { name: "Ada Lovelace" }).click();
-    await page.waitForURL(`**/app/${SLUG}/customers/${customerId}`);
+    await page.waitForURL(dash.app(`customers/${customerId}`));
     await page.getByRole("heading", { name: "Ada Lovelace", level: 1 }).waitFor();
     const journey = page.getByRole("list", { name: "Events, newest first" });
     await journey.getByText("Pro plan").waitFor();
@@ -110,20 +102,45 @@ describe("dashboard customers", { skip: browserMissing, timeout: 120_000 }, () =
     await screenshot(page, "customer");
   });
 
+  test("sorted by lifetime value, the view is a URL: opened in another browser it shows the same", async () => {
+    const page = dash.page;
+    await page.goto(dash.app("customers"));
+    await page.getByLabel("Sort by").selectOption("saleAmount");
+    await page.waitForURL((url) => url.searchParams.get("sortBy") === "saleAmount");
+    const firstRow = page.getByRole("table", { name: "Customers" }).getByRole("row").nth(1);
+    await firstRow.getByRole("link", { name: "Ada Lovelace" }).waitFor();
+    await page.getByRole("button", { name: "Descending" }).click();
+    await page.waitForURL((url) => url.searchParams.get("sortOrder") === "asc");
+    await firstRow.getByRole("link", { name: "Ada Lovelace" }).waitFor({ state: "detached" });
+
+    const other = await dash.ownerPage();
+    await other.goto(dash.app("customers?sortBy=saleAmount&search=a"));
+    assert.equal(await other.getByLabel("Search by name, email or external ID").inputValue(), "a");
+    assert.equal(await other.getByLabel("Sort by").inputValue(), "saleAmount");
+    await other
+      .getByRole("table", { name: "Customers" })
+      .getByRole("row")
+      .nth(1)
+      .getByRole("link", { name: "Ada Lovelace" })
+      .waitFor();
+    await other.context().close();
+  });
+
   test("at a phone's width in dark mode the list and the customer's page pass axe-core", async () => {
     const phone = await dash.ownerPage({ width: 390, height: 844, colorScheme: "dark" });
-    await phone.goto(`${dash.origin}/app/${SLUG}/customers`);
+    await phone.goto(dash.app("customers"));
     await phone.getByRole("link", { name: "Ada Lovelace" }).waitFor();
     await checkAccessibility(phone, "customers (phone, dark)");
     await screenshot(phone, "customers-phone-dark");
-    await phone.goto(`${dash.origin}/app/${SLUG}/customers/${customerId}`);
+    await phone.goto(dash.app(`customers/${customerId}`));
     await phone.getByRole("list", { name: "Events, newest first" }).getByText("Pro plan").waitFor();
     await checkAccessibility(phone, "customer (phone, dark)");
     await screenshot(phone, "customer-phone-dark");
   });
 
   test("erasure asks first, names what goes, and removes the customer", async () => {
-    await page.goto(`${dash.origin}/app/${SLUG}/customers/${customerId}`);
+    const page = dash.page;
+    await page.goto(dash.app(`customers/${customerId}`));
     await page.getByRole("button", { name: "Erase customer" }).click();
     const dialog = page.getByRole("alertdialog", { name: "Erase Ada Lovelace?" });
     const said = (await dialog.textContent()) ?? "";
@@ -132,23 +149,15 @@ describe("dashboard customers", { skip: browserMissing, timeout: 120_000 }, () =
     await checkAccessibility(page, "customer erasure dialog");
     await screenshot(page, "customer-erase");
     await dialog.getByRole("button", { name: "Cancel" }).click();
-    assert.equal(
-      (await fetch(`${dash.origin}/api/customers/${customerId}`, { headers: auth() })).status,
-      200,
-    );
+    assert.equal((await dash.api("GET", `/customers/${customerId}`)).status, 200);
 
     await page.getByRole("button", { name: "Erase customer" }).click();
     await page.getByRole("alertdialog").getByRole("button", { name: "Erase for good" }).click();
-    await page.waitForURL(`**/app/${SLUG}/customers`);
+    await page.waitForURL(dash.app("customers"));
     await page.getByRole("link", { name: "Bob Other" }).waitFor();
     assert.equal(await page.getByRole("link", { name: "Ada Lovelace" }).count(), 0);
-    assert.equal(
-      (await fetch(`${dash.origin}/api/customers/${customerId}`, { headers: auth() })).status,
-      404,
-    );
-    const sales = await fetch(`${dash.origin}/api/events?event=sales&interval=all`, { headers: auth() });
-    assert.deepEqual(await sales.json(), [], "the sale went with the customer");
+    assert.equal((await dash.api("GET", `/customers/${customerId}`)).status, 404);
+    const sales = await dash.api("GET", "/events?event=sales&interval=all");
+    assert.deepEqual(sales.body, [], "the sale went with the customer");
   });
-
-  const auth = () => ({ authorization: `Bearer ${dash.apiKey}` });
 });

@@ -2,15 +2,13 @@
 // through the short link counted in the table, QR downloads, archive, delete, bulk actions, filters in the URL,
 // and the page at a phone's width and in dark mode.
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
-import type { Page } from "playwright-core";
+import { describe, test } from "node:test";
 import {
   assetsLoaded,
   browserMissing,
   checkAccessibility,
-  type Dashboard,
+  dashboardSuite,
   screenshot,
-  startDashboard,
 } from "../helpers/dashboard.js";
 import { BROWSER_UA } from "../helpers/server.js";
 
@@ -24,43 +22,15 @@ type Link = {
 };
 
 describe("dashboard links page", { skip: browserMissing }, () => {
-  let dash: Dashboard;
-  let page: Page;
-  let linksUrl: string;
+  const dash = dashboardSuite();
+  const linksUrl = () => dash.app("links");
 
-  before(async () => {
-    dash = await startDashboard();
-    page = await dash.ownerPage();
-    await page.goto(`${dash.origin}/app`);
-    await page.waitForURL(/\/app\/[^/]+\/links$/);
-    linksUrl = page.url();
-  });
-  after(() => dash?.stop());
-
-  /** The API as the first start's key (what the page shows must agree with it). */
-  async function apiKey<T>(
-    method: string,
-    path: string,
-    body?: unknown,
-  ): Promise<{ status: number; body: T }> {
-    const response = await fetch(`${dash.origin}/api${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${dash.apiKey}`,
-        ...(body === undefined ? {} : { "content-type": "application/json" }),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    return { status: response.status, body: (text ? JSON.parse(text) : null) as T };
-  }
-
-  const row = (name: string) => page.getByRole("row").filter({ hasText: name });
+  const row = (name: string) => dash.page.getByRole("row").filter({ hasText: name });
 
   test("a first visit of the links page loads at most 200 KB of gzip-compressed assets", async () => {
     const fresh = await dash.ownerPage();
     const { files, gzipBytes } = await assetsLoaded(fresh, async () => {
-      await fresh.goto(linksUrl);
+      await fresh.goto(linksUrl());
       await fresh.getByRole("heading", { name: "Links" }).waitFor();
     });
     assert.ok(
@@ -68,17 +38,20 @@ describe("dashboard links page", { skip: browserMissing }, () => {
       files.join(" "),
     );
     assert.ok(gzipBytes <= 200 * 1024, `${gzipBytes} bytes: ${files.join(" ")}`);
-    await fresh.close();
+    await fresh.context().close();
   });
 
   test("an empty workspace invites to create the first link; the page passes axe", async () => {
+    const page = dash.page;
+    await page.goto(linksUrl());
     await page.getByText("No links yet.").waitFor();
     await checkAccessibility(page, "links, empty");
     await screenshot(page, "links-empty");
   });
 
   test("create: destination, UTM builder, a custom key checked for availability, conversion tracking, comments", async () => {
-    await apiKey("POST", "/links", { url: "https://example.com/taken", key: "taken" });
+    const page = dash.page;
+    await dash.api("POST", "/links", { url: "https://example.com/taken", key: "taken" });
     await page.reload();
     await row("/taken").waitFor();
 
@@ -109,7 +82,7 @@ describe("dashboard links page", { skip: browserMissing }, () => {
     await dialog.waitFor({ state: "detached" });
     await row("/spring-sale").waitFor();
 
-    const made = await apiKey<Link & { trackConversion: boolean; comments: string; utm_campaign: string }>(
+    const made = await dash.api<Link & { trackConversion: boolean; comments: string; utm_campaign: string }>(
       "GET",
       "/links/info?key=spring-sale",
     );
@@ -121,6 +94,7 @@ describe("dashboard links page", { skip: browserMissing }, () => {
   });
 
   test("edit: the dialog holds the link's values and saves a new destination", async () => {
+    const page = dash.page;
     await row("/spring-sale")
       .getByRole("button", { name: /More actions for/ })
       .click();
@@ -130,15 +104,22 @@ describe("dashboard links page", { skip: browserMissing }, () => {
     assert.equal(await dialog.getByLabel("Campaign").inputValue(), "spring");
     await dialog.getByLabel("Destination URL").fill("https://shop.example.com/offers?utm_source=newsletter");
     await dialog.getByLabel("Campaign").fill("");
+    // An expiry in the browser's time zone, which is this process's (both the machine's).
+    await dialog.getByLabel("Expires").fill("2040-06-01T09:30");
+    await dialog.getByLabel("After expiry, go to").fill("https://shop.example.com/over");
     await dialog.getByRole("button", { name: "Save changes" }).click();
     await dialog.waitFor({ state: "detached" });
     await row("/spring-sale").filter({ hasText: "https://shop.example.com/offers" }).waitFor();
-    const saved = await apiKey<Link & { utm_campaign: string | null }>("GET", "/links/info?key=spring-sale");
+    type Saved = Link & { utm_campaign: string | null; expiresAt: string | null; expiredUrl: string | null };
+    const saved = await dash.api<Saved>("GET", "/links/info?key=spring-sale");
     assert.equal(saved.body.utm_campaign, null);
+    assert.equal(saved.body.expiresAt, new Date(2040, 5, 1, 9, 30).toISOString());
+    assert.equal(saved.body.expiredUrl, "https://shop.example.com/over");
   });
 
   test("a click through the short link shows in the table's clicks after a reload", async () => {
-    const link = (await apiKey<Link>("GET", "/links/info?key=spring-sale")).body;
+    const page = dash.page;
+    const link = (await dash.api<Link>("GET", "/links/info?key=spring-sale")).body;
     const visit = await fetch(link.shortLink, { redirect: "manual", headers: { "user-agent": BROWSER_UA } });
     assert.equal(visit.status, 302);
     await page.reload();
@@ -153,6 +134,7 @@ describe("dashboard links page", { skip: browserMissing }, () => {
   });
 
   test("QR code: a preview image, and PNG and SVG downloads of the short link with ?qr=1", async () => {
+    const page = dash.page;
     await row("/spring-sale")
       .getByRole("button", { name: /QR code of/ })
       .click();
@@ -179,6 +161,7 @@ describe("dashboard links page", { skip: browserMissing }, () => {
   });
 
   test("archive asks first, hides the link, and Show archived brings it back; delete asks and removes it", async () => {
+    const page = dash.page;
     await row("/spring-sale")
       .getByRole("button", { name: /More actions for/ })
       .click();
@@ -188,7 +171,7 @@ describe("dashboard links page", { skip: browserMissing }, () => {
     await checkAccessibility(page, "links, confirm");
     await confirm.getByRole("button", { name: "Archive" }).click();
     await row("/spring-sale").waitFor({ state: "detached" });
-    assert.equal((await apiKey<Link>("GET", "/links/info?key=spring-sale")).body.archived, true);
+    assert.equal((await dash.api<Link>("GET", "/links/info?key=spring-sale")).body.archived, true);
 
     await page.getByLabel("Show archived").check();
     await page.waitForURL(/showArchived=true/);
@@ -200,15 +183,16 @@ describe("dashboard links page", { skip: browserMissing }, () => {
     await page.getByRole("menuitem", { name: "Delete" }).click();
     await page.getByRole("alertdialog").getByRole("button", { name: "Delete" }).click();
     await row("/spring-sale").waitFor({ state: "detached" });
-    assert.equal((await apiKey("GET", "/links/info?key=spring-sale")).status, 404);
+    assert.equal((await dash.api("GET", "/links/info?key=spring-sale")).status, 404);
     await page.getByLabel("Show archived").uncheck();
   });
 
   test("bulk: select two links, archive them together; then delete one of several at once", async () => {
+    const page = dash.page;
     for (const key of ["bulk-a", "bulk-b", "bulk-c"]) {
-      await apiKey("POST", "/links", { url: `https://example.com/${key}`, key });
+      await dash.api("POST", "/links", { url: `https://example.com/${key}`, key });
     }
-    await page.goto(linksUrl);
+    await page.goto(linksUrl());
     await page.getByLabel(/Select .*\/bulk-a$/).check();
     await page.getByLabel(/Select .*\/bulk-b$/).check();
     const bar = page.getByRole("region", { name: "Selected links" });
@@ -227,12 +211,13 @@ describe("dashboard links page", { skip: browserMissing }, () => {
       .waitFor();
     await page.getByRole("alertdialog").getByRole("button", { name: "Delete" }).click();
     await page.getByText("No links yet.").waitFor();
-    const left = await apiKey<Link[]>("GET", "/links?showArchived=true");
+    const left = await dash.api<Link[]>("GET", "/links?showArchived=true");
     assert.deepEqual(left.body.map((link) => link.key).sort(), ["bulk-a", "bulk-b"]);
   });
 
   test("search filters the table and lives in the URL", async () => {
-    await page.goto(linksUrl);
+    const page = dash.page;
+    await page.goto(linksUrl());
     await page.getByLabel("Show archived").check();
     await page.getByPlaceholder("Search by short link or URL").fill("bulk-b");
     await page.waitForURL(/search=bulk-b/);
@@ -243,31 +228,31 @@ describe("dashboard links page", { skip: browserMissing }, () => {
   });
 
   test("at a phone's width and in dark mode the page passes axe and every control is reachable", async () => {
-    for (let i = 0; i < 30; i++) await apiKey("POST", "/links", { url: `https://example.com/many/${i}` });
-    for (const [name, options] of [
-      ["links-phone", { width: 390, height: 844 }],
-      ["links-dark", { colorScheme: "dark" as const }],
-    ] as const) {
-      const other = await dash.ownerPage(options);
-      await other.goto(linksUrl);
-      await other
-        .getByRole("navigation", { name: "Pages of links" })
-        .getByText(/Page 1 of 2/)
-        .waitFor();
-      await checkAccessibility(other, name);
-      await screenshot(other, name);
-      if (name === "links-phone") {
-        // Tab reaches the row controls of a stacked row, and Enter opens its menu.
-        const menu = other.getByRole("button", { name: /More actions for/ }).first();
-        await menu.focus();
-        await other.keyboard.press("Enter");
-        await other.getByRole("menuitem", { name: "Edit" }).waitFor();
-        await other.keyboard.press("Escape");
-        await other.getByRole("button", { name: "Next" }).click();
-        await other.waitForURL(/page=2/);
-        await other.getByText(/Page 2 of 2/).waitFor();
-      }
-      await other.close();
-    }
+    const many = Array.from({ length: 30 }, (_, i) => ({ url: `https://example.com/many/${i}` }));
+    assert.equal((await dash.api<unknown[]>("POST", "/links/bulk", many)).body.length, 30);
+    // One page for both looks: the viewport and the colour scheme change under it.
+    const other = await dash.ownerPage({ width: 390, height: 844 });
+    await other.goto(linksUrl());
+    const pages = other.getByRole("navigation", { name: "Pages of links" });
+    await pages.getByText(/Page 1 of 2/).waitFor();
+    await checkAccessibility(other, "links-phone");
+    await screenshot(other, "links-phone");
+    // Tab reaches the row controls of a stacked row, and Enter opens its menu.
+    const menu = other.getByRole("button", { name: /More actions for/ }).first();
+    await menu.focus();
+    await other.keyboard.press("Enter");
+    await other.getByRole("menuitem", { name: "Edit" }).waitFor();
+    await other.keyboard.press("Escape");
+    await other.getByRole("button", { name: "Next" }).click();
+    await other.waitForURL(/page=2/);
+    await other.getByText(/Page 2 of 2/).waitFor();
+
+    await other.setViewportSize({ width: 1280, height: 800 });
+    await other.emulateMedia({ colorScheme: "dark" });
+    await other.goto(linksUrl());
+    await pages.getByText(/Page 1 of 2/).waitFor();
+    await checkAccessibility(other, "links-dark");
+    await screenshot(other, "links-dark");
+    await other.context().close();
   });
 });

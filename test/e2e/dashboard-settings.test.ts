@@ -1,43 +1,35 @@
 // The settings pages in Chromium against a real server process: API keys (created in the page, used with the `dub`
-// SDK, revoked), webhooks (created in the page, a delivery and a test event in its log), the workspace's name and
-// allowed host names, domains and tags, members and invites (accepted in a second browser; an expired one is 410),
-// and what a member may not do. axe-core runs on every section; each is saved as a screenshot.
+// SDK, revoked), webhooks (created in the page, a delivery and a test event in its log, edited), the workspace's name
+// and allowed host names, domains and tags, members and invites (accepted in a second browser; an expired one is
+// 410), and what a member may not do. axe-core runs on every section; each is saved as a screenshot.
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import SQLite from "better-sqlite3";
 import { Dub } from "dub";
-import type { Page } from "playwright-core";
 import {
   browserMissing,
   checkAccessibility,
-  type Dashboard,
+  dashboardSuite,
+  FIRST_WORKSPACE,
   screenshot,
-  startDashboard,
 } from "../helpers/dashboard.js";
 import { cliJson, type Receiver, startReceiver, until } from "../helpers/processes.js";
 import { verifyDubSignature } from "../helpers/webhook-receiver.js";
 
-const SLUG = "default-workspace";
-
 describe("dashboard settings", { skip: browserMissing, timeout: 180_000 }, () => {
-  let dash: Dashboard;
-  let page: Page;
+  const dash = dashboardSuite({ WEBHOOK_ALLOW_PRIVATE: "true", WEBHOOK_POLL_MS: "50" });
   let receiver: Receiver;
-  const settings = (section: string) => `${dash.origin}/app/${SLUG}/settings/${section}`;
+  const settings = (section: string) => dash.app(`settings/${section}`);
   const sdk = (token: string) => new Dub({ token, serverURL: `${dash.origin}/api` });
 
   before(async () => {
-    dash = await startDashboard({ WEBHOOK_ALLOW_PRIVATE: "true", WEBHOOK_POLL_MS: "50" });
     receiver = await startReceiver();
-    page = await dash.ownerPage();
   });
-  after(async () => {
-    await receiver?.close();
-    await dash?.stop();
-  });
+  after(() => receiver?.close());
 
   test("an API key created in the page works with the dub SDK, shows its last use, and stops once revoked", async () => {
+    const page = dash.page;
     await page.goto(settings("keys"));
     const form = page.getByRole("form", { name: "Create an API key" });
     await form.getByLabel("Name", { exact: true }).fill("Links robot");
@@ -73,6 +65,7 @@ describe("dashboard settings", { skip: browserMissing, timeout: 180_000 }, () =>
   });
 
   test("a webhook created in the page receives a delivery shown in its log, and a test event", async () => {
+    const page = dash.page;
     await page.goto(settings("webhooks"));
     const form = page.getByRole("form", { name: "Create a webhook" });
     await form.getByLabel("Name", { exact: true }).fill("Receiver");
@@ -86,7 +79,7 @@ describe("dashboard settings", { skip: browserMissing, timeout: 180_000 }, () =>
     receiver.secret = secret;
     await page.getByRole("button", { name: "Done" }).click();
 
-    const link = await sdk(dash.apiKey).links.create({ url: "https://example.com/hooked" });
+    const link = await dash.sdk.links.create({ url: "https://example.com/hooked" });
     const delivery = await until(() => receiver.of("link.created")[0], "link.created at the receiver");
     assert.ok(verifyDubSignature(secret, delivery.raw, delivery.headers["dub-signature"] as string));
     assert.equal(delivery.json.data.id, link.id);
@@ -115,6 +108,34 @@ describe("dashboard settings", { skip: browserMissing, timeout: 180_000 }, () =>
       () => receiver.deliveries.filter((each) => each.json.id === delivery.json.id).length === 2,
       "the retried delivery, with the same event id",
     );
+
+    // Edit: a new name and URL, other events, and only the events of one link.
+    await dash.sdk.links.create({ url: "https://example.com/not-hooked", key: "not-hooked" });
+    await card.getByRole("button", { name: "Edit Receiver" }).click();
+    const edit = page.getByRole("form", { name: "Edit Receiver" });
+    await edit.getByLabel("Name", { exact: true }).fill("Clicks of hooked");
+    await edit.getByLabel("URL").fill(`${receiver.url}?edited=1`);
+    await edit.getByLabel("link.created").uncheck();
+    await edit.getByLabel("link.clicked").check();
+    await edit.getByLabel("Find a link").fill("hooked");
+    await edit.getByRole("button", { name: /^Add .*\/not-hooked$/ }).waitFor();
+    await edit.getByRole("button", { name: `Add ${link.shortLink.replace(/^https?:\/\//, "")}` }).click();
+    await edit.getByRole("list", { name: "Chosen links" }).getByText(link.key).waitFor();
+    await checkAccessibility(page, "settings/webhooks, edit form");
+    await screenshot(page, "settings-webhooks-edit");
+    await edit.getByRole("button", { name: "Save webhook" }).click();
+    const edited = page
+      .getByRole("listitem")
+      .filter({ has: page.getByRole("heading", { name: "Clicks of hooked" }) });
+    await edited.getByText("link.clicked · 1 link(s)").waitFor();
+    type Hook = { name: string; url: string; triggers: string[]; linkIds: string[] };
+    const { body: hooks } = await dash.api<Hook[]>("GET", "/webhooks");
+    assert.deepEqual(hooks.map(({ name, url, triggers, linkIds }) => ({ name, url, triggers, linkIds }))[0], {
+      name: "Clicks of hooked",
+      url: `${receiver.url}?edited=1`,
+      triggers: ["link.clicked"],
+      linkIds: [link.id],
+    });
   });
 
   test("at a phone's width in dark mode every section passes axe-core", async () => {
@@ -129,14 +150,16 @@ describe("dashboard settings", { skip: browserMissing, timeout: 180_000 }, () =>
   });
 
   test("the workspace's name and allowed host names are saved through PATCH /workspaces", async () => {
+    const page = dash.page;
     await page.goto(settings("general"));
     await page.getByLabel("Workspace name").fill("Acme");
     await page.getByLabel("Allowed host names").fill("shop.example.com\n*.example.org");
     await page.getByRole("button", { name: "Save" }).click();
     await page.getByRole("status").getByText("Saved.").waitFor();
-    const workspace = await fetch(`${dash.origin}/api/workspaces/${SLUG}`, {
-      headers: { authorization: `Bearer ${dash.apiKey}` },
-    }).then((response) => response.json() as Promise<{ name: string; allowedHostnames: string[] }>);
+    const { body: workspace } = await dash.api<{ name: string; allowedHostnames: string[] }>(
+      "GET",
+      `/workspaces/${FIRST_WORKSPACE}`,
+    );
     assert.equal(workspace.name, "Acme");
     assert.deepEqual(workspace.allowedHostnames, ["shop.example.com", "*.example.org"]);
 
@@ -151,6 +174,7 @@ describe("dashboard settings", { skip: browserMissing, timeout: 180_000 }, () =>
   });
 
   test("domains and tags: add, edit, delete", async () => {
+    const page = dash.page;
     await page.goto(settings("domains"));
     const add = page.getByRole("form", { name: "Add a domain" });
     await add.getByLabel("Domain").fill("go.example.com");
@@ -177,7 +201,7 @@ describe("dashboard settings", { skip: browserMissing, timeout: 180_000 }, () =>
     await editTag.getByLabel("Colour").selectOption("green");
     await editTag.getByRole("button", { name: "Save tag" }).click();
     await page.locator(".tag-chip", { hasText: "Spring newsletter" }).waitFor();
-    const tags = await sdk(dash.apiKey).tags.list({});
+    const tags = await dash.sdk.tags.list({});
     assert.deepEqual(
       tags.map((tag) => [tag.name, tag.color]),
       [["Spring newsletter", "green"]],
@@ -190,6 +214,7 @@ describe("dashboard settings", { skip: browserMissing, timeout: 180_000 }, () =>
   });
 
   test("an invite accepted in a second browser; an expired one is 410; a member cannot manage keys or open another workspace", async () => {
+    const page = dash.page;
     await page.goto(settings("members"));
     const invite = async (email: string) => {
       const form = page.getByRole("form", { name: "Invite someone" });
@@ -258,13 +283,13 @@ describe("dashboard settings", { skip: browserMissing, timeout: 180_000 }, () =>
     );
     assert.equal((await asMember(`/links?workspaceId=${other.id}`)).status, 403);
     await memberPage.goto(`${dash.origin}/app/${other.slug}/links`);
-    await memberPage.waitForURL((url) => url.pathname.startsWith(`/app/${SLUG}/`));
+    await memberPage.waitForURL((url) => url.pathname.startsWith(`/app/${FIRST_WORKSPACE}/`));
 
     // The owner promotes Mia and demotes her again, revokes a pending invite, then removes her.
     const roles = async () =>
       (
-        (await fetch(`${dash.origin}/api/workspaces/${SLUG}/members`, {
-          headers: { cookie: `ct_session=${await dash.createOwner()}` },
+        (await fetch(`${dash.origin}/api/workspaces/${FIRST_WORKSPACE}/members`, {
+          headers: { cookie: `ct_session=${await dash.ownerSession()}` },
         }).then((response) => response.json())) as { email: string; role: string }[]
       ).find((member) => member.email === "mia@example.com")?.role;
     await page.reload();
@@ -287,6 +312,10 @@ describe("dashboard settings", { skip: browserMissing, timeout: 180_000 }, () =>
     await dialog.getByRole("button", { name: "Remove member" }).click();
     await page.getByRole("row", { name: /mia@example\.com/ }).waitFor({ state: "detached" });
     assert.equal(await roles(), undefined);
-    assert.equal((await asMember(`/links?workspaceId=${SLUG}`)).status, 403, "a removed member is out");
+    assert.equal(
+      (await asMember(`/links?workspaceId=${FIRST_WORKSPACE}`)).status,
+      403,
+      "a removed member is out",
+    );
   });
 });

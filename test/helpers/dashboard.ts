@@ -1,8 +1,12 @@
 // The dashboard in a real browser: a server process from dist/ on a fresh DATA_DIR, its first owner, a signed-in
 // Chromium page, axe-core and screenshots. The e2e suites under test/e2e/dashboard-*.test.ts build on this.
+// One server and one browser serve a whole suite, and the owner signs in once for it: every signed-in page shares
+// that session (a scrypt sign-in costs the server tens of milliseconds; a browser or a server start, seconds).
 import assert from "node:assert/strict";
 import { mkdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { after, before } from "node:test";
+import { Dub } from "dub";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { browserMissing, launchBrowser } from "./browser.js";
 import { cleanUp, ensureBuilt, freePort, ROOT, type ServerProcess, startMain, tempDir } from "./processes.js";
@@ -15,6 +19,17 @@ const AXE = join(ROOT, "node_modules", "axe-core", "axe.min.js");
 
 export type Owner = { email: string; password: string; name: string };
 
+/** The slug of the workspace that a first start makes ("Default workspace"). */
+export const FIRST_WORKSPACE = "default-workspace";
+
+type PageOptions = {
+  width?: number;
+  height?: number;
+  colorScheme?: "light" | "dark";
+  /** With a session of its own (`newOwnerSession`), for a test that signs it out. */
+  ownSession?: boolean;
+};
+
 export type Dashboard = {
   server: ServerProcess;
   /** e.g. http://127.0.0.1:43123 — the API and the dashboard (/app). */
@@ -25,17 +40,25 @@ export type Dashboard = {
   /** The first start's setup token (from the `Setup link:` line). */
   setupToken: string;
   browser: Browser;
+  /** The `dub` SDK with the first start's key. */
+  sdk: Dub;
+  /** A call to the API with the first start's key: its status and JSON body (null when empty). */
+  api<T = unknown>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }>;
+  /** `/app/<first workspace>/<path>` on the server. */
+  app(path: string): string;
   /** A new page in its own browser context (own cookies), nobody signed in. */
-  newPage(options?: { width?: number; height?: number; colorScheme?: "light" | "dark" }): Promise<Page>;
-  /** A new page signed in as the first owner with a session of its own (see `createOwner`). */
-  ownerPage(options?: { width?: number; height?: number; colorScheme?: "light" | "dark" }): Promise<Page>;
-  /** The first owner (created by `ownerPage` or `createOwner`). */
+  newPage(options?: PageOptions): Promise<Page>;
+  /** A new page in its own browser context, signed in as the first owner with the suite's session (`ownerSession`). */
+  ownerPage(options?: PageOptions): Promise<Page>;
+  /** The first owner (created by `ownerPage`, `ownerSession` or `newOwnerSession`). */
   owner: Owner;
+  /** The suite's session of the first owner (made by `newOwnerSession` on first use): its cookie's value. */
+  ownerSession(): Promise<string>;
   /**
    * Creates the first owner through the setup link unless done already (in the page, say), then signs in through
-   * the API: resolves to a new session cookie's value.
+   * the API: resolves to a new session cookie's value. For a test that ends its session; others share `ownerSession`.
    */
-  createOwner(): Promise<string>;
+  newOwnerSession(): Promise<string>;
   /** Signs `page` in through the login form (the one it shows, with its `next`, or /app/login). */
   signIn(page: Page, who?: { email: string; password: string }): Promise<void>;
   stop(): Promise<void>;
@@ -64,29 +87,35 @@ export function cookieFrom(response: Response, name: string): string | undefined
 }
 
 /**
- * Starts `node dist/main.js` on a fresh DATA_DIR (building dist/ first when stale) and Chromium. `env` adds to the
- * server's environment. Call `stop()` in `after`.
+ * Starts `node dist/main.js` on a fresh DATA_DIR (building dist/ first when stale) and Chromium, side by side. `env`
+ * adds to the server's environment. Call `stop()` in `after` (or use `dashboardSuite`).
  */
 export async function startDashboard(env: Record<string, string> = {}): Promise<Dashboard> {
   ensureBuilt();
   const dataDir = tempDir("clicktrail-dashboard-");
   const port = await freePort();
   // Short links on the server's own address, so a test can follow a link's shortLink as it is.
-  const server = await startMain(
-    {
-      DATA_DIR: dataDir,
-      SHORT_DOMAIN: `127.0.0.1:${port}`,
-      CLICK_DEDUPE_SECONDS: "0",
-      RATE_LIMIT_PER_MINUTE: "100000",
-      ...env,
-    },
-    { port },
-  );
+  const [started, launched] = await Promise.allSettled([
+    startMain(
+      {
+        DATA_DIR: dataDir,
+        SHORT_DOMAIN: `127.0.0.1:${port}`,
+        CLICK_DEDUPE_SECONDS: "0",
+        RATE_LIMIT_PER_MINUTE: "100000",
+        ...env,
+      },
+      { port },
+    ),
+    launchBrowser(),
+  ]);
+  // Whichever started is stopped when the other failed: a live server would hold the test file open.
+  if (started.status === "rejected" || launched.status === "rejected") {
+    if (started.status === "fulfilled") await started.value.kill();
+    if (launched.status === "fulfilled") await launched.value.close();
+    throw started.status === "rejected" ? started.reason : (launched as PromiseRejectedResult).reason;
+  }
+  const [server, browser] = [started.value, launched.value];
   const { apiKey, setupToken } = readFirstStart(dataDir);
-  const browser = await launchBrowser().catch(async (error) => {
-    await server.kill();
-    throw error;
-  });
   const contexts: BrowserContext[] = [];
   const owner: Owner = { email: "owner@example.com", password: "correct horse battery", name: "Olive Owner" };
 
@@ -106,7 +135,7 @@ export async function startDashboard(env: Record<string, string> = {}): Promise<
   };
 
   let ownerExists = false;
-  const createOwner = async () => {
+  const newOwnerSession = async () => {
     if (!ownerExists) {
       const setup = await fetch(`${server.origin}/api/auth/setup`, {
         method: "POST",
@@ -127,6 +156,11 @@ export async function startDashboard(env: Record<string, string> = {}): Promise<
     assert.ok(cookie, "POST /api/auth/login sets ct_session");
     return cookie;
   };
+  let shared: Promise<string> | undefined;
+  const ownerSession = () => {
+    shared ??= newOwnerSession();
+    return shared;
+  };
 
   return {
     server,
@@ -135,11 +169,26 @@ export async function startDashboard(env: Record<string, string> = {}): Promise<
     apiKey,
     setupToken,
     browser,
+    sdk: new Dub({ token: apiKey, serverURL: `${server.origin}/api` }),
+    async api<T>(method: string, path: string, body?: unknown) {
+      const response = await fetch(`${server.origin}/api${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${apiKey}`,
+          ...(body === undefined ? {} : { "content-type": "application/json" }),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await response.text();
+      return { status: response.status, body: (text ? JSON.parse(text) : null) as T };
+    },
+    app: (path) => `${server.origin}/app/${FIRST_WORKSPACE}/${path}`,
     owner,
     newPage,
-    createOwner,
+    ownerSession,
+    newOwnerSession,
     async ownerPage(options) {
-      const value = await createOwner();
+      const value = await (options?.ownSession ? newOwnerSession() : ownerSession());
       const page = await newPage(options);
       await page
         .context()
@@ -162,6 +211,20 @@ export async function startDashboard(env: Record<string, string> = {}): Promise<
       cleanUp();
     },
   };
+}
+
+/**
+ * A dashboard for the `describe` it is called in: started before its tests with a signed-in owner's `page`, stopped
+ * after them. The fields are there from the first test on.
+ */
+export function dashboardSuite(env: Record<string, string> = {}): Dashboard & { page: Page } {
+  const suite = {} as Dashboard & { page: Page };
+  before(async () => {
+    Object.assign(suite, await startDashboard(env));
+    suite.page = await suite.ownerPage();
+  });
+  after(() => suite.stop?.());
+  return suite;
 }
 
 type AxeViolation = { id: string; impact: string | null; help: string; nodes: { target: string[] }[] };

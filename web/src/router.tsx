@@ -12,6 +12,7 @@ import { fetchMe, ME_KEY, type Me } from "./api/session";
 import { Shell } from "./app/shell";
 import { prefetchAnalytics } from "./pages/analytics/queries";
 import { validateInsightsSearch } from "./pages/analytics/search";
+import { customersSearch } from "./pages/customers/customers-search";
 import { linksSearch } from "./pages/links/links-search";
 
 type RouterContext = { queryClient: QueryClient };
@@ -112,6 +113,7 @@ const eventsRoute = createRoute({
 const customersRoute = createRoute({
   getParentRoute: () => workspaceRoute,
   path: "/customers",
+  validateSearch: customersSearch,
   component: lazyRouteComponent(() => import("./pages/customers/customers-page"), "CustomersPage"),
 });
 

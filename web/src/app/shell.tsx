@@ -1,5 +1,6 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { Link, Outlet, useNavigate, useRouteContext, useRouter } from "@tanstack/react-router";
+import { DropdownMenu } from "radix-ui";
 import { useEffect } from "react";
 import { ApiError, api, setCsrfToken } from "../api/client";
 import { WorkspaceContext } from "./workspace";
@@ -12,7 +13,7 @@ const SECTIONS = [
   { to: "/$workspace/settings", label: "Settings" },
 ] as const;
 
-/** The frame of every workspace page: skip link, workspace switcher, sections, the user and sign-out. */
+/** The frame of every workspace page: skip link, workspace switcher, sections, the user's menu (sign out). */
 export function Shell() {
   const { workspace, user } = useRouteContext({ from: "/$workspace" });
   const navigate = useNavigate();
@@ -33,11 +34,14 @@ export function Shell() {
     });
   }, [queryClient, navigate, router]);
 
-  async function signOut() {
-    await api("/auth/logout", { method: "POST" }).catch(() => undefined);
+  /** Ends this session, or with `everywhere` every session of the user (other browsers and devices too). */
+  async function signOut(everywhere = false) {
+    await api(everywhere ? "/auth/logout-everywhere" : "/auth/logout", { method: "POST" }).catch(
+      () => undefined,
+    );
     setCsrfToken(null);
     queryClient.clear();
-    await navigate({ to: "/login" });
+    await navigate({ to: "/login", search: everywhere ? { reason: "signed-out-everywhere" } : {} });
   }
 
   return (
@@ -76,12 +80,24 @@ export function Shell() {
             </Link>
           ))}
         </nav>
-        <div className="account">
-          <span className="account-email">{user.user.email}</span>
-          <button type="button" className="button secondary" onClick={signOut}>
-            Sign out
-          </button>
-        </div>
+        {/* Not modal: a modal menu hides the page from screen readers (aria-hidden) with its controls still focusable. */}
+        <DropdownMenu.Root modal={false}>
+          <DropdownMenu.Trigger className="button secondary account">
+            <span className="account-email">{user.user.email}</span>
+            <span className="account-short">Account</span>
+            <span aria-hidden="true"> ▾</span>
+          </DropdownMenu.Trigger>
+          <DropdownMenu.Portal>
+            <DropdownMenu.Content className="menu" align="end" sideOffset={4}>
+              <DropdownMenu.Item className="menu-item" onSelect={() => signOut()}>
+                Sign out
+              </DropdownMenu.Item>
+              <DropdownMenu.Item className="menu-item" onSelect={() => signOut(true)}>
+                Sign out everywhere
+              </DropdownMenu.Item>
+            </DropdownMenu.Content>
+          </DropdownMenu.Portal>
+        </DropdownMenu.Root>
       </header>
       <main id="main" tabIndex={-1}>
         <Outlet />

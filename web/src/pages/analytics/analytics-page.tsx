@@ -39,6 +39,13 @@ export const SHOWN_MARK = "clicktrail:analytics-shown";
 
 const ZERO: Metrics = { clicks: 0, leads: 0, sales: 0, saleAmount: 0 };
 
+const BREAKDOWNS = [
+  { title: "Top links", dimensions: TOP_LINKS },
+  { title: "Locations", dimensions: LOCATIONS },
+  { title: "Devices", dimensions: TECHNOLOGY },
+  { title: "Sources", dimensions: SOURCES },
+];
+
 export function AnalyticsPage() {
   const search = route.useSearch();
   const navigate = route.useNavigate();
@@ -85,8 +92,9 @@ export function AnalyticsPage() {
       timezone: range.timezone,
     }));
 
-  const cards = search.linkId ? 3 : 4;
-  const shown = useShownMark(timeseries.data !== undefined, cards);
+  // A link's own page has no "Top links" card.
+  const cards = BREAKDOWNS.filter((card) => !(search.linkId && card.dimensions === TOP_LINKS));
+  const shown = useShownMark(timeseries.data !== undefined, cards.length);
   const previousPeriod = previousPeriodOf(search, Date.now());
   const previousQuery = previousPeriod
     ? { ...query, interval: "", start: previousPeriod.start, end: previousPeriod.end }
@@ -185,44 +193,18 @@ export function AnalyticsPage() {
       </section>
 
       <div className="breakdowns">
-        {!search.linkId && (
+        {cards.map((card) => (
           <BreakdownCard
-            title="Top links"
-            dimensions={TOP_LINKS}
+            key={card.title}
+            title={card.title}
+            dimensions={card.dimensions}
             query={query}
             metric={metric}
             filters={search}
             onFilter={setFilter}
             onShown={shown.card}
           />
-        )}
-        <BreakdownCard
-          title="Locations"
-          dimensions={LOCATIONS}
-          query={query}
-          metric={metric}
-          filters={search}
-          onFilter={setFilter}
-          onShown={shown.card}
-        />
-        <BreakdownCard
-          title="Devices"
-          dimensions={TECHNOLOGY}
-          query={query}
-          metric={metric}
-          filters={search}
-          onFilter={setFilter}
-          onShown={shown.card}
-        />
-        <BreakdownCard
-          title="Sources"
-          dimensions={SOURCES}
-          query={query}
-          metric={metric}
-          filters={search}
-          onFilter={setFilter}
-          onShown={shown.card}
-        />
+        ))}
       </div>
       {timeseries.data && <Funnel totals={totals} />}
     </div>

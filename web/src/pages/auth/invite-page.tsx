@@ -4,6 +4,7 @@ import { type FormEvent, useState } from "react";
 import { ApiError, api } from "../../api/client";
 import { type Me, useMe } from "../../api/session";
 import { FormError } from "../../components/form-error";
+import { NameField } from "./account-fields";
 import { AuthFrame } from "./auth-frame";
 import { PasswordField } from "./password-field";
 import { signedIn } from "./signed-in";
@@ -89,15 +90,7 @@ export function InvitePage() {
           </p>
         ) : (
           <>
-            <label>
-              Name
-              <input
-                name="name"
-                autoComplete="name"
-                value={name}
-                onChange={(event) => setName(event.currentTarget.value)}
-              />
-            </label>
+            <NameField value={name} onChange={setName} />
             <PasswordField value={password} onChange={setPassword} isNew />
           </>
         )}

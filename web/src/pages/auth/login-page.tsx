@@ -4,6 +4,7 @@ import { type FormEvent, useState } from "react";
 import { ApiError, api } from "../../api/client";
 import type { Me } from "../../api/session";
 import { FormError } from "../../components/form-error";
+import { EmailField } from "./account-fields";
 import { AuthFrame } from "./auth-frame";
 import { PasswordField } from "./password-field";
 import { safeNext, signedIn } from "./signed-in";
@@ -50,18 +51,13 @@ export function LoginPage() {
       {reason === "no-workspace" && (
         <p className="notice">Your account belongs to no workspace yet. Ask an owner for an invite.</p>
       )}
+      {reason === "signed-out-everywhere" && (
+        <p className="notice" role="status">
+          You are signed out in every browser and on every device.
+        </p>
+      )}
       <form className="stack" onSubmit={submit}>
-        <label>
-          Email
-          <input
-            type="email"
-            name="email"
-            required
-            autoComplete="username"
-            value={email}
-            onChange={(event) => setEmail(event.currentTarget.value)}
-          />
-        </label>
+        <EmailField value={email} onChange={setEmail} />
         <PasswordField value={password} onChange={setPassword} />
         <FormError message={login.isError ? loginFailure(login.error) : null} />
         <button type="submit" disabled={login.isPending}>

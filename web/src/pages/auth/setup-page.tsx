@@ -4,6 +4,7 @@ import { type FormEvent, useState } from "react";
 import { ApiError, api } from "../../api/client";
 import type { Me } from "../../api/session";
 import { FormError } from "../../components/form-error";
+import { EmailField, NameField } from "./account-fields";
 import { AuthFrame } from "./auth-frame";
 import { PasswordField } from "./password-field";
 import { signedIn } from "./signed-in";
@@ -72,26 +73,8 @@ export function SetupPage() {
         Create the first owner of <strong>{info.data.workspace.name}</strong>.
       </p>
       <form className="stack" onSubmit={submit}>
-        <label>
-          Name
-          <input
-            name="name"
-            autoComplete="name"
-            value={name}
-            onChange={(event) => setName(event.currentTarget.value)}
-          />
-        </label>
-        <label>
-          Email
-          <input
-            type="email"
-            name="email"
-            required
-            autoComplete="username"
-            value={email}
-            onChange={(event) => setEmail(event.currentTarget.value)}
-          />
-        </label>
+        <NameField value={name} onChange={setName} />
+        <EmailField value={email} onChange={setEmail} />
         <PasswordField value={password} onChange={setPassword} isNew />
         <FormError message={setup.isError ? setup.error.message : null} />
         <button type="submit" disabled={setup.isPending}>

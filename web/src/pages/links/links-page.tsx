@@ -2,11 +2,13 @@ import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tansta
 import { useNavigate, useSearch } from "@tanstack/react-router";
 import { useEffect, useState } from "react";
 import { api } from "../../api/client";
+import { useSearchText } from "../../app/use-search-text";
 import { useWorkspace } from "../../app/workspace";
 import { ConfirmDialog } from "../../components/confirm-dialog";
+import { SortControl } from "../../components/sort-control";
 import { LinkDialog } from "./link-dialog";
 import { type Domain, type Link, shortName, type Tag } from "./link-types";
-import { LINK_SORTS, type LinkSort, type LinksSearch } from "./links-search";
+import type { LinkSort, LinksSearch } from "./links-search";
 import { LinksTable } from "./links-table";
 import { QrDialog } from "./qr-dialog";
 
@@ -78,13 +80,7 @@ export function LinksPage() {
     staleTime: 300_000,
   });
 
-  const [searchText, setSearchText] = useState(search.search ?? "");
-  useEffect(() => {
-    const timer = setTimeout(() => {
-      if ((search.search ?? "") !== searchText.trim()) setSearch({ search: searchText.trim() || undefined });
-    }, 300);
-    return () => clearTimeout(timer);
-  });
+  const [searchText, setSearchText] = useSearchText(search.search, (text) => setSearch({ search: text }));
 
   const [editing, setEditing] = useState<Link | null>(null);
   const [creating, setCreating] = useState(false);
@@ -191,31 +187,17 @@ export function LinksPage() {
             ))}
           </select>
         </label>
-        <label>
-          <span className="visually-hidden">Sort by</span>
-          <select
-            value={search.sortBy ?? "createdAt"}
-            onChange={(event) => {
-              const value = event.currentTarget.value as LinkSort;
-              setSearch({ sortBy: value === "createdAt" ? undefined : value });
-            }}
-          >
-            {LINK_SORTS.map((sort) => (
-              <option key={sort} value={sort}>
-                Sort: {SORT_LABELS[sort]}
-              </option>
-            ))}
-          </select>
-        </label>
-        <button
-          type="button"
-          className="secondary"
-          title="Switch the order"
-          onClick={() => setSearch({ sortOrder: search.sortOrder === "asc" ? undefined : "asc" })}
-        >
-          <span aria-hidden="true">{search.sortOrder === "asc" ? "↑ " : "↓ "}</span>
-          {search.sortOrder === "asc" ? "Ascending" : "Descending"}
-        </button>
+        <SortControl
+          labels={SORT_LABELS}
+          by={search.sortBy ?? "createdAt"}
+          ascending={search.sortOrder === "asc"}
+          onSort={(by, ascending) =>
+            setSearch({
+              sortBy: by === "createdAt" ? undefined : by,
+              sortOrder: ascending ? "asc" : undefined,
+            })
+          }
+        />
         <label className="checkbox">
           <input
             type="checkbox"

@@ -1,9 +1,10 @@
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { type FormEvent, useState } from "react";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
 import { api } from "../../api/client";
 import { useWorkspace } from "../../app/workspace";
-import { ConfirmButton } from "../../components/confirm-button";
+import { MutationForm } from "../../components/mutation-form";
 import { QueryState } from "../../components/query-state";
+import { EditableCards } from "./editable-cards";
 
 type Domain = {
   id: string;
@@ -46,13 +47,13 @@ export function DomainsSection() {
     },
   });
   const refresh = () => queryClient.invalidateQueries({ queryKey });
-  const [editing, setEditing] = useState<string | null>(null);
+  const at = (domain: Domain) => `/domains/${encodeURIComponent(domain.slug)}`;
   return (
     <div className="stack">
       <DomainForm
         title="Add a domain"
         submitLabel="Add domain"
-        onSubmit={(fields) =>
+        save={(fields) =>
           api("/domains", { method: "POST", workspace: workspace.slug, body: bodyOf(fields) }).then(refresh)
         }
       />
@@ -61,64 +62,37 @@ export function DomainsSection() {
           list.length === 0 ? (
             <p className="muted">No custom domains: links use the server's default domain.</p>
           ) : (
-            <ul className="plain-list">
-              {list.map((domain) => (
-                <li key={domain.id} className="card stack">
-                  <div className="row-between">
-                    <div>
-                      <strong>{domain.slug}</strong>
-                      {domain.archived && <span className="status"> Archived</span>}
-                      <div className="muted small">
-                        Root: {domain.placeholder ?? "—"} · Unknown keys: {domain.notFoundUrl ?? "—"}
-                      </div>
-                    </div>
-                    <div className="button-row">
-                      <button
-                        type="button"
-                        className="secondary"
-                        aria-expanded={editing === domain.id}
-                        onClick={() => setEditing(editing === domain.id ? null : domain.id)}
-                      >
-                        Edit <span className="visually-hidden">{domain.slug}</span>
-                      </button>
-                      <ConfirmButton
-                        trigger={`Delete ${domain.slug}`}
-                        title={`Delete the domain ${domain.slug}?`}
-                        confirmLabel="Delete domain"
-                        onConfirm={() =>
-                          api(`/domains/${encodeURIComponent(domain.slug)}`, {
-                            method: "DELETE",
-                            workspace: workspace.slug,
-                          }).then(refresh)
-                        }
-                      >
-                        <p>
-                          Every link on {domain.slug} is deleted with it, with its clicks. This cannot be
-                          undone.
-                        </p>
-                      </ConfirmButton>
-                    </div>
+            <EditableCards
+              items={list}
+              name={(domain) => domain.slug}
+              summary={(domain) => (
+                <>
+                  <strong>{domain.slug}</strong>
+                  {domain.archived && <span className="status"> Archived</span>}
+                  <div className="muted small">
+                    Root: {domain.placeholder ?? "—"} · Unknown keys: {domain.notFoundUrl ?? "—"}
                   </div>
-                  {editing === domain.id && (
-                    <DomainForm
-                      title={`Edit ${domain.slug}`}
-                      submitLabel="Save domain"
-                      initial={fieldsOf(domain)}
-                      onSubmit={(fields) =>
-                        api(`/domains/${encodeURIComponent(domain.slug)}`, {
-                          method: "PATCH",
-                          workspace: workspace.slug,
-                          body: bodyOf(fields),
-                        }).then(() => {
-                          setEditing(null);
-                          return refresh();
-                        })
-                      }
-                    />
-                  )}
-                </li>
-              ))}
-            </ul>
+                </>
+              )}
+              editForm={(domain, close) => (
+                <DomainForm
+                  title={`Edit ${domain.slug}`}
+                  submitLabel="Save domain"
+                  initial={domain}
+                  save={(fields) =>
+                    api(at(domain), { method: "PATCH", workspace: workspace.slug, body: bodyOf(fields) })
+                      .then(close)
+                      .then(refresh)
+                  }
+                />
+              )}
+              removal={(domain) => ({
+                title: `Delete the domain ${domain.slug}?`,
+                confirmLabel: "Delete domain",
+                consequence: `Every link on ${domain.slug} is deleted with it, with its clicks. This cannot be undone.`,
+                remove: () => api(at(domain), { method: "DELETE", workspace: workspace.slug }).then(refresh),
+              })}
+            />
           )
         }
       </QueryState>
@@ -130,28 +104,23 @@ function DomainForm({
   title,
   submitLabel,
   initial,
-  onSubmit,
+  save,
 }: {
   title: string;
   submitLabel: string;
-  initial?: DomainFields;
-  onSubmit: (fields: DomainFields) => Promise<unknown>;
+  initial?: Domain;
+  save: (fields: DomainFields) => Promise<unknown>;
 }) {
-  const [fields, setFields] = useState<DomainFields>(initial ?? fieldsOf());
-  const save = useMutation({
-    mutationFn: () => onSubmit(fields),
-    onSuccess: () => {
-      if (!initial) setFields(fieldsOf());
-    },
-  });
-  function submit(event: FormEvent) {
-    event.preventDefault();
-    save.mutate();
-  }
+  const [fields, setFields] = useState(fieldsOf(initial));
   const set = (name: keyof DomainFields) => (event: { target: HTMLInputElement }) =>
     setFields({ ...fields, [name]: name === "archived" ? event.target.checked : event.target.value });
   return (
-    <form className="card row-wrap" onSubmit={submit} aria-label={title}>
+    <MutationForm
+      label={title}
+      submitLabel={submitLabel}
+      save={() => save(fields)}
+      onSaved={() => setFields(fieldsOf(initial))}
+    >
       <label>
         Domain
         <input required placeholder="go.example.com" value={fields.slug} onChange={set("slug")} />
@@ -175,14 +144,6 @@ function DomainForm({
           Archived
         </label>
       )}
-      <button type="submit" disabled={save.isPending}>
-        {submitLabel}
-      </button>
-      {save.error && (
-        <p className="error-message" role="alert">
-          {save.error.message}
-        </p>
-      )}
-    </form>
+    </MutationForm>
   );
 }

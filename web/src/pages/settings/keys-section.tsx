@@ -1,8 +1,10 @@
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { type FormEvent, useState } from "react";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
 import { api } from "../../api/client";
 import { useWorkspace } from "../../app/workspace";
 import { ConfirmButton } from "../../components/confirm-button";
+import { DataTable } from "../../components/data-table";
+import { MutationForm } from "../../components/mutation-form";
 import { QueryState } from "../../components/query-state";
 import { ShownOnce } from "../../components/shown-once";
 import { formatInstant, formatLastUsed } from "./format";
@@ -59,48 +61,36 @@ function OwnerKeys() {
           list.length === 0 ? (
             <p className="muted">No API keys yet.</p>
           ) : (
-            <div className="table-scroll">
-              <table aria-label="API keys">
-                <thead>
-                  <tr>
-                    <th scope="col">Name</th>
-                    <th scope="col">Permissions</th>
-                    <th scope="col">Key</th>
-                    <th scope="col">Created</th>
-                    <th scope="col">Last used</th>
-                    <th scope="col">
-                      <span className="visually-hidden">Actions</span>
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {list.map((token) => (
-                    <tr key={token.id}>
-                      <td>{token.name}</td>
-                      <td>{describeScopes(token.scopes, token.kind)}</td>
-                      <td>
-                        <code>{token.partialKey}</code>
-                      </td>
-                      <td>{formatInstant(token.createdAt)}</td>
-                      <td>{formatLastUsed(token.lastUsedAt)}</td>
-                      <td>
-                        <ConfirmButton
-                          trigger={`Revoke ${token.name}`}
-                          title={`Revoke the key "${token.name}"?`}
-                          confirmLabel="Revoke key"
-                          onConfirm={() => revoke(token.id)}
-                        >
-                          <p>
-                            Every program using <code>{token.partialKey}</code> stops working at once. This
-                            cannot be undone.
-                          </p>
-                        </ConfirmButton>
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable
+              label="API keys"
+              columns={["Name", "Permissions", "Key", "Created", "Last used"]}
+              actions
+            >
+              {list.map((token) => (
+                <tr key={token.id}>
+                  <td>{token.name}</td>
+                  <td>{describeScopes(token.scopes, token.kind)}</td>
+                  <td>
+                    <code>{token.partialKey}</code>
+                  </td>
+                  <td>{formatInstant(token.createdAt)}</td>
+                  <td>{formatLastUsed(token.lastUsedAt)}</td>
+                  <td>
+                    <ConfirmButton
+                      trigger={`Revoke ${token.name}`}
+                      title={`Revoke the key "${token.name}"?`}
+                      confirmLabel="Revoke key"
+                      onConfirm={() => revoke(token.id)}
+                    >
+                      <p>
+                        Every program using <code>{token.partialKey}</code> stops working at once. This cannot
+                        be undone.
+                      </p>
+                    </ConfirmButton>
+                  </td>
+                </tr>
+              ))}
+            </DataTable>
           )
         }
       </QueryState>
@@ -114,29 +104,6 @@ function CreateKeyForm({ onCreated }: { onCreated: (key: string) => void }) {
   const [kind, setKind] = useState<"secret" | "publishable">("secret");
   const [preset, setPreset] = useState<Preset>("all");
   const [scopes, setScopes] = useState<Set<string>>(new Set());
-  const create = useMutation({
-    mutationFn: () =>
-      api<Token & { key: string }>("/tokens", {
-        method: "POST",
-        workspace: workspace.slug,
-        body: {
-          name,
-          kind,
-          scopes:
-            kind === "publishable" || preset === "all"
-              ? undefined
-              : preset === "read"
-                ? ["apis.read"]
-                : [...scopes],
-        },
-      }),
-    onSuccess: (token) => {
-      setName("");
-      setScopes(new Set());
-      setPreset("all");
-      onCreated(token.key);
-    },
-  });
 
   function toggle(scope: string, on: boolean) {
     const next = new Set(scopes);
@@ -145,15 +112,38 @@ function CreateKeyForm({ onCreated }: { onCreated: (key: string) => void }) {
     setScopes(next);
   }
 
-  function submit(event: FormEvent) {
-    event.preventDefault();
-    create.mutate();
-  }
-
   const restrictedEmpty = kind === "secret" && preset === "restricted" && scopes.size === 0;
   return (
-    <form className="card stack" onSubmit={submit} aria-labelledby="create-key-title">
-      <h3 id="create-key-title">Create an API key</h3>
+    <MutationForm
+      label="Create an API key"
+      heading
+      layout="stack"
+      submitLabel="Create key"
+      pendingLabel="Creating…"
+      blocked={restrictedEmpty && "Choose at least one permission."}
+      save={() =>
+        api<Token & { key: string }>("/tokens", {
+          method: "POST",
+          workspace: workspace.slug,
+          body: {
+            name,
+            kind,
+            scopes:
+              kind === "publishable" || preset === "all"
+                ? undefined
+                : preset === "read"
+                  ? ["apis.read"]
+                  : [...scopes],
+          },
+        })
+      }
+      onSaved={(token) => {
+        setName("");
+        setScopes(new Set());
+        setPreset("all");
+        onCreated(token.key);
+      }}
+    >
       <label>
         Name
         <input required maxLength={190} value={name} onChange={(event) => setName(event.target.value)} />
@@ -217,17 +207,6 @@ function CreateKeyForm({ onCreated }: { onCreated: (key: string) => void }) {
           )}
         </fieldset>
       )}
-      {create.error && (
-        <p className="error-message" role="alert">
-          {create.error.message}
-        </p>
-      )}
-      <div>
-        <button type="submit" disabled={create.isPending || restrictedEmpty}>
-          {create.isPending ? "Creating…" : "Create key"}
-        </button>
-        {restrictedEmpty && <span className="muted"> Choose at least one permission.</span>}
-      </div>
-    </form>
+    </MutationForm>
   );
 }

@@ -1,13 +1,15 @@
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { type FormEvent, useState } from "react";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
 import { api } from "../../api/client";
 import { useWorkspace } from "../../app/workspace";
-import { ConfirmButton } from "../../components/confirm-button";
+import { MutationForm } from "../../components/mutation-form";
 import { QueryState } from "../../components/query-state";
+import { EditableCards } from "./editable-cards";
 
 const COLORS = ["blue", "green", "yellow", "red", "purple", "pink", "brown", "gray"] as const;
 
 type Tag = { id: string; name: string; color: string };
+type TagFields = Omit<Tag, "id">;
 
 /** Tags: list with colour, add, rename or recolour, delete. */
 export function TagsSection() {
@@ -16,14 +18,13 @@ export function TagsSection() {
   const queryKey = ["tags", workspace.slug];
   const tags = useQuery({ queryKey, queryFn: () => api<Tag[]>("/tags", { workspace: workspace.slug }) });
   const refresh = () => queryClient.invalidateQueries({ queryKey });
-  const [editing, setEditing] = useState<string | null>(null);
   return (
     <div className="stack">
       <TagForm
         title="Add a tag"
         submitLabel="Add tag"
-        onSubmit={(tag) =>
-          api("/tags", { method: "POST", workspace: workspace.slug, body: tag }).then(refresh)
+        save={(fields) =>
+          api("/tags", { method: "POST", workspace: workspace.slug, body: fields }).then(refresh)
         }
       />
       <QueryState query={tags} what="tags">
@@ -31,54 +32,30 @@ export function TagsSection() {
           list.length === 0 ? (
             <p className="muted">No tags yet.</p>
           ) : (
-            <ul className="plain-list">
-              {list.map((tag) => (
-                <li key={tag.id} className="card stack">
-                  <div className="row-between">
-                    <span className={`tag-chip tag-${tag.color}`}>{tag.name}</span>
-                    <div className="button-row">
-                      <button
-                        type="button"
-                        className="secondary"
-                        aria-expanded={editing === tag.id}
-                        onClick={() => setEditing(editing === tag.id ? null : tag.id)}
-                      >
-                        Edit <span className="visually-hidden">{tag.name}</span>
-                      </button>
-                      <ConfirmButton
-                        trigger={`Delete ${tag.name}`}
-                        title={`Delete the tag "${tag.name}"?`}
-                        confirmLabel="Delete tag"
-                        onConfirm={() =>
-                          api(`/tags/${tag.id}`, { method: "DELETE", workspace: workspace.slug }).then(
-                            refresh,
-                          )
-                        }
-                      >
-                        <p>The tag is removed from every link that has it; the links stay.</p>
-                      </ConfirmButton>
-                    </div>
-                  </div>
-                  {editing === tag.id && (
-                    <TagForm
-                      title={`Edit ${tag.name}`}
-                      submitLabel="Save tag"
-                      initial={tag}
-                      onSubmit={(fields) =>
-                        api(`/tags/${tag.id}`, {
-                          method: "PATCH",
-                          workspace: workspace.slug,
-                          body: fields,
-                        }).then(() => {
-                          setEditing(null);
-                          return refresh();
-                        })
-                      }
-                    />
-                  )}
-                </li>
-              ))}
-            </ul>
+            <EditableCards
+              items={list}
+              name={(tag) => tag.name}
+              summary={(tag) => <span className={`tag-chip tag-${tag.color}`}>{tag.name}</span>}
+              editForm={(tag, close) => (
+                <TagForm
+                  title={`Edit ${tag.name}`}
+                  submitLabel="Save tag"
+                  initial={tag}
+                  save={(fields) =>
+                    api(`/tags/${tag.id}`, { method: "PATCH", workspace: workspace.slug, body: fields })
+                      .then(close)
+                      .then(refresh)
+                  }
+                />
+              )}
+              removal={(tag) => ({
+                title: `Delete the tag "${tag.name}"?`,
+                confirmLabel: "Delete tag",
+                consequence: "The tag is removed from every link that has it; the links stay.",
+                remove: () =>
+                  api(`/tags/${tag.id}`, { method: "DELETE", workspace: workspace.slug }).then(refresh),
+              })}
+            />
           )
         }
       </QueryState>
@@ -90,27 +67,22 @@ function TagForm({
   title,
   submitLabel,
   initial,
-  onSubmit,
+  save,
 }: {
   title: string;
   submitLabel: string;
   initial?: Tag;
-  onSubmit: (fields: { name: string; color: string }) => Promise<unknown>;
+  save: (fields: TagFields) => Promise<unknown>;
 }) {
   const [name, setName] = useState(initial?.name ?? "");
   const [color, setColor] = useState(initial?.color ?? "blue");
-  const save = useMutation({
-    mutationFn: () => onSubmit({ name, color }),
-    onSuccess: () => {
-      if (!initial) setName("");
-    },
-  });
-  function submit(event: FormEvent) {
-    event.preventDefault();
-    save.mutate();
-  }
   return (
-    <form className="card row-wrap" onSubmit={submit} aria-label={title}>
+    <MutationForm
+      label={title}
+      submitLabel={submitLabel}
+      save={() => save({ name, color })}
+      onSaved={() => setName(initial?.name ?? "")}
+    >
       <label>
         Name
         <input required maxLength={50} value={name} onChange={(event) => setName(event.target.value)} />
@@ -125,14 +97,6 @@ function TagForm({
           ))}
         </select>
       </label>
-      <button type="submit" disabled={save.isPending}>
-        {submitLabel}
-      </button>
-      {save.error && (
-        <p className="error-message" role="alert">
-          {save.error.message}
-        </p>
-      )}
-    </form>
+    </MutationForm>
   );
 }

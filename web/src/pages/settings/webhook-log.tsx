@@ -1,6 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api } from "../../api/client";
 import { useWorkspace } from "../../app/workspace";
+import { DataTable } from "../../components/data-table";
 import { QueryState } from "../../components/query-state";
 import { formatInstant } from "./format";
 
@@ -56,63 +57,48 @@ export function WebhookLog({ webhookId, canRetry }: { webhookId: string; canRetr
           list.length === 0 ? (
             <p className="muted">No deliveries yet.</p>
           ) : (
-            <div className="table-scroll">
-              <table aria-label="Delivery log">
-                <thead>
-                  <tr>
-                    <th scope="col">Event</th>
-                    <th scope="col">Status</th>
-                    <th scope="col">Attempts</th>
-                    <th scope="col">Created</th>
-                    <th scope="col">
-                      <span className="visually-hidden">Actions</span>
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {list.map((event) => (
-                    <tr key={event.eventId} data-event-id={event.eventId}>
-                      <td>
-                        <div>{event.event}</div>
-                        <code className="muted small">{event.eventId}</code>
-                      </td>
-                      <td>
-                        <span className={`status status-${event.status}`}>{event.status}</span>
-                        {event.lastError && <div className="muted small">{event.lastError}</div>}
-                      </td>
-                      <td>
-                        <ol className="attempts">
-                          {event.attemptLog.map((attempt) => (
-                            <li key={attempt.attemptedAt}>
-                              {formatInstant(attempt.attemptedAt)}:{" "}
-                              <strong>{attempt.statusCode ?? "no answer"}</strong> in {attempt.latencyMs} ms
-                              {attempt.error && <span className="muted"> — {attempt.error}</span>}
-                              {attempt.responseExcerpt && (
-                                <div className="muted small break">Answer: {attempt.responseExcerpt}</div>
-                              )}
-                            </li>
-                          ))}
-                        </ol>
-                        {event.attemptLog.length === 0 && <span className="muted">Not tried yet</span>}
-                      </td>
-                      <td>{formatInstant(event.createdAt)}</td>
-                      <td>
-                        {canRetry && event.status !== "pending" && (
-                          <button
-                            type="button"
-                            className="secondary"
-                            onClick={() => retry.mutate(event.eventId)}
-                            disabled={retry.isPending}
-                          >
-                            Retry <span className="visually-hidden">{event.eventId}</span>
-                          </button>
-                        )}
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable label="Delivery log" columns={["Event", "Status", "Attempts", "Created"]} actions>
+              {list.map((event) => (
+                <tr key={event.eventId} data-event-id={event.eventId}>
+                  <td>
+                    <div>{event.event}</div>
+                    <code className="muted small">{event.eventId}</code>
+                  </td>
+                  <td>
+                    <span className={`status status-${event.status}`}>{event.status}</span>
+                    {event.lastError && <div className="muted small">{event.lastError}</div>}
+                  </td>
+                  <td>
+                    <ol className="attempts">
+                      {event.attemptLog.map((attempt) => (
+                        <li key={attempt.attemptedAt}>
+                          {formatInstant(attempt.attemptedAt)}:{" "}
+                          <strong>{attempt.statusCode ?? "no answer"}</strong> in {attempt.latencyMs} ms
+                          {attempt.error && <span className="muted"> — {attempt.error}</span>}
+                          {attempt.responseExcerpt && (
+                            <div className="muted small break">Answer: {attempt.responseExcerpt}</div>
+                          )}
+                        </li>
+                      ))}
+                    </ol>
+                    {event.attemptLog.length === 0 && <span className="muted">Not tried yet</span>}
+                  </td>
+                  <td>{formatInstant(event.createdAt)}</td>
+                  <td>
+                    {canRetry && event.status !== "pending" && (
+                      <button
+                        type="button"
+                        className="secondary"
+                        onClick={() => retry.mutate(event.eventId)}
+                        disabled={retry.isPending}
+                      >
+                        Retry <span className="visually-hidden">{event.eventId}</span>
+                      </button>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </DataTable>
           )
         }
       </QueryState>

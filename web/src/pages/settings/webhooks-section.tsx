@@ -1,10 +1,12 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { type FormEvent, useState } from "react";
+import { useState } from "react";
 import { api } from "../../api/client";
 import { useWorkspace } from "../../app/workspace";
 import { ConfirmButton } from "../../components/confirm-button";
+import { MutationForm } from "../../components/mutation-form";
 import { QueryState } from "../../components/query-state";
 import { ShownOnce } from "../../components/shown-once";
+import { LinkPicker } from "./link-picker";
 import { OwnerOnlyNote, useIsOwner } from "./owner-only";
 import { WebhookLog } from "./webhook-log";
 
@@ -22,13 +24,17 @@ export type Webhook = {
   name: string;
   url: string;
   triggers: string[];
+  linkIds: string[];
   disabled: boolean;
   disabledReason: string | null;
   consecutiveFailures: number;
   secret: string | null;
 };
 
-/** Webhooks: each with its triggers and status, a test event, its delivery log; create (secret shown once), delete. */
+/**
+ * Webhooks: each with its triggers, links and status, a test event, its delivery log; create (secret shown once),
+ * edit, delete.
+ */
 export function WebhooksSection() {
   const workspace = useWorkspace();
   const isOwner = useIsOwner();
@@ -42,13 +48,20 @@ export function WebhooksSection() {
 
   return (
     <div className="stack">
-      {!isOwner && <OwnerOnlyNote what="create, test or delete webhooks" />}
+      {!isOwner && <OwnerOnlyNote what="create, edit, test or delete webhooks" />}
       {isOwner &&
         (secret ? (
           <ShownOnce label="The webhook's signing secret" value={secret} onDone={() => setSecret(null)} />
         ) : (
-          <CreateWebhookForm
-            onCreated={(created) => {
+          <WebhookForm
+            save={(fields) =>
+              api<Webhook & { secret: string }>("/webhooks", {
+                method: "POST",
+                workspace: workspace.slug,
+                body: fields,
+              })
+            }
+            onSaved={(created) => {
               setSecret(created.secret);
               void queryClient.invalidateQueries({ queryKey });
             }}
@@ -65,7 +78,7 @@ export function WebhooksSection() {
                   key={webhook.id}
                   webhook={webhook}
                   isOwner={isOwner}
-                  onDeleted={() => queryClient.invalidateQueries({ queryKey })}
+                  onChanged={() => queryClient.invalidateQueries({ queryKey })}
                 />
               ))}
             </ul>
@@ -79,15 +92,16 @@ export function WebhooksSection() {
 function WebhookCard({
   webhook,
   isOwner,
-  onDeleted,
+  onChanged,
 }: {
   webhook: Webhook;
   isOwner: boolean;
-  onDeleted: () => Promise<unknown>;
+  onChanged: () => Promise<unknown>;
 }) {
   const workspace = useWorkspace();
   const queryClient = useQueryClient();
   const [showLog, setShowLog] = useState(false);
+  const [editing, setEditing] = useState(false);
   const sendTest = useMutation({
     mutationFn: () =>
       api<{ eventId: string; event: string }>(`/webhooks/${webhook.id}/test`, {
@@ -116,6 +130,8 @@ function WebhookCard({
       <p>
         <span className="muted">Triggers: </span>
         {webhook.triggers.join(", ")}
+        <span className="muted"> · </span>
+        {webhook.linkIds.length === 0 ? "every link" : `${webhook.linkIds.length} link(s)`}
       </p>
       <div className="button-row">
         <button
@@ -129,6 +145,14 @@ function WebhookCard({
         </button>
         {isOwner && (
           <>
+            <button
+              type="button"
+              className="secondary"
+              aria-expanded={editing}
+              onClick={() => setEditing(!editing)}
+            >
+              Edit <span className="visually-hidden">{webhook.name}</span>
+            </button>
             <button type="button" onClick={() => sendTest.mutate()} disabled={sendTest.isPending}>
               {sendTest.isPending ? "Sending…" : "Send test event"}
             </button>
@@ -138,7 +162,7 @@ function WebhookCard({
               confirmLabel="Delete webhook"
               onConfirm={() =>
                 api(`/webhooks/${webhook.id}`, { method: "DELETE", workspace: workspace.slug }).then(
-                  onDeleted,
+                  onChanged,
                 )
               }
             >
@@ -147,6 +171,18 @@ function WebhookCard({
           </>
         )}
       </div>
+      {editing && (
+        <WebhookForm
+          initial={webhook}
+          save={(fields) =>
+            api(`/webhooks/${webhook.id}`, { method: "PATCH", workspace: workspace.slug, body: fields })
+          }
+          onSaved={() => {
+            setEditing(false);
+            void onChanged();
+          }}
+        />
+      )}
       {sendTest.isSuccess && (
         <p role="status" className="muted">
           A test {sendTest.data.event} event was queued; it appears in the delivery log.
@@ -166,40 +202,63 @@ function WebhookCard({
   );
 }
 
-function CreateWebhookForm({ onCreated }: { onCreated: (webhook: Webhook & { secret: string }) => void }) {
-  const workspace = useWorkspace();
-  const [name, setName] = useState("");
-  const [url, setUrl] = useState("");
-  const [triggers, setTriggers] = useState<Set<string>>(new Set(["lead.created", "sale.created"]));
-  const create = useMutation({
-    mutationFn: () =>
-      api<Webhook & { secret: string }>("/webhooks", {
-        method: "POST",
-        workspace: workspace.slug,
-        body: { name, url, triggers: [...triggers] },
-      }),
-    onSuccess: (webhook) => {
-      setName("");
-      setUrl("");
-      onCreated(webhook);
-    },
-  });
-  function submit(event: FormEvent) {
-    event.preventDefault();
-    create.mutate();
-  }
+type WebhookFields = Pick<Webhook, "name" | "url" | "triggers" | "linkIds" | "disabled">;
+
+/** A new webhook's fields (its secret is the server's), or an existing one's: name, URL, events, links, enabled. */
+function WebhookForm<T>({
+  initial,
+  save,
+  onSaved,
+}: {
+  initial?: Webhook;
+  save: (fields: WebhookFields) => Promise<T>;
+  onSaved: (saved: T) => void;
+}) {
+  const empty = {
+    name: "",
+    url: "",
+    triggers: ["lead.created", "sale.created"],
+    linkIds: [],
+    disabled: false,
+  };
+  const [fields, setFields] = useState<WebhookFields>(
+    initial
+      ? {
+          name: initial.name,
+          url: initial.url,
+          triggers: initial.triggers,
+          linkIds: initial.linkIds,
+          disabled: initial.disabled,
+        }
+      : empty,
+  );
+  const set = (patch: Partial<WebhookFields>) => setFields({ ...fields, ...patch });
   function toggle(trigger: string, on: boolean) {
-    const next = new Set(triggers);
-    if (on) next.add(trigger);
-    else next.delete(trigger);
-    setTriggers(next);
+    const others = fields.triggers.filter((each) => each !== trigger);
+    set({ triggers: on ? TRIGGERS.filter((each) => each === trigger || others.includes(each)) : others });
   }
   return (
-    <form className="card stack" onSubmit={submit} aria-labelledby="create-webhook-title">
-      <h3 id="create-webhook-title">Create a webhook</h3>
+    <MutationForm
+      label={initial ? `Edit ${initial.name}` : "Create a webhook"}
+      heading={!initial}
+      layout="stack"
+      submitLabel={initial ? "Save webhook" : "Create webhook"}
+      pendingLabel={initial ? "Saving…" : "Creating…"}
+      blocked={fields.triggers.length === 0 && "Choose at least one event."}
+      save={() => save(fields)}
+      onSaved={(saved) => {
+        if (!initial) setFields(empty);
+        onSaved(saved);
+      }}
+    >
       <label>
         Name
-        <input required maxLength={190} value={name} onChange={(event) => setName(event.target.value)} />
+        <input
+          required
+          maxLength={190}
+          value={fields.name}
+          onChange={(event) => set({ name: event.target.value })}
+        />
       </label>
       <label>
         URL
@@ -207,8 +266,8 @@ function CreateWebhookForm({ onCreated }: { onCreated: (webhook: Webhook & { sec
           required
           type="url"
           placeholder="https://example.com/webhooks/clicktrail"
-          value={url}
-          onChange={(event) => setUrl(event.target.value)}
+          value={fields.url}
+          onChange={(event) => set({ url: event.target.value })}
         />
       </label>
       <fieldset>
@@ -219,23 +278,24 @@ function CreateWebhookForm({ onCreated }: { onCreated: (webhook: Webhook & { sec
               type="checkbox"
               name="trigger"
               value={trigger}
-              checked={triggers.has(trigger)}
+              checked={fields.triggers.includes(trigger)}
               onChange={(event) => toggle(trigger, event.target.checked)}
             />
             {trigger}
           </label>
         ))}
       </fieldset>
-      {create.error && (
-        <p className="error-message" role="alert">
-          {create.error.message}
-        </p>
+      <LinkPicker value={fields.linkIds} onChange={(linkIds) => set({ linkIds })} />
+      {initial && (
+        <label className="inline">
+          <input
+            type="checkbox"
+            checked={!fields.disabled}
+            onChange={(event) => set({ disabled: !event.target.checked })}
+          />
+          Enabled (sends events)
+        </label>
       )}
-      <div>
-        <button type="submit" disabled={create.isPending || triggers.size === 0}>
-          {create.isPending ? "Creating…" : "Create webhook"}
-        </button>
-      </div>
-    </form>
+    </MutationForm>
   );
 }
