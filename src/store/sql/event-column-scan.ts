@@ -74,22 +74,27 @@ export async function scanColumns(
   for (const kind of ["clicks", "leads", "sales"] as const) {
     const days = [...new Set(pieces.filter((p) => p.kind === kind).map((p) => p.day))].sort((a, b) => a - b);
     if (days.length === 0) continue;
-    const partial = pieces.some((p) => p.kind === kind && (p.lo > 0 || p.hi < DAY_MS));
+    // Times are read only for the days that a piece cuts: they are the largest column.
+    const partial = new Set(
+      pieces.filter((p) => p.kind === kind && (p.lo > 0 || p.hi < DAY_MS)).map((p) => p.day),
+    );
     const names = new Set<string>(tests.map((test) => test.column));
     if (keyColumn) names.add(keyColumn);
-    if (partial) names.add("time");
     if (kind === "sales") names.add("amount");
     if (names.size === 0) names.add("qr"); // any column gives the number of events
     for (let i = 0; i < days.length; i += DAYS_PER_READ) {
       const batch = days.slice(i, i + DAYS_PER_READ);
-      const rows = await db
-        .selectFrom("event_columns")
-        .select(["day", "name", "data"])
-        .where("workspace_id", "=", query.workspaceId)
-        .where("kind", "=", kind)
-        .where("name", "in", [...names])
-        .where("day", "in", batch)
-        .execute();
+      const cut = batch.filter((day) => partial.has(day));
+      const read = (columns: string[], inDays: number[]) =>
+        db
+          .selectFrom("event_columns")
+          .select(["day", "name", "data"])
+          .where("workspace_id", "=", query.workspaceId)
+          .where("kind", "=", kind)
+          .where("name", "in", columns)
+          .where("day", "in", inDays)
+          .execute();
+      const rows = [...(await read([...names], batch)), ...(cut.length > 0 ? await read(["time"], cut) : [])];
       const columns = new Map<number, Map<string, DecodedColumn>>();
       for (const row of rows) {
         const day = Number(row.day);
@@ -99,7 +104,7 @@ export async function scanColumns(
       }
       for (const day of batch) {
         const found = columns.get(day);
-        if (!found || [...names].some((name) => !found.has(name)))
+        if (!found || [...names, ...(partial.has(day) ? ["time"] : [])].some((name) => !found.has(name)))
           throw new Error(`event columns of ${kind} on ${new Date(day).toISOString()} are incomplete`);
         countDay(kind, found, byDay.get(`${kind} ${day}`) ?? [], tests, keyColumn, sparse, totals);
       }
