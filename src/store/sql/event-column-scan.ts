@@ -177,8 +177,12 @@ function countDay(
     const to = times && piece.hi < DAY_MS ? lowerBound(times, piece.hi) : length;
     const counts = new Float64Array(dictionary.length);
     const sums = amounts ? new Float64Array(dictionary.length) : null;
+    // The first two tests unrolled: most queries have one or two, and this loop runs once per event.
+    const [first, second, ...rest] = checks;
     events: for (let i = from; i < to; i++) {
-      for (const check of checks) if (check.allowed[check.codes[i]] === 0) continue events;
+      if (first !== undefined && first.allowed[first.codes[i]] === 0) continue;
+      if (second !== undefined && second.allowed[second.codes[i]] === 0) continue;
+      for (const check of rest) if (check.allowed[check.codes[i]] === 0) continue events;
       const code = keyCodes ? keyCodes[i] : 0;
       if (keep[code] === 0) continue;
       counts[code] += 1;
