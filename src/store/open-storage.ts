@@ -27,6 +27,7 @@ import { SqlClickStore } from "./sql/click-store.js";
 import { SqlConversionStore } from "./sql/conversion-store.js";
 import { SqlCustomerStore } from "./sql/customer-store.js";
 import { SqlDomainStore } from "./sql/domain-store.js";
+import { EventColumns } from "./sql/event-columns.js";
 import { SqlEventStore } from "./sql/event-store.js";
 import { SqlFolderStore } from "./sql/folder-store.js";
 import { SqlFxRateStore } from "./sql/fx-rate-store.js";
@@ -95,6 +96,7 @@ export async function openStorage(
         poolUsage: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
         upkeep: [
           { name: "partition maintenance", everyMs: PARTITION_INTERVAL_MS, run: () => ensurePartitions(db) },
+          eventColumnsUpkeep(db),
         ],
       };
     } catch (error) {
@@ -114,7 +116,7 @@ export async function openStorage(
       appliedMigrations: await migrateToLatest(db, sqliteMigrations),
       stores: sqlStores(db, "sqlite"),
       poolUsage: () => null,
-      upkeep: [],
+      upkeep: [eventColumnsUpkeep(db)],
     };
   } catch (error) {
     await opened?.destroy().catch(() => {});
@@ -143,3 +145,9 @@ function sqlStores(db: Kysely<Database>, dialect: SqlDialect): Stores {
 }
 
 const PARTITION_INTERVAL_MS = 6 * 60 * 60 * 1000;
+
+/** A few days' event columns at a time (ADR 26), so that building them never holds the event loop for long. */
+const eventColumnsUpkeep = (db: Kysely<Database>): PeriodicJob => {
+  const columns = new EventColumns(db);
+  return { name: "event columns", everyMs: 15_000, run: () => columns.buildDue(Date.now(), 2) };
+};

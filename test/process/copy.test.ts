@@ -391,6 +391,16 @@ describe("clicktrail copy: SQLite to PostgreSQL", { skip }, () => {
       assert.equal(copiedNow(report, "sessions"), undefined, "sessions are not copied");
       assert.equal(await pgCount(target, "select count(*) from sessions"), 0);
       assert.ok(report.partitions.includes("clicks_y2024m03"), report.partitions.join(" "));
+      // Analyzed when it finished: the planner has statistics for the bulk-loaded tables.
+      for (const table of ["clicks_y2024m03", "links", "rollups"])
+        assert.equal(
+          await pgCount(
+            target,
+            `select count(*) from pg_stat_user_tables where relname = '${table}' and last_analyze is not null`,
+          ),
+          1,
+          `${table} analyzed`,
+        );
       for (const table of ["clicks", "lead_events", "sale_events"])
         assert.equal(await pgCount(target, `select count(*) from ${table}_default`), 0, `${table}_default`);
       const secret = await sqlite.one<{ value: string }>(

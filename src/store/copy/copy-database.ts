@@ -105,6 +105,9 @@ async function copyInto(
     copied.set(spec.name, outcome.written);
     if (outcome.interrupted) return { interrupted: true, partitions, checks: [], ok: false, problems: [] };
   }
+  // Statistics for the planner: without them PostgreSQL plans a bulk-loaded table as if it were empty.
+  await target.analyze();
+  out.write("Analyzed the target's tables\n");
   const checks = await verify(source, target, tables, { copied, onlySourceRows: foreign.length > 0 });
   const problems = mismatches(checks).map(
     (check) => `${check.name}: ${cell(check.source)} in the source, ${cell(check.target)} in the target`,

@@ -66,6 +66,11 @@ export class PostgresTarget {
     await this.db.destroy();
   }
 
+  /** Gathers the planner's statistics on every table (partitions included). */
+  async analyze(): Promise<void> {
+    await sql`ANALYZE`.execute(this.db);
+  }
+
   async columns(table: string): Promise<string[]> {
     const { rows } = await sql<{ name: string }>`
       SELECT column_name AS name FROM information_schema.columns

@@ -1,6 +1,6 @@
 import { type Kysely, type RawBuilder, sql } from "kysely";
 import type { Dimension } from "../../domain/analytics/dimensions.js";
-import { PART_SEPARATOR } from "../../domain/analytics/dimensions.js";
+import { DAY_MS, PART_SEPARATOR } from "../../domain/analytics/dimensions.js";
 import {
   type AnalyticsStore,
   keyedByLink,
@@ -11,6 +11,8 @@ import {
   type UnconvertedSales,
 } from "../../domain/analytics/ports.js";
 import type { EventFilter, EventKind, ValueFilter } from "../../domain/events/model.js";
+import { columnsAnswer, type Piece, type ScannedRow, scanColumns } from "./event-column-scan.js";
+import { EventColumns } from "./event-columns.js";
 import { EVENT_FILTER_COLUMNS } from "./event-filter-columns.js";
 import { metadataCondition, type SqlDialect } from "./metadata-conditions.js";
 import type { Database } from "./schema.js";
@@ -69,22 +71,92 @@ type Row = { bucket: number; key: string; clicks: number; leads: number; sales: 
  * summed, ranked and cut in the database. CROSS JOIN makes SQLite loop over the segments first.
  */
 export class SqlAnalyticsStore implements AnalyticsStore {
+  private readonly columns: EventColumns;
+
   constructor(
     private readonly db: Kysely<Database>,
     private readonly dialect: SqlDialect,
-  ) {}
+  ) {
+    this.columns = new EventColumns(db);
+  }
+
+  /**
+   * The raw segments' closed days whose event columns are current, counted from the columns (ADR 26); what
+   * is left (today, stale days) stays raw, per kind. Null when the columns do not help.
+   */
+  private async fromColumns(
+    query: TallyQuery,
+  ): Promise<{ rows: ScannedRow[]; rawSegments: LabelledSegment[] } | null> {
+    const raw = query.segments.filter((segment) => segment.grain === "raw");
+    const length = raw.reduce((sum, segment) => sum + segment.end - segment.start, 0);
+    if (length < MIN_SCANNED_MS || !columnsAnswer(query.filter)) return null;
+    const fromDay = floorDay(Math.min(...raw.map((segment) => segment.start)));
+    const toDay = floorDay(Math.max(...raw.map((segment) => segment.end)) - 1);
+    const states = await this.columns.dayStates(query.workspaceId, query.kinds, fromDay, toDay);
+    const pieces: Piece[] = [];
+    const rawSegments: LabelledSegment[] = [];
+    for (const kind of query.kinds) {
+      const byDay = states.get(kind);
+      for (const segment of raw) {
+        for (let day = floorDay(segment.start); day < segment.end; day += DAY_MS) {
+          const start = Math.max(segment.start, day);
+          const end = Math.min(segment.end, day + DAY_MS);
+          const state = byDay?.get(day) ?? "events";
+          if (state === "columns")
+            pieces.push({ kind, day, bucket: segment.bucket, lo: start - day, hi: end - day });
+          else if (state === "events") {
+            const last = rawSegments.at(-1);
+            if (last && last.grain === rawGrain(kind) && last.bucket === segment.bucket && last.end === start)
+              last.end = end;
+            else rawSegments.push({ bucket: segment.bucket, start, end, grain: rawGrain(kind) });
+          }
+        }
+      }
+    }
+    if (pieces.length === 0) return null;
+    const scoped = query.links !== null || keyedByLink(query.key);
+    const links = scoped
+      ? new Set((await matchingLinks(query).execute(this.db)).rows.map((row) => (row as { id: string }).id))
+      : null;
+    const rows = await scanColumns(
+      this.db,
+      {
+        workspaceId: query.workspaceId,
+        key: query.key,
+        filter: query.filter,
+        links,
+        lower: this.dialect === "sqlite" ? lowerAscii : (value) => value.toLowerCase(),
+      },
+      pieces,
+    );
+    return { rows, rawSegments };
+  }
 
   async tally(query: TallyQuery): Promise<Tally[]> {
     if (query.segments.length === 0) return [];
+    const columnar = await this.fromColumns(query);
+    const segments: LabelledSegment[] = columnar
+      ? [...query.segments.filter((s) => s.grain !== "raw"), ...columnar.rawSegments, NO_SEGMENT]
+      : query.segments;
+    const rawParts = columnar
+      ? query.kinds.flatMap((kind) =>
+          columnar.rawSegments.some((s) => s.grain === rawGrain(kind))
+            ? [eventPart(query, kind, this.dialect, rawGrain(kind))]
+            : [],
+        )
+      : has(query, "raw")
+        ? query.kinds.map((kind) => eventPart(query, kind, this.dialect, "raw"))
+        : [];
     const parts = [
       ...(["day", "hour"] as const).flatMap((grain) => (has(query, grain) ? [rollupPart(query, grain)] : [])),
-      ...(has(query, "raw") ? query.kinds.map((kind) => eventPart(query, kind, this.dialect)) : []),
+      ...rawParts,
+      ...(columnar && columnar.rows.length > 0 ? [scannedPart(columnar.rows, this.dialect)] : []),
     ];
     if (parts.length === 0) return [];
     const counted = sql.join(parts, sql` union all `);
     const ranking = query.orderBy.map((metric) => sql.raw(`sum(t.${METRIC_COLUMNS[metric]})`));
     const { rows } = await sql<Row>`
-      with segments (bucket, lo, hi, grain) as (values ${sql.join(query.segments.map(segmentValues))})
+      with segments (bucket, lo, hi, grain) as (values ${sql.join(segments.map(segmentValues))})
       select t.bucket as bucket, t.key as key, sum(t.clicks) as clicks, sum(t.leads) as leads,
              sum(t.sales) as sales, sum(t.sale_amount) as sale_amount
       from (${regrouped(query, counted)}) t
@@ -169,9 +241,40 @@ const perFolder = (workspaceId: string, byLink: RawBuilder<unknown>) => sql`
   from (${byLink}) p join links l on l.workspace_id = ${workspaceId} and l.id = p.key
   where l.folder_id is not null`;
 
+/** A segment whose grain may also be `raw <kind>`: raw for that kind only, the others reading event columns. */
+type LabelledSegment = Omit<Segment, "grain"> & { grain: string };
+
+const rawGrain = (kind: EventKind) => `raw ${kind}`;
+
+/** Keeps the segments' VALUES list from being empty when the columns answer everything. */
+const NO_SEGMENT: LabelledSegment = { bucket: 0, start: 0, end: 0, grain: "none" };
+
+/** Raw segments shorter than this in all are read from the events, the columns' bookkeeping costing more. */
+const MIN_SCANNED_MS = 6 * 3_600_000;
+
+const floorDay = (epoch: number) => Math.floor(epoch / DAY_MS) * DAY_MS;
+
+/** SQLite's lower(): ASCII letters only. */
+const lowerAscii = (value: string) => value.replace(/[A-Z]+/g, (letters) => letters.toLowerCase());
+
+/** Tallies counted from event columns, as rows of the union (a JSON array bound as one parameter). */
+function scannedPart(rows: ScannedRow[], dialect: SqlDialect): RawBuilder<unknown> {
+  const json = JSON.stringify(rows);
+  return dialect === "sqlite"
+    ? sql`
+    select cast(json_extract(j.value, '$[0]') as integer) as bucket, json_extract(j.value, '$[1]') as key,
+           json_extract(j.value, '$[2]') as clicks, json_extract(j.value, '$[3]') as leads,
+           json_extract(j.value, '$[4]') as sales, json_extract(j.value, '$[5]') as sale_amount
+    from json_each(${json}) j`
+    : sql`
+    select (j.value->>0)::integer as bucket, j.value->>1 as key, (j.value->>2)::bigint as clicks,
+           (j.value->>3)::bigint as leads, (j.value->>4)::bigint as sales, (j.value->>5)::bigint as sale_amount
+    from jsonb_array_elements(cast(${json} as jsonb)) j(value)`;
+}
+
 const has = (query: TallyQuery, grain: Segment["grain"]) => query.segments.some((s) => s.grain === grain);
 
-const segmentValues = (segment: Segment) =>
+const segmentValues = (segment: LabelledSegment) =>
   sql`(cast(${segment.bucket} as integer), cast(${segment.start} as bigint), cast(${segment.end} as bigint), cast(${segment.grain} as text))`;
 
 function rollupPart(query: TallyQuery, grain: "day" | "hour"): RawBuilder<unknown> {
@@ -200,7 +303,12 @@ function rollupPart(query: TallyQuery, grain: "day" | "hour"): RawBuilder<unknow
     group by s.bucket${key ? sql`, ${key}` : sql``}`;
 }
 
-function eventPart(query: TallyQuery, kind: EventKind, dialect: SqlDialect): RawBuilder<unknown> {
+function eventPart(
+  query: TallyQuery,
+  kind: EventKind,
+  dialect: SqlDialect,
+  grain: string,
+): RawBuilder<unknown> {
   const conditions = [
     sql`e.workspace_id = ${query.workspaceId}`,
     sql`e.timestamp >= s.lo`,
@@ -224,7 +332,7 @@ function eventPart(query: TallyQuery, kind: EventKind, dialect: SqlDialect): Raw
   return sql`
     select s.bucket as bucket, ${key ?? sql`cast('' as text)`} as key, ${counts}
     from segments s cross join ${sql.table(EVENT_TABLES[kind])} e
-    where s.grain = 'raw' and ${sql.join(conditions, sql` and `)}
+    where s.grain = ${grain} and ${sql.join(conditions, sql` and `)}
     group by ${sql.join([sql`s.bucket`, ...refs])}`;
 }
 

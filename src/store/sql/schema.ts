@@ -46,6 +46,17 @@ export interface Database extends ConversionTables, WebhookTables, AccountTables
     first_seen: number;
   };
   rollups: RollupTable;
+  /** What each day's event columns were built from; see event-columns.ts. */
+  event_column_days: {
+    workspace_id: string;
+    kind: string;
+    day: number;
+    events: number;
+    amount: number;
+    built_at: number;
+  };
+  /** One attribute of one day's events of one kind, encoded by event-column-codec.ts. */
+  event_columns: { workspace_id: string; kind: string; name: string; day: number; data: Uint8Array };
 }
 
 export interface DomainRow {

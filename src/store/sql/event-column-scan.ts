@@ -1,0 +1,219 @@
+import type { Kysely } from "kysely";
+import { DAY_MS, PART_SEPARATOR } from "../../domain/analytics/dimensions.js";
+import { keyedByLink, type TallyKey } from "../../domain/analytics/ports.js";
+import type { EventFilter, EventKind, ValueFilter } from "../../domain/events/model.js";
+import { type DecodedColumn, decodeColumn, type ValueColumn } from "./event-column-codec.js";
+import type { ValueColumnName } from "./event-columns.js";
+import type { Database } from "./schema.js";
+
+/** Events of one kind of one UTC day, [lo, hi) in ms since the day's start, counted into `bucket`. */
+export type Piece = { kind: EventKind; day: number; bucket: number; lo: number; hi: number };
+
+/** A tally row: bucket, key, clicks, leads, sales, USD cents. */
+export type ScannedRow = [number, string, number, number, number, number];
+
+export type ScanQuery = {
+  workspaceId: string;
+  key: TallyKey;
+  filter: EventFilter;
+  /** The links whose events count; null: every event. */
+  links: ReadonlySet<string> | null;
+  /** Lower-cases as the engine's lower() does, for `anyCase` filters. */
+  lower: (value: string) => string;
+};
+
+type Match = (value: string | null) => boolean;
+
+/** The event filters the columns answer: each tests one column's values. customerId and metadata are not here. */
+const FILTERS: Partial<Record<keyof EventFilter, { column: ValueColumnName; part?: number }>> = {
+  country: { column: "countries" },
+  continent: { column: "continents" },
+  region: { column: "regions", part: 1 },
+  city: { column: "cities", part: 2 },
+  device: { column: "devices" },
+  browser: { column: "browsers" },
+  os: { column: "os" },
+  referer: { column: "referers" },
+  refererUrl: { column: "referer_urls" },
+  url: { column: "top_urls" },
+  utmSource: { column: "utm_sources" },
+  utmMedium: { column: "utm_mediums" },
+  utmCampaign: { column: "utm_campaigns" },
+  utmTerm: { column: "utm_terms" },
+  utmContent: { column: "utm_contents" },
+  trigger: { column: "triggers" },
+  qr: { column: "qr" },
+};
+
+/** Whether the columns can answer a query with this filter: every filter but a customer and metadata. */
+export const columnsAnswer = (filter: EventFilter) =>
+  filter.customerId === undefined && filter.metadata === undefined;
+
+const DAYS_PER_READ = 31;
+
+/**
+ * Counts the pieces' events that pass the filter, per bucket and key, reading only the columns it needs, a month
+ * of days at a time. Matches values as the SQL event filters do (value-condition.ts): a value filter holds for
+ * one of its values, or (`exclude`) for none of them, a missing UTM value included.
+ */
+export async function scanColumns(
+  db: Kysely<Database>,
+  query: ScanQuery,
+  pieces: readonly Piece[],
+): Promise<ScannedRow[]> {
+  const tests = testsOf(query);
+  const keyColumn: ValueColumnName | null =
+    query.key === "none" ? null : keyedByLink(query.key) ? "link_id" : query.key;
+  const sparse = keyColumn?.startsWith("utm_") ?? false;
+  const totals = new Map<string, ScannedRow>();
+  const byDay = new Map<string, Piece[]>();
+  for (const piece of pieces) {
+    const id = `${piece.kind} ${piece.day}`;
+    byDay.set(id, [...(byDay.get(id) ?? []), piece]);
+  }
+  for (const kind of ["clicks", "leads", "sales"] as const) {
+    const days = [...new Set(pieces.filter((p) => p.kind === kind).map((p) => p.day))].sort((a, b) => a - b);
+    if (days.length === 0) continue;
+    // Times are read only for the days that a piece cuts: they are the largest column.
+    const partial = new Set(
+      pieces.filter((p) => p.kind === kind && (p.lo > 0 || p.hi < DAY_MS)).map((p) => p.day),
+    );
+    const names = new Set<string>(tests.map((test) => test.column));
+    if (keyColumn) names.add(keyColumn);
+    if (kind === "sales") names.add("amount");
+    if (names.size === 0) names.add("qr"); // any column gives the number of events
+    for (let i = 0; i < days.length; i += DAYS_PER_READ) {
+      const batch = days.slice(i, i + DAYS_PER_READ);
+      const cut = batch.filter((day) => partial.has(day));
+      const read = (columns: string[], inDays: number[]) =>
+        db
+          .selectFrom("event_columns")
+          .select(["day", "name", "data"])
+          .where("workspace_id", "=", query.workspaceId)
+          .where("kind", "=", kind)
+          .where("name", "in", columns)
+          .where("day", "in", inDays)
+          .execute();
+      const rows = [...(await read([...names], batch)), ...(cut.length > 0 ? await read(["time"], cut) : [])];
+      const columns = new Map<number, Map<string, DecodedColumn>>();
+      for (const row of rows) {
+        const day = Number(row.day);
+        const map = columns.get(day) ?? new Map<string, DecodedColumn>();
+        map.set(row.name, decodeColumn(row.data));
+        columns.set(day, map);
+      }
+      for (const day of batch) {
+        const found = columns.get(day);
+        if (!found || [...names, ...(partial.has(day) ? ["time"] : [])].some((name) => !found.has(name)))
+          throw new Error(`event columns of ${kind} on ${new Date(day).toISOString()} are incomplete`);
+        countDay(kind, found, byDay.get(`${kind} ${day}`) ?? [], tests, keyColumn, sparse, totals);
+      }
+    }
+  }
+  return [...totals.values()];
+}
+
+type Test = { column: ValueColumnName; match: Match };
+
+function testsOf({ filter, links, lower }: ScanQuery): Test[] {
+  const tests: Test[] = [];
+  if (links) tests.push({ column: "link_id", match: (value) => value !== null && links.has(value) });
+  for (const [name, spec] of Object.entries(FILTERS)) {
+    const value = filter[name as keyof EventFilter];
+    if (value === undefined || spec === undefined) continue;
+    const partOf = (stored: string | null) =>
+      stored === null || spec.part === undefined ? stored : (stored.split(PART_SEPARATOR)[spec.part] ?? null);
+    let match: Match;
+    if (typeof value === "boolean") match = (stored) => stored === (value ? "1" : "0");
+    else if (typeof value === "string") match = (stored) => partOf(stored) === value;
+    else match = valueMatch(value as ValueFilter, lower, partOf);
+    tests.push({ column: spec.column, match });
+  }
+  return tests;
+}
+
+/** value-condition.ts in JavaScript: `in (…)`, or `is null or not in (…)`, compared lower-cased when `anyCase`. */
+function valueMatch(
+  { values, exclude, anyCase }: ValueFilter,
+  lower: (value: string) => string,
+  partOf: (stored: string | null) => string | null,
+): Match {
+  const list = new Set(anyCase ? values.map(lower) : values);
+  return (stored) => {
+    const value = partOf(stored);
+    if (value === null) return exclude;
+    const has = list.has(anyCase ? lower(value) : value);
+    return exclude ? !has : has;
+  };
+}
+
+function countDay(
+  kind: EventKind,
+  columns: Map<string, DecodedColumn>,
+  pieces: readonly Piece[],
+  tests: readonly Test[],
+  keyColumn: ValueColumnName | null,
+  sparse: boolean,
+  totals: Map<string, ScannedRow>,
+): void {
+  const checks = tests.map(({ column, match }) => {
+    const decoded = columns.get(column) as ValueColumn;
+    return {
+      codes: decoded.codes,
+      allowed: Uint8Array.from(decoded.dictionary, (value) => (match(value) ? 1 : 0)),
+    };
+  });
+  const keyed = keyColumn ? (columns.get(keyColumn) as ValueColumn) : null;
+  const dictionary = keyed?.dictionary ?? [""];
+  const keyCodes = keyed?.codes ?? null;
+  const keep = Uint8Array.from(dictionary, (value) => (sparse && (value === null || value === "") ? 0 : 1));
+  const time = columns.get("time");
+  const times = time?.type === "times" ? time.values : null;
+  const amountColumn = columns.get("amount");
+  const amounts = amountColumn?.type === "amounts" ? amountColumn.values : null;
+  const length = lengthOf(columns.values().next().value as DecodedColumn);
+  for (const piece of pieces) {
+    const from = times && piece.lo > 0 ? lowerBound(times, piece.lo) : 0;
+    const to = times && piece.hi < DAY_MS ? lowerBound(times, piece.hi) : length;
+    const counts = new Float64Array(dictionary.length);
+    const sums = amounts ? new Float64Array(dictionary.length) : null;
+    // The first two tests unrolled: most queries have one or two, and this loop runs once per event.
+    const [first, second, ...rest] = checks;
+    events: for (let i = from; i < to; i++) {
+      if (first !== undefined && first.allowed[first.codes[i]] === 0) continue;
+      if (second !== undefined && second.allowed[second.codes[i]] === 0) continue;
+      for (const check of rest) if (check.allowed[check.codes[i]] === 0) continue events;
+      const code = keyCodes ? keyCodes[i] : 0;
+      if (keep[code] === 0) continue;
+      counts[code] += 1;
+      if (sums && amounts) sums[code] += amounts[i];
+    }
+    counts.forEach((count, code) => {
+      if (count === 0) return;
+      const key = String(dictionary[code] ?? "");
+      const id = `${piece.bucket}\u0000${key}`;
+      const row = totals.get(id) ?? ([piece.bucket, key, 0, 0, 0, 0] as ScannedRow);
+      if (kind === "clicks") row[2] += count;
+      else if (kind === "leads") row[3] += count;
+      else {
+        row[4] += count;
+        row[5] += sums?.[code] ?? 0;
+      }
+      totals.set(id, row);
+    });
+  }
+}
+
+const lengthOf = (column: DecodedColumn) =>
+  column.type === "values" ? column.codes.length : column.values.length;
+
+function lowerBound(values: Uint32Array, target: number): number {
+  let lo = 0;
+  let hi = values.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (values[mid] < target) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
