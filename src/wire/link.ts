@@ -59,7 +59,7 @@ export function presentLink(link: Link, protocol: string, generation: SdkGenerat
     testVariants: link.testVariants,
     testStartedAt: iso(link.testStartedAt),
     testCompletedAt: iso(link.testCompletedAt),
-    userId: null,
+    userId: link.userId,
     workspaceId: link.workspaceId,
     projectId: link.workspaceId.replace(/^ws_/, ""),
     webhookIds: link.webhookIds,

@@ -2,14 +2,23 @@ import type { Clock } from "../clock.js";
 import { conflict, notFound, UniqueViolation } from "../errors.js";
 import { prefixedId } from "../ids.js";
 import type { Principal } from "../workspaces/model.js";
+import { FolderGate } from "./folder-gate.js";
 import type { Folder, FolderFields, FolderListFilter } from "./model.js";
 import type { FolderStore } from "./ports.js";
 
+/**
+ * A workspace's folders. Whoever creates one owns it; a member sees and changes only what their role on each
+ * folder allows (ADR 24).
+ */
 export class FolderService {
+  private readonly gate: FolderGate;
+
   constructor(
     private readonly store: FolderStore,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.gate = new FolderGate(store);
+  }
 
   async create(principal: Principal, fields: FolderFields): Promise<Folder> {
     const now = this.clock.now();
@@ -21,27 +30,27 @@ export class FolderService {
       updatedAt: now,
     };
     try {
-      await this.store.insert(folder);
+      await this.store.insert(folder, principal.actsAs?.userId ?? null);
     } catch (error) {
       throw translate(error, folder.name);
     }
     return folder;
   }
 
-  async get(principal: Principal, id: string): Promise<Folder> {
-    const folder = await this.store.findById(principal.workspaceId, id);
-    if (!folder) throw notFound("Folder not found.");
-    return folder;
+  get(principal: Principal, id: string): Promise<Folder> {
+    return this.gate.check(principal, id, "read");
   }
 
+  /** The folders the caller may read. */
   list(principal: Principal, filter: FolderListFilter): Promise<Folder[]> {
-    return this.store.list(principal.workspaceId, filter);
+    return this.store.list(principal.workspaceId, { ...filter, readableBy: this.gate.readableBy(principal) });
   }
 
   async update(principal: Principal, id: string, input: Partial<FolderFields>): Promise<Folder> {
     const fields = Object.fromEntries(
       Object.entries(input).filter(([, value]) => value !== undefined),
     ) as Partial<FolderFields>;
+    await this.gate.check(principal, id, "write");
     let folder: Folder | null;
     try {
       folder =
@@ -57,6 +66,7 @@ export class FolderService {
 
   /** Its links stay, outside any folder. */
   async delete(principal: Principal, id: string): Promise<{ id: string }> {
+    await this.gate.check(principal, id, "write");
     if (!(await this.store.delete(principal.workspaceId, id))) throw notFound("Folder not found.");
     return { id };
   }
