@@ -32,6 +32,7 @@ import {
 } from "./model.js";
 import type { LinkCache, LinkRelations, LinkStore } from "./ports.js";
 import { randomKey } from "./random-key.js";
+import { domainIdOf, isRootLinkId, ROOT_LINK_UNDELETABLE, rootLink } from "./root-link.js";
 import { canonicalKey, isReservedKey, normaliseExternalId } from "./rules.js";
 import { keptUtm, touchesUtm, withUtm } from "./utm.js";
 import { assertWebhookSubscriptions } from "./webhook-subscriptions.js";
@@ -152,6 +153,11 @@ export class LinkService {
   }
 
   private async find(principal: Principal, linkId: string): Promise<Link> {
+    if (isRootLinkId(linkId)) {
+      const domain = await this.domains.findById(principal.workspaceId, domainIdOf(linkId));
+      if (!domain) throw notFound("Link not found.");
+      return rootLink(domain);
+    }
     const link = linkId.startsWith("ext_")
       ? await this.store.findByExternalId(principal.workspaceId, normaliseExternalId(linkId))
       : await this.store.findById(principal.workspaceId, linkId);
@@ -161,7 +167,7 @@ export class LinkService {
 
   async info(principal: Principal, lookup: LinkLookup): Promise<Link> {
     let link: Link | null = null;
-    if (lookup.linkId) link = await this.store.findById(principal.workspaceId, lookup.linkId);
+    if (lookup.linkId) return this.get(principal, lookup.linkId);
     else if (lookup.externalId)
       link = await this.store.findByExternalId(principal.workspaceId, normaliseExternalId(lookup.externalId));
     else if (lookup.key) {
@@ -170,6 +176,9 @@ export class LinkService {
         canonicalKey(lookup.key),
       );
       link = found?.workspaceId === principal.workspaceId ? found : null;
+    } else if (lookup.domain) {
+      const domain = await this.domains.find(principal.workspaceId, normaliseDomain(lookup.domain));
+      link = domain && rootLink(domain);
     } else {
       throw new DomainError(
         "bad_request",
@@ -241,6 +250,10 @@ export class LinkService {
 
   async update(principal: Principal, linkId: string, input: LinkInput): Promise<Link> {
     const before = await this.allowed(principal, await this.find(principal, linkId), "links.write");
+    if (isRootLinkId(before.id))
+      throw forbidden(
+        `The root link of ${before.domain} shows the domain's landing settings: change them with PATCH /domains/${before.domain}.`,
+      );
     const { fields, ...relations } = await this.changes(principal, input, [before]);
     if (touchesUtm(fields)) {
       Object.assign(fields, withUtm(fields.url ?? before.url, { ...keptUtm(fields.url, before), ...fields }));
@@ -288,6 +301,7 @@ export class LinkService {
 
   async delete(principal: Principal, linkId: string): Promise<{ id: string }> {
     const link = await this.allowed(principal, await this.find(principal, linkId), "links.write");
+    if (isRootLinkId(link.id)) throw forbidden(ROOT_LINK_UNDELETABLE);
     await this.store.delete(
       principal.workspaceId,
       link.id,
