@@ -373,14 +373,14 @@ export class LinkService {
     if (domain === this.defaultDomain) return;
     const owner = await this.domains.claim(newDomain(principal.workspaceId, domain, at));
     if (owner !== principal.workspaceId) {
-      throw forbidden(`Domain ${domain} does not belong to this workspace.`);
+      throw forbidden(DOMAIN_NOT_OURS);
     }
   }
 
   private async assertDomainUsable(principal: Principal, domain: string): Promise<void> {
     if (domain === this.defaultDomain || (await this.domains.find(principal.workspaceId, domain))) return;
     if (!(await this.domains.claimable(principal.workspaceId, domain))) {
-      throw forbidden(`Domain ${domain} does not belong to this workspace.`);
+      throw forbidden(DOMAIN_NOT_OURS);
     }
   }
 
@@ -419,6 +419,9 @@ export class LinkService {
     return error.target === "external_id" ? duplicateExternalId(link) : duplicateKey(link);
   }
 }
+
+/** Dub's answer to a link on a domain another workspace has. */
+export const DOMAIN_NOT_OURS = "Domain does not belong to workspace.";
 
 export const duplicateKey = (link: Pick<Link, "domain" | "key">) =>
   conflict(`Duplicate key: the key "${link.key}" is already in use on the domain ${link.domain}.`);
