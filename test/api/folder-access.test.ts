@@ -177,6 +177,32 @@ describe("a member's key on folders", () => {
   });
 });
 
+describe("a member's own role on a folder", () => {
+  test("wins over the access level; only who may change the folder gives it, and only to a member", async () => {
+    const { member, owner, folders, inNone } = await team();
+    const give = (key: string, role: string | null, userId = member.id) =>
+      http(key, "PATCH", `/folders/${folders.none.id}/users`, { userId, role });
+    await rejection(give(member.key, "owner"), 403);
+    assert.deepEqual((await give(owner.key, "viewer")).body, {
+      folderId: folders.none.id,
+      userId: member.id,
+      role: "viewer",
+    });
+    assert.equal((await member.dub.links.get({ linkId: inNone.id })).id, inNone.id);
+    await rejection(member.dub.links.update(inNone.id, { url: "https://google.com" }), 403);
+    await give(owner.key, "editor");
+    assert.match(
+      (await member.dub.links.update(inNone.id, { url: "https://google.com" })).url,
+      /^https:\/\/google\.com/,
+    );
+    await rejection(member.dub.folders.update(folders.none.id, { name: "Taken" }), 403);
+    await give(owner.key, null);
+    await rejection(member.dub.links.get({ linkId: inNone.id }), 403);
+    await rejection(give(owner.key, "viewer", "usr_nobody"), 404);
+    await rejection(give(owner.key, "admin"), 422);
+  });
+});
+
 describe("owners and the workspace's own keys", () => {
   test("have every folder; a link carries the user a key acts as, null for the workspace's key", async () => {
     const { workspace, owner, folders, inNone } = await team();

@@ -1,7 +1,9 @@
+import type { MembershipStore } from "../accounts/ports.js";
 import type { Clock } from "../clock.js";
 import { conflict, notFound, UniqueViolation } from "../errors.js";
 import { prefixedId } from "../ids.js";
 import type { Principal } from "../workspaces/model.js";
+import type { FolderRole } from "./folder-access.js";
 import { FolderGate } from "./folder-gate.js";
 import type { Folder, FolderFields, FolderListFilter } from "./model.js";
 import type { FolderStore } from "./ports.js";
@@ -16,6 +18,7 @@ export class FolderService {
   constructor(
     private readonly store: FolderStore,
     private readonly clock: Clock,
+    private readonly members: Pick<MembershipStore, "roleIn">,
   ) {
     this.gate = new FolderGate(store);
   }
@@ -62,6 +65,23 @@ export class FolderService {
     }
     if (!folder) throw notFound("Folder not found.");
     return folder;
+  }
+
+  /**
+   * Gives a member of the workspace their own role on the folder (over its access level), or with null takes it
+   * away; only who may change the folder may.
+   */
+  async setUserRole(
+    principal: Principal,
+    id: string,
+    userId: string,
+    role: FolderRole | null,
+  ): Promise<{ folderId: string; userId: string; role: FolderRole | null }> {
+    await this.gate.check(principal, id, "write");
+    if (!(await this.members.roleIn(principal.workspaceId, userId)))
+      throw notFound("User is not a member of this workspace.");
+    await this.store.setRole(principal.workspaceId, id, userId, role, this.clock.now());
+    return { folderId: id, userId, role };
   }
 
   /** Its links stay, outside any folder. */
