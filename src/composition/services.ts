@@ -134,7 +134,7 @@ export function storeServices(
       announcer,
     ),
     tags: new TagService(stores.tags, systemClock),
-    folders: new FolderService(stores.folders, systemClock),
+    folders: new FolderService(stores.folders, systemClock, stores.accounts),
     webhooks: new WebhookService(
       stores.webhooks,
       stores.links,

@@ -1,13 +1,15 @@
 import type { DomainError } from "../domain/errors.js";
 import type { Link } from "../domain/links/model.js";
+import { ROOT_KEY } from "../domain/links/root-link.js";
 import { iso } from "./iso.js";
 import type { SdkGeneration } from "./sdk-generation.js";
 import { presentTag } from "./tag.js";
 
 export type LinkPresenter = (link: Link) => ReturnType<typeof presentLink>;
 
+/** A domain's root link (`_root`) is the domain itself. */
 export const shortLinkOf = (link: Pick<Link, "domain" | "key">, protocol: string) =>
-  `${protocol}://${link.domain}/${link.key}`;
+  link.key === ROOT_KEY ? `${protocol}://${link.domain}` : `${protocol}://${link.domain}/${link.key}`;
 
 /**
  * Dub's Link object: every key present, `null` where Clicktrail has no such feature or value (`identifier` names a
@@ -59,7 +61,7 @@ export function presentLink(link: Link, protocol: string, generation: SdkGenerat
     testVariants: link.testVariants,
     testStartedAt: iso(link.testStartedAt),
     testCompletedAt: iso(link.testCompletedAt),
-    userId: null,
+    userId: link.userId,
     workspaceId: link.workspaceId,
     projectId: link.workspaceId.replace(/^ws_/, ""),
     webhookIds: link.webhookIds,

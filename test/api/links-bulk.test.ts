@@ -83,7 +83,7 @@ describe("links.createMany", () => {
     );
     assert.equal(error(4).error, `Invalid tagIds detected: ${theirTag.id}`);
     assert.equal(error(5).error, "Folder not found.");
-    assert.equal(error(6).error, `Domain ${theirDomain} does not belong to this workspace.`);
+    assert.equal(error(6).error, "Domain does not belong to workspace.");
     assert.equal(
       error(8).error,
       `A link with the externalId "${externalId}" already exists in this workspace.`,

@@ -5,7 +5,7 @@ import { after, before, describe, test } from "node:test";
 import { apiCall } from "../helpers/journey.js";
 import { rejection } from "../helpers/rejection.js";
 import { startServer, type TestServer } from "../helpers/server.js";
-import { signedInUser } from "../helpers/session.js";
+import { PASSWORD, signedInUser, uniqueEmail } from "../helpers/session.js";
 
 let server: TestServer;
 before(async () => {
@@ -144,7 +144,12 @@ describe("an API key may not manage keys", () => {
 describe("the token service for dashboard callers", () => {
   test("an owner lists, creates (the key once) and revokes; the new key works with the SDK until revoked", async () => {
     const ws = await server.newWorkspace();
-    const owner = { workspaceId: ws.workspaceId, userId: "usr_owner", role: "owner" as const };
+    // a real owner: a key acts as its maker, and the key of someone who is no member opens nothing (ADR 24)
+    const user = await server.services.accounts.createUser(
+      { email: uniqueEmail("owner"), password: PASSWORD },
+      { workspaceId: ws.workspaceId, role: "owner" },
+    );
+    const owner = { workspaceId: ws.workspaceId, userId: user.id, role: "owner" as const };
     const created = await server.services.tokens.create(owner, { name: "CI", scopes: ["links.read"] });
     assert.match(created.key, /^dub_/);
     assert.equal(created.name, "CI");

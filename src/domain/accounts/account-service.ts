@@ -117,6 +117,16 @@ export class AccountService {
     );
   }
 
+  /** The member of the workspace with this email (or user id), for a key that acts as them. */
+  async memberOf(workspaceId: string, emailOrId: string): Promise<User> {
+    const user =
+      (await this.store.findUserByEmail(emailKey(emailOrId))) ?? (await this.store.getUser(emailOrId.trim()));
+    if (!user) throw notFound(`No user with the email or id ${emailOrId.trim()}.`);
+    if (!(await this.store.roleIn(workspaceId, user.id)))
+      throw badRequest(`${user.email} is not a member of workspace ${workspaceId}.`);
+    return user;
+  }
+
   /** A new password; every session of the user ends. */
   async resetPassword(email: string, password: string): Promise<User> {
     checkPassword(password);
@@ -187,6 +197,7 @@ export class AccountService {
       scopes: scopesOf(chosen.role),
       userId: user.id,
       role: chosen.role,
+      actsAs: { userId: user.id, role: chosen.role },
     };
   }
 

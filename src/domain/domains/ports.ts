@@ -18,6 +18,7 @@ export interface DomainStore {
   /** Whether the server knows the domain: owned, or used by some link. */
   isKnown(slug: string): Promise<boolean>;
   find(workspaceId: string, slug: string): Promise<Domain | null>;
+  findById(workspaceId: string, id: string): Promise<Domain | null>;
   list(workspaceId: string, filter: DomainFilter): Promise<Domain[]>;
   /** How many of the workspace's links are on the domain. */
   countLinks(workspaceId: string, slug: string): Promise<number>;

@@ -1,4 +1,4 @@
-/** Who in the workspace may see and fill a folder, in Dub's terms; Clicktrail keeps it but has no per-user rights. */
+/** What members without a role of their own on a folder may do with it (ADR 24); none: they do not see it. */
 export const FOLDER_ACCESS_LEVELS = ["write", "read"] as const;
 export type FolderAccessLevel = (typeof FOLDER_ACCESS_LEVELS)[number];
 
@@ -14,4 +14,5 @@ export type Folder = {
 
 export type FolderFields = Pick<Folder, "name" | "description" | "accessLevel">;
 
-export type FolderListFilter = { search?: string; page: number; pageSize: number };
+/** `readableBy`: only the folders that user may read as a member (see folder-access.ts). */
+export type FolderListFilter = { search?: string; page: number; pageSize: number; readableBy?: string };

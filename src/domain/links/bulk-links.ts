@@ -1,6 +1,13 @@
 import type { Announcer } from "../announcements.js";
 import type { Clock } from "../clock.js";
-import { badRequest, DomainError, MissingReference, UniqueViolation, unprocessable } from "../errors.js";
+import {
+  badRequest,
+  DomainError,
+  forbidden,
+  MissingReference,
+  UniqueViolation,
+  unprocessable,
+} from "../errors.js";
 import type { WebhookPayloads } from "../webhooks/ports.js";
 import type { Principal } from "../workspaces/model.js";
 import {
@@ -33,6 +40,9 @@ export type BulkCreateItem =
 
 /** Each item's outcome, in the order of the items. */
 export type BulkCreateResult = { link: Link } | { input: unknown; error: DomainError };
+
+/** Each selected link, updated, or refused in its place (it sits in a folder the caller may not write in). */
+export type BulkUpdateResult = { link: Link } | { link: Link; error: DomainError };
 
 /** Which links a bulk update changes: by id, or (when no id is given) by externalId. */
 export type BulkSelection = { linkIds?: string[]; externalIds?: string[] };
@@ -71,7 +81,11 @@ export class BulkLinkService {
       try {
         if ("invalid" in item) throw item.invalid;
         const keyGiven = item.link.key !== undefined;
-        const link = await this.links.prepare(principal, item.link, now, { checked, claim: !dryRun });
+        const link = await this.links.prepare(principal, item.link, now, {
+          checked,
+          claim: !dryRun,
+          bulk: true,
+        });
         while (!keyGiven && keys.has(`${link.domain}/${link.key}`)) link.key = randomKey(item.link);
         if (keys.has(`${link.domain}/${link.key}`)) throw duplicateKey(link);
         if (link.externalId !== null && externalIds.has(link.externalId)) throw duplicateExternalId(link);
@@ -115,8 +129,15 @@ export class BulkLinkService {
     return results;
   }
 
-  /** Applies `input` to each selected link of the workspace; ids it has no link for are skipped, as Dub does. */
-  async updateMany(principal: Principal, selection: BulkSelection, input: LinkInput): Promise<Link[]> {
+  /**
+   * Applies `input` to each selected link of the workspace; ids it has no link for are skipped, as Dub does, and
+   * a link in a folder the caller may not write in is refused in its place.
+   */
+  async updateMany(
+    principal: Principal,
+    selection: BulkSelection,
+    input: LinkInput,
+  ): Promise<BulkUpdateResult[]> {
     const ids = selection.linkIds ?? [];
     const externalIds = (selection.externalIds ?? []).map(normaliseExternalId);
     if (ids.length > BULK_LIMIT || externalIds.length > BULK_LIMIT)
@@ -124,10 +145,11 @@ export class BulkLinkService {
     if (ids.length === 0 && externalIds.length === 0)
       throw badRequest("You must provide linkIds or externalIds to update links.");
     const { domain: _domain, key: _key, externalId: _externalId, ...changes } = input;
-    const before =
+    const found =
       ids.length > 0
         ? await this.store.findByIds(principal.workspaceId, [...new Set(ids)])
         : await this.store.findByExternalIds(principal.workspaceId, [...new Set(externalIds)]);
+    const { writable: before, refused } = await this.writable(principal, found);
     const { fields, ...relations } = await this.links.changes(principal, changes, before);
     for (const link of before) assertTestWindow({ ...link, ...fields });
     const at = this.clock.now();
@@ -145,7 +167,16 @@ export class BulkLinkService {
         relations,
       );
       await this.settled("updated", updated);
-      return updated;
+      const asked = ids.length > 0 ? ids : externalIds;
+      const place = (link: Link) => asked.indexOf((ids.length > 0 ? link.id : link.externalId) ?? "");
+      const results: BulkUpdateResult[] = [
+        ...updated.map((link) => ({ link })),
+        ...refused.map((link) => ({
+          link,
+          error: forbidden(`You don't have permission to move this link to the folder: ${link.folderId}`),
+        })),
+      ];
+      return results.sort((a, b) => place(a.link) - place(b.link));
     } catch (error) {
       // Only a folder or tag deleted meanwhile can refuse it: nothing unique changes.
       throw error instanceof MissingReference ? this.links.translate(error, before[0]) : error;
@@ -156,7 +187,15 @@ export class BulkLinkService {
     if (linkIds.length > BULK_LIMIT)
       throw unprocessable(`You can only delete up to ${BULK_LIMIT} links at a time.`);
     const at = this.clock.now();
-    const deleted = await this.store.deleteMany(principal.workspaceId, [...new Set(linkIds)], (link) =>
+    let ids = [...new Set(linkIds)];
+    if (this.links.gate.readableBy(principal) !== undefined) {
+      const { writable } = await this.writable(
+        principal,
+        await this.store.findByIds(principal.workspaceId, ids),
+      );
+      ids = writable.map((link) => link.id);
+    }
+    const deleted = await this.store.deleteMany(principal.workspaceId, ids, (link) =>
       this.events.linkChanged("link.deleted", link, at),
     );
     await this.settled("deleted", deleted);
@@ -184,13 +223,10 @@ export class BulkLinkService {
       externalId: conditions.externalId ? normaliseExternalId(conditions.externalId) : undefined,
     };
     if (groupBy !== "folderId" && normalised.folderId)
-      await this.links.assertFolder(principal, normalised.folderId);
+      await this.links.gate.check(principal, normalised.folderId, "read");
+    normalised.readableBy = this.links.gate.readableBy(principal);
     const workspaceId = principal.workspaceId;
     if (groupBy === undefined) return this.store.count(workspaceId, normalised);
-    if (groupBy === "userId") {
-      const total = await this.store.count(workspaceId, normalised);
-      return total > 0 ? [{ value: null, count: total }] : [];
-    }
     const { domain, tagIds, tagNames, withTags, folderId, ...others } = normalised;
     const kept =
       groupBy === "domain"
@@ -199,6 +235,22 @@ export class BulkLinkService {
           ? { ...others, domain, folderId }
           : { ...others, domain, tagIds, tagNames, withTags };
     return this.store.countBy(workspaceId, kept, groupBy);
+  }
+
+  /** The links the caller may write (those outside folders, or in folders they may write links in), and the rest. */
+  private async writable(
+    principal: Principal,
+    links: Link[],
+  ): Promise<{ writable: Link[]; refused: Link[] }> {
+    const writable: Link[] = [];
+    const refused: Link[] = [];
+    const verdicts = new Map<string | null, Promise<boolean>>();
+    for (const link of links) {
+      if (!verdicts.has(link.folderId))
+        verdicts.set(link.folderId, this.links.gate.mayOnLink(principal, link.folderId, "links.write"));
+      ((await verdicts.get(link.folderId)) ? writable : refused).push(link);
+    }
+    return { writable, refused };
   }
 
   private async settled(change: "created" | "updated" | "deleted", links: Link[]): Promise<void> {

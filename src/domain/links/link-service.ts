@@ -11,6 +11,7 @@ import {
   UniqueViolation,
   unprocessable,
 } from "../errors.js";
+import { FOLDER_FORBIDDEN, FolderGate } from "../folders/folder-gate.js";
 import type { FolderStore } from "../folders/ports.js";
 import { prefixedId } from "../ids.js";
 import { nameKey } from "../names.js";
@@ -31,6 +32,7 @@ import {
 } from "./model.js";
 import type { LinkCache, LinkRelations, LinkStore } from "./ports.js";
 import { randomKey } from "./random-key.js";
+import { domainIdOf, isRootLinkId, ROOT_LINK_UNDELETABLE, rootLink } from "./root-link.js";
 import { canonicalKey, isReservedKey, normaliseExternalId } from "./rules.js";
 import { keptUtm, touchesUtm, withUtm } from "./utm.js";
 import { assertWebhookSubscriptions } from "./webhook-subscriptions.js";
@@ -39,7 +41,13 @@ const RANDOM_KEY_ATTEMPTS = 5;
 
 export type LinkLookup = { linkId?: string; externalId?: string; domain?: string; key?: string };
 
+/** How a batch words a folder the caller may not write links in (Dub's bulk message). */
+export const noWriteAccess = (folderId: string) =>
+  forbidden(`You don't have write access to the folder: ${folderId}`);
+
 export class LinkService {
+  readonly gate: FolderGate;
+
   constructor(
     private readonly store: LinkStore,
     private readonly domains: DomainStore,
@@ -49,9 +57,11 @@ export class LinkService {
     private readonly events: WebhookPayloads,
     private readonly announcer: Announcer,
     private readonly tags: Pick<TagStore, "findByIds" | "findByNames">,
-    private readonly folders: Pick<FolderStore, "findById">,
+    folders: Pick<FolderStore, "findById" | "roleOf">,
     private readonly webhooks: Pick<WebhookStore, "list">,
-  ) {}
+  ) {
+    this.gate = new FolderGate(folders);
+  }
 
   async create(principal: Principal, input: NewLinkInput): Promise<Link> {
     const link = await this.prepare(principal, input, this.clock.now());
@@ -61,13 +71,14 @@ export class LinkService {
   /**
    * The new link `input` describes, checked against the workspace's tags, folders and domains, not stored yet.
    * A batch passes one `checked` map, so each folder and domain is looked up once. A custom domain nobody owns
-   * is claimed for the workspace, unless `claim` is false (a dry run), which only checks that it could be.
+   * is claimed for the workspace, unless `claim` is false (a dry run), which only checks that it could be. A
+   * batch (`bulk`) words a folder the caller may not write in as Dub's bulk calls do.
    */
   async prepare(
     principal: Principal,
     input: NewLinkInput,
     now: number,
-    { checked = new Map<string, Promise<unknown>>(), claim = true } = {},
+    { checked = new Map<string, Promise<unknown>>(), claim = true, bulk = false } = {},
   ): Promise<Link> {
     const { tags: selection, webhookIds, keyPrefix, keyLength, ...rest } = input;
     const fields = { ...this.normalise(rest), ...withUtm(input.url, rest) };
@@ -80,7 +91,18 @@ export class LinkService {
       ? await once(`tags ${JSON.stringify(selection)}`, () => this.tagsOf(principal, selection))
       : [];
     const { folderId } = fields;
-    if (folderId) await once(`folder ${folderId}`, () => this.assertFolder(principal, folderId));
+    if (folderId) {
+      const writable = once(`folder ${folderId}`, () =>
+        this.gate.check(principal, folderId, "links.write").then(
+          () => true,
+          (error) => {
+            if (bulk && error instanceof DomainError && error.code === "forbidden") return false;
+            throw error;
+          },
+        ),
+      );
+      if (!(await writable)) throw noWriteAccess(folderId);
+    }
     if (webhookIds?.length) {
       const webhooks = await once("webhooks", () => this.webhooks.list(principal.workspaceId));
       assertWebhookSubscriptions(webhooks, [], webhookIds);
@@ -97,6 +119,7 @@ export class LinkService {
       workspaceId: principal.workspaceId,
       domain,
       key: fields.key ?? randomKey({ keyPrefix, keyLength }),
+      userId: principal.actsAs?.userId ?? null,
       createdAt: now,
     });
   }
@@ -118,8 +141,23 @@ export class LinkService {
     }
   }
 
-  /** By id, or by `ext_<externalId>` as Dub allows wherever a link id goes in a path. */
+  /** By id, or by `ext_<externalId>` as Dub allows wherever a link id goes in a path; 403 in a folder not readable. */
   async get(principal: Principal, linkId: string): Promise<Link> {
+    return this.allowed(principal, await this.find(principal, linkId), "read");
+  }
+
+  /** The link, when the caller may take `action` on the folder it sits in; Dub's 403 otherwise. */
+  private async allowed(principal: Principal, link: Link, action: "read" | "links.write"): Promise<Link> {
+    if (!(await this.gate.mayOnLink(principal, link.folderId, action))) throw forbidden(FOLDER_FORBIDDEN);
+    return link;
+  }
+
+  private async find(principal: Principal, linkId: string): Promise<Link> {
+    if (isRootLinkId(linkId)) {
+      const domain = await this.domains.findById(principal.workspaceId, domainIdOf(linkId));
+      if (!domain) throw notFound("Link not found.");
+      return rootLink(domain);
+    }
     const link = linkId.startsWith("ext_")
       ? await this.store.findByExternalId(principal.workspaceId, normaliseExternalId(linkId))
       : await this.store.findById(principal.workspaceId, linkId);
@@ -129,7 +167,7 @@ export class LinkService {
 
   async info(principal: Principal, lookup: LinkLookup): Promise<Link> {
     let link: Link | null = null;
-    if (lookup.linkId) link = await this.store.findById(principal.workspaceId, lookup.linkId);
+    if (lookup.linkId) return this.get(principal, lookup.linkId);
     else if (lookup.externalId)
       link = await this.store.findByExternalId(principal.workspaceId, normaliseExternalId(lookup.externalId));
     else if (lookup.key) {
@@ -138,6 +176,9 @@ export class LinkService {
         canonicalKey(lookup.key),
       );
       link = found?.workspaceId === principal.workspaceId ? found : null;
+    } else if (lookup.domain) {
+      const domain = await this.domains.find(principal.workspaceId, normaliseDomain(lookup.domain));
+      link = domain && rootLink(domain);
     } else {
       throw new DomainError(
         "bad_request",
@@ -145,7 +186,7 @@ export class LinkService {
       );
     }
     if (!link) throw notFound("Link not found.");
-    return link;
+    return this.allowed(principal, link, "read");
   }
 
   /**
@@ -157,7 +198,7 @@ export class LinkService {
     if (startingAfter !== undefined && endingBefore !== undefined) {
       throw unprocessable("You cannot use both startingAfter and endingBefore at the same time.");
     }
-    if (filter.folderId) await this.assertFolder(principal, filter.folderId);
+    if (filter.folderId) await this.gate.check(principal, filter.folderId, "read");
     const cursorId = startingAfter ?? endingBefore;
     const cursor =
       cursorId === undefined ? undefined : await this.store.findById(principal.workspaceId, cursorId);
@@ -173,6 +214,7 @@ export class LinkService {
         ...filter,
         domain: filter.domain ? normaliseDomain(filter.domain) : undefined,
         externalId: filter.externalId ? normaliseExternalId(filter.externalId) : undefined,
+        readableBy: this.gate.readableBy(principal),
       },
       from,
     );
@@ -183,13 +225,14 @@ export class LinkService {
    * keyset page), so the walk holds one batch in memory and costs the same at the millionth link as at the first.
    */
   async walk(principal: Principal, filter: LinkWalkFilter, batch = 1_000): Promise<AsyncGenerator<Link[]>> {
-    if (filter.folderId) await this.assertFolder(principal, filter.folderId);
+    if (filter.folderId) await this.gate.check(principal, filter.folderId, "read");
     return this.pages(
       principal.workspaceId,
       {
         ...filter,
         domain: filter.domain ? normaliseDomain(filter.domain) : undefined,
         externalId: filter.externalId ? normaliseExternalId(filter.externalId) : undefined,
+        readableBy: this.gate.readableBy(principal),
       },
       batch,
     );
@@ -206,7 +249,11 @@ export class LinkService {
   }
 
   async update(principal: Principal, linkId: string, input: LinkInput): Promise<Link> {
-    const before = await this.get(principal, linkId);
+    const before = await this.allowed(principal, await this.find(principal, linkId), "links.write");
+    if (isRootLinkId(before.id))
+      throw forbidden(
+        `The root link of ${before.domain} shows the domain's landing settings: change them with PATCH /domains/${before.domain}.`,
+      );
     const { fields, ...relations } = await this.changes(principal, input, [before]);
     if (touchesUtm(fields)) {
       Object.assign(fields, withUtm(fields.url ?? before.url, { ...keptUtm(fields.url, before), ...fields }));
@@ -253,7 +300,8 @@ export class LinkService {
   }
 
   async delete(principal: Principal, linkId: string): Promise<{ id: string }> {
-    const link = await this.get(principal, linkId);
+    const link = await this.allowed(principal, await this.find(principal, linkId), "links.write");
+    if (isRootLinkId(link.id)) throw forbidden(ROOT_LINK_UNDELETABLE);
     await this.store.delete(
       principal.workspaceId,
       link.id,
@@ -292,7 +340,7 @@ export class LinkService {
     const tags = selection ? await this.tagsOf(principal, selection) : undefined;
     const { folderId } = fields;
     const alreadyThere = targets.length === 1 && targets[0].folderId === folderId;
-    if (folderId && !alreadyThere) await this.assertFolder(principal, folderId);
+    if (folderId && !alreadyThere) await this.gate.check(principal, folderId, "links.write");
     if (wanted === undefined) return { fields, tags };
     assertWebhookSubscriptions(
       await this.webhooks.list(principal.workspaceId),
@@ -320,23 +368,19 @@ export class LinkService {
     return inGivenOrder(tags, selection);
   }
 
-  async assertFolder(principal: Principal, folderId: string): Promise<void> {
-    if (!(await this.folders.findById(principal.workspaceId, folderId))) throw notFound("Folder not found.");
-  }
-
   /** The default domain is everyone's; a custom one belongs to the workspace that first added it or a link on it. */
   private async assertDomainOf(principal: Principal, domain: string, at: number): Promise<void> {
     if (domain === this.defaultDomain) return;
     const owner = await this.domains.claim(newDomain(principal.workspaceId, domain, at));
     if (owner !== principal.workspaceId) {
-      throw forbidden(`Domain ${domain} does not belong to this workspace.`);
+      throw forbidden(DOMAIN_NOT_OURS);
     }
   }
 
   private async assertDomainUsable(principal: Principal, domain: string): Promise<void> {
     if (domain === this.defaultDomain || (await this.domains.find(principal.workspaceId, domain))) return;
     if (!(await this.domains.claimable(principal.workspaceId, domain))) {
-      throw forbidden(`Domain ${domain} does not belong to this workspace.`);
+      throw forbidden(DOMAIN_NOT_OURS);
     }
   }
 
@@ -375,6 +419,9 @@ export class LinkService {
     return error.target === "external_id" ? duplicateExternalId(link) : duplicateKey(link);
   }
 }
+
+/** Dub's answer to a link on a domain another workspace has. */
+export const DOMAIN_NOT_OURS = "Domain does not belong to workspace.";
 
 export const duplicateKey = (link: Pick<Link, "domain" | "key">) =>
   conflict(`Duplicate key: the key "${link.key}" is already in use on the domain ${link.domain}.`);

@@ -41,7 +41,9 @@ export type Link = {
   testStartedAt: number | null;
   testCompletedAt: number | null;
   folderId: string | null;
-  /** Ordered by name. */
+  /** The user the link was created as (ADR 24); null before users existed, or for a key acting as no user. */
+  userId: string | null;
+  /** In the order given (those tagged before migration 0107: by name). */
   tags: LinkTag[];
   /** The webhooks that name this link in their `linkIds` (Dub's `webhookIds`), in id order. */
   webhookIds: string[];
@@ -135,6 +137,8 @@ export type LinkConditions = {
   folderId?: string;
   /** Only links with at least one tag. */
   withTags?: boolean;
+  /** Only links outside any folder or in a folder this member may read (ADR 24). */
+  readableBy?: string;
 };
 
 export type LinkFilter = LinkConditions & {
@@ -153,7 +157,7 @@ export type LinkPageStart = { offset: number } | { after: Link } | { before: Lin
 /** The links a walk over a workspace visits: `archived` true or false picks those links only, absent both. */
 export type LinkWalkFilter = Omit<LinkConditions, "showArchived" | "search"> & { archived?: boolean };
 
-/** What Dub's `GET /links/count` can group by; `userId` is one group, Clicktrail keeps no user on a link. */
+/** What Dub's `GET /links/count` can group by. */
 export type LinkCountGroup = "domain" | "tagId" | "folderId" | "userId";
 
 export type LinkGroupCount = { value: string | null; count: number };
@@ -181,6 +185,7 @@ export function newLink(
     utmContent: null,
     ...PLAIN_LINK,
     folderId: null,
+    userId: null,
     tags: [],
     webhookIds: [],
     clicks: 0,

@@ -59,11 +59,11 @@ export interface LinkStore {
     limit: number,
   ): Promise<Link[]>;
   count(workspaceId: string, conditions: LinkConditions): Promise<number>;
-  /** How many links meet `conditions` per domain, per tag or per folder (null: in none), most first. */
+  /** How many links meet `conditions` per domain, tag, folder or user (null: in none, by none), most first. */
   countBy(
     workspaceId: string,
     conditions: LinkConditions,
-    group: "domain" | "tagId" | "folderId",
+    group: "domain" | "tagId" | "folderId" | "userId",
   ): Promise<LinkGroupCount[]>;
   /** Redirect resolution is the one lookup without a workspace: a visitor only knows the host and key. */
   findByDomainKey(domain: string, key: string): Promise<Link | null>;

@@ -14,6 +14,7 @@ export const RESERVED_KEYS = new Set([
   "track",
   "docs",
   "_",
+  "_root",
 ]);
 
 /** The folders under which the server answers every path itself: no nested key may start with one. */

@@ -31,6 +31,7 @@ export class ApiTokenService {
       name: input.name,
       scopes: input.scopes,
       publishable: input.kind === "publishable",
+      userId: caller.userId,
     });
     const record = (await this.live(caller.workspaceId)).find((key) => key.id === created.id);
     if (!record) throw notFound(`API key ${created.id} not found.`);

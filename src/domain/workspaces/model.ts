@@ -42,7 +42,12 @@ export type ApiKey = {
   revokedAt: number | null;
   /** A publishable key (`dub_pk_…`) may be shipped in a web page: it only tracks from the workspace's allowed sites. */
   kind: KeyKind;
+  /** The user the key acts as (its creator in the dashboard, or `keys create --user`); null: the workspace's own key. */
+  userId: string | null;
 };
+
+/** A key and the role its user has in the key's workspace now (null: no user, or one who has left it). */
+export type ApiKeyWithRole = ApiKey & { userRole: "owner" | "member" | null };
 
 export type KeyKind = "secret" | "publishable";
 
@@ -54,4 +59,12 @@ export type Principal = {
   /** The signed-in user and their role in the workspace; null for API keys. */
   userId: string | null;
   role: "owner" | "member" | null;
+  /**
+   * The user the call acts as, for folder rights and a link's `userId` (ADR 24): a session's user, or the user
+   * a key acts as. Absent or null: the workspace's own key (or the CLI), which acts as no user.
+   */
+  actsAs?: Actor | null;
 };
+
+/** A user acting in a workspace, with their role there. */
+export type Actor = { userId: string; role: "owner" | "member" };

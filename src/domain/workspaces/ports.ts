@@ -1,4 +1,4 @@
-import type { ApiKey, Workspace, WorkspaceChanges, WorkspaceUsage } from "./model.js";
+import type { ApiKey, ApiKeyWithRole, Workspace, WorkspaceChanges, WorkspaceUsage } from "./model.js";
 
 export interface WorkspaceStore {
   /** Throws `UniqueViolation("slug")` when another workspace has the slug. */
@@ -13,7 +13,8 @@ export interface WorkspaceStore {
   /** The custom domains the workspace owns. */
   domainsOf(workspaceId: string): Promise<string[]>;
   createKey(key: ApiKey): Promise<void>;
-  findKeyByHash(hashedKey: string): Promise<ApiKey | null>;
+  /** With the role its user has in its workspace now (null: no user, or one no longer a member). */
+  findKeyByHash(hashedKey: string): Promise<ApiKeyWithRole | null>;
   listKeys(workspaceId?: string): Promise<ApiKey[]>;
   revokeKey(id: string, at: number): Promise<boolean>;
   touchKey(id: string, at: number): Promise<void>;

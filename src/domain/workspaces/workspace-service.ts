@@ -112,6 +112,8 @@ export class WorkspaceService {
     name?: string;
     scopes?: string[];
     publishable?: boolean;
+    /** The user the key acts as (ADR 24); the caller has checked that they are a member of the workspace. */
+    userId?: string | null;
   }): Promise<CreatedKey> {
     const kind: KeyKind = options.publishable ? "publishable" : "secret";
     if (kind === "publishable" && options.scopes?.length)
@@ -133,6 +135,7 @@ export class WorkspaceService {
       lastUsedAt: null,
       revokedAt: null,
       kind,
+      userId: options.userId ?? null,
     };
     await this.store.createKey(record);
     return { key, id: record.id, workspaceId: workspace.id, kind };
@@ -147,9 +150,14 @@ export class WorkspaceService {
       throw notFound(`No active API key with id ${id}.`);
   }
 
+  /**
+   * The caller behind a live secret key. A key that acts as a user acts with that user's role now; the key of a
+   * user who has left the workspace no longer opens it.
+   */
   async authenticate(key: string): Promise<Principal | null> {
     const record = await this.store.findKeyByHash(hashApiKey(key));
     if (!record || record.revokedAt !== null || record.kind !== "secret") return null;
+    if (record.userId !== null && record.userRole === null) return null;
     await this.noteUse(record);
     return {
       workspaceId: record.workspaceId,
@@ -157,6 +165,7 @@ export class WorkspaceService {
       scopes: record.scopes,
       userId: null,
       role: null,
+      actsAs: record.userId && record.userRole ? { userId: record.userId, role: record.userRole } : null,
     };
   }
 

@@ -2,7 +2,14 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { FolderService } from "../../domain/folders/folder-service.js";
 import { presentFolder } from "../../wire/folder.js";
-import { folderBody, folderListQuery, folderPatchBody, folderSchema } from "../schemas/folders.js";
+import {
+  folderBody,
+  folderListQuery,
+  folderPatchBody,
+  folderSchema,
+  folderUserBody,
+  folderUserSchema,
+} from "../schemas/folders.js";
 
 export type FolderRoutesOptions = { folders: FolderService };
 
@@ -64,6 +71,24 @@ export const folderRoutes: FastifyPluginAsyncZod<FolderRoutesOptions> = async (a
     },
     async (request) =>
       presentFolder(await folders.update(request.principal, request.params.id, request.body)),
+  );
+
+  app.patch(
+    "/folders/:id/users",
+    {
+      config: { scope: "folders.write" },
+      schema: {
+        operationId: "setFolderUserRole",
+        tags,
+        description:
+          "Gives a member their own role on the folder (owner, editor, viewer), or with null takes it away.",
+        params: id,
+        body: folderUserBody,
+        response: { 200: folderUserSchema },
+      },
+    },
+    async (request) =>
+      folders.setUserRole(request.principal, request.params.id, request.body.userId, request.body.role),
   );
 
   app.delete(

@@ -147,14 +147,17 @@ export const linkRoutes: FastifyPluginAsyncZod<LinkRoutesOptions> = async (
         operationId: "bulkUpdateLinks",
         tags,
         body: linkBulkUpdateBody,
-        response: { 200: z.array(linkSchema) },
+        response: { 200: z.array(z.union([linkSchema, linkErrorSchema])) },
       },
     },
     async (request) => {
       const { linkIds, externalIds, data } = request.body;
       const input = toLinkInput(withoutSeedDefaults(data, sdkGeneration(request)));
-      const updated = await bulkLinks.updateMany(request.principal, { linkIds, externalIds }, input);
-      return updated.map(presenter(request));
+      const results = await bulkLinks.updateMany(request.principal, { linkIds, externalIds }, input);
+      const present = presenter(request);
+      return results.map((result) =>
+        "error" in result ? presentLinkError(present(result.link), result.error) : present(result.link),
+      );
     },
   );
 

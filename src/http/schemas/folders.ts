@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { FOLDER_ROLES } from "../../domain/folders/folder-access.js";
 import { FOLDER_ACCESS_LEVELS } from "../../domain/folders/model.js";
 
 const name = z.string().trim().min(1).max(190);
@@ -34,3 +35,12 @@ export const folderSchema = z
     updatedAt: z.string(),
   })
   .meta({ id: "Folder" });
+
+/** A member's own role on a folder (null takes it away): Dub's folder users. */
+export const folderUserBody = z.object({ userId: z.string().min(1), role: z.enum(FOLDER_ROLES).nullable() });
+
+export const folderUserSchema = z.object({
+  folderId: z.string(),
+  userId: z.string(),
+  role: z.enum(FOLDER_ROLES).nullable(),
+});

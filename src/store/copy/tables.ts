@@ -38,6 +38,7 @@ export const TABLES: readonly TableSpec[] = [
   table("api_keys", ["id"], { mutable: true }),
   table("domains", ["slug"], { mutable: true, deletes: true }),
   table("folders", ["id"], { mutable: true, deletes: true }),
+  table("folder_users", ["workspace_id", "folder_id", "user_id"], { mutable: true, deletes: true }),
   table("tags", ["id"], { mutable: true, deletes: true }),
   table("links", ["id"], { mutable: true, deletes: true }),
   table("link_tags", ["workspace_id", "link_id", "tag_id"], { mutable: true, deletes: true }),

@@ -73,6 +73,16 @@ export class SqlDomainStore implements DomainStore {
     return row ? toDomain(row) : null;
   }
 
+  async findById(workspaceId: string, id: string): Promise<Domain | null> {
+    const row = await this.db
+      .selectFrom("domains")
+      .selectAll()
+      .where("workspace_id", "=", workspaceId)
+      .where("id", "=", id)
+      .executeTakeFirst();
+    return row ? toDomain(row) : null;
+  }
+
   async list(workspaceId: string, filter: DomainFilter): Promise<Domain[]> {
     let query = this.db
       .selectFrom("domains")

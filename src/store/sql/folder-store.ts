@@ -1,4 +1,5 @@
 import type { Kysely, Selectable } from "kysely";
+import { type FolderRole, isFolderRole } from "../../domain/folders/folder-access.js";
 import type {
   Folder,
   FolderAccessLevel,
@@ -17,24 +18,83 @@ const UNIQUE_TARGETS = { name: ["name"] };
 export class SqlFolderStore implements FolderStore {
   constructor(private readonly db: Kysely<Database>) {}
 
-  async insert(folder: Folder): Promise<void> {
+  async insert(folder: Folder, ownerId: string | null = null): Promise<void> {
     try {
-      await this.db
-        .insertInto("folders")
-        .values({
-          workspace_id: folder.workspaceId,
-          id: folder.id,
-          name: folder.name,
-          name_key: nameKey(folder.name),
-          description: folder.description,
-          access_level: folder.accessLevel,
-          created_at: folder.createdAt,
-          updated_at: folder.updatedAt,
-        })
-        .execute();
+      await transact(this.db, async (trx) => {
+        await trx
+          .insertInto("folders")
+          .values({
+            workspace_id: folder.workspaceId,
+            id: folder.id,
+            name: folder.name,
+            name_key: nameKey(folder.name),
+            description: folder.description,
+            access_level: folder.accessLevel,
+            created_at: folder.createdAt,
+            updated_at: folder.updatedAt,
+          })
+          .execute();
+        if (ownerId !== null) {
+          await trx
+            .insertInto("folder_users")
+            .values({
+              workspace_id: folder.workspaceId,
+              folder_id: folder.id,
+              user_id: ownerId,
+              role: "owner",
+              created_at: folder.createdAt,
+            })
+            .execute();
+        }
+      });
     } catch (error) {
       throw asUniqueViolation(error, UNIQUE_TARGETS);
     }
+  }
+
+  async roleOf(workspaceId: string, folderId: string, userId: string): Promise<FolderRole | null> {
+    const row = await this.db
+      .selectFrom("folder_users")
+      .select("role")
+      .where("workspace_id", "=", workspaceId)
+      .where("folder_id", "=", folderId)
+      .where("user_id", "=", userId)
+      .executeTakeFirst();
+    return row && isFolderRole(row.role) ? row.role : null;
+  }
+
+  async rolesOf(workspaceId: string, userId: string): Promise<Map<string, FolderRole>> {
+    const rows = await this.db
+      .selectFrom("folder_users")
+      .select(["folder_id", "role"])
+      .where("workspace_id", "=", workspaceId)
+      .where("user_id", "=", userId)
+      .execute();
+    return new Map(
+      rows.flatMap((row) => (isFolderRole(row.role) ? [[row.folder_id, row.role] as const] : [])),
+    );
+  }
+
+  async setRole(
+    workspaceId: string,
+    folderId: string,
+    userId: string,
+    role: FolderRole | null,
+    at: number,
+  ): Promise<void> {
+    await transact(this.db, async (trx) => {
+      await trx
+        .deleteFrom("folder_users")
+        .where("workspace_id", "=", workspaceId)
+        .where("folder_id", "=", folderId)
+        .where("user_id", "=", userId)
+        .execute();
+      if (role === null) return;
+      await trx
+        .insertInto("folder_users")
+        .values({ workspace_id: workspaceId, folder_id: folderId, user_id: userId, role, created_at: at })
+        .execute();
+    });
   }
 
   async update(
@@ -75,6 +135,11 @@ export class SqlFolderStore implements FolderStore {
         .executeTakeFirst();
       if (Number(result.numDeletedRows) === 0) return false;
       await trx
+        .deleteFrom("folder_users")
+        .where("workspace_id", "=", workspaceId)
+        .where("folder_id", "=", id)
+        .execute();
+      await trx
         .updateTable("links")
         .set({ folder_id: null })
         .where("workspace_id", "=", workspaceId)
@@ -108,6 +173,15 @@ export class SqlFolderStore implements FolderStore {
   async list(workspaceId: string, filter: FolderListFilter): Promise<Folder[]> {
     let query = this.db.selectFrom("folders").selectAll().where("workspace_id", "=", workspaceId);
     if (filter.search) query = query.where("name_key", "like", containing(nameKey(filter.search)));
+    const { readableBy } = filter;
+    if (readableBy !== undefined) {
+      query = query.where((eb) =>
+        eb.or([
+          eb("access_level", "is not", null),
+          eb("id", "in", ownFolders(this.db, workspaceId, readableBy)),
+        ]),
+      );
+    }
     const rows = await query
       .orderBy("name_key")
       .orderBy("id")
@@ -117,6 +191,14 @@ export class SqlFolderStore implements FolderStore {
     return rows.map(toFolder);
   }
 }
+
+/** The folders a user has a role of their own on (any role reads the folder). */
+export const ownFolders = (db: Kysely<Database>, workspaceId: string, userId: string) =>
+  db
+    .selectFrom("folder_users")
+    .select("folder_users.folder_id")
+    .where("folder_users.workspace_id", "=", workspaceId)
+    .where("folder_users.user_id", "=", userId);
 
 function toFolder(row: Selectable<FolderRow>): Folder {
   return {

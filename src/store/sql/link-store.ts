@@ -21,6 +21,7 @@ import type { LinkRelations, LinkStore } from "../../domain/links/ports.js";
 import { nameKey } from "../../domain/names.js";
 import { byName, type LinkTag, type TagColor } from "../../domain/tags/model.js";
 import type { OutboxEvent } from "../../domain/webhooks/model.js";
+import { ownFolders } from "./folder-store.js";
 import { enqueueOutbox } from "./outbox.js";
 import type { Database, LinkRow } from "./schema.js";
 import { transact } from "./transact.js";
@@ -95,6 +96,7 @@ export class SqlLinkStore implements LinkStore {
                   ...toColumns(link),
                   id: link.id,
                   workspace_id: link.workspaceId,
+                  user_id: link.userId,
                   created_at: link.createdAt,
                   updated_at: link.updatedAt,
                 }) as Insertable<LinkRow>,
@@ -304,9 +306,10 @@ export class SqlLinkStore implements LinkStore {
   async countBy(
     workspaceId: string,
     conditions: LinkConditions,
-    group: "domain" | "tagId" | "folderId",
+    group: "domain" | "tagId" | "folderId" | "userId",
   ): Promise<LinkGroupCount[]> {
     const links = matching(this.db, workspaceId, conditions);
+    const column = group === "domain" ? "domain" : group === "userId" ? "user_id" : "folder_id";
     const rows =
       group === "tagId"
         ? await this.db
@@ -317,11 +320,8 @@ export class SqlLinkStore implements LinkStore {
             .groupBy("link_tags.tag_id")
             .execute()
         : await links
-            .select([
-              `${group === "domain" ? "domain" : "folder_id"} as value`,
-              (eb) => eb.fn.countAll().as("count"),
-            ])
-            .groupBy(group === "domain" ? "domain" : "folder_id")
+            .select([`${column} as value`, (eb) => eb.fn.countAll().as("count")])
+            .groupBy(column)
             .execute();
     return rows
       .map((row) => ({ value: row.value as string | null, count: Number(row.count) }))
@@ -488,6 +488,7 @@ export function toLink(row: Selectable<LinkRow>, tags: LinkTag[], webhookIds: st
     testStartedAt: nullableNumber(row.test_started_at),
     testCompletedAt: nullableNumber(row.test_completed_at),
     folderId: row.folder_id,
+    userId: row.user_id,
     tags,
     webhookIds,
     clicks: Number(row.clicks),
@@ -509,6 +510,24 @@ function matching(db: Kysely<Database>, workspaceId: string, conditions: LinkCon
   if (conditions.externalId) query = query.where("external_id", "=", conditions.externalId);
   if (!conditions.showArchived) query = query.where("archived", "=", 0);
   if (conditions.folderId) query = query.where("folder_id", "=", conditions.folderId);
+  const { readableBy } = conditions;
+  if (readableBy !== undefined) {
+    query = query.where((eb) =>
+      eb.or([
+        eb("folder_id", "is", null),
+        eb(
+          "folder_id",
+          "in",
+          db
+            .selectFrom("folders")
+            .select("folders.id")
+            .where("folders.workspace_id", "=", workspaceId)
+            .where("folders.access_level", "is not", null),
+        ),
+        eb("folder_id", "in", ownFolders(db, workspaceId, readableBy)),
+      ]),
+    );
+  }
   const tagged = db
     .selectFrom("link_tags")
     .select("link_tags.link_id")

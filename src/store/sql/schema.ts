@@ -23,6 +23,8 @@ export interface Database extends ConversionTables, WebhookTables, AccountTables
     revoked_at: number | null;
     /** "secret" or "publishable" (migration 0105). */
     kind: Generated<string>;
+    /** The user the key acts as; null: the workspace's own key (migration 0108). */
+    user_id: string | null;
   };
   /** Custom domains and the workspace that owns each; the default short domain is shared and never listed. */
   domains: DomainRow;
@@ -37,6 +39,14 @@ export interface Database extends ConversionTables, WebhookTables, AccountTables
     position: Generated<number>;
   };
   folders: FolderRow;
+  /** A user's own role on a folder, over the folder's access level (migration 0108). */
+  folder_users: {
+    workspace_id: string;
+    folder_id: string;
+    user_id: string;
+    role: string;
+    created_at: number;
+  };
   clicks: ClickRow;
   click_visitors: {
     workspace_id: string;
@@ -131,6 +141,8 @@ export interface LinkRow {
   last_lead_at: number | null;
   last_conversion_at: number | null;
   folder_id: string | null;
+  /** The user the link was created as (migration 0108). */
+  user_id: string | null;
   created_at: number;
   updated_at: number;
 }

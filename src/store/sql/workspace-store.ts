@@ -1,5 +1,11 @@
 import type { Kysely, Selectable } from "kysely";
-import type { ApiKey, Workspace, WorkspaceChanges, WorkspaceUsage } from "../../domain/workspaces/model.js";
+import type {
+  ApiKey,
+  ApiKeyWithRole,
+  Workspace,
+  WorkspaceChanges,
+  WorkspaceUsage,
+} from "../../domain/workspaces/model.js";
 import type { WorkspaceStore } from "../../domain/workspaces/ports.js";
 import type { Scope } from "../../domain/workspaces/scopes.js";
 import type { Database } from "./schema.js";
@@ -121,17 +127,29 @@ export class SqlWorkspaceStore implements WorkspaceStore {
         last_used_at: key.lastUsedAt,
         revoked_at: key.revokedAt,
         kind: key.kind,
+        user_id: key.userId,
       })
       .execute();
   }
 
-  async findKeyByHash(hashedKey: string): Promise<ApiKey | null> {
+  async findKeyByHash(hashedKey: string): Promise<ApiKeyWithRole | null> {
     const row = await this.db
       .selectFrom("api_keys")
-      .selectAll()
-      .where("hashed_key", "=", hashedKey)
+      .leftJoin("memberships", (join) =>
+        join
+          .onRef("memberships.workspace_id", "=", "api_keys.workspace_id")
+          .onRef("memberships.user_id", "=", "api_keys.user_id"),
+      )
+      .selectAll("api_keys")
+      .select("memberships.role as user_role")
+      .where("api_keys.hashed_key", "=", hashedKey)
       .executeTakeFirst();
-    return row ? toApiKey(row) : null;
+    if (!row) return null;
+    const { user_role, ...key } = row;
+    return {
+      ...toApiKey(key),
+      userRole: user_role === "owner" || user_role === "member" ? user_role : null,
+    };
   }
 
   async listKeys(workspaceId?: string): Promise<ApiKey[]> {
@@ -177,5 +195,6 @@ function toApiKey(row: Selectable<Database["api_keys"]>): ApiKey {
     lastUsedAt: row.last_used_at === null ? null : Number(row.last_used_at),
     revokedAt: row.revoked_at === null ? null : Number(row.revoked_at),
     kind: row.kind === "publishable" ? "publishable" : "secret",
+    userId: row.user_id,
   };
 }

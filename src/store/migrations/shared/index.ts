@@ -6,6 +6,7 @@ import * as smartLinks from "./0103_smart_links.js";
 import * as publishableKeys from "./0105_publishable_keys.js";
 import * as accounts from "./0106_accounts.js";
 import * as linkTagOrder from "./0107_link_tag_order.js";
+import * as folderAccessAndLinkUsers from "./0108_folder_access_and_link_users.js";
 import * as eventColumns from "./0109_event_columns.js";
 
 /**
@@ -24,5 +25,6 @@ export const sharedMigrations: Record<string, SharedMigration> = {
   "0105_publishable_keys": publishableKeys,
   "0106_accounts": accounts,
   "0107_link_tag_order": linkTagOrder,
+  "0108_folder_access_and_link_users": folderAccessAndLinkUsers,
   "0109_event_columns": eventColumns,
 };
