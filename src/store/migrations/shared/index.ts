@@ -6,6 +6,7 @@ import * as smartLinks from "./0103_smart_links.js";
 import * as publishableKeys from "./0105_publishable_keys.js";
 import * as accounts from "./0106_accounts.js";
 import * as linkTagOrder from "./0107_link_tag_order.js";
+import * as paymentIntegrations from "./0110_payment_integrations.js";
 
 /**
  * Every schema change from ADR 15 on, for both engines: one module per change, `NNNN_what_it_does.ts` numbered
@@ -23,4 +24,5 @@ export const sharedMigrations: Record<string, SharedMigration> = {
   "0105_publishable_keys": publishableKeys,
   "0106_accounts": accounts,
   "0107_link_tag_order": linkTagOrder,
+  "0110_payment_integrations": paymentIntegrations,
 };
