@@ -8,7 +8,7 @@ import type { CustomerStore } from "../domain/customers/ports.js";
 import type { DomainStore } from "../domain/domains/ports.js";
 import type { EventStore } from "../domain/events/ports.js";
 import type { FolderStore } from "../domain/folders/ports.js";
-import type { IntegrationStore, SaleLedger } from "../domain/integrations/ports.js";
+import type { IntegrationStore, RefundStore } from "../domain/integrations/ports.js";
 import type { LinkStore } from "../domain/links/ports.js";
 import type { SettingsStore } from "../domain/settings.js";
 import type { TagStore } from "../domain/tags/ports.js";
@@ -60,7 +60,7 @@ export type Stores = {
   analytics: AnalyticsStore;
   accounts: AccountStore;
   integrations: IntegrationStore;
-  refunds: SaleLedger;
+  refunds: RefundStore;
 };
 
 export type Storage = {

@@ -4,12 +4,12 @@ import type { Customer } from "../customers/model.js";
 import type { CustomerStore } from "../customers/ports.js";
 import type { Principal } from "../workspaces/model.js";
 import type { Outcome, Processor } from "./model.js";
-import type { IntegrationStore, SaleLedger } from "./ports.js";
+import type { IntegrationStore, RefundStore } from "./ports.js";
 
 export type PaymentDeps = {
   store: IntegrationStore;
   customers: CustomerStore;
-  ledger: SaleLedger;
+  ledger: RefundStore;
   leads: LeadService;
   sales: SaleService;
   clock: { now(): number };
@@ -125,5 +125,65 @@ export class Payments {
 
   saleForInvoice(workspaceId: string, invoiceId: string) {
     return this.deps.ledger.saleForInvoice(workspaceId, invoiceId);
+  }
+
+  refundedOf(workspaceId: string, saleEventId: string) {
+    return this.deps.ledger.refundedOf(workspaceId, saleEventId);
+  }
+
+  /**
+   * A refund of the sale paid by `payment`: parked until that sale is recorded (a refund can arrive first, or be
+   * of a payment Clicktrail never saw: it then stays parked, listed with why).
+   */
+  async refund(
+    workspaceId: string,
+    input: { payment: string; refundKey: string; amount: number; currency: string; reason: string | null },
+  ): Promise<Outcome> {
+    const invoiceId = await this.invoiceForPayment(workspaceId, input.payment);
+    const sale = invoiceId ? await this.saleForInvoice(workspaceId, invoiceId) : null;
+    if (!sale)
+      return {
+        status: "parked",
+        awaiting: input.payment,
+        reason: `no sale is recorded for ${input.payment} (yet): the refund is applied when it is`,
+      };
+    const result = await this.deps.ledger.recordRefund({
+      workspaceId,
+      saleEventId: sale.id,
+      processor: this.processor,
+      refundKey: input.refundKey,
+      amount: input.amount,
+      currency: input.currency,
+      timestamp: this.deps.clock.now(),
+      reason: input.reason,
+    });
+    const base = { saleEventId: sale.id, customerId: sale.customerId };
+    switch (result.kind) {
+      case "recorded":
+        return {
+          status: "refund",
+          refundId: result.refundId,
+          ...base,
+          ...(result.amount < input.amount
+            ? { reason: `only ${result.amount} of ${input.amount} was left of the sale to refund` }
+            : {}),
+        };
+      case "duplicate":
+        return {
+          status: "refund",
+          refundId: result.refundId,
+          ...base,
+          reason: "this refund was already recorded",
+        };
+      case "exhausted":
+        return { status: "ignored", reason: `sale ${sale.id} is refunded in full already` };
+      case "currency":
+        return {
+          status: "ignored",
+          reason: `the refund is in ${input.currency}, the sale in ${result.saleCurrency}`,
+        };
+      case "no-sale":
+        return { status: "ignored", reason: `sale ${sale.id} no longer exists` };
+    }
   }
 }

@@ -91,3 +91,34 @@ export interface SaleLedger {
   /** The sale recorded under `invoiceId` (by a processor or by `track.sale`), or null. */
   saleForInvoice(workspaceId: string, invoiceId: string): Promise<SaleRef | null>;
 }
+
+/** A refund a processor reported, in the sale's currency's ISO minor units, under the key that dedupes it. */
+export type RefundRecord = {
+  workspaceId: string;
+  saleEventId: string;
+  processor: Processor;
+  /** Unique per workspace and processor: a redelivery or a second report of the same refund records nothing. */
+  refundKey: string;
+  amount: number;
+  currency: string;
+  timestamp: number;
+  reason: string | null;
+};
+
+export type RefundResult =
+  | { kind: "recorded"; refundId: string; amount: number; usdCents: number | null }
+  | { kind: "duplicate"; refundId: string }
+  /** The sale is refunded in full already: nothing is left to take back. */
+  | { kind: "exhausted" }
+  | { kind: "currency"; saleCurrency: string }
+  | { kind: "no-sale" };
+
+export interface RefundStore extends SaleLedger {
+  /**
+   * Atomic: writes the refund (at most what is left of the sale), takes its USD cents off the sale's link and
+   * customer and out of the rollups at the refund's time. The sale itself stays as it was recorded.
+   */
+  recordRefund(refund: RefundRecord): Promise<RefundResult>;
+  /** What was refunded of a sale so far, in the sale's currency's minor units. */
+  refundedOf(workspaceId: string, saleEventId: string): Promise<number>;
+}

@@ -30,6 +30,8 @@ export function stripeHandler(payments: Payments): EventHandler {
       case "customer.created":
       case "customer.updated":
         return customerChanged(payments, event, subject);
+      case "charge.refunded":
+        return chargeRefunded(payments, event, subject);
       default:
         return { status: "ignored", reason: `${event.type} events are not acted on` };
     }
@@ -187,4 +189,37 @@ async function customerChanged(payments: Payments, event: DueEvent, stripeCustom
   });
   await payments.linkCustomer(workspaceId, id, customer.id);
   return { status: "lead", customerId: customer.id };
+}
+
+/**
+ * `amount_refunded` is cumulative: each event takes back what it adds to what this charge's refunds already took,
+ * so two events (or their redeliveries) in either order take back the total once. The refund key is the charge
+ * and its cumulative amount.
+ */
+async function chargeRefunded(payments: Payments, event: DueEvent, charge: Json): Promise<Outcome> {
+  const workspaceId = event.workspaceId;
+  const chargeId = str(charge.id);
+  const payment = idOf(charge.payment_intent);
+  const currency = str(charge.currency);
+  const refunded = num(charge.amount_refunded);
+  if (!chargeId || !currency || refunded === null) return { status: "ignored", reason: "not a charge" };
+  if (!payment)
+    return { status: "ignored", reason: `charge ${chargeId} has no payment intent to find its sale by` };
+  const total = stripeToMinorUnits(refunded, currency);
+  const invoiceId = await payments.invoiceForPayment(workspaceId, payment);
+  const sale = invoiceId ? await payments.saleForInvoice(workspaceId, invoiceId) : null;
+  const already = sale ? await payments.refundedOf(workspaceId, sale.id) : 0;
+  const amount = total - already;
+  if (sale && amount <= 0)
+    return {
+      status: "ignored",
+      reason: `the ${refunded} refunded of ${chargeId} is already taken off its sale`,
+    };
+  return payments.refund(workspaceId, {
+    payment,
+    refundKey: `${chargeId}:${refunded}`,
+    amount,
+    currency,
+    reason: null,
+  });
 }

@@ -79,6 +79,10 @@ export class SqlAnalyticsStore implements AnalyticsStore {
     const parts = [
       ...(["day", "hour"] as const).flatMap((grain) => (has(query, grain) ? [rollupPart(query, grain)] : [])),
       ...(has(query, "raw") ? query.kinds.map((kind) => eventPart(query, kind, this.dialect)) : []),
+      // Refunds take their USD back from sale amounts at the refund's time (ADR 27); rollups have them already.
+      ...(has(query, "raw") && query.kinds.includes("sales")
+        ? [eventPart(query, "sales", this.dialect, true)]
+        : []),
     ];
     if (parts.length === 0) return [];
     const counted = sql.join(parts, sql` union all `);
@@ -200,7 +204,12 @@ function rollupPart(query: TallyQuery, grain: "day" | "hour"): RawBuilder<unknow
     group by s.bucket${key ? sql`, ${key}` : sql``}`;
 }
 
-function eventPart(query: TallyQuery, kind: EventKind, dialect: SqlDialect): RawBuilder<unknown> {
+function eventPart(
+  query: TallyQuery,
+  kind: EventKind,
+  dialect: SqlDialect,
+  refunds = false,
+): RawBuilder<unknown> {
   const conditions = [
     sql`e.workspace_id = ${query.workspaceId}`,
     sql`e.timestamp >= s.lo`,
@@ -214,8 +223,10 @@ function eventPart(query: TallyQuery, kind: EventKind, dialect: SqlDialect): Raw
   const key = refs.length > 0 ? sql.join(refs, sql` || ${PART_SEPARATOR} || `) : null;
   // Sparse dimensions (UTM) have no row for "none", as in the rollups.
   if (columns[0]?.startsWith("utm_")) conditions.push(sql`${refs[0]} is not null`, sql`${refs[0]} <> ''`);
-  const counts =
-    kind === "clicks"
+  const counts = refunds
+    ? sql`0 as clicks, 0 as leads, 0 as sales,
+          -sum(case when e.converted = 1 then e.amount else 0 end) as sale_amount`
+    : kind === "clicks"
       ? sql`count(*) as clicks, 0 as leads, 0 as sales, 0 as sale_amount`
       : kind === "leads"
         ? sql`0 as clicks, count(*) as leads, 0 as sales, 0 as sale_amount`
@@ -223,7 +234,7 @@ function eventPart(query: TallyQuery, kind: EventKind, dialect: SqlDialect): Raw
               sum(case when e.converted = 1 then e.amount else 0 end) as sale_amount`;
   return sql`
     select s.bucket as bucket, ${key ?? sql`cast('' as text)`} as key, ${counts}
-    from segments s cross join ${sql.table(EVENT_TABLES[kind])} e
+    from segments s cross join ${sql.table(refunds ? "refund_events" : EVENT_TABLES[kind])} e
     where s.grain = 'raw' and ${sql.join(conditions, sql` and `)}
     group by ${sql.join([sql`s.bucket`, ...refs])}`;
 }
