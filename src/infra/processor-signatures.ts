@@ -24,7 +24,17 @@ export const processorSignatures: SignatureChecks = {
       payload: text(delivery),
     };
   },
-  shopify: () => null,
+  shopify: (delivery, secrets) => {
+    const header = headerOf(delivery, "x-shopify-hmac-sha256");
+    if (!header) return null;
+    if (!secrets.some((secret) => hmacMatches(secret, delivery.body, header, "base64"))) return null;
+    const eventId = headerOf(delivery, "x-shopify-event-id") ?? headerOf(delivery, "x-shopify-webhook-id");
+    const topic = headerOf(delivery, "x-shopify-topic");
+    if (!eventId || !topic)
+      throw badRequest("A Shopify webhook has X-Shopify-Topic and X-Shopify-Event-Id headers.");
+    const body = parseObject(delivery.body);
+    return { eventId, type: topic, livemode: body.test !== true, payload: text(delivery) };
+  },
   paddle: () => null,
 };
 

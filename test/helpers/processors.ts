@@ -1,4 +1,5 @@
 // Processor deliveries as the processors send them: the raw JSON body, signed by the processor's own scheme, POSTed
+import { createHmac } from "node:crypto";
 // to /integrations/{processor}/{workspaceId} of a real server. Stripe's headers come from its own test helper.
 import Stripe from "stripe";
 import { apiJson } from "./journey.js";
@@ -92,4 +93,17 @@ export async function processed(server: TestServer, processor: string, eventId: 
     )) as unknown as ListedEvent;
     return event.status === "received" ? null : event;
   }, `${processor} event ${eventId} to be processed`);
+}
+
+/** Shopify's headers for `body`: the base64 HMAC-SHA256 of the raw body under the app's secret, topic and ids. */
+export function shopifyHeaders(body: string, secret: string, topic: string, eventId: string) {
+  return {
+    "x-shopify-hmac-sha256": createHmac("sha256", secret).update(body, "utf8").digest("base64"),
+    "x-shopify-topic": topic,
+    "x-shopify-shop-domain": "acme-tees.myshopify.com",
+    "x-shopify-api-version": "2026-01",
+    "x-shopify-webhook-id": `wh-${eventId}`,
+    "x-shopify-event-id": eventId,
+    "x-shopify-triggered-at": new Date().toISOString(),
+  };
 }

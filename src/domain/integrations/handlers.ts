@@ -1,5 +1,6 @@
 import type { EventHandler, EventHandlers } from "./event-worker.js";
 import { type PaymentDeps, Payments } from "./payments.js";
+import { shopifyHandler } from "./shopify-events.js";
 import { stripeHandler } from "./stripe-events.js";
 
 /** An event type Clicktrail does not act on: stored, answered 200, listed as ignored. */
@@ -12,7 +13,7 @@ export const unhandled: EventHandler = async (event) => ({
 export function eventHandlers(deps: PaymentDeps): EventHandlers {
   return {
     stripe: stripeHandler(new Payments(deps, "stripe")),
-    shopify: unhandled,
+    shopify: shopifyHandler(new Payments(deps, "shopify")),
     paddle: unhandled,
   };
 }

@@ -28,6 +28,7 @@ export const EVENT_STATUSES = [
   "refund",
   "lead",
   "linked",
+  "erased",
   "ignored",
   "parked",
   "failed",
@@ -68,6 +69,7 @@ export type Outcome =
   | { status: "refund"; refundId: string; saleEventId: string; customerId: string; reason?: string }
   | { status: "lead"; customerId: string; reason?: string }
   | { status: "linked"; customerId?: string; invoiceId?: string; reason: string }
+  | { status: "erased"; reason: string }
   | { status: "ignored"; reason: string }
   | { status: "parked"; awaiting: string; reason: string };
 

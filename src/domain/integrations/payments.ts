@@ -127,6 +127,21 @@ export class Payments {
     return this.deps.ledger.saleForInvoice(workspaceId, invoiceId);
   }
 
+  /** Erases the customers linked to these processor customers (all of the processor's, when null): how many. */
+  async erase(workspaceId: string, processorCustomerIds: string[] | null): Promise<number> {
+    const ids =
+      processorCustomerIds === null
+        ? await this.deps.store.linkedCustomers(workspaceId, this.processor)
+        : (
+            await Promise.all(
+              processorCustomerIds.map((id) => this.deps.store.customerFor(workspaceId, this.processor, id)),
+            )
+          ).filter((id): id is string => id !== null);
+    let erased = 0;
+    for (const id of new Set(ids)) if (await this.deps.customers.erase(workspaceId, id)) erased += 1;
+    return erased;
+  }
+
   refundedOf(workspaceId: string, saleEventId: string) {
     return this.deps.ledger.refundedOf(workspaceId, saleEventId);
   }

@@ -63,6 +63,8 @@ export interface IntegrationStore {
     at: number,
   ): Promise<void>;
   customerFor(workspaceId: string, processor: Processor, processorCustomerId: string): Promise<string | null>;
+  /** Every customer linked to one of the processor's customers. */
+  linkedCustomers(workspaceId: string, processor: Processor): Promise<string[]>;
   /** A payment (`pi_…`) and the invoice id its sale was recorded under, first link kept. */
   linkPayment(
     workspaceId: string,

@@ -245,6 +245,17 @@ export class SqlIntegrationStore implements IntegrationStore {
     return row?.customer_id ?? null;
   }
 
+  async linkedCustomers(workspaceId: string, processor: Processor): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom("integration_customers")
+      .select("customer_id")
+      .distinct()
+      .where("workspace_id", "=", workspaceId)
+      .where("processor", "=", processor)
+      .execute();
+    return rows.map((row) => row.customer_id);
+  }
+
   async linkPayment(
     workspaceId: string,
     processor: Processor,
