@@ -7,6 +7,7 @@ import { backup } from "./backup.js";
 import { copy } from "./copy.js";
 import { domains } from "./domains.js";
 import { fx } from "./fx.js";
+import { integrations } from "./integrations.js";
 import { keys } from "./keys.js";
 import { links } from "./links.js";
 import { migrate } from "./migrate.js";
@@ -29,6 +30,7 @@ const COMMANDS: Command[] = [
   domains,
   fx,
   webhooks,
+  integrations,
   shortDomain,
   stats,
   copy,

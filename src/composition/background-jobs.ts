@@ -14,6 +14,7 @@ export async function startBackgroundJobs(
   const fx = new FxRefresher(services.fxRates, config, logger);
   await fx.start();
   services.delivery.start();
+  services.integrationEvents.start();
   const dedupeWindowMs = config.clickDedupeSeconds * 1000;
   const jobs: PeriodicJob[] = [
     {
@@ -37,6 +38,7 @@ export async function startBackgroundJobs(
     fx.stop();
     for (const timer of timers) clearInterval(timer);
     await services.delivery.stop();
+    await services.integrationEvents.stop();
   };
 }
 

@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import type { Announcement, AnnouncementType, Announcer } from "../domain/announcements.js";
+import type { EventWorker } from "../domain/integrations/event-worker.js";
 import type { DeliveryWorker } from "../domain/webhooks/delivery-worker.js";
 import type { DatabaseAvailability } from "../infra/database-availability.js";
 import type { Metrics } from "../infra/metrics.js";
@@ -13,11 +14,13 @@ export function listeners({
   logger,
   database,
   delivery,
+  integrationEvents,
 }: {
   metrics: Metrics;
   logger: Logger;
   database: DatabaseAvailability;
   delivery: Pick<DeliveryWorker, "wake">;
+  integrationEvents: Pick<EventWorker, "wake">;
 }): Listeners {
   const deliverNow = () => delivery.wake();
   /** An outage is reported once by `database`; anything else is logged where it happened. */
@@ -51,6 +54,18 @@ export function listeners({
     "webhook.requeued": [deliverNow],
     "webhook.attempted": [({ outcome }) => metrics.webhookDeliveries.inc({ outcome })],
     "webhook.delivery_failed": [({ error }) => logFailure(error, "webhook delivery failed")],
+    "integration.received": [() => integrationEvents.wake()],
+    "integration.processed": [
+      ({ processor, outcome }) =>
+        (outcome.status === "ignored" || outcome.status === "parked") &&
+        logger.info(
+          { processor, status: outcome.status, reason: outcome.reason },
+          "payment event not recorded",
+        ),
+    ],
+    "integration.failed": [
+      ({ error }) => logFailure(error, "a payment processor event could not be processed"),
+    ],
   };
 }
 

@@ -22,6 +22,9 @@ import { CustomerService } from "../domain/customers/customer-service.js";
 import { DomainService } from "../domain/domains/domain-service.js";
 import { EventService } from "../domain/events/event-service.js";
 import { FolderService } from "../domain/folders/folder-service.js";
+import { EventWorker } from "../domain/integrations/event-worker.js";
+import { eventHandlers } from "../domain/integrations/handlers.js";
+import { IntegrationService } from "../domain/integrations/integration-service.js";
 import { BulkLinkService } from "../domain/links/bulk-links.js";
 import { LinkService } from "../domain/links/link-service.js";
 import type { LinkCache } from "../domain/links/ports.js";
@@ -39,6 +42,7 @@ import { DatabaseAvailability } from "../infra/database-availability.js";
 import { MmdbGeoResolver } from "../infra/geo.js";
 import { createMetrics, type Metrics } from "../infra/metrics.js";
 import { pageFetcher } from "../infra/page-fetcher.js";
+import { processorSignatures } from "../infra/processor-signatures.js";
 import { uaParserDevices } from "../infra/user-agent.js";
 import { postWebhook } from "../infra/webhook-sender.js";
 import type { Stores } from "../store/open-storage.js";
@@ -46,6 +50,9 @@ import { saleReceipts } from "../wire/track.js";
 import { DubWebhookPayloads } from "../wire/webhook-payloads.js";
 import { Dispatcher, listeners } from "./listeners.js";
 import { sharedState } from "./shared-state.js";
+
+/** How often each process looks for processor events left unprocessed (new ones are processed at once). */
+const INTEGRATION_POLL_MS = 5_000;
 
 export type Services = {
   workspaces: WorkspaceService;
@@ -71,6 +78,9 @@ export type Services = {
   webhooks: WebhookService;
   delivery: DeliveryWorker;
   metatags: MetatagsService;
+  integrations: IntegrationService;
+  /** Processes the payment processors' stored events after they were answered. */
+  integrationEvents: EventWorker;
   /** Whether the database takes writes; told of every failure that says it does not. */
   database: DatabaseAvailability;
   /** Resolves when Redis answers; undefined when no Redis is configured. */
@@ -147,6 +157,13 @@ export function storeServices(
     events: new EventService(stores.events, stores.links, stores.customers, systemClock),
     analytics: new AnalyticsService(stores.analytics, stores.links, stores.tags, stores.folders, systemClock),
     fxRates: new FxRateBook(stores.fxRates),
+    integrations: new IntegrationService(
+      stores.integrations,
+      stores.workspaces,
+      processorSignatures,
+      systemClock,
+      announcer,
+    ),
   };
 }
 
@@ -186,7 +203,40 @@ export async function createServices(
     },
     announcer,
   );
-  announcer.listen(listeners({ metrics, logger, database, delivery }));
+  const attribution = new ClickAttribution(stores.clicks, stores.links);
+  const leads = new LeadService(
+    stores.customers,
+    stores.conversions,
+    attribution,
+    payloads,
+    systemClock,
+    announcer,
+  );
+  const sales = new SaleService({
+    customers: stores.customers,
+    conversions: stores.conversions,
+    links: stores.links,
+    attribution,
+    currency: new CurrencyConverter(fxRates),
+    events: payloads,
+    receipts: saleReceipts,
+    clock: systemClock,
+    announcer,
+  });
+  const integrationEvents = new EventWorker(
+    stores.integrations,
+    eventHandlers({
+      store: stores.integrations,
+      customers: stores.customers,
+      ledger: stores.refunds,
+      leads,
+      sales,
+      clock: systemClock,
+    }),
+    { pollMs: INTEGRATION_POLL_MS, leaseMs: 60_000, maxAttempts: 10, batch: 20 },
+    announcer,
+  );
+  announcer.listen(listeners({ metrics, logger, database, delivery, integrationEvents }));
 
   const clickRecorder = new ClickRecorder(stores.clicks, config.clickDedupeSeconds * 1000, announcer);
   const visitorSecret = await stores.settings.get("visitor_hash_secret");
@@ -199,7 +249,6 @@ export async function createServices(
     { anonymizeIp: config.anonymizeIp, visitorSecret, rememberClicks: config.clickDedupeSeconds > 0 },
     stores.clicks,
   );
-  const attribution = new ClickAttribution(stores.clicks, stores.links);
   await fxRates.refresh();
   await shared.connect();
   return {
@@ -213,25 +262,8 @@ export async function createServices(
     }),
     clientClicks: new ClientClickService(links, stores.workspaces, clicks, systemClock),
     rateLimiter: shared.rateLimiter,
-    leads: new LeadService(
-      stores.customers,
-      stores.conversions,
-      attribution,
-      payloads,
-      systemClock,
-      announcer,
-    ),
-    sales: new SaleService({
-      customers: stores.customers,
-      conversions: stores.conversions,
-      links: stores.links,
-      attribution,
-      currency: new CurrencyConverter(fxRates),
-      events: payloads,
-      receipts: saleReceipts,
-      clock: systemClock,
-      announcer,
-    }),
+    leads,
+    sales,
     fxRates,
     metrics,
     webhooks,
@@ -240,6 +272,7 @@ export async function createServices(
     metatags: new MetatagsService(
       pageFetcher({ timeoutMs: config.metatagsTimeoutMs, allowPrivate: config.webhookAllowPrivate }),
     ),
+    integrationEvents,
     database,
     pingRedis: shared.ping,
     close: async () => shared.close(),

@@ -1,4 +1,5 @@
 import type { Money } from "./conversions/model.js";
+import type { Outcome, Processor } from "./integrations/model.js";
 import type { AttemptOutcome } from "./webhooks/ports.js";
 
 /**
@@ -16,7 +17,11 @@ export type Announcement =
   /** An outbox message was (re)queued by hand. */
   | { type: "webhook.requeued" }
   | { type: "webhook.attempted"; outcome: AttemptOutcome["kind"] }
-  | { type: "webhook.delivery_failed"; error: unknown };
+  | { type: "webhook.delivery_failed"; error: unknown }
+  /** A payment processor's event was stored, to be processed. */
+  | { type: "integration.received"; processor: Processor }
+  | { type: "integration.processed"; processor: Processor; outcome: Outcome }
+  | { type: "integration.failed"; error: unknown };
 
 export type AnnouncementType = Announcement["type"];
 

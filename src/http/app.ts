@@ -32,6 +32,8 @@ import { domainRoutes } from "./routes/domains.js";
 import { eventRoutes } from "./routes/events.js";
 import { folderRoutes } from "./routes/folders.js";
 import { healthRoutes } from "./routes/health.js";
+import { integrationWebhookRoutes } from "./routes/integration-webhooks.js";
+import { integrationRoutes } from "./routes/integrations.js";
 import { linkRoutes } from "./routes/links.js";
 import { memberRoutes } from "./routes/members.js";
 import { metatagsRoutes } from "./routes/metatags.js";
@@ -118,6 +120,7 @@ export async function buildApp({
       protocol: config.shortLinkProtocol,
     });
     await scope.register(webhookRoutes, { webhooks: services.webhooks });
+    await scope.register(integrationRoutes, { integrations: services.integrations });
     await scope.register(workspaceRoutes, { workspaces: services.workspaces });
     await scope.register(tokenRoutes, { tokens: services.tokens });
     await scope.register(accountRoutes, { accounts: services.accounts, memberships: services.memberships });
@@ -158,6 +161,7 @@ export async function buildApp({
   }
 
   await app.register(dashboardRoutes);
+  await app.register(integrationWebhookRoutes, { integrations: services.integrations });
   await app.register(healthRoutes, { database: services.database, pingRedis: services.pingRedis });
   app.get("/script.js", { schema: { hide: true } }, async (_request, reply) =>
     reply

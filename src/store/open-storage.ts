@@ -8,6 +8,7 @@ import type { CustomerStore } from "../domain/customers/ports.js";
 import type { DomainStore } from "../domain/domains/ports.js";
 import type { EventStore } from "../domain/events/ports.js";
 import type { FolderStore } from "../domain/folders/ports.js";
+import type { IntegrationStore, RefundStore } from "../domain/integrations/ports.js";
 import type { LinkStore } from "../domain/links/ports.js";
 import type { SettingsStore } from "../domain/settings.js";
 import type { TagStore } from "../domain/tags/ports.js";
@@ -31,8 +32,10 @@ import { EventColumns } from "./sql/event-columns.js";
 import { SqlEventStore } from "./sql/event-store.js";
 import { SqlFolderStore } from "./sql/folder-store.js";
 import { SqlFxRateStore } from "./sql/fx-rate-store.js";
+import { SqlIntegrationStore } from "./sql/integration-store.js";
 import { SqlLinkStore } from "./sql/link-store.js";
 import type { SqlDialect } from "./sql/metadata-conditions.js";
+import { SqlRefundStore } from "./sql/refund-store.js";
 import type { Database } from "./sql/schema.js";
 import { SqlSettingsStore } from "./sql/settings-store.js";
 import { SqlTagStore } from "./sql/tag-store.js";
@@ -57,6 +60,8 @@ export type Stores = {
   webhooks: WebhookStore;
   analytics: AnalyticsStore;
   accounts: AccountStore;
+  integrations: IntegrationStore;
+  refunds: RefundStore;
 };
 
 export type Storage = {
@@ -141,6 +146,8 @@ function sqlStores(db: Kysely<Database>, dialect: SqlDialect): Stores {
     webhooks: new SqlWebhookStore(db),
     analytics: new SqlAnalyticsStore(db, dialect),
     accounts: new SqlAccountStore(db, dialect),
+    integrations: new SqlIntegrationStore(db),
+    refunds: new SqlRefundStore(db),
   };
 }
 

@@ -60,6 +60,11 @@ export const TABLES: readonly TableSpec[] = [
   table("memberships", ["workspace_id", "user_id"], { mutable: true, deletes: true }),
   table("invites", ["id"], { mutable: true }),
   table("setup_tokens", ["id"], { mutable: true }),
+  table("integrations", ["workspace_id", "processor"], { mutable: true, deletes: true }),
+  table("integration_events", ["workspace_id", "processor", "event_id"], { mutable: true }),
+  table("integration_customers", ["workspace_id", "processor", "processor_customer_id"]),
+  table("integration_payments", ["workspace_id", "processor", "payment_key"]),
+  table("refund_events", ["workspace_id", "id"]),
 ];
 
 /**

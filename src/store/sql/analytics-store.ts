@@ -104,7 +104,7 @@ export class SqlAnalyticsStore implements AnalyticsStore {
           const state = byDay?.get(day) ?? "events";
           if (state === "columns")
             pieces.push({ kind, day, bucket: segment.bucket, lo: start - day, hi: end - day });
-          else if (state === "events") {
+          else if (state !== "empty") {
             const last = rawSegments.at(-1);
             if (last && last.grain === rawGrain(kind) && last.bucket === segment.bucket && last.end === start)
               last.end = end;
@@ -138,15 +138,22 @@ export class SqlAnalyticsStore implements AnalyticsStore {
     const segments: LabelledSegment[] = columnar
       ? [...query.segments.filter((s) => s.grain !== "raw"), ...columnar.rawSegments, NO_SEGMENT]
       : query.segments;
-    const rawParts = columnar
-      ? query.kinds.flatMap((kind) =>
-          columnar.rawSegments.some((s) => s.grain === rawGrain(kind))
-            ? [eventPart(query, kind, this.dialect, rawGrain(kind))]
-            : [],
-        )
-      : has(query, "raw")
-        ? query.kinds.map((kind) => eventPart(query, kind, this.dialect, "raw"))
-        : [];
+    const rawGrainOf = (kind: EventKind): string | null =>
+      columnar
+        ? columnar.rawSegments.some((s) => s.grain === rawGrain(kind))
+          ? rawGrain(kind)
+          : null
+        : has(query, "raw")
+          ? "raw"
+          : null;
+    const rawParts = query.kinds.flatMap((kind) => {
+      const grain = rawGrainOf(kind);
+      if (grain === null) return [];
+      // Refunds take their USD back from sale amounts at the refund's time (ADR 27); rollups have them already.
+      return kind === "sales"
+        ? [eventPart(query, kind, this.dialect, grain), eventPart(query, kind, this.dialect, grain, true)]
+        : [eventPart(query, kind, this.dialect, grain)];
+    });
     const parts = [
       ...(["day", "hour"] as const).flatMap((grain) => (has(query, grain) ? [rollupPart(query, grain)] : [])),
       ...rawParts,
@@ -308,6 +315,7 @@ function eventPart(
   kind: EventKind,
   dialect: SqlDialect,
   grain: string,
+  refunds = false,
 ): RawBuilder<unknown> {
   const conditions = [
     sql`e.workspace_id = ${query.workspaceId}`,
@@ -322,8 +330,10 @@ function eventPart(
   const key = refs.length > 0 ? sql.join(refs, sql` || ${PART_SEPARATOR} || `) : null;
   // Sparse dimensions (UTM) have no row for "none", as in the rollups.
   if (columns[0]?.startsWith("utm_")) conditions.push(sql`${refs[0]} is not null`, sql`${refs[0]} <> ''`);
-  const counts =
-    kind === "clicks"
+  const counts = refunds
+    ? sql`0 as clicks, 0 as leads, 0 as sales,
+          -sum(case when e.converted = 1 then e.amount else 0 end) as sale_amount`
+    : kind === "clicks"
       ? sql`count(*) as clicks, 0 as leads, 0 as sales, 0 as sale_amount`
       : kind === "leads"
         ? sql`0 as clicks, count(*) as leads, 0 as sales, 0 as sale_amount`
@@ -331,7 +341,7 @@ function eventPart(
               sum(case when e.converted = 1 then e.amount else 0 end) as sale_amount`;
   return sql`
     select s.bucket as bucket, ${key ?? sql`cast('' as text)`} as key, ${counts}
-    from segments s cross join ${sql.table(EVENT_TABLES[kind])} e
+    from segments s cross join ${sql.table(refunds ? "refund_events" : EVENT_TABLES[kind])} e
     where s.grain = ${grain} and ${sql.join(conditions, sql` and `)}
     group by ${sql.join([sql`s.bucket`, ...refs])}`;
 }

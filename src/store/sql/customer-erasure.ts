@@ -1,7 +1,7 @@
 import type { Selectable, Transaction } from "kysely";
 import { containing } from "./like.js";
 import { applyRollups, leadRollup, saleRollup } from "./rollups.js";
-import type { Database, LeadEventRow, SaleEventRow } from "./schema.js";
+import type { Database, LeadEventRow, RefundEventRow, SaleEventRow } from "./schema.js";
 
 type LinkShare = { leads: number; sales: number; saleAmount: number };
 
@@ -53,13 +53,53 @@ export async function eraseCustomer(
     .where("workspace_id", "=", workspaceId)
     .where("customer_id", "=", customerId)
     .execute();
-  await applyRollups(trx, [...leads.map(leadRollup), ...sales.map(saleRollup)], -1);
-  await subtractFromLinks(trx, workspaceId, sharesPerLink(leads, sales));
+  const refunds = await eraseIntegrationRecords(trx, workspaceId, customerId);
+  await applyRollups(
+    trx,
+    [...leads.map(leadRollup), ...sales.map(saleRollup), ...refunds.map(refundRollup)],
+    -1,
+  );
+  await subtractFromLinks(trx, workspaceId, sharesPerLink(leads, sales, refunds));
   await forgetWebhookMessages(trx, workspaceId, customerId);
   return true;
 }
 
-function sharesPerLink(leads: Selectable<LeadEventRow>[], sales: Selectable<SaleEventRow>[]) {
+/**
+ * Its refunds (returned, to be taken out of the rollups and links as its sales are), the links between its
+ * processor ids and it, and the payloads of the processor events about it. The events themselves stay, without
+ * payload, so a redelivery is still known and records nothing.
+ */
+async function eraseIntegrationRecords(trx: Transaction<Database>, workspaceId: string, customerId: string) {
+  await trx
+    .deleteFrom("integration_customers")
+    .where("workspace_id", "=", workspaceId)
+    .where("customer_id", "=", customerId)
+    .execute();
+  await trx
+    .updateTable("integration_events")
+    .set({ payload: null })
+    .where("workspace_id", "=", workspaceId)
+    .where("customer_id", "=", customerId)
+    .execute();
+  return trx
+    .deleteFrom("refund_events")
+    .where("workspace_id", "=", workspaceId)
+    .where("customer_id", "=", customerId)
+    .returningAll()
+    .execute();
+}
+
+/** A refund counted as a sale amount taken back, as recordRefund added it. */
+const refundRollup = (row: Selectable<RefundEventRow>) => ({
+  ...saleRollup({ ...row, amount: -Number(row.amount) }),
+  sales: 0,
+});
+
+function sharesPerLink(
+  leads: Selectable<LeadEventRow>[],
+  sales: Selectable<SaleEventRow>[],
+  refunds: Selectable<RefundEventRow>[],
+) {
   const shares = new Map<string, LinkShare>();
   const share = (linkId: string) => {
     const entry = shares.get(linkId) ?? { leads: 0, sales: 0, saleAmount: 0 };
@@ -73,6 +113,8 @@ function sharesPerLink(leads: Selectable<LeadEventRow>[], sales: Selectable<Sale
     // Links count USD only, as recordSale adds them.
     if (Number(sale.converted) === 1) entry.saleAmount += Number(sale.amount);
   }
+  for (const refund of refunds)
+    if (Number(refund.converted) === 1) share(refund.link_id).saleAmount -= Number(refund.amount);
   return shares;
 }
 

@@ -73,7 +73,8 @@ export const VALUE_COLUMNS = {
 export type ValueColumnName = keyof typeof VALUE_COLUMNS;
 
 /** How a day of one kind is read: from its columns, from the events, or not at all (it has none). */
-export type DayState = "columns" | "events" | "empty";
+/** "refunded": a sales day with refunds, read from its events (columns hold no refunds) and never rebuilt. */
+export type DayState = "columns" | "events" | "refunded" | "empty";
 
 /** Days are built once they are over by this much, so that clicks still being committed are in them. */
 const GRACE_MS = 5 * 60_000;
@@ -92,8 +93,9 @@ export class EventColumns {
     toDay: number,
   ): Promise<Map<EventKind, Map<number, DayState>>> {
     fromDay = Math.floor(fromDay / DAY_MS) * DAY_MS;
-    const [totals, built] = await Promise.all([
+    const [totals, refunded, built] = await Promise.all([
       this.dayTotals(workspaceId, fromDay, toDay),
+      kinds.includes("sales") ? this.refundDays(workspaceId, fromDay, toDay) : new Set<number>(),
       this.db
         .selectFrom("event_column_days")
         .select(["kind", "day", "events", "amount"])
@@ -114,9 +116,13 @@ export class EventColumns {
           day,
           expected.events === 0
             ? "empty"
-            : header && Number(header.events) === expected.events && Number(header.amount) === expected.amount
-              ? "columns"
-              : "events",
+            : kind === "sales" && refunded.has(day)
+              ? "refunded"
+              : header &&
+                  Number(header.events) === expected.events &&
+                  Number(header.amount) === expected.amount
+                ? "columns"
+                : "events",
         );
       }
       states.set(kind, byDay);
@@ -220,6 +226,18 @@ export class EventColumns {
         )
         .execute();
     });
+  }
+
+  /** The UTC days in [fromDay, toDay] on which the workspace refunded something. */
+  private async refundDays(workspaceId: string, fromDay: number, toDay: number): Promise<Set<number>> {
+    const rows = await this.db
+      .selectFrom("refund_events")
+      .select("timestamp")
+      .where("workspace_id", "=", workspaceId)
+      .where("timestamp", ">=", fromDay)
+      .where("timestamp", "<", toDay + DAY_MS)
+      .execute();
+    return new Set(rows.map((row) => Math.floor(Number(row.timestamp) / DAY_MS) * DAY_MS));
   }
 
   /** Each day's totals from the workspace's day rollups. */

@@ -1,7 +1,7 @@
 import type { Generated } from "kysely";
 
 /** Tables as every SQL engine stores them: times are epoch milliseconds, booleans 0/1. */
-export interface Database extends ConversionTables, WebhookTables, AccountTables {
+export interface Database extends ConversionTables, WebhookTables, AccountTables, IntegrationTables {
   settings: { name: string; value: string };
   /** `slug` is set on every row (0102_workspace_slug backfilled it; SQLite cannot add it as NOT NULL). */
   workspaces: {
@@ -367,4 +367,69 @@ export interface AccountTables {
     expires_at: number;
     used_at: number | null;
   };
+}
+
+/** Payment processor integrations (migration 0110). */
+export interface IntegrationTables {
+  integrations: {
+    workspace_id: string;
+    processor: string;
+    secret: string;
+    previous_secret: string | null;
+    previous_secret_until: number | null;
+    created_at: number;
+    updated_at: number;
+  };
+  integration_events: {
+    workspace_id: string;
+    processor: string;
+    event_id: string;
+    type: string;
+    payload: string | null;
+    livemode: number;
+    received_at: number;
+    status: string;
+    reason: string | null;
+    awaiting: string | null;
+    sale_event_id: string | null;
+    refund_id: string | null;
+    customer_id: string | null;
+    invoice_id: string | null;
+    attempts: number;
+    lease_until: number | null;
+    processed_at: number | null;
+  };
+  integration_customers: {
+    workspace_id: string;
+    processor: string;
+    processor_customer_id: string;
+    customer_id: string;
+    created_at: number;
+  };
+  integration_payments: {
+    workspace_id: string;
+    processor: string;
+    payment_key: string;
+    invoice_id: string;
+    created_at: number;
+  };
+  refund_events: RefundEventRow;
+}
+
+export interface RefundEventRow extends AttributionColumns {
+  id: string;
+  workspace_id: string;
+  sale_event_id: string;
+  customer_id: string;
+  processor: string;
+  refund_key: string;
+  timestamp: number;
+  /** USD cents when `converted`, else `original_amount`: the unit of its sale's `amount`. */
+  amount: number;
+  currency: string;
+  converted: number;
+  original_amount: number;
+  original_currency: string;
+  reason: string | null;
+  metadata: string | null;
 }
