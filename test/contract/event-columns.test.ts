@@ -163,5 +163,46 @@ for (const seed of [1, 2]) {
         await tally(workspace.workspaceId, query),
         `events: ${JSON.stringify(query)}`,
       );
+
+    // Refunds (ADR 27) live beside the sales, not in the columns: a sales day with refunds is read from its
+    // events, and the builder leaves it alone instead of rebuilding it at every pass.
+    while ((await columns.buildDue(Date.now(), 50)) > 0);
+    const { rows: sales } = await sql<{
+      id: string;
+      timestamp: number;
+      original_amount: number;
+      original_currency: string;
+    }>`
+      select id, timestamp, original_amount, original_currency from sale_events
+      where workspace_id = ${workspace.workspaceId} order by id limit 3`.execute(server.storage.db);
+    assert.ok(sales.length > 0);
+    for (const sale of sales) {
+      const recorded = await server.storage.stores.refunds.recordRefund({
+        workspaceId: workspace.workspaceId,
+        saleEventId: sale.id,
+        processor: "stripe",
+        refundKey: `re_${sale.id}`,
+        amount: Math.ceil(Number(sale.original_amount) / 2),
+        currency: sale.original_currency,
+        timestamp: Number(sale.timestamp) + 1,
+        reason: null,
+      });
+      assert.equal(recorded.kind, "recorded");
+    }
+    assert.equal(await columns.buildDue(Date.now(), 50), 0, "refunded days are not rebuilt");
+    const afterRefunds: Tally[][] = [];
+    for (const query of queries) afterRefunds.push(await tally(workspace.workspaceId, query));
+    const revenue = (answers: Tally[][]) =>
+      answers.flat().reduce((sum, row) => sum + Number(row.saleAmount ?? 0), 0);
+    assert.ok(revenue(afterRefunds) < revenue(afterErasure), "the refunds show in the answers");
+    await sql`delete from event_column_days where workspace_id = ${workspace.workspaceId}`.execute(
+      server.storage.db,
+    );
+    for (const [i, query] of queries.entries())
+      assert.deepEqual(
+        afterRefunds[i],
+        await tally(workspace.workspaceId, query),
+        `refunds, events: ${JSON.stringify(query)}`,
+      );
   });
 }
