@@ -202,6 +202,8 @@ const segmentPools = (world: World): Record<string, string[]> => ({
   eventId: world.ids.webhookEvents,
   slug: world.ids.domains,
   idOrSlug: world.ids.workspaces,
+  // Every processor, one Clicktrail has no integration for, and nothing configured for any of them.
+  processor: ["stripe", "shopify", "paddle", "square"],
   // The dashboard's people and keys: no user or invite exists in the fuzzed world, so these are ids of nothing.
   userId: ["usr_fuzz"],
   inviteId: ["inv_fuzz"],
