@@ -411,3 +411,57 @@ describe("customer.created / customer.updated", () => {
     assert.match(event.reason ?? "", /dubCustomerExternalId/);
   });
 });
+
+describe("stripeCustomerId in the customer's JSON", () => {
+  test("the Stripe customer of a checkout is answered by the dub SDK's customers.get/list and in /events", async () => {
+    const { clickId } = await linkWithClick(server);
+    const stripeCustomer = unique("cus");
+    const sale = await stripe(
+      "checkout.session.completed",
+      session({ client_reference_id: `dub_id_${clickId}`, customer: stripeCustomer }),
+    );
+    const dub = server.sdk();
+    const customerId = sale.customerId as string;
+    assert.equal((await dub.customers.get({ id: customerId })).stripeCustomerId, stripeCustomer);
+    const listed = await dub.customers.list({ externalId: stripeCustomer });
+    assert.deepEqual(
+      listed.result.map((customer) => customer.stripeCustomerId),
+      [stripeCustomer],
+    );
+    const events = await dub.events.list({ event: "sales", customerId });
+    assert.equal(
+      (events[0] as { customer: { stripeCustomerId: string } }).customer.stripeCustomerId,
+      stripeCustomer,
+    );
+
+    const externalId = stripeCustomer;
+    await stripe(
+      "checkout.session.completed",
+      session({ metadata: { dubCustomerExternalId: externalId }, customer: unique("cus") }),
+    );
+    assert.equal(
+      (await dub.customers.get({ id: customerId })).stripeCustomerId,
+      stripeCustomer,
+      "the first Stripe customer stays",
+    );
+  });
+
+  test("customer.updated links a track.lead customer; a customer without a Stripe customer answers null", async () => {
+    const { clickId } = await linkWithClick(server);
+    const externalId = unique("user");
+    const dub = server.sdk();
+    await dub.track.lead({ clickId, eventName: "Sign up", customerExternalId: externalId });
+    const [before] = (await dub.customers.list({ externalId })).result;
+    assert.equal(before.stripeCustomerId, null);
+    const stripeCustomer = unique("cus");
+    const linked = await stripe("customer.updated", {
+      id: stripeCustomer,
+      object: "customer",
+      email: "lin@example.com",
+      name: "Lin",
+      metadata: { dubCustomerExternalId: externalId },
+    });
+    assert.equal(linked.status, "linked");
+    assert.equal((await dub.customers.get({ id: before.id })).stripeCustomerId, stripeCustomer);
+  });
+});

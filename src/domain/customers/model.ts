@@ -12,6 +12,8 @@ export type Customer = {
   sales: number;
   saleAmount: number;
   firstSaleAt: number | null;
+  /** The Stripe customer (`cus_…`) a Stripe event linked to it first, if any. */
+  stripeCustomerId: string | null;
   createdAt: number;
   updatedAt: number;
 };

@@ -42,7 +42,7 @@ export const customerSchema = z
     email: nullableString,
     avatar: nullableString,
     externalId: z.string(),
-    stripeCustomerId: z.null(),
+    stripeCustomerId: z.string().nullable(),
     country: nullableString,
     sales: z.number(),
     saleAmount: z.number().describe("USD cents"),

@@ -146,6 +146,7 @@ export function toCustomer(row: Selectable<CustomerRow>): Customer {
     sales: Number(row.sales),
     saleAmount: Number(row.sale_amount),
     firstSaleAt: nullableNumber(row.first_sale_at),
+    stripeCustomerId: row.stripe_customer_id ?? null,
     createdAt: Number(row.created_at),
     updatedAt: Number(row.updated_at),
   };
@@ -166,6 +167,7 @@ function toRow(customer: Customer): CustomerRow {
     sales: customer.sales,
     sale_amount: customer.saleAmount,
     first_sale_at: customer.firstSaleAt,
+    stripe_customer_id: customer.stripeCustomerId,
     created_at: customer.createdAt,
     updated_at: customer.updatedAt,
   };

@@ -228,6 +228,26 @@ export class SqlIntegrationStore implements IntegrationStore {
       })
       .onConflict((oc) => oc.doNothing())
       .execute();
+    if (processor !== "stripe") return;
+    // The customer's `stripeCustomerId`: its first Stripe customer, if that one is linked to it (first link kept).
+    await this.db
+      .updateTable("customers")
+      .set({ stripe_customer_id: processorCustomerId })
+      .where("workspace_id", "=", workspaceId)
+      .where("id", "=", customerId)
+      .where("stripe_customer_id", "is", null)
+      .where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom("integration_customers")
+            .select("customer_id")
+            .where("workspace_id", "=", workspaceId)
+            .where("processor", "=", processor)
+            .where("processor_customer_id", "=", processorCustomerId)
+            .where("customer_id", "=", customerId),
+        ),
+      )
+      .execute();
   }
 
   async customerFor(
