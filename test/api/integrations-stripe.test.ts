@@ -7,6 +7,7 @@ import { after, before, describe, test } from "node:test";
 import type Stripe from "stripe";
 import { apiJson, countRows, customerRow, linkCounters, linkWithClick, unique } from "../helpers/journey.js";
 import { processed, sendStripe, stripeEvent } from "../helpers/processors.js";
+import { rejection } from "../helpers/rejection.js";
 import { startServer, type TestServer } from "../helpers/server.js";
 import { type Receiver, startReceiver, until } from "../helpers/webhook-receiver.js";
 
@@ -463,5 +464,41 @@ describe("stripeCustomerId in the customer's JSON", () => {
     });
     assert.equal(linked.status, "linked");
     assert.equal((await dub.customers.get({ id: before.id })).stripeCustomerId, stripeCustomer);
+  });
+  test("PATCH /customers/{id} sets it (dub SDK): that Stripe customer's invoices are its sales; taken is 409; null unlinks", async () => {
+    const { link, clickId } = await linkWithClick(server);
+    const externalId = unique("user");
+    const dub = server.sdk();
+    await dub.track.lead({ clickId, eventName: "Sign up", customerExternalId: externalId });
+    const [customer] = (await dub.customers.list({ externalId })).result;
+    const stripeCustomer = unique("cus");
+    const patched = await dub.customers.update({
+      id: customer.id,
+      requestBody: { stripeCustomerId: stripeCustomer },
+    });
+    assert.equal(patched.stripeCustomerId, stripeCustomer);
+    const paid = await stripe(
+      "invoice.paid",
+      invoice({ customer: stripeCustomer, billing_reason: "subscription_create" }),
+    );
+    assert.equal(paid.status, "sale", JSON.stringify(paid));
+    assert.equal(paid.customerId, customer.id);
+    assert.equal((await linkCounters(server, link.id)).sales, 1);
+
+    const other = await linkWithClick(server);
+    const otherId = unique("user");
+    await dub.track.lead({ clickId: other.clickId, eventName: "Sign up", customerExternalId: otherId });
+    const [second] = (await dub.customers.list({ externalId: otherId })).result;
+    await rejection(
+      dub.customers.update({ id: second.id, requestBody: { stripeCustomerId: stripeCustomer } }),
+      409,
+    );
+    const cleared = await dub.customers.update({ id: customer.id, requestBody: { stripeCustomerId: null } });
+    assert.equal(cleared.stripeCustomerId, null);
+    assert.equal(
+      (await dub.customers.update({ id: second.id, requestBody: { stripeCustomerId: stripeCustomer } }))
+        .stripeCustomerId,
+      stripeCustomer,
+    );
   });
 });

@@ -1,6 +1,7 @@
 // 0111_customer_stripe_id on the store under test (SQLite, or PostgreSQL with CLICKTRAIL_TEST_STORE=postgres): the
 // customers a Stripe event linked before the column existed get their first Stripe customer as stripe_customer_id;
-// a customer linked only to another processor's customer, or to none, keeps null.
+// a customer linked only to another processor's customer, or to none, keeps null; a Stripe customer belongs to one
+// customer of a workspace.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { type Kysely, sql } from "kysely";
@@ -43,4 +44,9 @@ test(`0111_customer_stripe_id on ${engine}: each customer's first Stripe custome
     cus_b: null,
     cus_c: null,
   });
+  await assert.rejects(
+    sql`UPDATE customers SET stripe_customer_id = 'cus_StripeFirst' WHERE id = 'cus_c'`.execute(db),
+    /unique|duplicate/i,
+    "one customer per Stripe customer in a workspace",
+  );
 });

@@ -27,6 +27,8 @@ export type CustomerChanges = {
   avatar?: string | null;
   externalId?: string;
   country?: string | null;
+  /** null unlinks the customer from its Stripe customer. */
+  stripeCustomerId?: string | null;
 };
 
 export const CUSTOMER_SORTS = ["createdAt", "saleAmount", "firstSaleAt", "subscriptionCanceledAt"] as const;

@@ -229,7 +229,8 @@ export class SqlIntegrationStore implements IntegrationStore {
       .onConflict((oc) => oc.doNothing())
       .execute();
     if (processor !== "stripe") return;
-    // The customer's `stripeCustomerId`: its first Stripe customer, if that one is linked to it (first link kept).
+    // The customer's `stripeCustomerId`: its first Stripe customer, if that one is linked to it (first link kept)
+    // and no other customer shows it (set through PATCH /customers/{id}).
     await this.db
       .updateTable("customers")
       .set({ stripe_customer_id: processorCustomerId })
@@ -245,6 +246,17 @@ export class SqlIntegrationStore implements IntegrationStore {
             .where("processor", "=", processor)
             .where("processor_customer_id", "=", processorCustomerId)
             .where("customer_id", "=", customerId),
+        ),
+      )
+      .where((eb) =>
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom("customers as other")
+              .select("other.id")
+              .where("other.workspace_id", "=", workspaceId)
+              .where("other.stripe_customer_id", "=", processorCustomerId),
+          ),
         ),
       )
       .execute();
