@@ -13,6 +13,11 @@ export async function up(db: Kysely<unknown>, _engine: Engine): Promise<void> {
       SELECT ic.processor_customer_id FROM integration_customers ic
       WHERE ic.workspace_id = customers.workspace_id AND ic.customer_id = customers.id AND ic.processor = 'stripe'
       ORDER BY ic.created_at, ic.processor_customer_id LIMIT 1
+    )
+    WHERE EXISTS (
+      SELECT 1 FROM integration_customers linked
+      WHERE linked.workspace_id = customers.workspace_id AND linked.customer_id = customers.id
+        AND linked.processor = 'stripe'
     )`.execute(db);
   await sql`CREATE UNIQUE INDEX customers_stripe_customer_id ON customers (workspace_id, stripe_customer_id)`.execute(
     db,
