@@ -6,6 +6,8 @@ import type { Delivery, SignatureChecks } from "../domain/integrations/ports.js"
 
 /** Stripe's default: a signature older than five minutes is a replay. */
 export const STRIPE_TOLERANCE_SECONDS = 300;
+/** Paddle's SDK allows 5 s, too little once a delivery waits in a proxy's queue: Stripe's window, both ways. */
+export const PADDLE_TOLERANCE_SECONDS = 300;
 
 /** Each processor's signature scheme over the raw body; the body is parsed only once a secret signed it. */
 export const processorSignatures: SignatureChecks = {
@@ -35,8 +37,40 @@ export const processorSignatures: SignatureChecks = {
     const body = parseObject(delivery.body);
     return { eventId, type: topic, livemode: body.test !== true, payload: text(delivery) };
   },
-  paddle: () => null,
+  paddle: (delivery, secrets, now) => {
+    const header = headerOf(delivery, "paddle-signature");
+    const signature = header ? paddleSignature(header) : null;
+    if (!signature) return null;
+    if (Math.abs(now / 1000 - Number(signature.ts)) > PADDLE_TOLERANCE_SECONDS) return null;
+    const signed = Buffer.concat([Buffer.from(`${signature.ts}:`, "utf8"), delivery.body]);
+    const matches = secrets.some((secret) =>
+      signature.h1.some((h1) => hmacMatches(secret, signed, h1, "hex")),
+    );
+    if (!matches) return null;
+    const event = parseObject(delivery.body);
+    if (typeof event.event_id !== "string" || typeof event.event_type !== "string")
+      throw badRequest("A Paddle notification has an event_id and an event_type.");
+    // Paddle's sandbox is a separate account with its own secret: nothing in the event tells it from live.
+    return { eventId: event.event_id, type: event.event_type, livemode: true, payload: text(delivery) };
+  },
 };
+
+/**
+ * `Paddle-Signature: ts=<unix s>;h1=<hex>[;h1=<hex>…]`: one `h1` per secret while a secret is rotated, any of them
+ * may match (Paddle's Node SDK compares only the last one).
+ */
+function paddleSignature(header: string): { ts: string; h1: string[] } | null {
+  let ts: string | null = null;
+  const h1: string[] = [];
+  for (const part of header.split(";")) {
+    const at = part.indexOf("=");
+    const name = part.slice(0, at).trim();
+    const value = part.slice(at + 1).trim();
+    if (name === "ts" && /^\d{1,12}$/.test(value)) ts = value;
+    else if (name === "h1" && /^[0-9a-f]{64}$/i.test(value)) h1.push(value);
+  }
+  return ts !== null && h1.length > 0 ? { ts, h1 } : null;
+}
 
 /** Verified by Stripe's own package (constant-time, any of several `v1`, refuses timestamps too old). */
 function stripeSigned(body: Buffer, header: string, secret: string, now: number): boolean {

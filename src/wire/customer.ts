@@ -3,7 +3,7 @@ import type { Link } from "../domain/links/model.js";
 import { iso } from "./iso.js";
 import { shortLinkOf } from "./link.js";
 
-/** Dub's CustomerSchema: every key present, `null` for what Clicktrail does not track (Stripe, subscriptions). */
+/** Dub's CustomerSchema: every key present, `null` for what Clicktrail does not track (subscriptions). */
 export function presentCustomer(customer: Customer) {
   return {
     id: customer.id,
@@ -11,7 +11,7 @@ export function presentCustomer(customer: Customer) {
     email: customer.email,
     avatar: customer.avatar,
     externalId: customer.externalId,
-    stripeCustomerId: null,
+    stripeCustomerId: customer.stripeCustomerId,
     country: customer.country,
     sales: customer.sales,
     saleAmount: customer.saleAmount,

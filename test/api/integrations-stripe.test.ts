@@ -7,6 +7,7 @@ import { after, before, describe, test } from "node:test";
 import type Stripe from "stripe";
 import { apiJson, countRows, customerRow, linkCounters, linkWithClick, unique } from "../helpers/journey.js";
 import { processed, sendStripe, stripeEvent } from "../helpers/processors.js";
+import { rejection } from "../helpers/rejection.js";
 import { startServer, type TestServer } from "../helpers/server.js";
 import { type Receiver, startReceiver, until } from "../helpers/webhook-receiver.js";
 
@@ -409,5 +410,95 @@ describe("customer.created / customer.updated", () => {
     const event = await stripe("customer.created", { id: unique("cus"), object: "customer", metadata: {} });
     assert.equal(event.status, "ignored");
     assert.match(event.reason ?? "", /dubCustomerExternalId/);
+  });
+});
+
+describe("stripeCustomerId in the customer's JSON", () => {
+  test("the Stripe customer of a checkout is answered by the dub SDK's customers.get/list and in /events", async () => {
+    const { clickId } = await linkWithClick(server);
+    const stripeCustomer = unique("cus");
+    const sale = await stripe(
+      "checkout.session.completed",
+      session({ client_reference_id: `dub_id_${clickId}`, customer: stripeCustomer }),
+    );
+    const dub = server.sdk();
+    const customerId = sale.customerId as string;
+    assert.equal((await dub.customers.get({ id: customerId })).stripeCustomerId, stripeCustomer);
+    const listed = await dub.customers.list({ externalId: stripeCustomer });
+    assert.deepEqual(
+      listed.result.map((customer) => customer.stripeCustomerId),
+      [stripeCustomer],
+    );
+    const events = await dub.events.list({ event: "sales", customerId });
+    assert.equal(
+      (events[0] as { customer: { stripeCustomerId: string } }).customer.stripeCustomerId,
+      stripeCustomer,
+    );
+
+    const externalId = stripeCustomer;
+    await stripe(
+      "checkout.session.completed",
+      session({ metadata: { dubCustomerExternalId: externalId }, customer: unique("cus") }),
+    );
+    assert.equal(
+      (await dub.customers.get({ id: customerId })).stripeCustomerId,
+      stripeCustomer,
+      "the first Stripe customer stays",
+    );
+  });
+
+  test("customer.updated links a track.lead customer; a customer without a Stripe customer answers null", async () => {
+    const { clickId } = await linkWithClick(server);
+    const externalId = unique("user");
+    const dub = server.sdk();
+    await dub.track.lead({ clickId, eventName: "Sign up", customerExternalId: externalId });
+    const [before] = (await dub.customers.list({ externalId })).result;
+    assert.equal(before.stripeCustomerId, null);
+    const stripeCustomer = unique("cus");
+    const linked = await stripe("customer.updated", {
+      id: stripeCustomer,
+      object: "customer",
+      email: "lin@example.com",
+      name: "Lin",
+      metadata: { dubCustomerExternalId: externalId },
+    });
+    assert.equal(linked.status, "linked");
+    assert.equal((await dub.customers.get({ id: before.id })).stripeCustomerId, stripeCustomer);
+  });
+  test("PATCH /customers/{id} sets it (dub SDK): that Stripe customer's invoices are its sales; taken is 409; null unlinks", async () => {
+    const { link, clickId } = await linkWithClick(server);
+    const externalId = unique("user");
+    const dub = server.sdk();
+    await dub.track.lead({ clickId, eventName: "Sign up", customerExternalId: externalId });
+    const [customer] = (await dub.customers.list({ externalId })).result;
+    const stripeCustomer = unique("cus");
+    const patched = await dub.customers.update({
+      id: customer.id,
+      requestBody: { stripeCustomerId: stripeCustomer },
+    });
+    assert.equal(patched.stripeCustomerId, stripeCustomer);
+    const paid = await stripe(
+      "invoice.paid",
+      invoice({ customer: stripeCustomer, billing_reason: "subscription_create" }),
+    );
+    assert.equal(paid.status, "sale", JSON.stringify(paid));
+    assert.equal(paid.customerId, customer.id);
+    assert.equal((await linkCounters(server, link.id)).sales, 1);
+
+    const other = await linkWithClick(server);
+    const otherId = unique("user");
+    await dub.track.lead({ clickId: other.clickId, eventName: "Sign up", customerExternalId: otherId });
+    const [second] = (await dub.customers.list({ externalId: otherId })).result;
+    await rejection(
+      dub.customers.update({ id: second.id, requestBody: { stripeCustomerId: stripeCustomer } }),
+      409,
+    );
+    const cleared = await dub.customers.update({ id: customer.id, requestBody: { stripeCustomerId: null } });
+    assert.equal(cleared.stripeCustomerId, null);
+    assert.equal(
+      (await dub.customers.update({ id: second.id, requestBody: { stripeCustomerId: stripeCustomer } }))
+        .stripeCustomerId,
+      stripeCustomer,
+    );
   });
 });

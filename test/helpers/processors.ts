@@ -107,3 +107,31 @@ export function shopifyHeaders(body: string, secret: string, topic: string, even
     "x-shopify-triggered-at": new Date().toISOString(),
   };
 }
+
+/**
+ * `Paddle-Signature` for `body` as Paddle documents it: `ts=<unix s>;h1=<hex HMAC-SHA256 of "<ts>:<body>">`, one
+ * `h1` per secret (Paddle sends one per secret while a secret is rotated).
+ */
+export function paddleSignature(body: string, secrets: string[], ts = Math.floor(Date.now() / 1000)) {
+  const h1 = secrets.map(
+    (secret) => `h1=${createHmac("sha256", secret).update(`${ts}:${body}`).digest("hex")}`,
+  );
+  return [`ts=${ts}`, ...h1].join(";");
+}
+
+/** A Paddle Billing notification around `data`, as a notification destination receives it. */
+export const paddleEvent = (eventId: string, eventType: string, data: Record<string, unknown>) =>
+  JSON.stringify({
+    event_id: eventId,
+    event_type: eventType,
+    occurred_at: new Date().toISOString(),
+    notification_id: `ntf_${eventId.slice(4)}`,
+    data,
+  });
+
+export const sendPaddle = (
+  server: TestServer,
+  body: string,
+  secret: string,
+  workspaceId = server.workspaceId,
+) => deliver(server, "paddle", body, { "paddle-signature": paddleSignature(body, [secret]) }, workspaceId);

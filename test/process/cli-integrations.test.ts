@@ -5,7 +5,14 @@ import { spawnSync } from "node:child_process";
 import { after, before, test } from "node:test";
 import { unique } from "../helpers/journey.js";
 import { CLI, cli, ensureBuilt } from "../helpers/processes.js";
-import { deliver, sendStripe, stripeEvent, stripeSignature } from "../helpers/processors.js";
+import {
+  deliver,
+  paddleEvent,
+  sendPaddle,
+  sendStripe,
+  stripeEvent,
+  stripeSignature,
+} from "../helpers/processors.js";
 import { startServer, type TestServer } from "../helpers/server.js";
 
 let server: TestServer;
@@ -60,6 +67,17 @@ test("--secret - reads the secret from stdin, so it stays out of the shell's his
   assert.equal(run.status, 0, run.stderr);
   assert.equal(JSON.parse(run.stdout).processor, "shopify");
   assert.ok(!run.stdout.includes(secret));
+});
+
+test("integrations set paddle: the server then takes Paddle's signed notifications", async () => {
+  const secret = "pdl_ntfset_01jqcli0000_Xc4Vb6Nm8Qw2";
+  const set = await integrations("set", "paddle", "--secret", secret);
+  assert.equal(set.status, 0, set.stderr);
+  assert.match(set.stdout, new RegExp(`/integrations/paddle/${server.workspaceId}`));
+  assert.ok(!set.stdout.includes(secret));
+  const body = paddleEvent(unique("evt_01jq"), "subscription.created", { id: "sub_01jqcli" });
+  assert.equal((await sendPaddle(server, body, secret)).status, 200);
+  assert.equal((await sendPaddle(server, body, "pdl_ntfset_not_this_one")).status, 401);
 });
 
 test("bad usage exits 2: an unknown processor, set without --secret, a Stripe API key is refused (1)", async () => {

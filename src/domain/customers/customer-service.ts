@@ -77,6 +77,10 @@ export class CustomerService {
       if (!updated) throw notFound("Customer not found.");
       return updated;
     } catch (error) {
+      if (error instanceof UniqueViolation && error.target === "stripe_customer_id")
+        throw conflict(
+          `Another customer of this workspace has stripeCustomerId ${changes.stripeCustomerId}.`,
+        );
       if (error instanceof UniqueViolation) {
         throw conflict(`A customer with externalId ${changes.externalId} already exists in this workspace.`);
       }

@@ -12,6 +12,8 @@ export type Customer = {
   sales: number;
   saleAmount: number;
   firstSaleAt: number | null;
+  /** The Stripe customer (`cus_…`) a Stripe event linked to it first, if any. */
+  stripeCustomerId: string | null;
   createdAt: number;
   updatedAt: number;
 };
@@ -25,6 +27,8 @@ export type CustomerChanges = {
   avatar?: string | null;
   externalId?: string;
   country?: string | null;
+  /** null unlinks the customer from its Stripe customer. */
+  stripeCustomerId?: string | null;
 };
 
 export const CUSTOMER_SORTS = ["createdAt", "saleAmount", "firstSaleAt", "subscriptionCanceledAt"] as const;

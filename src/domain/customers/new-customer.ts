@@ -27,6 +27,7 @@ export function newCustomer(identity: CustomerIdentity, now: number, click?: Res
     sales: 0,
     saleAmount: 0,
     firstSaleAt: null,
+    stripeCustomerId: null,
     createdAt: now,
     updatedAt: now,
   };

@@ -42,8 +42,15 @@ export class Payments {
     return this.deps.customers.findByExternalId(workspaceId, externalId);
   }
 
-  /** The customer the processor's own customer id was linked to, if any. */
+  /**
+   * The customer the processor's own customer id was linked to, if any. A Stripe customer goes first to the
+   * customer that shows it as `stripeCustomerId` (its first link, or what `PATCH /customers/{id}` set).
+   */
   async linkedCustomer(workspaceId: string, processorCustomerId: string): Promise<Customer | null> {
+    if (this.processor === "stripe") {
+      const shown = await this.deps.customers.findByStripeCustomerId(workspaceId, processorCustomerId);
+      if (shown) return shown;
+    }
     const id = await this.deps.store.customerFor(workspaceId, this.processor, processorCustomerId);
     return id ? this.deps.customers.findById(workspaceId, id) : null;
   }

@@ -54,7 +54,10 @@ export interface IntegrationStore {
   listEvents(workspaceId: string, listing: EventListing): Promise<IntegrationEvent[]>;
   getEvent(key: EventKey): Promise<IntegrationEvent | null>;
 
-  /** The processor's customer id (`cus_…`) for one of ours, first link kept. */
+  /**
+   * The processor's customer id (`cus_…`) for one of ours, first link kept; a customer's first Stripe customer is
+   * also its `stripeCustomerId`.
+   */
   linkCustomer(
     workspaceId: string,
     processor: Processor,

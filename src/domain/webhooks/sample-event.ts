@@ -73,6 +73,7 @@ export function sampleEvent(
     sales: 1,
     saleAmount: 4900,
     firstSaleAt: now,
+    stripeCustomerId: null,
     createdAt: now - 30_000,
     updatedAt: now,
   };

@@ -31,6 +31,13 @@ export const customerPatchBody = z.object({
   avatar: z.string().max(2000).nullish(),
   externalId: z.string().trim().min(1).max(100).optional(),
   country: z.string().trim().length(2).toUpperCase().nullish(),
+  stripeCustomerId: z
+    .string()
+    .trim()
+    .min(1)
+    .max(100)
+    .nullish()
+    .describe("The Stripe customer (cus_…) whose invoices are this customer's sales; null unlinks it"),
 });
 
 const nullableString = z.string().nullable();
@@ -42,7 +49,7 @@ export const customerSchema = z
     email: nullableString,
     avatar: nullableString,
     externalId: z.string(),
-    stripeCustomerId: z.null(),
+    stripeCustomerId: z.string().nullable(),
     country: nullableString,
     sales: z.number(),
     saleAmount: z.number().describe("USD cents"),

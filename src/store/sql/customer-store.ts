@@ -40,6 +40,16 @@ export class SqlCustomerStore implements CustomerStore {
     return findCustomerByExternalId(this.db, workspaceId, externalId);
   }
 
+  async findByStripeCustomerId(workspaceId: string, stripeCustomerId: string): Promise<Customer | null> {
+    const row = await this.db
+      .selectFrom("customers")
+      .selectAll()
+      .where("workspace_id", "=", workspaceId)
+      .where("stripe_customer_id", "=", stripeCustomerId)
+      .executeTakeFirst();
+    return row ? toCustomer(row) : null;
+  }
+
   async list(workspaceId: string, listing: CustomerListing): Promise<Customer[]> {
     return (await listCustomers(this.db, workspaceId, listing)).map(toCustomer);
   }
@@ -56,6 +66,7 @@ export class SqlCustomerStore implements CustomerStore {
     if (changes.avatar !== undefined) set.avatar = changes.avatar;
     if (changes.externalId !== undefined) set.external_id = changes.externalId;
     if (changes.country !== undefined) set.country = changes.country;
+    if (changes.stripeCustomerId !== undefined) set.stripe_customer_id = changes.stripeCustomerId;
     try {
       const row = await this.db
         .updateTable("customers")
@@ -66,7 +77,10 @@ export class SqlCustomerStore implements CustomerStore {
         .executeTakeFirst();
       return row ? toCustomer(row) : null;
     } catch (error) {
-      throw asUniqueViolation(error, { external_id: ["external_id"] });
+      throw asUniqueViolation(error, {
+        stripe_customer_id: ["stripe_customer_id"],
+        external_id: ["external_id"],
+      });
     }
   }
 
@@ -146,6 +160,7 @@ export function toCustomer(row: Selectable<CustomerRow>): Customer {
     sales: Number(row.sales),
     saleAmount: Number(row.sale_amount),
     firstSaleAt: nullableNumber(row.first_sale_at),
+    stripeCustomerId: row.stripe_customer_id ?? null,
     createdAt: Number(row.created_at),
     updatedAt: Number(row.updated_at),
   };
@@ -166,6 +181,7 @@ function toRow(customer: Customer): CustomerRow {
     sales: customer.sales,
     sale_amount: customer.saleAmount,
     first_sale_at: customer.firstSaleAt,
+    stripe_customer_id: customer.stripeCustomerId,
     created_at: customer.createdAt,
     updated_at: customer.updatedAt,
   };

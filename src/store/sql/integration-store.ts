@@ -228,6 +228,38 @@ export class SqlIntegrationStore implements IntegrationStore {
       })
       .onConflict((oc) => oc.doNothing())
       .execute();
+    if (processor !== "stripe") return;
+    // The customer's `stripeCustomerId`: its first Stripe customer, if that one is linked to it (first link kept)
+    // and no other customer shows it (set through PATCH /customers/{id}).
+    await this.db
+      .updateTable("customers")
+      .set({ stripe_customer_id: processorCustomerId })
+      .where("workspace_id", "=", workspaceId)
+      .where("id", "=", customerId)
+      .where("stripe_customer_id", "is", null)
+      .where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom("integration_customers")
+            .select("customer_id")
+            .where("workspace_id", "=", workspaceId)
+            .where("processor", "=", processor)
+            .where("processor_customer_id", "=", processorCustomerId)
+            .where("customer_id", "=", customerId),
+        ),
+      )
+      .where((eb) =>
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom("customers as other")
+              .select("other.id")
+              .where("other.workspace_id", "=", workspaceId)
+              .where("other.stripe_customer_id", "=", processorCustomerId),
+          ),
+        ),
+      )
+      .execute();
   }
 
   async customerFor(

@@ -238,6 +238,7 @@ export interface CustomerRow {
   sales: number;
   sale_amount: number;
   first_sale_at: number | null;
+  stripe_customer_id: string | null;
   created_at: number;
   updated_at: number;
 }

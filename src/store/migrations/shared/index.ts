@@ -9,6 +9,7 @@ import * as linkTagOrder from "./0107_link_tag_order.js";
 import * as folderAccessAndLinkUsers from "./0108_folder_access_and_link_users.js";
 import * as eventColumns from "./0109_event_columns.js";
 import * as paymentIntegrations from "./0110_payment_integrations.js";
+import * as customerStripeId from "./0111_customer_stripe_id.js";
 
 /**
  * Every schema change from ADR 15 on, for both engines: one module per change, `NNNN_what_it_does.ts` numbered
@@ -29,4 +30,5 @@ export const sharedMigrations: Record<string, SharedMigration> = {
   "0108_folder_access_and_link_users": folderAccessAndLinkUsers,
   "0109_event_columns": eventColumns,
   "0110_payment_integrations": paymentIntegrations,
+  "0111_customer_stripe_id": customerStripeId,
 };

@@ -2,6 +2,7 @@ import { Link, useParams } from "@tanstack/react-router";
 import { useWorkspace } from "../../app/workspace";
 import { DomainsSection } from "./domains-section";
 import { GeneralSection } from "./general-section";
+import { IntegrationsSection } from "./integrations-section";
 import { KeysSection } from "./keys-section";
 import { MembersSection } from "./members-section";
 import { TagsSection } from "./tags-section";
@@ -11,6 +12,7 @@ const SECTIONS = [
   { id: "general", label: "General", Component: GeneralSection },
   { id: "keys", label: "API keys", Component: KeysSection },
   { id: "webhooks", label: "Webhooks", Component: WebhooksSection },
+  { id: "integrations", label: "Integrations", Component: IntegrationsSection },
   { id: "members", label: "Members", Component: MembersSection },
   { id: "domains", label: "Domains", Component: DomainsSection },
   { id: "tags", label: "Tags", Component: TagsSection },
