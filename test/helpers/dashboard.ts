@@ -7,7 +7,7 @@ import { mkdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { after, before } from "node:test";
 import { Dub } from "dub";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
 import { browserMissing, launchBrowser } from "./browser.js";
 import { cleanUp, ensureBuilt, freePort, ROOT, type ServerProcess, startMain, tempDir } from "./processes.js";
 import { BROWSER_UA } from "./server.js";
@@ -249,6 +249,11 @@ export async function checkAccessibility(page: Page, label = page.url()): Promis
     `axe-core on ${label}`,
   );
   return violations;
+}
+
+/** Whether `locator`'s element has the keyboard focus. */
+export function hasFocus(locator: Locator): Promise<boolean> {
+  return locator.evaluate((element) => element === element.ownerDocument.activeElement);
 }
 
 /** Saves a full-page screenshot as test-artifacts/screenshots/<name>.png; resolves to its path. */
