@@ -12,7 +12,7 @@ import {
   checkAccessibility,
   dashboardSuite,
   FIRST_WORKSPACE,
-  hasFocus,
+  focusArrives,
   screenshot,
 } from "../helpers/dashboard.js";
 import { cliJson, type Receiver, startReceiver, until } from "../helpers/processes.js";
@@ -92,7 +92,7 @@ describe("dashboard settings", { skip: browserMissing, timeout: 180_000 }, () =>
     await checkAccessibility(page, "settings/keys edit dialog");
     await page.keyboard.press("Escape");
     await dialog.waitFor({ state: "detached" });
-    assert.equal(await hasFocus(trigger), true, "Escape gives the focus back to the Edit button");
+    await focusArrives(page, "button: Edit Editable robot", "Escape gives the focus back to the Edit button");
 
     await trigger.click();
     await edit.getByLabel("Name", { exact: true }).fill("Analytics robot");
@@ -126,6 +126,14 @@ describe("dashboard settings", { skip: browserMissing, timeout: 180_000 }, () =>
       .getByText("All access")
       .waitFor();
     assert.ok((await robot.links.list()).result.length > 0, "every scope again");
+
+    // A confirmation opened by a plain button gives the focus back to it when cancelled.
+    await page.getByRole("button", { name: "Revoke Analytics robot" }).focus();
+    await page.keyboard.press("Enter");
+    await page.getByRole("alertdialog").waitFor();
+    await page.keyboard.press("Escape");
+    await page.getByRole("alertdialog").waitFor({ state: "detached" });
+    await focusArrives(page, "button: Revoke Analytics robot", "Escape gives the focus back to Revoke");
   });
 
   test("a webhook created in the page receives a delivery shown in its log, and a test event", async () => {
