@@ -205,7 +205,7 @@ describe("a member's own role on a folder", () => {
 });
 
 describe("a member's analytics and events", () => {
-  test("count, group and list only the events of links in folders the member may read; naming a closed folder is 403", async () => {
+  test("count, group and list only the events of links in folders the member may read; naming a closed folder or its link is 403", async () => {
     const { workspaceId, key, owner, member, folders } = await team();
     const tag = `fa${Math.random().toString(36).slice(2, 8)}`;
     const tracked = async (name: string, folderId?: string) => {
@@ -250,6 +250,7 @@ describe("a member's analytics and events", () => {
     );
 
     assert.equal(await clicks(member.key, `&folderId=${folders.read.id}`), 1);
+    assert.equal(await clicks(member.key, `&linkId=${inRead.id}`), 1);
     assert.equal(
       await clicks(member.key, `&folderId=-${folders.read.id}`),
       1,
@@ -259,6 +260,8 @@ describe("a member's analytics and events", () => {
       `/analytics?event=clicks&groupBy=count&folderId=${folders.none.id}`,
       `/events?event=clicks&folderId=${folders.none.id}`,
       `/events/export?event=clicks&folderId=${folders.none.id}`,
+      `/analytics?event=clicks&groupBy=timeseries&linkId=${inNone.id}`,
+      `/events?event=clicks&linkId=${inNone.id}`,
     ]) {
       const refused = await rejection(http(member.key, "GET", path), 403, { what: path });
       assert.equal(refused.message, FORBIDDEN);

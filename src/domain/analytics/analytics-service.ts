@@ -36,7 +36,7 @@ export class AnalyticsService {
     private readonly folders: Pick<FolderStore, "findByIds" | "list" | "rolesOf">,
     private readonly clock: Clock,
   ) {
-    this.readable = new ReadableFolders(folders);
+    this.readable = new ReadableFolders(folders, links);
   }
 
   /** Sales of the interval that no exchange rate converted to USD, per currency: not in any `saleAmount`. */
@@ -66,7 +66,7 @@ export class AnalyticsService {
         : [{ label: from, start: from, end: until }];
 
     const filter = normalise(rawFilter);
-    filter.folders = await this.readable.bound(principal, filter.folders);
+    filter.folders = await this.readable.bound(principal, filter);
     const key = tallyKeyOf(groupBy);
     // Base URLs are summed from the full URLs' rows, every one of them, before the cut.
     const limit = groupBy === "top_base_urls" ? null : TOP_LIMIT;

@@ -26,7 +26,7 @@ export class EventService {
     folders: Pick<FolderStore, "list" | "rolesOf">,
     private readonly clock: Clock,
   ) {
-    this.readable = new ReadableFolders(folders);
+    this.readable = new ReadableFolders(folders, links);
   }
 
   async list(principal: Principal, params: EventParams, { page, limit }: EventPage): Promise<EventRecord[]> {
@@ -63,7 +63,7 @@ export class EventService {
 
   private async query(principal: Principal, params: EventParams): Promise<EventQuery> {
     const { event, sortOrder, interval, start, end, timezone, ...filter } = params;
-    const folders = await this.readable.bound(principal, filter.folders);
+    const folders = await this.readable.bound(principal, filter);
     return {
       workspaceId: principal.workspaceId,
       kind: event,

@@ -1,5 +1,6 @@
 import { forbidden } from "../errors.js";
-import type { IdFilter } from "../events/model.js";
+import type { EventFilter, IdFilter } from "../events/model.js";
+import type { LinkStore } from "../links/ports.js";
 import type { Actor, Principal } from "../workspaces/model.js";
 import { allows, folderRole, limitedByFolders } from "./folder-access.js";
 import { FOLDER_FORBIDDEN } from "./folder-gate.js";
@@ -9,18 +10,29 @@ const PAGE = 500;
 
 /**
  * Keeps what analytics and events count to the links a caller may read (ADR 24): a member's call leaves out the
- * events of links in folders closed to them, and naming such a folder is Dub's 403. Owners and the workspace's own
- * keys read every folder and pay nothing.
+ * events of links in folders closed to them, and naming such a folder, or a link in one, is Dub's 403. Owners and
+ * the workspace's own keys read every folder and pay nothing.
  */
 export class ReadableFolders {
-  constructor(private readonly folders: Pick<FolderStore, "list" | "rolesOf">) {}
+  constructor(
+    private readonly folders: Pick<FolderStore, "list" | "rolesOf">,
+    private readonly links: Pick<LinkStore, "findById">,
+  ) {}
 
-  /** The call's folder filter (`requested`, or none) as this caller may have it. */
-  async bound(principal: Principal, requested: IdFilter | undefined): Promise<IdFilter | undefined> {
+  /** The call's folder filter (the one it asked for, or none) as this caller may have it. */
+  async bound(
+    principal: Principal,
+    filter: Pick<EventFilter, "folders" | "linkId">,
+  ): Promise<IdFilter | undefined> {
+    const requested = filter.folders;
     const actor = principal.actsAs;
     if (!limitedByFolders(actor)) return requested;
     const closed = await this.closedTo(principal.workspaceId, actor);
     if (closed.size === 0) return requested;
+    if (filter.linkId) {
+      const link = await this.links.findById(principal.workspaceId, filter.linkId);
+      if (link?.folderId && closed.has(link.folderId)) throw forbidden(FOLDER_FORBIDDEN);
+    }
     if (requested && !requested.exclude) {
       if (requested.ids.some((id) => closed.has(id))) throw forbidden(FOLDER_FORBIDDEN);
       return requested;
