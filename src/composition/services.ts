@@ -154,7 +154,7 @@ export function storeServices(
       payloads,
     ),
     customers: new CustomerService(stores.customers, stores.links, systemClock),
-    events: new EventService(stores.events, stores.links, stores.customers, systemClock),
+    events: new EventService(stores.events, stores.links, stores.customers, stores.folders, systemClock),
     analytics: new AnalyticsService(stores.analytics, stores.links, stores.tags, stores.folders, systemClock),
     fxRates: new FxRateBook(stores.fxRates),
     integrations: new IntegrationService(

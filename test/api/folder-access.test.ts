@@ -2,6 +2,7 @@
 // it does not — through the `dub` SDK and raw HTTP, single and bulk calls, links and the folder routes themselves.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import { clickIdFor } from "../helpers/journey.js";
 import { rejection } from "../helpers/rejection.js";
 import { startServer, type TestServer } from "../helpers/server.js";
 import { type Json, PASSWORD, signedInUser, uniqueEmail } from "../helpers/session.js";
@@ -200,6 +201,90 @@ describe("a member's own role on a folder", () => {
     await rejection(member.dub.links.get({ linkId: inNone.id }), 403);
     await rejection(give(owner.key, "viewer", "usr_nobody"), 404);
     await rejection(give(owner.key, "admin"), 422);
+  });
+});
+
+describe("a member's analytics and events", () => {
+  test("count, group and list only the events of links in folders the member may read; naming a closed folder or its link is 403", async () => {
+    const { workspaceId, key, owner, member, folders } = await team();
+    const tag = `fa${Math.random().toString(36).slice(2, 8)}`;
+    const tracked = async (name: string, folderId?: string) => {
+      const link = await owner.dub.links.create({
+        url: `https://example.com/${name}`,
+        key: `${tag}-${name}`,
+        trackConversion: true,
+        folderId,
+      });
+      await clickIdFor(server, link.key);
+      return link;
+    };
+    const inRead = await tracked("read", folders.read.id);
+    const inNone = await tracked("none", folders.none.id);
+    const loose = await tracked("loose");
+    const clicks = async (who: string, query = "") => {
+      const answer = await http(who, "GET", `/analytics?event=clicks&groupBy=count&interval=24h${query}`);
+      assert.equal(answer.status, 200, JSON.stringify(answer.body));
+      return answer.body.clicks;
+    };
+    const listed = async (who: string, query = "") => {
+      const answer = await http(who, "GET", `/events?event=clicks&interval=24h${query}`);
+      assert.equal(answer.status, 200, JSON.stringify(answer.body));
+      return answer.body.map((event: Json) => event.link.id).sort();
+    };
+
+    assert.equal(await clicks(key), 3, "the workspace's own key counts every folder");
+    assert.equal(await clicks(owner.key), 3, "an owner too");
+    assert.equal(await clicks(member.key), 2, "a member: not the closed folder's link");
+    assert.deepEqual(await listed(member.key), [inRead.id, loose.id].sort());
+    assert.deepEqual(await listed(owner.key), [inRead.id, inNone.id, loose.id].sort());
+    const topLinks = await http(member.key, "GET", "/analytics?event=clicks&groupBy=top_links&interval=24h");
+    assert.deepEqual(topLinks.body.map((row: Json) => row.id).sort(), [inRead.id, loose.id].sort());
+    const topFolders = await http(
+      member.key,
+      "GET",
+      "/analytics?event=clicks&groupBy=top_folders&interval=24h",
+    );
+    assert.deepEqual(
+      topFolders.body.map((row: Json) => row.folder.id),
+      [folders.read.id],
+    );
+
+    assert.equal(await clicks(member.key, `&folderId=${folders.read.id}`), 1);
+    assert.equal(await clicks(member.key, `&linkId=${inRead.id}`), 1);
+    assert.equal(
+      await clicks(member.key, `&folderId=-${folders.read.id}`),
+      1,
+      "excluding: the loose link only",
+    );
+    for (const path of [
+      `/analytics?event=clicks&groupBy=count&folderId=${folders.none.id}`,
+      `/events?event=clicks&folderId=${folders.none.id}`,
+      `/events/export?event=clicks&folderId=${folders.none.id}`,
+      `/analytics?event=clicks&groupBy=timeseries&linkId=${inNone.id}`,
+      `/events?event=clicks&linkId=${inNone.id}`,
+    ]) {
+      const refused = await rejection(http(member.key, "GET", path), 403, { what: path });
+      assert.equal(refused.message, FORBIDDEN);
+    }
+    const csv = await fetch(`${server.origin}/api/events/export?event=clicks&interval=24h`, {
+      headers: { authorization: `Bearer ${member.key}` },
+    }).then((response) => response.text());
+    assert.ok(csv.includes(inRead.key) && csv.includes(loose.key), csv);
+    assert.ok(!csv.includes(inNone.key), "the export leaves the closed folder out");
+
+    // The member's session answers as their key does; a role of their own on the folder opens it.
+    const { browser } = await signedInUser(server, "member", workspaceId);
+    const viaSession = await browser.json(
+      "GET",
+      `/api/analytics?event=clicks&groupBy=count&interval=24h&workspaceId=${workspaceId}`,
+    );
+    assert.equal(viaSession.clicks, 2);
+    await http(owner.key, "PATCH", `/folders/${folders.none.id}/users`, {
+      userId: member.id,
+      role: "viewer",
+    });
+    assert.equal(await clicks(member.key), 3);
+    assert.deepEqual(await listed(member.key, `&folderId=${folders.none.id}`), [inNone.id]);
   });
 });
 

@@ -1,5 +1,6 @@
-// /api/tokens: the dashboard's API keys (list, create shown once, revoke) for a signed-in owner only. Keys and
-// members are refused; what an owner creates works with the `dub` SDK, and a revoked key stops working.
+// /api/tokens: the dashboard's API keys (list, create shown once, edit, revoke) for a signed-in owner only. Keys and
+// members are refused; what an owner creates works with the `dub` SDK, an edited key's scopes hold at its next
+// call, and a revoked key stops working.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { apiCall } from "../helpers/journey.js";
@@ -103,6 +104,132 @@ describe("/tokens for a signed-in owner", () => {
       403,
     );
     assert.equal((await server.services.workspaces.listKeys(other.workspaceId))[0].revokedAt, null);
+  });
+});
+
+describe("PATCH /tokens/{id}: an owner renames a key or changes its scopes", () => {
+  test("the new scopes hold at the key's next call; its secret, kind and creation stay", async () => {
+    const ws = await server.newWorkspace();
+    const { browser } = await signedInUser(server, "owner", ws.workspaceId);
+    const at = `?workspaceId=${ws.workspaceId}`;
+    const created = await browser.json("POST", `/api/tokens${at}`, {
+      body: { name: "Robot", scopes: ["links.read", "links.write"] },
+    });
+    const sdk = server.sdk(created.key);
+    await sdk.links.create({ url: "https://example.com/before-the-edit" });
+
+    const edited = await browser.json("PATCH", `/api/tokens/${created.id}${at}`, {
+      body: { name: "  Analytics robot ", scopes: ["analytics.read", "analytics.read"] },
+    });
+    const { key: _secret, lastUsedAt: _used, ...listing } = created;
+    const { lastUsedAt, ...rest } = edited;
+    assert.deepEqual(rest, { ...listing, name: "Analytics robot", scopes: ["analytics.read"] });
+    assert.notEqual(lastUsedAt, null, "its last use stays");
+    await rejection(sdk.links.list(), 403, { message: /'links\.read'/ });
+    await rejection(sdk.links.create({ url: "https://example.com/after-the-edit" }), 403);
+    await sdk.analytics.retrieve({});
+
+    const renamed = await browser.json("PATCH", `/api/tokens/${created.id}${at}`, {
+      body: { name: "Reader" },
+    });
+    assert.deepEqual([renamed.name, renamed.scopes], ["Reader", ["analytics.read"]], "absent scopes stay");
+    for (const everything of [null, []]) {
+      await browser.json("PATCH", `/api/tokens/${created.id}${at}`, { body: { scopes: ["tags.read"] } });
+      const all = await browser.json("PATCH", `/api/tokens/${created.id}${at}`, {
+        body: { scopes: everything },
+      });
+      assert.deepEqual(
+        [all.name, all.scopes],
+        ["Reader", null],
+        `${JSON.stringify(everything)}: every scope`,
+      );
+      await sdk.links.list();
+    }
+    const listed = (await browser.json("GET", `/api/tokens${at}`)).find(
+      (token: { id: string }) => token.id === created.id,
+    );
+    assert.deepEqual([listed.name, listed.scopes, listed.partialKey], ["Reader", null, created.partialKey]);
+  });
+
+  test("bad input is Dub's 422 (400 for broken JSON); an unknown, revoked or foreign key is 404; nothing changes", async () => {
+    const ws = await server.newWorkspace();
+    const other = await server.newWorkspace();
+    const { browser } = await signedInUser(server, "owner", ws.workspaceId);
+    const at = `?workspaceId=${ws.workspaceId}`;
+    const created = await browser.json("POST", `/api/tokens${at}`, {
+      body: { name: "Steady", scopes: ["links.read"] },
+    });
+    const path = `/api/tokens/${created.id}${at}`;
+    for (const body of [
+      {},
+      { name: "" },
+      { name: "   " },
+      { name: "x".repeat(191) },
+      { name: 7 },
+      { scopes: ["links.fly"] },
+      { scopes: "links.read" },
+      { scopes: [null] },
+      [],
+      "text",
+    ]) {
+      await rejection(browser.call("PATCH", path, { body }), 422, { what: JSON.stringify(body) });
+    }
+    const broken = await fetch(`${server.origin}${path}`, {
+      method: "PATCH",
+      headers: {
+        cookie: `ct_session=${browser.cookie}`,
+        "x-csrf-token": browser.csrfToken ?? "",
+        origin: server.origin,
+        "content-type": "application/json",
+      },
+      body: '{"name": "Half',
+    });
+    await rejection(broken, 400, { message: /Invalid JSON/ });
+
+    const publishable = await browser.json("POST", `/api/tokens${at}`, {
+      body: { name: "Site", kind: "publishable" },
+    });
+    await rejection(
+      browser.call("PATCH", `/api/tokens/${publishable.id}${at}`, { body: { scopes: ["links.read"] } }),
+      400,
+      { message: /publishable key takes no scopes/ },
+    );
+    const site = await browser.json("PATCH", `/api/tokens/${publishable.id}${at}`, {
+      body: { name: "Shop" },
+    });
+    assert.deepEqual([site.name, site.kind, site.scopes], ["Shop", "publishable", null]);
+
+    await rejection(browser.call("PATCH", `/api/tokens/key_unknown${at}`, { body: { name: "x" } }), 404);
+    const [theirs] = await server.services.workspaces.listKeys(other.workspaceId);
+    await rejection(
+      browser.call("PATCH", `/api/tokens/${theirs.id}${at}`, { body: { name: "Mine now" } }),
+      404,
+    );
+    const gone = await browser.json("POST", `/api/tokens${at}`, { body: { name: "Gone" } });
+    await browser.json("DELETE", `/api/tokens/${gone.id}${at}`);
+    await rejection(browser.call("PATCH", `/api/tokens/${gone.id}${at}`, { body: { name: "Back" } }), 404);
+
+    const keys = await server.services.workspaces.listKeys();
+    const named = (id: string) => keys.find((key) => key.id === id);
+    assert.deepEqual([named(created.id)?.name, named(created.id)?.scopes], ["Steady", ["links.read"]]);
+    assert.equal(named(theirs.id)?.name, theirs.name);
+    assert.equal(named(gone.id)?.name, "Gone");
+  });
+
+  test("a member, an API key, and a write without the CSRF token get 403; the key stays as it was", async () => {
+    const ws = await server.newWorkspace();
+    const [own] = await server.services.workspaces.listKeys(ws.workspaceId);
+    const path = `/api/tokens/${own.id}?workspaceId=${ws.workspaceId}`;
+    const { browser: member } = await signedInUser(server, "member", ws.workspaceId);
+    await rejection(member.call("PATCH", path, { body: { scopes: ["links.read"] } }), 403);
+    await rejection(apiCall(server.origin, ws.key, "PATCH", `/tokens/${own.id}`, { name: "By a key" }), 403, {
+      message: /only from the dashboard/,
+    });
+    const { browser: owner } = await signedInUser(server, "owner", ws.workspaceId);
+    await rejection(owner.call("PATCH", path, { body: { scopes: ["links.read"] }, csrf: null }), 403);
+    const [after] = await server.services.workspaces.listKeys(ws.workspaceId);
+    assert.deepEqual([after.name, after.scopes], [own.name, own.scopes]);
+    assert.ok(Array.isArray((await server.sdk(ws.key).links.list()).result), "still unrestricted");
   });
 });
 

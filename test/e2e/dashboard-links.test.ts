@@ -8,6 +8,8 @@ import {
   browserMissing,
   checkAccessibility,
   dashboardSuite,
+  focusArrives,
+  focused,
   screenshot,
 } from "../helpers/dashboard.js";
 import { BROWSER_UA } from "../helpers/server.js";
@@ -115,6 +117,87 @@ describe("dashboard links page", { skip: browserMissing }, () => {
     assert.equal(saved.body.utm_campaign, null);
     assert.equal(saved.body.expiresAt, new Date(2040, 5, 1, 9, 30).toISOString());
     assert.equal(saved.body.expiredUrl, "https://shop.example.com/over");
+  });
+
+  test("the row menu, open, passes axe; the keyboard reaches, opens, walks and closes it, and its dialogs give focus back", async () => {
+    const page = dash.page;
+    await page.goto(linksUrl());
+    const actions = row("/spring-sale");
+    const qr = actions.getByRole("button", { name: /QR code of/ });
+    const trigger = actions.getByRole("button", { name: /More actions for/ });
+    const focusOn = (expected: string, why?: string) => focusArrives(page, expected, why);
+    const onTrigger = `button: ${await trigger.getAttribute("aria-label")}`;
+    await qr.focus();
+    await page.keyboard.press("Tab");
+    assert.equal(await focused(page), onTrigger, "Tab goes from the QR button to the menu's trigger");
+    assert.equal(await trigger.getAttribute("aria-haspopup"), "menu");
+    assert.equal(await trigger.getAttribute("aria-expanded"), "false");
+
+    await page.keyboard.press("Enter");
+    const menu = page.getByRole("menu");
+    await menu.waitFor();
+    await checkAccessibility(page, "links, row menu open");
+    assert.equal(await trigger.getAttribute("aria-expanded"), "true");
+    await focusOn("menuitem: Edit", "Enter opens it on its first item");
+    for (const [key, item] of [
+      ["ArrowDown", "QR code"],
+      ["ArrowDown", "Copy link ID"],
+      ["ArrowDown", "Archive"],
+      ["ArrowDown", "Delete"],
+      ["ArrowUp", "Archive"],
+      ["Home", "Edit"],
+      ["End", "Delete"],
+    ]) {
+      await page.keyboard.press(key);
+      await focusOn(`menuitem: ${item}`, `${key} moves to ${item}`);
+    }
+    await page.keyboard.press("Escape");
+    await menu.waitFor({ state: "detached" });
+    await focusOn(onTrigger, "Escape gives the focus back to the trigger");
+
+    await page.keyboard.press("Space");
+    await menu.waitFor();
+    await focusOn("menuitem: Edit", "Space opens it too");
+    await page.keyboard.press("Enter");
+    const edit = page.getByRole("dialog", { name: "Edit link" });
+    await edit.waitFor();
+    await checkAccessibility(page, "links, edit dialog from the row menu");
+    await page.keyboard.press("Escape");
+    await edit.waitFor({ state: "detached" });
+    await focusOn(onTrigger, "closing the edit dialog gives the focus back to the row's menu");
+
+    await page.keyboard.press("Enter");
+    await focusOn("menuitem: Edit");
+    await page.keyboard.press("End");
+    await focusOn("menuitem: Delete");
+    await page.keyboard.press("Enter");
+    const confirm = page.getByRole("alertdialog");
+    await confirm.waitFor();
+    await checkAccessibility(page, "links, delete confirmation from the row menu");
+    await focusOn("button: Cancel", "the confirmation starts on its safe choice");
+    await page.keyboard.press("Escape");
+    await confirm.waitFor({ state: "detached" });
+    await focusOn(onTrigger, "cancelling gives the focus back to the row's menu");
+    await row("/spring-sale").waitFor();
+  });
+
+  test("the account menu opens from the keyboard, passes axe while open, and Escape gives focus back", async () => {
+    const page = dash.page;
+    await page.goto(linksUrl());
+    const account = page.getByRole("button", { name: dash.owner.email });
+    await account.focus();
+    await page.keyboard.press("Enter");
+    const menu = page.getByRole("menu");
+    await menu.getByRole("menuitem", { name: /Sign out$/ }).waitFor();
+    await checkAccessibility(page, "account menu open");
+    await page.keyboard.press("ArrowDown");
+    await page.keyboard.press("Escape");
+    await menu.waitFor({ state: "detached" });
+    await focusArrives(
+      page,
+      `button: ${await account.textContent()}`,
+      "Escape gives the focus back to the account button",
+    );
   });
 
   test("a click through the short link shows in the table's clicks after a reload", async () => {

@@ -1,6 +1,6 @@
 // The settings pages in Chromium against a real server process: API keys (created in the page, used with the `dub`
-// SDK, revoked), webhooks (created in the page, a delivery and a test event in its log, edited), the workspace's name
-// and allowed host names, domains and tags, members and invites (accepted in a second browser; an expired one is
+// SDK, edited, revoked), webhooks (created in the page, a delivery and a test event in its log, edited), the
+// workspace's name and allowed host names, domains and tags, members and invites (accepted in a second browser; an expired one is
 // 410), and what a member may not do. axe-core runs on every section; each is saved as a screenshot.
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -12,9 +12,11 @@ import {
   checkAccessibility,
   dashboardSuite,
   FIRST_WORKSPACE,
+  focusArrives,
   screenshot,
 } from "../helpers/dashboard.js";
 import { cliJson, type Receiver, startReceiver, until } from "../helpers/processes.js";
+import { rejection } from "../helpers/rejection.js";
 import { verifyDubSignature } from "../helpers/webhook-receiver.js";
 
 describe("dashboard settings", { skip: browserMissing, timeout: 180_000 }, () => {
@@ -62,6 +64,76 @@ describe("dashboard settings", { skip: browserMissing, timeout: 180_000 }, () =>
     await dialog.getByRole("button", { name: "Revoke key" }).click();
     await page.getByRole("row", { name: /Links robot/ }).waitFor({ state: "detached" });
     await assert.rejects(sdk(key).links.list(), /401|Unauthorized/i);
+  });
+
+  test("a key's name and permissions edited in the page hold at its next call with the dub SDK", async () => {
+    const page = dash.page;
+    await page.goto(settings("keys"));
+    const form = page.getByRole("form", { name: "Create an API key" });
+    await form.getByLabel("Name", { exact: true }).fill("Editable robot");
+    await form.getByLabel("Restricted").check();
+    await form.getByRole("group", { name: "Links" }).getByLabel("Write").check();
+    await form.getByRole("button", { name: "Create key" }).click();
+    const key = (await page.getByTestId("shown-once").textContent()) ?? "";
+    await page.getByRole("button", { name: "Done" }).click();
+    const robot = sdk(key);
+    await robot.links.create({ url: "https://example.com/before-the-edit" });
+
+    const trigger = page.getByRole("button", { name: "Edit Editable robot" });
+    await trigger.click();
+    const dialog = page.getByRole("dialog", { name: /Edit the key "Editable robot"/ });
+    const edit = dialog.getByRole("form", { name: "Edit Editable robot" });
+    assert.equal(
+      await edit.getByLabel("Restricted").isChecked(),
+      true,
+      "the dialog opens on the key's scopes",
+    );
+    assert.equal(await edit.getByRole("group", { name: "Links" }).getByLabel("Write").isChecked(), true);
+    await checkAccessibility(page, "settings/keys edit dialog");
+    await page.keyboard.press("Escape");
+    await dialog.waitFor({ state: "detached" });
+    await focusArrives(page, "button: Edit Editable robot", "Escape gives the focus back to the Edit button");
+
+    await trigger.click();
+    await edit.getByLabel("Name", { exact: true }).fill("Analytics robot");
+    await edit.getByRole("group", { name: "Links" }).getByLabel("Write").uncheck();
+    await edit.getByRole("button", { name: "Save key" }).waitFor();
+    assert.equal(
+      await edit.getByRole("button", { name: "Save key" }).isDisabled(),
+      true,
+      "no permission chosen",
+    );
+    await edit.getByRole("group", { name: "Analytics" }).getByLabel("Read").check();
+    await screenshot(page, "settings-keys-edit");
+    await edit.getByRole("button", { name: "Save key" }).click();
+    await dialog.waitFor({ state: "detached" });
+    await page
+      .getByRole("row", { name: /Analytics robot/ })
+      .getByText("analytics.read")
+      .waitFor();
+
+    await rejection(robot.links.list(), 403, { message: /'links\.read'/ });
+    await rejection(robot.links.create({ url: "https://example.com/after-the-edit" }), 403);
+    const analytics = await robot.analytics.retrieve({});
+    assert.ok(analytics, "the permission it gained");
+
+    await page.getByRole("button", { name: "Edit Analytics robot" }).click();
+    const again = page.getByRole("form", { name: "Edit Analytics robot" });
+    await again.getByLabel("All access").check();
+    await again.getByRole("button", { name: "Save key" }).click();
+    await page
+      .getByRole("row", { name: /Analytics robot/ })
+      .getByText("All access")
+      .waitFor();
+    assert.ok((await robot.links.list()).result.length > 0, "every scope again");
+
+    // A confirmation opened by a plain button gives the focus back to it when cancelled.
+    await page.getByRole("button", { name: "Revoke Analytics robot" }).focus();
+    await page.keyboard.press("Enter");
+    await page.getByRole("alertdialog").waitFor();
+    await page.keyboard.press("Escape");
+    await page.getByRole("alertdialog").waitFor({ state: "detached" });
+    await focusArrives(page, "button: Revoke Analytics robot", "Escape gives the focus back to Revoke");
   });
 
   test("a webhook created in the page receives a delivery shown in its log, and a test event", async () => {
@@ -262,7 +334,7 @@ describe("dashboard settings", { skip: browserMissing, timeout: 180_000 }, () =>
     await memberPage.goto(settings("keys"));
     await memberPage
       .getByRole("note")
-      .getByText(/Only owners of this workspace can see, create and revoke API keys/)
+      .getByText(/Only owners of this workspace can see, create, edit and revoke API keys/)
       .waitFor();
     assert.equal(await memberPage.getByRole("form", { name: "Create an API key" }).count(), 0);
     await checkAccessibility(memberPage, "settings/keys as a member");

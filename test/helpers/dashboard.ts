@@ -251,6 +251,26 @@ export async function checkAccessibility(page: Page, label = page.url()): Promis
   return violations;
 }
 
+const FOCUSED =
+  "((e) => (e.getAttribute('role') ?? e.tagName.toLowerCase()) + ': ' + (e.getAttribute('aria-label') ?? e.textContent.trim()))(document.activeElement)";
+
+/** Where the keyboard focus is in `page`, as "role: name" (a tag for an element without a role; its aria-label, else its text). */
+export function focused(page: Page): Promise<string> {
+  return page.evaluate<string>(FOCUSED);
+}
+
+/**
+ * Waits for the focus to arrive on `expected` ("role: name", as `focused` says it; Radix moves it in a task after
+ * the key), and fails naming where it is instead when it does not.
+ */
+export async function focusArrives(page: Page, expected: string, why?: string): Promise<void> {
+  const arrived = await page
+    .waitForFunction(`${FOCUSED} === ${JSON.stringify(expected)}`, undefined, { timeout: 10_000 })
+    .then(() => true)
+    .catch(() => false);
+  if (!arrived) assert.equal(await focused(page), expected, why);
+}
+
 /** Saves a full-page screenshot as test-artifacts/screenshots/<name>.png; resolves to its path. */
 export async function screenshot(page: Page, name: string): Promise<string> {
   mkdirSync(SCREENSHOTS, { recursive: true });

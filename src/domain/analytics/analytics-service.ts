@@ -2,6 +2,7 @@ import type { Clock } from "../clock.js";
 import type { EventFilter } from "../events/model.js";
 import { type Interval, resolveRange } from "../events/time-range.js";
 import type { FolderStore } from "../folders/ports.js";
+import { ReadableFolders } from "../folders/readable-folders.js";
 import type { LinkStore } from "../links/ports.js";
 import { normaliseExternalId } from "../links/rules.js";
 import type { TagStore } from "../tags/ports.js";
@@ -26,13 +27,17 @@ export const TOP_LIMIT = 1_000;
 const ZERO: Metrics = { clicks: 0, leads: 0, sales: 0, saleAmount: 0 };
 
 export class AnalyticsService {
+  private readonly readable: ReadableFolders;
+
   constructor(
     private readonly store: AnalyticsStore,
     private readonly links: LinkStore,
     private readonly tags: Pick<TagStore, "findByIds">,
-    private readonly folders: Pick<FolderStore, "findByIds">,
+    private readonly folders: Pick<FolderStore, "findByIds" | "list" | "rolesOf">,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.readable = new ReadableFolders(folders, links);
+  }
 
   /** Sales of the interval that no exchange rate converted to USD, per currency: not in any `saleAmount`. */
   unconvertedSales(principal: Principal, { interval, linkId }: { interval: Interval; linkId?: string }) {
@@ -61,6 +66,7 @@ export class AnalyticsService {
         : [{ label: from, start: from, end: until }];
 
     const filter = normalise(rawFilter);
+    filter.folders = await this.readable.bound(principal, filter);
     const key = tallyKeyOf(groupBy);
     // Base URLs are summed from the full URLs' rows, every one of them, before the cut.
     const limit = groupBy === "top_base_urls" ? null : TOP_LIMIT;

@@ -1,6 +1,8 @@
 import type { Clock } from "../clock.js";
 import type { Customer } from "../customers/model.js";
 import type { CustomerStore } from "../customers/ports.js";
+import type { FolderStore } from "../folders/ports.js";
+import { ReadableFolders } from "../folders/readable-folders.js";
 import type { Link } from "../links/model.js";
 import type { LinkStore } from "../links/ports.js";
 import { normaliseExternalId } from "../links/rules.js";
@@ -15,15 +17,20 @@ export type EventPage = { page: number; limit: number };
 const EXPORT_BATCH = 500;
 
 export class EventService {
+  private readonly readable: ReadableFolders;
+
   constructor(
     private readonly events: EventStore,
     private readonly links: LinkStore,
     private readonly customers: CustomerStore,
+    folders: Pick<FolderStore, "list" | "rolesOf">,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.readable = new ReadableFolders(folders, links);
+  }
 
   async list(principal: Principal, params: EventParams, { page, limit }: EventPage): Promise<EventRecord[]> {
-    const query = this.query(principal, params);
+    const query = await this.query(principal, params);
     if (params.absentFeature) return [];
     const stored = await this.events.read(query, { limit, offset: (page - 1) * limit });
     return this.hydrate(principal.workspaceId, stored);
@@ -33,8 +40,8 @@ export class EventService {
    * Every matching event in the order `list` pages through them, in batches read by keyset pagination, so
    * memory stays constant however many there are. Parameters are checked now, before the first batch.
    */
-  export(principal: Principal, params: EventParams): AsyncIterable<EventRecord[]> {
-    const query = this.query(principal, params);
+  async export(principal: Principal, params: EventParams): Promise<AsyncIterable<EventRecord[]>> {
+    const query = await this.query(principal, params);
     if (params.absentFeature) return { async *[Symbol.asyncIterator]() {} };
     const read = (after: StoredEvent | undefined) =>
       this.events.read(query, {
@@ -54,8 +61,9 @@ export class EventService {
     };
   }
 
-  private query(principal: Principal, params: EventParams): EventQuery {
+  private async query(principal: Principal, params: EventParams): Promise<EventQuery> {
     const { event, sortOrder, interval, start, end, timezone, ...filter } = params;
+    const folders = await this.readable.bound(principal, filter);
     return {
       workspaceId: principal.workspaceId,
       kind: event,
@@ -63,6 +71,7 @@ export class EventService {
       order: sortOrder,
       filter: {
         ...filter,
+        folders,
         domain: filter.domain?.toLowerCase(),
         externalId: filter.externalId === undefined ? undefined : normaliseExternalId(filter.externalId),
       },

@@ -1,4 +1,4 @@
-import { forbidden, notFound } from "../errors.js";
+import { forbidden, notFound, unprocessable } from "../errors.js";
 import type { ApiKey, KeyKind, Principal } from "./model.js";
 import type { WorkspaceStore } from "./ports.js";
 import type { WorkspaceService } from "./workspace-service.js";
@@ -8,9 +8,12 @@ export type TokenCaller = Pick<Principal, "workspaceId" | "userId" | "role">;
 
 export type TokenInput = { name?: string; scopes?: string[]; kind?: KeyKind };
 
+/** A key's new name, or its new scopes (null or empty: every scope); what is absent stays. */
+export type TokenChanges = { name?: string; scopes?: string[] | null };
+
 /**
  * A workspace's API keys as its owners manage them in the dashboard: listed without their secret, created (the
- * secret shown once), revoked. Only a signed-in owner may; a key may not mint or revoke keys.
+ * secret shown once), renamed or given other scopes, revoked. Only a signed-in owner may; a key may not mint or revoke keys.
  */
 export class ApiTokenService {
   constructor(
@@ -36,6 +39,18 @@ export class ApiTokenService {
     const record = (await this.live(caller.workspaceId)).find((key) => key.id === created.id);
     if (!record) throw notFound(`API key ${created.id} not found.`);
     return { ...record, key: created.key };
+  }
+
+  async update(caller: TokenCaller, id: string, changes: TokenChanges): Promise<ApiKey> {
+    assertOwnerSession(caller);
+    if (changes.name === undefined && changes.scopes === undefined)
+      throw unprocessable("Nothing to change: give the key a new name, new scopes, or both.");
+    const current = (await this.live(caller.workspaceId)).find((key) => key.id === id);
+    if (!current) throw notFound(`No active API key with id ${id}.`);
+    await this.workspaces.updateKey(current, changes);
+    const updated = (await this.live(caller.workspaceId)).find((key) => key.id === id);
+    if (!updated) throw notFound(`No active API key with id ${id}.`);
+    return updated;
   }
 
   async revoke(caller: TokenCaller, id: string): Promise<{ id: string }> {

@@ -51,6 +51,9 @@ export type ApiKeyWithRole = ApiKey & { userRole: "owner" | "member" | null };
 
 export type KeyKind = "secret" | "publishable";
 
+/** What an owner may change of a key: its name and its scopes (null: every scope); its secret never changes. */
+export type KeyChanges = { name?: string; scopes?: Scope[] | null };
+
 /** Who is calling: resolved from a key or a dashboard session, carried through every service call. */
 export type Principal = {
   workspaceId: string;

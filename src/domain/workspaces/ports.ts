@@ -1,4 +1,11 @@
-import type { ApiKey, ApiKeyWithRole, Workspace, WorkspaceChanges, WorkspaceUsage } from "./model.js";
+import type {
+  ApiKey,
+  ApiKeyWithRole,
+  KeyChanges,
+  Workspace,
+  WorkspaceChanges,
+  WorkspaceUsage,
+} from "./model.js";
 
 export interface WorkspaceStore {
   /** Throws `UniqueViolation("slug")` when another workspace has the slug. */
@@ -17,6 +24,8 @@ export interface WorkspaceStore {
   findKeyByHash(hashedKey: string): Promise<ApiKeyWithRole | null>;
   listKeys(workspaceId?: string): Promise<ApiKey[]>;
   revokeKey(id: string, at: number): Promise<boolean>;
+  /** Renames a live key or replaces its scopes (null: every scope); false when there is no live key `id`. */
+  updateKey(id: string, changes: KeyChanges): Promise<boolean>;
   touchKey(id: string, at: number): Promise<void>;
 }
 

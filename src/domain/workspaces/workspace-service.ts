@@ -1,6 +1,14 @@
 import { createHash } from "node:crypto";
 import type { Clock } from "../clock.js";
-import { badRequest, conflict, DomainError, forbidden, notFound, UniqueViolation } from "../errors.js";
+import {
+  badRequest,
+  conflict,
+  DomainError,
+  forbidden,
+  notFound,
+  UniqueViolation,
+  unprocessable,
+} from "../errors.js";
 import { alphanumeric, newApiKey, newPublishableKey, prefixedId } from "../ids.js";
 import { isAllowedHostname, pageHostname } from "./allowed-sites.js";
 import { cycleDay, cycleStart } from "./billing-cycle.js";
@@ -24,6 +32,9 @@ const LAST_USED_PRECISION_MS = 60_000;
 /** Numbered alternatives tried for a taken slug before a random suffix. */
 const NUMBERED_SLUGS = 20;
 const randomSuffix = alphanumeric(6);
+
+const PUBLISHABLE_TAKES_NO_SCOPES =
+  "A publishable key takes no scopes: it may only track clicks, leads and sales from the browser.";
 
 /** Dub's answer for a workspace the key may not see, whether or not it exists. */
 const WORKSPACE_NOT_FOUND = "Workspace not found.";
@@ -116,10 +127,7 @@ export class WorkspaceService {
     userId?: string | null;
   }): Promise<CreatedKey> {
     const kind: KeyKind = options.publishable ? "publishable" : "secret";
-    if (kind === "publishable" && options.scopes?.length)
-      throw badRequest(
-        "A publishable key takes no scopes: it may only track clicks, leads and sales from the browser.",
-      );
+    if (kind === "publishable" && options.scopes?.length) throw badRequest(PUBLISHABLE_TAKES_NO_SCOPES);
     const scopes = parseScopes(options.scopes);
     const workspace = await this.resolveWorkspace(options.workspaceId);
     const key = kind === "publishable" ? newPublishableKey() : newApiKey();
@@ -143,6 +151,19 @@ export class WorkspaceService {
 
   listKeys(workspaceId?: string): Promise<ApiKey[]> {
     return this.store.listKeys(workspaceId);
+  }
+
+  /** Renames a live key or replaces its scopes (none or an empty list: every scope); a publishable key takes none. */
+  async updateKey(
+    key: Pick<ApiKey, "id" | "kind">,
+    changes: { name?: string; scopes?: string[] | null },
+  ): Promise<void> {
+    const name = changes.name?.trim();
+    if (name === "") throw unprocessable("A key's name cannot be empty.");
+    if (key.kind === "publishable" && changes.scopes?.length) throw badRequest(PUBLISHABLE_TAKES_NO_SCOPES);
+    const scopes = changes.scopes === undefined ? undefined : parseScopes(changes.scopes ?? undefined);
+    if (!(await this.store.updateKey(key.id, { name, scopes })))
+      throw notFound(`No active API key with id ${key.id}.`);
   }
 
   async revokeKey(id: string): Promise<void> {

@@ -61,7 +61,7 @@ export const eventRoutes: FastifyPluginAsyncZod<EventRoutesOptions> = async (app
     async (request, reply) => {
       const query = request.query;
       const columns = exportColumns(query.event, query.columns);
-      const batches = events.export(request.principal, toEventParams(query));
+      const batches = await events.export(request.principal, toEventParams(query));
       const filename = `clicktrail-${query.event}-${new Date().toISOString().slice(0, 10)}.csv`;
       return reply
         .type("text/csv; charset=utf-8")

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { ApiTokenService } from "../../domain/workspaces/api-tokens.js";
 import { presentCreatedToken, presentToken } from "../../wire/token.js";
-import { createdTokenSchema, tokenBody, tokenSchema } from "../schemas/tokens.js";
+import { createdTokenSchema, tokenBody, tokenSchema, tokenUpdateBody } from "../schemas/tokens.js";
 
 export type TokenRoutesOptions = { tokens: ApiTokenService };
 
@@ -26,6 +26,22 @@ export const tokenRoutes: FastifyPluginAsyncZod<TokenRoutesOptions> = async (app
       schema: { operationId: "createToken", tags, body: tokenBody, response: { 200: createdTokenSchema } },
     },
     async (request) => presentCreatedToken(await tokens.create(request.principal, request.body)),
+  );
+
+  app.patch(
+    "/tokens/:tokenId",
+    {
+      config: { scope: "workspaces.write" },
+      schema: {
+        operationId: "updateToken",
+        tags,
+        params: z.object({ tokenId: z.string() }),
+        body: tokenUpdateBody,
+        response: { 200: tokenSchema },
+      },
+    },
+    async (request) =>
+      presentToken(await tokens.update(request.principal, request.params.tokenId, request.body)),
   );
 
   app.delete(

@@ -7,6 +7,18 @@ export const tokenBody = z.object({
   kind: z.enum(["secret", "publishable"]).optional().describe("A publishable key (dub_pk_…) takes no scopes"),
 });
 
+export const tokenUpdateBody = z.object({
+  name: z.string().trim().min(1).max(190).optional(),
+  scopes: z
+    .array(z.enum(SCOPES))
+    .max(SCOPES.length)
+    .nullable()
+    .optional()
+    .describe(
+      "The key's new scopes, in place of its old ones; null or empty: every scope. Absent: unchanged",
+    ),
+});
+
 export const tokenSchema = z
   .object({
     id: z.string(),

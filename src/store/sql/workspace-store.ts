@@ -2,6 +2,7 @@ import type { Kysely, Selectable } from "kysely";
 import type {
   ApiKey,
   ApiKeyWithRole,
+  KeyChanges,
   Workspace,
   WorkspaceChanges,
   WorkspaceUsage,
@@ -160,6 +161,28 @@ export class SqlWorkspaceStore implements WorkspaceStore {
 
   async touchKey(id: string, at: number): Promise<void> {
     await this.db.updateTable("api_keys").set({ last_used_at: at }).where("id", "=", id).execute();
+  }
+
+  async updateKey(id: string, changes: KeyChanges): Promise<boolean> {
+    if (changes.name === undefined && changes.scopes === undefined) {
+      const live = await this.db
+        .selectFrom("api_keys")
+        .select("id")
+        .where("id", "=", id)
+        .where("revoked_at", "is", null)
+        .executeTakeFirst();
+      return live !== undefined;
+    }
+    const result = await this.db
+      .updateTable("api_keys")
+      .set({
+        ...(changes.name !== undefined && { name: changes.name }),
+        ...(changes.scopes !== undefined && { scopes: changes.scopes ? changes.scopes.join(" ") : null }),
+      })
+      .where("id", "=", id)
+      .where("revoked_at", "is", null)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
   }
 
   async revokeKey(id: string, at: number): Promise<boolean> {

@@ -14,6 +14,7 @@ export function MutationForm<T>({
   save,
   onSaved,
   blocked,
+  cancel,
   children,
 }: {
   label: string;
@@ -25,6 +26,8 @@ export function MutationForm<T>({
   onSaved?: (saved: T) => void;
   /** Why the form cannot be sent yet (shown beside the disabled button), or nothing. */
   blocked?: string | false;
+  /** A way out beside the submit button (a dialog's Cancel, say). */
+  cancel?: ReactNode;
   children: ReactNode;
 }) {
   const mutation = useMutation({ mutationFn: save, onSuccess: onSaved });
@@ -43,6 +46,7 @@ export function MutationForm<T>({
         <button type="submit" disabled={mutation.isPending || Boolean(blocked)}>
           {mutation.isPending ? pendingLabel : submitLabel}
         </button>
+        {cancel && <> {cancel}</>}
         {blocked && <span className="muted"> {blocked}</span>}
       </div>
       {mutation.error && (

@@ -3,6 +3,7 @@ import { Dialog } from "radix-ui";
 import { type FormEvent, useId, useState } from "react";
 import { api } from "../../api/client";
 import { useWorkspace } from "../../app/workspace";
+import { useReturnFocus } from "../../components/use-return-focus";
 import { useKeyAvailability } from "./key-availability";
 import type { Domain, Link, Tag } from "./link-types";
 import { emptyUtm, UTM_FIELDS, UTM_LABELS, type Utm, utmOf, withUtm } from "./utm";
@@ -70,11 +71,12 @@ export function LinkDialog({
   open: boolean;
   onOpenChange: (open: boolean) => void;
 }) {
+  const returnFocus = useReturnFocus(open);
   return (
     <Dialog.Root open={open} onOpenChange={onOpenChange}>
       <Dialog.Portal>
         <Dialog.Overlay className="dialog-overlay" />
-        <Dialog.Content className="dialog dialog-wide">
+        <Dialog.Content className="dialog dialog-wide" onCloseAutoFocus={returnFocus}>
           <Dialog.Title>{link ? "Edit link" : "Create link"}</Dialog.Title>
           <Dialog.Description className="muted">
             {link ? link.shortLink : "A short link to a destination, with its campaign tags."}

@@ -1,4 +1,5 @@
 import { DropdownMenu } from "radix-ui";
+import { useRef } from "react";
 import { CopyButton } from "../../components/copy-button";
 import { exactCount, formatCents, formatCount, formatDate } from "./format";
 import { type Link, shortName } from "./link-types";
@@ -30,6 +31,9 @@ export function LinksTable({
 }: Props) {
   const sorted = (by: string) =>
     sort.by === by ? (sort.order === "asc" ? "ascending" : "descending") : undefined;
+  // A menu item that opens a dialog waits until the menu has closed and given the focus back to its trigger: the
+  // dialog then remembers the trigger, not the vanished item, and gives the focus back to it when it closes.
+  const afterMenu = useRef<(() => void) | null>(null);
   const all = links.length > 0 && links.every((link) => selected.has(link.id));
   const toggle = (id: string, on: boolean) => {
     const next = new Set(selected);
@@ -124,7 +128,8 @@ export function LinksTable({
                   >
                     QR
                   </button>
-                  <DropdownMenu.Root>
+                  {/* Not modal, as the account menu: a modal one hides the page (aria-hidden) that stays focusable. */}
+                  <DropdownMenu.Root modal={false}>
                     <DropdownMenu.Trigger
                       className="button secondary"
                       aria-label={`More actions for ${name}`}
@@ -132,11 +137,26 @@ export function LinksTable({
                       <span aria-hidden="true">⋯</span>
                     </DropdownMenu.Trigger>
                     <DropdownMenu.Portal>
-                      <DropdownMenu.Content className="menu" align="end" sideOffset={4}>
-                        <DropdownMenu.Item className="menu-item" onSelect={() => onEdit(link)}>
+                      <DropdownMenu.Content
+                        className="menu"
+                        align="end"
+                        sideOffset={4}
+                        onCloseAutoFocus={() => {
+                          const open = afterMenu.current;
+                          afterMenu.current = null;
+                          open?.();
+                        }}
+                      >
+                        <DropdownMenu.Item
+                          className="menu-item"
+                          onSelect={() => (afterMenu.current = () => onEdit(link))}
+                        >
                           Edit
                         </DropdownMenu.Item>
-                        <DropdownMenu.Item className="menu-item" onSelect={() => onQr(link)}>
+                        <DropdownMenu.Item
+                          className="menu-item"
+                          onSelect={() => (afterMenu.current = () => onQr(link))}
+                        >
                           QR code
                         </DropdownMenu.Item>
                         <DropdownMenu.Item
@@ -145,11 +165,17 @@ export function LinksTable({
                         >
                           Copy link ID
                         </DropdownMenu.Item>
-                        <DropdownMenu.Item className="menu-item" onSelect={() => onArchive(link)}>
+                        <DropdownMenu.Item
+                          className="menu-item"
+                          onSelect={() => (afterMenu.current = () => onArchive(link))}
+                        >
                           {link.archived ? "Unarchive" : "Archive"}
                         </DropdownMenu.Item>
                         <DropdownMenu.Separator className="menu-separator" />
-                        <DropdownMenu.Item className="menu-item danger" onSelect={() => onDelete(link)}>
+                        <DropdownMenu.Item
+                          className="menu-item danger"
+                          onSelect={() => (afterMenu.current = () => onDelete(link))}
+                        >
                           Delete
                         </DropdownMenu.Item>
                       </DropdownMenu.Content>

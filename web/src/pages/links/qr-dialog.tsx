@@ -1,5 +1,6 @@
 import { Dialog } from "radix-ui";
 import { apiUrl } from "../../api/client";
+import { useReturnFocus } from "../../components/use-return-focus";
 import { type Link, shortName } from "./link-types";
 
 /** The link's QR code (scans are counted apart: the code carries `?qr=1`), with PNG and SVG downloads. */
@@ -10,13 +11,14 @@ export function QrDialog({
   link: Link | null;
   onOpenChange: (open: boolean) => void;
 }) {
+  const returnFocus = useReturnFocus(link !== null);
   const target = link ? `${link.shortLink}?qr=1` : "";
   const file = link ? `qr-${shortName(link).replace(/[^A-Za-z0-9._-]+/g, "-")}` : "qr";
   return (
     <Dialog.Root open={link !== null} onOpenChange={onOpenChange}>
       <Dialog.Portal>
         <Dialog.Overlay className="dialog-overlay" />
-        <Dialog.Content className="dialog">
+        <Dialog.Content className="dialog" onCloseAutoFocus={returnFocus}>
           <Dialog.Title>QR code</Dialog.Title>
           <Dialog.Description className="muted">{link ? shortName(link) : ""}</Dialog.Description>
           {link && (

@@ -8,8 +8,10 @@ import { MutationForm } from "../../components/mutation-form";
 import { QueryState } from "../../components/query-state";
 import { ShownOnce } from "../../components/shown-once";
 import { formatInstant, formatLastUsed } from "./format";
+import { KeyEditButton } from "./key-edit-dialog";
 import { OwnerOnlyNote, useIsOwner } from "./owner-only";
-import { describeScopes, SCOPE_GROUPS, scopeAction } from "./scopes";
+import { ALL_ACCESS, choiceBlocked, type ScopeChoice, ScopeFields, scopesOf } from "./scope-fields";
+import { describeScopes } from "./scopes";
 
 export type Token = {
   id: string;
@@ -21,12 +23,10 @@ export type Token = {
   lastUsedAt: string | null;
 };
 
-type Preset = "all" | "read" | "restricted";
-
-/** API keys: the list (partial key, permissions, last use), a form to create one (shown once), revoke. */
+/** API keys: the list (partial key, permissions, last use), a form to create one (shown once), edit, revoke. */
 export function KeysSection() {
   const isOwner = useIsOwner();
-  if (!isOwner) return <OwnerOnlyNote what="see, create and revoke API keys" />;
+  if (!isOwner) return <OwnerOnlyNote what="see, create, edit and revoke API keys" />;
   return <OwnerKeys />;
 }
 
@@ -76,17 +76,23 @@ function OwnerKeys() {
                   <td>{formatInstant(token.createdAt)}</td>
                   <td>{formatLastUsed(token.lastUsedAt)}</td>
                   <td>
-                    <ConfirmButton
-                      trigger={`Revoke ${token.name}`}
-                      title={`Revoke the key "${token.name}"?`}
-                      confirmLabel="Revoke key"
-                      onConfirm={() => revoke(token.id)}
-                    >
-                      <p>
-                        Every program using <code>{token.partialKey}</code> stops working at once. This cannot
-                        be undone.
-                      </p>
-                    </ConfirmButton>
+                    <div className="button-row">
+                      <KeyEditButton
+                        token={token}
+                        onSaved={() => void queryClient.invalidateQueries({ queryKey })}
+                      />
+                      <ConfirmButton
+                        trigger={`Revoke ${token.name}`}
+                        title={`Revoke the key "${token.name}"?`}
+                        confirmLabel="Revoke key"
+                        onConfirm={() => revoke(token.id)}
+                      >
+                        <p>
+                          Every program using <code>{token.partialKey}</code> stops working at once. This
+                          cannot be undone.
+                        </p>
+                      </ConfirmButton>
+                    </div>
                   </td>
                 </tr>
               ))}
@@ -102,17 +108,8 @@ function CreateKeyForm({ onCreated }: { onCreated: (key: string) => void }) {
   const workspace = useWorkspace();
   const [name, setName] = useState("");
   const [kind, setKind] = useState<"secret" | "publishable">("secret");
-  const [preset, setPreset] = useState<Preset>("all");
-  const [scopes, setScopes] = useState<Set<string>>(new Set());
+  const [choice, setChoice] = useState<ScopeChoice>(ALL_ACCESS);
 
-  function toggle(scope: string, on: boolean) {
-    const next = new Set(scopes);
-    if (on) next.add(scope);
-    else next.delete(scope);
-    setScopes(next);
-  }
-
-  const restrictedEmpty = kind === "secret" && preset === "restricted" && scopes.size === 0;
   return (
     <MutationForm
       label="Create an API key"
@@ -120,27 +117,17 @@ function CreateKeyForm({ onCreated }: { onCreated: (key: string) => void }) {
       layout="stack"
       submitLabel="Create key"
       pendingLabel="Creating…"
-      blocked={restrictedEmpty && "Choose at least one permission."}
+      blocked={kind === "secret" && choiceBlocked(choice)}
       save={() =>
         api<Token & { key: string }>("/tokens", {
           method: "POST",
           workspace: workspace.slug,
-          body: {
-            name,
-            kind,
-            scopes:
-              kind === "publishable" || preset === "all"
-                ? undefined
-                : preset === "read"
-                  ? ["apis.read"]
-                  : [...scopes],
-          },
+          body: { name, kind, scopes: kind === "publishable" ? undefined : (scopesOf(choice) ?? undefined) },
         })
       }
       onSaved={(token) => {
         setName("");
-        setScopes(new Set());
-        setPreset("all");
+        setChoice(ALL_ACCESS);
         onCreated(token.key);
       }}
     >
@@ -164,49 +151,7 @@ function CreateKeyForm({ onCreated }: { onCreated: (key: string) => void }) {
           Publishable key (web pages: tracks from the allowed host names only)
         </label>
       </fieldset>
-      {kind === "secret" && (
-        <fieldset>
-          <legend>Permissions</legend>
-          {(
-            [
-              ["all", "All access"],
-              ["read", "Read-only"],
-              ["restricted", "Restricted"],
-            ] as const
-          ).map(([value, label]) => (
-            <label className="inline" key={value}>
-              <input
-                type="radio"
-                name="preset"
-                checked={preset === value}
-                onChange={() => setPreset(value)}
-              />
-              {label}
-            </label>
-          ))}
-          {preset === "restricted" && (
-            <div className="scope-groups">
-              {SCOPE_GROUPS.map((group) => (
-                <fieldset key={group.resource} className="scope-group">
-                  <legend>{group.resource}</legend>
-                  {group.scopes.map((scope) => (
-                    <label className="inline" key={scope}>
-                      <input
-                        type="checkbox"
-                        name="scope"
-                        value={scope}
-                        checked={scopes.has(scope)}
-                        onChange={(event) => toggle(scope, event.target.checked)}
-                      />
-                      {scopeAction(scope)}
-                    </label>
-                  ))}
-                </fieldset>
-              ))}
-            </div>
-          )}
-        </fieldset>
-      )}
+      {kind === "secret" && <ScopeFields value={choice} onChange={setChoice} />}
     </MutationForm>
   );
 }
