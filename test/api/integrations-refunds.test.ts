@@ -26,7 +26,7 @@ async function stripe(type: string, object: Record<string, unknown>, previous?: 
 }
 
 /** A paid checkout (payment mode) on a fresh link with a click: its link, customer and payment intent. */
-async function paidCheckout(amount = 5000, currency = "usd") {
+async function paidCheckout(amount = 5000, currency = "usd", tax = 0) {
   const { link, clickId } = await linkWithClick(server);
   const paymentIntent = unique("pi");
   const stripeCustomer = unique("cus");
@@ -41,7 +41,7 @@ async function paidCheckout(amount = 5000, currency = "usd") {
     customer_details: { email: "ana@example.com", name: "Ana" },
     currency,
     amount_total: amount,
-    total_details: { amount_discount: 0, amount_shipping: 0, amount_tax: 0 },
+    total_details: { amount_discount: 0, amount_shipping: 0, amount_tax: tax },
     invoice: null,
     payment_intent: paymentIntent,
   });
@@ -118,6 +118,31 @@ describe("charge.refunded", () => {
       refunds.map((row) => Number(row.original_amount)),
       [1500, 3500],
     );
+  });
+
+  test("a taxed charge: a partial refund takes back the sale's share (net of tax), the rest exactly what is left", async () => {
+    // amount_total 3509 = 2900 recorded as the sale + 609 tax; 1500 refunded of the charge is 1500 × 2900 / 3509
+    // = 1239.67 of the sale, 1240 cents; the amount_refunded itself (1500) would take tax back too.
+    const { link, paymentIntent, stripeCustomer, customerId } = await paidCheckout(3509, "usd", 609);
+    assert.equal((await linkCounters(server, link.id)).sale_amount, 2900);
+    const partial = await stripe("charge.refunded", charge(paymentIntent, 3509, 1500), {
+      amount_refunded: 0,
+    });
+    assert.equal(partial.status, "refund", JSON.stringify(partial));
+    assert.equal((await linkCounters(server, link.id)).sale_amount, 2900 - 1240);
+    assert.equal((await customerRow(server, stripeCustomer))?.sale_amount, 2900 - 1240);
+    for (const answer of Object.values(await analytics(link.id, customerId)))
+      assert.deepEqual([answer.sales, answer.saleAmount], [1, 2900 - 1240], JSON.stringify(answer));
+
+    const rest = await stripe("charge.refunded", charge(paymentIntent, 3509, 3509), {
+      amount_refunded: 1500,
+    });
+    assert.equal(rest.status, "refund", JSON.stringify(rest));
+    assert.equal(rest.reason, null, "the rest of the sale, not capped");
+    assert.equal((await linkCounters(server, link.id)).sale_amount, 0);
+    assert.equal((await customerRow(server, stripeCustomer))?.sale_amount, 0);
+    for (const answer of Object.values(await analytics(link.id, customerId)))
+      assert.deepEqual([answer.sales, answer.saleAmount], [1, 0], JSON.stringify(answer));
   });
 
   test("cumulative events out of order, and redelivered: the total refunded is taken back once", async () => {
