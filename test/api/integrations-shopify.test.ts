@@ -46,6 +46,15 @@ function order(clickId: string | null, fields: Record<string, unknown> = {}) {
   };
 }
 
+/** The link's sales as /analytics answers them: through the rollups, and through the raw events (customer filter). */
+async function analytics(linkId: string, customerId: string) {
+  return Promise.all(
+    [`interval=30d&linkId=${linkId}`, `interval=24h&customerId=${customerId}`].map((filter) =>
+      apiJson(server.origin, server.key, "GET", `/analytics?event=sales&groupBy=count&${filter}`),
+    ),
+  );
+}
+
 async function shopify(topic: string, payload: unknown, eventId = unique("evt")) {
   const body = JSON.stringify(payload);
   const answer = await deliver(server, "shopify", body, shopifyHeaders(body, SECRET, topic, eventId));
@@ -100,7 +109,54 @@ test("orders/paid with the click in the cart attributes: lead, sale of the subto
     order_adjustments: [],
   });
   assert.equal(refund.status, "refund", JSON.stringify(refund));
-  assert.equal((await linkCounters(server, link.id)).sale_amount, 4500 - 2180);
+  // 21.80 returned is the line's 20.00 and its 1.80 tax: the sale (a subtotal, before tax) loses 20.00
+  const net = 4500 - 2000;
+  assert.equal((await linkCounters(server, link.id)).sale_amount, net);
+  assert.equal((await customerRow(server, String(paid.customer.id)))?.sale_amount, net);
+  for (const answer of await analytics(link.id, sale.customerId as string))
+    assert.deepEqual([answer.sales, answer.saleAmount], [1, net], JSON.stringify(answer));
+
+  const shippingOnly = await shopify("refunds/create", {
+    id: 902345678902,
+    order_id: paid.id,
+    refund_line_items: [],
+    transactions: [{ id: 7123456789014, kind: "refund", status: "success", amount: "5.00", currency: "USD" }],
+    order_adjustments: [{ amount: "-5.00", tax_amount: "0.00", kind: "shipping_refund" }],
+  });
+  assert.equal(shippingOnly.status, "ignored", JSON.stringify(shippingOnly));
+  assert.match(shippingOnly.reason ?? "", /shipping or tax/);
+
+  const rest = await shopify("refunds/create", {
+    id: 902345678903,
+    order_id: paid.id,
+    refund_line_items: [{ line_item_id: 14012345678902, quantity: 1, subtotal: "25.00", total_tax: "2.20" }],
+    transactions: [
+      { id: 7123456789015, kind: "refund", status: "success", amount: "27.20", currency: "USD" },
+    ],
+    order_adjustments: [],
+  });
+  assert.equal(rest.status, "refund", JSON.stringify(rest));
+  assert.equal(rest.reason, null, "exactly the rest of the sale, not capped");
+  assert.equal((await linkCounters(server, link.id)).sale_amount, 0);
+  assert.equal((await customerRow(server, String(paid.customer.id)))?.sale_amount, 0);
+  for (const answer of await analytics(link.id, sale.customerId as string))
+    assert.deepEqual([answer.sales, answer.saleAmount], [1, 0], JSON.stringify(answer));
+});
+
+test("a refund of less than its lines' calculated amount takes back the merchandise's share of it", async () => {
+  const { link, clickId } = await linkWithClick(server);
+  const paid = order(clickId);
+  await shopify("orders/paid", paid);
+  // 10.90 returned of a line worth 20.00 + 1.80 tax: 10.90 × 20.00 / 21.80 = 10.00 of the sale
+  const refund = await shopify("refunds/create", {
+    id: paid.id + 500_000,
+    order_id: paid.id,
+    refund_line_items: [{ line_item_id: 1, quantity: 1, subtotal: 20.0, total_tax: 1.8 }],
+    transactions: [{ id: 2, kind: "refund", status: "success", amount: "10.90", currency: "USD" }],
+    order_adjustments: [{ amount: "10.90", tax_amount: "0.00", kind: "refund_discrepancy" }],
+  });
+  assert.equal(refund.status, "refund", JSON.stringify(refund));
+  assert.equal((await linkCounters(server, link.id)).sale_amount, 4500 - 1000);
 });
 
 test("a bad HMAC is a 401 (Shopify's rule for compliance topics) and stores nothing", async () => {
