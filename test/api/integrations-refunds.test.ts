@@ -204,6 +204,35 @@ describe("charge.refunded", () => {
     assert.deepEqual([Number(refund?.original_amount), refund?.original_currency], [3000, "jpy"]);
   });
 
+  test("a three-decimal KWD refund of a taxed charge: thousandths throughout, the sale's share, then exactly zero", async () => {
+    // 12.340 KWD = 10.000 sale + 2.340 tax; 5.000 refunded is 5000 × 10000 / 12340 = 4051.86 → 4.052 of the sale
+    const { link, paymentIntent, stripeCustomer } = await paidCheckout(12340, "kwd", 2340);
+    const sale = await server.one<{ original_amount: number; original_currency: string }>(
+      "select original_amount, original_currency from sale_events where link_id = ?",
+      link.id,
+    );
+    assert.deepEqual([Number(sale?.original_amount), sale?.original_currency], [10000, "kwd"]);
+    assert.equal(
+      (await stripe("charge.refunded", charge(paymentIntent, 12340, 5000, "kwd"))).status,
+      "refund",
+    );
+    const refunds = async () =>
+      (
+        await server.query<{ original_amount: number }>(
+          "select original_amount from refund_events where link_id = ? order by timestamp, original_amount desc",
+          link.id,
+        )
+      ).map((row) => Number(row.original_amount));
+    assert.deepEqual(await refunds(), [4052]);
+    const rest = await stripe("charge.refunded", charge(paymentIntent, 12340, 12340, "kwd"), {
+      amount_refunded: 5000,
+    });
+    assert.equal(rest.status, "refund", JSON.stringify(rest));
+    assert.deepEqual((await refunds()).sort(), [4052, 5948]);
+    assert.equal((await linkCounters(server, link.id)).sale_amount, 0);
+    assert.equal((await customerRow(server, stripeCustomer))?.sale_amount, 0);
+  });
+
   test("erasing the customer takes its refunds with its sales: the link is back to nothing", async () => {
     const { link, paymentIntent, customerId } = await paidCheckout(5000);
     await stripe("charge.refunded", charge(paymentIntent, 5000, 2000));
