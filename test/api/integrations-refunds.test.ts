@@ -26,7 +26,7 @@ async function stripe(type: string, object: Record<string, unknown>, previous?: 
 }
 
 /** A paid checkout (payment mode) on a fresh link with a click: its link, customer and payment intent. */
-async function paidCheckout(amount = 5000, currency = "usd") {
+async function paidCheckout(amount = 5000, currency = "usd", tax = 0) {
   const { link, clickId } = await linkWithClick(server);
   const paymentIntent = unique("pi");
   const stripeCustomer = unique("cus");
@@ -41,7 +41,7 @@ async function paidCheckout(amount = 5000, currency = "usd") {
     customer_details: { email: "ana@example.com", name: "Ana" },
     currency,
     amount_total: amount,
-    total_details: { amount_discount: 0, amount_shipping: 0, amount_tax: 0 },
+    total_details: { amount_discount: 0, amount_shipping: 0, amount_tax: tax },
     invoice: null,
     payment_intent: paymentIntent,
   });
@@ -120,6 +120,31 @@ describe("charge.refunded", () => {
     );
   });
 
+  test("a taxed charge: a partial refund takes back the sale's share (net of tax), the rest exactly what is left", async () => {
+    // amount_total 3509 = 2900 recorded as the sale + 609 tax; 1500 refunded of the charge is 1500 × 2900 / 3509
+    // = 1239.67 of the sale, 1240 cents; the amount_refunded itself (1500) would take tax back too.
+    const { link, paymentIntent, stripeCustomer, customerId } = await paidCheckout(3509, "usd", 609);
+    assert.equal((await linkCounters(server, link.id)).sale_amount, 2900);
+    const partial = await stripe("charge.refunded", charge(paymentIntent, 3509, 1500), {
+      amount_refunded: 0,
+    });
+    assert.equal(partial.status, "refund", JSON.stringify(partial));
+    assert.equal((await linkCounters(server, link.id)).sale_amount, 2900 - 1240);
+    assert.equal((await customerRow(server, stripeCustomer))?.sale_amount, 2900 - 1240);
+    for (const answer of Object.values(await analytics(link.id, customerId)))
+      assert.deepEqual([answer.sales, answer.saleAmount], [1, 2900 - 1240], JSON.stringify(answer));
+
+    const rest = await stripe("charge.refunded", charge(paymentIntent, 3509, 3509), {
+      amount_refunded: 1500,
+    });
+    assert.equal(rest.status, "refund", JSON.stringify(rest));
+    assert.equal(rest.reason, null, "the rest of the sale, not capped");
+    assert.equal((await linkCounters(server, link.id)).sale_amount, 0);
+    assert.equal((await customerRow(server, stripeCustomer))?.sale_amount, 0);
+    for (const answer of Object.values(await analytics(link.id, customerId)))
+      assert.deepEqual([answer.sales, answer.saleAmount], [1, 0], JSON.stringify(answer));
+  });
+
   test("cumulative events out of order, and redelivered: the total refunded is taken back once", async () => {
     const { link, paymentIntent } = await paidCheckout(5000);
     const later = await stripe("charge.refunded", charge(paymentIntent, 5000, 4000), {
@@ -177,6 +202,35 @@ describe("charge.refunded", () => {
       link.id,
     );
     assert.deepEqual([Number(refund?.original_amount), refund?.original_currency], [3000, "jpy"]);
+  });
+
+  test("a three-decimal KWD refund of a taxed charge: thousandths throughout, the sale's share, then exactly zero", async () => {
+    // 12.340 KWD = 10.000 sale + 2.340 tax; 5.000 refunded is 5000 × 10000 / 12340 = 4051.86 → 4.052 of the sale
+    const { link, paymentIntent, stripeCustomer } = await paidCheckout(12340, "kwd", 2340);
+    const sale = await server.one<{ original_amount: number; original_currency: string }>(
+      "select original_amount, original_currency from sale_events where link_id = ?",
+      link.id,
+    );
+    assert.deepEqual([Number(sale?.original_amount), sale?.original_currency], [10000, "kwd"]);
+    assert.equal(
+      (await stripe("charge.refunded", charge(paymentIntent, 12340, 5000, "kwd"))).status,
+      "refund",
+    );
+    const refunds = async () =>
+      (
+        await server.query<{ original_amount: number }>(
+          "select original_amount from refund_events where link_id = ? order by timestamp, original_amount desc",
+          link.id,
+        )
+      ).map((row) => Number(row.original_amount));
+    assert.deepEqual(await refunds(), [4052]);
+    const rest = await stripe("charge.refunded", charge(paymentIntent, 12340, 12340, "kwd"), {
+      amount_refunded: 5000,
+    });
+    assert.equal(rest.status, "refund", JSON.stringify(rest));
+    assert.deepEqual((await refunds()).sort(), [4052, 5948]);
+    assert.equal((await linkCounters(server, link.id)).sale_amount, 0);
+    assert.equal((await customerRow(server, stripeCustomer))?.sale_amount, 0);
   });
 
   test("erasing the customer takes its refunds with its sales: the link is back to nothing", async () => {

@@ -3,6 +3,7 @@ import { decimalToMinorUnits } from "./decimal-money.js";
 import type { EventHandler } from "./event-worker.js";
 import { type Json, object, str } from "./fields.js";
 import type { Outcome } from "./model.js";
+import { netShare } from "./net-refund.js";
 import type { Payments } from "./payments.js";
 import type { DueEvent } from "./ports.js";
 
@@ -107,7 +108,13 @@ async function orderPaid(payments: Payments, event: DueEvent, order: Json): Prom
   });
 }
 
-/** The money actually returned: the refund's successful `refund` transactions. */
+/**
+ * The money actually returned (the refund's successful `refund` transactions) includes tax and shipping, which the
+ * sale does not: the sale loses the merchandise's share of it, Σ `refund_line_items[].subtotal` over that subtotal
+ * plus its `total_tax` and the shipping refunded (`order_adjustments` of kind `shipping_refund`, amount and tax).
+ * A refund of the calculated amount takes back exactly the line items' subtotal; one of less (a discrepancy) its
+ * share. A refund with neither line items nor shipping (a custom amount) says nothing of its tax: taken as returned.
+ */
 async function refundCreated(payments: Payments, event: DueEvent, refund: Json): Promise<Outcome> {
   const refundId = idString(refund.id);
   const orderId = idString(refund.order_id);
@@ -117,9 +124,16 @@ async function refundCreated(payments: Payments, event: DueEvent, refund: Json):
     .filter((t) => t.kind === "refund" && t.status === "success");
   const currency = str(transactions[0]?.currency);
   if (!currency) return { status: "ignored", reason: "no successful refund transaction" };
-  let amount = 0;
-  for (const transaction of transactions) amount += decimalToMinorUnits(transaction.amount, currency) ?? 0;
-  if (amount <= 0) return { status: "ignored", reason: "nothing was returned" };
+  let returned = 0;
+  for (const transaction of transactions) returned += decimalToMinorUnits(transaction.amount, currency) ?? 0;
+  if (returned <= 0) return { status: "ignored", reason: "nothing was returned" };
+  const { merchandise, calculated } = refundBreakdown(refund, currency);
+  const amount = calculated > 0 ? netShare(returned, merchandise, calculated) : returned;
+  if (amount <= 0)
+    return {
+      status: "ignored",
+      reason: "only shipping or tax was refunded: the sale counts neither (its subtotal is before both)",
+    };
   return payments.refund(event.workspaceId, {
     payment: orderId,
     refundKey: refundId,
@@ -127,4 +141,26 @@ async function refundCreated(payments: Payments, event: DueEvent, refund: Json):
     currency: currency.toLowerCase(),
     reason: str(refund.note),
   });
+}
+
+/** What the refund's own lines say it gives back: the merchandise before tax, and everything with tax and shipping. */
+function refundBreakdown(refund: Json, currency: string) {
+  const minor = (value: unknown) =>
+    decimalToMinorUnits(
+      typeof value === "string" ? value.replace(/^-/, "") : Math.abs(Number(value)),
+      currency,
+    ) ?? 0;
+  let merchandise = 0;
+  let calculated = 0;
+  for (const line of (Array.isArray(refund.refund_line_items) ? refund.refund_line_items : []).map(object)) {
+    const subtotal = minor(line.subtotal);
+    merchandise += subtotal;
+    calculated += subtotal + minor(line.total_tax);
+  }
+  for (const adjustment of (Array.isArray(refund.order_adjustments) ? refund.order_adjustments : []).map(
+    object,
+  ))
+    if (adjustment.kind === "shipping_refund")
+      calculated += minor(adjustment.amount) + minor(adjustment.tax_amount);
+  return { merchandise, calculated };
 }

@@ -2,6 +2,7 @@ import type { Customer } from "../customers/model.js";
 import type { EventHandler } from "./event-worker.js";
 import { idOf, type Json, num, object, str } from "./fields.js";
 import type { Outcome } from "./model.js";
+import { netShare } from "./net-refund.js";
 import type { Payments } from "./payments.js";
 import type { DueEvent } from "./ports.js";
 import { stripeToMinorUnits } from "./stripe-money.js";
@@ -194,7 +195,9 @@ async function customerChanged(payments: Payments, event: DueEvent, stripeCustom
 /**
  * `amount_refunded` is cumulative: each event takes back what it adds to what this charge's refunds already took,
  * so two events (or their redeliveries) in either order take back the total once. The refund key is the charge
- * and its cumulative amount.
+ * and its cumulative amount. The charge's amount includes tax, the sale does not: the sale loses its share of the
+ * refund (refunded × sale / charge amount; neither the charge nor its Refund objects say how much of a refund is
+ * tax), so refunding the whole charge takes exactly the sale.
  */
 async function chargeRefunded(payments: Payments, event: DueEvent, charge: Json): Promise<Outcome> {
   const workspaceId = event.workspaceId;
@@ -205,9 +208,14 @@ async function chargeRefunded(payments: Payments, event: DueEvent, charge: Json)
   if (!chargeId || !currency || refunded === null) return { status: "ignored", reason: "not a charge" };
   if (!payment)
     return { status: "ignored", reason: `charge ${chargeId} has no payment intent to find its sale by` };
-  const total = stripeToMinorUnits(refunded, currency);
   const invoiceId = await payments.invoiceForPayment(workspaceId, payment);
   const sale = invoiceId ? await payments.saleForInvoice(workspaceId, invoiceId) : null;
+  const returned = stripeToMinorUnits(refunded, currency);
+  const charged = num(charge.amount);
+  const total =
+    sale && charged !== null && sale.originalCurrency.toLowerCase() === currency.toLowerCase()
+      ? netShare(returned, sale.originalAmount, stripeToMinorUnits(charged, currency))
+      : returned;
   const already = sale ? await payments.refundedOf(workspaceId, sale.id) : 0;
   const amount = total - already;
   if (sale && amount <= 0)
