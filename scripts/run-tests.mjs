@@ -1,10 +1,12 @@
-// Runs every *.test.ts under test/ with node:test through tsx (Node 20 has no --test glob), first on the
-// embedded SQLite store, then the store-independent suites (test/api, test/contract, test/fuzz) again on
-// PostgreSQL and Redis, which it starts itself when their binaries are installed; it says which suites it skipped
-// and why. The process suites (test/process: dist/ as child processes) run once: each picks its stores itself.
+// Runs every *.test.ts under test/ with node:test (Node 20 has no --test glob), compiled to JavaScript first
+// (scripts/compile-tests.mjs: no TypeScript loader in the test processes), first on the embedded SQLite store, then
+// the store-independent suites (test/api, test/contract, test/fuzz) again on PostgreSQL and Redis, which it starts
+// itself when their binaries are installed; it says which suites it skipped and why. The process suites
+// (test/process: dist/ as child processes) run once: each picks its stores itself.
 import { spawn } from "node:child_process";
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { compiled, compileTests } from "./compile-tests.mjs";
 import { startPostgres, startRedis } from "./test-services.mjs";
 
 function find(dir) {
@@ -36,7 +38,7 @@ function run(label, testFiles, env) {
   process.stdout.write(`# ${label}: ${testFiles.length} files\n`);
   const child = spawn(
     process.execPath,
-    ["--import", "tsx", "--test", "--test-force-exit", `--test-concurrency=${concurrency}`, ...testFiles],
+    ["--test", "--test-force-exit", `--test-concurrency=${concurrency}`, ...testFiles.map(compiled)],
     {
       stdio: ["ignore", "pipe", "inherit"],
       env: { ...process.env, ...env },
@@ -60,6 +62,7 @@ function run(label, testFiles, env) {
   );
 }
 
+await compileTests();
 const [postgres, redis] = await Promise.all([startPostgres(), startRedis()]);
 const services = { CLICKTRAIL_TEST_PG_URL: postgres.url ?? "", CLICKTRAIL_TEST_REDIS_URL: redis.url ?? "" };
 let status = 0;
