@@ -1,10 +1,12 @@
-// Runs every *.test.ts under test/ with node:test through tsx (Node 20 has no --test glob), first on the
-// embedded SQLite store, then the store-independent suites (test/api, test/contract, test/fuzz) again on
-// PostgreSQL and Redis, which it starts itself when their binaries are installed; it says which suites it skipped
-// and why. The process suites (test/process: dist/ as child processes) run once: each picks its stores itself.
+// Runs every *.test.ts under test/ with node:test (Node 20 has no --test glob), compiled to JavaScript first
+// (scripts/compile-tests.mjs: no TypeScript loader in the test processes), first on the embedded SQLite store, then
+// the store-independent suites (test/api, test/contract, test/fuzz) again on PostgreSQL and Redis, which it starts
+// itself when their binaries are installed; it says which suites it skipped and why. The process suites
+// (test/process: dist/ as child processes) run once: each picks its stores itself.
 import { spawn } from "node:child_process";
-import { readdirSync, statSync } from "node:fs";
+import { mkdirSync, readdirSync, statSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
+import { compiled, compileTests, TEST_DIST } from "./compile-tests.mjs";
 import { startPostgres, startRedis } from "./test-services.mjs";
 
 function find(dir) {
@@ -15,10 +17,20 @@ function find(dir) {
   });
 }
 
+// The longest files start first, so that the last ones running are short and the cores finish together: the process
+// and browser suites, then the fuzz suites, then the rest; within each, the larger file first.
+const SLOWEST_FIRST = ["test/process/", "test/e2e/", "test/fuzz/"];
+const rank = (file) => {
+  const index = SLOWEST_FIRST.findIndex((dir) => file.startsWith(dir));
+  return index === -1 ? SLOWEST_FIRST.length : index;
+};
+
 const filter = process.argv.slice(2);
 const files = find("test")
   .filter((file) => filter.length === 0 || filter.some((part) => file.includes(part)))
-  .sort();
+  .map((file) => ({ file, rank: rank(file), size: statSync(file).size }))
+  .sort((a, b) => a.rank - b.rank || b.size - a.size || a.file.localeCompare(b.file))
+  .map(({ file }) => file);
 const onEveryStore = files.filter((file) => /^test\/(api|contract|fuzz)\//.test(file));
 
 // Most suites wait on child processes, sockets and disks rather than the CPU, so files run a few at a time even on two
@@ -30,13 +42,30 @@ const concurrency = Number(process.env.TEST_CONCURRENCY ?? 3);
 const SUMMARY = /^# (tests|suites|pass|fail|cancelled|skipped|todo|duration_ms) ([\d.]+)$/;
 const totals = {};
 
+/**
+ * node:test on Node 20 sorts the files it is given by path: it runs them through symbolic links named in our order
+ * (each file still runs from where it is, so its relative imports hold).
+ */
+function inOrder(label, testFiles) {
+  const dir = join(TEST_DIST, ".order", label);
+  mkdirSync(dir, { recursive: true });
+  return testFiles.map((file, index) => {
+    const link = join(
+      dir,
+      `${String(index).padStart(3, "0")}-${file.replace(/^test\//, "").replaceAll("/", "-")}`,
+    );
+    symlinkSync(compiled(file), link.replace(/\.ts$/, ".js"));
+    return link.replace(/\.ts$/, ".js");
+  });
+}
+
 /** Streams one node:test run, renaming its summary lines so that only the combined summary at the end reads as one. */
 function run(label, testFiles, env) {
   if (testFiles.length === 0) return Promise.resolve(0);
   process.stdout.write(`# ${label}: ${testFiles.length} files\n`);
   const child = spawn(
     process.execPath,
-    ["--import", "tsx", "--test", "--test-force-exit", `--test-concurrency=${concurrency}`, ...testFiles],
+    ["--test", "--test-force-exit", `--test-concurrency=${concurrency}`, ...inOrder(label, testFiles)],
     {
       stdio: ["ignore", "pipe", "inherit"],
       env: { ...process.env, ...env },
@@ -60,6 +89,7 @@ function run(label, testFiles, env) {
   );
 }
 
+await compileTests();
 const [postgres, redis] = await Promise.all([startPostgres(), startRedis()]);
 const services = { CLICKTRAIL_TEST_PG_URL: postgres.url ?? "", CLICKTRAIL_TEST_REDIS_URL: redis.url ?? "" };
 let status = 0;

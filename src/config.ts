@@ -72,6 +72,8 @@ const schema = z.object({
     .pipe(z.number().min(100, { error: "expected at least 100 ms" }))
     .default(5_000),
   METRICS_TOKEN: z.string().min(16, { error: "expected at least 16 characters" }).optional(),
+  NODE_ENV: z.string().optional(),
+  CLICKTRAIL_TEST_PASSWORD_COST: z.string().optional(),
   LOG_LEVEL: z
     .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], {
       error: "expected one of fatal, error, warn, info, debug, trace, silent",
@@ -111,6 +113,11 @@ export type Config = Readonly<{
   metatagsTimeoutMs: number;
   metricsToken: string | undefined;
   logLevel: string;
+  /**
+   * New passwords hashed at scrypt's TEST_ONLY_COST: for the test suites' servers, which hash hundreds. Only when
+   * both NODE_ENV=test and CLICKTRAIL_TEST_PASSWORD_COST=low are set (README, Development), never otherwise.
+   */
+  testPasswordCost: boolean;
 }>;
 
 export class ConfigError extends ExplainedError {
@@ -176,5 +183,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metatagsTimeoutMs: e.METATAGS_TIMEOUT_MS,
     metricsToken: e.METRICS_TOKEN,
     logLevel: e.LOG_LEVEL,
+    testPasswordCost: e.NODE_ENV === "test" && e.CLICKTRAIL_TEST_PASSWORD_COST === "low",
   });
 }

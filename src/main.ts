@@ -2,9 +2,9 @@ import cluster from "node:cluster";
 import { pathToFileURL } from "node:url";
 import type { Logger } from "pino";
 import { runPrimary } from "./cluster.js";
+import { passwordHasher } from "./composition/services.js";
 import { type Config, loadConfig } from "./config.js";
 import { AccountService } from "./domain/accounts/account-service.js";
-import { scryptPasswords } from "./domain/accounts/passwords.js";
 import { systemClock } from "./domain/clock.js";
 import { WorkspaceService } from "./domain/workspaces/workspace-service.js";
 import { EXIT_FAILURE } from "./exit-codes.js";
@@ -62,7 +62,7 @@ async function prepareForWorkers(config: Config, logger: Logger): Promise<void> 
     const { workspaces, accounts } = storage.stores;
     const created = await firstStart(
       new WorkspaceService(workspaces, systemClock),
-      new AccountService(accounts, workspaces, scryptPasswords, systemClock),
+      new AccountService(accounts, workspaces, passwordHasher(config), systemClock),
     );
     if (created) announceFirstStart(created, `http://${config.host}:${config.port}`, config.dataDir, logger);
   } finally {

@@ -3,7 +3,12 @@ import type { Logger } from "pino";
 import type { Config } from "../config.js";
 import { AccountService } from "../domain/accounts/account-service.js";
 import { MembershipService } from "../domain/accounts/membership-service.js";
-import { scryptPasswords } from "../domain/accounts/passwords.js";
+import {
+  type PasswordHasher,
+  scryptHasher,
+  scryptPasswords,
+  TEST_ONLY_COST,
+} from "../domain/accounts/passwords.js";
 import type { FailureLimiter } from "../domain/accounts/ports.js";
 import { AnalyticsService } from "../domain/analytics/analytics-service.js";
 import type { Announcer } from "../domain/announcements.js";
@@ -89,6 +94,10 @@ export type Services = {
   close(): Promise<void>;
 };
 
+/** scrypt at its production cost, unless the configuration is a test suite's (config.ts: testPasswordCost). */
+export const passwordHasher = (config: Config): PasswordHasher =>
+  config.testPasswordCost ? scryptHasher(TEST_ONLY_COST) : scryptPasswords;
+
 /**
  * The services that need only storage, the configuration and someone to announce to: built alike for a server
  * and for a `clicktrail` command.
@@ -103,7 +112,7 @@ export function storeServices(
   const accounts = new AccountService(
     stores.accounts,
     stores.workspaces,
-    scryptPasswords,
+    passwordHasher(config),
     systemClock,
     loginFailures,
   );

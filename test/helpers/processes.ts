@@ -58,11 +58,19 @@ export function cleanUp(): void {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 }
 
+/**
+ * scrypt at its test cost for the passwords a suite's servers and commands hash (src/config.ts: testPasswordCost):
+ * hundreds of hashes at the production cost were a large share of the suite's CPU time. A suite asserting the
+ * production cost overrides NODE_ENV.
+ */
+export const TEST_PASSWORD_COST = { NODE_ENV: "test", CLICKTRAIL_TEST_PASSWORD_COST: "low" };
+
 /** Only what a child needs: no inherited PORT, DATA_DIR or test-runner variables. */
 const childEnv = (extra: Record<string, string>): Record<string, string> => ({
   PATH: process.env.PATH ?? "",
   HOME: process.env.HOME ?? tmpdir(),
   LOG_LEVEL: "silent",
+  ...TEST_PASSWORD_COST,
   ...extra,
 });
 

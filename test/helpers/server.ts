@@ -62,6 +62,9 @@ export async function startServer(
     HOST: "127.0.0.1",
     PORT: String(port),
     LOG_LEVEL: "silent",
+    // scrypt at its test cost (see TEST_PASSWORD_COST in processes.ts)
+    NODE_ENV: "test",
+    CLICKTRAIL_TEST_PASSWORD_COST: "low",
     ...(scaleOut
       ? { DATABASE_URL: scaleOut.url, REDIS_URL: process.env.CLICKTRAIL_TEST_REDIS_URL ?? "" }
       : {}),

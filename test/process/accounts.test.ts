@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import SQLite from "better-sqlite3";
 import {
   cleanUp,
   cli,
@@ -141,6 +142,16 @@ describe("clicktrail users", () => {
     );
     await new Browser(server).login("ops@example.com", "a new password");
     assert.equal(await server.stop(), 0);
+  });
+
+  test("outside a test suite's NODE_ENV=test, passwords are hashed at scrypt's production cost", async () => {
+    const env = { DATA_DIR: tempDir(), NODE_ENV: "production", CLICKTRAIL_TEST_PASSWORD_COST: "low" };
+    await cliJson(["workspaces", "create", "--name", "Production"], env);
+    await cliJson(["users", "create", "--email", "prod@example.com", "--password", PASSWORD], env);
+    const db = new SQLite(join(env.DATA_DIR, "clicktrail.sqlite"), { readonly: true });
+    const row = db.prepare("SELECT password_hash FROM users WHERE email = ?").get("prod@example.com");
+    db.close();
+    assert.match((row as { password_hash: string }).password_hash, /^scrypt\$32768\$8\$1\$/);
   });
 
   test("--help explains every action; missing options and a bad role are usage errors (exit 2)", async () => {

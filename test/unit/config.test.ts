@@ -167,3 +167,23 @@ describe("METATAGS_TIMEOUT_MS", () => {
       assertRefused({ METATAGS_TIMEOUT_MS: value }, "METATAGS_TIMEOUT_MS", /milliseconds|at least 100 ms/));
   }
 });
+
+describe("the test suites' password cost", () => {
+  test("applies only with both NODE_ENV=test and CLICKTRAIL_TEST_PASSWORD_COST=low", () => {
+    assert.equal(loadConfig({}).testPasswordCost, false);
+    assert.equal(loadConfig({ CLICKTRAIL_TEST_PASSWORD_COST: "low" }).testPasswordCost, false);
+    assert.equal(loadConfig({ NODE_ENV: "test" }).testPasswordCost, false);
+    assert.equal(
+      loadConfig({ NODE_ENV: "production", CLICKTRAIL_TEST_PASSWORD_COST: "low" }).testPasswordCost,
+      false,
+    );
+    assert.equal(
+      loadConfig({ NODE_ENV: "test", CLICKTRAIL_TEST_PASSWORD_COST: "LOW" }).testPasswordCost,
+      false,
+    );
+    assert.equal(
+      loadConfig({ NODE_ENV: "test", CLICKTRAIL_TEST_PASSWORD_COST: "low" }).testPasswordCost,
+      true,
+    );
+  });
+});

@@ -1,6 +1,8 @@
 // Users' passwords: scrypt with a random salt, stored as one self-describing string, checked in constant time.
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { passwordHasher } from "../../src/composition/services.js";
+import { loadConfig } from "../../src/config.js";
 import { scryptPasswords } from "../../src/domain/accounts/passwords.js";
 
 test("a hash names its cost and salt, differs for the same password, and verifies only the right password", async () => {
@@ -35,4 +37,14 @@ test("a hash made at another cost still verifies (the cost is read from the stor
   const cheaper = scryptSync("correct horse", Buffer.from(salt, "base64url"), 32, { N: 1024, r: 8, p: 1 });
   const stored = ["scrypt", 1024, 8, 1, salt, cheaper.toString("base64url")].join("$");
   assert.equal(await scryptPasswords.verify("correct horse", stored), true);
+});
+
+test("a server hashes at the production cost unless its configuration is a test suite's; both verify", async () => {
+  const production = passwordHasher(loadConfig({ CLICKTRAIL_TEST_PASSWORD_COST: "low" }));
+  const suite = passwordHasher(loadConfig({ NODE_ENV: "test", CLICKTRAIL_TEST_PASSWORD_COST: "low" }));
+  const [strong, cheap] = await Promise.all([production.hash("correct horse"), suite.hash("correct horse")]);
+  assert.match(strong, /^scrypt\$32768\$8\$1\$/);
+  assert.match(cheap, /^scrypt\$1024\$8\$1\$/);
+  for (const hasher of [production, suite])
+    for (const stored of [strong, cheap]) assert.equal(await hasher.verify("correct horse", stored), true);
 });

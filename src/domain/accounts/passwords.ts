@@ -5,6 +5,8 @@ import { randomBytes, type ScryptOptions, scrypt, timingSafeEqual } from "node:c
  * without breaking the old ones.
  */
 const COST = { N: 2 ** 15, r: 8, p: 1 };
+/** For the test suites' servers only (config.ts: `testPasswordCost`): 32 times cheaper, so 32 times weaker. */
+export const TEST_ONLY_COST = { N: 2 ** 10, r: 8, p: 1 };
 const SALT_BYTES = 16;
 const HASH_BYTES = 32;
 
@@ -26,11 +28,12 @@ function derive(password: string, salt: Buffer, length: number, cost: typeof COS
   );
 }
 
-export const scryptPasswords: PasswordHasher = {
+/** Hashes new passwords at `cost`; verifies at the cost each stored value names. */
+export const scryptHasher = (cost: typeof COST): PasswordHasher => ({
   async hash(password) {
     const salt = randomBytes(SALT_BYTES);
-    const hash = await derive(password, salt, HASH_BYTES, COST);
-    return ["scrypt", COST.N, COST.r, COST.p, salt.toString("base64url"), hash.toString("base64url")].join(
+    const hash = await derive(password, salt, HASH_BYTES, cost);
+    return ["scrypt", cost.N, cost.r, cost.p, salt.toString("base64url"), hash.toString("base64url")].join(
       "$",
     );
   },
@@ -43,7 +46,9 @@ export const scryptPasswords: PasswordHasher = {
     const actual = await derive(password, Buffer.from(salt, "base64url"), expected.length, cost);
     return timingSafeEqual(actual, expected);
   },
-};
+});
+
+export const scryptPasswords = scryptHasher(COST);
 
 let decoy: Promise<string> | undefined;
 
