@@ -94,6 +94,9 @@ async function underLoad(
   load.start();
   try {
     await sleep(PHASE_MS / 2);
+    // A loaded machine may not have finished a whole journey yet: the fault must strike after some did.
+    for (const deadline = Date.now() + 60_000; load.acknowledged.sales.size === 0 && Date.now() < deadline; )
+      await sleep(100);
     await fault(load);
     await sleep(PHASE_MS / 2);
   } finally {
