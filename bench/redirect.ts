@@ -1,28 +1,12 @@
 // Redirect throughput: Clicktrail's tracked redirect vs a bare fastify 302 (see bench/README.md).
 // Usage: npx tsx bench/redirect.ts [--json]   env: BENCH_SECONDS (10), BENCH_CONNECTIONS (50)
-import { execFileSync, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import { createServer } from "node:http";
 import os from "node:os";
 import path from "node:path";
-import { BROWSER_UA, type LoadResult, runLoad, visitorIps } from "./lib/load.js";
-import {
-  freePort,
-  httpRequest,
-  onExit,
-  repoRoot,
-  type ServerProcess,
-  spawnServer,
-  waitForHttp,
-} from "./lib/server.js";
-
-function envNumber(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === "") return fallback;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number, got "${raw}"`);
-  return n;
-}
+import { api, createApiKey, ensureBuilt, envNumber, machineLine, startClicktrail } from "./lib/clicktrail.js";
+import { freePort, httpRequest, onExit, type ServerProcess, spawnServer, waitForHttp } from "./lib/server.js";
+import { rssMb, runWrk, table, type WrkResult } from "./lib/wrk.js";
 
 const seconds = envNumber("BENCH_SECONDS", 10);
 const connections = Math.round(envNumber("BENCH_CONNECTIONS", 50));
@@ -33,95 +17,17 @@ const log = (line = "") => out.write(`${line}\n`);
 
 const LINK = { url: "https://example.com/landing?ref=bench", key: "bench", trackConversion: true };
 
-function ensureBuilt(): void {
-  if (fs.existsSync(path.join(repoRoot, "dist/main.js")) && fs.existsSync(path.join(repoRoot, "dist/cli.js")))
-    return;
-  log("dist/ not built: running npm run build");
-  const res = spawnSync("npm", ["run", "build"], {
-    cwd: repoRoot,
-    stdio: ["ignore", asJson ? 2 : "inherit", "inherit"],
-  });
-  if (res.status !== 0) throw new Error(`npm run build failed (exit ${res.status ?? res.signal})`);
-}
-
-/** Runs `node dist/cli.js ...args` and parses the JSON line it prints. */
-function cli(dataDir: string, args: string[]): Record<string, unknown> {
-  const stdout = execFileSync(process.execPath, ["dist/cli.js", ...args], {
-    cwd: repoRoot,
-    env: { ...process.env, DATA_DIR: dataDir },
-    encoding: "utf8",
-    stdio: ["ignore", "pipe", "pipe"],
-    timeout: 30_000,
-  });
-  const line = stdout
-    .trim()
-    .split("\n")
-    .reverse()
-    .find((l) => l.trimStart().startsWith("{"));
-  if (line === undefined) throw new Error(`cli ${args.join(" ")}: no JSON in output:\n${stdout}`);
-  return JSON.parse(line) as Record<string, unknown>;
-}
-
-function createApiKey(dataDir: string): string {
-  let created: Record<string, unknown>;
-  try {
-    created = cli(dataDir, ["keys", "create", "--json"]);
-  } catch {
-    const ws = cli(dataDir, ["workspaces", "create", "--name", "bench", "--json"]);
-    created = cli(dataDir, ["keys", "create", "--workspace", String(ws.id), "--json"]);
-  }
-  if (typeof created.key !== "string")
-    throw new Error(`keys create: unexpected output ${JSON.stringify(created)}`);
-  return created.key;
-}
-
-interface Scenario extends LoadResult {
-  name: string;
-  non302: number;
-}
-
-function scenario(name: string, r: LoadResult): Scenario {
-  const non302 = Object.entries(r.statusCounts).reduce(
-    (sum, [code, n]) => (code === "302" ? sum : sum + n),
-    0,
+/** The link's click counter (the clicks are committed before their 302s, so no waiting). */
+async function clicksOf(server: ServerProcess, apiKey: string, domain: string): Promise<number> {
+  const info = await api(
+    server,
+    apiKey,
+    "GET",
+    `/links/info?domain=${encodeURIComponent(domain)}&key=${LINK.key}`,
   );
-  return { name, ...r, non302 };
+  if (typeof info.clicks !== "number") throw new Error(`GET /api/links/info: no numeric "clicks"`);
+  return info.clicks;
 }
-
-function reportErrors(s: Scenario): void {
-  if (s.non302 === 0 && s.errors === 0) return;
-  const codes = Object.entries(s.statusCounts)
-    .filter(([code]) => code !== "302")
-    .map(([code, n]) => `${code}: ${n}`)
-    .join(", ");
-  log(
-    `ERRORS ${s.name}: ${s.non302} non-302 responses (${codes || "none"}), ${s.errors} connection errors, ${s.timeouts} timeouts`,
-  );
-}
-
-/** Polls the link's click counter until it reaches `expected` (clicks may be written asynchronously). */
-async function waitForClicks(
-  baseUrl: string,
-  apiKey: string,
-  domain: string,
-  expected: number,
-): Promise<number> {
-  const url = `${baseUrl}/api/links/info?domain=${encodeURIComponent(domain)}&key=${LINK.key}`;
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const res = await httpRequest(url, { headers: { authorization: `Bearer ${apiKey}` } });
-    if (res.status !== 200) throw new Error(`GET /api/links/info: HTTP ${res.status} ${res.body}`);
-    const { clicks } = JSON.parse(res.body) as { clicks?: unknown };
-    if (typeof clicks !== "number")
-      throw new Error(`GET /api/links/info: no numeric "clicks" in ${res.body}`);
-    if (clicks >= expected || Date.now() > deadline) return clicks;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
-const fmt = (n: number, digits = 0) =>
-  n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
-const ratio = (a: number, b: number) => (b > 0 ? a / b : null);
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "clicktrail-bench-"));
 const removeDataDir = () => fs.rmSync(dataDir, { recursive: true, force: true });
@@ -133,114 +39,25 @@ async function stopServer(server: ServerProcess): Promise<void> {
     log(`WARNING: ${server.name} did not exit within 10 s of SIGTERM; killed with SIGKILL`);
 }
 
-try {
-  const cpus = os.cpus();
-  log(
-    `machine: ${cpus.length} CPUs (${cpus[0]?.model.trim() ?? "unknown"}), node ${process.version}, ${os.platform()} ${os.arch()}`,
-  );
-  log(
-    `load: ${connections} connections, ${seconds} s per scenario, one new visitor (X-Forwarded-For) per request`,
-  );
-
-  ensureBuilt();
-  const apiKey = createApiKey(dataDir);
-
-  const port = await freePort();
-  const server = spawnServer({
-    name: "clicktrail",
-    port,
-    args: ["dist/main.js"],
-    env: {
-      DATA_DIR: dataDir,
-      PORT: String(port),
-      HOST: "127.0.0.1",
-      LOG_LEVEL: "warn",
-      RATE_LIMIT_PER_MINUTE: "1000000",
-      TRUST_PROXY: "true",
-      WEBHOOK_ALLOW_PRIVATE: "true",
-      WEBHOOK_POLL_MS: "200",
-    },
-  });
-  servers.push(server);
-  await waitForHttp(server, "/healthz");
-
-  const created = await httpRequest(`${server.baseUrl}/api/links`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${apiKey}` },
-    body: LINK,
-  });
-  if (created.status < 200 || created.status >= 300)
-    throw new Error(`POST /api/links: HTTP ${created.status} ${created.body}`);
-  const link = JSON.parse(created.body) as { domain: string; key: string; shortLink: string };
-  log(`link: ${link.shortLink} (domain ${link.domain})`);
-
-  const nextIp = visitorIps();
-  const visitor = (host: string | undefined) => () => ({
-    "user-agent": BROWSER_UA,
-    "x-forwarded-for": nextIp(),
-    ...(host === undefined ? {} : { host }),
-  });
-
-  // The link belongs to `link.domain`; try that as Host first, then the bare address we listen on.
-  let host: string | undefined;
-  let probeClicks = 0;
-  const probes: string[] = [];
-  for (const candidate of new Set([link.domain, undefined])) {
-    const res = await httpRequest(`${server.baseUrl}/${LINK.key}`, { headers: visitor(candidate)() });
-    probes.push(
-      `Host ${candidate ?? `127.0.0.1:${port}`} -> ${res.status} ${res.headers.location ?? ""}`.trim(),
+function problems(name: string, r: WrkResult): void {
+  if (r.badStatus > 0 || r.socketErrors > 0)
+    log(
+      `ERRORS ${name}: ${r.badStatus} responses with status >= 400, ${r.socketErrors} socket errors/timeouts`,
     );
-    if (res.status === 302) {
-      host = candidate;
-      probeClicks = 1;
-      break;
-    }
-  }
-  log(`probe: ${probes.join("; ")}`);
-  if (probeClicks === 0)
-    log("WARNING: the short link did not answer 302 to a single request; running anyway");
+}
 
-  log(`running clicktrail (${seconds} s)...`);
-  const a = scenario(
-    "clicktrail redirect, tracked",
-    await runLoad({ url: `${server.baseUrl}/${LINK.key}`, seconds, connections, headers: visitor(host) }),
+try {
+  log(machineLine());
+  log(
+    `load: wrk, ${connections} connections, ${seconds} s per scenario, every request a new visitor (User-Agent and X-Forwarded-For)`,
   );
-  const expectedClicks = (a.statusCounts["302"] ?? 0) + probeClicks;
-  // Requests in flight when autocannon stopped may reach the server (and be counted) without a counted response.
-  const inFlight = Math.max(0, a.sentRequests - a.totalRequests);
-  const recordedClicks = await waitForClicks(server.baseUrl, apiKey, link.domain, expectedClicks);
-
-  // Same load while a webhook receiver is subscribed to link.clicked: delivery must not slow the redirect.
-  let received = 0;
-  const receiver = createServer((request, response) => {
-    request.resume();
-    request.on("end", () => {
-      received++;
-      response.end("ok");
-    });
-  });
-  await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
-  const receiverPort = (receiver.address() as { port: number }).port;
-  const hook = await httpRequest(`${server.baseUrl}/api/webhooks`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${apiKey}` },
-    body: { name: "bench", url: `http://127.0.0.1:${receiverPort}/`, triggers: ["link.clicked"] },
-  });
-  if (hook.status !== 200) throw new Error(`POST /api/webhooks: HTTP ${hook.status} ${hook.body}`);
-  await new Promise((resolve) => setTimeout(resolve, 2_500)); // the subscriber check is cached for 2 s
-  log(`running clicktrail with a link.clicked webhook (${seconds} s)...`);
-  const w = scenario(
-    "tracked + link.clicked webhook",
-    await runLoad({ url: `${server.baseUrl}/${LINK.key}`, seconds, connections, headers: visitor(host) }),
-  );
-  const webhookEvents = w.statusCounts["302"] ?? 0;
-  const drainStarted = Date.now();
-  while (received < webhookEvents && Date.now() - drainStarted < 120_000) {
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  const drainSeconds = (Date.now() - drainStarted) / 1000;
-  receiver.close();
-  await stopServer(server);
+  ensureBuilt(log, asJson);
+  const apiKey = createApiKey(dataDir);
+  const server = await startClicktrail(dataDir, await freePort());
+  servers.push(server);
+  const pid = server.child.pid as number;
+  const link = (await api(server, apiKey, "POST", "/links", LINK)) as { domain: string; shortLink: string };
+  log(`link: ${link.shortLink} (domain ${link.domain})`);
 
   const basePort = await freePort();
   const baseline = spawnServer({
@@ -251,59 +68,126 @@ try {
   });
   servers.push(baseline);
   await waitForHttp(baseline, `/${LINK.key}`, { status: 302 });
-  log(`running baseline (${seconds} s)...`);
-  const b = scenario(
-    "baseline (fastify + Map)",
-    await runLoad({ url: `${baseline.baseUrl}/${LINK.key}`, seconds, connections, headers: visitor(host) }),
-  );
-  await stopServer(baseline);
 
-  const rpsRatio = ratio(a.requestsPerSec, b.requestsPerSec);
-  const p99Ratio = ratio(a.latencyP99Ms, b.latencyP99Ms);
-  const clicksMatch = recordedClicks >= expectedClicks && recordedClicks <= expectedClicks + inFlight;
+  const probe = await httpRequest(`${server.baseUrl}/${LINK.key}`, {
+    headers: { host: link.domain, "user-agent": "Mozilla/5.0 probe", "x-forwarded-for": "10.255.255.255" },
+  });
+  if (probe.status !== 302) throw new Error(`the short link answered ${probe.status} to a probe, not 302`);
+  const idleRss = rssMb(pid);
 
-  log();
-  log(
-    `${"scenario".padEnd(30)}${"req/s".padStart(12)}${"p50 ms".padStart(10)}${"p99 ms".padStart(10)}${"requests".padStart(12)}`,
-  );
-  for (const s of [a, w, b]) {
-    log(
-      `${s.name.padEnd(30)}${fmt(s.requestsPerSec, 1).padStart(12)}${fmt(s.latencyP50Ms, 2).padStart(10)}` +
-        `${fmt(s.latencyP99Ms, 2).padStart(10)}${fmt(s.totalRequests).padStart(12)}`,
-    );
+  const clicktrailLoad = () =>
+    runWrk({
+      url: `${server.baseUrl}/${LINK.key}`,
+      seconds,
+      connections,
+      headers: { Host: link.domain },
+      rssOf: pid,
+    });
+  const baselineLoad = () =>
+    runWrk({ url: `${baseline.baseUrl}/${LINK.key}`, seconds, connections, rssOf: baseline.child.pid });
+
+  if (process.env.BENCH_CPU_PROF) {
+    // Profiling: one tracked run, then the server stops and writes its profile (analyse the last `seconds`).
+    log(`profiling: clicktrail only (${seconds} s)...`);
+    const c = await clicktrailLoad();
+    await stopServer(server);
+    await stopServer(baseline);
+    log(table([{ name: "clicktrail tracked (under --cpu-prof)", result: c, idleRssMb: idleRss }]));
+    log(`profile written to ${process.env.BENCH_CPU_PROF}`);
+    process.exit(0);
   }
+
+  // Two rounds, alternating, so that a burst of load from elsewhere on the machine shows as a spread.
+  const rounds: Array<{ baseline: WrkResult; clicktrail: WrkResult }> = [];
+  for (let round = 1; round <= 2; round++) {
+    log(`round ${round}: baseline (${seconds} s), then clicktrail (${seconds} s)...`);
+    const b = await baselineLoad();
+    const c = await clicktrailLoad();
+    rounds.push({ baseline: b, clicktrail: c });
+  }
+  const answered =
+    rounds.reduce((sum, r) => sum + r.clicktrail.totalRequests - r.clicktrail.badStatus, 0) + 1;
+  const recorded = await clicksOf(server, apiKey, link.domain);
+
+  // Same load while a webhook receiver is subscribed to link.clicked: every click also queues an outbox message.
+  let received = 0;
+  const receiver = createServer((request, response) => {
+    request.resume();
+    request.on("end", () => {
+      received++;
+      response.end("ok");
+    });
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
+  const receiverPort = (receiver.address() as { port: number }).port;
+  await api(server, apiKey, "POST", "/webhooks", {
+    name: "bench",
+    url: `http://127.0.0.1:${receiverPort}/`,
+    triggers: ["link.clicked"],
+  });
+  await new Promise((resolve) => setTimeout(resolve, 2_500)); // the subscriber check is cached for 2 s
+  log(
+    `webhook round: baseline (${seconds} s), then clicktrail with a link.clicked webhook (${seconds} s)...`,
+  );
+  const wb = await baselineLoad();
+  const w = await clicktrailLoad();
+  const webhookEvents = w.totalRequests - w.badStatus;
+  const drainStarted = Date.now();
+  while (received < webhookEvents && Date.now() - drainStarted < 60_000) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  const drainSeconds = (Date.now() - drainStarted) / 1000;
+  receiver.close();
+
   log();
-  log(`clicktrail / baseline: req/s ${rpsRatio?.toFixed(3) ?? "n/a"}, p99 ${p99Ratio?.toFixed(3) ?? "n/a"}`);
-  const webhookRatio = ratio(w.requestsPerSec, a.requestsPerSec);
   log(
-    `with webhook / without: req/s ${webhookRatio?.toFixed(3) ?? "n/a"}, p99 ${ratio(w.latencyP99Ms, a.latencyP99Ms)?.toFixed(3) ?? "n/a"}; ` +
-      `link.clicked delivered ${received} of ${webhookEvents} (the rest up to the in-flight requests), ` +
-      `${drainSeconds.toFixed(1)} s after the load stopped`,
+    table([
+      ...rounds.flatMap((r, i) => [
+        { name: `baseline (fastify + Map), round ${i + 1}`, result: r.baseline },
+        {
+          name: `clicktrail tracked, round ${i + 1}`,
+          result: r.clicktrail,
+          ratioTo: r.baseline,
+          idleRssMb: idleRss,
+        },
+      ]),
+      { name: "baseline, webhook round", result: wb },
+      { name: "clicktrail + link.clicked webhook", result: w, ratioTo: wb },
+    ]),
   );
+  log();
+  log(`${machineLine()} (after the run)`);
   log(
-    `clicks recorded: ${recordedClicks}; 302 responses: ${expectedClicks} (incl. ${probeClicks} probe)` +
-      (inFlight > 0 ? `, plus up to ${inFlight} in flight at stop` : ""),
+    `link.clicked delivered ${received} of ${webhookEvents}, ${drainSeconds.toFixed(1)} s after the load stopped`,
   );
-  if (!clicksMatch)
-    log(`WARNING: recorded clicks (${recordedClicks}) do not match the 302 responses (${expectedClicks})`);
-  reportErrors(a);
-  reportErrors(b);
+  // wrk counts only the responses it read; a request in flight when it stopped may still be recorded.
+  const match = recorded >= answered && recorded <= answered + 2 * connections;
+  log(
+    `clicks recorded: ${recorded}; tracked 302s answered: ${answered} (incl. the probe)${match ? "" : "  WARNING: mismatch"}`,
+  );
+  rounds.forEach((r, i) => {
+    problems(`baseline ${i + 1}`, r.baseline);
+    problems(`clicktrail ${i + 1}`, r.clicktrail);
+  });
+  problems("webhook", w);
+  await stopServer(server);
+  await stopServer(baseline);
   for (const s of servers) {
     const tail = s.outputTail(10);
     if (tail) log(`--- ${s.name} output (last lines) ---\n${tail}`);
   }
-
   if (asJson) {
     const summary = {
       node: process.version,
-      cpus: cpus.length,
-      cpuModel: cpus[0]?.model.trim() ?? null,
+      loadavg: os.loadavg(),
       connections,
       seconds,
-      scenarios: { clicktrail: a, clicktrailWithWebhook: w, baseline: b },
-      webhook: { events: webhookEvents, delivered: received, drainSeconds, ratio: webhookRatio },
-      clicks: { recorded: recordedClicks, expected: expectedClicks, inFlight, match: clicksMatch },
-      ratios: { requestsPerSec: rpsRatio, p99: p99Ratio },
+      rounds,
+      webhook: { baseline: wb, clicktrail: w, events: webhookEvents, delivered: received, drainSeconds },
+      ratios: rounds.map((r) => r.clicktrail.requestsPerSec / r.baseline.requestsPerSec),
+      webhookRatio: w.requestsPerSec / wb.requestsPerSec,
+      clicks: { recorded, answered, match },
+      idleRssMb: idleRss,
     };
     process.stdout.write(`${JSON.stringify(summary)}\n`);
   }

@@ -1,0 +1,140 @@
+// Track ingest: POST /track/lead and /track/sale (each request a new customer) against a bare fastify route that
+// validates the same body with zod and answers 200 (see bench/README.md).
+// Usage: npx tsx bench/track.ts [--json]   env: BENCH_SECONDS (10), BENCH_CONNECTIONS (50)
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import SQLite from "better-sqlite3";
+import { api, createApiKey, ensureBuilt, envNumber, machineLine, startClicktrail } from "./lib/clicktrail.js";
+import { BROWSER_UA } from "./lib/load.js";
+import { freePort, httpRequest, onExit, type ServerProcess, spawnServer } from "./lib/server.js";
+import { rssMb, runWrk, table, type WrkResult } from "./lib/wrk.js";
+
+const seconds = envNumber("BENCH_SECONDS", 10);
+const connections = Math.round(envNumber("BENCH_CONNECTIONS", 50));
+const asJson = process.argv.includes("--json");
+const out = asJson ? process.stderr : process.stdout;
+const log = (line = "") => out.write(`${line}\n`);
+
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "clicktrail-bench-track-"));
+const removeDataDir = () => fs.rmSync(dataDir, { recursive: true, force: true });
+onExit(removeDataDir);
+const servers: ServerProcess[] = [];
+
+/** What the database holds: one customer per acknowledged lead, one sale event per acknowledged sale. */
+function committed(): { leads: number; sales: number } {
+  const db = new SQLite(path.join(dataDir, "clicktrail.sqlite"), { readonly: true });
+  try {
+    const count = (sql: string) => (db.prepare(sql).get() as { n: number }).n;
+    return {
+      leads: count("select count(*) as n from lead_events where event_name = 'Sign up'"),
+      sales: count("select count(*) as n from sale_events"),
+    };
+  } finally {
+    db.close();
+  }
+}
+
+const ok = (r: WrkResult) => r.totalRequests - r.badStatus;
+
+try {
+  log(machineLine());
+  log(`load: wrk, ${connections} connections, ${seconds} s per scenario, every request a new customer`);
+  ensureBuilt(log, asJson);
+  const apiKey = createApiKey(dataDir);
+  const server = await startClicktrail(dataDir, await freePort());
+  servers.push(server);
+  const pid = server.child.pid as number;
+  const link = (await api(server, apiKey, "POST", "/links", {
+    url: "https://example.com/pricing",
+    key: "pricing",
+    trackConversion: true,
+  })) as { domain: string };
+  const visit = await httpRequest(`${server.baseUrl}/pricing`, {
+    headers: { host: link.domain, "user-agent": BROWSER_UA, "x-forwarded-for": "10.1.2.3" },
+  });
+  const clickId = new URL(String(visit.headers.location)).searchParams.get("dub_id");
+  if (!clickId) throw new Error(`the tracked link gave no dub_id (HTTP ${visit.status})`);
+
+  const basePort = await freePort();
+  const baseline = spawnServer({
+    name: "baseline",
+    port: basePort,
+    args: ["--import", "tsx", "bench/lib/track-baseline-server.ts"],
+    env: { PORT: String(basePort) },
+  });
+  servers.push(baseline);
+  const probe = { clickId, eventName: "probe", customerExternalId: "probe" };
+  for (let attempt = 0; ; attempt++) {
+    const res = await httpRequest(`${baseline.baseUrl}/api/track/lead`, {
+      method: "POST",
+      body: probe,
+    }).catch(() => null);
+    if (res?.status === 200) break;
+    if (attempt > 150)
+      throw new Error(`baseline not ready: ${res?.status ?? "no answer"} ${baseline.outputTail()}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const idleRss = rssMb(pid);
+
+  const headers = { Authorization: `Bearer ${apiKey}`, "Content-Type": "application/json" };
+  const bodies = {
+    lead: `'{"clickId":"${clickId}","eventName":"Sign up","customerExternalId":"lead-' .. n .. '","customerName":"Bench ' .. n .. '"}'`,
+    sale: `'{"clickId":"${clickId}","customerExternalId":"sale-' .. n .. '","amount":1999,"currency":"usd","eventName":"Purchase","paymentProcessor":"stripe"}'`,
+  };
+  const load = (base: string, kind: "lead" | "sale", rssOf: number | undefined) =>
+    runWrk({
+      url: `${base}/api/track/${kind}`,
+      method: "POST",
+      seconds,
+      connections,
+      headers,
+      bodyLua: bodies[kind],
+      rssOf,
+    });
+
+  const rows: Parameters<typeof table>[0] = [];
+  const results: Record<string, { baseline: WrkResult; clicktrail: WrkResult }> = {};
+  for (const kind of ["lead", "sale"] as const) {
+    log(`${kind}: baseline (${seconds} s), then clicktrail (${seconds} s)...`);
+    const b = await load(baseline.baseUrl, kind, baseline.child.pid);
+    const c = await load(server.baseUrl, kind, pid);
+    results[kind] = { baseline: b, clicktrail: c };
+    rows.push({ name: `baseline (fastify + zod) /track/${kind}`, result: b });
+    rows.push({ name: `clicktrail /track/${kind}`, result: c, ratioTo: b, idleRssMb: idleRss });
+  }
+  await server.stop();
+  const stored = committed();
+  await baseline.stop();
+
+  log();
+  log(table(rows));
+  log();
+  log(`${machineLine()} (after the run)`);
+  const leadsOk = ok(results.lead.clicktrail);
+  const salesOk = ok(results.sale.clicktrail);
+  // wrk counts only the responses it read; a request in flight when it stopped may still be committed.
+  const match = (acked: number, rows: number) => rows >= acked && rows <= acked + 2 * connections;
+  log(
+    `leads acknowledged ${leadsOk}, stored ${stored.leads}; sales acknowledged ${salesOk}, stored ${stored.sales}` +
+      (match(leadsOk, stored.leads) && match(salesOk, stored.sales) ? "" : "  WARNING: mismatch"),
+  );
+  for (const [kind, r] of Object.entries(results))
+    if (r.clicktrail.badStatus > 0 || r.clicktrail.socketErrors > 0)
+      log(
+        `ERRORS ${kind}: ${r.clicktrail.badStatus} status >= 400, ${r.clicktrail.socketErrors} socket errors`,
+      );
+  if (asJson)
+    process.stdout.write(
+      `${JSON.stringify({ loadavg: os.loadavg(), connections, seconds, results, stored, idleRssMb: idleRss })}\n`,
+    );
+} catch (err) {
+  for (const s of servers) {
+    const tail = s.outputTail();
+    if (tail) process.stderr.write(`--- ${s.name} output (last lines) ---\n${tail}\n`);
+  }
+  throw err;
+} finally {
+  for (const s of servers) await s.stop();
+  removeDataDir();
+}
