@@ -4,9 +4,9 @@
 // itself when their binaries are installed; it says which suites it skipped and why. The process suites
 // (test/process: dist/ as child processes) run once: each picks its stores itself.
 import { spawn } from "node:child_process";
-import { mkdirSync, readdirSync, statSync, symlinkSync } from "node:fs";
+import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { compiled, compileTests, TEST_DIST } from "./compile-tests.mjs";
+import { compiled, compileTests } from "./compile-tests.mjs";
 import { startPostgres, startRedis } from "./test-services.mjs";
 
 function find(dir) {
@@ -42,30 +42,13 @@ const concurrency = Number(process.env.TEST_CONCURRENCY ?? 3);
 const SUMMARY = /^# (tests|suites|pass|fail|cancelled|skipped|todo|duration_ms) ([\d.]+)$/;
 const totals = {};
 
-/**
- * node:test on Node 20 sorts the files it is given by path: it runs them through symbolic links named in our order
- * (each file still runs from where it is, so its relative imports hold).
- */
-function inOrder(label, testFiles) {
-  const dir = join(TEST_DIST, ".order", label);
-  mkdirSync(dir, { recursive: true });
-  return testFiles.map((file, index) => {
-    const link = join(
-      dir,
-      `${String(index).padStart(3, "0")}-${file.replace(/^test\//, "").replaceAll("/", "-")}`,
-    );
-    symlinkSync(compiled(file), link.replace(/\.ts$/, ".js"));
-    return link.replace(/\.ts$/, ".js");
-  });
-}
-
 /** Streams one node:test run, renaming its summary lines so that only the combined summary at the end reads as one. */
 function run(label, testFiles, env) {
   if (testFiles.length === 0) return Promise.resolve(0);
   process.stdout.write(`# ${label}: ${testFiles.length} files\n`);
   const child = spawn(
     process.execPath,
-    ["--test", "--test-force-exit", `--test-concurrency=${concurrency}`, ...inOrder(label, testFiles)],
+    ["--test", "--test-force-exit", `--test-concurrency=${concurrency}`, ...testFiles.map(compiled)],
     {
       stdio: ["ignore", "pipe", "inherit"],
       env: { ...process.env, ...env },
