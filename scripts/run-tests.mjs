@@ -17,20 +17,10 @@ function find(dir) {
   });
 }
 
-// The longest files start first, so that the last ones running are short and the cores finish together: the process
-// and browser suites, then the fuzz suites, then the rest; within each, the larger file first.
-const SLOWEST_FIRST = ["test/process/", "test/e2e/", "test/fuzz/"];
-const rank = (file) => {
-  const index = SLOWEST_FIRST.findIndex((dir) => file.startsWith(dir));
-  return index === -1 ? SLOWEST_FIRST.length : index;
-};
-
 const filter = process.argv.slice(2);
 const files = find("test")
   .filter((file) => filter.length === 0 || filter.some((part) => file.includes(part)))
-  .map((file) => ({ file, rank: rank(file), size: statSync(file).size }))
-  .sort((a, b) => a.rank - b.rank || b.size - a.size || a.file.localeCompare(b.file))
-  .map(({ file }) => file);
+  .sort();
 const onEveryStore = files.filter((file) => /^test\/(api|contract|fuzz)\//.test(file));
 
 // Most suites wait on child processes, sockets and disks rather than the CPU, so files run a few at a time even on two
