@@ -11,7 +11,7 @@ const FORBIDDEN = "You are not allowed to perform this action on this folder.";
 
 let server: TestServer;
 before(async () => {
-  server = await startServer();
+  server = await startServer({ TRUST_PROXY: "true" });
 });
 after(() => server.stop());
 

@@ -10,7 +10,7 @@ import { PASSWORD, signedInUser, uniqueEmail } from "../helpers/session.js";
 
 let server: TestServer;
 before(async () => {
-  server = await startServer();
+  server = await startServer({ TRUST_PROXY: "true" });
 });
 after(() => server.stop());
 

@@ -3,7 +3,9 @@ import { createServer, request as httpRequest, type IncomingHttpHeaders, type Se
 import type { AddressInfo } from "node:net";
 import { BROWSER_UA, type TestServer } from "./server.js";
 
-let visitor = 0;
+// Each test process starts elsewhere in 10/8: suites that share the PostgreSQL pass's Redis share its per-address
+// counters (sign-in failures), so two processes must not hand out the same addresses.
+let visitor = (process.pid % 250) << 16;
 
 /** A fresh client address, so every visit is a new visitor (needs a server started with TRUST_PROXY). */
 export function uniqueIp(): string {
