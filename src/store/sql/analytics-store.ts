@@ -155,7 +155,9 @@ export class SqlAnalyticsStore implements AnalyticsStore {
         : [eventPart(query, kind, this.dialect, grain)];
     });
     const parts = [
-      ...(["day", "hour"] as const).flatMap((grain) => (has(query, grain) ? [rollupPart(query, grain)] : [])),
+      ...(["day", "hour"] as const).flatMap((grain) =>
+        has(query, grain) ? [rollupPart(query, grain, this.dialect)] : [],
+      ),
       ...rawParts,
       ...(columnar && columnar.rows.length > 0 ? [scannedPart(columnar.rows, this.dialect)] : []),
     ];
@@ -284,7 +286,7 @@ const has = (query: TallyQuery, grain: Segment["grain"]) => query.segments.some(
 const segmentValues = (segment: LabelledSegment) =>
   sql`(cast(${segment.bucket} as integer), cast(${segment.start} as bigint), cast(${segment.end} as bigint), cast(${segment.grain} as text))`;
 
-function rollupPart(query: TallyQuery, grain: "day" | "hour"): RawBuilder<unknown> {
+function rollupPart(query: TallyQuery, grain: "day" | "hour", dialect: SqlDialect): RawBuilder<unknown> {
   const rollup = query.rollup;
   if (!rollup) throw new Error("a rollup segment without rollup rows to read");
   const perLink = query.links !== null || keyedByLink(query.key);
@@ -298,7 +300,10 @@ function rollupPart(query: TallyQuery, grain: "day" | "hour"): RawBuilder<unknow
   ];
   if (rollup.values) {
     const { list, exclude, anyCase } = rollup.values;
-    conditions.push(valueCondition(sql.ref("r.value"), { values: list, exclude, anyCase }));
+    // SQLite, with statistics from ANALYZE, may plan `value in (…)` as an automatic index built over every
+    // rollup row (seconds at 10M clicks); a unary plus keeps the value a filter on the period range.
+    const value = dialect === "sqlite" ? sql`+r.value` : sql.ref("r.value");
+    conditions.push(valueCondition(value, { values: list, exclude, anyCase }));
   }
   const key =
     query.key === "none" ? null : keyedByLink(query.key) ? sql.ref("r.link_id") : sql.ref("r.value");
