@@ -1,8 +1,5 @@
 import { loadConfig } from "../config.js";
-import { BACKUP_ON_POSTGRES, backupDatabase, formatBackup } from "../store/sqlite/backup.js";
-import { BackupError } from "../store/sqlite/backup-error.js";
 import { isPostgres, sqliteDataDir } from "../store/sqlite/files.js";
-import { copyCheck } from "../store/sqlite/integrity.js";
 import { type Command, print, UsageError } from "./shared.js";
 
 export const backup: Command = {
@@ -19,6 +16,12 @@ export const backup: Command = {
       );
     if (rest.length) throw new UsageError(`backup takes one FILE, got also: ${rest.join(" ")}`, this);
     const config = loadConfig();
+    const [{ BACKUP_ON_POSTGRES, backupDatabase, formatBackup }, { BackupError }, { copyCheck }] =
+      await Promise.all([
+        import("../store/sqlite/backup.js"),
+        import("../store/sqlite/backup-error.js"),
+        import("../store/sqlite/integrity.js"),
+      ]);
     if (isPostgres(config)) throw new BackupError(BACKUP_ON_POSTGRES);
     const report = await backupDatabase({
       dataDir: sqliteDataDir(config),

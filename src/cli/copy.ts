@@ -1,10 +1,5 @@
 import { existsSync } from "node:fs";
 import { EXIT_FAILURE } from "../exit-codes.js";
-import { copyDatabase } from "../store/copy/copy-database.js";
-import { CopyError } from "../store/copy/copy-error.js";
-import { SqliteSource } from "../store/copy/sqlite-source.js";
-import { formatChecks, MISMATCH_ADVICE } from "../store/copy/verify.js";
-import { isOpenElsewhere } from "../store/sqlite/restore.js";
 import { type Command, print, text, UsageError } from "./shared.js";
 
 /** The shell's status for a process ended by Ctrl-C (128 + SIGINT). */
@@ -30,7 +25,20 @@ export const copy: Command = {
     const batchSize = batchText === undefined ? undefined : Number(batchText);
     if (batchSize !== undefined && !(Number.isInteger(batchSize) && batchSize > 0))
       throw new UsageError("--batch-size needs a positive whole number", this);
-    warnIfInUse(SqliteSource.fileOf(from));
+    const [
+      { copyDatabase },
+      { CopyError },
+      { SqliteSource },
+      { formatChecks, MISMATCH_ADVICE },
+      { isOpenElsewhere },
+    ] = await Promise.all([
+      import("../store/copy/copy-database.js"),
+      import("../store/copy/copy-error.js"),
+      import("../store/copy/sqlite-source.js"),
+      import("../store/copy/verify.js"),
+      import("../store/sqlite/restore.js"),
+    ]);
+    warnIfInUse(SqliteSource.fileOf(from), isOpenElsewhere);
     const command = `clicktrail copy --from ${from} --to ${to.replace(/\/\/[^@/]*@/, "//…@")}`;
     const onInterrupt = () => {
       process.stderr.write(
@@ -62,7 +70,7 @@ export const copy: Command = {
 };
 
 /** A server still writing the source makes the copy a snapshot of a moving database. */
-function warnIfInUse(file: string): void {
+function warnIfInUse(file: string, isOpenElsewhere: (file: string) => boolean): void {
   if (!existsSync(file)) return;
   let inUse: boolean;
   try {

@@ -1,8 +1,5 @@
 import { loadConfig } from "../config.js";
-import { BackupError } from "../store/sqlite/backup-error.js";
 import { isPostgres, sqliteDataDir } from "../store/sqlite/files.js";
-import { copyCheck } from "../store/sqlite/integrity.js";
-import { formatRestore, RESTORE_ON_POSTGRES, restoreDatabase } from "../store/sqlite/restore.js";
 import { type Command, print, UsageError } from "./shared.js";
 
 export const restore: Command = {
@@ -12,10 +9,16 @@ export const restore: Command = {
                                         another command uses the data folder; the replaced database is kept
                                         as clicktrail.sqlite.before-restore-<time>`,
   options: {},
-  run({ action: file, rest, values }) {
+  async run({ action: file, rest, values }) {
     if (!file) throw new UsageError("restore needs the backup FILE to restore", this);
     if (rest.length) throw new UsageError(`restore takes one FILE, got also: ${rest.join(" ")}`, this);
     const config = loadConfig();
+    const [{ formatRestore, RESTORE_ON_POSTGRES, restoreDatabase }, { BackupError }, { copyCheck }] =
+      await Promise.all([
+        import("../store/sqlite/restore.js"),
+        import("../store/sqlite/backup-error.js"),
+        import("../store/sqlite/integrity.js"),
+      ]);
     if (isPostgres(config)) throw new BackupError(RESTORE_ON_POSTGRES);
     const report = restoreDatabase({
       dataDir: sqliteDataDir(config),

@@ -1,13 +1,11 @@
 import type { ParseArgsConfig } from "node:util";
-import { type StoreServices, storeServices } from "../composition/services.js";
+import type { StoreServices } from "../composition/services.js";
 import { type Config, loadConfig } from "../config.js";
 import type { Announcer } from "../domain/announcements.js";
 import { badRequest, notFound } from "../domain/errors.js";
-import { MemoryLinkCache } from "../domain/links/memory-link-cache.js";
 import type { Principal } from "../domain/workspaces/model.js";
 import type { WorkspaceService } from "../domain/workspaces/workspace-service.js";
-import { settleShortDomain } from "../short-domain.js";
-import { openStorage, type Storage } from "../store/open-storage.js";
+import type { Storage } from "../store/open-storage.js";
 
 export type Options = NonNullable<ParseArgsConfig["options"]>;
 export type Values = Record<string, string | boolean | undefined> & { json: boolean };
@@ -54,6 +52,8 @@ export async function withStorage<T>(
   options = { migrate: false },
 ): Promise<T> {
   const config = loadConfig();
+  // Loaded when a command needs the database, not for --help or a usage error (each CLI start pays for its imports).
+  const { openStorage } = await import("../store/open-storage.js");
   const storage = await openStorage(config, options);
   try {
     return await run(storage, config);
@@ -71,6 +71,11 @@ export async function withServices<T>(
   run: (services: StoreServices, config: Config) => Promise<T>,
   { settled = false } = {},
 ): Promise<T> {
+  const [{ storeServices }, { MemoryLinkCache }, { settleShortDomain }] = await Promise.all([
+    import("../composition/services.js"),
+    import("../domain/links/memory-link-cache.js"),
+    import("../short-domain.js"),
+  ]);
   return withStorage(async ({ stores }, loaded) => {
     const config = settled ? await settleShortDomain(loaded, stores.settings) : loaded;
     return run(storeServices(config, stores, new MemoryLinkCache(), nobodyListens), config);

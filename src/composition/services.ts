@@ -186,7 +186,7 @@ export async function createServices(
   geo?: GeoResolver,
 ): Promise<Services> {
   const metrics = createMetrics({ clustered: isClusterWorker() });
-  const shared = sharedState(config, logger, metrics);
+  const shared = await sharedState(config, logger, metrics);
   const announcer = new Dispatcher(logger);
   const database = new DatabaseAvailability(() => stores.settings.writeProbe(Date.now()), logger);
   const { payloads, send, links, domains, webhooks, fxRates, ...plain } = storeServices(

@@ -11,7 +11,7 @@ import { ClusterLinkCache } from "../infra/cluster-link-cache.js";
 import { ClusterRateLimiter } from "../infra/cluster-rate-limiter.js";
 import { MemoryRateLimiter } from "../infra/memory-rate-limiter.js";
 import type { Metrics } from "../infra/metrics.js";
-import { createRedisClients, type RedisErrorListener } from "../infra/redis.js";
+import type { RedisErrorListener } from "../infra/redis.js";
 import { RedisLinkCacheBus } from "../infra/redis-link-cache-bus.js";
 import { RedisRateLimiter } from "../infra/redis-rate-limiter.js";
 
@@ -36,7 +36,7 @@ export type SharedState = {
  * are broadcast through it; workers of one machine without Redis agree through their primary process; a
  * single process keeps both in memory.
  */
-export function sharedState(config: Config, logger: Logger, metrics: Metrics): SharedState {
+export async function sharedState(config: Config, logger: Logger, metrics: Metrics): Promise<SharedState> {
   if (!config.redisUrl && isClusterWorker()) {
     return {
       linkCache: new ClusterLinkCache(new MemoryLinkCache(), () =>
@@ -84,6 +84,8 @@ export function sharedState(config: Config, logger: Logger, metrics: Metrics): S
       "a link cache invalidation did not reach every process; they may serve the old link for up to 5 s",
     );
   };
+  // Loaded only with REDIS_URL: a process without Redis never loads its client.
+  const { createRedisClients } = await import("../infra/redis.js");
   const redis = createRedisClients(config.redisUrl, logger, onError);
   return {
     linkCache: new RedisLinkCacheBus(new MemoryLinkCache(), redis.commands, redis.subscriber, onError),

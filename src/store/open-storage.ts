@@ -20,8 +20,6 @@ import {
   postgresMigrations,
   sqliteMigrations,
 } from "./migrations/index.js";
-import { openPostgres } from "./postgres/database.js";
-import { ensurePartitions } from "./postgres/partitions.js";
 import { SqlAccountStore } from "./sql/account-store.js";
 import { SqlAnalyticsStore } from "./sql/analytics-store.js";
 import { SqlClickStore } from "./sql/click-store.js";
@@ -88,6 +86,11 @@ export async function openStorage(
   { migrate = false, checkIntegrity = true } = {},
 ): Promise<Storage> {
   if (config.databaseUrl?.startsWith("postgres")) {
+    // Loaded only here: an install on SQLite never loads the PostgreSQL driver.
+    const [{ openPostgres }, { ensurePartitions }] = await Promise.all([
+      import("./postgres/database.js"),
+      import("./postgres/partitions.js"),
+    ]);
     const { db, pool } = openPostgres({ url: config.databaseUrl, poolSize: config.databasePoolSize });
     try {
       const appliedMigrations = migrate ? await migrateToLatest(db, postgresMigrations) : [];
