@@ -1,4 +1,4 @@
-import { type Kysely, type RawBuilder, sql } from "kysely";
+import { type Kysely, type RawBuilder, type SqlBool, sql } from "kysely";
 import type { Dimension } from "../../domain/analytics/dimensions.js";
 import { DAY_MS, PART_SEPARATOR } from "../../domain/analytics/dimensions.js";
 import {
@@ -132,8 +132,62 @@ export class SqlAnalyticsStore implements AnalyticsStore {
     return { rows, rawSegments };
   }
 
-  async tally(query: TallyQuery): Promise<Tally[]> {
-    if (query.segments.length === 0) return [];
+  /**
+   * Per-link rollups of a dimension hold a row per link, day and value. When a filter selects many links, those
+   * rows outnumber what the event columns read for the same days (every event of the range): the columns answer
+   * then, if every closed day of the range has them current.
+   */
+  private async perLinkRowsOutgrowColumns(query: TallyQuery): Promise<boolean> {
+    const rollup = query.rollup;
+    const days = query.segments.filter((segment) => segment.grain === "day");
+    if (!rollup || rollup.dimension === "all" || days.length === 0 || !columnsAnswer(query.filter))
+      return false;
+    if (query.links === null && !keyedByLink(query.key)) return false;
+    const lo = Math.min(...days.map((segment) => segment.start));
+    const hi = Math.max(...days.map((segment) => segment.end));
+    // The dimension's values per day are sampled from the range's last week: a year of city rows is ~90k.
+    const sampled = Math.max(lo, hi - VALUE_SAMPLE_DAYS * DAY_MS);
+    const dayRows = (linkId: RawBuilder<SqlBool>, dimension: string, from = lo) =>
+      sql`r.workspace_id = ${query.workspaceId} and r.dimension = ${dimension} and r.hours = 24 and ${linkId}
+          and r.period >= ${from} and r.period < ${hi}`;
+    const everyLink = sql<SqlBool>`r.link_id = ''`;
+    const { rows } = await sql<{ events: unknown; value_rows: unknown; sampled_days: unknown }>`
+      select (select sum(r.clicks + r.leads + r.sales) from rollups r where ${dayRows(everyLink, "all")}) as events,
+             (select count(*) from rollups r where ${dayRows(everyLink, rollup.dimension, sampled)}) as value_rows,
+             (select count(*) from rollups r where ${dayRows(everyLink, "all", sampled)}) as sampled_days`.execute(
+      this.db,
+    );
+    const events = Number(rows[0]?.events ?? 0);
+    const sampledDays = Number(rows[0]?.sampled_days ?? 0);
+    if (events === 0) return false;
+    const valuesPerDay =
+      rollup.values && !rollup.values.exclude
+        ? rollup.values.list.length
+        : Math.max(1, Math.round(Number(rows[0]?.value_rows ?? 0) / Math.max(1, sampledDays)));
+    // A link's day has at most one row per value, and no more rows than events.
+    const { rows: estimate } = await sql<{ link_rows: unknown }>`
+      select sum(case when r.clicks + r.leads + r.sales < ${valuesPerDay} then r.clicks + r.leads + r.sales
+                      else ${valuesPerDay} end) as link_rows
+      from rollups r where ${dayRows(sql<SqlBool>`r.link_id in (${matchingLinks(query)})`, "all")}`.execute(
+      this.db,
+    );
+    if (Number(estimate[0]?.link_rows ?? 0) * ROLLUP_ROW_COST_IN_EVENTS <= events) return false;
+    const states = await this.columns.dayStates(query.workspaceId, query.kinds, lo, hi - 1);
+    return [...states.values()].every((byDay) =>
+      [...byDay.values()].every((state) => state === "columns" || state === "empty"),
+    );
+  }
+
+  async tally(asked: TallyQuery): Promise<Tally[]> {
+    if (asked.segments.length === 0) return [];
+    const query = (await this.perLinkRowsOutgrowColumns(asked))
+      ? {
+          ...asked,
+          segments: asked.segments.map((segment) =>
+            segment.grain === "day" ? { ...segment, grain: "raw" as const } : segment,
+          ),
+        }
+      : asked;
     const columnar = await this.fromColumns(query);
     const segments: LabelledSegment[] = columnar
       ? [...query.segments.filter((s) => s.grain !== "raw"), ...columnar.rawSegments, NO_SEGMENT]
@@ -260,6 +314,13 @@ const NO_SEGMENT: LabelledSegment = { bucket: 0, start: 0, end: 0, grain: "none"
 
 /** Raw segments shorter than this in all are read from the events, the columns' bookkeeping costing more. */
 const MIN_SCANNED_MS = 6 * 3_600_000;
+/**
+ * Reading a per-link rollup row costs about as much as counting 23 events from the columns (measured at 10M clicks:
+ * ~0.8 µs a row, ~35 ns an event), and the estimate of those rows runs 1.5–2.7 times high on skewed values (a
+ * link's clicks come from fewer cities than the workspace's): a row of the estimate counts as 15 events.
+ */
+const ROLLUP_ROW_COST_IN_EVENTS = 15;
+const VALUE_SAMPLE_DAYS = 7;
 
 const floorDay = (epoch: number) => Math.floor(epoch / DAY_MS) * DAY_MS;
 
