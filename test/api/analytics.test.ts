@@ -7,6 +7,7 @@ import type { Click } from "../../src/domain/clicks/model.js";
 import { attributionOf } from "../../src/domain/conversions/attribution.js";
 import { newCustomer } from "../../src/domain/customers/new-customer.js";
 import { newEventId } from "../../src/domain/ids.js";
+import { testClick } from "../helpers/clicks.js";
 import { clickIdFor, trackedLink } from "../helpers/journey.js";
 import { rejection } from "../helpers/rejection.js";
 import { startServer, type TestServer } from "../helpers/server.js";
@@ -27,36 +28,22 @@ let sequence = 0;
 /** A click on `link` at `at`, as the redirect would have recorded it. */
 function clickOn(link: Link, at: number, context: Partial<Click> = {}): Click {
   sequence += 1;
-  return {
+  return testClick(server.workspaceId, link, {
     id: `clk${String(sequence).padStart(13, "0")}`,
-    workspaceId: server.workspaceId,
-    linkId: link.id,
     timestamp: at,
     identityHash: `visitor-${sequence}`,
-    domain: link.domain,
-    key: link.key,
-    url: link.url,
     ip: "203.0.113.9",
     country: "US",
     continent: "NA",
     region: "US-NY",
     city: "New York",
-    device: "Desktop",
-    browser: "Chrome",
-    os: "Mac OS",
-    engine: "Blink",
-    ua: "Mozilla/5.0",
-    referer: "(direct)",
-    refererUrl: "(direct)",
-    qr: false,
-    trigger: "link",
     utmSource: link.utmSource ?? null,
     utmMedium: link.utmMedium ?? null,
     utmCampaign: link.utmCampaign ?? null,
     utmTerm: link.utmTerm ?? null,
     utmContent: link.utmContent ?? null,
     ...context,
-  };
+  });
 }
 
 async function recordClick(click: Click): Promise<Click> {

@@ -9,6 +9,7 @@ import type { Click } from "../../src/domain/clicks/model.js";
 import { attributionOf } from "../../src/domain/conversions/attribution.js";
 import { newCustomer } from "../../src/domain/customers/new-customer.js";
 import { newEventId } from "../../src/domain/ids.js";
+import { testClick } from "../helpers/clicks.js";
 import { apiCall } from "../helpers/journey.js";
 import { rejection } from "../helpers/rejection.js";
 import { startServer, type TestServer } from "../helpers/server.js";
@@ -215,35 +216,16 @@ function clickOn(
   place: { country: string; city: string },
 ): Click {
   sequence += 1;
-  return {
+  return testClick(workspaceId, link, {
     id: `tfc${String(sequence).padStart(13, "0")}`,
-    workspaceId,
-    linkId: link.id,
     timestamp: time,
     identityHash: `visitor-${sequence}`,
-    domain: link.domain,
-    key: link.key,
-    url: link.url,
     ip: "203.0.113.9",
     country: place.country,
     continent: place.country === "US" ? "NA" : "EU",
     region: `${place.country}-X`,
     city: place.city,
-    device: "Desktop",
-    browser: "Chrome",
-    os: "Mac OS",
-    engine: "Blink",
-    ua: "Mozilla/5.0",
-    referer: "(direct)",
-    refererUrl: "(direct)",
-    qr: false,
-    trigger: "link",
-    utmSource: null,
-    utmMedium: null,
-    utmCampaign: null,
-    utmTerm: null,
-    utmContent: null,
-  };
+  });
 }
 
 describe("analytics and events filtered by tags and folders", () => {

@@ -11,6 +11,7 @@ import { segmentsOf } from "../../src/domain/analytics/segments.js";
 import type { Click } from "../../src/domain/clicks/model.js";
 import type { EventFilter } from "../../src/domain/events/model.js";
 import { EventColumns } from "../../src/store/sql/event-columns.js";
+import { testClick } from "../helpers/clicks.js";
 import { startServer, type TestServer } from "../helpers/server.js";
 
 const DAY = 86_400_000;
@@ -48,35 +49,17 @@ test("many links by city: the event columns answer, as the rollups did", async (
   for (let day = 0; day < 4; day++)
     for (const [l, link] of [...links, quiet].entries())
       for (let n = 0; n < (link === quiet ? 1 : 6); n++)
-        clicks.push({
-          id: `c${day}-${l}-${n}`,
-          workspaceId: workspace.workspaceId,
-          linkId: link.id,
-          timestamp: FIRST_DAY + day * DAY + 3_600_000 * (n + 1),
-          identityHash: `v${day}-${l}-${n}`,
-          domain: link.domain,
-          key: link.key,
-          url: link.url,
-          ip: "203.0.113.1",
-          country: "US",
-          continent: "NA",
-          region: "US-NY",
-          city: `City ${l}-${n}`,
-          device: "Desktop",
-          browser: "Chrome",
-          os: "Windows",
-          engine: "Blink",
-          ua: "ua",
-          referer: "(direct)",
-          refererUrl: "(direct)",
-          qr: false,
-          trigger: "link",
-          utmSource: null,
-          utmMedium: null,
-          utmCampaign: null,
-          utmTerm: null,
-          utmContent: null,
-        });
+        clicks.push(
+          testClick(workspace.workspaceId, link, {
+            id: `c${day}-${l}-${n}`,
+            timestamp: FIRST_DAY + day * DAY + 3_600_000 * (n + 1),
+            identityHash: `v${day}-${l}-${n}`,
+            country: "US",
+            continent: "NA",
+            region: "US-NY",
+            city: `City ${l}-${n}`,
+          }),
+        );
   await server.storage.stores.clicks.recordBatch(clicks, 0);
   assert.ok((await perLinkRows(workspace.workspaceId, "cities")) >= clicks.length);
 

@@ -17,6 +17,7 @@ import type { Database } from "../../src/store/sql/schema.js";
 import { SqlWorkspaceStore } from "../../src/store/sql/workspace-store.js";
 import { openSqlite } from "../../src/store/sqlite/database.js";
 import { DubWebhookPayloads } from "../../src/wire/webhook-payloads.js";
+import { testClick } from "../helpers/clicks.js";
 
 const HOUR = 3_600_000;
 
@@ -58,38 +59,14 @@ async function storedLink(): Promise<Link> {
   return link;
 }
 
-function click(link: Link, visitor: string, overrides: Partial<Click> = {}): Click {
-  return {
+const click = (link: Link, visitor: string, overrides: Partial<Click> = {}): Click =>
+  testClick(workspaceId, link, {
     id: newClickId(),
-    workspaceId,
-    linkId: link.id,
     timestamp: Date.now(),
     identityHash: `hash-${visitor}`,
-    domain: link.domain,
-    key: link.key,
-    url: link.url,
-    ip: "203.0.113.1",
-    country: "Unknown",
-    continent: "Unknown",
-    region: "Unknown",
-    city: "Unknown",
-    device: "Desktop",
-    browser: "Chrome",
-    os: "Mac OS",
-    engine: "Blink",
     ua: "test",
-    referer: "(direct)",
-    refererUrl: "(direct)",
-    qr: false,
-    trigger: "link",
-    utmSource: null,
-    utmMedium: null,
-    utmCampaign: null,
-    utmTerm: null,
-    utmContent: null,
     ...overrides,
-  };
-}
+  });
 
 /** The real SQLite store, with every recordBatch call logged (and optionally held until released). */
 function observedStore() {
