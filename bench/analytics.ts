@@ -10,7 +10,15 @@ import SQLite from "better-sqlite3";
 import { type Kysely, Kysely as KyselyDb, PostgresDialect, SqliteDialect } from "kysely";
 import pg from "pg";
 import { seedAnalytics } from "./lib/seed-analytics.js";
-import { freePort, httpRequest, onExit, repoRoot, spawnServer, waitForHttp } from "./lib/server.js";
+import {
+  freePort,
+  httpRequest,
+  onExit,
+  printOutputTails,
+  repoRoot,
+  spawnServer,
+  waitForHttp,
+} from "./lib/server.js";
 
 function envNumber(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -447,8 +455,7 @@ try {
     );
   }
 } catch (err) {
-  const tail = server.outputTail();
-  if (tail) process.stderr.write(`--- ${server.name} output (last lines) ---\n${tail}\n`);
+  printOutputTails([server]);
   throw err;
 } finally {
   await server.stop();

@@ -8,8 +8,9 @@ import path from "node:path";
 import SQLite from "better-sqlite3";
 import type { Browser, BrowserContext } from "playwright-core";
 import { browserMissing, launchBrowser } from "../test/helpers/browser.js";
+import { startClicktrail } from "./lib/clicktrail.js";
 import { seedAnalytics } from "./lib/seed-analytics.js";
-import { freePort, onExit, repoRoot, spawnServer, waitForHttp } from "./lib/server.js";
+import { freePort, onExit, printOutputTails, repoRoot } from "./lib/server.js";
 
 /** The mark the analytics page sets once the chart and every breakdown show data (web/src/pages/analytics). */
 const SHOWN_MARK = "clicktrail:analytics-shown";
@@ -222,23 +223,11 @@ ensureUser();
 const workspace = workspaceOf(path.join(dataDir, "clicktrail.sqlite"));
 
 const port = await freePort();
-const server = spawnServer({
-  name: "clicktrail",
-  port,
-  args: ["dist/main.js"],
-  env: {
-    DATA_DIR: dataDir,
-    PORT: String(port),
-    HOST: "127.0.0.1",
-    LOG_LEVEL: "warn",
-    RATE_LIMIT_PER_MINUTE: "1000000",
-  },
-});
+const server = await startClicktrail(dataDir, port);
 let browser: Browser | undefined;
 onExit(() => void browser?.close());
 const results: { view: string; cache: "cold" | "warm"; samples: Sample[] }[] = [];
 try {
-  await waitForHttp(server, "/healthz", { timeoutMs: 60_000 });
   browser = await launchBrowser();
   const page = (view: string) => `${server.baseUrl}/app/${workspace.slug}/analytics?${view}`;
 
@@ -289,8 +278,7 @@ try {
     );
   }
 } catch (error) {
-  const tail = server.outputTail();
-  if (tail) process.stderr.write(`--- ${server.name} output (last lines) ---\n${tail}\n`);
+  printOutputTails([server]);
   throw error;
 } finally {
   await browser?.close();

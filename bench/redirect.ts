@@ -4,16 +4,26 @@ import fs from "node:fs";
 import { createServer } from "node:http";
 import os from "node:os";
 import path from "node:path";
-import { api, createApiKey, ensureBuilt, envNumber, machineLine, startClicktrail } from "./lib/clicktrail.js";
-import { freePort, httpRequest, onExit, type ServerProcess, spawnServer, waitForHttp } from "./lib/server.js";
+import {
+  api,
+  createApiKey,
+  ensureBuilt,
+  loadOptions,
+  machineLine,
+  startClicktrail,
+} from "./lib/clicktrail.js";
+import {
+  freePort,
+  httpRequest,
+  onExit,
+  printOutputTails,
+  type ServerProcess,
+  spawnServer,
+  waitForHttp,
+} from "./lib/server.js";
 import { rssMb, runWrk, table, type WrkResult } from "./lib/wrk.js";
 
-const seconds = envNumber("BENCH_SECONDS", 10);
-const connections = Math.round(envNumber("BENCH_CONNECTIONS", 50));
-const asJson = process.argv.includes("--json");
-// With --json, stdout carries only the JSON object; everything human-readable goes to stderr.
-const out = asJson ? process.stderr : process.stdout;
-const log = (line = "") => out.write(`${line}\n`);
+const { seconds, connections, asJson, log } = loadOptions();
 
 const LINK = { url: "https://example.com/landing?ref=bench", key: "bench", trackConversion: true };
 
@@ -192,10 +202,7 @@ try {
     process.stdout.write(`${JSON.stringify(summary)}\n`);
   }
 } catch (err) {
-  for (const s of servers) {
-    const tail = s.outputTail();
-    if (tail) process.stderr.write(`--- ${s.name} output (last lines) ---\n${tail}\n`);
-  }
+  printOutputTails(servers);
   throw err;
 } finally {
   for (const s of servers) await stopServer(s);

@@ -5,16 +5,26 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import SQLite from "better-sqlite3";
-import { api, createApiKey, ensureBuilt, envNumber, machineLine, startClicktrail } from "./lib/clicktrail.js";
+import {
+  api,
+  createApiKey,
+  ensureBuilt,
+  loadOptions,
+  machineLine,
+  startClicktrail,
+} from "./lib/clicktrail.js";
 import { BROWSER_UA } from "./lib/load.js";
-import { freePort, httpRequest, onExit, type ServerProcess, spawnServer } from "./lib/server.js";
+import {
+  freePort,
+  httpRequest,
+  onExit,
+  printOutputTails,
+  type ServerProcess,
+  spawnServer,
+} from "./lib/server.js";
 import { rssMb, runWrk, table, type WrkResult } from "./lib/wrk.js";
 
-const seconds = envNumber("BENCH_SECONDS", 10);
-const connections = Math.round(envNumber("BENCH_CONNECTIONS", 50));
-const asJson = process.argv.includes("--json");
-const out = asJson ? process.stderr : process.stdout;
-const log = (line = "") => out.write(`${line}\n`);
+const { seconds, connections, asJson, log } = loadOptions();
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "clicktrail-bench-track-"));
 const removeDataDir = () => fs.rmSync(dataDir, { recursive: true, force: true });
@@ -129,10 +139,7 @@ try {
       `${JSON.stringify({ loadavg: os.loadavg(), connections, seconds, results, stored, idleRssMb: idleRss })}\n`,
     );
 } catch (err) {
-  for (const s of servers) {
-    const tail = s.outputTail();
-    if (tail) process.stderr.write(`--- ${s.name} output (last lines) ---\n${tail}\n`);
-  }
+  printOutputTails(servers);
   throw err;
 } finally {
   for (const s of servers) await s.stop();

@@ -16,6 +16,18 @@ export function envNumber(name: string, fallback: number): number {
   return n;
 }
 
+/** What a wrk load bench is told: BENCH_SECONDS, BENCH_CONNECTIONS, --json (stdout then carries only the JSON). */
+export function loadOptions() {
+  const asJson = process.argv.includes("--json");
+  const out = asJson ? process.stderr : process.stdout;
+  return {
+    seconds: envNumber("BENCH_SECONDS", 10),
+    connections: Math.round(envNumber("BENCH_CONNECTIONS", 50)),
+    asJson,
+    log: (line = "") => void out.write(`${line}\n`),
+  };
+}
+
 export function ensureBuilt(log: (line: string) => void, quiet: boolean): void {
   if (fs.existsSync(path.join(dist, "main.js")) && fs.existsSync(path.join(dist, "cli.js"))) return;
   log("dist/ not built: running npm run build");

@@ -93,6 +93,14 @@ export interface ServerProcess {
   stop(graceMs?: number): Promise<boolean>;
 }
 
+/** After a failed run: what each server printed last, to stderr. */
+export function printOutputTails(servers: readonly ServerProcess[]): void {
+  for (const server of servers) {
+    const tail = server.outputTail();
+    if (tail) process.stderr.write(`--- ${server.name} output (last lines) ---\n${tail}\n`);
+  }
+}
+
 export function spawnServer(opts: {
   name: string;
   port: number;

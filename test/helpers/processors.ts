@@ -2,6 +2,7 @@
 import { createHmac } from "node:crypto";
 // to /integrations/{processor}/{workspaceId} of a real server. Stripe's headers come from its own test helper.
 import Stripe from "stripe";
+import type { presentIntegrationEvent } from "../../src/wire/integration.js";
 import { apiJson } from "./journey.js";
 import type { TestServer } from "./server.js";
 import { until } from "./webhook-receiver.js";
@@ -65,19 +66,8 @@ export const sendStripe = (
   workspaceId = server.workspaceId,
 ) => deliver(server, "stripe", body, { "stripe-signature": stripeSignature(body, secret) }, workspaceId);
 
-export type ListedEvent = {
-  processor: string;
-  eventId: string;
-  type: string;
-  status: string;
-  reason: string | null;
-  saleEventId: string | null;
-  refundId: string | null;
-  customerId: string | null;
-  invoiceId: string | null;
-  attempts: number;
-  cursor: string;
-};
+/** An event as GET /integrations/events lists it. */
+export type ListedEvent = ReturnType<typeof presentIntegrationEvent>;
 
 export const integrationEvents = async (server: TestServer, query = "", key = server.key) =>
   (await apiJson(server.origin, key, "GET", `/integrations/events${query}`)) as unknown as ListedEvent[];

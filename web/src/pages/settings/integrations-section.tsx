@@ -153,16 +153,7 @@ function SecretForm({ onSaved }: { onSaved: () => Promise<unknown> }) {
         void onSaved();
       }}
     >
-      <label>
-        Processor
-        <select value={processor} onChange={(event) => setProcessor(event.target.value)}>
-          {PROCESSORS.map((each) => (
-            <option key={each.id} value={each.id}>
-              {each.label}
-            </option>
-          ))}
-        </select>
-      </label>
+      <ProcessorSelect value={processor} onChange={setProcessor} />
       <label>
         Signing secret <span className="muted small">({hint})</span>
         <input
@@ -174,6 +165,31 @@ function SecretForm({ onSaved }: { onSaved: () => Promise<unknown> }) {
         />
       </label>
     </MutationForm>
+  );
+}
+
+/** A processor picker; `anyLabel` adds a first choice for none in particular (a filter). */
+function ProcessorSelect({
+  value,
+  onChange,
+  anyLabel,
+}: {
+  value: string;
+  onChange: (processor: string) => void;
+  anyLabel?: string;
+}) {
+  return (
+    <label>
+      Processor
+      <select value={value} onChange={(event) => onChange(event.target.value)}>
+        {anyLabel !== undefined && <option value="">{anyLabel}</option>}
+        {PROCESSORS.map((each) => (
+          <option key={each.id} value={each.id}>
+            {each.label}
+          </option>
+        ))}
+      </select>
+    </label>
   );
 }
 
@@ -200,17 +216,7 @@ function EventLog() {
     <section className="stack" aria-labelledby="integration-events-title">
       <h3 id="integration-events-title">Received events</h3>
       <div className="row-wrap">
-        <label>
-          Processor
-          <select value={processor} onChange={(event) => setProcessor(event.target.value)}>
-            <option value="">All</option>
-            {PROCESSORS.map((each) => (
-              <option key={each.id} value={each.id}>
-                {each.label}
-              </option>
-            ))}
-          </select>
-        </label>
+        <ProcessorSelect value={processor} onChange={setProcessor} anyLabel="All" />
         <label>
           Became
           <select value={status} onChange={(event) => setStatus(event.target.value)}>
