@@ -54,6 +54,21 @@ export async function startServer(
   env: Record<string, string> = {},
   options: { logger?: Logger } = {},
 ): Promise<TestServer> {
+  // The free port is only free when it is picked: an outgoing connection of another test process can take it
+  // as its own ephemeral port before this server listens. Then it starts again, on a new port and a new store.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startServerOnce(env, options);
+    } catch (error) {
+      if (attempt === 3 || !(error instanceof Error && error.message.includes("already in use"))) throw error;
+    }
+  }
+}
+
+async function startServerOnce(
+  env: Record<string, string>,
+  options: { logger?: Logger },
+): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), "clicktrail-test-"));
   const port = await freePort();
   const scaleOut = STORE === "postgres" ? await freshPostgresDatabase() : undefined;
@@ -70,10 +85,17 @@ export async function startServer(
       : {}),
     ...env,
   });
-  const server = await startRealServer(loaded, {
-    logger: options.logger ?? createLogger("silent"),
-    migrate: true,
-  });
+  let server: Awaited<ReturnType<typeof startRealServer>>;
+  try {
+    server = await startRealServer(loaded, {
+      logger: options.logger ?? createLogger("silent"),
+      migrate: true,
+    });
+  } catch (error) {
+    await scaleOut?.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  }
   const { app, created, services, storage, origin } = server;
   if (!created) throw new Error("expected an empty data directory");
   const reader = scaleOut ? postgresReader(scaleOut.url) : sqliteReader(join(dataDir, "clicktrail.sqlite"));
