@@ -95,6 +95,12 @@ export class SqlAnalyticsStore implements AnalyticsStore {
     const states = await this.columns.dayStates(query.workspaceId, query.kinds, fromDay, toDay);
     const pieces: Piece[] = [];
     const rawSegments: LabelledSegment[] = [];
+    const readRaw = (kind: EventKind, bucket: number, start: number, end: number) => {
+      const last = rawSegments.at(-1);
+      if (last && last.grain === rawGrain(kind) && last.bucket === bucket && last.end === start)
+        last.end = end;
+      else rawSegments.push({ bucket, start, end, grain: rawGrain(kind) });
+    };
     for (const kind of query.kinds) {
       const byDay = states.get(kind);
       for (const segment of raw) {
@@ -102,14 +108,19 @@ export class SqlAnalyticsStore implements AnalyticsStore {
           const start = Math.max(segment.start, day);
           const end = Math.min(segment.end, day + DAY_MS);
           const state = byDay?.get(day) ?? "events";
-          if (state === "columns")
-            pieces.push({ kind, day, bucket: segment.bucket, lo: start - day, hi: end - day });
-          else if (state !== "empty") {
-            const last = rawSegments.at(-1);
-            if (last && last.grain === rawGrain(kind) && last.bucket === segment.bucket && last.end === start)
-              last.end = end;
-            else rawSegments.push({ bucket: segment.bucket, start, end, grain: rawGrain(kind) });
-          }
+          if (state === "columns") {
+            // Columns built before the day was over hold its events before `until`; the rest are read raw.
+            const until = day + states.until(kind, day);
+            if (start < until)
+              pieces.push({
+                kind,
+                day,
+                bucket: segment.bucket,
+                lo: start - day,
+                hi: end >= until ? DAY_MS : end - day,
+              });
+            if (end > until) readRaw(kind, segment.bucket, Math.max(start, until), end);
+          } else if (state !== "empty") readRaw(kind, segment.bucket, start, end);
         }
       }
     }

@@ -1,13 +1,14 @@
 /**
- * Event columns (ADR 26): every closed UTC day of a workspace's events, per kind, stored as one compact array per
+ * Event columns (ADR 26): every UTC day of a workspace's events, per kind, stored as one compact array per
  * attribute (event-column-codec.ts), for the analytics that the rollups cannot answer. They are derived data:
  * built from the event tables in the background (`buildDue`), and trusted for a day only while the counts they
  * were built from equal that day's rollups (which every writer keeps in its own transaction). A day whose events
  * changed since (a customer erased, an event recorded late) no longer matches, is read from the events, and is
- * built again by the next run.
+ * built again by the next run. The day in progress is built up to its last whole hour, again as hours pass, and
+ * checked against its hour rollups; its events since are read from the event tables.
  */
 import { type Kysely, sql } from "kysely";
-import { DAY_MS, PART_SEPARATOR } from "../../domain/analytics/dimensions.js";
+import { DAY_MS, HOUR_MS, PART_SEPARATOR } from "../../domain/analytics/dimensions.js";
 import type { EventKind } from "../../domain/events/model.js";
 import { encodeAmounts, encodeTimes, encodeValues } from "./event-column-codec.js";
 import type { Database } from "./schema.js";
@@ -76,29 +77,40 @@ export type ValueColumnName = keyof typeof VALUE_COLUMNS;
 /** "refunded": a sales day with refunds, read from its events (columns hold no refunds) and never rebuilt. */
 export type DayState = "columns" | "events" | "refunded" | "empty";
 
-/** Days are built once they are over by this much, so that clicks still being committed are in them. */
+/** Days (and hours of the day in progress) are built once over by this much: clicks still being committed are in. */
 const GRACE_MS = 5 * 60_000;
+
+/** The days' states, and where the columns of a "columns" day end when they were built before it was over. */
+export class DayStates extends Map<EventKind, Map<number, DayState>> {
+  readonly ends = new Map<string, number>();
+
+  /** Ms from the day's start before which its events are in its columns. */
+  until(kind: EventKind, day: number): number {
+    return this.ends.get(`${kind} ${day}`) ?? DAY_MS;
+  }
+}
 
 export class EventColumns {
   constructor(private readonly db: Kysely<Database>) {}
 
   /**
    * How each UTC day in [fromDay, toDay] (day starts, epoch ms) is read, per kind: a day's columns are used
-   * while the counts they were built from equal the day's rollups.
+   * while the counts they were built from equal the day's rollups (the hour rollups before `until_ms` for
+   * columns built before the day was over).
    */
   async dayStates(
     workspaceId: string,
     kinds: readonly EventKind[],
     fromDay: number,
     toDay: number,
-  ): Promise<Map<EventKind, Map<number, DayState>>> {
+  ): Promise<DayStates> {
     fromDay = Math.floor(fromDay / DAY_MS) * DAY_MS;
     const [totals, refunded, built] = await Promise.all([
       this.dayTotals(workspaceId, fromDay, toDay),
       kinds.includes("sales") ? this.refundDays(workspaceId, fromDay, toDay) : new Set<number>(),
       this.db
         .selectFrom("event_column_days")
-        .select(["kind", "day", "events", "amount"])
+        .select(["kind", "day", "events", "amount", "until_ms"])
         .where("workspace_id", "=", workspaceId)
         .where("kind", "in", kinds as EventKind[])
         .where("day", ">=", fromDay)
@@ -106,24 +118,40 @@ export class EventColumns {
         .execute(),
     ]);
     const builtOf = new Map(built.map((row) => [`${row.kind} ${Number(row.day)}`, row]));
-    const states = new Map<EventKind, Map<number, DayState>>();
+    const partialDays = built.filter((row) => row.until_ms !== null).map((row) => Number(row.day));
+    const hours = partialDays.length
+      ? await this.hourTotals(workspaceId, Math.min(...partialDays), Math.max(...partialDays) + DAY_MS)
+      : [];
+    const states = new DayStates();
     for (const kind of kinds) {
       const byDay = new Map<number, DayState>();
       for (let day = fromDay; day <= toDay; day += DAY_MS) {
+        const id = `${kind} ${day}`;
         const expected = expectedOf(kind, totals.get(day));
-        const header = builtOf.get(`${kind} ${day}`);
+        const header = builtOf.get(id);
+        const until = header?.until_ms === null || header === undefined ? DAY_MS : Number(header.until_ms);
+        const builtFrom =
+          until === DAY_MS
+            ? expected
+            : sumOf(
+                kind,
+                hours.filter((row) => row.period >= day && row.period < day + until),
+              );
+        const current =
+          header !== undefined &&
+          Number(header.events) === builtFrom.events &&
+          Number(header.amount) === builtFrom.amount;
         byDay.set(
           day,
           expected.events === 0
             ? "empty"
             : kind === "sales" && refunded.has(day)
               ? "refunded"
-              : header &&
-                  Number(header.events) === expected.events &&
-                  Number(header.amount) === expected.amount
+              : current
                 ? "columns"
                 : "events",
         );
+        if (current && until < DAY_MS) states.ends.set(id, until);
       }
       states.set(kind, byDay);
     }
@@ -131,11 +159,14 @@ export class EventColumns {
   }
 
   /**
-   * Builds the columns of every day of every workspace that is over and whose columns are missing or stale, at
-   * most `maxDays` days of one kind per call (the oldest first); returns how many it built.
+   * Builds the columns of every day of every workspace whose columns are missing, stale, or (the day in
+   * progress) an hour behind, at most `maxDays` days of one kind per call (the oldest first); returns how many
+   * it built.
    */
   async buildDue(now: number, maxDays = 24): Promise<number> {
-    const lastDay = Math.floor((now - GRACE_MS) / DAY_MS) * DAY_MS - DAY_MS;
+    const today = Math.floor((now - GRACE_MS) / DAY_MS) * DAY_MS;
+    // Whole hours of the day in progress that are over by the grace period.
+    const todayUntil = Math.floor((now - GRACE_MS - today) / HOUR_MS) * HOUR_MS;
     const workspaces = await this.db.selectFrom("workspaces").select("id").orderBy("id").execute();
     let built = 0;
     for (const { id } of workspaces) {
@@ -147,21 +178,35 @@ export class EventColumns {
         .where("hours", "=", 24)
         .where("link_id", "=", "")
         .executeTakeFirst();
-      if (first?.first === null || first?.first === undefined || Number(first.first) > lastDay) continue;
-      const states = await this.dayStates(id, ["clicks", "leads", "sales"], Number(first.first), lastDay);
+      if (first?.first === null || first?.first === undefined || Number(first.first) > today) continue;
+      const states = await this.dayStates(id, ["clicks", "leads", "sales"], Number(first.first), today);
       for (const [kind, byDay] of states)
         for (const [day, state] of byDay) {
-          if (state !== "events") continue;
+          const until = states.until(kind, day);
+          const due =
+            day === today
+              ? todayUntil > 0 && (state === "events" || (state === "columns" && until < todayUntil))
+              : state === "events" || (state === "columns" && until < DAY_MS);
+          if (!due) continue;
           if (built >= maxDays) return built;
-          await this.build(id, kind, day, now);
+          await this.build(id, kind, day, now, day === today ? todayUntil : DAY_MS);
           built += 1;
         }
     }
     return built;
   }
 
-  /** Builds (again) one day's columns of one kind from its events, in one transaction. */
-  async build(workspaceId: string, kind: EventKind, day: number, now = Date.now()): Promise<void> {
+  /**
+   * Builds (again) one day's columns of one kind from its events before `until` (ms from the day's start), in
+   * one transaction.
+   */
+  async build(
+    workspaceId: string,
+    kind: EventKind,
+    day: number,
+    now = Date.now(),
+    until = DAY_MS,
+  ): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
       const rows = (await trx
         .selectFrom(EVENT_TABLES[kind])
@@ -192,7 +237,7 @@ export class EventColumns {
         ])
         .where("workspace_id", "=", workspaceId)
         .where("timestamp", ">=", day)
-        .where("timestamp", "<", day + DAY_MS)
+        .where("timestamp", "<", day + until)
         .orderBy("timestamp")
         .execute()) as SourceRow[];
       const columns: { name: string; data: Buffer }[] = [
@@ -216,14 +261,11 @@ export class EventColumns {
         .insertInto("event_columns")
         .values(columns.map(({ name, data }) => ({ workspace_id: workspaceId, kind, name, day, data })))
         .execute();
+      const header = { events: rows.length, amount, built_at: now, until_ms: until < DAY_MS ? until : null };
       await trx
         .insertInto("event_column_days")
-        .values({ workspace_id: workspaceId, kind, day, events: rows.length, amount, built_at: now })
-        .onConflict((oc) =>
-          oc
-            .columns(["workspace_id", "kind", "day"])
-            .doUpdateSet({ events: rows.length, amount, built_at: now }),
-        )
+        .values({ workspace_id: workspaceId, kind, day, ...header })
+        .onConflict((oc) => oc.columns(["workspace_id", "kind", "day"]).doUpdateSet(header))
         .execute();
     });
   }
@@ -238,6 +280,21 @@ export class EventColumns {
       .where("timestamp", "<", toDay + DAY_MS)
       .execute();
     return new Set(rows.map((row) => Math.floor(Number(row.timestamp) / DAY_MS) * DAY_MS));
+  }
+
+  /** The workspace's hour rollups in [from, to). */
+  private async hourTotals(workspaceId: string, from: number, to: number) {
+    const rows = await this.db
+      .selectFrom("rollups")
+      .select(["period", "clicks", "leads", "sales", "sale_amount"])
+      .where("workspace_id", "=", workspaceId)
+      .where("dimension", "=", "all")
+      .where("hours", "=", 1)
+      .where("link_id", "=", "")
+      .where("period", ">=", from)
+      .where("period", "<", to)
+      .execute();
+    return rows.map((row) => ({ ...row, period: Number(row.period) }));
   }
 
   /** Each day's totals from the workspace's day rollups. */
@@ -256,10 +313,18 @@ export class EventColumns {
   }
 }
 
-function expectedOf(
-  kind: EventKind,
-  totals: { clicks: number; leads: number; sales: number; sale_amount: number } | undefined,
-): { events: number; amount: number } {
+type Totals = { clicks: number; leads: number; sales: number; sale_amount: number };
+
+const sumOf = (kind: EventKind, rows: readonly Totals[]) =>
+  rows.reduce(
+    (sum, row) => {
+      const one = expectedOf(kind, row);
+      return { events: sum.events + one.events, amount: sum.amount + one.amount };
+    },
+    { events: 0, amount: 0 },
+  );
+
+function expectedOf(kind: EventKind, totals: Totals | undefined): { events: number; amount: number } {
   if (!totals) return { events: 0, amount: 0 };
   if (kind === "clicks") return { events: Number(totals.clicks), amount: 0 };
   if (kind === "leads") return { events: Number(totals.leads), amount: 0 };

@@ -64,6 +64,8 @@ export interface Database extends ConversionTables, WebhookTables, AccountTables
     events: number;
     amount: number;
     built_at: number;
+    /** Where the columns end, in ms from the day's start; null: the whole day. */
+    until_ms: number | null;
   };
   /** One attribute of one day's events of one kind, encoded by event-column-codec.ts. */
   event_columns: { workspace_id: string; kind: string; name: string; day: number; data: Uint8Array };
