@@ -106,7 +106,7 @@ export class EventColumns {
   ): Promise<DayStates> {
     fromDay = Math.floor(fromDay / DAY_MS) * DAY_MS;
     const [totals, refunded, built] = await Promise.all([
-      this.dayTotals(workspaceId, fromDay, toDay),
+      this.totals(workspaceId, 24, fromDay, toDay + DAY_MS),
       kinds.includes("sales") ? this.refundDays(workspaceId, fromDay, toDay) : new Set<number>(),
       this.db
         .selectFrom("event_column_days")
@@ -117,17 +117,18 @@ export class EventColumns {
         .where("day", "<=", toDay)
         .execute(),
     ]);
+    const dayTotals = new Map(totals.map((row) => [row.period, row]));
     const builtOf = new Map(built.map((row) => [`${row.kind} ${Number(row.day)}`, row]));
     const partialDays = built.filter((row) => row.until_ms !== null).map((row) => Number(row.day));
     const hours = partialDays.length
-      ? await this.hourTotals(workspaceId, Math.min(...partialDays), Math.max(...partialDays) + DAY_MS)
+      ? await this.totals(workspaceId, 1, Math.min(...partialDays), Math.max(...partialDays) + DAY_MS)
       : [];
     const states = new DayStates();
     for (const kind of kinds) {
       const byDay = new Map<number, DayState>();
       for (let day = fromDay; day <= toDay; day += DAY_MS) {
         const id = `${kind} ${day}`;
-        const expected = expectedOf(kind, totals.get(day));
+        const expected = expectedOf(kind, dayTotals.get(day));
         const header = builtOf.get(id);
         const until = header?.until_ms === null || header === undefined ? DAY_MS : Number(header.until_ms);
         const builtFrom =
@@ -282,34 +283,19 @@ export class EventColumns {
     return new Set(rows.map((row) => Math.floor(Number(row.timestamp) / DAY_MS) * DAY_MS));
   }
 
-  /** The workspace's hour rollups in [from, to). */
-  private async hourTotals(workspaceId: string, from: number, to: number) {
+  /** The workspace's totals per hour or per day (its `all` rollups) in [from, to). */
+  private async totals(workspaceId: string, hours: 1 | 24, from: number, to: number) {
     const rows = await this.db
       .selectFrom("rollups")
       .select(["period", "clicks", "leads", "sales", "sale_amount"])
       .where("workspace_id", "=", workspaceId)
       .where("dimension", "=", "all")
-      .where("hours", "=", 1)
+      .where("hours", "=", hours)
       .where("link_id", "=", "")
       .where("period", ">=", from)
       .where("period", "<", to)
       .execute();
     return rows.map((row) => ({ ...row, period: Number(row.period) }));
-  }
-
-  /** Each day's totals from the workspace's day rollups. */
-  private async dayTotals(workspaceId: string, fromDay: number, toDay: number) {
-    const rows = await this.db
-      .selectFrom("rollups")
-      .select(["period", "clicks", "leads", "sales", "sale_amount"])
-      .where("workspace_id", "=", workspaceId)
-      .where("dimension", "=", "all")
-      .where("hours", "=", 24)
-      .where("link_id", "=", "")
-      .where("period", ">=", fromDay)
-      .where("period", "<=", toDay)
-      .execute();
-    return new Map(rows.map((row) => [Number(row.period), row]));
   }
 }
 
