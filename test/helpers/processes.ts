@@ -168,12 +168,30 @@ export type ServerProcess = Spawned & {
   kill(): Promise<void>;
 };
 
-/** Starts `node dist/main.js` on `port` (a free one by default) and resolves once /readyz answers 200. */
+/**
+ * Starts `node dist/main.js` on `port` (a free one by default) and resolves once /readyz answers 200. A port
+ * picked here can be taken before the server listens (as another process's outgoing port): it then starts again on
+ * another, three times at most.
+ */
 export async function startMain(
   env: Record<string, string>,
   options: { port?: number; readyWithinMs?: number } = {},
 ): Promise<ServerProcess> {
-  const port = options.port ?? (await freePort());
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startMainOn(options.port ?? (await freePort()), env, options.readyWithinMs);
+    } catch (error) {
+      const taken = error instanceof Error && /EADDRINUSE|already in use/.test(error.message);
+      if (options.port !== undefined || attempt === 3 || !taken) throw error;
+    }
+  }
+}
+
+async function startMainOn(
+  port: number,
+  env: Record<string, string>,
+  readyWithinMs = 60_000,
+): Promise<ServerProcess> {
   const spawned = spawnChild(process.execPath, [MAIN], { PORT: String(port), HOST: "127.0.0.1", ...env });
   const origin = `http://127.0.0.1:${port}`;
   try {
@@ -187,7 +205,7 @@ export async function startMain(
         );
       },
       () => `the server to become ready: ${spawned.output()}`,
-      options.readyWithinMs ?? 60_000,
+      readyWithinMs,
     );
   } catch (error) {
     // A server left running keeps the test file's process alive: node:test would wait for it forever.
