@@ -14,8 +14,11 @@ import { startServer, type TestServer } from "../helpers/server.js";
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
-/** The day playing "today": the clock handed to buildDue is on it. */
-const D = Math.floor(Date.now() / DAY) * DAY - 20 * DAY;
+/**
+ * The day playing "today": the clock handed to buildDue is on it. It lies in the future, where the server's own
+ * 15-second job (on the real clock) leaves it alone; on a past day that job would build it whole mid-test.
+ */
+const D = Math.floor(Date.now() / DAY) * DAY + 20 * DAY;
 /** Past the five-minute grace after `hours` o'clock on D. */
 const past = (hours: number) => D + hours * HOUR + 6 * 60_000;
 
