@@ -1,10 +1,16 @@
 import type { TestServer } from "../../helpers/server.js";
 
 /**
- * Written in the background, whatever the requests do: delivery attempts by the webhook worker, and the dedupe
- * window's visitors, pruned every ten minutes (clicks themselves are counted in `clicks`).
+ * Written in the background, whatever the requests do: delivery attempts by the webhook worker, the dedupe
+ * window's visitors, pruned every ten minutes (clicks themselves are counted in `clicks`), and the event columns
+ * built from the events every 15 seconds, the day in progress included (ADR 26).
  */
-const BACKGROUND_TABLES = new Set(["webhook_attempts", "click_visitors"]);
+const BACKGROUND_TABLES = new Set([
+  "webhook_attempts",
+  "click_visitors",
+  "event_columns",
+  "event_column_days",
+]);
 /** Rows written by design on requests that change nothing: the readiness probe's (GET /readyz). */
 const BACKGROUND_ROWS: Record<string, string> = { settings: "name <> 'readiness_probe'" };
 /** Columns whose aggregate moves when a row is changed rather than added: times of change and counters. */
