@@ -214,10 +214,11 @@ export class SqlAnalyticsStore implements AnalyticsStore {
     const rawParts = query.kinds.flatMap((kind) => {
       const grain = rawGrainOf(kind);
       if (grain === null) return [];
+      const read = { grain, span: spanOf(segments, grain) };
       // Refunds take their USD back from sale amounts at the refund's time (ADR 27); rollups have them already.
       return kind === "sales"
-        ? [eventPart(query, kind, this.dialect, grain), eventPart(query, kind, this.dialect, grain, true)]
-        : [eventPart(query, kind, this.dialect, grain)];
+        ? [eventPart(query, kind, this.dialect, read), eventPart(query, kind, this.dialect, read, true)]
+        : [eventPart(query, kind, this.dialect, read)];
     });
     const parts = [
       ...(["day", "hour"] as const).flatMap((grain) =>
@@ -387,15 +388,28 @@ function rollupPart(query: TallyQuery, grain: "day" | "hour", dialect: SqlDialec
     group by s.bucket${key ? sql`, ${key}` : sql``}`;
 }
 
+/** The time from the first of a grain's segments to the end of its last. */
+function spanOf(segments: LabelledSegment[], grain: string): { start: number; end: number } {
+  const own = segments.filter((segment) => segment.grain === grain);
+  return {
+    start: Math.min(...own.map((segment) => segment.start)),
+    end: Math.max(...own.map((segment) => segment.end)),
+  };
+}
+
 function eventPart(
   query: TallyQuery,
   kind: EventKind,
   dialect: SqlDialect,
-  grain: string,
+  { grain, span }: { grain: string; span: { start: number; end: number } },
   refunds = false,
 ): RawBuilder<unknown> {
   const conditions = [
     sql`e.workspace_id = ${query.workspaceId}`,
+    // The span as literals lets PostgreSQL prune the monthly partitions and range the index when it plans; bounds
+    // known only from the joined segments left it scanning every partition of a year (17 s at 10M clicks).
+    sql`e.timestamp >= ${span.start}`,
+    sql`e.timestamp < ${span.end}`,
     sql`e.timestamp >= s.lo`,
     sql`e.timestamp < s.hi`,
     ...filterConditions(query, kind, dialect),
