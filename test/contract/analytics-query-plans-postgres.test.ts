@@ -114,6 +114,24 @@ test("a query that reads events scans only the partitions of the months it asks 
   }
 });
 
+test("a long range the rollups answer but for its two ends scans only the months of those ends", {
+  skip,
+}, async () => {
+  const range = { start: WINDOW_START - 40 * DAY + 17 * 60_000, end: WINDOW_START + 40 * DAY + 5 * HOUR };
+  const ends = new Set([monthOf(range.start), monthOf(range.end)]);
+  assert.equal(ends.size, 2);
+  for (const key of ["none", "devices"] as const) {
+    const relations = await relationsScannedFor(
+      key,
+      { device: { values: ["Desktop"], exclude: false } },
+      range,
+    );
+    const partitions = relations.filter((name) => /^(clicks|lead_events|sale_events)_/.test(name));
+    const months = new Set(partitions.map((name) => name.slice(name.lastIndexOf("_") + 1)));
+    assert.deepEqual([...months].sort(), [...ends].sort(), `${key} scans ${partitions.join(", ")}`);
+  }
+});
+
 test("the store's connections run without JIT compilation", { skip }, async () => {
   const { rows } = await sql<{ jit: string }>`show jit`.execute(db);
   assert.equal(rows[0]?.jit, "off");

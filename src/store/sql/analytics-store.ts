@@ -214,7 +214,7 @@ export class SqlAnalyticsStore implements AnalyticsStore {
     const rawParts = query.kinds.flatMap((kind) => {
       const grain = rawGrainOf(kind);
       if (grain === null) return [];
-      const read = { grain, span: spanOf(segments, grain) };
+      const read = { grain, ranges: rangesOf(segments, grain) };
       // Refunds take their USD back from sale amounts at the refund's time (ADR 27); rollups have them already.
       return kind === "sales"
         ? [eventPart(query, kind, this.dialect, read), eventPart(query, kind, this.dialect, read, true)]
@@ -388,28 +388,37 @@ function rollupPart(query: TallyQuery, grain: "day" | "hour", dialect: SqlDialec
     group by s.bucket${key ? sql`, ${key}` : sql``}`;
 }
 
-/** The time from the first of a grain's segments to the end of its last. */
-function spanOf(segments: LabelledSegment[], grain: string): { start: number; end: number } {
-  const own = segments.filter((segment) => segment.grain === grain);
-  return {
-    start: Math.min(...own.map((segment) => segment.start)),
-    end: Math.max(...own.map((segment) => segment.end)),
-  };
+/** A grain's segments as a few time ranges: adjacent ones merged, and all in one when they stay many. */
+function rangesOf(segments: LabelledSegment[], grain: string): TimeRange[] {
+  const ranges: TimeRange[] = [];
+  for (const { start, end } of segments.filter((s) => s.grain === grain).sort((a, b) => a.start - b.start)) {
+    const last = ranges.at(-1);
+    if (last && start <= last.end) last.end = Math.max(last.end, end);
+    else ranges.push({ start, end });
+  }
+  return ranges.length > MAX_LITERAL_RANGES
+    ? [{ start: ranges[0].start, end: Math.max(...ranges.map((range) => range.end)) }]
+    : ranges;
 }
+
+type TimeRange = { start: number; end: number };
+const MAX_LITERAL_RANGES = 8;
 
 function eventPart(
   query: TallyQuery,
   kind: EventKind,
   dialect: SqlDialect,
-  { grain, span }: { grain: string; span: { start: number; end: number } },
+  { grain, ranges }: { grain: string; ranges: TimeRange[] },
   refunds = false,
 ): RawBuilder<unknown> {
   const conditions = [
     sql`e.workspace_id = ${query.workspaceId}`,
-    // The span as literals lets PostgreSQL prune the monthly partitions and range the index when it plans; bounds
+    // The ranges as literals let PostgreSQL prune the monthly partitions and range the index when it plans; bounds
     // known only from the joined segments left it scanning every partition of a year (17 s at 10M clicks).
-    sql`e.timestamp >= ${span.start}`,
-    sql`e.timestamp < ${span.end}`,
+    sql`(${sql.join(
+      ranges.map((range) => sql`(e.timestamp >= ${range.start} and e.timestamp < ${range.end})`),
+      sql` or `,
+    )})`,
     sql`e.timestamp >= s.lo`,
     sql`e.timestamp < s.hi`,
     ...filterConditions(query, kind, dialect),
