@@ -138,3 +138,24 @@ test("the store's connections run without JIT compilation", { skip }, async () =
   const served = await sql<{ jit: string }>`show jit`.execute(server.storage.db);
   assert.equal(served.rows[0]?.jit, "off");
 });
+
+test("the rollup rows of one dimension and grain are estimated near their number", { skip }, async () => {
+  await sql`analyze rollups`.execute(db);
+  for (const [dimension, hours] of [
+    ["all", 24],
+    ["all", 1],
+    ["cities", 24],
+  ] as const) {
+    const where = sql`where workspace_id = ${workspaceId} and dimension = ${dimension} and hours = ${hours}`;
+    const { rows } = await sql<{ count: string }>`select count(*) as count from rollups ${where}`.execute(db);
+    const actual = Number(rows[0]?.count);
+    const { rows: plans } = await sql<{ "QUERY PLAN": [{ Plan: { "Plan Rows": number } }] }>`
+      explain (format json) select * from rollups ${where}`.execute(db);
+    const estimated = plans[0]?.["QUERY PLAN"][0].Plan["Plan Rows"] ?? 0;
+    assert.ok(actual > 0, `${dimension}/${hours}: rows to estimate`);
+    assert.ok(
+      estimated <= 2 * actual && estimated >= actual / 2,
+      `${dimension}/${hours}: ${estimated} estimated, ${actual} there`,
+    );
+  }
+});

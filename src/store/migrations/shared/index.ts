@@ -11,6 +11,7 @@ import * as eventColumns from "./0109_event_columns.js";
 import * as paymentIntegrations from "./0110_payment_integrations.js";
 import * as customerStripeId from "./0111_customer_stripe_id.js";
 import * as eventColumnsUntil from "./0112_event_columns_until.js";
+import * as rollupStatistics from "./0113_rollup_statistics.js";
 
 /**
  * Every schema change from ADR 15 on, for both engines: one module per change, `NNNN_what_it_does.ts` numbered
@@ -33,4 +34,5 @@ export const sharedMigrations: Record<string, SharedMigration> = {
   "0110_payment_integrations": paymentIntegrations,
   "0111_customer_stripe_id": customerStripeId,
   "0112_event_columns_until": eventColumnsUntil,
+  "0113_rollup_statistics": rollupStatistics,
 };
