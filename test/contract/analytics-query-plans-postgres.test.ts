@@ -5,9 +5,7 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { type CompiledQuery, Kysely, PostgresDialect, sql } from "kysely";
 import type pg from "pg";
-import { planOf } from "../../src/domain/analytics/plan.js";
 import type { TallyQuery } from "../../src/domain/analytics/ports.js";
-import { segmentsOf } from "../../src/domain/analytics/segments.js";
 import type { EventFilter } from "../../src/domain/events/model.js";
 import { openPostgres } from "../../src/store/postgres/database.js";
 import { ensurePartitions } from "../../src/store/postgres/partitions.js";
@@ -15,6 +13,7 @@ import { SqlAnalyticsStore } from "../../src/store/sql/analytics-store.js";
 import type { Database as Schema } from "../../src/store/sql/schema.js";
 import { generator, randomStream, WINDOW_START } from "../helpers/random-event-stream.js";
 import { startServer, type TestServer } from "../helpers/server.js";
+import { tallyQueryOf } from "../helpers/tally-query.js";
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -65,19 +64,8 @@ async function relationsScannedFor(
   filter: EventFilter,
   range: { start: number; end: number },
 ): Promise<string[]> {
-  const plan = planOf(key, filter);
   compiled.length = 0;
-  await store.tally({
-    workspaceId,
-    kinds: ["clicks", "leads", "sales"],
-    key,
-    links: plan.links,
-    filter: plan.filter,
-    ...(plan.rollup ? { rollup: plan.rollup } : {}),
-    segments: segmentsOf([range], { day: plan.rollup !== null, hour: plan.hourRollups }),
-    orderBy: key === "none" ? [] : ["clicks"],
-    limit: key === "none" ? null : 25,
-  });
+  await store.tally(tallyQueryOf(workspaceId, key, filter, range));
   const relations: string[] = [];
   for (const query of compiled) {
     const { rows } = await pool.query(`explain (format json) ${query.sql}`, [...query.parameters]);

@@ -7,15 +7,14 @@ import { after, before, test } from "node:test";
 import Database from "better-sqlite3";
 import { type CompiledQuery, Kysely, SqliteDialect } from "kysely";
 import { DIMENSIONS } from "../../src/domain/analytics/dimensions.js";
-import { planOf } from "../../src/domain/analytics/plan.js";
 import type { TallyQuery } from "../../src/domain/analytics/ports.js";
-import { segmentsOf } from "../../src/domain/analytics/segments.js";
 import type { EventFilter } from "../../src/domain/events/model.js";
 import { SqlAnalyticsStore } from "../../src/store/sql/analytics-store.js";
 import type { Database as Schema } from "../../src/store/sql/schema.js";
 import { LARGE_INSTALL_STATS as LARGE_INSTALL } from "../fixtures/sqlite-stats-10m-clicks.js";
 import { generator, randomStream, WINDOW_START } from "../helpers/random-event-stream.js";
 import { startServer, type TestServer } from "../helpers/server.js";
+import { tallyQueryOf } from "../helpers/tally-query.js";
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -97,19 +96,8 @@ const RANGE = {
 };
 
 async function plansOf(key: TallyQuery["key"], filter: EventFilter): Promise<string[]> {
-  const plan = planOf(key, filter);
   compiled.length = 0;
-  await store.tally({
-    workspaceId,
-    kinds: ["clicks", "leads", "sales"],
-    key,
-    links: plan.links,
-    filter: plan.filter,
-    ...(plan.rollup ? { rollup: plan.rollup } : {}),
-    segments: segmentsOf([RANGE], { day: plan.rollup !== null, hour: plan.hourRollups }),
-    orderBy: key === "none" ? [] : ["clicks", "leads", "saleAmount"],
-    limit: key === "none" ? null : 25,
-  });
+  await store.tally(tallyQueryOf(workspaceId, key, filter, RANGE));
   return compiled.flatMap((query) =>
     connection
       .prepare(`explain query plan ${query.sql}`)
