@@ -11,6 +11,7 @@ import {
   type UnconvertedSales,
 } from "../../domain/analytics/ports.js";
 import type { EventFilter, EventKind, ValueFilter } from "../../domain/events/model.js";
+import type { TimeRange } from "../../domain/events/time-range.js";
 import { columnsAnswer, type Piece, type ScannedRow, scanColumns } from "./event-column-scan.js";
 import { EventColumns } from "./event-columns.js";
 import { EVENT_FILTER_COLUMNS } from "./event-filter-columns.js";
@@ -214,7 +215,7 @@ export class SqlAnalyticsStore implements AnalyticsStore {
     const rawParts = query.kinds.flatMap((kind) => {
       const grain = rawGrainOf(kind);
       if (grain === null) return [];
-      const read = { grain, ranges: rangesOf(segments, grain) };
+      const read = { grain, segments };
       // Refunds take their USD back from sale amounts at the refund's time (ADR 27); rollups have them already.
       return kind === "sales"
         ? [eventPart(query, kind, this.dialect, read), eventPart(query, kind, this.dialect, read, true)]
@@ -388,7 +389,7 @@ function rollupPart(query: TallyQuery, grain: "day" | "hour", dialect: SqlDialec
     group by s.bucket${key ? sql`, ${key}` : sql``}`;
 }
 
-/** A grain's segments as a few time ranges: adjacent ones merged, and all in one when they stay many. */
+/** A grain's segments as a few time ranges: adjacent ones merged (so sorted and disjoint), one span when many. */
 function rangesOf(segments: LabelledSegment[], grain: string): TimeRange[] {
   const ranges: TimeRange[] = [];
   for (const { start, end } of segments.filter((s) => s.grain === grain).sort((a, b) => a.start - b.start)) {
@@ -397,18 +398,17 @@ function rangesOf(segments: LabelledSegment[], grain: string): TimeRange[] {
     else ranges.push({ start, end });
   }
   return ranges.length > MAX_LITERAL_RANGES
-    ? [{ start: ranges[0].start, end: Math.max(...ranges.map((range) => range.end)) }]
+    ? [{ start: ranges[0].start, end: ranges[ranges.length - 1].end }]
     : ranges;
 }
 
-type TimeRange = { start: number; end: number };
 const MAX_LITERAL_RANGES = 8;
 
 function eventPart(
   query: TallyQuery,
   kind: EventKind,
   dialect: SqlDialect,
-  { grain, ranges }: { grain: string; ranges: TimeRange[] },
+  { grain, segments }: { grain: string; segments: LabelledSegment[] },
   refunds = false,
 ): RawBuilder<unknown> {
   const conditions = [
@@ -419,7 +419,9 @@ function eventPart(
     ...(dialect === "postgres"
       ? [
           sql`(${sql.join(
-            ranges.map((range) => sql`(e.timestamp >= ${range.start} and e.timestamp < ${range.end})`),
+            rangesOf(segments, grain).map(
+              (range) => sql`(e.timestamp >= ${range.start} and e.timestamp < ${range.end})`,
+            ),
             sql` or `,
           )})`,
         ]
