@@ -26,11 +26,12 @@ const onEveryStore = files.filter((file) => /^test\/(api|contract|fuzz)\//.test(
 // Most suites wait on child processes, sockets and disks rather than the CPU, so files run a few at a time even on two
 // cores (node:test's default is one fewer than the cores). Every suite owns its data folder, database and ports.
 // A file whose tests have all finished exits even if it leaked a child process, instead of stalling the run.
-// A file whose tests have all finished exits even if it leaked a child process, instead of stalling the run.
 const concurrency = Number(process.env.TEST_CONCURRENCY ?? 3);
 
 const SUMMARY = /^# (tests|suites|pass|fail|cancelled|skipped|todo|duration_ms) ([\d.]+)$/;
 const totals = {};
+/** Every failing test's TAP lines ("not ok" and its YAML block), repeated at the end, where a log cut short still shows them. */
+const failures = [];
 
 /** Streams one node:test run, renaming its summary lines so that only the combined summary at the end reads as one. */
 function run(label, testFiles, env) {
@@ -45,12 +46,20 @@ function run(label, testFiles, env) {
     },
   );
   let pending = "";
+  let failure = null;
   child.stdout.setEncoding("utf8").on("data", (chunk) => {
     const lines = (pending + chunk).split("\n");
     pending = lines.pop();
     for (const line of lines) {
       const summary = line.match(SUMMARY);
       if (summary) totals[summary[1]] = (totals[summary[1]] ?? 0) + Number(summary[2]);
+      if (/^\s*not ok \d+/.test(line)) {
+        failure = [`[${label}] ${line.trim()}`];
+        failures.push(failure);
+      } else if (failure) {
+        failure.push(line);
+        if (line.trim() === "..." || failure.length > 60) failure = null;
+      }
       process.stdout.write(summary ? `# ${label} ${summary[1]}: ${summary[2]}\n` : `${line}\n`);
     }
   });
@@ -80,6 +89,15 @@ try {
 } finally {
   postgres.stop?.();
   redis.stop?.();
+}
+const ownFailures = failures.filter(
+  (lines) => !lines.some((line) => line.includes("failureType: 'subtestsFailed'")),
+);
+if (ownFailures.length > 0) {
+  process.stdout.write(
+    `# FAILED TESTS (${ownFailures.length}; the suites around them are counted as failed too):\n`,
+  );
+  for (const lines of ownFailures) process.stdout.write(`${lines.join("\n")}\n`);
 }
 for (const [name, value] of Object.entries(totals)) process.stdout.write(`# ${name} ${value}\n`);
 process.exit(status);
