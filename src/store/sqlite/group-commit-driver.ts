@@ -1,0 +1,192 @@
+import type SQLite from "better-sqlite3";
+import {
+  type CompiledQuery,
+  type DatabaseConnection,
+  type Driver,
+  type QueryResult,
+  SelectQueryNode,
+  SqliteDriver,
+} from "kysely";
+
+/** How many transactions one commit may carry, and how long the first of them may wait for it. */
+export type GroupCommitLimits = { maxTransactions: number; maxWaitMs: number };
+
+export const DEFAULT_GROUP_COMMIT: GroupCommitLimits = { maxTransactions: 64, maxWaitMs: 20 };
+
+type Group = {
+  transactions: number;
+  startedAt: number;
+  done: Promise<void>;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+};
+
+/**
+ * Group commit for the one SQLite connection (ADR 29). Each transaction runs, as before, alone on the connection,
+ * but inside a savepoint of a longer transaction: its COMMIT releases the savepoint, lets the next holder of the
+ * connection in, and waits until the longer transaction commits. That commit (one fsync for all of them) happens
+ * when nobody is waiting for the connection, or when the group is full or old. A transaction that fails rolls back
+ * its own savepoint only; if SQLite aborted the whole transaction (disk full, I/O error), every transaction of the
+ * group fails with that error. A write outside any transaction commits the open group first, so it is durable when
+ * it returns, as before; a read sees what the group wrote, which its writers are told only once it is committed.
+ */
+export class GroupCommitDriver implements Driver {
+  private readonly driver: SqliteDriver;
+  private group: Group | null = null;
+  private waiting = 0;
+  private lastError: unknown = null;
+  private commits = 0;
+  private transactions = 0;
+
+  constructor(
+    private readonly database: SQLite.Database,
+    private readonly limits: GroupCommitLimits = DEFAULT_GROUP_COMMIT,
+  ) {
+    this.driver = new SqliteDriver({ database });
+  }
+
+  init(): Promise<void> {
+    return this.driver.init();
+  }
+
+  async acquireConnection(): Promise<DatabaseConnection> {
+    this.waiting++;
+    try {
+      return new Lease(await this.driver.acquireConnection(), this);
+    } finally {
+      this.waiting--;
+    }
+  }
+
+  async beginTransaction(lease: DatabaseConnection): Promise<void> {
+    if (this.group && !this.database.inTransaction) this.fail(this.group);
+    if (!this.group) {
+      this.run("begin");
+      this.group = newGroup();
+    }
+    this.run("savepoint clicktrail_tx");
+    (lease as Lease).inTransaction = true;
+  }
+
+  async commitTransaction(lease: DatabaseConnection): Promise<void> {
+    const group = this.group as Group;
+    this.run("release clicktrail_tx");
+    (lease as Lease).inTransaction = false;
+    group.transactions++;
+    this.transactions++;
+    await this.releaseConnection(lease);
+    await group.done;
+  }
+
+  async rollbackTransaction(lease: DatabaseConnection): Promise<void> {
+    // After its commit was attempted the savepoint is no longer this lease's: the connection has moved on.
+    if (!(lease as Lease).inTransaction) return;
+    (lease as Lease).inTransaction = false;
+    if (!this.group) return;
+    if (this.database.inTransaction) {
+      this.run("rollback to clicktrail_tx");
+      this.run("release clicktrail_tx");
+    } else {
+      this.fail(this.group);
+    }
+  }
+
+  async releaseConnection(lease: DatabaseConnection): Promise<void> {
+    const held = lease as Lease;
+    if (held.released) return;
+    held.released = true;
+    const group = this.group;
+    if (
+      group &&
+      (this.waiting === 0 ||
+        group.transactions >= this.limits.maxTransactions ||
+        Date.now() - group.startedAt >= this.limits.maxWaitMs)
+    )
+      this.commitGroup();
+    await this.driver.releaseConnection();
+  }
+
+  async destroy(): Promise<void> {
+    if (this.group) this.commitGroup();
+    await this.driver.destroy();
+  }
+
+  /** Transactions committed, and the commits that carried them. */
+  stats(): { transactions: number; commits: number } {
+    return { transactions: this.transactions, commits: this.commits };
+  }
+
+  /** Called by a lease before a statement that writes outside any transaction. */
+  commitBeforeWrite(): void {
+    if (this.group) this.commitGroup();
+  }
+
+  noteError(error: unknown): void {
+    this.lastError = error;
+  }
+
+  private commitGroup(): void {
+    const group = this.group as Group;
+    this.group = null;
+    if (!this.database.inTransaction) {
+      this.fail(group);
+      return;
+    }
+    try {
+      this.run("commit");
+      this.commits++;
+      group.resolve();
+    } catch (error) {
+      if (this.database.inTransaction) this.run("rollback");
+      group.reject(error);
+    }
+  }
+
+  /** SQLite rolled the whole transaction back: nothing the group wrote is kept. */
+  private fail(group: Group): void {
+    if (this.group === group) this.group = null;
+    group.reject(this.lastError ?? new Error("SQLite rolled back the transaction"));
+    this.lastError = null;
+  }
+
+  private run(statement: string): void {
+    this.database.exec(statement);
+  }
+}
+
+function newGroup(): Group {
+  let resolve!: () => void;
+  let reject!: (error: unknown) => void;
+  const done = new Promise<void>((yes, no) => {
+    resolve = yes;
+    reject = no;
+  });
+  // A group nobody waits on (all its transactions rolled back) must not surface as an unhandled rejection.
+  done.catch(() => {});
+  return { transactions: 0, startedAt: Date.now(), done, resolve, reject };
+}
+
+/** One holder's use of the connection, so that a release is counted once and writes know where they stand. */
+class Lease implements DatabaseConnection {
+  inTransaction = false;
+  released = false;
+
+  constructor(
+    private readonly connection: DatabaseConnection,
+    private readonly driver: GroupCommitDriver,
+  ) {}
+
+  async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    if (!this.inTransaction && !SelectQueryNode.is(query.query)) this.driver.commitBeforeWrite();
+    try {
+      return await this.connection.executeQuery<R>(query);
+    } catch (error) {
+      this.driver.noteError(error);
+      throw error;
+    }
+  }
+
+  streamQuery<R>(query: CompiledQuery, chunkSize?: number): AsyncIterableIterator<QueryResult<R>> {
+    return this.connection.streamQuery<R>(query, chunkSize);
+  }
+}
