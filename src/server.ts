@@ -53,7 +53,13 @@ export async function startServer(loaded: Config, options: StartOptions): Promis
     });
     const created = await firstStart(services.workspaces, services.accounts);
     stops.push(await startBackgroundJobs(config, services, storage, logger));
-    const app = await buildApp({ config, services, poolUsage: storage.poolUsage, logger });
+    const app = await buildApp({
+      config,
+      services,
+      poolUsage: storage.poolUsage,
+      commitUsage: storage.commitUsage,
+      logger,
+    });
     stops.push(() => closeGracefully(app));
     await app.listen({ port: config.port, host: config.host }).catch((error: unknown) => {
       throw listenFailure(error, config.host, config.port);

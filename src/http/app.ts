@@ -13,7 +13,7 @@ import type { Services } from "../composition/services.js";
 import type { Config } from "../config.js";
 import { badRequest } from "../domain/errors.js";
 import { isPrivateAddress } from "../infra/address-policy.js";
-import { observePool } from "../infra/metrics.js";
+import { type CommitUsage, observeGroupCommit, observePool, type PoolUsage } from "../infra/metrics.js";
 import { authenticate } from "./auth.js";
 import { CLIENT_SCRIPT } from "./client-script.js";
 import { dashboardRoutes } from "./dashboard.js";
@@ -49,7 +49,9 @@ export type AppOptions = {
   config: Config;
   services: Services;
   /** PostgreSQL connection pool usage, for metrics; null on SQLite. */
-  poolUsage: () => { total: number; idle: number; waiting: number } | null;
+  poolUsage: () => PoolUsage | null;
+  /** SQLite's group commit counts, for metrics; null on PostgreSQL. */
+  commitUsage: () => CommitUsage | null;
   logger: Logger;
 };
 
@@ -59,6 +61,7 @@ export async function buildApp({
   config,
   services,
   poolUsage,
+  commitUsage,
   logger,
 }: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
@@ -86,6 +89,7 @@ export async function buildApp({
   acceptAnyContentTypeAsJson(app);
   recordRequestMetrics(app, services.metrics);
   observePool(services.metrics, poolUsage);
+  observeGroupCommit(services.metrics, commitUsage);
 
   await app.register(swagger, openApiOptions);
 

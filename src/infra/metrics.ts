@@ -4,6 +4,7 @@ import { askPrimary } from "./cluster-channel.js";
 export type Metrics = ReturnType<typeof createMetrics>;
 
 export type PoolUsage = { total: number; idle: number; waiting: number };
+export type CommitUsage = { transactions: number; commits: number };
 
 /**
  * This process's metrics. A worker of `WORKERS=N` (`clustered`) answers a scrape with the sum over every
@@ -91,6 +92,30 @@ export function observePool(metrics: Metrics, usage: () => PoolUsage | null): vo
   gauge("clicktrail_db_pool_connections", "Open database connections", "total");
   gauge("clicktrail_db_pool_idle_connections", "Open database connections not in use", "idle");
   gauge("clicktrail_db_pool_waiting_clients", "Queries waiting for a database connection", "waiting");
+}
+
+/** SQLite's group commit: transactions committed and the commits that carried them, read on each scrape. */
+export function observeGroupCommit(metrics: Metrics, usage: () => CommitUsage | null): void {
+  if (usage() === null) return;
+  const counter = (name: string, help: string, field: keyof CommitUsage) =>
+    new Counter({
+      name,
+      help,
+      registers: [metrics.registry],
+      collect() {
+        const current = usage();
+        if (current) {
+          this.reset();
+          this.inc(current[field]);
+        }
+      },
+    });
+  counter("clicktrail_sqlite_transactions_total", "Transactions committed on SQLite", "transactions");
+  counter(
+    "clicktrail_sqlite_commits_total",
+    "SQLite commits, each carrying a group of transactions",
+    "commits",
+  );
 }
 
 /** The primary's half of clustered metrics: collects and sums every worker's registry. */

@@ -39,7 +39,7 @@ import { SqlSettingsStore } from "./sql/settings-store.js";
 import { SqlTagStore } from "./sql/tag-store.js";
 import { SqlWebhookStore } from "./sql/webhook-store.js";
 import { SqlWorkspaceStore } from "./sql/workspace-store.js";
-import { openSqlite } from "./sqlite/database.js";
+import { openSqliteStore } from "./sqlite/database.js";
 import { databaseFile, sqliteDataDir } from "./sqlite/files.js";
 import { asDamaged, assertIntact } from "./sqlite/integrity.js";
 
@@ -69,6 +69,8 @@ export type Storage = {
   appliedMigrations: string[];
   /** PostgreSQL connection pool usage, for metrics. */
   poolUsage(): { total: number; idle: number; waiting: number } | null;
+  /** SQLite's group commit: transactions committed and the commits that carried them, for metrics. */
+  commitUsage(): { transactions: number; commits: number } | null;
   /** Upkeep the engine needs while it serves (PostgreSQL's partitions); safe to run from every process. */
   upkeep: PeriodicJob[];
 };
@@ -102,6 +104,7 @@ export async function openStorage(
         appliedMigrations,
         stores: sqlStores(db, "postgres"),
         poolUsage: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+        commitUsage: () => null,
         upkeep: [
           { name: "partition maintenance", everyMs: PARTITION_INTERVAL_MS, run: () => ensurePartitions(db) },
           eventColumnsUpkeep(db),
@@ -116,7 +119,7 @@ export async function openStorage(
   if (checkIntegrity) assertIntact(databaseFile(dataDir), config.sqliteIntegrityCheck);
   let opened: Kysely<Database> | undefined;
   try {
-    const db = openSqlite({ dataDir, synchronous: config.sqliteSynchronous });
+    const { db, commitUsage } = openSqliteStore({ dataDir, synchronous: config.sqliteSynchronous });
     opened = db;
     return {
       kind: "sqlite",
@@ -124,6 +127,7 @@ export async function openStorage(
       appliedMigrations: await migrateToLatest(db, sqliteMigrations),
       stores: sqlStores(db, "sqlite"),
       poolUsage: () => null,
+      commitUsage,
       upkeep: [eventColumnsUpkeep(db)],
     };
   } catch (error) {

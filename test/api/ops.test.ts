@@ -96,6 +96,21 @@ describe("health, readiness and metrics", () => {
       assert.match(text, /^clicktrail_db_pool_idle_connections \d+$/m);
       assert.match(text, /^clicktrail_db_pool_waiting_clients \d+$/m);
     }
+    const unlabelled = (name: string) => {
+      const value = new RegExp(`^${name} (\\d+)$`, "m").exec(text)?.[1];
+      return value === undefined ? undefined : Number(value);
+    };
+    const transactions = unlabelled("clicktrail_sqlite_transactions_total");
+    const commits = unlabelled("clicktrail_sqlite_commits_total");
+    assert.equal(
+      transactions === undefined,
+      server.store === "postgres",
+      "commit counters exist only on SQLite",
+    );
+    if (transactions !== undefined) {
+      assert.ok(transactions >= 2, `the link and the click were two transactions: ${transactions}`);
+      assert.ok(commits !== undefined && commits >= 1 && commits <= transactions);
+    }
   });
 });
 

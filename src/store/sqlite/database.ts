@@ -8,22 +8,37 @@ import { GroupCommitDriver } from "./group-commit-driver.js";
 export type SqliteOptions = { dataDir: string; synchronous: "full" | "normal" };
 
 export function openSqlite(options: SqliteOptions): Kysely<Database> {
+  return openSqliteStore(options).db;
+}
+
+/** The database, and how its group commit is doing (`GroupCommitDriver.stats`). */
+export function openSqliteStore(options: SqliteOptions): {
+  db: Kysely<Database>;
+  commitUsage: () => { transactions: number; commits: number };
+} {
   mkdirSync(options.dataDir, { recursive: true });
   const connection = new SQLite(join(options.dataDir, "clicktrail.sqlite"));
   connection.pragma("journal_mode = WAL");
   connection.pragma("busy_timeout = 5000");
   connection.pragma(`synchronous = ${options.synchronous.toUpperCase()}`);
   connection.pragma("foreign_keys = ON");
-  return new Kysely<Database>({ dialect: new GroupCommitSqliteDialect(connection) });
+  const driver = new GroupCommitDriver(connection);
+  return {
+    db: new Kysely<Database>({ dialect: new GroupCommitSqliteDialect(connection, driver) }),
+    commitUsage: () => driver.stats(),
+  };
 }
 
 /** Kysely's SQLite dialect with transactions committed in groups (`GroupCommitDriver`). */
 class GroupCommitSqliteDialect extends SqliteDialect {
-  constructor(private readonly connection: SQLite.Database) {
+  constructor(
+    connection: SQLite.Database,
+    private readonly driver: GroupCommitDriver,
+  ) {
     super({ database: connection });
   }
 
   override createDriver(): Driver {
-    return new GroupCommitDriver(this.connection);
+    return this.driver;
   }
 }

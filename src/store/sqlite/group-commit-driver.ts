@@ -36,6 +36,11 @@ export class GroupCommitDriver implements Driver {
   private waiting = 0;
   private lastError: unknown = null;
   private commits = 0;
+  private readonly statements = new Map<string, SQLite.Statement>();
+  private held = false;
+  private commitScheduled = false;
+  /** The turn that opened the group has ended: the next release commits it, whoever waits. */
+  private commitDue = false;
   private transactions = 0;
 
   constructor(
@@ -52,7 +57,9 @@ export class GroupCommitDriver implements Driver {
   async acquireConnection(): Promise<DatabaseConnection> {
     this.waiting++;
     try {
-      return new Lease(await this.driver.acquireConnection(), this);
+      const connection = await this.driver.acquireConnection();
+      this.held = true;
+      return new Lease(connection, this);
     } finally {
       this.waiting--;
     }
@@ -95,15 +102,31 @@ export class GroupCommitDriver implements Driver {
     const held = lease as Lease;
     if (held.released) return;
     held.released = true;
+    this.held = false;
     const group = this.group;
-    if (
-      group &&
-      (this.waiting === 0 ||
+    if (group) {
+      const full =
         group.transactions >= this.limits.maxTransactions ||
-        Date.now() - group.startedAt >= this.limits.maxWaitMs)
-    )
-      this.commitGroup();
+        Date.now() - group.startedAt >= this.limits.maxWaitMs;
+      if (full || this.commitDue) this.commitGroup();
+      else if (this.waiting === 0) this.scheduleCommit();
+    }
     await this.driver.releaseConnection();
+  }
+
+  /**
+   * Requests whose bytes arrived together are handled in one turn of the event loop, and SQLite answers without
+   * leaving it; so the commit waits for the turn's end, when their transactions have joined the group.
+   */
+  private scheduleCommit(): void {
+    if (this.commitScheduled) return;
+    this.commitScheduled = true;
+    setImmediate(() => {
+      this.commitScheduled = false;
+      if (!this.group) return;
+      if (this.held || this.waiting > 0) this.commitDue = true;
+      else this.commitGroup();
+    });
   }
 
   async destroy(): Promise<void> {
@@ -128,6 +151,7 @@ export class GroupCommitDriver implements Driver {
   private commitGroup(): void {
     const group = this.group as Group;
     this.group = null;
+    this.commitDue = false;
     if (!this.database.inTransaction) {
       this.fail(group);
       return;
@@ -144,7 +168,10 @@ export class GroupCommitDriver implements Driver {
 
   /** SQLite rolled the whole transaction back: nothing the group wrote is kept. */
   private fail(group: Group): void {
-    if (this.group === group) this.group = null;
+    if (this.group === group) {
+      this.group = null;
+      this.commitDue = false;
+    }
     group.reject(this.lastError ?? new Error("SQLite rolled back the transaction"));
     this.lastError = null;
   }
@@ -152,7 +179,24 @@ export class GroupCommitDriver implements Driver {
   private run(statement: string): void {
     this.database.exec(statement);
   }
+
+  /** better-sqlite3 prepares a statement anew on every call; the last few hundred are kept instead. */
+  statement(text: string): SQLite.Statement {
+    const cached = this.statements.get(text);
+    if (cached) {
+      this.statements.delete(text);
+      this.statements.set(text, cached);
+      return cached;
+    }
+    const prepared = this.database.prepare(text);
+    this.statements.set(text, prepared);
+    if (this.statements.size > STATEMENT_CACHE_SIZE)
+      this.statements.delete(this.statements.keys().next().value as string);
+    return prepared;
+  }
 }
+
+const STATEMENT_CACHE_SIZE = 500;
 
 function newGroup(): Group {
   let resolve!: () => void;
@@ -179,7 +223,11 @@ class Lease implements DatabaseConnection {
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
     if (!this.inTransaction && !SelectQueryNode.is(query.query)) this.driver.commitBeforeWrite();
     try {
-      return await this.connection.executeQuery<R>(query);
+      const statement = this.driver.statement(query.sql);
+      const parameters = query.parameters as unknown[];
+      if (statement.reader) return { rows: statement.all(parameters) as R[] };
+      const { changes, lastInsertRowid } = statement.run(parameters);
+      return { numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] };
     } catch (error) {
       this.driver.noteError(error);
       throw error;
