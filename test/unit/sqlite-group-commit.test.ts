@@ -46,6 +46,15 @@ const committed = (id: string) =>
 const insert = (id: string, body = "x") => ({ id, body });
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** A promise a transaction awaits while it holds the connection, and the function that lets it go on. */
+function gate(): { held: Promise<void>; release: () => void } {
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  return { held, release };
+}
+
 describe("SQLite group commit", () => {
   test("concurrent transactions share commits, and each resolves only once a second connection sees its row", async () => {
     const seenAtResolve: number[] = [];
@@ -91,10 +100,7 @@ describe("SQLite group commit", () => {
   });
 
   test("a write outside any transaction commits the open group first and is durable when it returns", async () => {
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => {
-      release = resolve;
-    });
+    const { held, release } = gate();
     const grouped = db.transaction().execute(async (trx) => {
       await trx.insertInto("items").values(insert("grouped")).execute();
       await held;
@@ -108,10 +114,7 @@ describe("SQLite group commit", () => {
   });
 
   test("a read inside the open group sees its writes; the writer is answered only after the commit", async () => {
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => {
-      release = resolve;
-    });
+    const { held, release } = gate();
     const writer = db.transaction().execute(async (trx) => {
       await trx.insertInto("items").values(insert("w")).execute();
     });
