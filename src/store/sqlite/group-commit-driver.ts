@@ -48,6 +48,7 @@ export class GroupCommitDriver implements Driver {
     private readonly limits: GroupCommitLimits = DEFAULT_GROUP_COMMIT,
   ) {
     this.driver = new SqliteDriver({ database });
+    writers.set(database.name, (writers.get(database.name) ?? 0) + 1);
   }
 
   init(): Promise<void> {
@@ -109,7 +110,10 @@ export class GroupCommitDriver implements Driver {
         group.transactions >= this.limits.maxTransactions ||
         Date.now() - group.startedAt >= this.limits.maxWaitMs;
       if (full || this.commitDue) this.commitGroup();
-      else if (this.waiting === 0) this.scheduleCommit();
+      else if (this.waiting === 0) {
+        if ((writers.get(this.database.name) ?? 0) > 1) this.commitGroup();
+        else this.scheduleCommit();
+      }
     }
     await this.driver.releaseConnection();
   }
@@ -131,6 +135,9 @@ export class GroupCommitDriver implements Driver {
 
   async destroy(): Promise<void> {
     if (this.group) this.commitGroup();
+    const others = (writers.get(this.database.name) ?? 1) - 1;
+    if (others > 0) writers.set(this.database.name, others);
+    else writers.delete(this.database.name);
     await this.driver.destroy();
   }
 
@@ -197,6 +204,13 @@ export class GroupCommitDriver implements Driver {
 }
 
 const STATEMENT_CACHE_SIZE = 500;
+
+/**
+ * Connections of this process per database file. With two (two servers on one file in a test process), a group
+ * is committed as soon as nobody waits rather than at the turn's end: the other connection, waiting for the write
+ * lock in SQLite's busy handler, would block the thread that has to commit.
+ */
+const writers = new Map<string, number>();
 
 function newGroup(): Group {
   let resolve!: () => void;
