@@ -9,9 +9,9 @@ import {
 } from "kysely";
 
 /** How many transactions one commit may carry, and how long the first of them may wait for it. */
-export type GroupCommitLimits = { maxTransactions: number; maxWaitMs: number };
+type GroupCommitLimits = { maxTransactions: number; maxWaitMs: number };
 
-export const DEFAULT_GROUP_COMMIT: GroupCommitLimits = { maxTransactions: 64, maxWaitMs: 20 };
+const DEFAULT_LIMITS: GroupCommitLimits = { maxTransactions: 64, maxWaitMs: 20 };
 
 type Group = {
   transactions: number;
@@ -25,27 +25,28 @@ type Group = {
  * Group commit for the one SQLite connection (ADR 29). Each transaction runs, as before, alone on the connection,
  * but inside a savepoint of a longer transaction: its COMMIT releases the savepoint, lets the next holder of the
  * connection in, and waits until the longer transaction commits. That commit (one fsync for all of them) happens
- * when nobody is waiting for the connection, or when the group is full or old. A transaction that fails rolls back
- * its own savepoint only; if SQLite aborted the whole transaction (disk full, I/O error), every transaction of the
- * group fails with that error. A write outside any transaction commits the open group first, so it is durable when
- * it returns, as before; a read sees what the group wrote, which its writers are told only once it is committed.
+ * at the end of the event loop's turn once nobody waits for the connection, or when the group is full or old.
+ * A transaction that fails rolls back its own savepoint only; if SQLite aborted the whole transaction (disk full,
+ * I/O error), every transaction of the group fails with that error. A write outside any transaction commits the
+ * open group first, so it is durable when it returns, as before; a read sees what the group wrote, which its
+ * writers are told only once it is committed.
  */
 export class GroupCommitDriver implements Driver {
   private readonly driver: SqliteDriver;
-  private group: Group | null = null;
-  private waiting = 0;
-  private lastError: unknown = null;
-  private commits = 0;
   private readonly statements = new Map<string, SQLite.Statement>();
+  private group: Group | null = null;
   private held = false;
+  private waiting = 0;
   private commitScheduled = false;
   /** The turn that opened the group has ended: the next release commits it, whoever waits. */
   private commitDue = false;
+  private lastError: unknown = null;
   private transactions = 0;
+  private commits = 0;
 
   constructor(
     private readonly database: SQLite.Database,
-    private readonly limits: GroupCommitLimits = DEFAULT_GROUP_COMMIT,
+    private readonly limits: GroupCommitLimits = DEFAULT_LIMITS,
   ) {
     this.driver = new SqliteDriver({ database });
     writers.set(database.name, (writers.get(database.name) ?? 0) + 1);
