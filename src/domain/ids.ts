@@ -6,8 +6,25 @@ const CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
 export const alphanumeric = (size: number) => customAlphabet(ALPHANUMERIC, size);
 
-export const newClickId = alphanumeric(16);
-export const newEventId = alphanumeric(16);
+const randomTail = alphanumeric(8);
+
+/**
+ * 16 alphanumeric characters, as Dub's: the milliseconds in 8 base-62 digits, then 8 random ones (47 bits). Ids
+ * made together sort together, so their primary-key index grows at its end instead of dirtying a page per row
+ * (ADR 30).
+ */
+export function timeOrderedId(now = Date.now()): string {
+  let time = "";
+  let ms = now;
+  for (let i = 0; i < 8; i++) {
+    time = ALPHANUMERIC[ms % 62] + time;
+    ms = Math.floor(ms / 62);
+  }
+  return time + randomTail();
+}
+
+export const newClickId = () => timeOrderedId();
+export const newEventId = () => timeOrderedId();
 export const newLinkKey = alphanumeric(7);
 const apiKeySecret = alphanumeric(24);
 export const newApiKey = () => `dub_${apiKeySecret()}`;
