@@ -13,15 +13,7 @@ const randomTail = alphanumeric(8);
  * made together sort together, so their primary-key index grows at its end instead of dirtying a page per row
  * (ADR 30).
  */
-export function timeOrderedId(now = Date.now()): string {
-  let time = "";
-  let ms = now;
-  for (let i = 0; i < 8; i++) {
-    time = ALPHANUMERIC[ms % 62] + time;
-    ms = Math.floor(ms / 62);
-  }
-  return time + randomTail();
-}
+export const timeOrderedId = (now = Date.now()) => inDigits(now, ALPHANUMERIC, 8) + randomTail();
 
 export const newClickId = () => timeOrderedId();
 export const newEventId = () => timeOrderedId();
@@ -32,16 +24,18 @@ export const newPublishableKey = () => `dub_pk_${apiKeySecret()}`;
 
 /** A ULID: 48 bits of milliseconds then 80 random bits, Crockford base32 (26 characters, sortable). */
 export function ulid(now = Date.now()): string {
-  let time = "";
-  let ms = now;
-  for (let i = 0; i < 10; i++) {
-    time = CROCKFORD[ms % 32] + time;
-    ms = Math.floor(ms / 32);
-  }
   const bytes = randomBytes(16);
   let random = "";
   for (let i = 0; i < 16; i++) random += CROCKFORD[bytes[i] % 32];
-  return time + random;
+  return inDigits(now, CROCKFORD, 10) + random;
+}
+
+/** `value` in `count` digits of `alphabet`, the most significant first. */
+function inDigits(value: number, alphabet: string, count: number): string {
+  let digits = "";
+  for (let rest = value, i = 0; i < count; i++, rest = Math.floor(rest / alphabet.length))
+    digits = alphabet[rest % alphabet.length] + digits;
+  return digits;
 }
 
 export const prefixedId = (prefix: string) => `${prefix}_${ulid()}`;
