@@ -4,10 +4,12 @@ import type { ClickStore } from "../../domain/clicks/ports.js";
 import type { OutboxEvent } from "../../domain/webhooks/model.js";
 import { enqueueOutbox } from "./outbox.js";
 import { applyRollups, clickRollup } from "./rollups.js";
+import { executeRows } from "./row-statements.js";
 import type { ClickRow, Database } from "./schema.js";
 import { transact } from "./transact.js";
 
 const INSERT_CHUNK = 200;
+const VISITOR_COLUMNS = ["workspace_id", "link_id", "identity_hash", "click_id", "first_seen"] as const;
 
 export class SqlClickStore implements ClickStore {
   constructor(private readonly db: Kysely<Database>) {}
@@ -23,12 +25,10 @@ export class SqlClickStore implements ClickStore {
       const fresh = clicks.filter((click, index) => ids[index] === click.id);
       await enqueueOutbox(trx, outbox(fresh));
       const rows = fresh.map(toRow);
-      for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-        await trx
-          .insertInto("clicks")
-          .values(rows.slice(i, i + INSERT_CHUNK))
-          .execute();
-      }
+      for (let i = 0; i < rows.length; i += INSERT_CHUNK)
+        await executeRows(trx, "clicks", CLICK_COLUMNS, rows.slice(i, i + INSERT_CHUNK), (chunk) =>
+          trx.insertInto("clicks").values(chunk),
+        );
       await applyRollups(trx, rows.map(clickRollup), 1);
       for (const [linkId, { count, last }] of [...countPerLink(fresh)].sort(([a], [b]) => (a < b ? -1 : 1))) {
         await trx
@@ -84,25 +84,25 @@ async function claimVisitors(
     .sort(([a], [b]) => (a < b ? -1 : 1))
     .map(([, click]) => click);
   for (let i = 0; i < candidates.length; i += INSERT_CHUNK) {
-    const rows = await trx
-      .insertInto("click_visitors")
-      .values(
-        candidates.slice(i, i + INSERT_CHUNK).map((click) => ({
-          workspace_id: click.workspaceId,
-          link_id: click.linkId,
-          identity_hash: click.identityHash,
-          click_id: click.id,
-          first_seen: click.timestamp,
-        })),
-      )
-      .onConflict((oc) =>
-        oc.columns(["workspace_id", "link_id", "identity_hash"]).doUpdateSet({
-          click_id: sql<string>`case when click_visitors.first_seen <= excluded.first_seen - ${windowMs} then excluded.click_id else click_visitors.click_id end`,
-          first_seen: sql<number>`case when click_visitors.first_seen <= excluded.first_seen - ${windowMs} then excluded.first_seen else click_visitors.first_seen end`,
-        }),
-      )
-      .returning(["link_id", "identity_hash", "click_id"])
-      .execute();
+    const claims = candidates.slice(i, i + INSERT_CHUNK).map((click) => ({
+      workspace_id: click.workspaceId,
+      link_id: click.linkId,
+      identity_hash: click.identityHash,
+      click_id: click.id,
+      first_seen: click.timestamp,
+    }));
+    const { rows } = await executeRows(trx, `click_visitors/${windowMs}`, VISITOR_COLUMNS, claims, (chunk) =>
+      trx
+        .insertInto("click_visitors")
+        .values(chunk)
+        .onConflict((oc) =>
+          oc.columns(["workspace_id", "link_id", "identity_hash"]).doUpdateSet({
+            click_id: sql<string>`case when click_visitors.first_seen <= excluded.first_seen - ${sql.lit(windowMs)} then excluded.click_id else click_visitors.click_id end`,
+            first_seen: sql<number>`case when click_visitors.first_seen <= excluded.first_seen - ${sql.lit(windowMs)} then excluded.first_seen else click_visitors.first_seen end`,
+          }),
+        )
+        .returning(["link_id", "identity_hash", "click_id"]),
+    );
     for (const row of rows)
       owner.set(visitorOf({ linkId: row.link_id, identityHash: row.identity_hash }), row.click_id);
   }
@@ -119,6 +119,36 @@ function countPerLink(clicks: Click[]): Map<string, { count: number; last: numbe
   }
   return counts;
 }
+
+const CLICK_COLUMNS = [
+  "id",
+  "workspace_id",
+  "link_id",
+  "timestamp",
+  "identity_hash",
+  "domain",
+  "key",
+  "url",
+  "ip",
+  "country",
+  "continent",
+  "region",
+  "city",
+  "device",
+  "browser",
+  "os",
+  "engine",
+  "ua",
+  "referer",
+  "referer_url",
+  "qr",
+  "trigger",
+  "utm_source",
+  "utm_medium",
+  "utm_campaign",
+  "utm_term",
+  "utm_content",
+] as const;
 
 function toRow(click: Click): ClickRow {
   return {

@@ -22,6 +22,7 @@ import {
   HOUR_MS,
   PART_SEPARATOR,
 } from "../../domain/analytics/dimensions.js";
+import { executeRows } from "./row-statements.js";
 import type { Database } from "./schema.js";
 
 export type RollupRow = Database["rollups"];
@@ -216,21 +217,34 @@ export async function applyRollups(
   sign: 1 | -1,
 ): Promise<void> {
   const rows = rollupRows(events, sign);
-  for (let i = 0; i < rows.length; i += CHUNK) {
-    await trx
-      .insertInto("rollups")
-      .values(rows.slice(i, i + CHUNK))
-      .onConflict((oc) =>
-        oc.columns(["workspace_id", "dimension", "hours", "link_id", "period", "value"]).doUpdateSet({
-          clicks: sql<number>`rollups.clicks + excluded.clicks`,
-          leads: sql<number>`rollups.leads + excluded.leads`,
-          sales: sql<number>`rollups.sales + excluded.sales`,
-          sale_amount: sql<number>`rollups.sale_amount + excluded.sale_amount`,
-        }),
-      )
-      .execute();
-  }
+  for (let i = 0; i < rows.length; i += CHUNK)
+    await executeRows(trx, "rollups", ROLLUP_COLUMNS, rows.slice(i, i + CHUNK), (chunk) =>
+      trx
+        .insertInto("rollups")
+        .values(chunk)
+        .onConflict((oc) =>
+          oc.columns(["workspace_id", "dimension", "hours", "link_id", "period", "value"]).doUpdateSet({
+            clicks: sql<number>`rollups.clicks + excluded.clicks`,
+            leads: sql<number>`rollups.leads + excluded.leads`,
+            sales: sql<number>`rollups.sales + excluded.sales`,
+            sale_amount: sql<number>`rollups.sale_amount + excluded.sale_amount`,
+          }),
+        ),
+    );
 }
+
+const ROLLUP_COLUMNS = [
+  "workspace_id",
+  "dimension",
+  "hours",
+  "link_id",
+  "period",
+  "value",
+  "clicks",
+  "leads",
+  "sales",
+  "sale_amount",
+] as const;
 
 const mod = (a: number, b: number) => ((a % b) + b) % b;
 
