@@ -10,8 +10,6 @@ import { openSqlite } from "../../src/store/sqlite/database.js";
 type Cell = { k: string; x: number; y: number; z: string | null };
 type Db = { cells: Cell };
 
-const COLUMNS = ["k", "x", "y", "z"] as const;
-
 let dir: string;
 let db: Kysely<Db>;
 
@@ -29,7 +27,7 @@ after(async () => {
 });
 
 const upsert = (rows: readonly Cell[]) =>
-  executeRows(db, "cells", COLUMNS, rows, (chunk) =>
+  executeRows(db, "cells", rows, (chunk) =>
     db
       .insertInto("cells")
       .values(chunk)
@@ -43,13 +41,17 @@ const upsert = (rows: readonly Cell[]) =>
 
 const all = () => db.selectFrom("cells").selectAll().orderBy("k").execute();
 
-describe("executeRows: a multi-row statement compiled once per number of rows", () => {
-  test("a second batch of the same size, its keys in another order and equal values in the first, lands column by column", async () => {
-    // The first batch names y before x, with equal values: only the column order the statement is built in keeps
-    // them apart in the next batch.
+describe("executeRows: a multi-row statement compiled once per shape", () => {
+  test("batches of the same size, their keys in any order and equal values in the first, land column by column", async () => {
+    // The first batch names y before x, with equal values: only the column order its statement was built in keeps
+    // them apart in the next batches.
     await upsert([
       { k: "a", y: 0, x: 0, z: null },
       { k: "b", y: 0, x: 0, z: "first" },
+    ]);
+    await upsert([
+      { k: "b", y: 5, x: 4, z: null },
+      { k: "g", y: 70, x: 7, z: null },
     ]);
     const second = await upsert([
       { y: 20, z: "ignored on conflict", k: "a", x: 1 } as Cell,
@@ -61,8 +63,9 @@ describe("executeRows: a multi-row statement compiled once per number of rows", 
     ]);
     assert.deepEqual(await all(), [
       { k: "a", x: 1, y: 20, z: null },
-      { k: "b", x: 0, y: 0, z: "first" },
+      { k: "b", x: 4, y: 5, z: "first" },
       { k: "c", x: 3, y: 30, z: "c" },
+      { k: "g", x: 7, y: 70, z: null },
     ]);
   });
 
@@ -74,11 +77,25 @@ describe("executeRows: a multi-row statement compiled once per number of rows", 
       { k: "f", x: 6, y: 60, z: null },
     ]);
     assert.deepEqual(
-      (await all()).filter((row) => row.k >= "d"),
+      (await all()).filter((row) => row.k >= "d" && row.k <= "f"),
       [
         { k: "d", x: 5, y: 41, z: null },
         { k: "e", x: 5, y: 50, z: null },
         { k: "f", x: 6, y: 60, z: null },
+      ],
+    );
+  });
+
+  test("a batch whose rows name different columns is built as it is", async () => {
+    await upsert([{ k: "h", x: 8, y: 80, z: "h" }, { k: "i", x: 9, y: 90 } as Cell]);
+    await upsert([{ k: "j", x: 10, y: 100 } as Cell, { k: "l", x: 11, y: 110, z: "l" }]);
+    assert.deepEqual(
+      (await all()).filter((row) => row.k >= "h"),
+      [
+        { k: "h", x: 8, y: 80, z: "h" },
+        { k: "i", x: 9, y: 90, z: null },
+        { k: "j", x: 10, y: 100, z: null },
+        { k: "l", x: 11, y: 110, z: "l" },
       ],
     );
   });
@@ -90,7 +107,7 @@ describe("executeRows: a multi-row statement compiled once per number of rows", 
     );
     type Row = { k: string; x?: number };
     const insert = (rows: Row[]) =>
-      executeRows(db as unknown as Kysely<{ defaults: Row }>, "defaults", ["k", "x"], rows, (chunk) =>
+      executeRows(db as unknown as Kysely<{ defaults: Row }>, "defaults", rows, (chunk) =>
         (db as unknown as Kysely<{ defaults: Row }>).insertInto("defaults").values(chunk),
       );
     await insert([{ k: "a", x: undefined }]);

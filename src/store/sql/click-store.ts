@@ -9,7 +9,6 @@ import type { ClickRow, Database } from "./schema.js";
 import { transact } from "./transact.js";
 
 const INSERT_CHUNK = 200;
-const VISITOR_COLUMNS = ["workspace_id", "link_id", "identity_hash", "click_id", "first_seen"] as const;
 
 export class SqlClickStore implements ClickStore {
   constructor(private readonly db: Kysely<Database>) {}
@@ -26,7 +25,7 @@ export class SqlClickStore implements ClickStore {
       await enqueueOutbox(trx, outbox(fresh));
       const rows = fresh.map(toRow);
       for (let i = 0; i < rows.length; i += INSERT_CHUNK)
-        await executeRows(trx, "clicks", CLICK_COLUMNS, rows.slice(i, i + INSERT_CHUNK), (chunk) =>
+        await executeRows(trx, "clicks", rows.slice(i, i + INSERT_CHUNK), (chunk) =>
           trx.insertInto("clicks").values(chunk),
         );
       await applyRollups(trx, rows.map(clickRollup), 1);
@@ -91,7 +90,7 @@ async function claimVisitors(
       click_id: click.id,
       first_seen: click.timestamp,
     }));
-    const { rows } = await executeRows(trx, `click_visitors/${windowMs}`, VISITOR_COLUMNS, claims, (chunk) =>
+    const { rows } = await executeRows(trx, `click_visitors/${windowMs}`, claims, (chunk) =>
       trx
         .insertInto("click_visitors")
         .values(chunk)
@@ -119,36 +118,6 @@ function countPerLink(clicks: Click[]): Map<string, { count: number; last: numbe
   }
   return counts;
 }
-
-const CLICK_COLUMNS = [
-  "id",
-  "workspace_id",
-  "link_id",
-  "timestamp",
-  "identity_hash",
-  "domain",
-  "key",
-  "url",
-  "ip",
-  "country",
-  "continent",
-  "region",
-  "city",
-  "device",
-  "browser",
-  "os",
-  "engine",
-  "ua",
-  "referer",
-  "referer_url",
-  "qr",
-  "trigger",
-  "utm_source",
-  "utm_medium",
-  "utm_campaign",
-  "utm_term",
-  "utm_content",
-] as const;
 
 function toRow(click: Click): ClickRow {
   return {

@@ -218,7 +218,7 @@ export async function applyRollups(
 ): Promise<void> {
   const rows = rollupRows(events, sign);
   for (let i = 0; i < rows.length; i += CHUNK)
-    await executeRows(trx, "rollups", ROLLUP_COLUMNS, rows.slice(i, i + CHUNK), (chunk) =>
+    await executeRows(trx, "rollups", rows.slice(i, i + CHUNK), (chunk) =>
       trx
         .insertInto("rollups")
         .values(chunk)
@@ -232,19 +232,6 @@ export async function applyRollups(
         ),
     );
 }
-
-const ROLLUP_COLUMNS = [
-  "workspace_id",
-  "dimension",
-  "hours",
-  "link_id",
-  "period",
-  "value",
-  "clicks",
-  "leads",
-  "sales",
-  "sale_amount",
-] as const;
 
 const mod = (a: number, b: number) => ((a % b) + b) % b;
 
