@@ -41,6 +41,7 @@ import { SqlWebhookStore } from "./sql/webhook-store.js";
 import { SqlWorkspaceStore } from "./sql/workspace-store.js";
 import { openSqliteStore } from "./sqlite/database.js";
 import { databaseFile, sqliteDataDir } from "./sqlite/files.js";
+import type { CommitUsage } from "./sqlite/group-commit-driver.js";
 import { asDamaged, assertIntact } from "./sqlite/integrity.js";
 
 export type Stores = {
@@ -70,7 +71,7 @@ export type Storage = {
   /** PostgreSQL connection pool usage, for metrics. */
   poolUsage(): { total: number; idle: number; waiting: number } | null;
   /** SQLite's group commit: transactions committed and the commits that carried them, for metrics. */
-  commitUsage(): { transactions: number; commits: number } | null;
+  commitUsage(): CommitUsage | null;
   /** Upkeep the engine needs while it serves (PostgreSQL's partitions); safe to run from every process. */
   upkeep: PeriodicJob[];
 };

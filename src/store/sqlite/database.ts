@@ -3,7 +3,7 @@ import { join } from "node:path";
 import SQLite from "better-sqlite3";
 import { type Driver, Kysely, SqliteDialect } from "kysely";
 import type { Database } from "../sql/schema.js";
-import { GroupCommitDriver } from "./group-commit-driver.js";
+import { type CommitUsage, GroupCommitDriver } from "./group-commit-driver.js";
 
 export type SqliteOptions = { dataDir: string; synchronous: "full" | "normal" };
 
@@ -14,7 +14,7 @@ export function openSqlite(options: SqliteOptions): Kysely<Database> {
 /** The database, and how its group commit is doing (`GroupCommitDriver.stats`). */
 export function openSqliteStore(options: SqliteOptions): {
   db: Kysely<Database>;
-  commitUsage: () => { transactions: number; commits: number };
+  commitUsage: () => CommitUsage;
 } {
   mkdirSync(options.dataDir, { recursive: true });
   const connection = new SQLite(join(options.dataDir, "clicktrail.sqlite"));

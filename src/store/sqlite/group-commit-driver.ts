@@ -9,6 +9,9 @@ import {
 } from "kysely";
 
 /** How many transactions one commit may carry, and how long the first of them may wait for it. */
+/** Transactions committed, and the commits that carried them. */
+export type CommitUsage = { transactions: number; commits: number };
+
 type GroupCommitLimits = { maxTransactions: number; maxWaitMs: number };
 
 const DEFAULT_LIMITS: GroupCommitLimits = { maxTransactions: 64, maxWaitMs: 20 };
@@ -143,7 +146,7 @@ export class GroupCommitDriver implements Driver {
   }
 
   /** Transactions committed, and the commits that carried them. */
-  stats(): { transactions: number; commits: number } {
+  stats(): CommitUsage {
     return { transactions: this.transactions, commits: this.commits };
   }
 
