@@ -253,6 +253,9 @@ describe("dashboard links page", { skip: browserMissing }, () => {
     await confirm.getByText(/Archive .*spring-sale\?/).waitFor();
     await checkAccessibility(page, "links, confirm");
     await confirm.getByRole("button", { name: "Archive" }).click();
+    // Role queries do not see the page behind an open modal dialog: the row seems gone until the dialog closes,
+    // which it does once the server has answered.
+    await confirm.waitFor({ state: "detached" });
     await row("/spring-sale").waitFor({ state: "detached" });
     assert.equal((await dash.api<Link>("GET", "/links/info?key=spring-sale")).body.archived, true);
 
@@ -265,6 +268,7 @@ describe("dashboard links page", { skip: browserMissing }, () => {
       .click();
     await page.getByRole("menuitem", { name: "Delete" }).click();
     await page.getByRole("alertdialog").getByRole("button", { name: "Delete" }).click();
+    await page.getByRole("alertdialog").waitFor({ state: "detached" });
     await row("/spring-sale").waitFor({ state: "detached" });
     assert.equal((await dash.api("GET", "/links/info?key=spring-sale")).status, 404);
     await page.getByLabel("Show archived").uncheck();

@@ -62,6 +62,9 @@ describe("dashboard settings", { skip: browserMissing, timeout: 180_000 }, () =>
     await dialog.getByText("stops working at once").waitFor();
     await checkAccessibility(page, "settings/keys revoke dialog");
     await dialog.getByRole("button", { name: "Revoke key" }).click();
+    // While the modal dialog is open the page behind it is hidden from role queries, so the row seems gone before
+    // the revocation has been answered: the dialog closes only once it has.
+    await dialog.waitFor({ state: "detached" });
     await page.getByRole("row", { name: /Links robot/ }).waitFor({ state: "detached" });
     await assert.rejects(sdk(key).links.list(), /401|Unauthorized/i);
   });
