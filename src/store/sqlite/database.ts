@@ -22,6 +22,9 @@ export function openSqliteStore(options: SqliteOptions): {
   connection.pragma("busy_timeout = 5000");
   connection.pragma(`synchronous = ${options.synchronous.toUpperCase()}`);
   connection.pragma("foreign_keys = ON");
+  // Every transaction is a savepoint of the group (GroupCommitDriver): its statement journal past 64 KiB would
+  // otherwise be written to a temporary file, a system call per page.
+  connection.pragma("temp_store = MEMORY");
   const driver = new GroupCommitDriver(connection);
   return {
     db: new Kysely<Database>({ dialect: new GroupCommitSqliteDialect(connection, driver) }),
