@@ -18,30 +18,30 @@ const sqliteTempFiles = () =>
     }
   });
 
-test(
-  "a transaction that rewrites many pages keeps its savepoint's journal in memory, not in a temporary file",
-  { skip: process.platform !== "linux" && "reads /proc/self/fd" },
-  async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), "clicktrail-temp-store-"));
-    const db = openSqlite({ dataDir, synchronous: "full" });
-    try {
-      await sql`create table pages (id integer primary key, body text not null)`.execute(db);
-      await transact(db, async (trx) => {
-        for (let id = 0; id < 400; id++)
-          await sql`insert into pages (id, body) values (${id}, ${"x".repeat(1000)})`.execute(trx);
-      });
-      let during: string[] = [];
-      await transact(db, async (trx) => {
-        // About 100 pages of 4 KiB rewritten inside the group's savepoint: well past the journal's 64 KiB.
-        await sql`update pages set body = ${"y".repeat(1000)}`.execute(trx);
-        during = sqliteTempFiles();
-      });
-      assert.deepEqual(during, []);
-      const { rows } = await sql<{ n: number }>`select count(*) as n from pages where body like 'y%'`.execute(db);
-      assert.equal(rows[0].n, 400);
-    } finally {
-      await db.destroy();
-      rmSync(dataDir, { recursive: true, force: true });
-    }
-  },
-);
+test("a transaction that rewrites many pages keeps its savepoint's journal in memory, not in a temporary file", {
+  skip: process.platform !== "linux" && "reads /proc/self/fd",
+}, async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), "clicktrail-temp-store-"));
+  const db = openSqlite({ dataDir, synchronous: "full" });
+  try {
+    await sql`create table pages (id integer primary key, body text not null)`.execute(db);
+    await transact(db, async (trx) => {
+      for (let id = 0; id < 400; id++)
+        await sql`insert into pages (id, body) values (${id}, ${"x".repeat(1000)})`.execute(trx);
+    });
+    let during: string[] = [];
+    await transact(db, async (trx) => {
+      // About 100 pages of 4 KiB rewritten inside the group's savepoint: well past the journal's 64 KiB.
+      await sql`update pages set body = ${"y".repeat(1000)}`.execute(trx);
+      during = sqliteTempFiles();
+    });
+    assert.deepEqual(during, []);
+    const { rows } = await sql<{ n: number }>`select count(*) as n from pages where body like 'y%'`.execute(
+      db,
+    );
+    assert.equal(rows[0].n, 400);
+  } finally {
+    await db.destroy();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
