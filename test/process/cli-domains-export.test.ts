@@ -338,8 +338,13 @@ describe("clicktrail links export", () => {
 
   test("more links than one batch: each exactly once", async () => {
     const created = new Set<string>();
-    for (let i = 0; i < 1_050; i++)
-      created.add((await dub.links.create({ url: `https://example.com/many/${i}` })).key);
+    for (let start = 0; start < 1_050; start += 100) {
+      const items = Array.from({ length: Math.min(100, 1_050 - start) }, (_, i) => ({
+        url: `https://example.com/many/${start + i}`,
+      }));
+      for (const link of await dub.links.createMany(items)) if ("key" in link) created.add(link.key);
+    }
+    assert.equal(created.size, 1_050);
     const rows = parseCsv((await exported("--archived", "exclude")).stdout).slice(1);
     const keys = rows.map((row) => row[2]);
     assert.equal(keys.length, 1_052);
