@@ -229,6 +229,20 @@ const syntheticClick = (n: number, timestamp: number): ClickRow => ({
 
 const sha256 = (file: string) => createHash("sha256").update(readFileSync(file)).digest("hex");
 
+/**
+ * The command-line tests' source, made once (a copy never writes its source): enough batches of `CLI_BATCH` clicks
+ * for a signal to land in the middle of the copy.
+ */
+const CLI_CLICKS = 10_000;
+const thousands = (n: number) => n.toLocaleString("en-US");
+const CLI_COUNT = thousands(CLI_CLICKS);
+const CLI_BATCH = "25";
+let cliSourceMade: ReturnType<typeof syntheticSource> | undefined;
+const cliSource = () => {
+  cliSourceMade ??= syntheticSource(CLI_CLICKS);
+  return cliSourceMade;
+};
+
 describe("clicktrail copy: SQLite to PostgreSQL", { skip }, () => {
   let sqlite: TestServer;
   const seeded = {
@@ -581,9 +595,9 @@ describe("clicktrail copy: SQLite to PostgreSQL", { skip }, () => {
   });
 
   test("the command line: Ctrl-C says how to resume and exits 130; the same command then finishes", async () => {
-    const source = await syntheticSource(40_000);
+    const source = await cliSource();
     const target = await freshDatabase();
-    const args = ["copy", "--from", source.dir, "--to", target, "--batch-size", "100"];
+    const args = ["copy", "--from", source.dir, "--to", target, "--batch-size", CLI_BATCH];
     const copy = spawnChild(process.execPath, [CLI, ...args], {});
     await copyStarted(target);
     copy.child.kill("SIGINT");
@@ -594,51 +608,62 @@ describe("clicktrail copy: SQLite to PostgreSQL", { skip }, () => {
       /clicktrail copy: interrupted\. What was copied so far is kept in the target; run the same command again to resume/,
     );
     assert.match(stderr, /^ {2}clicktrail copy --from .* --to postgres:\/\//m);
-    assert.ok((await pgCount(target, "select count(*) from clicks")) < 40_000, "stopped mid-copy");
+    assert.ok((await pgCount(target, "select count(*) from clicks")) < CLI_CLICKS, "stopped mid-copy");
     const resumed = await cli(args, {});
     assert.equal(resumed.status, 0, resumed.stderr);
-    assert.equal(await pgCount(target, "select count(distinct id) from clicks"), 40_000);
+    assert.equal(await pgCount(target, "select count(distinct id) from clicks"), CLI_CLICKS);
   });
 
   test("the command line: progress on stderr, the verified counts on stdout, resumable after a kill", async (t) => {
-    const source = await syntheticSource(40_000);
+    const source = await cliSource();
     const target = await freshDatabase();
     const copy = spawnChild(
       process.execPath,
-      [CLI, "copy", "--from", source.dir, "--to", target, "--batch-size", "100"],
+      [CLI, "copy", "--from", source.dir, "--to", target, "--batch-size", CLI_BATCH],
       {},
     );
     await copyStarted(target);
     copy.child.kill("SIGKILL");
     await copy.exited;
     const partial = await pgCount(target, "select count(*) from clicks");
-    assert.ok(partial > 0 && partial < 40_000, `killed mid-copy (${partial} clicks copied)`);
+    assert.ok(partial > 0 && partial < CLI_CLICKS, `killed mid-copy (${partial} clicks copied)`);
 
     const run = await cli(["copy", "--from", source.dir, "--to", target, "--batch-size", "5000"], {});
     assert.equal(run.status, 0, run.stderr);
     assert.match(run.stderr, /^Copying .*clicktrail\.sqlite into postgres:\/\//m);
-    assert.match(run.stderr, /^clicks\s+40,000 \/ 40,000\s+100%\s+[\d,]+ rows\/s\s+[\d,]+ written$/m);
+    assert.match(
+      run.stderr,
+      new RegExp(`^clicks\\s+${CLI_COUNT} / ${CLI_COUNT}\\s+100%\\s+[\\d,]+ rows/s\\s+[\\d,]+ written$`, "m"),
+    );
     assert.match(run.stderr, /Copy complete: every count matches\./);
     assert.match(run.stdout, /^table\s+copied now\s+source\s+target$/m);
-    const resumed = (40_000 - partial).toLocaleString("en-US");
-    assert.match(run.stdout, new RegExp(`^clicks\\s+${resumed}\\s+40,000\\s+40,000\\s+ok$`, "m"));
-    assert.match(run.stdout, /^sum\(links\.clicks\)\s+40,000\s+40,000\s+ok$/m);
-    assert.equal(await pgCount(target, "select count(distinct id) from clicks"), 40_000);
+    const resumed = thousands(CLI_CLICKS - partial);
+    assert.match(run.stdout, new RegExp(`^clicks\\s+${resumed}\\s+${CLI_COUNT}\\s+${CLI_COUNT}\\s+ok$`, "m"));
+    assert.match(
+      run.stdout,
+      new RegExp(`^sum\\(links\\.clicks\\)\\s+${CLI_COUNT}\\s+${CLI_COUNT}\\s+ok$`, "m"),
+    );
+    assert.equal(await pgCount(target, "select count(distinct id) from clicks"), CLI_CLICKS);
     t.diagnostic(`clicktrail copy, after a kill at ${partial} clicks:`);
     for (const line of `${run.stderr}${run.stdout}`.trimEnd().split("\n")) t.diagnostic(line);
 
     await pgRows(target, "delete from clicks where id = 'click_00000007'");
     const differs = await cli(["copy", "--from", source.dir, "--to", target], {});
     assert.equal(differs.status, 1);
-    assert.match(differs.stdout, /^clicks\s+0\s+40,000\s+39,999\s+DIFFERS$/m);
+    assert.match(
+      differs.stdout,
+      new RegExp(`^clicks\\s+0\\s+${CLI_COUNT}\\s+${thousands(CLI_CLICKS - 1)}\\s+DIFFERS$`, "m"),
+    );
     assert.match(
       differs.stderr,
-      /the target differs from the source:\n {2}clicks: 40,000 in the source, 39,999 in the target/,
+      new RegExp(
+        `the target differs from the source:\\n {2}clicks: ${CLI_COUNT} in the source, ${thousands(CLI_CLICKS - 1)} in the target`,
+      ),
     );
     await pgRows(target, "delete from clicktrail_copy_progress");
     const repaired = await cli(["copy", "--from", source.dir, "--to", target], {});
     assert.equal(repaired.status, 0, repaired.stderr);
-    assert.match(repaired.stdout, /^clicks\s+1\s+40,000\s+40,000\s+ok$/m);
+    assert.match(repaired.stdout, new RegExp(`^clicks\\s+1\\s+${CLI_COUNT}\\s+${CLI_COUNT}\\s+ok$`, "m"));
 
     assert.doesNotMatch(run.stderr, /warning/, "no process had the source open");
 
