@@ -1,3 +1,4 @@
+import { thousands } from "../thousands.js";
 /** Where progress goes: stderr, or anything with the same two members. */
 export type ProgressOutput = { isTTY?: boolean; write(text: string): unknown };
 
@@ -5,7 +6,6 @@ const TTY_INTERVAL_MS = 100;
 /** The longest table name (webhook_messages) and a space. */
 const LABEL_WIDTH = 17;
 const LINE_INTERVAL_MS = 5_000;
-const number = new Intl.NumberFormat("en-US");
 
 /**
  * One table's (or file's) progress: `clicks  12,000 / 50,000  24%  8,312 rows/s`. On a terminal the line is redrawn in
@@ -48,9 +48,9 @@ export class ProgressBar {
     const percent = this.total === 0 ? 100 : Math.min(100, Math.floor((this.done / this.total) * 100));
     const line = [
       this.label.padEnd(LABEL_WIDTH),
-      `${number.format(this.done)} / ${number.format(this.total)}`.padStart(23),
+      `${thousands(this.done)} / ${thousands(this.total)}`.padStart(23),
       `${percent}%`.padStart(5),
-      `${number.format(rate)} ${this.unit}/s`.padStart(15),
+      `${thousands(rate)} ${this.unit}/s`.padStart(15),
       note,
     ]
       .join("  ")

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { thousands } from "../thousands.js";
 import { type PostgresTarget, scopeOf } from "./postgres-target.js";
 import type { SqliteSource } from "./sqlite-source.js";
 import { SUMS, type TableSpec } from "./tables.js";
@@ -59,10 +60,9 @@ export const MISMATCH_ADVICE =
 
 export const mismatches = (checks: Check[]) => checks.filter((check) => check.source !== check.target);
 
-const number = new Intl.NumberFormat("en-US");
 /** A figure as printed: thousands separated. */
 export const cell = (value: number | string | null) =>
-  value === null ? "" : typeof value === "number" ? number.format(value) : value;
+  value === null ? "" : typeof value === "number" ? thousands(value) : value;
 
 /** The comparison as a table: name, rows written by this run, source, target, and DIFFERS where they do. */
 export function formatChecks(checks: Check[]): string {

@@ -1,5 +1,6 @@
 import type SQLite from "better-sqlite3";
 import { sqliteMigrations } from "../migrations/index.js";
+import { thousands } from "../thousands.js";
 
 export type Counts = { links: number; clicks: number; leads: number; sales: number };
 
@@ -35,8 +36,6 @@ export function contentsOf(db: SQLite.Database): Contents | null {
   };
 }
 
-const number = new Intl.NumberFormat("en-US");
-
 export const formatCounts = (counts: Counts): string =>
-  `${number.format(counts.links)} links, ${number.format(counts.clicks)} clicks, ` +
-  `${number.format(counts.leads)} leads, ${number.format(counts.sales)} sales`;
+  `${thousands(counts.links)} links, ${thousands(counts.clicks)} clicks, ` +
+  `${thousands(counts.leads)} leads, ${thousands(counts.sales)} sales`;

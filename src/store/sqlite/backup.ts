@@ -13,6 +13,7 @@ import { basename, dirname, resolve } from "node:path";
 import SQLite from "better-sqlite3";
 import { EXIT_DAMAGED } from "../../exit-codes.js";
 import { ProgressBar, type ProgressOutput } from "../copy/progress-bar.js";
+import { thousands } from "../thousands.js";
 import { type Contents, type Counts, contentsOf, formatCounts } from "./backup-contents.js";
 import { BackupError } from "./backup-error.js";
 import { databaseFile } from "./files.js";
@@ -176,9 +177,7 @@ export const BACKUP_ON_POSTGRES =
   'PostgreSQL\'s tools, `pg_dump --format=custom --file=clicktrail.dump "$DATABASE_URL"` for a logical backup, or ' +
   "a base backup with WAL archiving for point-in-time recovery. See docs/reliability.md, “Backups and restore”.";
 
-const number = new Intl.NumberFormat("en-US");
-
 export const formatBackup = (report: BackupReport): string =>
-  `Backed up ${report.source} to ${report.file} (${number.format(report.bytes)} bytes, ` +
-  `${number.format(report.durationMs)} ms).\n` +
+  `Backed up ${report.source} to ${report.file} (${thousands(report.bytes)} bytes, ` +
+  `${thousands(report.durationMs)} ms).\n` +
   `Verified: ${report.check} ok; schema ${report.schema ?? "(none)"}; ${formatCounts(report.counts)}.`;
