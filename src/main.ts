@@ -2,7 +2,7 @@ import cluster from "node:cluster";
 import { pathToFileURL } from "node:url";
 import type { Logger } from "pino";
 import { runPrimary } from "./cluster.js";
-import { passwordHasher } from "./composition/services.js";
+import { passwordHasher } from "./composition/store-services.js";
 import { type Config, loadConfig } from "./config.js";
 import { AccountService } from "./domain/accounts/account-service.js";
 import { systemClock } from "./domain/clock.js";

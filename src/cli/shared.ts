@@ -1,5 +1,5 @@
 import type { ParseArgsConfig } from "node:util";
-import type { StoreServices } from "../composition/services.js";
+import type { StoreServices } from "../composition/store-services.js";
 import { type Config, loadConfig } from "../config.js";
 import type { Announcer } from "../domain/announcements.js";
 import { badRequest, notFound } from "../domain/errors.js";
@@ -72,7 +72,7 @@ export async function withServices<T>(
   { settled = false } = {},
 ): Promise<T> {
   const [{ storeServices }, { MemoryLinkCache }, { settleShortDomain }] = await Promise.all([
-    import("../composition/services.js"),
+    import("../composition/store-services.js"),
     import("../domain/links/memory-link-cache.js"),
     import("../short-domain.js"),
   ]);

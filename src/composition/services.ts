@@ -1,17 +1,9 @@
 import { createHmac } from "node:crypto";
 import type { Logger } from "pino";
 import type { Config } from "../config.js";
-import { AccountService } from "../domain/accounts/account-service.js";
-import { MembershipService } from "../domain/accounts/membership-service.js";
-import {
-  type PasswordHasher,
-  scryptHasher,
-  scryptPasswords,
-  TEST_ONLY_COST,
-} from "../domain/accounts/passwords.js";
-import type { FailureLimiter } from "../domain/accounts/ports.js";
-import { AnalyticsService } from "../domain/analytics/analytics-service.js";
-import type { Announcer } from "../domain/announcements.js";
+import type { AccountService } from "../domain/accounts/account-service.js";
+import type { MembershipService } from "../domain/accounts/membership-service.js";
+import type { AnalyticsService } from "../domain/analytics/analytics-service.js";
 import { ClickRecorder } from "../domain/clicks/click-recorder.js";
 import { ClickTracker } from "../domain/clicks/click-tracker.js";
 import { ClientClickService } from "../domain/clicks/client-click-service.js";
@@ -20,41 +12,36 @@ import { RedirectService } from "../domain/clicks/redirect-service.js";
 import { systemClock } from "../domain/clock.js";
 import { ClickAttribution } from "../domain/conversions/attribution.js";
 import { CurrencyConverter } from "../domain/conversions/currency.js";
-import { FxRateBook } from "../domain/conversions/fx-rate-book.js";
+import type { FxRateBook } from "../domain/conversions/fx-rate-book.js";
 import { LeadService } from "../domain/conversions/lead-service.js";
 import { SaleService } from "../domain/conversions/sale-service.js";
-import { CustomerService } from "../domain/customers/customer-service.js";
-import { DomainService } from "../domain/domains/domain-service.js";
-import { EventService } from "../domain/events/event-service.js";
-import { FolderService } from "../domain/folders/folder-service.js";
+import type { CustomerService } from "../domain/customers/customer-service.js";
+import type { DomainService } from "../domain/domains/domain-service.js";
+import type { EventService } from "../domain/events/event-service.js";
+import type { FolderService } from "../domain/folders/folder-service.js";
 import { EventWorker } from "../domain/integrations/event-worker.js";
 import { eventHandlers } from "../domain/integrations/handlers.js";
-import { IntegrationService } from "../domain/integrations/integration-service.js";
-import { BulkLinkService } from "../domain/links/bulk-links.js";
-import { LinkService } from "../domain/links/link-service.js";
-import type { LinkCache } from "../domain/links/ports.js";
+import type { IntegrationService } from "../domain/integrations/integration-service.js";
+import type { BulkLinkService } from "../domain/links/bulk-links.js";
+import type { LinkService } from "../domain/links/link-service.js";
 import { MetatagsService } from "../domain/metatags/metatags-service.js";
-import { TagService } from "../domain/tags/tag-service.js";
+import type { TagService } from "../domain/tags/tag-service.js";
 import { DeliveryWorker } from "../domain/webhooks/delivery-worker.js";
-import type { Sender } from "../domain/webhooks/ports.js";
-import { WebhookService } from "../domain/webhooks/webhook-service.js";
-import { ApiTokenService } from "../domain/workspaces/api-tokens.js";
+import type { WebhookService } from "../domain/webhooks/webhook-service.js";
+import type { ApiTokenService } from "../domain/workspaces/api-tokens.js";
 import type { RateLimiter } from "../domain/workspaces/ports.js";
-import { WorkspaceService } from "../domain/workspaces/workspace-service.js";
-import { receiverRefusal } from "../infra/address-policy.js";
+import type { WorkspaceService } from "../domain/workspaces/workspace-service.js";
 import { isClusterWorker } from "../infra/cluster-channel.js";
 import { DatabaseAvailability } from "../infra/database-availability.js";
 import { MmdbGeoResolver } from "../infra/geo.js";
 import { createMetrics, type Metrics } from "../infra/metrics.js";
 import { pageFetcher } from "../infra/page-fetcher.js";
-import { processorSignatures } from "../infra/processor-signatures.js";
 import { uaParserDevices } from "../infra/user-agent.js";
-import { postWebhook } from "../infra/webhook-sender.js";
 import type { Stores } from "../store/open-storage.js";
 import { saleReceipts } from "../wire/track.js";
-import { DubWebhookPayloads } from "../wire/webhook-payloads.js";
 import { Dispatcher, listeners } from "./listeners.js";
 import { sharedState } from "./shared-state.js";
+import { storeServices } from "./store-services.js";
 
 /** How often each process looks for processor events left unprocessed (new ones are processed at once). */
 const INTEGRATION_POLL_MS = 5_000;
@@ -93,90 +80,6 @@ export type Services = {
   /** Releases the connections the services hold (Redis); the storage is closed by its owner. */
   close(): Promise<void>;
 };
-
-/** scrypt at its production cost, unless the configuration is a test suite's (config.ts: testPasswordCost). */
-export const passwordHasher = (config: Config): PasswordHasher =>
-  config.testPasswordCost ? scryptHasher(TEST_ONLY_COST) : scryptPasswords;
-
-/**
- * The services that need only storage, the configuration and someone to announce to: built alike for a server
- * and for a `clicktrail` command.
- */
-export function storeServices(
-  config: Config,
-  stores: Stores,
-  linkCache: LinkCache,
-  announcer: Announcer,
-  loginFailures?: FailureLimiter,
-) {
-  const accounts = new AccountService(
-    stores.accounts,
-    stores.workspaces,
-    passwordHasher(config),
-    systemClock,
-    loginFailures,
-  );
-  const payloads = new DubWebhookPayloads(config.shortLinkProtocol);
-  const workspaces = new WorkspaceService(stores.workspaces, systemClock);
-  const links = new LinkService(
-    stores.links,
-    stores.domains,
-    linkCache,
-    systemClock,
-    config.shortDomain,
-    payloads,
-    announcer,
-    stores.tags,
-    stores.folders,
-    stores.webhooks,
-  );
-  return {
-    payloads,
-    /** POSTs to webhook receivers, only ever at the addresses the receiver policy allows. */
-    send: ((url, body, headers) =>
-      postWebhook(url, body, headers, {
-        timeoutMs: config.webhookTimeoutMs,
-        allowPrivate: config.webhookAllowPrivate,
-      })) satisfies Sender,
-    workspaces,
-    tokens: new ApiTokenService(stores.workspaces, workspaces),
-    accounts,
-    memberships: new MembershipService(stores.accounts, stores.workspaces, accounts, systemClock),
-    links,
-    bulkLinks: new BulkLinkService(links, stores.links, linkCache, systemClock, payloads, announcer),
-    domains: new DomainService(
-      stores.domains,
-      linkCache,
-      systemClock,
-      config.shortDomain,
-      payloads,
-      announcer,
-    ),
-    tags: new TagService(stores.tags, systemClock),
-    folders: new FolderService(stores.folders, systemClock, stores.accounts),
-    webhooks: new WebhookService(
-      stores.webhooks,
-      stores.links,
-      systemClock,
-      receiverRefusal(config.webhookAllowPrivate),
-      announcer,
-      payloads,
-    ),
-    customers: new CustomerService(stores.customers, stores.links, systemClock),
-    events: new EventService(stores.events, stores.links, stores.customers, stores.folders, systemClock),
-    analytics: new AnalyticsService(stores.analytics, stores.links, stores.tags, stores.folders, systemClock),
-    fxRates: new FxRateBook(stores.fxRates),
-    integrations: new IntegrationService(
-      stores.integrations,
-      stores.workspaces,
-      processorSignatures,
-      systemClock,
-      announcer,
-    ),
-  };
-}
-
-export type StoreServices = ReturnType<typeof storeServices>;
 
 /** A server's services over `stores`, each announcing what it commits to the one table of listeners. */
 export async function createServices(

@@ -1,7 +1,7 @@
 // Users' passwords: scrypt with a random salt, stored as one self-describing string, checked in constant time.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { passwordHasher } from "../../src/composition/services.js";
+import { passwordHasher } from "../../src/composition/store-services.js";
 import { loadConfig } from "../../src/config.js";
 import { scryptPasswords } from "../../src/domain/accounts/passwords.js";
 
