@@ -73,10 +73,7 @@ function paddleSignature(header: string): { ts: string; h1: string[] } | null {
   return ts !== null && h1.length > 0 ? { ts, h1 } : null;
 }
 
-/**
- * Stripe's package is 220 modules, a fifth of what a command or a server start loads: it is loaded when the
- * first Stripe event arrives.
- */
+/** Stripe's package is 220 modules: loaded when the first Stripe event arrives, not by every command and start. */
 let stripePackage: typeof Stripe | undefined;
 const stripe = () => {
   stripePackage ??= createRequire(import.meta.url)("stripe") as typeof Stripe;
