@@ -54,8 +54,13 @@ test("a bot opening gets the link and no click id, and nothing is recorded", asy
   assert.equal(await countRows(server, "select count(*) as n from clicks"), before);
 });
 
-test("an unknown deep link is Dub's 404 naming it; so is a bare domain (Clicktrail has no root link)", async () => {
-  for (const deepLink of [`https://${server.host}/nope`, `https://${server.host}/`]) {
+test("an unknown deep link is Dub's 404 naming it; so is a bare domain (Clicktrail has no root link) and a path no key decodes to", async () => {
+  // `%ZZ` is no percent-escape: no key can be written so (the wire fuzz found it answered 500).
+  for (const deepLink of [
+    `https://${server.host}/nope`,
+    `https://${server.host}/`,
+    `https://${server.host}/%ZZ`,
+  ]) {
     await rejection(open({ deepLink }), 404, { message: `Deep link not found: ${deepLink}` });
   }
 });

@@ -77,8 +77,8 @@ export class ClientClickService {
     const url = new URL(open.deepLink);
     // The host with its port: a short domain may carry one (the embedded default is localhost:<port>).
     const domain = url.host.replace(/^www\./, "").toLowerCase();
-    const key = decodeURIComponent(url.pathname.slice(1));
-    const link = key === "" ? null : await this.links.resolve(domain, key);
+    const key = keyOfDeepLink(url);
+    const link = key === null ? null : await this.links.resolve(domain, key);
     if (!link || link.domain !== domain || link.disabledAt !== null) {
       throw notFound(`Deep link not found: ${url.href}`);
     }
@@ -93,5 +93,14 @@ export class ClientClickService {
       clickId: tracked ? await this.clicks.track(link, { ...open, query: {} }, this.clock.now()) : null,
       link: { id: link.id, domain: link.domain, key: link.key, url: link.url },
     };
+  }
+}
+
+/** The key a deep link's path names; none for a bare domain or a path with a malformed escape (`%ZZ`). */
+function keyOfDeepLink(url: URL): string | null {
+  try {
+    return decodeURIComponent(url.pathname.slice(1)) || null;
+  } catch {
+    return null;
   }
 }
