@@ -7,6 +7,7 @@ import {
   assetsLoaded,
   browserMissing,
   checkAccessibility,
+  confirmDialog,
   dashboardSuite,
   focusArrives,
   focused,
@@ -252,10 +253,7 @@ describe("dashboard links page", { skip: browserMissing }, () => {
     const confirm = page.getByRole("alertdialog");
     await confirm.getByText(/Archive .*spring-sale\?/).waitFor();
     await checkAccessibility(page, "links, confirm");
-    await confirm.getByRole("button", { name: "Archive" }).click();
-    // Role queries do not see the page behind an open modal dialog: the row seems gone until the dialog closes,
-    // which it does once the server has answered.
-    await confirm.waitFor({ state: "detached" });
+    await confirmDialog(page, "Archive", confirm);
     await row("/spring-sale").waitFor({ state: "detached" });
     assert.equal((await dash.api<Link>("GET", "/links/info?key=spring-sale")).body.archived, true);
 
@@ -267,8 +265,7 @@ describe("dashboard links page", { skip: browserMissing }, () => {
       .getByRole("button", { name: /More actions for/ })
       .click();
     await page.getByRole("menuitem", { name: "Delete" }).click();
-    await page.getByRole("alertdialog").getByRole("button", { name: "Delete" }).click();
-    await page.getByRole("alertdialog").waitFor({ state: "detached" });
+    await confirmDialog(page, "Delete");
     await row("/spring-sale").waitFor({ state: "detached" });
     assert.equal((await dash.api("GET", "/links/info?key=spring-sale")).status, 404);
     await page.getByLabel("Show archived").uncheck();
@@ -285,7 +282,7 @@ describe("dashboard links page", { skip: browserMissing }, () => {
     const bar = page.getByRole("region", { name: "Selected links" });
     await bar.getByText("2 selected").waitFor();
     await bar.getByRole("button", { name: "Archive" }).click();
-    await page.getByRole("alertdialog").getByRole("button", { name: "Archive" }).click();
+    await confirmDialog(page, "Archive");
     await row("/bulk-a").waitFor({ state: "detached" });
     await row("/bulk-b").waitFor({ state: "detached" });
     await row("/bulk-c").waitFor();

@@ -10,6 +10,7 @@ import { Dub } from "dub";
 import {
   browserMissing,
   checkAccessibility,
+  confirmDialog,
   dashboardSuite,
   FIRST_WORKSPACE,
   focusArrives,
@@ -61,10 +62,7 @@ describe("dashboard settings", { skip: browserMissing, timeout: 180_000 }, () =>
     const dialog = page.getByRole("alertdialog");
     await dialog.getByText("stops working at once").waitFor();
     await checkAccessibility(page, "settings/keys revoke dialog");
-    await dialog.getByRole("button", { name: "Revoke key" }).click();
-    // While the modal dialog is open the page behind it is hidden from role queries, so the row seems gone before
-    // the revocation has been answered: the dialog closes only once it has.
-    await dialog.waitFor({ state: "detached" });
+    await confirmDialog(page, "Revoke key", dialog);
     await page.getByRole("row", { name: /Links robot/ }).waitFor({ state: "detached" });
     await assert.rejects(sdk(key).links.list(), /401|Unauthorized/i);
   });
@@ -376,7 +374,7 @@ describe("dashboard settings", { skip: browserMissing, timeout: 180_000 }, () =>
 
     const revokedUrl = await invite("never@example.com");
     await page.getByRole("button", { name: "Revoke invite for never@example.com" }).click();
-    await page.getByRole("alertdialog").getByRole("button", { name: "Revoke invite" }).click();
+    await confirmDialog(page, "Revoke invite");
     await page.getByRole("row", { name: /never@example\.com/ }).waitFor({ state: "detached" });
     const revokedToken = new URL(revokedUrl).searchParams.get("token") ?? "";
     assert.equal((await fetch(`${dash.origin}/api/invites/${revokedToken}`)).status, 410);
@@ -384,7 +382,7 @@ describe("dashboard settings", { skip: browserMissing, timeout: 180_000 }, () =>
     await page.getByRole("button", { name: "Remove Mia Member" }).click();
     const dialog = page.getByRole("alertdialog", { name: /Remove Mia Member/ });
     await dialog.getByText("mia@example.com loses access").waitFor();
-    await dialog.getByRole("button", { name: "Remove member" }).click();
+    await confirmDialog(page, "Remove member", dialog);
     await page.getByRole("row", { name: /mia@example\.com/ }).waitFor({ state: "detached" });
     assert.equal(await roles(), undefined);
     assert.equal(

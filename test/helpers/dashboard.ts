@@ -271,6 +271,20 @@ export async function focusArrives(page: Page, expected: string, why?: string): 
   if (!arrived) assert.equal(await focused(page), expected, why);
 }
 
+/**
+ * Presses `button` in a confirmation dialog and waits for the dialog to close. While a modal dialog is open the page
+ * behind it is hidden from role queries, so a row seems gone at once; the dialog closes only once the server has
+ * answered, and what the test reads next (through the page or the API) is then the answer's.
+ */
+export async function confirmDialog(
+  page: Page,
+  button: string,
+  dialog = page.getByRole("alertdialog"),
+): Promise<void> {
+  await dialog.getByRole("button", { name: button }).click();
+  await dialog.waitFor({ state: "detached" });
+}
+
 /** Saves a full-page screenshot as test-artifacts/screenshots/<name>.png; resolves to its path. */
 export async function screenshot(page: Page, name: string): Promise<string> {
   mkdirSync(SCREENSHOTS, { recursive: true });
