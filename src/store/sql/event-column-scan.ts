@@ -65,7 +65,7 @@ export async function scanColumns(
   const keyColumn: ValueColumnName | null =
     query.key === "none" ? null : keyedByLink(query.key) ? "link_id" : query.key;
   const sparse = keyColumn?.startsWith("utm_") ?? false;
-  const totals = new Map<string, ScannedRow>();
+  const totals = new Totals();
   const byDay = new Map<string, Piece[]>();
   for (const piece of pieces) {
     const id = `${piece.kind} ${piece.day}`;
@@ -110,7 +110,73 @@ export async function scanColumns(
       }
     }
   }
-  return [...totals.values()];
+  return totals.rows();
+}
+
+const METRIC_OF_KIND = { clicks: 0, leads: 1, sales: 2 } as const;
+
+/**
+ * The counts so far, per bucket, in arrays indexed by a slot per key: a day maps its dictionary's codes to slots
+ * once, and each piece adds its counts by number, not through a string key per value and piece.
+ */
+class Totals {
+  private readonly slots = new Map<string, number>();
+  private readonly keys: string[] = [];
+  /** Per bucket: clicks, leads, sales and USD cents, indexed by slot. */
+  private readonly buckets = new Map<number, [number[], number[], number[], number[]]>();
+
+  slotsOf(dictionary: readonly (string | null)[]): Int32Array {
+    return Int32Array.from(dictionary, (value) => {
+      const key = String(value ?? "");
+      let slot = this.slots.get(key);
+      if (slot === undefined) {
+        slot = this.keys.length;
+        this.keys.push(key);
+        this.slots.set(key, slot);
+      }
+      return slot;
+    });
+  }
+
+  add(
+    kind: EventKind,
+    bucket: number,
+    slots: Int32Array,
+    counts: Float64Array,
+    sums: Float64Array | null,
+  ): void {
+    let metrics = this.buckets.get(bucket);
+    if (!metrics) {
+      metrics = [[], [], [], []];
+      this.buckets.set(bucket, metrics);
+    }
+    const events = metrics[METRIC_OF_KIND[kind]];
+    const cents = metrics[3];
+    for (let code = 0; code < counts.length; code++) {
+      const count = counts[code];
+      if (count === 0) continue;
+      const slot = slots[code];
+      events[slot] = (events[slot] ?? 0) + count;
+      if (sums !== null) cents[slot] = (cents[slot] ?? 0) + sums[code];
+    }
+  }
+
+  rows(): ScannedRow[] {
+    const rows: ScannedRow[] = [];
+    for (const [bucket, [clicks, leads, sales, cents]] of this.buckets)
+      for (let slot = 0; slot < this.keys.length; slot++) {
+        const row: ScannedRow = [
+          bucket,
+          this.keys[slot],
+          clicks[slot] ?? 0,
+          leads[slot] ?? 0,
+          sales[slot] ?? 0,
+          cents[slot] ?? 0,
+        ];
+        if (row[2] + row[3] + row[4] > 0) rows.push(row);
+      }
+    return rows;
+  }
 }
 
 type Test = { column: ValueColumnName; match: Match };
@@ -127,9 +193,22 @@ function testsOf({ filter, links, lower }: ScanQuery): Test[] {
     if (typeof value === "boolean") match = (stored) => stored === (value ? "1" : "0");
     else if (typeof value === "string") match = (stored) => partOf(stored) === value;
     else match = valueMatch(value as ValueFilter, lower, partOf);
-    tests.push({ column: spec.column, match });
+    tests.push({ column: spec.column, match: remembered(match) });
   }
   return tests;
+}
+
+/** Each day has its own dictionary, but the values repeat from day to day: each is matched once per query. */
+function remembered(match: Match): Match {
+  const known = new Map<string | null, boolean>();
+  return (value) => {
+    let matched = known.get(value);
+    if (matched === undefined) {
+      matched = match(value);
+      known.set(value, matched);
+    }
+    return matched;
+  };
 }
 
 /** value-condition.ts in JavaScript: `in (…)`, or `is null or not in (…)`, compared lower-cased when `anyCase`. */
@@ -154,7 +233,7 @@ function countDay(
   tests: readonly Test[],
   keyColumn: ValueColumnName | null,
   sparse: boolean,
-  totals: Map<string, ScannedRow>,
+  totals: Totals,
 ): void {
   const checks = tests.map(({ column, match }) => {
     const decoded = columns.get(column) as ValueColumn;
@@ -167,6 +246,7 @@ function countDay(
   const dictionary = keyed?.dictionary ?? [""];
   const keyCodes = keyed?.codes ?? null;
   const keep = Uint8Array.from(dictionary, (value) => (sparse && (value === null || value === "") ? 0 : 1));
+  const slots = totals.slotsOf(dictionary);
   const time = columns.get("time");
   const times = time?.type === "times" ? time.values : null;
   const amountColumn = columns.get("amount");
@@ -178,19 +258,7 @@ function countDay(
     const counts = new Float64Array(dictionary.length);
     const sums = amounts ? new Float64Array(dictionary.length) : null;
     countRange(from, to, checks, keyCodes, keep, counts, amounts, sums);
-    counts.forEach((count, code) => {
-      if (count === 0) return;
-      const key = String(dictionary[code] ?? "");
-      const id = `${piece.bucket}\u0000${key}`;
-      const row = totals.get(id) ?? ([piece.bucket, key, 0, 0, 0, 0] as ScannedRow);
-      if (kind === "clicks") row[2] += count;
-      else if (kind === "leads") row[3] += count;
-      else {
-        row[4] += count;
-        row[5] += sums?.[code] ?? 0;
-      }
-      totals.set(id, row);
-    });
+    totals.add(kind, piece.bucket, slots, counts, sums);
   }
 }
 
