@@ -13,8 +13,16 @@ const COMPARISONS = { gt: ">", lt: "<", gte: ">=", lte: "<=" } as const;
  */
 export function metadataCondition(dialect: SqlDialect, query: MetadataQuery): RawBuilder<SqlBool> {
   const parts = query.conditions.map((condition) => sql`(${conditionOf(dialect, condition)})`);
-  return sql<SqlBool>`(${sql.join(parts, query.join === "and" ? sql` and ` : sql` or `)})`;
+  const joined = sql<SqlBool>`(${sql.join(parts, query.join === "and" ? sql` and ` : sql` or `)})`;
+  // Said outright, so that the indexes of conversions with metadata (migration 0114) answer the range.
+  return needsMetadata(query) ? sql<SqlBool>`(e.metadata is not null and ${joined})` : joined;
 }
+
+/** Whether only an event with metadata can match: every condition but `!=` needs its key. */
+const needsMetadata = ({ join, conditions }: MetadataQuery) =>
+  join === "and"
+    ? conditions.some(({ operator }) => operator !== "ne")
+    : conditions.every(({ operator }) => operator !== "ne");
 
 function conditionOf(dialect: SqlDialect, { path, operator, value }: MetadataCondition) {
   const text = dialect === "sqlite" ? sqliteText(path) : postgresText(path);

@@ -12,6 +12,7 @@ import * as paymentIntegrations from "./0110_payment_integrations.js";
 import * as customerStripeId from "./0111_customer_stripe_id.js";
 import * as eventColumnsUntil from "./0112_event_columns_until.js";
 import * as rollupStatistics from "./0113_rollup_statistics.js";
+import * as conversionsWithMetadata from "./0114_conversions_with_metadata.js";
 
 /**
  * Every schema change from ADR 15 on, for both engines: one module per change, `NNNN_what_it_does.ts` numbered
@@ -35,4 +36,5 @@ export const sharedMigrations: Record<string, SharedMigration> = {
   "0111_customer_stripe_id": customerStripeId,
   "0112_event_columns_until": eventColumnsUntil,
   "0113_rollup_statistics": rollupStatistics,
+  "0114_conversions_with_metadata": conversionsWithMetadata,
 };
