@@ -61,10 +61,15 @@ export async function scanColumns(
   query: ScanQuery,
   pieces: readonly Piece[],
 ): Promise<ScannedRow[]> {
-  const tests = testsOf(query);
   const keyColumn: ValueColumnName | null =
     query.key === "none" ? null : keyedByLink(query.key) ? "link_id" : query.key;
+  // A test on the key's own column is folded into the keys kept, so the loop reads that column once.
+  const allTests = testsOf(query);
+  const keyTest = allTests.find((test) => test.column === keyColumn)?.match ?? null;
+  const tests = allTests.filter((test) => test.column !== keyColumn);
   const sparse = keyColumn?.startsWith("utm_") ?? false;
+  const kept: Match = (value) =>
+    !(sparse && (value === null || value === "")) && (keyTest === null || keyTest(value));
   const totals = new Totals();
   const byDay = new Map<string, Piece[]>();
   for (const piece of pieces) {
@@ -106,7 +111,7 @@ export async function scanColumns(
         const found = columns.get(day);
         if (!found || [...names, ...(partial.has(day) ? ["time"] : [])].some((name) => !found.has(name)))
           throw new Error(`event columns of ${kind} on ${new Date(day).toISOString()} are incomplete`);
-        countDay(kind, found, byDay.get(`${kind} ${day}`) ?? [], tests, keyColumn, sparse, totals);
+        countDay(kind, found, byDay.get(`${kind} ${day}`) ?? [], tests, keyColumn, kept, totals);
       }
     }
   }
@@ -232,7 +237,7 @@ function countDay(
   pieces: readonly Piece[],
   tests: readonly Test[],
   keyColumn: ValueColumnName | null,
-  sparse: boolean,
+  kept: Match,
   totals: Totals,
 ): void {
   const checks = tests.map(({ column, match }) => {
@@ -245,7 +250,7 @@ function countDay(
   const keyed = keyColumn ? (columns.get(keyColumn) as ValueColumn) : null;
   const dictionary = keyed?.dictionary ?? [""];
   const keyCodes = keyed?.codes ?? null;
-  const keep = Uint8Array.from(dictionary, (value) => (sparse && (value === null || value === "") ? 0 : 1));
+  const keep = Uint8Array.from(dictionary, (value) => (kept(value) ? 1 : 0));
   const slots = totals.slotsOf(dictionary);
   const time = columns.get("time");
   const times = time?.type === "times" ? time.values : null;
