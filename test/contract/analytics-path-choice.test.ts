@@ -35,6 +35,9 @@ async function perLinkRows(workspaceId: string, dimension: string): Promise<numb
   return Number(rows[0]?.n ?? 0);
 }
 
+/** A busy link's clicks a day: more than a per-link rollup row costs in counted events (23). */
+const CLICKS_A_DAY = 30;
+
 test("many links by city: the event columns answer, as the rollups did", async () => {
   const workspace = await server.newWorkspace();
   const dub = server.sdk(workspace.key);
@@ -48,11 +51,11 @@ test("many links by city: the event columns answer, as the rollups did", async (
   const clicks: Click[] = [];
   for (let day = 0; day < 4; day++)
     for (const [l, link] of [...links, quiet].entries())
-      for (let n = 0; n < (link === quiet ? 1 : 6); n++)
+      for (let n = 0; n < (link === quiet ? 1 : CLICKS_A_DAY); n++)
         clicks.push(
           testClick(workspace.workspaceId, link, {
             id: `c${day}-${l}-${n}`,
-            timestamp: FIRST_DAY + day * DAY + 3_600_000 * (n + 1),
+            timestamp: FIRST_DAY + day * DAY + 20 * 60_000 * (n + 1),
             identityHash: `v${day}-${l}-${n}`,
             country: "US",
             continent: "NA",
@@ -64,12 +67,12 @@ test("many links by city: the event columns answer, as the rollups did", async (
   assert.ok((await perLinkRows(workspace.workspaceId, "cities")) >= clicks.length);
 
   const analytics = server.storage.stores.analytics;
-  const tally = (filter: EventFilter): Promise<Tally[]> => {
-    const plan = planOf("cities", filter);
+  const tally = (filter: EventFilter, key: "cities" | "top_urls" = "cities"): Promise<Tally[]> => {
+    const plan = planOf(key, filter);
     const query: TallyQuery = {
       workspaceId: workspace.workspaceId,
       kinds: ["clicks", "leads", "sales"],
-      key: "cities",
+      key,
       links: plan.links,
       filter: plan.filter,
       ...(plan.rollup ? { rollup: plan.rollup } : {}),
@@ -86,9 +89,10 @@ test("many links by city: the event columns answer, as the rollups did", async (
   const oneLink = { linkId: quiet.id };
   const fromRollups = await tally(manyLinks);
   const quietFromRollups = await tally(oneLink);
+  const urlsFromRollups = await tally(manyLinks, "top_urls");
   assert.equal(
     fromRollups.reduce((sum, row) => sum + row.clicks, 0),
-    12 * 6 * 4,
+    12 * CLICKS_A_DAY * 4,
   );
   assert.deepEqual(
     quietFromRollups.map((row) => [row.key, row.clicks]),
@@ -99,14 +103,19 @@ test("many links by city: the event columns answer, as the rollups did", async (
   while ((await columns.buildDue(Date.now(), 50)) > 0);
   // Which rows answer shows in the answer once the per-link city rows are made wrong on purpose.
   await sql`update rollups set clicks = clicks + 1000
-            where workspace_id = ${workspace.workspaceId} and dimension = 'cities' and link_id <> ''`.execute(
-    server.storage.db,
-  );
+            where workspace_id = ${workspace.workspaceId} and dimension in ('cities', 'top_urls')
+              and link_id <> ''`.execute(server.storage.db);
 
   assert.deepEqual(await tally(manyLinks), fromRollups, "the event columns answer for many links");
   assert.deepEqual(
     (await tally(oneLink)).map((row) => [row.key, row.clicks]),
     [["US\u001fUS-NY\u001fCity 12-0", 4 + 4 * 1000]],
     "one quiet link keeps reading its rollups (a row a day)",
+  );
+  // A link has one destination URL: a row per link-day, fewer than its events, so its rollups stay the cheaper read.
+  assert.deepEqual(
+    (await tally(manyLinks, "top_urls")).map((row) => [row.key, row.clicks]),
+    urlsFromRollups.map((row) => [row.key, row.clicks + 4 * 1000]),
+    "many links by URL keep reading their rollups (a row per link and day)",
   );
 });
