@@ -168,7 +168,7 @@ export class SqlAnalyticsStore implements AnalyticsStore {
       select (select sum(r.clicks + r.leads + r.sales) from rollups r
               where ${dayRows(sql<SqlBool>`r.link_id = ''`, "all")}) as events,
              (select count(*) from rollups r
-              where ${dayRows(sql<SqlBool>`r.link_id in (${matchingLinks(query)})`, rollup.dimension)}) as link_rows`.execute(
+              where ${dayRows(sql<SqlBool>`r.link_id in (${regroupedLinks(query)})`, rollup.dimension)}) as link_rows`.execute(
       this.db,
     );
     const events = Number(rows[0]?.events ?? 0);
@@ -292,6 +292,17 @@ const regrouped = (query: TallyQuery, counted: RawBuilder<unknown>) =>
     : query.key === "folder"
       ? perFolder(query.workspaceId, counted)
       : counted;
+
+/** The links whose rollup rows a tally reads: for tags and folders, only those with one (the join drops the rest). */
+function regroupedLinks(query: TallyQuery): RawBuilder<unknown> {
+  if (query.key === "tag")
+    return sql`select l.id from (${matchingLinks(query)}) l
+               where exists (select 1 from link_tags lt where lt.workspace_id = ${query.workspaceId} and lt.link_id = l.id)`;
+  if (query.key === "folder")
+    return sql`select l.id from (${matchingLinks(query)}) l
+               join links f on f.workspace_id = ${query.workspaceId} and f.id = l.id where f.folder_id is not null`;
+  return matchingLinks(query);
+}
 
 /** Each link's counts under each of its tags. */
 const perTag = (workspaceId: string, byLink: RawBuilder<unknown>) => sql`

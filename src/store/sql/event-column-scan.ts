@@ -130,23 +130,29 @@ class Totals {
   /** Per bucket: clicks, leads, sales and USD cents, indexed by slot. */
   private readonly buckets = new Map<number, [number[], number[], number[], number[]]>();
 
-  slotsOf(dictionary: readonly (string | null)[]): Int32Array {
-    return Int32Array.from(dictionary, (value) => {
-      const key = String(value ?? "");
-      let slot = this.slots.get(key);
-      if (slot === undefined) {
-        slot = this.keys.length;
-        this.keys.push(key);
-        this.slots.set(key, slot);
-      }
-      return slot;
-    });
+  /** A day's codes to slots, each looked up when a piece first counts an event under it. */
+  slotsOf(dictionary: readonly (string | null)[]): {
+    dictionary: readonly (string | null)[];
+    slots: Int32Array;
+  } {
+    return { dictionary, slots: new Int32Array(dictionary.length).fill(-1) };
+  }
+
+  private slotOf(value: string | null): number {
+    const key = String(value ?? "");
+    let slot = this.slots.get(key);
+    if (slot === undefined) {
+      slot = this.keys.length;
+      this.keys.push(key);
+      this.slots.set(key, slot);
+    }
+    return slot;
   }
 
   add(
     kind: EventKind,
     bucket: number,
-    slots: Int32Array,
+    { dictionary, slots }: { dictionary: readonly (string | null)[]; slots: Int32Array },
     counts: Float64Array,
     sums: Float64Array | null,
   ): void {
@@ -160,7 +166,11 @@ class Totals {
     for (let code = 0; code < counts.length; code++) {
       const count = counts[code];
       if (count === 0) continue;
-      const slot = slots[code];
+      let slot = slots[code];
+      if (slot < 0) {
+        slot = this.slotOf(dictionary[code] ?? null);
+        slots[code] = slot;
+      }
       events[slot] = (events[slot] ?? 0) + count;
       if (sums !== null) cents[slot] = (cents[slot] ?? 0) + sums[code];
     }
@@ -198,7 +208,10 @@ function testsOf({ filter, links, lower }: ScanQuery): Test[] {
     if (typeof value === "boolean") match = (stored) => stored === (value ? "1" : "0");
     else if (typeof value === "string") match = (stored) => partOf(stored) === value;
     else match = valueMatch(value as ValueFilter, lower, partOf);
-    tests.push({ column: spec.column, match: remembered(match) });
+    // Splitting a stored value into its parts, or lower-casing it, costs more than a lookup of the whole value.
+    const costly =
+      spec.part !== undefined || (typeof value === "object" && "anyCase" in value && value.anyCase === true);
+    tests.push({ column: spec.column, match: costly ? remembered(match) : match });
   }
   return tests;
 }
