@@ -120,23 +120,18 @@ export async function scanColumns(
 
 const METRIC_OF_KIND = { clicks: 0, leads: 1, sales: 2 } as const;
 
+/** A day's dictionary, and the slot of each of its codes once a piece has counted an event under it (-1 before). */
+type DaySlots = { dictionary: readonly (string | null)[]; slots: Int32Array };
+
 /**
- * The counts so far, per bucket, in arrays indexed by a slot per key: a day maps its dictionary's codes to slots
- * once, and each piece adds its counts by number, not through a string key per value and piece.
+ * The counts so far, per bucket, in arrays indexed by a slot per key: a day's code finds its key's slot once, and
+ * each piece adds its counts by number, not through a string key per value and piece.
  */
 class Totals {
   private readonly slots = new Map<string, number>();
   private readonly keys: string[] = [];
   /** Per bucket: clicks, leads, sales and USD cents, indexed by slot. */
   private readonly buckets = new Map<number, [number[], number[], number[], number[]]>();
-
-  /** A day's codes to slots, each looked up when a piece first counts an event under it. */
-  slotsOf(dictionary: readonly (string | null)[]): {
-    dictionary: readonly (string | null)[];
-    slots: Int32Array;
-  } {
-    return { dictionary, slots: new Int32Array(dictionary.length).fill(-1) };
-  }
 
   private slotOf(value: string | null): number {
     const key = String(value ?? "");
@@ -152,7 +147,7 @@ class Totals {
   add(
     kind: EventKind,
     bucket: number,
-    { dictionary, slots }: { dictionary: readonly (string | null)[]; slots: Int32Array },
+    { dictionary, slots }: DaySlots,
     counts: Float64Array,
     sums: Float64Array | null,
   ): void {
@@ -264,7 +259,7 @@ function countDay(
   const dictionary = keyed?.dictionary ?? [""];
   const keyCodes = keyed?.codes ?? null;
   const keep = Uint8Array.from(dictionary, (value) => (kept(value) ? 1 : 0));
-  const slots = totals.slotsOf(dictionary);
+  const slots: DaySlots = { dictionary, slots: new Int32Array(dictionary.length).fill(-1) };
   const time = columns.get("time");
   const times = time?.type === "times" ? time.values : null;
   const amountColumn = columns.get("amount");
