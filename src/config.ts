@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { z } from "zod";
 import { ExplainedError } from "./explained-error.js";
 
@@ -47,6 +48,7 @@ const schema = z.object({
   TRUST_PROXY: boolean.default(false),
   CLICK_DEDUPE_SECONDS: integer("expected a whole number of seconds").default(3600),
   SQLITE_SYNCHRONOUS: z.enum(["full", "normal"], { error: "expected full or normal" }).default("full"),
+  ANALYTICS_THREADS: integer("expected a whole number of threads").optional(),
   SQLITE_INTEGRITY_CHECK: z
     .enum(["quick", "full", "off"], { error: "expected quick, full or off" })
     .default("quick"),
@@ -101,6 +103,8 @@ export type Config = Readonly<{
   clickDedupeSeconds: number;
   sqliteSynchronous: "full" | "normal";
   sqliteIntegrityCheck: "quick" | "full" | "off";
+  /** Reader threads that count event columns on SQLite (ADR 33); 0 counts on the event loop. */
+  analyticsThreads: number;
   fxRatesFile: string | undefined;
   fxRatesUrl: string | undefined;
   webhookAllowPrivate: boolean;
@@ -172,6 +176,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     clickDedupeSeconds: e.CLICK_DEDUPE_SECONDS,
     sqliteSynchronous: e.SQLITE_SYNCHRONOUS,
     sqliteIntegrityCheck: e.SQLITE_INTEGRITY_CHECK,
+    analyticsThreads: e.ANALYTICS_THREADS ?? Math.min(4, availableParallelism()),
     fxRatesFile: e.FX_RATES_FILE,
     fxRatesUrl: e.FX_RATES_URL,
     webhookAllowPrivate: e.WEBHOOK_ALLOW_PRIVATE,

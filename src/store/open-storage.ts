@@ -26,6 +26,7 @@ import { SqlClickStore } from "./sql/click-store.js";
 import { SqlConversionStore } from "./sql/conversion-store.js";
 import { SqlCustomerStore } from "./sql/customer-store.js";
 import { SqlDomainStore } from "./sql/domain-store.js";
+import type { ColumnScanner } from "./sql/event-column-scan.js";
 import { EventColumns } from "./sql/event-columns.js";
 import { SqlEventStore } from "./sql/event-store.js";
 import { SqlFolderStore } from "./sql/folder-store.js";
@@ -120,13 +121,17 @@ export async function openStorage(
   if (checkIntegrity) assertIntact(databaseFile(dataDir), config.sqliteIntegrityCheck);
   let opened: Kysely<Database> | undefined;
   try {
-    const { db, commitUsage } = openSqliteStore({ dataDir, synchronous: config.sqliteSynchronous });
+    const { db, commitUsage, scanner } = openSqliteStore({
+      dataDir,
+      synchronous: config.sqliteSynchronous,
+      analyticsThreads: config.analyticsThreads,
+    });
     opened = db;
     return {
       kind: "sqlite",
       db,
       appliedMigrations: await migrateToLatest(db, sqliteMigrations),
-      stores: sqlStores(db, "sqlite"),
+      stores: sqlStores(db, "sqlite", scanner),
       poolUsage: () => null,
       commitUsage,
       upkeep: [eventColumnsUpkeep(db)],
@@ -138,7 +143,7 @@ export async function openStorage(
   }
 }
 
-function sqlStores(db: Kysely<Database>, dialect: SqlDialect): Stores {
+function sqlStores(db: Kysely<Database>, dialect: SqlDialect, scanner: ColumnScanner | null = null): Stores {
   return {
     workspaces: new SqlWorkspaceStore(db),
     links: new SqlLinkStore(db),
@@ -152,7 +157,7 @@ function sqlStores(db: Kysely<Database>, dialect: SqlDialect): Stores {
     fxRates: new SqlFxRateStore(db),
     settings: new SqlSettingsStore(db),
     webhooks: new SqlWebhookStore(db),
-    analytics: new SqlAnalyticsStore(db, dialect),
+    analytics: new SqlAnalyticsStore(db, dialect, scanner ?? undefined),
     accounts: new SqlAccountStore(db, dialect),
     integrations: new SqlIntegrationStore(db),
     refunds: new SqlRefundStore(db),

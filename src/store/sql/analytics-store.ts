@@ -12,7 +12,13 @@ import {
 } from "../../domain/analytics/ports.js";
 import type { EventFilter, EventKind, ValueFilter } from "../../domain/events/model.js";
 import type { TimeRange } from "../../domain/events/time-range.js";
-import { columnsAnswer, type Piece, type ScannedRow, scanColumns } from "./event-column-scan.js";
+import {
+  type ColumnScanner,
+  columnsAnswer,
+  type Piece,
+  type ScannedRow,
+  scannerOnEventLoop,
+} from "./event-column-scan.js";
 import { EventColumns } from "./event-columns.js";
 import { EVENT_FILTER_COLUMNS } from "./event-filter-columns.js";
 import { metadataCondition, type SqlDialect } from "./metadata-conditions.js";
@@ -77,6 +83,7 @@ export class SqlAnalyticsStore implements AnalyticsStore {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly dialect: SqlDialect,
+    private readonly scanner: ColumnScanner = scannerOnEventLoop(db),
   ) {
     this.columns = new EventColumns(db);
   }
@@ -110,7 +117,8 @@ export class SqlAnalyticsStore implements AnalyticsStore {
           const end = Math.min(segment.end, day + DAY_MS);
           const state = byDay?.get(day) ?? "events";
           if (state === "columns") {
-            // Columns built before the day was over hold its events before `until`; the rest are read raw.
+            // Columns built before the day was over hold its events before `until`; the rest are read raw. The
+            // piece stops at `until` too: columns rebuilt later, before they are read, hold more.
             const until = day + states.until(kind, day);
             if (start < until)
               pieces.push({
@@ -118,7 +126,7 @@ export class SqlAnalyticsStore implements AnalyticsStore {
                 day,
                 bucket: segment.bucket,
                 lo: start - day,
-                hi: end >= until ? DAY_MS : end - day,
+                hi: Math.min(end, until) - day,
               });
             if (end > until) readRaw(kind, segment.bucket, Math.max(start, until), end);
           } else if (state !== "empty") readRaw(kind, segment.bucket, start, end);
@@ -130,15 +138,8 @@ export class SqlAnalyticsStore implements AnalyticsStore {
     const links = scoped
       ? new Set((await matchingLinks(query).execute(this.db)).rows.map((row) => (row as { id: string }).id))
       : null;
-    const rows = await scanColumns(
-      this.db,
-      {
-        workspaceId: query.workspaceId,
-        key: query.key,
-        filter: query.filter,
-        links,
-        lower: this.dialect === "sqlite" ? lowerAscii : (value) => value.toLowerCase(),
-      },
+    const rows = await this.scanner.scan(
+      { workspaceId: query.workspaceId, key: query.key, filter: query.filter, links, dialect: this.dialect },
       pieces,
     );
     return { rows, rawSegments };
@@ -348,9 +349,6 @@ const KEPT_ROW_COST_IN_EVENTS = 42;
 const SAMPLE_DAYS = 7;
 
 const floorDay = (epoch: number) => Math.floor(epoch / DAY_MS) * DAY_MS;
-
-/** SQLite's lower(): ASCII letters only. */
-const lowerAscii = (value: string) => value.replace(/[A-Z]+/g, (letters) => letters.toLowerCase());
 
 /** Tallies counted from event columns, as rows of the union (a JSON array bound as one parameter). */
 function scannedPart(rows: ScannedRow[], dialect: SqlDialect): RawBuilder<unknown> {

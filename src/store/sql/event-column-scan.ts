@@ -4,6 +4,7 @@ import { keyedByLink, type TallyKey } from "../../domain/analytics/ports.js";
 import type { EventFilter, EventKind, ValueFilter } from "../../domain/events/model.js";
 import { type DecodedColumn, decodeColumn, type ValueColumn } from "./event-column-codec.js";
 import type { ValueColumnName } from "./event-columns.js";
+import type { SqlDialect } from "./metadata-conditions.js";
 import type { Database } from "./schema.js";
 
 /** Events of one kind of one UTC day, [lo, hi) in ms since the day's start, counted into `bucket`. */
@@ -18,9 +19,37 @@ export type ScanQuery = {
   filter: EventFilter;
   /** The links whose events count; null: every event. */
   links: ReadonlySet<string> | null;
-  /** Lower-cases as the engine's lower() does, for `anyCase` filters. */
-  lower: (value: string) => string;
+  /** `anyCase` filters lower-case as this engine's lower() does. */
+  dialect: SqlDialect;
 };
+
+/** Stored columns of one kind: a row per day and name asked for that has one. */
+export type ColumnRow = { day: number | bigint | string; name: string; data: Uint8Array };
+export type ReadColumns = (kind: EventKind, names: string[], days: number[]) => Promise<ColumnRow[]>;
+
+/** Counts pieces from event columns: on the event loop here, or on reader threads (sqlite/column-scan-threads.ts). */
+export type ColumnScanner = {
+  scan(query: ScanQuery, pieces: readonly Piece[]): Promise<ScannedRow[]>;
+  close(): Promise<void>;
+};
+
+export const scannerOnEventLoop = (db: Kysely<Database>): ColumnScanner => ({
+  scan: (query, pieces) =>
+    scanColumns(
+      (kind, names, days) =>
+        db
+          .selectFrom("event_columns")
+          .select(["day", "name", "data"])
+          .where("workspace_id", "=", query.workspaceId)
+          .where("kind", "=", kind)
+          .where("name", "in", names)
+          .where("day", "in", days)
+          .execute(),
+      query,
+      pieces,
+    ),
+  close: async () => {},
+});
 
 type Match = (value: string | null) => boolean;
 
@@ -57,7 +86,7 @@ const DAYS_PER_READ = 31;
  * one of its values, or (`exclude`) for none of them, a missing UTM value included.
  */
 export async function scanColumns(
-  db: Kysely<Database>,
+  read: ReadColumns,
   query: ScanQuery,
   pieces: readonly Piece[],
 ): Promise<ScannedRow[]> {
@@ -90,16 +119,10 @@ export async function scanColumns(
     for (let i = 0; i < days.length; i += DAYS_PER_READ) {
       const batch = days.slice(i, i + DAYS_PER_READ);
       const cut = batch.filter((day) => partial.has(day));
-      const read = (columns: string[], inDays: number[]) =>
-        db
-          .selectFrom("event_columns")
-          .select(["day", "name", "data"])
-          .where("workspace_id", "=", query.workspaceId)
-          .where("kind", "=", kind)
-          .where("name", "in", columns)
-          .where("day", "in", inDays)
-          .execute();
-      const rows = [...(await read([...names], batch)), ...(cut.length > 0 ? await read(["time"], cut) : [])];
+      const rows = [
+        ...(await read(kind, [...names], batch)),
+        ...(cut.length > 0 ? await read(kind, ["time"], cut) : []),
+      ];
       const columns = new Map<number, Map<string, DecodedColumn>>();
       for (const row of rows) {
         const day = Number(row.day);
@@ -191,7 +214,8 @@ class Totals {
 
 type Test = { column: ValueColumnName; match: Match };
 
-function testsOf({ filter, links, lower }: ScanQuery): Test[] {
+function testsOf({ filter, links, dialect }: ScanQuery): Test[] {
+  const lower = dialect === "sqlite" ? lowerAscii : (value: string) => value.toLowerCase();
   const tests: Test[] = [];
   if (links) tests.push({ column: "link_id", match: (value) => value !== null && links.has(value) });
   for (const [name, spec] of Object.entries(FILTERS)) {
@@ -210,6 +234,9 @@ function testsOf({ filter, links, lower }: ScanQuery): Test[] {
   }
   return tests;
 }
+
+/** SQLite's lower(): ASCII letters only. */
+const lowerAscii = (value: string) => value.replace(/[A-Z]+/g, (letters) => letters.toLowerCase());
 
 /** Each day has its own dictionary, but the values repeat from day to day: each is matched once per query. */
 function remembered(match: Match): Match {

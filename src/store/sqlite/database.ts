@@ -1,23 +1,35 @@
 import { mkdirSync } from "node:fs";
-import { join } from "node:path";
 import SQLite from "better-sqlite3";
 import { type Driver, Kysely, SqliteDialect } from "kysely";
+import type { ColumnScanner } from "../sql/event-column-scan.js";
 import type { Database } from "../sql/schema.js";
+import { columnScanThreads } from "./column-scan-threads.js";
+import { databaseFile } from "./files.js";
 import { type CommitUsage, GroupCommitDriver } from "./group-commit-driver.js";
 
-export type SqliteOptions = { dataDir: string; synchronous: "full" | "normal" };
+export type SqliteOptions = {
+  dataDir: string;
+  synchronous: "full" | "normal";
+  /** Reader threads for column scans (`ANALYTICS_THREADS`); none: scans run on the event loop. */
+  analyticsThreads?: number;
+};
 
 export function openSqlite(options: SqliteOptions): Kysely<Database> {
   return openSqliteStore(options).db;
 }
 
-/** The database, and how its group commit is doing (`GroupCommitDriver.stats`). */
+/**
+ * The database, how its group commit is doing (`GroupCommitDriver.stats`), and its column scan threads if any
+ * (closed with the database).
+ */
 export function openSqliteStore(options: SqliteOptions): {
   db: Kysely<Database>;
   commitUsage: () => CommitUsage;
+  scanner: ColumnScanner | null;
 } {
   mkdirSync(options.dataDir, { recursive: true });
-  const connection = new SQLite(join(options.dataDir, "clicktrail.sqlite"));
+  const file = databaseFile(options.dataDir);
+  const connection = new SQLite(file);
   connection.pragma("journal_mode = WAL");
   connection.pragma("busy_timeout = 5000");
   connection.pragma(`synchronous = ${options.synchronous.toUpperCase()}`);
@@ -26,9 +38,12 @@ export function openSqliteStore(options: SqliteOptions): {
   // otherwise be written to a temporary file, a system call per page.
   connection.pragma("temp_store = MEMORY");
   const driver = new GroupCommitDriver(connection);
+  const scanner = columnScanThreads(file, options.analyticsThreads ?? 0);
+  if (scanner) driver.closeWith(() => scanner.close());
   return {
     db: new Kysely<Database>({ dialect: new GroupCommitSqliteDialect(connection, driver) }),
     commitUsage: () => driver.stats(),
+    scanner,
   };
 }
 

@@ -47,6 +47,8 @@ export class GroupCommitDriver implements Driver {
   private transactions = 0;
   private commits = 0;
 
+  private readonly alsoClosed: (() => Promise<void>)[] = [];
+
   constructor(
     private readonly database: SQLite.Database,
     private readonly limits: GroupCommitLimits = DEFAULT_LIMITS,
@@ -137,7 +139,13 @@ export class GroupCommitDriver implements Driver {
     });
   }
 
+  /** Something else that reads this file (the column scan threads), closed before the connection. */
+  closeWith(close: () => Promise<void>): void {
+    this.alsoClosed.push(close);
+  }
+
   async destroy(): Promise<void> {
+    await Promise.all(this.alsoClosed.map((close) => close()));
     if (this.group) this.commitGroup();
     const others = (writers.get(this.database.name) ?? 1) - 1;
     if (others > 0) writers.set(this.database.name, others);

@@ -1,0 +1,193 @@
+// Column scans on reader threads (ADR 33), on a real SQLite file: the threads count what the event loop counts, a
+// scan that fails in a thread is refused without ending the thread, and the threads end with the database.
+import assert from "node:assert/strict";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import { sql } from "kysely";
+import { loadConfig } from "../../src/config.js";
+import type { TallyKey } from "../../src/domain/analytics/ports.js";
+import type { Click } from "../../src/domain/clicks/model.js";
+import type { EventFilter } from "../../src/domain/events/model.js";
+import { type Link, newLink } from "../../src/domain/links/model.js";
+import { openStorage, type Storage } from "../../src/store/open-storage.js";
+import {
+  type ColumnScanner,
+  type Piece,
+  type ScannedRow,
+  scannerOnEventLoop,
+} from "../../src/store/sql/event-column-scan.js";
+import { EventColumns } from "../../src/store/sql/event-columns.js";
+import { columnScanThreads } from "../../src/store/sqlite/column-scan-threads.js";
+import { DubWebhookPayloads } from "../../src/wire/webhook-payloads.js";
+import { testClick } from "../helpers/clicks.js";
+
+const DAY = 86_400_000;
+const DAYS = 9;
+const FIRST_DAY = Math.floor(Date.now() / DAY) * DAY - (DAYS + 1) * DAY;
+const COUNTRIES = ["US", "DE", "IN", "FR"];
+const DEVICES = ["Desktop", "Mobile", "Tablet"];
+
+/** A workspace with links `keys` in `storage`. */
+async function seeded(storage: Storage, workspaceId: string, keys: string[]): Promise<Link[]> {
+  const now = Date.now();
+  await storage.stores.workspaces.createWorkspace({
+    id: workspaceId,
+    name: workspaceId,
+    slug: workspaceId.replaceAll("_", "-"),
+    allowedHostnames: [],
+    createdAt: now,
+  });
+  const links: Link[] = [];
+  for (const key of keys) {
+    const link = newLink({
+      id: `link_${workspaceId}_${key}`,
+      workspaceId,
+      domain: "go.example.com",
+      key,
+      url: `https://example.com/${key}`,
+      trackConversion: true,
+      createdAt: now,
+    });
+    await storage.stores.links.insert(
+      link,
+      new DubWebhookPayloads("http").linkChanged("link.created", link, now),
+    );
+    links.push(link);
+  }
+  return links;
+}
+
+let dataDir: string;
+let storage: Storage;
+let threads: ColumnScanner;
+const workspaceId = "ws_scan_threads";
+let links: Link[] = [];
+
+before(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), "clicktrail-scan-threads-"));
+  storage = await openStorage(loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: "silent", ANALYTICS_THREADS: "0" }));
+  links = await seeded(storage, workspaceId, ["k0", "k1", "k2"]);
+  const batch: Click[] = [];
+  for (let day = 0; day < DAYS; day++)
+    for (let n = 0; n < 40 + day * 7; n++) {
+      batch.push(
+        testClick(workspaceId, links[n % 3], {
+          id: `c${day}-${n}`,
+          timestamp: FIRST_DAY + day * DAY + n * 97_000,
+          identityHash: `v${day}-${n}`,
+          country: COUNTRIES[(n + day) % COUNTRIES.length],
+          city: `City ${(n * 7 + day) % 11}`,
+          device: DEVICES[(n * 3 + day) % DEVICES.length],
+        }),
+      );
+    }
+  await storage.stores.clicks.recordBatch(batch, 0);
+  const columns = new EventColumns(storage.db);
+  while ((await columns.buildDue(Date.now(), 50)) > 0);
+  const file = join(dataDir, "clicktrail.sqlite");
+  const scanner = columnScanThreads(file, 2);
+  assert.ok(scanner, "the worker's script is built next to the module (dist/)");
+  threads = scanner;
+});
+
+after(async () => {
+  await threads.close();
+  await storage.db.destroy();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+/** Every day whole, in one bucket, or (`byDay`) a bucket a day; the first and last days cut by the hour. */
+function piecesOf(byDay: boolean): Piece[] {
+  return Array.from({ length: DAYS }, (_, day) => ({
+    kind: "clicks" as const,
+    day: FIRST_DAY + day * DAY,
+    bucket: byDay ? FIRST_DAY + day * DAY : 0,
+    lo: day === 0 ? 5 * 3_600_000 : 0,
+    hi: day === DAYS - 1 ? 20 * 3_600_000 : DAY,
+  }));
+}
+
+const sorted = (rows: ScannedRow[]) =>
+  [...rows].sort((a, b) => a[0] - b[0] || (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
+
+const QUERIES: { key: TallyKey; filter: EventFilter; someLinks?: boolean; byDay?: boolean }[] = [
+  { key: "none", filter: {}, byDay: true },
+  { key: "countries", filter: {} },
+  { key: "cities", filter: { device: { values: ["Mobile"], exclude: false } } },
+  { key: "devices", filter: { city: { values: ["city 3", "CITY 4"], exclude: true, anyCase: true } } },
+  { key: "link", filter: { country: { values: ["US", "DE"], exclude: false } }, byDay: true },
+  { key: "countries", filter: {}, someLinks: true },
+];
+
+test("reader threads count what the event loop counts, the days dealt out among them", async () => {
+  const onEventLoop = scannerOnEventLoop(storage.db);
+  let counted = 0;
+  for (const { key, filter, someLinks, byDay } of QUERIES) {
+    const query = {
+      workspaceId,
+      key,
+      filter,
+      links: someLinks ? new Set([links[0].id, "link_none"]) : null,
+      dialect: "sqlite" as const,
+    };
+    const pieces = piecesOf(byDay ?? false);
+    const expected = sorted(await onEventLoop.scan(query, pieces));
+    assert.deepEqual(sorted(await threads.scan(query, pieces)), expected, JSON.stringify({ key, filter }));
+    counted += expected.reduce((sum, row) => sum + row[2], 0);
+  }
+  assert.ok(counted > 1000, "the queries count clicks (the comparison is not vacuous)");
+});
+
+test("a scan that fails in a thread is refused, and the thread goes on serving", async () => {
+  const query = {
+    workspaceId,
+    key: "countries" as const,
+    filter: {},
+    links: null,
+    dialect: "sqlite" as const,
+  };
+  const pieces = piecesOf(false);
+  const before = sorted(await threads.scan(query, pieces));
+  const missingDay = FIRST_DAY + 4 * DAY;
+  await sql`delete from event_columns where workspace_id = ${workspaceId} and day = ${missingDay}
+            and name = 'countries'`.execute(storage.db);
+  await assert.rejects(threads.scan(query, pieces), /event columns of clicks on .* are incomplete/);
+  const rest = pieces.filter((piece) => piece.day !== missingDay);
+  const expected = sorted(await scannerOnEventLoop(storage.db).scan(query, rest));
+  assert.deepEqual(sorted(await threads.scan(query, rest)), expected);
+  assert.ok(expected.reduce((sum, row) => sum + row[2], 0) < before.reduce((sum, row) => sum + row[2], 0));
+});
+
+test("the threads end with the database: its WAL is gone after it closes", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "clicktrail-scan-threads-close-"));
+  try {
+    const own = await openStorage(loadConfig({ DATA_DIR: dir, LOG_LEVEL: "silent", ANALYTICS_THREADS: "2" }));
+    const [link] = await seeded(own, "ws_close", ["k"]);
+    await own.stores.clicks.recordBatch(
+      [testClick("ws_close", link, { id: "c1", timestamp: FIRST_DAY + 3_600_000, identityHash: "v1" })],
+      0,
+    );
+    while ((await new EventColumns(own.db).buildDue(Date.now(), 50)) > 0);
+    const tally = await own.stores.analytics.tally({
+      workspaceId: "ws_close",
+      kinds: ["clicks"],
+      key: "countries",
+      links: null,
+      filter: {},
+      segments: [{ bucket: 0, start: FIRST_DAY, end: FIRST_DAY + DAY, grain: "raw" }],
+      orderBy: ["clicks"],
+      limit: 10,
+    });
+    assert.deepEqual(
+      tally.map((row) => [row.key, row.clicks]),
+      [["Unknown", 1]],
+    );
+    assert.ok(existsSync(join(dir, "clicktrail.sqlite-wal")));
+    await own.db.destroy();
+    assert.equal(existsSync(join(dir, "clicktrail.sqlite-wal")), false, "no reader kept the file open");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
