@@ -19,7 +19,8 @@ const FIRST_DAY = Math.floor(Date.now() / DAY) * DAY - 10 * DAY;
 
 let server: TestServer;
 before(async () => {
-  server = await startServer();
+  // Two threads on SQLite, whatever the machine: the columns' cost is divided among them (ADR 33).
+  server = await startServer({ ANALYTICS_THREADS: "2" });
 });
 after(async () => {
   await server.stop();
@@ -35,8 +36,11 @@ async function perLinkRows(workspaceId: string, dimension: string): Promise<numb
   return Number(rows[0]?.n ?? 0);
 }
 
-/** A busy link's clicks a day: more than a summed per-link rollup row costs in counted events (50). */
-const CLICKS_A_DAY = 60;
+/**
+ * A busy link's clicks a day: more than a summed per-link rollup row costs in counted events (50), times the threads
+ * that count them (two on SQLite, one on PostgreSQL).
+ */
+const CLICKS_A_DAY = 120;
 
 test("many links by city: the event columns answer, as the rollups did", async () => {
   const workspace = await server.newWorkspace();
@@ -81,7 +85,7 @@ test("many links by city: the event columns answer, as the rollups did", async (
         hour: plan.hourRollups,
       }),
       orderBy: ["clicks", "leads", "saleAmount"],
-      limit: 1_000,
+      limit: 10_000,
     };
     return analytics.tally(query);
   };

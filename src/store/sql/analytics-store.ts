@@ -185,7 +185,8 @@ export class SqlAnalyticsStore implements AnalyticsStore {
     const rollupCost =
       Number(rows[0]?.visited ?? 0) * VISITED_ROW_COST_IN_EVENTS +
       Number(rows[0]?.kept ?? 0) * KEPT_ROW_COST_IN_EVENTS;
-    if (events === 0 || rollupCost <= events) return false;
+    // The columns' events are counted on the scanner's threads side by side.
+    if (events === 0 || rollupCost * this.scanner.threads <= events) return false;
     const states = await this.columns.dayStates(query.workspaceId, query.kinds, lo, hi - 1);
     return [...states.values()].every((byDay) =>
       [...byDay.values()].every((state) => state === "columns" || state === "empty"),

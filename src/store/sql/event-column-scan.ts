@@ -29,11 +29,14 @@ export type ReadColumns = (kind: EventKind, names: string[], days: number[]) => 
 
 /** Counts pieces from event columns: on the event loop here, or on reader threads (sqlite/column-scan-threads.ts). */
 export type ColumnScanner = {
+  /** How many threads count a scan's days side by side. */
+  readonly threads: number;
   scan(query: ScanQuery, pieces: readonly Piece[]): Promise<ScannedRow[]>;
   close(): Promise<void>;
 };
 
 export const scannerOnEventLoop = (db: Kysely<Database>): ColumnScanner => ({
+  threads: 1,
   scan: (query, pieces) =>
     scanColumns(
       (kind, names, days) =>
