@@ -190,7 +190,13 @@ type Timing = {
 
 const cpus = os.cpus();
 log(
-  `machine: ${cpus.length} CPUs (${cpus[0]?.model.trim() ?? "unknown"}), node ${process.version}, ${os.platform()} ${os.arch()}`,
+  `machine: ${cpus.length} CPUs (${cpus[0]?.model.trim() ?? "unknown"}), node ${process.version}, ${os.platform()} ${os.arch()}, load average ${os
+    .loadavg()
+    .map((load) => load.toFixed(1))
+    .join(" ")}`,
+);
+log(
+  `column scan threads: ANALYTICS_THREADS=${process.env.ANALYTICS_THREADS ?? "unset (the server's default)"}`,
 );
 ensureBuilt();
 const apiKey = createApiKey();

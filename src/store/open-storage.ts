@@ -95,7 +95,11 @@ export async function openStorage(
       import("./postgres/database.js"),
       import("./postgres/partitions.js"),
     ]);
-    const { db, pool } = openPostgres({ url: config.databaseUrl, poolSize: config.databasePoolSize });
+    const { db, pool, scanner } = openPostgres({
+      url: config.databaseUrl,
+      poolSize: config.databasePoolSize,
+      analyticsThreads: config.analyticsThreads,
+    });
     try {
       const appliedMigrations = migrate ? await migrateToLatest(db, postgresMigrations) : [];
       await assertSchemaCurrent(db, postgresMigrations);
@@ -104,7 +108,7 @@ export async function openStorage(
         kind: "postgres",
         db,
         appliedMigrations,
-        stores: sqlStores(db, "postgres"),
+        stores: sqlStores(db, "postgres", scanner),
         poolUsage: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
         commitUsage: () => null,
         upkeep: [

@@ -28,6 +28,8 @@ export type TestServer = {
   services: Services;
   storage: Storage;
   dataDir: string;
+  /** The PostgreSQL database's URL when `store` is "postgres" */
+  databaseUrl: string | undefined;
   /** "sqlite" or "postgres": the store this server runs on (CLICKTRAIL_TEST_STORE) */
   store: "sqlite" | "postgres";
   /**
@@ -109,6 +111,7 @@ async function startServerOnce(
     services,
     storage,
     dataDir,
+    databaseUrl: scaleOut?.url,
     store: STORE,
     query: reader.query,
     one: async (text, ...params) => (await reader.query(text, ...params))[0] as never,

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { availableParallelism } from "node:os";
 import { describe, test } from "node:test";
 import { ConfigError, loadConfig } from "../../src/config.js";
 
@@ -80,6 +81,12 @@ describe("loadConfig defaults", () => {
     assert.equal(config.databaseUrl, "sqlite:/tmp/x");
     assert.equal(config.redisUrl, "redis://localhost:6379");
     assert.equal(loadConfig({ ANONYMIZE_IP: "no" }).anonymizeIp, false);
+    assert.equal(loadConfig({ ANALYTICS_THREADS: "0" }).analyticsThreads, 0);
+    assert.equal(loadConfig({ ANALYTICS_THREADS: "3" }).analyticsThreads, 3);
+  });
+
+  test("analytics threads default to the cores, at most 4", () => {
+    assert.equal(loadConfig({}).analyticsThreads, Math.min(4, availableParallelism()));
   });
 
   test("the config is frozen", () => {
@@ -123,6 +130,8 @@ describe("loadConfig refuses bad values", () => {
     assertRefused({ DATABASE_URL: "mysql://x" }, "DATABASE_URL", /postgres/);
     assertRefused({ REDIS_URL: "localhost:6379" }, "REDIS_URL", /redis:\/\//);
     assertRefused({ CLICK_DEDUPE_SECONDS: "soon" }, "CLICK_DEDUPE_SECONDS", /seconds/);
+    assertRefused({ ANALYTICS_THREADS: "two" }, "ANALYTICS_THREADS", /whole number of threads/);
+    assertRefused({ ANALYTICS_THREADS: "-1" }, "ANALYTICS_THREADS", /whole number of threads/);
   });
 
   test("every bad variable is reported at once", () => {

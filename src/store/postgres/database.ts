@@ -1,16 +1,28 @@
 import { type Driver, Kysely, PostgresDialect, type PostgresDialectConfig, PostgresDriver } from "kysely";
 import pg from "pg";
+import { columnScanThreads } from "../scan-threads/pool.js";
+import type { ColumnScanner } from "../sql/event-column-scan.js";
 import type { Database } from "../sql/schema.js";
 
 // BIGINT (epoch milliseconds, counters, cents) fits a JavaScript number exactly below 2^53.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
 
-export type PostgresOptions = { url: string; poolSize: number };
+export type PostgresOptions = {
+  url: string;
+  poolSize: number;
+  /** Reader threads for column scans (`ANALYTICS_THREADS`), a connection each; none: scans run on the event loop. */
+  analyticsThreads?: number;
+};
 
 /** A request waiting longer than this for a connection fails (503), rather than hanging on a dead server. */
 const CONNECT_TIMEOUT_MS = 10_000;
 
-export function openPostgres(options: PostgresOptions): { db: Kysely<Database>; pool: pg.Pool } {
+/** The database, its pool, and its column scan threads if any (closed with the database). */
+export function openPostgres(options: PostgresOptions): {
+  db: Kysely<Database>;
+  pool: pg.Pool;
+  scanner: ColumnScanner | null;
+} {
   const pool = new pg.Pool({
     connectionString: options.url,
     max: options.poolSize,
@@ -30,7 +42,9 @@ export function openPostgres(options: PostgresOptions): { db: Kysely<Database>; 
     // refuses.
     client.query("SET jit = off").catch(() => {});
   });
-  return { db: new Kysely<Database>({ dialect: new PostgresDialectKeepingErrors({ pool }) }), pool };
+  const scanner = columnScanThreads({ postgres: options.url }, options.analyticsThreads ?? 0);
+  const dialect = new PostgresDialectKeepingErrors({ pool }, scanner);
+  return { db: new Kysely<Database>({ dialect }), pool, scanner };
 }
 
 /**
@@ -40,16 +54,31 @@ export function openPostgres(options: PostgresOptions): { db: Kysely<Database>; 
  * failed rollback is dropped and the transaction's own error is the one reported.
  */
 class PostgresDialectKeepingErrors extends PostgresDialect {
-  constructor(private readonly dialectConfig: PostgresDialectConfig) {
+  constructor(
+    private readonly dialectConfig: PostgresDialectConfig,
+    private readonly scanner: ColumnScanner | null,
+  ) {
     super(dialectConfig);
   }
 
   override createDriver(): Driver {
-    return new PostgresDriverKeepingErrors(this.dialectConfig);
+    return new PostgresDriverKeepingErrors(this.dialectConfig, this.scanner);
   }
 }
 
 class PostgresDriverKeepingErrors extends PostgresDriver {
+  constructor(
+    config: PostgresDialectConfig,
+    private readonly scanner: ColumnScanner | null,
+  ) {
+    super(config);
+  }
+
+  override async destroy(): Promise<void> {
+    await this.scanner?.close();
+    await super.destroy();
+  }
+
   override async rollbackTransaction(
     connection: Parameters<PostgresDriver["rollbackTransaction"]>[0],
   ): Promise<void> {

@@ -1,9 +1,9 @@
 import { mkdirSync } from "node:fs";
 import SQLite from "better-sqlite3";
 import { type Driver, Kysely, SqliteDialect } from "kysely";
+import { columnScanThreads } from "../scan-threads/pool.js";
 import type { ColumnScanner } from "../sql/event-column-scan.js";
 import type { Database } from "../sql/schema.js";
-import { columnScanThreads } from "./column-scan-threads.js";
 import { databaseFile } from "./files.js";
 import { type CommitUsage, GroupCommitDriver } from "./group-commit-driver.js";
 
@@ -38,7 +38,7 @@ export function openSqliteStore(options: SqliteOptions): {
   // otherwise be written to a temporary file, a system call per page.
   connection.pragma("temp_store = MEMORY");
   const driver = new GroupCommitDriver(connection);
-  const scanner = columnScanThreads(file, options.analyticsThreads ?? 0);
+  const scanner = columnScanThreads({ sqlite: file }, options.analyticsThreads ?? 0);
   if (scanner) driver.closeWith(() => scanner.close());
   return {
     db: new Kysely<Database>({ dialect: new GroupCommitSqliteDialect(connection, driver) }),

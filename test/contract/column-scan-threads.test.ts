@@ -1,5 +1,6 @@
-// Column scans on reader threads (ADR 33), on a real SQLite file: the threads count what the event loop counts, a
-// scan that fails in a thread is refused without ending the thread, and the threads end with the database.
+// Column scans on reader threads (ADR 33), on the store under test (SQLite, or PostgreSQL with
+// CLICKTRAIL_TEST_STORE=postgres): the threads count what the event loop counts, a scan that fails in a thread is
+// refused without ending the thread, and the threads end with the database.
 import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -12,6 +13,8 @@ import type { Click } from "../../src/domain/clicks/model.js";
 import type { EventFilter } from "../../src/domain/events/model.js";
 import { type Link, newLink } from "../../src/domain/links/model.js";
 import { openStorage, type Storage } from "../../src/store/open-storage.js";
+import { type ColumnSource, SESSION_NAME } from "../../src/store/scan-threads/column-sources.js";
+import { columnScanThreads } from "../../src/store/scan-threads/pool.js";
 import {
   type ColumnScanner,
   type Piece,
@@ -19,9 +22,9 @@ import {
   scannerOnEventLoop,
 } from "../../src/store/sql/event-column-scan.js";
 import { EventColumns } from "../../src/store/sql/event-columns.js";
-import { columnScanThreads } from "../../src/store/sqlite/column-scan-threads.js";
 import { DubWebhookPayloads } from "../../src/wire/webhook-payloads.js";
 import { testClick } from "../helpers/clicks.js";
+import { startServer, type TestServer } from "../helpers/server.js";
 
 const DAY = 86_400_000;
 const DAYS = 9;
@@ -59,15 +62,22 @@ async function seeded(storage: Storage, workspaceId: string, keys: string[]): Pr
   return links;
 }
 
-let dataDir: string;
+let server: TestServer;
 let storage: Storage;
 let threads: ColumnScanner;
 const workspaceId = "ws_scan_threads";
 let links: Link[] = [];
 
+/** The server's database, for the threads to connect to. */
+const sourceOf = (server: TestServer): ColumnSource =>
+  server.databaseUrl
+    ? { postgres: server.databaseUrl }
+    : { sqlite: join(server.dataDir, "clicktrail.sqlite") };
+
 before(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), "clicktrail-scan-threads-"));
-  storage = await openStorage(loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: "silent", ANALYTICS_THREADS: "0" }));
+  // The server scans on its event loop: the threads under test are this file's own.
+  server = await startServer({ ANALYTICS_THREADS: "0" });
+  storage = server.storage;
   links = await seeded(storage, workspaceId, ["k0", "k1", "k2"]);
   const batch: Click[] = [];
   for (let day = 0; day < DAYS; day++)
@@ -86,16 +96,14 @@ before(async () => {
   await storage.stores.clicks.recordBatch(batch, 0);
   const columns = new EventColumns(storage.db);
   while ((await columns.buildDue(Date.now(), 50)) > 0);
-  const file = join(dataDir, "clicktrail.sqlite");
-  const scanner = columnScanThreads(file, 2);
+  const scanner = columnScanThreads(sourceOf(server), 2);
   assert.ok(scanner, "the worker's script is built next to the module (dist/)");
   threads = scanner;
 });
 
 after(async () => {
   await threads.close();
-  await storage.db.destroy();
-  rmSync(dataDir, { recursive: true, force: true });
+  await server.stop();
 });
 
 /** Every day whole, in one bucket, or (`byDay`) a bucket a day; the first and last days cut by the hour. */
@@ -160,16 +168,24 @@ test("a scan that fails in a thread is refused, and the thread goes on serving",
   assert.ok(expected.reduce((sum, row) => sum + row[2], 0) < before.reduce((sum, row) => sum + row[2], 0));
 });
 
-test("the threads end with the database: its WAL is gone after it closes", async () => {
+test("the threads end with the database: no reader keeps the file or a session open", async () => {
   const dir = mkdtempSync(join(tmpdir(), "clicktrail-scan-threads-close-"));
+  const own = await openStorage(
+    loadConfig({
+      DATA_DIR: dir,
+      LOG_LEVEL: "silent",
+      ANALYTICS_THREADS: "2",
+      ...(server.databaseUrl ? { DATABASE_URL: server.databaseUrl } : {}),
+    }),
+  );
   try {
-    const own = await openStorage(loadConfig({ DATA_DIR: dir, LOG_LEVEL: "silent", ANALYTICS_THREADS: "2" }));
     const [link] = await seeded(own, "ws_close", ["k"]);
     await own.stores.clicks.recordBatch(
-      [testClick("ws_close", link, { id: "c1", timestamp: FIRST_DAY + 3_600_000, identityHash: "v1" })],
+      [testClick("ws_close", link, { id: "c-close", timestamp: FIRST_DAY + 3_600_000, identityHash: "v1" })],
       0,
     );
     while ((await new EventColumns(own.db).buildDue(Date.now(), 50)) > 0);
+    const sessionsBefore = server.store === "postgres" ? await scanSessions() : 0;
     const tally = await own.stores.analytics.tally({
       workspaceId: "ws_close",
       kinds: ["clicks"],
@@ -184,10 +200,45 @@ test("the threads end with the database: its WAL is gone after it closes", async
       tally.map((row) => [row.key, row.clicks]),
       [["Unknown", 1]],
     );
-    assert.ok(existsSync(join(dir, "clicktrail.sqlite-wal")));
-    await own.db.destroy();
-    assert.equal(existsSync(join(dir, "clicktrail.sqlite-wal")), false, "no reader kept the file open");
+    if (server.store === "postgres") {
+      assert.equal(
+        await scanSessions(),
+        sessionsBefore + 1,
+        "the scan ran on a thread, with a session of its own",
+      );
+      await own.db.destroy();
+      assert.equal(
+        await settled(scanSessions, sessionsBefore),
+        sessionsBefore,
+        "the thread's session ended with the database",
+      );
+    } else {
+      assert.ok(existsSync(join(dir, "clicktrail.sqlite-wal")));
+      await own.db.destroy();
+      assert.equal(existsSync(join(dir, "clicktrail.sqlite-wal")), false, "no reader kept the file open");
+    }
   } finally {
+    await own.db.destroy().catch(() => {});
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+/** Sessions of column scan threads on the server's PostgreSQL database. */
+async function scanSessions(): Promise<number> {
+  const row = await server.one<{ n: unknown }>(
+    "select count(*) as n from pg_stat_activity where datname = current_database() and application_name = ?",
+    SESSION_NAME,
+  );
+  return Number(row?.n ?? 0);
+}
+
+/** `read()` once it equals `expected`, or its last value after 5 s: a session ends shortly after its client. */
+async function settled(read: () => Promise<number>, expected: number): Promise<number> {
+  const deadline = Date.now() + 5_000;
+  let value = await read();
+  while (value !== expected && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    value = await read();
+  }
+  return value;
+}

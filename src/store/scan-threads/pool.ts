@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { ColumnScanner, Piece, ScannedRow, ScanQuery } from "../sql/event-column-scan.js";
+import type { ColumnSource } from "./column-sources.js";
 
 export type ScanRequest = {
   id: number;
@@ -11,7 +12,7 @@ export type ScanRequest = {
 };
 export type ScanResponse = { id: number; rows: ScannedRow[] } | { id: number; error: string };
 
-const WORKER_SCRIPT = new URL("./column-scan-worker.js", import.meta.url);
+const WORKER_SCRIPT = new URL("./worker.js", import.meta.url);
 /** A thread left without work this long ends, and gives back its memory; the next scan starts it again. */
 const IDLE_MS = 60_000;
 /**
@@ -21,21 +22,21 @@ const IDLE_MS = 60_000;
 const YOUNG_GENERATION_MB = 8;
 
 /**
- * Column scans on reader threads, each with its own read-only connection to the SQLite file (ADR 33): the days of
- * a scan are dealt out among the threads, which count them side by side, and the event loop goes on serving
- * while they do. Null when the threads cannot run here (none asked for, or the worker's script is not built, as
- * under `tsx src/…`): the caller scans on the event loop then.
+ * Column scans on reader threads, each with its own connection to the database (ADR 33): the days of a scan are
+ * dealt out among the threads, which read and count them side by side, and the event loop goes on serving while
+ * they do. Null when the threads cannot run here (none asked for, or the worker's script is not built, as under
+ * `tsx src/…`): the caller scans on the event loop then.
  */
-export function columnScanThreads(file: string, threads: number): ColumnScanner | null {
+export function columnScanThreads(source: ColumnSource, threads: number): ColumnScanner | null {
   if (threads < 1 || !existsSync(fileURLToPath(WORKER_SCRIPT))) return null;
-  return new ColumnScanThreads(file, threads);
+  return new ColumnScanThreads(source, threads);
 }
 
 class ColumnScanThreads implements ColumnScanner {
   private readonly readers: (Reader | null)[];
 
   constructor(
-    private readonly file: string,
+    private readonly source: ColumnSource,
     readonly threads: number,
   ) {
     this.readers = Array.from({ length: threads }, () => null);
@@ -65,7 +66,7 @@ class ColumnScanThreads implements ColumnScanner {
   private reader(index: number): Reader {
     let reader = this.readers[index];
     if (!reader || reader.ended) {
-      reader = new Reader(this.file);
+      reader = new Reader(this.source);
       this.readers[index] = reader;
     }
     return reader;
@@ -101,9 +102,9 @@ class Reader {
   private idle: NodeJS.Timeout | null = null;
   ended = false;
 
-  constructor(file: string) {
+  constructor(source: ColumnSource) {
     this.worker = new Worker(WORKER_SCRIPT, {
-      workerData: { file },
+      workerData: { source },
       resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
     });
     this.worker.unref();

@@ -1,0 +1,61 @@
+import type BetterSqlite3 from "better-sqlite3";
+import type { EventKind } from "../../domain/events/model.js";
+import type { ColumnRow } from "../sql/event-column-scan.js";
+
+/** Where a reader thread reads event columns from: the SQLite file, or the PostgreSQL database. */
+export type ColumnSource = { sqlite: string } | { postgres: string };
+
+export type ColumnReader = {
+  read(workspaceId: string, kind: EventKind, names: string[], days: number[]): Promise<ColumnRow[]>;
+};
+
+/** How a reader thread's sessions show in PostgreSQL's `pg_stat_activity`. */
+export const SESSION_NAME = "clicktrail column scan";
+
+/** A connection of the thread's own; PostgreSQL's driver is loaded only for PostgreSQL. */
+export async function openColumnSource(source: ColumnSource): Promise<ColumnReader> {
+  return "sqlite" in source ? openSqlite(source.sqlite) : openPostgres(source.postgres);
+}
+
+async function openSqlite(file: string): Promise<ColumnReader> {
+  const { default: SQLite } = await import("better-sqlite3");
+  const connection = new SQLite(file, { readonly: true, fileMustExist: true });
+  connection.pragma("busy_timeout = 5000");
+  // One statement per shape of the IN lists: a scan asks for a few names and up to a month of days at a time.
+  const statements = new Map<string, BetterSqlite3.Statement>();
+  return {
+    read: async (workspaceId, kind, names, days) => {
+      const shape = `${names.length} ${days.length}`;
+      let statement = statements.get(shape);
+      if (!statement) {
+        statement = connection.prepare(
+          `select day, name, data from event_columns where workspace_id = ? and kind = ?
+           and name in (${names.map(() => "?").join(",")}) and day in (${days.map(() => "?").join(",")})`,
+        );
+        statements.set(shape, statement);
+      }
+      return statement.all(workspaceId, kind, ...names, ...days) as ColumnRow[];
+    },
+  };
+}
+
+async function openPostgres(url: string): Promise<ColumnReader> {
+  const { default: pg } = await import("pg");
+  const client = new pg.Client({ connectionString: url, application_name: SESSION_NAME });
+  client.on("error", () => {
+    // The connection is gone: the next read fails and says why; the pool's thread is started again after.
+  });
+  await client.connect();
+  await client.query("SET jit = off");
+  return {
+    read: async (workspaceId, kind, names, days) =>
+      (
+        await client.query<ColumnRow>({
+          name: "event-columns",
+          text: `select day, name, data from event_columns where workspace_id = $1 and kind = $2
+                 and name = any($3::text[]) and day = any($4::bigint[])`,
+          values: [workspaceId, kind, names, days],
+        })
+      ).rows,
+  };
+}
