@@ -161,7 +161,7 @@ function sqlStores(db: Kysely<Database>, dialect: SqlDialect, scanner: ColumnSca
     fxRates: new SqlFxRateStore(db),
     settings: new SqlSettingsStore(db),
     webhooks: new SqlWebhookStore(db),
-    analytics: new SqlAnalyticsStore(db, dialect, scanner ?? undefined),
+    analytics: new SqlAnalyticsStore(db, dialect, scanner),
     accounts: new SqlAccountStore(db, dialect),
     integrations: new SqlIntegrationStore(db),
     refunds: new SqlRefundStore(db),

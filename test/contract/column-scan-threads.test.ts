@@ -168,6 +168,30 @@ test("a scan that fails in a thread is refused, and the thread goes on serving",
   assert.ok(expected.reduce((sum, row) => sum + row[2], 0) < before.reduce((sum, row) => sum + row[2], 0));
 });
 
+test("a thread without work ends after the idle time, and the next scan starts it again", async () => {
+  const idle = columnScanThreads(sourceOf(server), 2, 150);
+  assert.ok(idle);
+  try {
+    const query = {
+      workspaceId,
+      key: "devices" as const,
+      filter: {},
+      links: null,
+      dialect: "sqlite" as const,
+    };
+    const expected = sorted(await threads.scan(query, piecesOf(false)));
+    assert.deepEqual(sorted(await idle.scan(query, piecesOf(false))), expected);
+    assert.equal(idle.running, 2);
+    const deadline = Date.now() + 5_000;
+    while (idle.running > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal(idle.running, 0, "both threads ended once idle");
+    assert.deepEqual(sorted(await idle.scan(query, piecesOf(false))), expected);
+    assert.equal(idle.running, 2);
+  } finally {
+    await idle.close();
+  }
+});
+
 test("the threads end with the database: no reader keeps the file or a session open", async () => {
   const dir = mkdtempSync(join(tmpdir(), "clicktrail-scan-threads-close-"));
   const own = await openStorage(

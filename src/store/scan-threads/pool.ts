@@ -27,19 +27,29 @@ const YOUNG_GENERATION_MB = 8;
  * they do. Null when the threads cannot run here (none asked for, or the worker's script is not built, as under
  * `tsx src/…`): the caller scans on the event loop then.
  */
-export function columnScanThreads(source: ColumnSource, threads: number): ColumnScanner | null {
+export function columnScanThreads(
+  source: ColumnSource,
+  threads: number,
+  idleMs = IDLE_MS,
+): ColumnScanThreads | null {
   if (threads < 1 || !existsSync(fileURLToPath(WORKER_SCRIPT))) return null;
-  return new ColumnScanThreads(source, threads);
+  return new ColumnScanThreads(source, threads, idleMs);
 }
 
-class ColumnScanThreads implements ColumnScanner {
+export class ColumnScanThreads implements ColumnScanner {
   private readonly readers: (Reader | null)[];
 
   constructor(
     private readonly source: ColumnSource,
     readonly threads: number,
+    private readonly idleMs: number,
   ) {
     this.readers = Array.from({ length: threads }, () => null);
+  }
+
+  /** Threads started and not ended (idle, closed or dead). */
+  get running(): number {
+    return this.readers.filter((reader) => reader !== null && !reader.ended).length;
   }
 
   async scan(query: ScanQuery, pieces: readonly Piece[]): Promise<ScannedRow[]> {
@@ -66,7 +76,7 @@ class ColumnScanThreads implements ColumnScanner {
   private reader(index: number): Reader {
     let reader = this.readers[index];
     if (!reader || reader.ended) {
-      reader = new Reader(this.source);
+      reader = new Reader(this.source, this.idleMs);
       this.readers[index] = reader;
     }
     return reader;
@@ -102,7 +112,10 @@ class Reader {
   private idle: NodeJS.Timeout | null = null;
   ended = false;
 
-  constructor(source: ColumnSource) {
+  constructor(
+    source: ColumnSource,
+    private readonly idleMs: number,
+  ) {
     this.worker = new Worker(WORKER_SCRIPT, {
       workerData: { source },
       resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
@@ -138,7 +151,7 @@ class Reader {
   private settle(): void {
     if (this.pending.size > 0) return;
     this.worker.unref();
-    this.idle = setTimeout(() => void this.close(), IDLE_MS).unref();
+    this.idle = setTimeout(() => void this.close(), this.idleMs).unref();
   }
 
   private end(error: Error): void {

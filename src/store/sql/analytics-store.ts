@@ -79,13 +79,16 @@ type Row = { bucket: number; key: string; clicks: number; leads: number; sales: 
  */
 export class SqlAnalyticsStore implements AnalyticsStore {
   private readonly columns: EventColumns;
+  private readonly scanner: ColumnScanner;
 
+  /** `scanner`: reader threads for column scans (ADR 33); null scans on the event loop. */
   constructor(
     private readonly db: Kysely<Database>,
     private readonly dialect: SqlDialect,
-    private readonly scanner: ColumnScanner = scannerOnEventLoop(db),
+    scanner: ColumnScanner | null = null,
   ) {
     this.columns = new EventColumns(db);
+    this.scanner = scanner ?? scannerOnEventLoop(db);
   }
 
   /**

@@ -27,7 +27,7 @@ export type ScanQuery = {
 export type ColumnRow = { day: number | bigint | string; name: string; data: Uint8Array };
 export type ReadColumns = (kind: EventKind, names: string[], days: number[]) => Promise<ColumnRow[]>;
 
-/** Counts pieces from event columns: on the event loop here, or on reader threads (sqlite/column-scan-threads.ts). */
+/** Counts pieces from event columns: on the event loop here, or on reader threads (scan-threads/pool.ts). */
 export type ColumnScanner = {
   /** How many threads count a scan's days side by side. */
   readonly threads: number;
