@@ -60,10 +60,9 @@ export class ColumnScanThreads implements ColumnScanner {
     const dealt = Array.from({ length: shards }, () => [] as Piece[]);
     for (const piece of pieces) dealt[shardOf.get(piece.day) ?? 0].push(piece);
     const { links, ...rest } = query;
+    const linkIds = links === null ? null : [...links];
     const counted = await Promise.all(
-      dealt.map((shard, index) =>
-        this.reader(index).run({ query: rest, links: links === null ? null : [...links], pieces: shard }),
-      ),
+      dealt.map((shard, index) => this.reader(index).run({ query: rest, links: linkIds, pieces: shard })),
     );
     return shards === 1 ? counted[0] : merged(counted);
   }
