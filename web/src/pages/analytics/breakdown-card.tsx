@@ -1,5 +1,5 @@
 import { Tabs } from "radix-ui";
-import { useEffect, useState } from "react";
+import { memo, useEffect, useState } from "react";
 import { SkeletonRows } from "../../components/skeleton-rows";
 import { formatMetric, formatPercent, METRIC_LABELS, type Metrics, metricOf } from "./format";
 import { type GroupRow, useAnalytics, useExportUrl } from "./queries";
@@ -30,7 +30,15 @@ type Props = {
 const FIRST_ROWS = 8;
 
 /** One card of breakdowns: a tab per grouping, rows with bars sized by their share, each row a filter. */
-export function BreakdownCard({ title, dimensions, query, metric, filters, onFilter, onShown }: Props) {
+export const BreakdownCard = memo(function BreakdownCard({
+  title,
+  dimensions,
+  query,
+  metric,
+  filters,
+  onFilter,
+  onShown,
+}: Props) {
   const [tab, setTab] = useState(dimensions[0].groupBy);
   return (
     <section className="card breakdown" aria-label={title}>
@@ -62,7 +70,7 @@ export function BreakdownCard({ title, dimensions, query, metric, filters, onFil
       </Tabs.Root>
     </section>
   );
-}
+});
 
 function BreakdownTable({
   dimension,

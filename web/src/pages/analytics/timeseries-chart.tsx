@@ -1,4 +1,4 @@
-import { type KeyboardEvent, useEffect, useId, useRef, useState } from "react";
+import { type KeyboardEvent, memo, useEffect, useId, useMemo, useRef, useState } from "react";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
 import { formatCents, formatCount, formatMetric, formatMetricShort, METRIC_LABELS, metricOf } from "./format";
@@ -24,6 +24,9 @@ const COLOR_VARS: Record<Metric, string> = {
   revenue: "--sales",
 };
 
+/** Each `DateTimeFormat` costs milliseconds to build: one per shape and time zone, for the page's life. */
+const formats = new Map<string, Intl.DateTimeFormat>();
+
 /** The buckets' size, for their labels: hours, days or months, as the API chose them for the range. */
 function bucketLabeller(rows: TimeseriesRow[], timeZone: string) {
   const step = rows.length > 1 ? Date.parse(rows[1].start) - Date.parse(rows[0].start) : DAY;
@@ -33,7 +36,12 @@ function bucketLabeller(rows: TimeseriesRow[], timeZone: string) {
       : step <= DAY + HOUR
         ? { weekday: "short", year: "numeric", month: "short", day: "numeric" }
         : { year: "numeric", month: "long" };
-  const format = new Intl.DateTimeFormat("en-US", { ...options, timeZone });
+  const id = `${JSON.stringify(options)} ${timeZone}`;
+  let format = formats.get(id);
+  if (!format) {
+    format = new Intl.DateTimeFormat("en-US", { ...options, timeZone });
+    formats.set(id, format);
+  }
   return (iso: string) => format.format(new Date(iso));
 }
 
@@ -41,13 +49,13 @@ function bucketLabeller(rows: TimeseriesRow[], timeZone: string) {
  * The chosen metric over time (uPlot on a canvas), and the same figures as a table for screen readers and
  * for anyone who prefers to read them: hidden visually until "Show as table".
  */
-export function TimeseriesChart({ rows, metric, timeZone }: Props) {
+export const TimeseriesChart = memo(function TimeseriesChart({ rows, metric, timeZone }: Props) {
   const container = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const [point, setPoint] = useState<number | null>(null);
   const [showTable, setShowTable] = useState(false);
   const tableId = useId();
-  const label = bucketLabeller(rows, timeZone);
+  const label = useMemo(() => bucketLabeller(rows, timeZone), [rows, timeZone]);
   const total = rows.reduce((sum, row) => sum + metricOf(row, metric), 0);
   const summary =
     rows.length > 0
@@ -213,4 +221,4 @@ export function TimeseriesChart({ rows, metric, timeZone }: Props) {
       </div>
     </div>
   );
-}
+});
