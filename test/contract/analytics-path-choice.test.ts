@@ -1,7 +1,8 @@
 // On the store under test (SQLite, or PostgreSQL with CLICKTRAIL_TEST_STORE=postgres): a grouping by a dimension,
 // filtered to many links, is answered from the event columns once they are built, instead of from per-link rollups
 // whose rows (a link × a day × a value) outnumber the events; the answers are the same. A filter to one quiet
-// link keeps reading its rollups.
+// link keeps reading its rollups. The same holds for the workspace's own rollups of a dimension with about as many
+// values a day as events (ADR 33's amendment).
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { sql } from "kysely";
@@ -42,6 +43,28 @@ async function perLinkRows(workspaceId: string, dimension: string): Promise<numb
  */
 const CLICKS_A_DAY = 120;
 
+/** The store's tally of the first four days, as the analytics service plans it. */
+function tallyOf(workspaceId: string, key: "cities" | "top_urls" | "countries", filter: EventFilter) {
+  const plan = planOf(key, filter);
+  const query: TallyQuery = {
+    workspaceId,
+    kinds: ["clicks", "leads", "sales"],
+    key,
+    links: plan.links,
+    filter: plan.filter,
+    ...(plan.rollup ? { rollup: plan.rollup } : {}),
+    segments: segmentsOf([{ start: FIRST_DAY, end: FIRST_DAY + 4 * DAY }], {
+      day: plan.rollup !== null,
+      hour: plan.hourRollups,
+    }),
+    orderBy: ["clicks", "leads", "saleAmount"],
+    limit: 10_000,
+  };
+  return server.storage.stores.analytics.tally(query);
+}
+
+const clicksByKey = (tallies: Tally[]) => tallies.map((row) => [row.key, row.clicks]);
+
 test("many links by city: the event columns answer, as the rollups did", async () => {
   const workspace = await server.newWorkspace();
   const dub = server.sdk(workspace.key);
@@ -70,25 +93,8 @@ test("many links by city: the event columns answer, as the rollups did", async (
   await server.storage.stores.clicks.recordBatch(clicks, 0);
   assert.ok((await perLinkRows(workspace.workspaceId, "cities")) >= clicks.length);
 
-  const analytics = server.storage.stores.analytics;
-  const tally = (filter: EventFilter, key: "cities" | "top_urls" = "cities"): Promise<Tally[]> => {
-    const plan = planOf(key, filter);
-    const query: TallyQuery = {
-      workspaceId: workspace.workspaceId,
-      kinds: ["clicks", "leads", "sales"],
-      key,
-      links: plan.links,
-      filter: plan.filter,
-      ...(plan.rollup ? { rollup: plan.rollup } : {}),
-      segments: segmentsOf([{ start: FIRST_DAY, end: FIRST_DAY + 4 * DAY }], {
-        day: plan.rollup !== null,
-        hour: plan.hourRollups,
-      }),
-      orderBy: ["clicks", "leads", "saleAmount"],
-      limit: 10_000,
-    };
-    return analytics.tally(query);
-  };
+  const tally = (filter: EventFilter, key: "cities" | "top_urls" = "cities") =>
+    tallyOf(workspace.workspaceId, key, filter);
   const manyLinks = { tenantId: "acme" };
   const oneLink = { linkId: quiet.id };
   const fromRollups = await tally(manyLinks);
@@ -98,10 +104,7 @@ test("many links by city: the event columns answer, as the rollups did", async (
     fromRollups.reduce((sum, row) => sum + row.clicks, 0),
     12 * CLICKS_A_DAY * 4,
   );
-  assert.deepEqual(
-    quietFromRollups.map((row) => [row.key, row.clicks]),
-    [["US\u001fUS-NY\u001fCity 12-0", 4]],
-  );
+  assert.deepEqual(clicksByKey(quietFromRollups), [["US\u001fUS-NY\u001fCity 12-0", 4]]);
 
   const columns = new EventColumns(server.storage.db);
   while ((await columns.buildDue(Date.now(), 50)) > 0);
@@ -112,14 +115,59 @@ test("many links by city: the event columns answer, as the rollups did", async (
 
   assert.deepEqual(await tally(manyLinks), fromRollups, "the event columns answer for many links");
   assert.deepEqual(
-    (await tally(oneLink)).map((row) => [row.key, row.clicks]),
+    clicksByKey(await tally(oneLink)),
     [["US\u001fUS-NY\u001fCity 12-0", 4 + 4 * 1000]],
     "one quiet link keeps reading its rollups (a row a day)",
   );
   // A link has one destination URL: a row per link-day, fewer than its events, so its rollups stay the cheaper read.
   assert.deepEqual(
-    (await tally(manyLinks, "top_urls")).map((row) => [row.key, row.clicks]),
+    clicksByKey(await tally(manyLinks, "top_urls")),
     urlsFromRollups.map((row) => [row.key, row.clicks + 4 * 1000]),
     "many links by URL keep reading their rollups (a row per link and day)",
+  );
+});
+
+test("a dimension with about as many values a day as clicks: the event columns answer the workspace's grouping", async () => {
+  const workspace = await server.newWorkspace();
+  const link = await server
+    .sdk(workspace.key)
+    .links.create({ url: "https://example.com/many-cities", trackConversion: true });
+  // Every click in a city of its own, all in one country: a workspace rollup row per click for cities, one a day
+  // for countries.
+  const clicks: Click[] = [];
+  for (let day = 0; day < 4; day++)
+    for (let n = 0; n < CLICKS_A_DAY; n++)
+      clicks.push(
+        testClick(workspace.workspaceId, link, {
+          id: `w${day}-${n}`,
+          timestamp: FIRST_DAY + day * DAY + 10 * 60_000 * (n + 1),
+          identityHash: `w${day}-${n}`,
+          country: "US",
+          continent: "NA",
+          region: "US-NY",
+          city: `City ${n}`,
+        }),
+      );
+  await server.storage.stores.clicks.recordBatch(clicks, 0);
+  const citiesFromRollups = await tallyOf(workspace.workspaceId, "cities", {});
+  const countriesFromRollups = await tallyOf(workspace.workspaceId, "countries", {});
+  assert.equal(citiesFromRollups.length, CLICKS_A_DAY);
+  assert.deepEqual(clicksByKey(countriesFromRollups), [["US", 4 * CLICKS_A_DAY]]);
+
+  const columns = new EventColumns(server.storage.db);
+  while ((await columns.buildDue(Date.now(), 50)) > 0);
+  await sql`update rollups set clicks = clicks + 1000
+            where workspace_id = ${workspace.workspaceId} and dimension in ('cities', 'countries')
+              and link_id = ''`.execute(server.storage.db);
+
+  assert.deepEqual(
+    await tallyOf(workspace.workspaceId, "cities", {}),
+    citiesFromRollups,
+    "a row a click costs more to sum than the columns to count",
+  );
+  assert.deepEqual(
+    clicksByKey(await tallyOf(workspace.workspaceId, "countries", {})),
+    [["US", 4 * CLICKS_A_DAY + 4 * 1000]],
+    "a row a day keeps reading the rollups",
   );
 });
