@@ -2,7 +2,7 @@
 // filtered to many links, is answered from the event columns once they are built, instead of from per-link rollups
 // whose rows (a link × a day × a value) outnumber the events; the answers are the same. A filter to one quiet
 // link keeps reading its rollups. The same holds for the workspace's own rollups of a dimension with about as many
-// values a day as events (ADR 33's amendment).
+// values a day as events, on SQLite (ADR 33's amendment).
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { sql } from "kysely";
@@ -127,7 +127,7 @@ test("many links by city: the event columns answer, as the rollups did", async (
   );
 });
 
-test("a dimension with about as many values a day as clicks: the event columns answer the workspace's grouping", async () => {
+test("a dimension with about as many values a day as clicks: the event columns answer the workspace's grouping on SQLite", async () => {
   const workspace = await server.newWorkspace();
   const link = await server
     .sdk(workspace.key)
@@ -160,11 +160,15 @@ test("a dimension with about as many values a day as clicks: the event columns a
             where workspace_id = ${workspace.workspaceId} and dimension in ('cities', 'countries')
               and link_id = ''`.execute(server.storage.db);
 
-  assert.deepEqual(
-    await tallyOf(workspace.workspaceId, "cities", {}),
-    citiesFromRollups,
-    "a row a click costs more to sum than the columns to count",
-  );
+  const cities = await tallyOf(workspace.workspaceId, "cities", {});
+  if (server.databaseUrl)
+    assert.deepEqual(
+      clicksByKey(cities),
+      clicksByKey(citiesFromRollups).map(([key, clicks]) => [key, Number(clicks) + 4 * 1000]),
+      "PostgreSQL sums its workspace rollups faster than it reads the columns: the rollups answer",
+    );
+  else
+    assert.deepEqual(cities, citiesFromRollups, "a row a click costs more to sum than the columns to count");
   assert.deepEqual(
     clicksByKey(await tallyOf(workspace.workspaceId, "countries", {})),
     [["US", 4 * CLICKS_A_DAY + 4 * 1000]],

@@ -27,7 +27,7 @@ import { testClick } from "../helpers/clicks.js";
 import { startServer, type TestServer } from "../helpers/server.js";
 
 const DAY = 86_400_000;
-/** More than two threads read in one go (worker.ts reads 8 days at a time): each thread reads twice. */
+/** More than two SQLite threads read in one go (column-sources.ts: 8 days at a time): each of them reads twice. */
 const DAYS = 20;
 const FIRST_DAY = Math.floor(Date.now() / DAY) * DAY - (DAYS + 1) * DAY;
 const COUNTRIES = ["US", "DE", "IN", "FR"];
