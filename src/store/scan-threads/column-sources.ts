@@ -26,7 +26,7 @@ async function openSqlite(file: string): Promise<ColumnReader> {
   // Column blobs are read once a scan, from pages the system's file cache holds: better-sqlite3's 16 MB page cache
   // a connection only kept ~15 MB more resident per thread.
   connection.pragma("cache_size = -256");
-  // One statement per shape of the IN lists: a scan asks for a few names and up to a month of days at a time.
+  // One statement per shape of the IN lists: a scan asks for a few names and up to a week of days at a time.
   const statements = new Map<string, BetterSqlite3.Statement>();
   return {
     // A thread's young generation is 8 MB (pool.ts): a month of decoded columns outgrew it and was promoted, then

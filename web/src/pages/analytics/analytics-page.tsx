@@ -79,13 +79,16 @@ export function AnalyticsPage() {
     staleTime: 60_000,
   });
 
-  const update = (change: (previous: InsightsSearch) => InsightsSearch) =>
-    navigate({ search: (previous: InsightsSearch) => change(previous) });
   // Stable, so that the breakdown cards (memoised) do not render again when the page does.
+  const update = useCallback(
+    (change: (previous: InsightsSearch) => InsightsSearch) =>
+      navigate({ search: (previous: InsightsSearch) => change(previous) }),
+    [navigate],
+  );
   const setFilter = useCallback(
     (param: FilterParam, value: string | undefined) =>
-      navigate({ search: (previous: InsightsSearch) => ({ ...previous, [param]: value, page: undefined }) }),
-    [navigate],
+      update((previous) => ({ ...previous, [param]: value, page: undefined })),
+    [update],
   );
   const setRange = (range: RangeSearch) =>
     update((previous) => ({
