@@ -6,14 +6,13 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { sql } from "kysely";
-import { planOf } from "../../src/domain/analytics/plan.js";
-import type { Tally, TallyQuery } from "../../src/domain/analytics/ports.js";
-import { segmentsOf } from "../../src/domain/analytics/segments.js";
+import type { Tally } from "../../src/domain/analytics/ports.js";
 import type { Click } from "../../src/domain/clicks/model.js";
 import type { EventFilter } from "../../src/domain/events/model.js";
 import { EventColumns } from "../../src/store/sql/event-columns.js";
 import { testClick } from "../helpers/clicks.js";
 import { startServer, type TestServer } from "../helpers/server.js";
+import { tallyQueryOf } from "../helpers/tally-query.js";
 
 const DAY = 86_400_000;
 const FIRST_DAY = Math.floor(Date.now() / DAY) * DAY - 10 * DAY;
@@ -43,25 +42,12 @@ async function perLinkRows(workspaceId: string, dimension: string): Promise<numb
  */
 const CLICKS_A_DAY = 120;
 
-/** The store's tally of the first four days, as the analytics service plans it. */
-function tallyOf(workspaceId: string, key: "cities" | "top_urls" | "countries", filter: EventFilter) {
-  const plan = planOf(key, filter);
-  const query: TallyQuery = {
-    workspaceId,
-    kinds: ["clicks", "leads", "sales"],
-    key,
-    links: plan.links,
-    filter: plan.filter,
-    ...(plan.rollup ? { rollup: plan.rollup } : {}),
-    segments: segmentsOf([{ start: FIRST_DAY, end: FIRST_DAY + 4 * DAY }], {
-      day: plan.rollup !== null,
-      hour: plan.hourRollups,
-    }),
-    orderBy: ["clicks", "leads", "saleAmount"],
+/** The store's tally of the first four days, as the analytics service plans it, every key kept. */
+const tallyOf = (workspaceId: string, key: "cities" | "top_urls" | "countries", filter: EventFilter) =>
+  server.storage.stores.analytics.tally({
+    ...tallyQueryOf(workspaceId, key, filter, { start: FIRST_DAY, end: FIRST_DAY + 4 * DAY }),
     limit: 10_000,
-  };
-  return server.storage.stores.analytics.tally(query);
-}
+  });
 
 const clicksByKey = (tallies: Tally[]) => tallies.map((row) => [row.key, row.clicks]);
 
