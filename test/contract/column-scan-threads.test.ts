@@ -27,7 +27,7 @@ import { testClick } from "../helpers/clicks.js";
 import { startServer, type TestServer } from "../helpers/server.js";
 
 const DAY = 86_400_000;
-/** More than two SQLite threads read in one go (column-sources.ts: 8 days at a time): each of them reads twice. */
+/** More days than two SQLite threads read in one go (column-sources.ts: 8 at a time): each of them reads twice. */
 const DAYS = 20;
 const FIRST_DAY = Math.floor(Date.now() / DAY) * DAY - (DAYS + 1) * DAY;
 const COUNTRIES = ["US", "DE", "IN", "FR"];
@@ -139,7 +139,7 @@ test("reader threads count what the event loop counts, the days dealt out among 
       key,
       filter,
       links: someLinks ? new Set([links[0].id, "link_none"]) : null,
-      dialect: "sqlite" as const,
+      dialect: server.store,
     };
     const pieces = piecesOf(byDay ?? false);
     const expected = sorted(await onEventLoop.scan(query, pieces));
@@ -155,7 +155,7 @@ test("a scan that fails in a thread is refused, and the thread goes on serving",
     key: "countries" as const,
     filter: {},
     links: null,
-    dialect: "sqlite" as const,
+    dialect: server.store,
   };
   const pieces = piecesOf(false);
   const before = sorted(await threads.scan(query, pieces));
@@ -178,7 +178,7 @@ test("a thread without work ends after the idle time, and the next scan starts i
       key: "devices" as const,
       filter: {},
       links: null,
-      dialect: "sqlite" as const,
+      dialect: server.store,
     };
     const expected = sorted(await threads.scan(query, piecesOf(false)));
     assert.deepEqual(sorted(await idle.scan(query, piecesOf(false))), expected);
