@@ -9,6 +9,7 @@ import path from "node:path";
 import SQLite from "better-sqlite3";
 import { type Kysely, Kysely as KyselyDb, PostgresDialect, SqliteDialect } from "kysely";
 import pg from "pg";
+import { serveNodeFlags } from "./lib/clicktrail.js";
 import { seedAnalytics } from "./lib/seed-analytics.js";
 import {
   freePort,
@@ -199,6 +200,7 @@ log(
   `column scan threads: ANALYTICS_THREADS=${process.env.ANALYTICS_THREADS ?? "unset (the server's default)"}`,
 );
 ensureBuilt();
+log(`server: node ${serveNodeFlags().join(" ")} dist/main.js (as \`clicktrail serve\` starts it)`);
 const apiKey = createApiKey();
 const file = path.join(dataDir, "clicktrail.sqlite");
 const workspaceId = (() => {
@@ -272,7 +274,7 @@ const port = await freePort();
 const server = spawnServer({
   name: "clicktrail",
   port,
-  args: ["dist/main.js"],
+  args: [...serveNodeFlags(), "dist/main.js"],
   env: {
     ...serverEnv,
     PORT: String(port),

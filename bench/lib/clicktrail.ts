@@ -69,8 +69,14 @@ export function createApiKey(dataDir: string): string {
   return created.key;
 }
 
+/** The Node flags `clicktrail serve` runs with: those of the command's shebang (src/cli.ts). */
+export function serveNodeFlags(): string[] {
+  const words = (fs.readFileSync(path.join(dist, "cli.js"), "utf8").split("\n")[0] ?? "").split(" ");
+  return words.slice(words.indexOf("node") + 1);
+}
+
 /**
- * `node dist/main.js` on `dataDir`, ready. With BENCH_CPU_PROF=DIR the server runs under `--cpu-prof` and
+ * `node dist/main.js` on `dataDir` with the flags of `clicktrail serve`, ready. With BENCH_CPU_PROF=DIR the server runs under `--cpu-prof` and
  * writes its profile into DIR when it stops.
  */
 export async function startClicktrail(dataDir: string, port: number): Promise<ServerProcess> {
@@ -78,7 +84,11 @@ export async function startClicktrail(dataDir: string, port: number): Promise<Se
   const server = spawnServer({
     name: "clicktrail",
     port,
-    args: [...(profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : []), path.join(dist, "main.js")],
+    args: [
+      ...serveNodeFlags(),
+      ...(profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : []),
+      path.join(dist, "main.js"),
+    ],
     env: {
       DATA_DIR: dataDir,
       PORT: String(port),

@@ -169,17 +169,22 @@ export type ServerProcess = Spawned & {
 };
 
 /**
- * Starts `node dist/main.js` on `port` (a free one by default) and resolves once /readyz answers 200. A port
+ * Starts `node dist/main.js` (or `command`) on `port` (a free one by default) and resolves once /readyz answers 200. A port
  * picked here can be taken before the server listens (as another process's outgoing port): it then starts again on
  * another, three times at most.
  */
 export async function startMain(
   env: Record<string, string>,
-  options: { port?: number; readyWithinMs?: number } = {},
+  options: { port?: number; readyWithinMs?: number; command?: [string, ...string[]] } = {},
 ): Promise<ServerProcess> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await startMainOn(options.port ?? (await freePort()), env, options.readyWithinMs);
+      return await startMainOn(
+        options.port ?? (await freePort()),
+        env,
+        options.readyWithinMs,
+        options.command ?? [process.execPath, MAIN],
+      );
     } catch (error) {
       const taken = error instanceof Error && /EADDRINUSE|already in use/.test(error.message);
       if (options.port !== undefined || attempt === 3 || !taken) throw error;
@@ -190,9 +195,10 @@ export async function startMain(
 async function startMainOn(
   port: number,
   env: Record<string, string>,
-  readyWithinMs = 60_000,
+  readyWithinMs: number | undefined,
+  [command, ...args]: [string, ...string[]],
 ): Promise<ServerProcess> {
-  const spawned = spawnChild(process.execPath, [MAIN], { PORT: String(port), HOST: "127.0.0.1", ...env });
+  const spawned = spawnChild(command, args, { PORT: String(port), HOST: "127.0.0.1", ...env });
   const origin = `http://127.0.0.1:${port}`;
   try {
     await until(
@@ -205,7 +211,7 @@ async function startMainOn(
         );
       },
       () => `the server to become ready: ${spawned.output()}`,
-      readyWithinMs,
+      readyWithinMs ?? 60_000,
     );
   } catch (error) {
     // A server left running keeps the test file's process alive: node:test would wait for it forever.

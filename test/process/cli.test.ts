@@ -389,6 +389,26 @@ describe("the server process", () => {
     assert.ok(!existsSync(join(dir, "first-start.txt")), "a second start writes no new key");
   });
 
+  test("`clicktrail serve` and `npm start` hold V8's young generation to 4 MB semi-spaces (docs/operations.md, Memory)", async () => {
+    const shebang = readFileSync(CLI, "utf8").split("\n")[0] ?? "";
+    const [interpreter = "", ...rest] = shebang.slice("#!".length).split(" ");
+    assert.deepEqual(rest.slice(0, 2), ["-S", "node"], shebang);
+    // As the kernel runs a script: its interpreter, the rest of the line as one argument, then the script's path.
+    const server = await startMain(
+      { DATA_DIR: tempDir() },
+      { command: [interpreter, rest.join(" "), CLI, "serve"] },
+    );
+    const metrics = await (await fetch(`${server.origin}/metrics`)).text();
+    assert.equal(await server.stop(), 0);
+    const newSpace = Number(/_heap_space_size_total_bytes\{space="new"\} (\d+)/.exec(metrics)?.[1]);
+    assert.ok(newSpace > 0 && newSpace <= 8 * 1024 ** 2, `the young generation holds ${newSpace} bytes`);
+
+    const { scripts } = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as {
+      scripts: { start: string };
+    };
+    assert.ok(scripts.start.endsWith(`node ${rest.slice(2).join(" ")} dist/main.js`), scripts.start);
+  });
+
   test("first start on a terminal shows the key in a banner and writes no file", async () => {
     const dir = tempDir();
     const port = await freePort();
