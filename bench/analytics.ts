@@ -242,7 +242,11 @@ if (reusedDir) {
       `database ${fmt(fs.statSync(file).size / 1024 ** 3, 2)} GiB`,
   );
   // What `--data-dir` reads back when a later run reuses the kept directory.
-  if (keepData) fs.writeFileSync(path.join(dataDir, "bench-seed.json"), JSON.stringify(seeded));
+  if (keepData)
+    fs.writeFileSync(
+      path.join(dataDir, "bench-seed.json"),
+      JSON.stringify({ ...seeded, seededAt: new Date().toISOString() }),
+    );
 }
 const size = fs.statSync(file).size;
 

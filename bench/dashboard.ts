@@ -96,7 +96,9 @@ function seedIfNeeded(): Record<string, unknown> {
   const reuse = fs.existsSync(seedMarker) && fs.existsSync(file) && !process.argv.includes("--fresh");
   if (reuse) {
     const seeded = JSON.parse(fs.readFileSync(seedMarker, "utf8")) as Record<string, unknown>;
-    log(`reusing the data seeded on ${seeded.seededAt} in ${dataDir}`);
+    // A directory kept by bench:analytics before it wrote `seededAt`: the marker's own date.
+    const seededAt = seeded.seededAt ?? fs.statSync(seedMarker).mtime.toISOString();
+    log(`reusing the data seeded on ${seededAt} in ${dataDir}`);
     return seeded;
   }
   fs.rmSync(dataDir, { recursive: true, force: true });
