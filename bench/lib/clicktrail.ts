@@ -69,10 +69,10 @@ export function createApiKey(dataDir: string): string {
   return created.key;
 }
 
-/** The Node flags `clicktrail serve` runs with: those of the command's shebang (src/cli.ts). */
+/** The Node flags `clicktrail serve` runs with: those its script's second line starts Node with (src/cli.ts). */
 export function serveNodeFlags(): string[] {
-  const words = (fs.readFileSync(path.join(dist, "cli.js"), "utf8").split("\n")[0] ?? "").split(" ");
-  return words.slice(words.indexOf("node") + 1);
+  const launch = fs.readFileSync(path.join(dist, "cli.js"), "utf8").split("\n")[1] ?? "";
+  return (/exec node (.+) "\$0"/.exec(launch)?.[1] ?? "").split(" ").filter(Boolean);
 }
 
 /**

@@ -389,15 +389,18 @@ describe("the server process", () => {
     assert.ok(!existsSync(join(dir, "first-start.txt")), "a second start writes no new key");
   });
 
-  test("`clicktrail serve` and `npm start` hold V8's young generation to 4 MB semi-spaces (docs/operations.md, Memory)", async () => {
-    const shebang = readFileSync(CLI, "utf8").split("\n")[0] ?? "";
-    const [interpreter = "", ...rest] = shebang.slice("#!".length).split(" ");
-    assert.deepEqual(rest.slice(0, 2), ["-S", "node"], shebang);
-    // As the kernel runs a script: its interpreter, the rest of the line as one argument, then the script's path.
-    const server = await startMain(
-      { DATA_DIR: tempDir() },
-      { command: [interpreter, rest.join(" "), CLI, "serve"] },
-    );
+  test("`clicktrail` starts Node with a 4 MB young generation from any POSIX shell, `npm start` too (ADR 34)", async () => {
+    const [shebang, launch = ""] = readFileSync(CLI, "utf8").split("\n");
+    assert.equal(shebang, "#!/bin/sh");
+    const flags = /^\/\/usr\/bin\/env true; exec node (.+) "\$0" "\$@"$/.exec(launch)?.[1];
+    assert.ok(flags, launch);
+    // As the kernel runs the command: the shebang's shell, given the script's path and the arguments.
+    const created = spawnChild("/bin/sh", [CLI, "workspaces", "create", "--name", "two  words", "--json"], {
+      DATA_DIR: tempDir(),
+    });
+    assert.equal(await created.exited, 0, created.output());
+    assert.equal(JSON.parse(created.stdout()).name, "two  words");
+    const server = await startMain({ DATA_DIR: tempDir() }, { command: ["/bin/sh", CLI, "serve"] });
     const metrics = await (await fetch(`${server.origin}/metrics`)).text();
     assert.equal(await server.stop(), 0);
     const newSpace = Number(/_heap_space_size_total_bytes\{space="new"\} (\d+)/.exec(metrics)?.[1]);
@@ -406,7 +409,7 @@ describe("the server process", () => {
     const { scripts } = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as {
       scripts: { start: string };
     };
-    assert.ok(scripts.start.endsWith(`node ${rest.slice(2).join(" ")} dist/main.js`), scripts.start);
+    assert.ok(scripts.start.endsWith(`node ${flags} dist/main.js`), scripts.start);
   });
 
   test("first start on a terminal shows the key in a banner and writes no file", async () => {
