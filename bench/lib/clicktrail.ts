@@ -76,8 +76,8 @@ export function serveNodeFlags(): string[] {
 }
 
 /**
- * `node dist/main.js` on `dataDir` with the flags of `clicktrail serve`, ready. With BENCH_CPU_PROF=DIR the server runs under `--cpu-prof` and
- * writes its profile into DIR when it stops.
+ * `node dist/main.js` on `dataDir` with the flags of `clicktrail serve`, ready. With BENCH_CPU_PROF=DIR the
+ * server runs under `--cpu-prof` and writes its profile into DIR when it stops.
  */
 export async function startClicktrail(dataDir: string, port: number): Promise<ServerProcess> {
   const profileDir = process.env.BENCH_CPU_PROF;

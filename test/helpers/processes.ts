@@ -169,9 +169,9 @@ export type ServerProcess = Spawned & {
 };
 
 /**
- * Starts `node dist/main.js` (or `command`) on `port` (a free one by default) and resolves once /readyz answers 200. A port
- * picked here can be taken before the server listens (as another process's outgoing port): it then starts again on
- * another, three times at most.
+ * Starts `node dist/main.js` (or `command`) on `port` (a free one by default) and resolves once /readyz answers
+ * 200. A port picked here can be taken before the server listens (as another process's outgoing port): it then
+ * starts again on another, three times at most.
  */
 export async function startMain(
   env: Record<string, string>,
