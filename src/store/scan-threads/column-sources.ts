@@ -1,7 +1,7 @@
 import type BetterSqlite3 from "better-sqlite3";
 import type { EventKind } from "../../domain/events/model.js";
 import type { ColumnRow } from "../sql/event-column-scan.js";
-import { BinaryCopyOut, copyTuples } from "./postgres-binary-copy.js";
+import { BinaryCopyOut } from "./postgres-binary-copy.js";
 
 /** Where a reader thread reads event columns from: the SQLite file, or the PostgreSQL database. */
 export type ColumnSource = { sqlite: string } | { postgres: string };
@@ -73,7 +73,7 @@ async function openPostgres(url: string): Promise<ColumnReader> {
            and day in (${dayList.join(",")})) TO STDOUT (FORMAT binary)`,
         ),
       );
-      return copyTuples(await copy.done).map(([day, name, data]) => ({
+      return (await copy.done).map(([day, name, data]) => ({
         day: Number((day as Buffer).readBigInt64BE(0)),
         name: (name as Buffer).toString(),
         data: data as Buffer,
