@@ -7,7 +7,12 @@ import { test } from "node:test";
 import { type CopyField, CopyTupleReader } from "../../src/store/scan-threads/postgres-binary-copy.js";
 
 function binaryCopy(tuples: CopyField[][], extension = Buffer.alloc(0)): Buffer {
-  const parts = [Buffer.from("PGCOPY\n\xff\r\n\0", "latin1"), int32(0), int32(extension.length), extension];
+  const parts: Buffer[] = [
+    Buffer.from("PGCOPY\n\xff\r\n\0", "latin1"),
+    int32(0),
+    int32(extension.length),
+    extension,
+  ];
   for (const tuple of tuples) {
     parts.push(int16(tuple.length));
     for (const field of tuple) parts.push(...(field === null ? [int32(-1)] : [int32(field.length), field]));
