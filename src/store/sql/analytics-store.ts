@@ -139,7 +139,7 @@ export class SqlAnalyticsStore implements AnalyticsStore {
     if (pieces.length === 0) return null;
     const scoped = query.links !== null || keyedByLink(query.key);
     const links = scoped
-      ? new Set((await matchingLinks(query).execute(this.db)).rows.map((row) => (row as { id: string }).id))
+      ? new Set((await regroupedLinks(query).execute(this.db)).rows.map((row) => (row as { id: string }).id))
       : null;
     const rows = await this.scanner.scan(
       { workspaceId: query.workspaceId, key: query.key, filter: query.filter, links, dialect: this.dialect },
@@ -315,7 +315,8 @@ const regrouped = (query: TallyQuery, counted: RawBuilder<unknown>) =>
       ? perFolder(query.workspaceId, counted)
       : counted;
 
-/** The links whose rollup rows a tally reads: for tags and folders, only those with one (the join drops the rest). */
+/** The links whose rollup rows, events or columns a tally reads: for tags and folders, only those with one (the join
+ * drops the rest, and a workspace whose links have no tag would otherwise read every link's rows for nothing). */
 function regroupedLinks(query: TallyQuery): RawBuilder<unknown> {
   if (query.key === "tag")
     return sql`select l.id from (${matchingLinks(query)}) l
@@ -387,7 +388,7 @@ function rollupPart(query: TallyQuery, grain: "day" | "hour", dialect: SqlDialec
     sql`r.workspace_id = ${query.workspaceId}`,
     sql`r.dimension = ${rollup.dimension}`,
     sql`r.hours = ${HOURS[grain]}`,
-    perLink ? sql`r.link_id in (${matchingLinks(query)})` : sql`r.link_id = ''`,
+    perLink ? sql`r.link_id in (${regroupedLinks(query)})` : sql`r.link_id = ''`,
     sql`r.period >= s.lo`,
     sql`r.period < s.hi`,
   ];
@@ -448,7 +449,7 @@ function eventPart(
     sql`e.timestamp >= s.lo`,
     sql`e.timestamp < s.hi`,
     ...filterConditions(query, kind, dialect),
-    ...(query.links !== null || keyedByLink(query.key) ? [sql`e.link_id in (${matchingLinks(query)})`] : []),
+    ...(query.links !== null || keyedByLink(query.key) ? [sql`e.link_id in (${regroupedLinks(query)})`] : []),
   ];
   const columns =
     query.key === "none" ? [] : keyedByLink(query.key) ? ["link_id"] : DIMENSION_COLUMNS[query.key];
