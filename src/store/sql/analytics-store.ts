@@ -141,6 +141,7 @@ export class SqlAnalyticsStore implements AnalyticsStore {
     const links = scoped
       ? new Set((await regroupedLinks(query).execute(this.db)).rows.map((row) => (row as { id: string }).id))
       : null;
+    if (links?.size === 0) return { rows: [], rawSegments };
     const rows = await this.scanner.scan(
       { workspaceId: query.workspaceId, key: query.key, filter: query.filter, links, dialect: this.dialect },
       pieces,
