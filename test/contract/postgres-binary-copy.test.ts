@@ -86,6 +86,10 @@ describe("binary COPY out of PostgreSQL", { skip: !onPostgres && "PostgreSQL onl
 
   test("a COPY the server refuses rejects with its error, and the connection answers the next query", async () => {
     await assert.rejects(copy("select nothing_here from blobs"), /nothing_here/);
+    await assert.rejects(
+      client.query(new BinaryCopyOut("COPY blobs FROM STDIN")).done,
+      /this reads a COPY TO/,
+    );
     assert.equal((await client.query("select count(*)::int as n from blobs")).rows[0].n, 4);
     assert.equal((await copy("select 1::bigint")).length, 1);
   });

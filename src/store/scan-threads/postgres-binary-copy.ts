@@ -59,8 +59,9 @@ export class BinaryCopyOut implements Submittable {
   handleCommandComplete(): void {}
   handleEmptyQuery(): void {}
   handlePortalSuspended(): void {}
-  handleCopyInResponse(): void {
-    this.settle(new Error("COPY FROM is not what this reads"));
+  handleCopyInResponse(connection: Connection): void {
+    // A COPY … FROM waits for rows: it is told there are none, and fails with the server's error.
+    (connection as Connection & { sendCopyFail(message: string): void }).sendCopyFail("this reads a COPY TO");
   }
 }
 
@@ -69,7 +70,8 @@ type Stage = "header" | "extension" | "count" | "length" | "field" | "end";
 /**
  * PostgreSQL's binary COPY format read as it arrives, in pieces split anywhere. Each field is copied into a buffer
  * of its own as its bytes come: the driver reuses the buffer it hands a message out of, and a buffer per field is
- * all that stays allocated (one for the whole output, cut into views, cost a reader thread 40–80 MB more at peak).
+ * all that stays allocated (one buffer for the whole output, cut into views, cost the serving process 40–80 MB more
+ * at peak; ADR 35).
  */
 export class CopyTupleReader {
   private readonly tuples: CopyField[][] = [];
