@@ -9,7 +9,7 @@ import path from "node:path";
 import SQLite from "better-sqlite3";
 import { type Kysely, Kysely as KyselyDb, PostgresDialect, SqliteDialect } from "kysely";
 import pg from "pg";
-import { serveNodeFlags } from "./lib/clicktrail.js";
+import { api, serveNodeFlags } from "./lib/clicktrail.js";
 import { seedAnalytics } from "./lib/seed-analytics.js";
 import {
   freePort,
@@ -294,17 +294,8 @@ const timings: Timing[] = [];
  * without them the top_link_tags and top_folders cells measure an empty answer. Returns how many links it changed.
  */
 async function groupSomeLinks(): Promise<number> {
-  const call = async (method: string, route: string, body?: unknown): Promise<unknown> => {
-    const res = await httpRequest(`${server.baseUrl}/api${route}`, {
-      method,
-      headers: { authorization: `Bearer ${apiKey}` },
-      timeoutMs: 30_000,
-      ...(body === undefined ? {} : { body }),
-    });
-    if (res.status < 200 || res.status >= 300)
-      throw new Error(`${method} /api${route}: HTTP ${res.status} ${res.body}`);
-    return JSON.parse(res.body) as unknown;
-  };
+  const call = (method: "GET" | "POST" | "PATCH", route: string, body?: unknown): Promise<unknown> =>
+    api(server, apiKey, method, route, body);
   if (((await call("GET", "/tags")) as unknown[]).length > 0) return 0;
   const tags: string[] = [];
   for (const name of ["spring", "summer", "autumn", "winter"])

@@ -107,7 +107,7 @@ export async function startClicktrail(dataDir: string, port: number): Promise<Se
 export async function api(
   server: ServerProcess,
   apiKey: string,
-  method: "GET" | "POST",
+  method: "GET" | "POST" | "PATCH",
   route: string,
   body?: unknown,
 ): Promise<Record<string, unknown>> {
