@@ -13,6 +13,7 @@ import { systemClock } from "../domain/clock.js";
 import { ClickAttribution } from "../domain/conversions/attribution.js";
 import { CurrencyConverter } from "../domain/conversions/currency.js";
 import type { FxRateBook } from "../domain/conversions/fx-rate-book.js";
+import { LeadRecorder } from "../domain/conversions/lead-recorder.js";
 import { LeadService } from "../domain/conversions/lead-service.js";
 import { SaleService } from "../domain/conversions/sale-service.js";
 import type { CustomerService } from "../domain/customers/customer-service.js";
@@ -59,6 +60,7 @@ export type Services = {
   redirects: RedirectService;
   clientClicks: ClientClickService;
   clickRecorder: ClickRecorder;
+  leadRecorder: LeadRecorder;
   rateLimiter: RateLimiter;
   leads: LeadService;
   sales: SaleService;
@@ -116,9 +118,10 @@ export async function createServices(
     announcer,
   );
   const attribution = new ClickAttribution(stores.clicks, stores.links);
+  const leadRecorder = new LeadRecorder(stores.conversions);
   const leads = new LeadService(
     stores.customers,
-    stores.conversions,
+    leadRecorder,
     attribution,
     payloads,
     systemClock,
@@ -127,6 +130,7 @@ export async function createServices(
   const sales = new SaleService({
     customers: stores.customers,
     conversions: stores.conversions,
+    leads: leadRecorder,
     links: stores.links,
     attribution,
     currency: new CurrencyConverter(fxRates),
@@ -168,6 +172,7 @@ export async function createServices(
     links,
     domains,
     clickRecorder,
+    leadRecorder,
     redirects: new RedirectService(links, domains, clicks, systemClock, announcer, {
       attempts: shared.passwordAttempts,
       secret: createHmac("sha256", visitorSecret).update("password unlock").digest("base64url"),

@@ -13,6 +13,14 @@ export type LeadRecord = {
   outbox?: (customer: Customer) => OutboxEvent[];
 };
 
+/** `duplicate`: the customer already had this lead, and nothing was written. */
+export type RecordedLead = { duplicate: boolean; customer: Customer };
+
+/** Where a lead is recorded: the store itself, or a recorder that batches many leads into one transaction. */
+export interface LeadWriter {
+  recordLead(lead: LeadRecord): Promise<RecordedLead>;
+}
+
 export type SaleRecord = {
   event: SaleEvent;
   /** The JSON answered for this sale, kept with the invoice claim so a repeat gets the same bytes. */
@@ -26,9 +34,14 @@ export interface SaleReceiptWriter {
   write(receipt: SaleReceipt): string;
 }
 
-export interface ConversionStore {
+export interface ConversionStore extends LeadWriter {
   /** Atomic: get-or-create the customer, claim the dedupe slug, write the events, add to the link's leads. */
-  recordLead(lead: LeadRecord): Promise<{ duplicate: boolean; customer: Customer }>;
+  recordLead(lead: LeadRecord): Promise<RecordedLead>;
+  /**
+   * `recordLead` for many leads in one transaction, answered in their order. Two leads of one customer and slug
+   * in a batch: the first is recorded, the second is a duplicate.
+   */
+  recordLeads(leads: readonly LeadRecord[]): Promise<RecordedLead[]>;
   latestLead(workspaceId: string, customerId: string, eventName: string | null): Promise<LeadEvent | null>;
   receiptForInvoice(workspaceId: string, invoiceId: string): Promise<string | null>;
   /**

@@ -13,7 +13,7 @@ import type { ClickAttribution } from "./attribution.js";
 import type { CurrencyConverter } from "./currency.js";
 import { customerExternalId } from "./customer-id.js";
 import { eventSlug, type LeadEvent, type PaymentProcessor } from "./model.js";
-import type { ConversionStore, SaleReceiptWriter } from "./ports.js";
+import type { ConversionStore, LeadWriter, SaleReceiptWriter } from "./ports.js";
 
 export const DIRECT_SALE_LEAD = "Direct sale tracking lead event";
 
@@ -37,6 +37,8 @@ export type TrackSaleInput = {
 export type SaleDeps = {
   customers: CustomerStore;
   conversions: ConversionStore;
+  /** Where a direct sale's lead is recorded. */
+  leads: LeadWriter;
   links: LinkStore;
   attribution: ClickAttribution;
   currency: CurrencyConverter;
@@ -166,7 +168,7 @@ export class SaleService {
       eventName,
       metadata: input.metadata ?? null,
     };
-    const { duplicate, customer } = await this.deps.conversions.recordLead({
+    const { duplicate, customer } = await this.deps.leads.recordLead({
       customer: candidate,
       slug: eventSlug(eventName),
       events: [event],

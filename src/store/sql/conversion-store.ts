@@ -1,53 +1,77 @@
-import { type Kysely, type Selectable, sql } from "kysely";
+import { type Kysely, type Selectable, sql, type Transaction } from "kysely";
 import type { Attribution } from "../../domain/clicks/model.js";
 import type { LeadEvent } from "../../domain/conversions/model.js";
-import type { ConversionStore, LeadRecord, SaleRecord } from "../../domain/conversions/ports.js";
+import type {
+  ConversionStore,
+  LeadRecord,
+  RecordedLead,
+  SaleRecord,
+} from "../../domain/conversions/ports.js";
 import type { Customer } from "../../domain/customers/model.js";
 import { notFound } from "../../domain/errors.js";
-import { getOrCreateCustomer } from "./customer-store.js";
+import { getOrCreateCustomers } from "./customer-store.js";
 import { enqueueOutbox } from "./outbox.js";
 import { applyRollups, leadRollup, saleRollup } from "./rollups.js";
+import { executeRows } from "./row-statements.js";
 import type { AttributionColumns, Database, LeadEventRow } from "./schema.js";
 import { transact } from "./transact.js";
 
 export class SqlConversionStore implements ConversionStore {
   constructor(private readonly db: Kysely<Database>) {}
 
-  recordLead(lead: LeadRecord): Promise<{ duplicate: boolean; customer: Customer }> {
+  async recordLead(lead: LeadRecord): Promise<RecordedLead> {
+    return (await this.recordLeads([lead]))[0];
+  }
+
+  recordLeads(leads: readonly LeadRecord[]): Promise<RecordedLead[]> {
     return transact(this.db, async (trx) => {
-      const customer = await getOrCreateCustomer(trx, lead.customer);
-      const first = lead.events[0];
-      const claimed = await trx
-        .insertInto("lead_claims")
-        .values({
-          workspace_id: customer.workspaceId,
-          customer_id: customer.id,
+      const customers = await getOrCreateCustomers(
+        trx,
+        leads.map((lead) => lead.customer),
+      );
+      const claimed = await claimLeads(
+        trx,
+        leads.map((lead, index) => ({
+          workspace_id: customers[index].workspaceId,
+          customer_id: customers[index].id,
           event_slug: lead.slug,
-          created_at: first.timestamp,
-        })
-        .onConflict((oc) => oc.doNothing())
-        .returning("event_slug")
-        .executeTakeFirst();
-      if (!claimed) return { duplicate: true, customer };
-      const rows = lead.events.map((event) => ({
-        ...attributionColumns(event),
-        id: event.id,
-        workspace_id: event.workspaceId,
-        customer_id: customer.id,
-        timestamp: event.timestamp,
-        event_name: event.eventName,
-        metadata: event.metadata === null ? null : JSON.stringify(event.metadata),
-      }));
-      await trx.insertInto("lead_events").values(rows).execute();
+          created_at: lead.events[0].timestamp,
+        })),
+      );
+      const recorded = leads.flatMap((lead, index) =>
+        claimed[index] ? [{ lead, customer: customers[index] }] : [],
+      );
+      const rows = recorded.flatMap(({ lead, customer }) =>
+        lead.events.map((event) => ({
+          ...attributionColumns(event),
+          id: event.id,
+          workspace_id: event.workspaceId,
+          customer_id: customer.id,
+          timestamp: event.timestamp,
+          event_name: event.eventName,
+          metadata: event.metadata === null ? null : JSON.stringify(event.metadata),
+        })),
+      );
+      for (let i = 0; i < rows.length; i += CHUNK)
+        await executeRows(trx, "lead_events", rows.slice(i, i + CHUNK), (chunk) =>
+          trx.insertInto("lead_events").values(chunk),
+        );
       await applyRollups(trx, rows.map(leadRollup), 1);
-      await trx
-        .updateTable("links")
-        .set((eb) => ({ leads: eb("leads", "+", lead.events.length), last_lead_at: first.timestamp }))
-        .where("workspace_id", "=", customer.workspaceId)
-        .where("id", "=", first.linkId)
-        .execute();
-      if (lead.outbox) await enqueueOutbox(trx, lead.outbox(customer));
-      return { duplicate: false, customer };
+      for (const [linkId, { workspaceId, count, last }] of leadsPerLink(rows))
+        await trx
+          .updateTable("links")
+          .set((eb) => ({
+            leads: eb("leads", "+", count),
+            last_lead_at: sql<number>`case when last_lead_at is null or last_lead_at < ${last} then ${last} else last_lead_at end`,
+          }))
+          .where("workspace_id", "=", workspaceId)
+          .where("id", "=", linkId)
+          .execute();
+      await enqueueOutbox(
+        trx,
+        recorded.flatMap(({ lead, customer }) => lead.outbox?.(customer) ?? []),
+      );
+      return leads.map((_, index) => ({ duplicate: !claimed[index], customer: customers[index] }));
     });
   }
 
@@ -157,6 +181,48 @@ export class SqlConversionStore implements ConversionStore {
     if (first === null) throw new Error(`invoice ${event.invoiceId} was claimed but has no receipt`);
     return { receipt: first, replayed: true };
   }
+}
+
+const CHUNK = 200;
+
+type LeadClaim = { workspace_id: string; customer_id: string; event_slug: string; created_at: number };
+
+/**
+ * Whether each lead is the first of its customer and slug: claimed in this batch, and not earlier in it. Claims
+ * are inserted in key order, one lock order for every writer.
+ */
+async function claimLeads(trx: Transaction<Database>, claims: readonly LeadClaim[]): Promise<boolean[]> {
+  const keyOf = (claim: Pick<LeadClaim, "customer_id" | "event_slug">) =>
+    `${claim.customer_id}\u0000${claim.event_slug}`;
+  const firsts = new Map<string, LeadClaim>();
+  for (const claim of claims) if (!firsts.has(keyOf(claim))) firsts.set(keyOf(claim), claim);
+  const sorted = [...firsts.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, claim]) => claim);
+  const won = new Set<string>();
+  for (let i = 0; i < sorted.length; i += CHUNK) {
+    const { rows } = await executeRows(trx, "lead_claims", sorted.slice(i, i + CHUNK), (chunk) =>
+      trx
+        .insertInto("lead_claims")
+        .values(chunk)
+        .onConflict((oc) => oc.doNothing())
+        .returning(["customer_id", "event_slug"]),
+    );
+    for (const row of rows) won.add(keyOf(row));
+  }
+  return claims.map((claim) => won.has(keyOf(claim)) && firsts.get(keyOf(claim)) === claim);
+}
+
+/** Leads per link, and the latest of them, in link order (one lock order for every writer). */
+function leadsPerLink(
+  rows: readonly { workspace_id: string; link_id: string; timestamp: number }[],
+): [string, { workspaceId: string; count: number; last: number }][] {
+  const counts = new Map<string, { workspaceId: string; count: number; last: number }>();
+  for (const row of rows) {
+    const entry = counts.get(row.link_id) ?? { workspaceId: row.workspace_id, count: 0, last: 0 };
+    entry.count += 1;
+    entry.last = Math.max(entry.last, row.timestamp);
+    counts.set(row.link_id, entry);
+  }
+  return [...counts].sort(([a], [b]) => (a < b ? -1 : 1));
 }
 
 function attributionColumns(a: Attribution): AttributionColumns {

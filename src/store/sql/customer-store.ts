@@ -8,6 +8,7 @@ import type {
 import type { CustomerStore } from "../../domain/customers/ports.js";
 import { eraseCustomer } from "./customer-erasure.js";
 import { listCustomers } from "./customer-listing.js";
+import { executeRows } from "./row-statements.js";
 import type { CustomerRow, Database } from "./schema.js";
 import { transact } from "./transact.js";
 import { asUniqueViolation } from "./unique-violation.js";
@@ -89,7 +90,7 @@ export class SqlCustomerStore implements CustomerStore {
   }
 
   async getOrCreate(candidate: Customer): Promise<Customer> {
-    return transact(this.db, (trx) => getOrCreateCustomer(trx, candidate));
+    return transact(this.db, async (trx) => (await getOrCreateCustomers(trx, [candidate]))[0]);
   }
 
   async updateDetails(
@@ -128,20 +129,58 @@ export async function findCustomerByExternalId(
   return row ? toCustomer(row) : null;
 }
 
-/** Race-safe: the unique (workspace, external id) index decides which of two concurrent creations wins. */
-export async function getOrCreateCustomer(
+/**
+ * The stored customer for each candidate, created where the workspace has none with its externalId; answered in
+ * the candidates' order. Race-safe: the unique (workspace, external id) index decides which of two concurrent
+ * creations wins, and candidates are inserted in key order, one lock order for every writer.
+ */
+export async function getOrCreateCustomers(
   trx: Transaction<Database>,
-  candidate: Customer,
-): Promise<Customer> {
-  await trx
-    .insertInto("customers")
-    .values(toRow(candidate))
-    .onConflict((oc) => oc.columns(["workspace_id", "external_id"]).doNothing())
-    .execute();
-  const stored = await findCustomerByExternalId(trx, candidate.workspaceId, candidate.externalId);
-  if (!stored) throw new Error(`customer ${candidate.externalId} vanished inside its own transaction`);
-  return stored;
+  candidates: readonly Customer[],
+): Promise<Customer[]> {
+  const keyOf = (workspaceId: string, externalId: string) => `${workspaceId}\u0000${externalId}`;
+  const firsts = new Map<string, Customer>();
+  for (const candidate of candidates) {
+    const key = keyOf(candidate.workspaceId, candidate.externalId);
+    if (!firsts.has(key)) firsts.set(key, candidate);
+  }
+  const rows = [...firsts.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, c]) => toRow(c));
+  for (let i = 0; i < rows.length; i += CHUNK)
+    await executeRows(trx, "customers", rows.slice(i, i + CHUNK), (chunk) =>
+      trx
+        .insertInto("customers")
+        .values(chunk)
+        .onConflict((oc) => oc.columns(["workspace_id", "external_id"]).doNothing()),
+    );
+  const stored = new Map<string, Customer>();
+  const byWorkspace = new Map<string, Customer[]>();
+  for (const candidate of firsts.values()) {
+    const group = byWorkspace.get(candidate.workspaceId);
+    if (group) group.push(candidate);
+    else byWorkspace.set(candidate.workspaceId, [candidate]);
+  }
+  for (const [workspaceId, group] of byWorkspace)
+    for (let i = 0; i < group.length; i += CHUNK) {
+      const found = await trx
+        .selectFrom("customers")
+        .selectAll()
+        .where("workspace_id", "=", workspaceId)
+        .where(
+          "external_id",
+          "in",
+          group.slice(i, i + CHUNK).map((candidate) => candidate.externalId),
+        )
+        .execute();
+      for (const row of found) stored.set(keyOf(row.workspace_id, row.external_id), toCustomer(row));
+    }
+  return candidates.map((candidate) => {
+    const customer = stored.get(keyOf(candidate.workspaceId, candidate.externalId));
+    if (!customer) throw new Error(`customer ${candidate.externalId} vanished inside its own transaction`);
+    return customer;
+  });
 }
+
+const CHUNK = 200;
 
 const nullableNumber = (value: number | string | null) => (value === null ? null : Number(value));
 

@@ -1,0 +1,243 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { CompiledQuery, type Kysely } from "kysely";
+import { attributionOf } from "../../src/domain/conversions/attribution.js";
+import { LeadRecorder } from "../../src/domain/conversions/lead-recorder.js";
+import type { LeadRecord } from "../../src/domain/conversions/ports.js";
+import { newCustomer } from "../../src/domain/customers/new-customer.js";
+import { newClickId, newEventId, prefixedId } from "../../src/domain/ids.js";
+import { type Link, newLink } from "../../src/domain/links/model.js";
+import { migrateToLatest, sqliteMigrations } from "../../src/store/migrations/index.js";
+import { SqlClickStore } from "../../src/store/sql/click-store.js";
+import { SqlConversionStore } from "../../src/store/sql/conversion-store.js";
+import { SqlLinkStore } from "../../src/store/sql/link-store.js";
+import type { Database } from "../../src/store/sql/schema.js";
+import { SqlWebhookStore } from "../../src/store/sql/webhook-store.js";
+import { SqlWorkspaceStore } from "../../src/store/sql/workspace-store.js";
+import { openSqlite } from "../../src/store/sqlite/database.js";
+import { DubWebhookPayloads } from "../../src/wire/webhook-payloads.js";
+import { testClick } from "../helpers/clicks.js";
+
+const workspaceId = "ws_leads";
+let dataDir: string;
+let db: Kysely<Database>;
+
+before(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), "clicktrail-lead-recorder-"));
+  db = openSqlite({ dataDir, synchronous: "normal" });
+  await migrateToLatest(db, sqliteMigrations);
+  await new SqlWorkspaceStore(db).createWorkspace({
+    id: workspaceId,
+    name: "Leads",
+    slug: "leads",
+    allowedHostnames: [],
+    createdAt: Date.now(),
+  });
+});
+after(async () => {
+  await db?.destroy();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+/** A stored link with one stored click, and a function that makes a lead record from that click. */
+async function linkWithClick() {
+  const now = Date.now();
+  const link: Link = newLink({
+    id: prefixedId("link"),
+    workspaceId,
+    domain: "localhost:1",
+    key: `k${Math.random().toString(36).slice(2)}`,
+    url: "https://example.com/",
+    trackConversion: true,
+    createdAt: now,
+  });
+  await new SqlLinkStore(db).insert(
+    link,
+    new DubWebhookPayloads("http").linkChanged("link.created", link, now),
+  );
+  const click = testClick(workspaceId, link, { id: newClickId(), timestamp: now, identityHash: "visitor" });
+  await new SqlClickStore(db).recordBatch([click], 0);
+  const lead = (externalId: string, eventName = "Sign up", eventId = newEventId()): LeadRecord => {
+    const customer = newCustomer({ workspaceId, externalId }, now);
+    return {
+      customer,
+      slug: eventName.toLowerCase().replace(/ /g, "-"),
+      events: [
+        {
+          ...attributionOf(click),
+          id: eventId,
+          workspaceId,
+          customerId: customer.id,
+          timestamp: Date.now(),
+          eventName,
+          metadata: null,
+        },
+      ],
+      outbox: (stored) => [
+        {
+          workspaceId,
+          trigger: "lead.created",
+          linkId: link.id,
+          eventId: `evt_${eventId}`,
+          payload: JSON.stringify({ customer: stored.id }),
+          createdAt: now,
+        },
+      ],
+    };
+  };
+  return { link, lead };
+}
+
+/** The real SQLite store, with the size of every batch written logged. */
+function observedStore() {
+  const store = new SqlConversionStore(db);
+  const batches: number[] = [];
+  const original = store.recordLeads.bind(store);
+  store.recordLeads = (leads) => {
+    batches.push(leads.length);
+    return original(leads);
+  };
+  return { store, batches };
+}
+
+const count = async (sql: string, ...values: string[]) => {
+  const { rows } = await db.executeQuery(CompiledQuery.raw(sql, values) as CompiledQuery<{ n: number }>);
+  return Number(rows[0].n);
+};
+
+describe("LeadRecorder (leads batched into shared transactions, over the SQLite store)", () => {
+  before(async () => {
+    // A webhook for lead.created, so the outbox's rows can be counted.
+    await new SqlWebhookStore(db).create({
+      id: "wh_leads",
+      workspaceId,
+      name: "leads",
+      url: "https://receiver.invalid/hook",
+      secret: "whsec_test",
+      triggers: ["lead.created"],
+      linkIds: null,
+      disabledAt: null,
+      disabledReason: null,
+      consecutiveFailures: 0,
+      createdAt: Date.now(),
+      updatedAt: Date.now(),
+    });
+  });
+
+  test("leads that arrive together are written in one transaction, with counters, rollups and webhooks for each", async () => {
+    const { link, lead } = await linkWithClick();
+    const observed = observedStore();
+    const recorder = new LeadRecorder(observed.store);
+    const ids = Array.from({ length: 30 }, (_, i) => `batch-${link.id}-${i}`);
+    const answers = await Promise.all(ids.map((id) => recorder.recordLead(lead(id))));
+
+    assert.deepEqual(observed.batches, [30]);
+    assert.ok(answers.every((answer) => !answer.duplicate));
+    assert.deepEqual(
+      answers.map((answer) => answer.customer.externalId),
+      ids,
+      "each caller gets its own customer",
+    );
+    assert.equal(await count("select count(*) as n from lead_events where link_id = ?", link.id), 30);
+    const counters = await db
+      .selectFrom("links")
+      .select("leads")
+      .where("id", "=", link.id)
+      .executeTakeFirstOrThrow();
+    assert.equal(Number(counters.leads), 30);
+    assert.equal(
+      await count(
+        "select sum(leads) as n from rollups where link_id = ? and dimension = 'all' and hours = 24",
+        link.id,
+      ),
+      30,
+    );
+    assert.equal(
+      await count(
+        "select count(*) as n from webhook_messages where trigger = 'lead.created' and payload like ?",
+        `%${answers[0].customer.id}%`,
+      ),
+      1,
+    );
+  });
+
+  test("two leads of one customer and slug in a batch: the first is recorded, the second is a duplicate", async () => {
+    const { link, lead } = await linkWithClick();
+    const recorder = new LeadRecorder(new SqlConversionStore(db));
+    const [first, second] = await Promise.all([
+      recorder.recordLead(lead(`twice-${link.id}`)),
+      recorder.recordLead(lead(`twice-${link.id}`)),
+    ]);
+    assert.deepEqual([first.duplicate, second.duplicate], [false, true]);
+    assert.equal(first.customer.id, second.customer.id, "both answer the one stored customer");
+    assert.equal(await count("select count(*) as n from lead_events where link_id = ?", link.id), 1);
+    assert.equal(
+      await count("select count(*) as n from customers where external_id = ?", `twice-${link.id}`),
+      1,
+    );
+
+    const later = await recorder.recordLead(lead(`twice-${link.id}`));
+    assert.equal(later.duplicate, true, "and so is a third, in a later batch");
+  });
+
+  test("one new customer's leads of different names in a batch create the customer once and record each", async () => {
+    const { link, lead } = await linkWithClick();
+    const recorder = new LeadRecorder(new SqlConversionStore(db));
+    const externalId = `names-${link.id}`;
+    const answers = await Promise.all(
+      ["Sign up", "Activated", "Invited"].map((name) => recorder.recordLead(lead(externalId, name))),
+    );
+    assert.ok(answers.every((answer) => !answer.duplicate));
+    assert.equal(new Set(answers.map((answer) => answer.customer.id)).size, 1);
+    assert.equal(await count("select count(*) as n from customers where external_id = ?", externalId), 1);
+    assert.equal(
+      await count("select count(*) as n from lead_events where customer_id = ?", answers[0].customer.id),
+      3,
+    );
+  });
+
+  test("a lead the batch cannot take fails alone: the others of its batch are committed", async () => {
+    const { link, lead } = await linkWithClick();
+    const taken = newEventId();
+    await new SqlConversionStore(db).recordLead(lead(`first-${link.id}`, "Sign up", taken));
+    const observed = observedStore();
+    const recorder = new LeadRecorder(observed.store);
+    const results = await Promise.allSettled([
+      recorder.recordLead(lead(`ok-1-${link.id}`)),
+      recorder.recordLead(lead(`clash-${link.id}`, "Sign up", taken)),
+      recorder.recordLead(lead(`ok-2-${link.id}`)),
+    ]);
+    assert.deepEqual(
+      results.map((result) => result.status),
+      ["fulfilled", "rejected", "fulfilled"],
+    );
+    assert.deepEqual(observed.batches, [3, 1, 1, 1], "tried together, then one by one");
+    assert.equal(await count("select count(*) as n from lead_events where link_id = ?", link.id), 3);
+    assert.equal(
+      await count("select count(*) as n from customers where external_id = ?", `clash-${link.id}`),
+      0,
+      "nothing of the failed lead is kept",
+    );
+    const counters = await db
+      .selectFrom("links")
+      .select("leads")
+      .where("id", "=", link.id)
+      .executeTakeFirstOrThrow();
+    assert.equal(Number(counters.leads), 3);
+  });
+
+  test("drain() commits what is queued", async () => {
+    const { link, lead } = await linkWithClick();
+    const recorder = new LeadRecorder(new SqlConversionStore(db));
+    const pending = [
+      recorder.recordLead(lead(`drain-1-${link.id}`)),
+      recorder.recordLead(lead(`drain-2-${link.id}`)),
+    ];
+    await recorder.drain();
+    assert.equal(await count("select count(*) as n from lead_events where link_id = ?", link.id), 2);
+    await Promise.all(pending);
+  });
+});
