@@ -49,7 +49,7 @@ export async function startServer(loaded: Config, options: StartOptions): Promis
     const services = await createServices(config, storage.stores, logger, options.geo);
     stops.push(async () => {
       await services.clickRecorder.drain();
-      await services.leadRecorder.drain();
+      await services.conversionRecorder.drain();
       await services.close();
     });
     const created = await firstStart(services.workspaces, services.accounts);

@@ -11,9 +11,9 @@ import type { GeoResolver } from "../domain/clicks/ports.js";
 import { RedirectService } from "../domain/clicks/redirect-service.js";
 import { systemClock } from "../domain/clock.js";
 import { ClickAttribution } from "../domain/conversions/attribution.js";
+import { ConversionRecorder } from "../domain/conversions/conversion-recorder.js";
 import { CurrencyConverter } from "../domain/conversions/currency.js";
 import type { FxRateBook } from "../domain/conversions/fx-rate-book.js";
-import { LeadRecorder } from "../domain/conversions/lead-recorder.js";
 import { LeadService } from "../domain/conversions/lead-service.js";
 import { SaleService } from "../domain/conversions/sale-service.js";
 import type { CustomerService } from "../domain/customers/customer-service.js";
@@ -60,7 +60,7 @@ export type Services = {
   redirects: RedirectService;
   clientClicks: ClientClickService;
   clickRecorder: ClickRecorder;
-  leadRecorder: LeadRecorder;
+  conversionRecorder: ConversionRecorder;
   rateLimiter: RateLimiter;
   leads: LeadService;
   sales: SaleService;
@@ -118,10 +118,10 @@ export async function createServices(
     announcer,
   );
   const attribution = new ClickAttribution(stores.clicks, stores.links);
-  const leadRecorder = new LeadRecorder(stores.conversions);
+  const conversionRecorder = new ConversionRecorder(stores.conversions);
   const leads = new LeadService(
     stores.customers,
-    leadRecorder,
+    conversionRecorder,
     attribution,
     payloads,
     systemClock,
@@ -130,7 +130,7 @@ export async function createServices(
   const sales = new SaleService({
     customers: stores.customers,
     conversions: stores.conversions,
-    leads: leadRecorder,
+    recorder: conversionRecorder,
     links: stores.links,
     attribution,
     currency: new CurrencyConverter(fxRates),
@@ -172,7 +172,7 @@ export async function createServices(
     links,
     domains,
     clickRecorder,
-    leadRecorder,
+    conversionRecorder,
     redirects: new RedirectService(links, domains, clicks, systemClock, announcer, {
       attempts: shared.passwordAttempts,
       secret: createHmac("sha256", visitorSecret).update("password unlock").digest("base64url"),

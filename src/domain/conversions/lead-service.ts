@@ -11,7 +11,7 @@ import type { Principal } from "../workspaces/model.js";
 import type { ClickAttribution } from "./attribution.js";
 import { customerExternalId } from "./customer-id.js";
 import { eventSlug, type LeadEvent } from "./model.js";
-import type { LeadWriter } from "./ports.js";
+import type { ConversionWriter } from "./ports.js";
 
 export type TrackLeadInput = {
   clickId?: string | null;
@@ -33,7 +33,7 @@ export type TrackedLead = { clickId: string; link: Link | null; customer: Custom
 export class LeadService {
   constructor(
     private readonly customers: CustomerStore,
-    private readonly leads: LeadWriter,
+    private readonly recorder: ConversionWriter,
     private readonly attribution: ClickAttribution,
     private readonly events: WebhookPayloads,
     private readonly clock: Clock,
@@ -80,7 +80,7 @@ export class LeadService {
       eventName: input.eventName,
       metadata: input.metadata ?? null,
     }));
-    const { duplicate, customer } = await this.leads.recordLead({
+    const { duplicate, customer } = await this.recorder.recordLead({
       customer: candidate,
       slug: eventSlug(input.eventName),
       events,

@@ -16,9 +16,13 @@ export type LeadRecord = {
 /** `duplicate`: the customer already had this lead, and nothing was written. */
 export type RecordedLead = { duplicate: boolean; customer: Customer };
 
-/** Where a lead is recorded: the store itself, or a recorder that batches many leads into one transaction. */
-export interface LeadWriter {
+/** `replayed`: the invoice was claimed before, nothing was written, and `receipt` is the first sale's. */
+export type RecordedSale = { receipt: string; replayed: boolean };
+
+/** Where conversions are recorded: the store itself, or a recorder that batches many into one transaction. */
+export interface ConversionWriter {
   recordLead(lead: LeadRecord): Promise<RecordedLead>;
+  recordSale(sale: SaleRecord): Promise<RecordedSale>;
 }
 
 export type SaleRecord = {
@@ -34,7 +38,7 @@ export interface SaleReceiptWriter {
   write(receipt: SaleReceipt): string;
 }
 
-export interface ConversionStore extends LeadWriter {
+export interface ConversionStore extends ConversionWriter {
   /** Atomic: get-or-create the customer, claim the dedupe slug, write the events, add to the link's leads. */
   recordLead(lead: LeadRecord): Promise<RecordedLead>;
   /**
@@ -48,7 +52,9 @@ export interface ConversionStore extends LeadWriter {
    * Atomic: claim the invoice (if any), write the sale, add to the link's and the customer's counters.
    * When the invoice was already claimed nothing is written and the first receipt is returned.
    */
-  recordSale(sale: SaleRecord): Promise<{ receipt: string; replayed: boolean }>;
+  recordSale(sale: SaleRecord): Promise<RecordedSale>;
+  /** `recordSale` for many sales in one transaction, answered in their order; a repeated invoice is replayed. */
+  recordSales(sales: readonly SaleRecord[]): Promise<RecordedSale[]>;
 }
 
 /** Exchange rates as units of a currency per one US dollar. */

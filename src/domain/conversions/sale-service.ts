@@ -13,7 +13,7 @@ import type { ClickAttribution } from "./attribution.js";
 import type { CurrencyConverter } from "./currency.js";
 import { customerExternalId } from "./customer-id.js";
 import { eventSlug, type LeadEvent, type PaymentProcessor } from "./model.js";
-import type { ConversionStore, LeadWriter, SaleReceiptWriter } from "./ports.js";
+import type { ConversionStore, ConversionWriter, SaleReceiptWriter } from "./ports.js";
 
 export const DIRECT_SALE_LEAD = "Direct sale tracking lead event";
 
@@ -37,8 +37,8 @@ export type TrackSaleInput = {
 export type SaleDeps = {
   customers: CustomerStore;
   conversions: ConversionStore;
-  /** Where a direct sale's lead is recorded. */
-  leads: LeadWriter;
+  /** Where sales, and a direct sale's lead, are recorded. */
+  recorder: ConversionWriter;
   links: LinkStore;
   attribution: ClickAttribution;
   currency: CurrencyConverter;
@@ -83,7 +83,7 @@ export class SaleService {
     });
     const at = this.deps.clock.now();
     const usd = money.converted ? money.amount : 0;
-    const result = await this.deps.conversions.recordSale({
+    const result = await this.deps.recorder.recordSale({
       receipt,
       event: {
         ...lead,
@@ -168,7 +168,7 @@ export class SaleService {
       eventName,
       metadata: input.metadata ?? null,
     };
-    const { duplicate, customer } = await this.deps.leads.recordLead({
+    const { duplicate, customer } = await this.deps.recorder.recordLead({
       customer: candidate,
       slug: eventSlug(eventName),
       events: [event],

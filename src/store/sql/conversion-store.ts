@@ -1,13 +1,13 @@
 import { type Kysely, type Selectable, sql, type Transaction } from "kysely";
 import type { Attribution } from "../../domain/clicks/model.js";
-import type { LeadEvent } from "../../domain/conversions/model.js";
+import type { LeadEvent, SaleEvent } from "../../domain/conversions/model.js";
 import type {
   ConversionStore,
   LeadRecord,
   RecordedLead,
+  RecordedSale,
   SaleRecord,
 } from "../../domain/conversions/ports.js";
-import type { Customer } from "../../domain/customers/model.js";
 import { notFound } from "../../domain/errors.js";
 import { getOrCreateCustomers } from "./customer-store.js";
 import { enqueueOutbox } from "./outbox.js";
@@ -100,49 +100,19 @@ export class SqlConversionStore implements ConversionStore {
     return row?.receipt ?? null;
   }
 
-  async recordSale({ event, receipt, outbox }: SaleRecord): Promise<{ receipt: string; replayed: boolean }> {
-    const outcome = await transact(this.db, async (trx) => {
-      if (event.invoiceId !== null) {
-        const claimed = await trx
-          .insertInto("sale_invoices")
-          .values({
-            workspace_id: event.workspaceId,
-            invoice_id: event.invoiceId,
-            sale_event_id: event.id,
-            receipt,
-            created_at: event.timestamp,
-          })
-          .onConflict((oc) => oc.doNothing())
-          .returning("invoice_id")
-          .executeTakeFirst();
-        if (!claimed) return null;
-      }
-      const usd = event.money.converted ? event.money.amount : 0;
-      // The customer row first: it serialises a customer's concurrent sales, so the first-conversion check
-      // below sees any sale committed before it, and every writer locks customers before links.
-      const customer = await trx
-        .updateTable("customers")
-        .set((eb) => ({
-          sales: eb("sales", "+", 1),
-          sale_amount: eb("sale_amount", "+", usd),
-          first_sale_at: sql<number>`coalesce(first_sale_at, ${event.timestamp})`,
-          updated_at: event.timestamp,
-        }))
-        .where("workspace_id", "=", event.workspaceId)
-        .where("id", "=", event.customerId)
-        .executeTakeFirst();
-      // Deleted since the sale service found it: recording the sale now would bring back what was erased.
-      if (Number(customer.numUpdatedRows) === 0) throw notFound("Customer not found.");
-      const earlier = await trx
-        .selectFrom("sale_events")
-        .select("id")
-        .where("workspace_id", "=", event.workspaceId)
-        .where("customer_id", "=", event.customerId)
-        .where("link_id", "=", event.linkId)
-        .limit(1)
-        .executeTakeFirst();
-      const firstConversion = earlier === undefined;
-      const row = {
+  async recordSale(sale: SaleRecord): Promise<RecordedSale> {
+    return (await this.recordSales([sale]))[0];
+  }
+
+  async recordSales(sales: readonly SaleRecord[]): Promise<RecordedSale[]> {
+    const claimed = await transact(this.db, async (trx) => {
+      const claimed = await claimInvoices(trx, sales);
+      const recorded = sales.filter((_, index) => claimed[index]).map((sale) => sale.event);
+      // The customers' rows first: they serialise a customer's concurrent sales, so the first-conversion check
+      // below sees any sale committed before these, and every writer locks customers before links.
+      await addToCustomers(trx, recorded);
+      const firsts = await firstConversions(trx, recorded);
+      const rows = recorded.map((event) => ({
         ...attributionColumns(event),
         id: event.id,
         workspace_id: event.workspaceId,
@@ -158,28 +128,42 @@ export class SqlConversionStore implements ConversionStore {
         payment_processor: event.paymentProcessor,
         invoice_id: event.invoiceId,
         metadata: event.metadata === null ? null : JSON.stringify(event.metadata),
-      };
-      await trx.insertInto("sale_events").values(row).execute();
-      await applyRollups(trx, [saleRollup(row)], 1);
-      await trx
-        .updateTable("links")
-        .set((eb) => ({
-          sales: eb("sales", "+", 1),
-          sale_amount: eb("sale_amount", "+", usd),
-          ...(firstConversion
-            ? { conversions: eb("conversions", "+", 1), last_conversion_at: event.timestamp }
-            : {}),
-        }))
-        .where("workspace_id", "=", event.workspaceId)
-        .where("id", "=", event.linkId)
-        .execute();
-      if (outbox) await enqueueOutbox(trx, outbox);
-      return receipt;
+      }));
+      for (let i = 0; i < rows.length; i += CHUNK)
+        await executeRows(trx, "sale_events", rows.slice(i, i + CHUNK), (chunk) =>
+          trx.insertInto("sale_events").values(chunk),
+        );
+      await applyRollups(trx, rows.map(saleRollup), 1);
+      for (const [linkId, link] of salesPerLink(recorded, firsts))
+        await trx
+          .updateTable("links")
+          .set((eb) => ({
+            sales: eb("sales", "+", link.count),
+            sale_amount: eb("sale_amount", "+", link.usd),
+            ...(link.conversions > 0
+              ? {
+                  conversions: eb("conversions", "+", link.conversions),
+                  last_conversion_at: link.lastConversion,
+                }
+              : {}),
+          }))
+          .where("workspace_id", "=", link.workspaceId)
+          .where("id", "=", linkId)
+          .execute();
+      await enqueueOutbox(
+        trx,
+        sales.flatMap((sale, index) => (claimed[index] ? (sale.outbox ?? []) : [])),
+      );
+      return claimed;
     });
-    if (outcome !== null) return { receipt: outcome, replayed: false };
-    const first = await this.receiptForInvoice(event.workspaceId, event.invoiceId as string);
-    if (first === null) throw new Error(`invoice ${event.invoiceId} was claimed but has no receipt`);
-    return { receipt: first, replayed: true };
+    return Promise.all(
+      sales.map(async ({ event, receipt }, index) => {
+        if (claimed[index]) return { receipt, replayed: false };
+        const first = await this.receiptForInvoice(event.workspaceId, event.invoiceId as string);
+        if (first === null) throw new Error(`invoice ${event.invoiceId} was claimed but has no receipt`);
+        return { receipt: first, replayed: true };
+      }),
+    );
   }
 }
 
@@ -209,6 +193,147 @@ async function claimLeads(trx: Transaction<Database>, claims: readonly LeadClaim
     for (const row of rows) won.add(keyOf(row));
   }
   return claims.map((claim) => won.has(keyOf(claim)) && firsts.get(keyOf(claim)) === claim);
+}
+
+/**
+ * Whether each sale is to be recorded: it has no invoice, or it is the first of its invoice (claimed here, and
+ * not earlier in the batch). A claim keeps the sale's receipt, which a repeat of its invoice replays.
+ */
+async function claimInvoices(trx: Transaction<Database>, sales: readonly SaleRecord[]): Promise<boolean[]> {
+  const keyOf = (workspaceId: string, invoiceId: string) => `${workspaceId}\u0000${invoiceId}`;
+  const firsts = new Map<string, SaleRecord>();
+  for (const sale of sales) {
+    const { workspaceId, invoiceId } = sale.event;
+    if (invoiceId !== null && !firsts.has(keyOf(workspaceId, invoiceId)))
+      firsts.set(keyOf(workspaceId, invoiceId), sale);
+  }
+  const claims = [...firsts.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([, { event, receipt }]) => ({
+      workspace_id: event.workspaceId,
+      invoice_id: event.invoiceId as string,
+      sale_event_id: event.id,
+      receipt,
+      created_at: event.timestamp,
+    }));
+  const won = new Set<string>();
+  for (let i = 0; i < claims.length; i += CHUNK) {
+    const { rows } = await executeRows(trx, "sale_invoices", claims.slice(i, i + CHUNK), (chunk) =>
+      trx
+        .insertInto("sale_invoices")
+        .values(chunk)
+        .onConflict((oc) => oc.doNothing())
+        .returning(["workspace_id", "invoice_id"]),
+    );
+    for (const row of rows) won.add(keyOf(row.workspace_id, row.invoice_id));
+  }
+  return sales.map(({ event }) => {
+    if (event.invoiceId === null) return true;
+    const key = keyOf(event.workspaceId, event.invoiceId);
+    return won.has(key) && firsts.get(key)?.event === event;
+  });
+}
+
+/** Adds the sales to their customers' counters, customer by customer in id order; a customer gone fails them all. */
+async function addToCustomers(trx: Transaction<Database>, events: readonly SaleEvent[]): Promise<void> {
+  const totals = new Map<
+    string,
+    { sales: number; usd: number; first: number; last: number; workspace_id: string; id: string }
+  >();
+  for (const event of events) {
+    const key = `${event.workspaceId}\u0000${event.customerId}`;
+    const total = totals.get(key) ?? {
+      sales: 0,
+      usd: 0,
+      first: event.timestamp,
+      last: event.timestamp,
+      workspace_id: event.workspaceId,
+      id: event.customerId,
+    };
+    total.sales += 1;
+    total.usd += usdOf(event);
+    total.first = Math.min(total.first, event.timestamp);
+    total.last = Math.max(total.last, event.timestamp);
+    totals.set(key, total);
+  }
+  for (const [, total] of [...totals].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    // Its parameters in the order of the row's columns, so that executeRows compiles it once.
+    const customer = await executeRows(trx, "customer_sales", [total], ([row]) =>
+      trx
+        .updateTable("customers")
+        .set((eb) => ({
+          sales: eb("sales", "+", row.sales),
+          sale_amount: eb("sale_amount", "+", row.usd),
+          first_sale_at: sql<number>`coalesce(first_sale_at, ${row.first})`,
+          updated_at: row.last,
+        }))
+        .where("workspace_id", "=", row.workspace_id)
+        .where("id", "=", row.id),
+    );
+    // Deleted since the sale service found it: recording the sale now would bring back what was erased.
+    if (Number(customer.numAffectedRows ?? 0) === 0) throw notFound("Customer not found.");
+  }
+}
+
+/** Whether each sale is its customer's first on its link: none stored before, and none earlier in the batch. */
+async function firstConversions(
+  trx: Transaction<Database>,
+  events: readonly SaleEvent[],
+): Promise<boolean[]> {
+  const pairOf = (customerId: string, linkId: string) => `${customerId}\u0000${linkId}`;
+  const seen = new Set<string>();
+  const byWorkspace = new Map<string, Set<string>>();
+  for (const event of events) {
+    const customers = byWorkspace.get(event.workspaceId) ?? new Set<string>();
+    customers.add(event.customerId);
+    byWorkspace.set(event.workspaceId, customers);
+  }
+  for (const [workspaceId, customers] of byWorkspace) {
+    const ids = [...customers];
+    for (let i = 0; i < ids.length; i += CHUNK) {
+      const earlier = await trx
+        .selectFrom("sale_events")
+        .select(["customer_id", "link_id"])
+        .distinct()
+        .where("workspace_id", "=", workspaceId)
+        .where("customer_id", "in", ids.slice(i, i + CHUNK))
+        .execute();
+      for (const row of earlier) seen.add(pairOf(row.customer_id, row.link_id));
+    }
+  }
+  return events.map((event) => {
+    const pair = pairOf(event.customerId, event.linkId);
+    if (seen.has(pair)) return false;
+    seen.add(pair);
+    return true;
+  });
+}
+
+const usdOf = (event: SaleEvent) => (event.money.converted ? event.money.amount : 0);
+
+/** Sales per link: how many, their USD, the first conversions among them and the latest of those; in link order. */
+function salesPerLink(events: readonly SaleEvent[], firsts: readonly boolean[]) {
+  const links = new Map<
+    string,
+    { workspaceId: string; count: number; usd: number; conversions: number; lastConversion: number }
+  >();
+  events.forEach((event, index) => {
+    const link = links.get(event.linkId) ?? {
+      workspaceId: event.workspaceId,
+      count: 0,
+      usd: 0,
+      conversions: 0,
+      lastConversion: 0,
+    };
+    link.count += 1;
+    link.usd += usdOf(event);
+    if (firsts[index]) {
+      link.conversions += 1;
+      link.lastConversion = Math.max(link.lastConversion, event.timestamp);
+    }
+    links.set(event.linkId, link);
+  });
+  return [...links].sort(([a], [b]) => (a < b ? -1 : 1));
 }
 
 /** Leads per link, and the latest of them, in link order (one lock order for every writer). */
