@@ -1,63 +1,30 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { after, before, beforeEach, describe, test } from "node:test";
 import type { Kysely } from "kysely";
 import type { Announcement } from "../../src/domain/announcements.js";
 import { ClickRecorder } from "../../src/domain/clicks/click-recorder.js";
 import type { Click } from "../../src/domain/clicks/model.js";
-import { newClickId, prefixedId } from "../../src/domain/ids.js";
-import { type Link, newLink } from "../../src/domain/links/model.js";
+import { newClickId } from "../../src/domain/ids.js";
+import type { Link } from "../../src/domain/links/model.js";
 import type { OutboxEvent } from "../../src/domain/webhooks/model.js";
-import { migrateToLatest, sqliteMigrations } from "../../src/store/migrations/index.js";
 import { SqlClickStore } from "../../src/store/sql/click-store.js";
-import { SqlLinkStore } from "../../src/store/sql/link-store.js";
 import type { Database } from "../../src/store/sql/schema.js";
-import { SqlWorkspaceStore } from "../../src/store/sql/workspace-store.js";
-import { openSqlite } from "../../src/store/sqlite/database.js";
-import { DubWebhookPayloads } from "../../src/wire/webhook-payloads.js";
 import { testClick } from "../helpers/clicks.js";
+import { storedLink as sqliteLink, sqliteWithWorkspace } from "../helpers/sqlite-workspace.js";
 
 const HOUR = 3_600_000;
 
-let dataDir: string;
 let db: Kysely<Database>;
-let links: SqlLinkStore;
 const workspaceId = "ws_recorder";
 
-before(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), "clicktrail-recorder-"));
-  db = openSqlite({ dataDir, synchronous: "normal" });
-  await migrateToLatest(db, sqliteMigrations);
-  await new SqlWorkspaceStore(db).createWorkspace({
-    id: workspaceId,
-    name: "Recorder",
-    slug: "recorder",
-    allowedHostnames: [],
-    createdAt: Date.now(),
-  });
-  links = new SqlLinkStore(db);
-});
-after(async () => {
-  await db?.destroy();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+let close: () => Promise<void>;
 
-async function storedLink(): Promise<Link> {
-  const now = Date.now();
-  const link = newLink({
-    id: prefixedId("link"),
-    workspaceId,
-    domain: "localhost:1",
-    key: `k${Math.random().toString(36).slice(2)}`,
-    url: "https://example.com/",
-    trackConversion: true,
-    createdAt: now,
-  });
-  await links.insert(link, new DubWebhookPayloads("http").linkChanged("link.created", link, now));
-  return link;
-}
+before(async () => {
+  ({ db, close } = await sqliteWithWorkspace(workspaceId));
+});
+after(() => close?.());
+
+const storedLink = () => sqliteLink(db, workspaceId);
 
 const click = (link: Link, visitor: string, overrides: Partial<Click> = {}): Click =>
   testClick(workspaceId, link, {

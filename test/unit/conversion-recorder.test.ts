@@ -1,7 +1,4 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { CompiledQuery, type Kysely } from "kysely";
 import { attributionOf } from "../../src/domain/conversions/attribution.js";
@@ -10,55 +7,28 @@ import type { LeadRecord, SaleRecord } from "../../src/domain/conversions/ports.
 import type { Customer } from "../../src/domain/customers/model.js";
 import { newCustomer } from "../../src/domain/customers/new-customer.js";
 import { newClickId, newEventId, prefixedId } from "../../src/domain/ids.js";
-import { type Link, newLink } from "../../src/domain/links/model.js";
-import { migrateToLatest, sqliteMigrations } from "../../src/store/migrations/index.js";
 import { SqlClickStore } from "../../src/store/sql/click-store.js";
 import { SqlConversionStore } from "../../src/store/sql/conversion-store.js";
-import { SqlLinkStore } from "../../src/store/sql/link-store.js";
 import type { Database } from "../../src/store/sql/schema.js";
 import { SqlWebhookStore } from "../../src/store/sql/webhook-store.js";
-import { SqlWorkspaceStore } from "../../src/store/sql/workspace-store.js";
-import { openSqlite } from "../../src/store/sqlite/database.js";
-import { DubWebhookPayloads } from "../../src/wire/webhook-payloads.js";
 import { testClick } from "../helpers/clicks.js";
+import { sqliteWithWorkspace, storedLink } from "../helpers/sqlite-workspace.js";
 
 const workspaceId = "ws_leads";
-let dataDir: string;
 let db: Kysely<Database>;
 
+let close: () => Promise<void>;
+
 before(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), "clicktrail-lead-recorder-"));
-  db = openSqlite({ dataDir, synchronous: "normal" });
-  await migrateToLatest(db, sqliteMigrations);
-  await new SqlWorkspaceStore(db).createWorkspace({
-    id: workspaceId,
-    name: "Leads",
-    slug: "leads",
-    allowedHostnames: [],
-    createdAt: Date.now(),
-  });
+  ({ db, close } = await sqliteWithWorkspace(workspaceId));
 });
-after(async () => {
-  await db?.destroy();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+after(() => close?.());
 
 /** A stored link with one stored click, and a function that makes a lead record from that click. */
 async function linkWithClick() {
   const now = Date.now();
-  const link: Link = newLink({
-    id: prefixedId("link"),
-    workspaceId,
-    domain: "localhost:1",
-    key: `k${Math.random().toString(36).slice(2)}`,
-    url: "https://example.com/",
-    trackConversion: true,
-    createdAt: now,
-  });
-  await new SqlLinkStore(db).insert(
-    link,
-    new DubWebhookPayloads("http").linkChanged("link.created", link, now),
-  );
+  const link = await storedLink(db, workspaceId);
+
   const click = testClick(workspaceId, link, { id: newClickId(), timestamp: now, identityHash: "visitor" });
   await new SqlClickStore(db).recordBatch([click], 0);
   const sale = (
@@ -177,12 +147,7 @@ describe("ConversionRecorder (conversions batched into shared transactions, over
       "each caller gets its own customer",
     );
     assert.equal(await count("select count(*) as n from lead_events where link_id = ?", link.id), 30);
-    const counters = await db
-      .selectFrom("links")
-      .select("leads")
-      .where("id", "=", link.id)
-      .executeTakeFirstOrThrow();
-    assert.equal(Number(counters.leads), 30);
+    assert.equal(await count("select leads as n from links where id = ?", link.id), 30);
     assert.equal(
       await count(
         "select sum(leads) as n from rollups where link_id = ? and dimension = 'all' and hours = 24",
@@ -256,12 +221,7 @@ describe("ConversionRecorder (conversions batched into shared transactions, over
       0,
       "nothing of the failed lead is kept",
     );
-    const counters = await db
-      .selectFrom("links")
-      .select("leads")
-      .where("id", "=", link.id)
-      .executeTakeFirstOrThrow();
-    assert.equal(Number(counters.leads), 3);
+    assert.equal(await count("select leads as n from links where id = ?", link.id), 3);
   });
 
   test("drain() commits what is queued", async () => {

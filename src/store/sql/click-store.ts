@@ -4,7 +4,7 @@ import type { ClickStore } from "../../domain/clicks/ports.js";
 import type { OutboxEvent } from "../../domain/webhooks/model.js";
 import { enqueueOutbox } from "./outbox.js";
 import { applyRollups, clickRollup } from "./rollups.js";
-import { executeRows } from "./row-statements.js";
+import { executeRows, insertRows } from "./row-statements.js";
 import type { ClickRow, Database } from "./schema.js";
 import { transact } from "./transact.js";
 
@@ -24,10 +24,7 @@ export class SqlClickStore implements ClickStore {
       const fresh = clicks.filter((click, index) => ids[index] === click.id);
       await enqueueOutbox(trx, outbox(fresh));
       const rows = fresh.map(toRow);
-      for (let i = 0; i < rows.length; i += INSERT_CHUNK)
-        await executeRows(trx, "clicks", rows.slice(i, i + INSERT_CHUNK), (chunk) =>
-          trx.insertInto("clicks").values(chunk),
-        );
+      await insertRows(trx, "clicks", rows, INSERT_CHUNK);
       await applyRollups(trx, rows.map(clickRollup), 1);
       for (const [linkId, { count, last }] of [...countPerLink(fresh)].sort(([a], [b]) => (a < b ? -1 : 1))) {
         await trx

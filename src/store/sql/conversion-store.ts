@@ -12,7 +12,7 @@ import { notFound } from "../../domain/errors.js";
 import { getOrCreateCustomers } from "./customer-store.js";
 import { enqueueOutbox } from "./outbox.js";
 import { applyRollups, leadRollup, saleRollup } from "./rollups.js";
-import { executeRows } from "./row-statements.js";
+import { executeRows, insertRows } from "./row-statements.js";
 import type { AttributionColumns, Database, LeadEventRow } from "./schema.js";
 import { transact } from "./transact.js";
 
@@ -52,10 +52,7 @@ export class SqlConversionStore implements ConversionStore {
           metadata: event.metadata === null ? null : JSON.stringify(event.metadata),
         })),
       );
-      for (let i = 0; i < rows.length; i += CHUNK)
-        await executeRows(trx, "lead_events", rows.slice(i, i + CHUNK), (chunk) =>
-          trx.insertInto("lead_events").values(chunk),
-        );
+      await insertRows(trx, "lead_events", rows);
       await applyRollups(trx, rows.map(leadRollup), 1);
       for (const [linkId, { workspaceId, count, last }] of leadsPerLink(rows))
         await trx
@@ -129,10 +126,7 @@ export class SqlConversionStore implements ConversionStore {
         invoice_id: event.invoiceId,
         metadata: event.metadata === null ? null : JSON.stringify(event.metadata),
       }));
-      for (let i = 0; i < rows.length; i += CHUNK)
-        await executeRows(trx, "sale_events", rows.slice(i, i + CHUNK), (chunk) =>
-          trx.insertInto("sale_events").values(chunk),
-        );
+      await insertRows(trx, "sale_events", rows);
       await applyRollups(trx, rows.map(saleRollup), 1);
       for (const [linkId, link] of salesPerLink(recorded, firsts))
         await trx

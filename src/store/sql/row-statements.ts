@@ -1,4 +1,5 @@
-import { type Compilable, CompiledQuery, type QueryResult } from "kysely";
+import { type Compilable, CompiledQuery, type Insertable, type QueryResult, type Transaction } from "kysely";
+import type { Database } from "./schema.js";
 
 /** What of a Kysely instance or transaction the statements need. */
 type Executor = {
@@ -47,3 +48,16 @@ export async function executeRows<T extends object, R>(
 
 const sameValues = (a: readonly unknown[], b: readonly unknown[]) =>
   a.length === b.length && a.every((value, index) => value === b[index]);
+
+/** Plain inserts of `rows` into `table`, `chunk` rows a statement, each statement's text compiled once per shape. */
+export async function insertRows<T extends keyof Database & string>(
+  trx: Transaction<Database>,
+  table: T,
+  rows: readonly Insertable<Database[T]>[],
+  chunk = 200,
+): Promise<void> {
+  for (let i = 0; i < rows.length; i += chunk)
+    await executeRows(trx, table, rows.slice(i, i + chunk), (part) =>
+      trx.insertInto(table).values(part as Insertable<Database[T]>[]),
+    );
+}
