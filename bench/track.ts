@@ -1,16 +1,19 @@
 // Track ingest: POST /track/lead and /track/sale (each request a new customer) against a bare fastify route that
 // validates the same body with zod and answers 200 (see bench/README.md).
-// Usage: npx tsx bench/track.ts [--json]   env: BENCH_SECONDS (10), BENCH_CONNECTIONS (50)
+// Usage: npx tsx bench/track.ts [--json] [--database-url postgres://…]   env: BENCH_SECONDS (10), BENCH_CONNECTIONS (50)
+// With --database-url the server runs on PostgreSQL, in a database of its own that the bench creates and drops.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import SQLite from "better-sqlite3";
+import pg from "pg";
 import {
   api,
   createApiKey,
   ensureBuilt,
   loadOptions,
   machineLine,
+  migrateDatabase,
   startClicktrail,
 } from "./lib/clicktrail.js";
 import { BROWSER_UA } from "./lib/load.js";
@@ -31,15 +34,52 @@ const removeDataDir = () => fs.rmSync(dataDir, { recursive: true, force: true })
 onExit(removeDataDir);
 const servers: ServerProcess[] = [];
 
+const serverUrl = (() => {
+  const at = process.argv.indexOf("--database-url");
+  return at === -1 ? undefined : process.argv[at + 1];
+})();
+if (serverUrl !== undefined && !serverUrl.startsWith("postgres"))
+  throw new Error(`--database-url takes a postgres:// URL, got "${serverUrl ?? ""}"`);
+
+/** A new database on the server `serverUrl` names, for this run only; its URL, and how to drop it. */
+async function freshDatabase(url: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `clicktrail_bench_track_${process.pid}`;
+  const admin = async (statement: string) => {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      await client.query(statement);
+    } finally {
+      await client.end();
+    }
+  };
+  await admin(`create database ${name}`);
+  const own = new URL(url);
+  own.pathname = `/${name}`;
+  return { url: own.toString(), drop: () => admin(`drop database if exists ${name} with (force)`) };
+}
+
+const count = {
+  leads: "select count(*) as n from lead_events where event_name = 'Sign up'",
+  sales: "select count(*) as n from sale_events",
+};
+
 /** What the database holds: one customer per acknowledged lead, one sale event per acknowledged sale. */
-function committed(): { leads: number; sales: number } {
+async function committed(databaseUrl: string | undefined): Promise<{ leads: number; sales: number }> {
+  if (databaseUrl) {
+    const client = new pg.Client({ connectionString: databaseUrl });
+    await client.connect();
+    try {
+      const n = async (sql: string) => Number((await client.query(sql)).rows[0].n);
+      return { leads: await n(count.leads), sales: await n(count.sales) };
+    } finally {
+      await client.end();
+    }
+  }
   const db = new SQLite(path.join(dataDir, "clicktrail.sqlite"), { readonly: true });
   try {
-    const count = (sql: string) => (db.prepare(sql).get() as { n: number }).n;
-    return {
-      leads: count("select count(*) as n from lead_events where event_name = 'Sign up'"),
-      sales: count("select count(*) as n from sale_events"),
-    };
+    const n = (sql: string) => (db.prepare(sql).get() as { n: number }).n;
+    return { leads: n(count.leads), sales: n(count.sales) };
   } finally {
     db.close();
   }
@@ -47,10 +87,17 @@ function committed(): { leads: number; sales: number } {
 
 const ok = (r: WrkResult) => r.totalRequests - r.badStatus;
 
+const database = serverUrl ? await freshDatabase(serverUrl) : undefined;
+// The CLI that creates the key and the server both read it.
+if (database) process.env.DATABASE_URL = database.url;
+
 try {
   log(machineLine());
-  log(`load: wrk, ${connections} connections, ${seconds} s per scenario, every request a new customer`);
+  log(
+    `load: wrk, ${connections} connections, ${seconds} s per scenario, every request a new customer, on ${database ? "PostgreSQL" : "SQLite"}`,
+  );
   ensureBuilt(log, asJson);
+  if (database) migrateDatabase(dataDir);
   const apiKey = createApiKey(dataDir);
   const server = await startClicktrail(dataDir, await freePort());
   servers.push(server);
@@ -114,7 +161,7 @@ try {
     rows.push({ name: `clicktrail /track/${kind}`, result: c, ratioTo: b, idleRssMb: idleRss });
   }
   await server.stop();
-  const stored = committed();
+  const stored = await committed(database?.url);
   await baseline.stop();
 
   log();
@@ -144,4 +191,5 @@ try {
 } finally {
   for (const s of servers) await s.stop();
   removeDataDir();
+  await database?.drop();
 }

@@ -56,6 +56,11 @@ function cli(dataDir: string, args: string[]): Record<string, unknown> {
   return JSON.parse(line) as Record<string, unknown>;
 }
 
+/** `clicktrail migrate`: a PostgreSQL database is migrated by this command, not by the server's start. */
+export function migrateDatabase(dataDir: string): void {
+  cli(dataDir, ["migrate", "--json"]);
+}
+
 export function createApiKey(dataDir: string): string {
   let created: Record<string, unknown>;
   try {
