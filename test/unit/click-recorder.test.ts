@@ -10,7 +10,7 @@ import type { OutboxEvent } from "../../src/domain/webhooks/model.js";
 import { SqlClickStore } from "../../src/store/sql/click-store.js";
 import type { Database } from "../../src/store/sql/schema.js";
 import { testClick } from "../helpers/clicks.js";
-import { storedLink as sqliteLink, sqliteWithWorkspace } from "../helpers/sqlite-workspace.js";
+import { storedLink as sqliteLink, storeWithWorkspace } from "../helpers/store-workspace.js";
 
 const HOUR = 3_600_000;
 
@@ -20,7 +20,7 @@ const workspaceId = "ws_recorder";
 let close: () => Promise<void>;
 
 before(async () => {
-  ({ db, close } = await sqliteWithWorkspace(workspaceId));
+  ({ db, close } = await storeWithWorkspace(workspaceId));
 });
 after(() => close?.());
 

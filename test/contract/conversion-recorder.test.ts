@@ -12,7 +12,8 @@ import { SqlConversionStore } from "../../src/store/sql/conversion-store.js";
 import type { Database } from "../../src/store/sql/schema.js";
 import { SqlWebhookStore } from "../../src/store/sql/webhook-store.js";
 import { testClick } from "../helpers/clicks.js";
-import { sqliteWithWorkspace, storedLink } from "../helpers/sqlite-workspace.js";
+import { engine } from "../helpers/migration-database.js";
+import { storedLink, storeWithWorkspace } from "../helpers/store-workspace.js";
 
 const workspaceId = "ws_leads";
 let db: Kysely<Database>;
@@ -20,7 +21,7 @@ let db: Kysely<Database>;
 let close: () => Promise<void>;
 
 before(async () => {
-  ({ db, close } = await sqliteWithWorkspace(workspaceId));
+  ({ db, close } = await storeWithWorkspace(workspaceId));
 });
 after(() => close?.());
 
@@ -90,7 +91,7 @@ async function linkWithClick() {
   return { link, lead, sale };
 }
 
-/** The real SQLite store, with the size of every batch of leads and of sales written logged. */
+/** The real store, with the size of every batch of leads and of sales written logged. */
 function observedStore() {
   const store = new SqlConversionStore(db);
   const batches: number[] = [];
@@ -108,12 +109,15 @@ function observedStore() {
   return { store, batches, saleBatches };
 }
 
+/** A number the SQL (written with `?` placeholders) selects as `n`. */
 const count = async (sql: string, ...values: string[]) => {
-  const { rows } = await db.executeQuery(CompiledQuery.raw(sql, values) as CompiledQuery<{ n: number }>);
+  let placeholder = 0;
+  const text = engine === "postgres" ? sql.replace(/\?/g, () => `$${++placeholder}`) : sql;
+  const { rows } = await db.executeQuery(CompiledQuery.raw(text, values) as CompiledQuery<{ n: number }>);
   return Number(rows[0].n);
 };
 
-describe("ConversionRecorder (conversions batched into shared transactions, over the SQLite store)", () => {
+describe("ConversionRecorder (conversions batched into shared transactions, over the store under test)", () => {
   before(async () => {
     // A webhook for lead.created, so the outbox's rows can be counted.
     await new SqlWebhookStore(db).create({

@@ -1,23 +1,20 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import type { Kysely } from "kysely";
 import { prefixedId } from "../../src/domain/ids.js";
 import { type Link, newLink } from "../../src/domain/links/model.js";
-import { migrateToLatest, sqliteMigrations } from "../../src/store/migrations/index.js";
+import { migrateToLatest } from "../../src/store/migrations/index.js";
 import { SqlLinkStore } from "../../src/store/sql/link-store.js";
 import type { Database } from "../../src/store/sql/schema.js";
 import { SqlWorkspaceStore } from "../../src/store/sql/workspace-store.js";
-import { openSqlite } from "../../src/store/sqlite/database.js";
 import { DubWebhookPayloads } from "../../src/wire/webhook-payloads.js";
+import { type EmptyDatabase, emptyDatabase, productionMigrations } from "./migration-database.js";
 
-/** A migrated SQLite file in a temporary folder holding one workspace, for tests of the stores themselves. */
-export async function sqliteWithWorkspace(
-  workspaceId: string,
-): Promise<{ db: Kysely<Database>; close: () => Promise<void> }> {
-  const dataDir = mkdtempSync(join(tmpdir(), "clicktrail-store-"));
-  const db = openSqlite({ dataDir, synchronous: "normal" });
-  await migrateToLatest(db, sqliteMigrations);
+/**
+ * A migrated database of the engine under test (SQLite, or PostgreSQL with CLICKTRAIL_TEST_STORE=postgres) holding
+ * one workspace, for tests of the stores themselves.
+ */
+export async function storeWithWorkspace(workspaceId: string): Promise<EmptyDatabase> {
+  const { db, close } = await emptyDatabase();
+  await migrateToLatest(db, productionMigrations);
   await new SqlWorkspaceStore(db).createWorkspace({
     id: workspaceId,
     name: workspaceId,
@@ -25,13 +22,7 @@ export async function sqliteWithWorkspace(
     allowedHostnames: [],
     createdAt: Date.now(),
   });
-  return {
-    db,
-    close: async () => {
-      await db.destroy();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
+  return { db, close };
 }
 
 /** A new link of the workspace with conversion tracking, stored as `POST /links` would store it. */
