@@ -166,65 +166,73 @@ const CHUNK = 200;
 type LeadClaim = { workspace_id: string; customer_id: string; event_slug: string; created_at: number };
 
 /**
- * Whether each lead is the first of its customer and slug: claimed in this batch, and not earlier in it. Claims
- * are inserted in key order, one lock order for every writer.
+ * Whether each item wins its unique key: the first item of a key in the batch, if no earlier transaction claimed
+ * that key. `claim` inserts the given items' keys (doing nothing on a conflict) and answers the keys it inserted;
+ * it is called with the batch's first item of each key, in key order (one lock order for every writer), a chunk
+ * at a time. An item whose key is null claims nothing and wins.
  */
-async function claimLeads(trx: Transaction<Database>, claims: readonly LeadClaim[]): Promise<boolean[]> {
-  const keyOf = (claim: Pick<LeadClaim, "customer_id" | "event_slug">) =>
-    `${claim.customer_id}\u0000${claim.event_slug}`;
-  const firsts = new Map<string, LeadClaim>();
-  for (const claim of claims) if (!firsts.has(keyOf(claim))) firsts.set(keyOf(claim), claim);
-  const sorted = [...firsts.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, claim]) => claim);
+async function claimFirsts<T>(
+  items: readonly T[],
+  keyOf: (item: T) => string | null,
+  claim: (firsts: T[]) => Promise<string[]>,
+): Promise<boolean[]> {
+  const firsts = new Map<string, T>();
+  for (const item of items) {
+    const key = keyOf(item);
+    if (key !== null && !firsts.has(key)) firsts.set(key, item);
+  }
+  const sorted = [...firsts.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, item]) => item);
   const won = new Set<string>();
-  for (let i = 0; i < sorted.length; i += CHUNK) {
-    const { rows } = await executeRows(trx, "lead_claims", sorted.slice(i, i + CHUNK), (chunk) =>
+  for (let i = 0; i < sorted.length; i += CHUNK)
+    for (const key of await claim(sorted.slice(i, i + CHUNK))) won.add(key);
+  return items.map((item) => {
+    const key = keyOf(item);
+    return key === null || (won.has(key) && firsts.get(key) === item);
+  });
+}
+
+const leadClaimKey = (claim: Pick<LeadClaim, "customer_id" | "event_slug">) =>
+  `${claim.customer_id}\u0000${claim.event_slug}`;
+
+/** Whether each lead is the first of its customer and slug: claimed here, and not earlier in the batch. */
+function claimLeads(trx: Transaction<Database>, claims: readonly LeadClaim[]): Promise<boolean[]> {
+  return claimFirsts(claims, leadClaimKey, async (firsts) => {
+    const { rows } = await executeRows(trx, "lead_claims", firsts, (chunk) =>
       trx
         .insertInto("lead_claims")
         .values(chunk)
         .onConflict((oc) => oc.doNothing())
         .returning(["customer_id", "event_slug"]),
     );
-    for (const row of rows) won.add(keyOf(row));
-  }
-  return claims.map((claim) => won.has(keyOf(claim)) && firsts.get(keyOf(claim)) === claim);
+    return rows.map(leadClaimKey);
+  });
 }
+
+const invoiceKey = (workspaceId: string, invoiceId: string) => `${workspaceId}\u0000${invoiceId}`;
 
 /**
  * Whether each sale is to be recorded: it has no invoice, or it is the first of its invoice (claimed here, and
  * not earlier in the batch). A claim keeps the sale's receipt, which a repeat of its invoice replays.
  */
-async function claimInvoices(trx: Transaction<Database>, sales: readonly SaleRecord[]): Promise<boolean[]> {
-  const keyOf = (workspaceId: string, invoiceId: string) => `${workspaceId}\u0000${invoiceId}`;
-  const firsts = new Map<string, SaleRecord>();
-  for (const sale of sales) {
-    const { workspaceId, invoiceId } = sale.event;
-    if (invoiceId !== null && !firsts.has(keyOf(workspaceId, invoiceId)))
-      firsts.set(keyOf(workspaceId, invoiceId), sale);
-  }
-  const claims = [...firsts.entries()]
-    .sort(([a], [b]) => (a < b ? -1 : 1))
-    .map(([, { event, receipt }]) => ({
+function claimInvoices(trx: Transaction<Database>, sales: readonly SaleRecord[]): Promise<boolean[]> {
+  const keyOf = ({ event }: SaleRecord) =>
+    event.invoiceId === null ? null : invoiceKey(event.workspaceId, event.invoiceId);
+  return claimFirsts(sales, keyOf, async (firsts) => {
+    const claims = firsts.map(({ event, receipt }) => ({
       workspace_id: event.workspaceId,
       invoice_id: event.invoiceId as string,
       sale_event_id: event.id,
       receipt,
       created_at: event.timestamp,
     }));
-  const won = new Set<string>();
-  for (let i = 0; i < claims.length; i += CHUNK) {
-    const { rows } = await executeRows(trx, "sale_invoices", claims.slice(i, i + CHUNK), (chunk) =>
+    const { rows } = await executeRows(trx, "sale_invoices", claims, (chunk) =>
       trx
         .insertInto("sale_invoices")
         .values(chunk)
         .onConflict((oc) => oc.doNothing())
         .returning(["workspace_id", "invoice_id"]),
     );
-    for (const row of rows) won.add(keyOf(row.workspace_id, row.invoice_id));
-  }
-  return sales.map(({ event }) => {
-    if (event.invoiceId === null) return true;
-    const key = keyOf(event.workspaceId, event.invoiceId);
-    return won.has(key) && firsts.get(key)?.event === event;
+    return rows.map((row) => invoiceKey(row.workspace_id, row.invoice_id));
   });
 }
 
