@@ -34,6 +34,7 @@ import { SqlFxRateStore } from "./sql/fx-rate-store.js";
 import { SqlIntegrationStore } from "./sql/integration-store.js";
 import { SqlLinkStore } from "./sql/link-store.js";
 import type { SqlDialect } from "./sql/metadata-conditions.js";
+import { MonthRollups } from "./sql/month-rollups.js";
 import { SqlRefundStore } from "./sql/refund-store.js";
 import type { Database } from "./sql/schema.js";
 import { SqlSettingsStore } from "./sql/settings-store.js";
@@ -114,6 +115,7 @@ export async function openStorage(
         upkeep: [
           { name: "partition maintenance", everyMs: PARTITION_INTERVAL_MS, run: () => ensurePartitions(db) },
           eventColumnsUpkeep(db),
+          monthRollupsUpkeep(db),
         ],
       };
     } catch (error) {
@@ -138,7 +140,7 @@ export async function openStorage(
       stores: sqlStores(db, "sqlite", scanner),
       poolUsage: () => null,
       commitUsage,
-      upkeep: [eventColumnsUpkeep(db)],
+      upkeep: [eventColumnsUpkeep(db), monthRollupsUpkeep(db)],
     };
   } catch (error) {
     await opened?.destroy().catch(() => {});
@@ -174,4 +176,10 @@ const PARTITION_INTERVAL_MS = 6 * 60 * 60 * 1000;
 const eventColumnsUpkeep = (db: Kysely<Database>): PeriodicJob => {
   const columns = new EventColumns(db);
   return { name: "event columns", everyMs: 15_000, run: () => columns.buildDue(Date.now(), 2) };
+};
+
+/** A closed month's rollups at a time (ADR 37), a few links per transaction. */
+const monthRollupsUpkeep = (db: Kysely<Database>): PeriodicJob => {
+  const months = new MonthRollups(db);
+  return { name: "month rollups", everyMs: 15_000, run: () => months.buildDue(Date.now(), 1) };
 };

@@ -1,5 +1,6 @@
-// A random stream of clicks, leads, sales and customer erasures in one workspace, over six days of March 2026, for
-// the analytics property tests (test/contract/rollups.test.ts, event-columns.test.ts).
+// A random stream of clicks, leads, sales and customer erasures in one workspace, over six days of March 2026 unless
+// told another window, for the analytics property tests (test/contract/rollups.test.ts, event-columns.test.ts,
+// month-rollups.test.ts).
 import type { Click } from "../../src/domain/clicks/model.js";
 import { attributionOf } from "../../src/domain/conversions/attribution.js";
 import { newCustomer } from "../../src/domain/customers/new-customer.js";
@@ -38,6 +39,7 @@ export async function randomStream(
   server: TestServer,
   random: Random,
   workspace: { key: string; workspaceId: string },
+  window = { start: WINDOW_START, length: WINDOW },
 ): Promise<void> {
   const dub = server.sdk(workspace.key);
   const links = [];
@@ -57,7 +59,7 @@ export async function randomStream(
         id: `c${random.int(1e12).toString(36)}${clicks.length + i}`,
         workspaceId: workspace.workspaceId,
         linkId: link.id,
-        timestamp: WINDOW_START + random.int(WINDOW),
+        timestamp: window.start + random.int(window.length),
         identityHash: `v${clicks.length + i}`,
         domain: link.domain,
         key: link.key,

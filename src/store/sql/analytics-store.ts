@@ -22,6 +22,7 @@ import {
 import { EventColumns } from "./event-columns.js";
 import { EVENT_FILTER_COLUMNS } from "./event-filter-columns.js";
 import { metadataCondition, type SqlDialect } from "./metadata-conditions.js";
+import { MonthRollups, monthsWithin, nextMonth } from "./month-rollups.js";
 import type { Database } from "./schema.js";
 import { tagAndFolderConditions } from "./tag-folder-conditions.js";
 import { valueCondition } from "./value-condition.js";
@@ -32,7 +33,14 @@ const EVENT_TABLES: Record<EventKind, string> = {
   sales: "sale_events",
 };
 
-const HOURS = { day: 24, hour: 1 } as const;
+/** Where each rollup grain's rows are: the day and hour rollups, or the month rollups built from the days. */
+const ROLLUP_GRAINS = ["month", "day", "hour"] as const;
+const ROLLUP_ROWS = {
+  month: sql`month_rollups r`,
+  day: sql`rollups r`,
+  hour: sql`rollups r`,
+};
+const HOURS = { month: null, day: 24, hour: 1 } as const;
 
 const LINK_COLUMNS = {
   linkId: "id",
@@ -79,6 +87,7 @@ type Row = { bucket: number; key: string; clicks: number; leads: number; sales: 
  */
 export class SqlAnalyticsStore implements AnalyticsStore {
   private readonly columns: EventColumns;
+  private readonly months: MonthRollups;
   private readonly scanner: ColumnScanner;
 
   /** `scanner`: reader threads for column scans (ADR 33); null scans on the event loop. */
@@ -88,6 +97,7 @@ export class SqlAnalyticsStore implements AnalyticsStore {
     scanner: ColumnScanner | null = null,
   ) {
     this.columns = new EventColumns(db);
+    this.months = new MonthRollups(db);
     this.scanner = scanner ?? scannerOnEventLoop(db);
   }
 
@@ -155,7 +165,7 @@ export class SqlAnalyticsStore implements AnalyticsStore {
    * the event columns cost to count for the same days (every event of the range): the columns answer then, if
    * every closed day of the range has them current.
    */
-  private async rollupRowsOutgrowColumns(query: TallyQuery): Promise<boolean> {
+  private async rollupRowsOutgrowColumns(query: TallyQuery, months: ReadonlySet<number>): Promise<boolean> {
     const rollup = query.rollup;
     const days = query.segments.filter((segment) => segment.grain === "day");
     if (!rollup || rollup.dimension === "all" || days.length === 0 || !columnsAnswer(query.filter))
@@ -191,9 +201,18 @@ export class SqlAnalyticsStore implements AnalyticsStore {
               rollup.dimension,
             )}) v`.execute(this.db);
     const events = Number(rows[0]?.events ?? 0);
+    // A month row stands for a month of day rows at the cost of a few days' worth (ADR 37).
+    const pieces = days.flatMap((segment) => byMonth(segment, months));
+    const monthRows = pieces
+      .filter((piece) => piece.grain === "month")
+      .reduce((sum, piece) => sum + monthsWithin(piece.start, piece.end).length, 0);
+    const length = (grain: string) =>
+      pieces.filter((piece) => piece.grain === grain).reduce((sum, p) => sum + p.end - p.start, 0) / DAY_MS;
+    const dayRowsRead = (length("day") + monthRows * MONTH_ROWS_IN_DAYS) / (length("day") + length("month"));
     const rollupCost =
-      Number(rows[0]?.visited ?? 0) * VISITED_ROW_COST_IN_EVENTS +
-      Number(rows[0]?.kept ?? 0) * KEPT_ROW_COST_IN_EVENTS;
+      (Number(rows[0]?.visited ?? 0) * VISITED_ROW_COST_IN_EVENTS +
+        Number(rows[0]?.kept ?? 0) * KEPT_ROW_COST_IN_EVENTS) *
+      dayRowsRead;
     // The columns' events are counted on the scanner's threads side by side.
     if (events === 0 || rollupCost * this.scanner.threads <= events) return false;
     const states = await this.columns.dayStates(query.workspaceId, query.kinds, lo, hi - 1);
@@ -202,9 +221,22 @@ export class SqlAnalyticsStore implements AnalyticsStore {
     );
   }
 
+  /** The whole UTC months of the query's day segments whose month rollups are current. */
+  private async currentMonths(query: TallyQuery): Promise<ReadonlySet<number>> {
+    const days = query.segments.filter((segment) => segment.grain === "day");
+    if (!query.rollup || !days.some((segment) => monthsWithin(segment.start, segment.end).length > 0))
+      return NO_MONTHS;
+    return this.months.current(
+      query.workspaceId,
+      Math.min(...days.map((segment) => segment.start)),
+      Math.max(...days.map((segment) => segment.end)),
+    );
+  }
+
   async tally(asked: TallyQuery): Promise<Tally[]> {
     if (asked.segments.length === 0) return [];
-    const query = (await this.rollupRowsOutgrowColumns(asked))
+    const months = await this.currentMonths(asked);
+    const query = (await this.rollupRowsOutgrowColumns(asked, months))
       ? {
           ...asked,
           segments: asked.segments.map((segment) =>
@@ -213,9 +245,12 @@ export class SqlAnalyticsStore implements AnalyticsStore {
         }
       : asked;
     const columnar = await this.fromColumns(query);
+    const rollupSegments = query.segments.flatMap((segment): LabelledSegment[] =>
+      segment.grain === "day" ? byMonth(segment, months) : segment.grain === "hour" ? [segment] : [],
+    );
     const segments: LabelledSegment[] = columnar
-      ? [...query.segments.filter((s) => s.grain !== "raw"), ...columnar.rawSegments, NO_SEGMENT]
-      : query.segments;
+      ? [...rollupSegments, ...columnar.rawSegments, NO_SEGMENT]
+      : [...rollupSegments, ...query.segments.filter((s) => s.grain === "raw")];
     const rawGrainOf = (kind: EventKind): string | null =>
       columnar
         ? columnar.rawSegments.some((s) => s.grain === rawGrain(kind))
@@ -234,8 +269,8 @@ export class SqlAnalyticsStore implements AnalyticsStore {
         : [eventPart(query, kind, this.dialect, read)];
     });
     const parts = [
-      ...(["day", "hour"] as const).flatMap((grain) =>
-        has(query, grain) ? [rollupPart(query, grain, this.dialect)] : [],
+      ...ROLLUP_GRAINS.flatMap((grain) =>
+        segments.some((s) => s.grain === grain) ? [rollupPart(query, grain, this.dialect)] : [],
       ),
       ...rawParts,
       ...(columnar && columnar.rows.length > 0 ? [scannedPart(columnar.rows, this.dialect)] : []),
@@ -361,6 +396,27 @@ const SAMPLE_DAYS = 7;
 
 const floorDay = (epoch: number) => Math.floor(epoch / DAY_MS) * DAY_MS;
 
+const NO_MONTHS: ReadonlySet<number> = new Set();
+/** The day rows a month row costs as many as, measured on the 10M bench (ADR 37). */
+const MONTH_ROWS_IN_DAYS = 4;
+
+/** A day segment read from the month rollups for its whole months that are current, from day rollups around them. */
+function byMonth(segment: Segment, months: ReadonlySet<number>): LabelledSegment[] {
+  const pieces: LabelledSegment[] = [];
+  let from = segment.start;
+  for (const month of monthsWithin(segment.start, segment.end)) {
+    if (!months.has(month)) continue;
+    if (from < month) pieces.push({ ...segment, start: from, end: month, grain: "day" });
+    const end = nextMonth(month);
+    const last = pieces.at(-1);
+    if (last?.grain === "month" && last.end === month) last.end = end;
+    else pieces.push({ ...segment, start: month, end, grain: "month" });
+    from = end;
+  }
+  if (from < segment.end) pieces.push({ ...segment, start: from, end: segment.end, grain: "day" });
+  return pieces;
+}
+
 /** Tallies counted from event columns, as rows of the union (a JSON array bound as one parameter). */
 function scannedPart(rows: ScannedRow[], dialect: SqlDialect): RawBuilder<unknown> {
   const json = JSON.stringify(rows);
@@ -381,14 +437,19 @@ const has = (query: TallyQuery, grain: Segment["grain"]) => query.segments.some(
 const segmentValues = (segment: LabelledSegment) =>
   sql`(cast(${segment.bucket} as integer), cast(${segment.start} as bigint), cast(${segment.end} as bigint), cast(${segment.grain} as text))`;
 
-function rollupPart(query: TallyQuery, grain: "day" | "hour", dialect: SqlDialect): RawBuilder<unknown> {
+function rollupPart(
+  query: TallyQuery,
+  grain: (typeof ROLLUP_GRAINS)[number],
+  dialect: SqlDialect,
+): RawBuilder<unknown> {
   const rollup = query.rollup;
   if (!rollup) throw new Error("a rollup segment without rollup rows to read");
   const perLink = query.links !== null || keyedByLink(query.key);
+  const hours = HOURS[grain];
   const conditions = [
     sql`r.workspace_id = ${query.workspaceId}`,
     sql`r.dimension = ${rollup.dimension}`,
-    sql`r.hours = ${HOURS[grain]}`,
+    ...(hours === null ? [] : [sql`r.hours = ${hours}`]),
     perLink ? sql`r.link_id in (${regroupedLinks(query)})` : sql`r.link_id = ''`,
     sql`r.period >= s.lo`,
     sql`r.period < s.hi`,
@@ -405,7 +466,7 @@ function rollupPart(query: TallyQuery, grain: "day" | "hour", dialect: SqlDialec
   return sql`
     select s.bucket as bucket, ${key ?? sql`cast('' as text)`} as key, sum(r.clicks) as clicks,
            sum(r.leads) as leads, sum(r.sales) as sales, sum(r.sale_amount) as sale_amount
-    from segments s cross join rollups r
+    from segments s cross join ${ROLLUP_ROWS[grain]}
     where s.grain = ${grain} and ${sql.join(conditions, sql` and `)}
     group by s.bucket${key ? sql`, ${key}` : sql``}`;
 }

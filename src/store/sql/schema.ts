@@ -69,6 +69,18 @@ export interface Database extends ConversionTables, WebhookTables, AccountTables
   };
   /** One attribute of one day's events of one kind, encoded by event-column-codec.ts. */
   event_columns: { workspace_id: string; kind: string; name: string; day: number; data: Uint8Array };
+  /** The day rollups of a closed UTC month, summed; see month-rollups.ts. */
+  month_rollups: Omit<RollupTable, "hours">;
+  /** What each month's rollups were built from: the workspace's day totals then. */
+  month_rollup_builds: {
+    workspace_id: string;
+    month: number;
+    clicks: number;
+    leads: number;
+    sales: number;
+    sale_amount: number;
+    built_at: number;
+  };
 }
 
 export interface DomainRow {

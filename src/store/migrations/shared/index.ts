@@ -13,6 +13,7 @@ import * as customerStripeId from "./0111_customer_stripe_id.js";
 import * as eventColumnsUntil from "./0112_event_columns_until.js";
 import * as rollupStatistics from "./0113_rollup_statistics.js";
 import * as conversionsWithMetadata from "./0114_conversions_with_metadata.js";
+import * as monthRollups from "./0115_month_rollups.js";
 
 /**
  * Every schema change from ADR 15 on, for both engines: one module per change, `NNNN_what_it_does.ts` numbered
@@ -37,4 +38,5 @@ export const sharedMigrations: Record<string, SharedMigration> = {
   "0112_event_columns_until": eventColumnsUntil,
   "0113_rollup_statistics": rollupStatistics,
   "0114_conversions_with_metadata": conversionsWithMetadata,
+  "0115_month_rollups": monthRollups,
 };
