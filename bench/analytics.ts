@@ -271,6 +271,14 @@ if (buildColumns) {
   let built = 0;
   for (let n = 1; n > 0; built += n) n = await new EventColumns(db).buildDue(Date.now(), 50);
   log(`event columns: built ${built} day × kind(s) in ${fmt((performance.now() - started) / 1000, 1)} s`);
+  // The same for the month rollups (ADR 37), a month at a time in the servers.
+  const { MonthRollups } = (await import(path.join(repoRoot, "dist/store/sql/month-rollups.js"))) as {
+    MonthRollups: new (db: Kysely<never>) => { buildDue(now: number, maxMonths: number): Promise<number> };
+  };
+  const monthsStarted = performance.now();
+  let months = 0;
+  for (let n = 1; n > 0; months += n) n = await new MonthRollups(db).buildDue(Date.now(), 50);
+  log(`month rollups: built ${months} month(s) in ${fmt((performance.now() - monthsStarted) / 1000, 1)} s`);
   await db.destroy();
 }
 

@@ -69,10 +69,16 @@ export const TABLES: readonly TableSpec[] = [
 
 /**
  * Tables left behind on purpose. Sessions: a copy moves an install to another database, and whoever signs in
- * there signs in anew; copying live session tokens would only widen where a stolen one works. Event columns: derived
- * from the events, the target's servers build them again.
+ * there signs in anew; copying live session tokens would only widen where a stolen one works. Event columns and month
+ * rollups: derived from the events and the day rollups, the target's servers build them again.
  */
-export const NOT_COPIED: readonly (keyof Database)[] = ["sessions", "event_column_days", "event_columns"];
+export const NOT_COPIED: readonly (keyof Database)[] = [
+  "sessions",
+  "event_column_days",
+  "event_columns",
+  "month_rollups",
+  "month_rollup_builds",
+];
 
 /** Event tables, partitioned by month on PostgreSQL. */
 export const EVENT_TABLES = ["clicks", "lead_events", "sale_events"] as const;

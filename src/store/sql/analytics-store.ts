@@ -178,11 +178,19 @@ export class SqlAnalyticsStore implements AnalyticsStore {
     const hi = Math.max(...days.map((segment) => segment.end));
     // Both reads are counted on the range's last week and compared there: the rollup rows the query would visit
     // (all of a link-day's values, whatever the value filter: values come after periods in the key), those of them
-    // the value filter keeps, and the events the columns would count. A year of link-days cost 20 ms.
+    // the value filter keeps, and the events the columns would count. A year of link-days cost 20 ms. The whole
+    // months read from month rollups (ADR 37) are counted on the last of them: a month has 1–7 times a day's rows.
     const sampled = Math.max(lo, hi - SAMPLE_DAYS * DAY_MS);
-    const dayRows = (linkId: RawBuilder<SqlBool>, dimension: string) =>
-      sql`r.workspace_id = ${query.workspaceId} and r.dimension = ${dimension} and r.hours = 24 and ${linkId}
-          and r.period >= ${sampled} and r.period < ${hi}`;
+    const pieces = days.flatMap((segment) => byMonth(segment, months));
+    const monthStarts = pieces.flatMap((piece) =>
+      piece.grain === "month" ? monthsWithin(piece.start, piece.end) : [],
+    );
+    const rowsOf = (table: "rollups" | "month_rollups", linkId: RawBuilder<SqlBool>, dimension: string) =>
+      table === "rollups"
+        ? sql`r.workspace_id = ${query.workspaceId} and r.dimension = ${dimension} and r.hours = 24 and ${linkId}
+              and r.period >= ${sampled} and r.period < ${hi}`
+        : sql`r.workspace_id = ${query.workspaceId} and r.dimension = ${dimension} and ${linkId}
+              and r.period = ${monthStarts.at(-1) ?? 0}`;
     const values = rollup.values;
     const kept = values
       ? valueCondition(sql.ref("r.value"), {
@@ -191,28 +199,30 @@ export class SqlAnalyticsStore implements AnalyticsStore {
           anyCase: values.anyCase,
         })
       : sql<SqlBool>`1 = 1`;
-    const { rows } = await sql<{ events: unknown; visited: unknown; kept: unknown }>`
+    const links = perLink
+      ? sql<SqlBool>`r.link_id in (${regroupedLinks(query)})`
+      : sql<SqlBool>`r.link_id = ''`;
+    const visits = (table: "rollups" | "month_rollups") =>
+      sql`select count(*) as visited, sum(case when ${kept} then 1 else 0 end) as kept from ${sql.table(table)} r
+          where ${rowsOf(table, links, rollup.dimension)}`;
+    const { rows } = await sql<Record<"events" | "visited" | "kept" | "monthVisited" | "monthKept", unknown>>`
       select (select sum(r.clicks + r.leads + r.sales) from rollups r
-              where ${dayRows(sql<SqlBool>`r.link_id = ''`, "all")}) as events,
-             v.visited as visited, v.kept as kept
-      from (select count(*) as visited, sum(case when ${kept} then 1 else 0 end) as kept from rollups r
-            where ${dayRows(
-              perLink ? sql<SqlBool>`r.link_id in (${regroupedLinks(query)})` : sql<SqlBool>`r.link_id = ''`,
-              rollup.dimension,
-            )}) v`.execute(this.db);
-    const events = Number(rows[0]?.events ?? 0);
-    // A month row stands for a month of day rows at the cost of a few days' worth (ADR 37).
-    const pieces = days.flatMap((segment) => byMonth(segment, months));
-    const monthRows = pieces
-      .filter((piece) => piece.grain === "month")
-      .reduce((sum, piece) => sum + monthsWithin(piece.start, piece.end).length, 0);
-    const length = (grain: string) =>
-      pieces.filter((piece) => piece.grain === grain).reduce((sum, p) => sum + p.end - p.start, 0) / DAY_MS;
-    const dayRowsRead = (length("day") + monthRows * MONTH_ROWS_IN_DAYS) / (length("day") + length("month"));
+              where ${rowsOf("rollups", sql<SqlBool>`r.link_id = ''`, "all")}) as events,
+             d.visited as visited, d.kept as kept, m.visited as "monthVisited", m.kept as "monthKept"
+      from (${visits("rollups")}) d
+      cross join (${monthStarts.length > 0 ? visits("month_rollups") : sql`select 0 as visited, 0 as kept`}) m`.execute(
+      this.db,
+    );
+    const count = (name: keyof (typeof rows)[number]) => Number(rows[0]?.[name] ?? 0);
+    const cost = (visited: number, kept: number) =>
+      visited * VISITED_ROW_COST_IN_EVENTS + kept * KEPT_ROW_COST_IN_EVENTS;
+    const sampledDays = (hi - sampled) / DAY_MS;
+    const dayRowDays =
+      pieces.filter((piece) => piece.grain === "day").reduce((sum, p) => sum + p.end - p.start, 0) / DAY_MS;
+    const events = (count("events") * (hi - lo)) / DAY_MS / sampledDays;
     const rollupCost =
-      (Number(rows[0]?.visited ?? 0) * VISITED_ROW_COST_IN_EVENTS +
-        Number(rows[0]?.kept ?? 0) * KEPT_ROW_COST_IN_EVENTS) *
-      dayRowsRead;
+      (cost(count("visited"), count("kept")) * dayRowDays) / sampledDays +
+      cost(count("monthVisited"), count("monthKept")) * monthStarts.length;
     // The columns' events are counted on the scanner's threads side by side.
     if (events === 0 || rollupCost * this.scanner.threads <= events) return false;
     const states = await this.columns.dayStates(query.workspaceId, query.kinds, lo, hi - 1);
@@ -397,8 +407,6 @@ const SAMPLE_DAYS = 7;
 const floorDay = (epoch: number) => Math.floor(epoch / DAY_MS) * DAY_MS;
 
 const NO_MONTHS: ReadonlySet<number> = new Set();
-/** The day rows a month row costs as many as, measured on the 10M bench (ADR 37). */
-const MONTH_ROWS_IN_DAYS = 4;
 
 /** A day segment read from the month rollups for its whole months that are current, from day rollups around them. */
 function byMonth(segment: Segment, months: ReadonlySet<number>): LabelledSegment[] {

@@ -3,13 +3,16 @@ import type { TestServer } from "../../helpers/server.js";
 /**
  * Written in the background, whatever the requests do: delivery attempts by the webhook worker, the dedupe
  * window's visitors, pruned every ten minutes (clicks themselves are counted in `clicks`), and the event columns
- * built from the events every 15 seconds, the day in progress included (ADR 26).
+ * built from the events every 15 seconds, the day in progress included (ADR 26), and the month rollups of closed
+ * months (ADR 37).
  */
 const BACKGROUND_TABLES = new Set([
   "webhook_attempts",
   "click_visitors",
   "event_columns",
   "event_column_days",
+  "month_rollups",
+  "month_rollup_builds",
 ]);
 /** Rows written by design on requests that change nothing: the readiness probe's (GET /readyz). */
 const BACKGROUND_ROWS: Record<string, string> = { settings: "name <> 'readiness_probe'" };
