@@ -33,14 +33,13 @@ const EVENT_TABLES: Record<EventKind, string> = {
   sales: "sale_events",
 };
 
-/** Where each rollup grain's rows are: the day and hour rollups, or the month rollups built from the days. */
-const ROLLUP_GRAINS = ["month", "day", "hour"] as const;
-const ROLLUP_ROWS = {
-  month: sql`month_rollups r`,
-  day: sql`rollups r`,
-  hour: sql`rollups r`,
-};
-const HOURS = { month: null, day: 24, hour: 1 } as const;
+/** Where each rollup grain's rows are: the day and hour rows of `rollups`, or the month rollups (ADR 37). */
+const ROLLUP_GRAINS = {
+  month: { table: "month_rollups", hours: null },
+  day: { table: "rollups", hours: 24 },
+  hour: { table: "rollups", hours: 1 },
+} as const;
+type RollupGrain = keyof typeof ROLLUP_GRAINS;
 
 const LINK_COLUMNS = {
   linkId: "id",
@@ -279,7 +278,7 @@ export class SqlAnalyticsStore implements AnalyticsStore {
         : [eventPart(query, kind, this.dialect, read)];
     });
     const parts = [
-      ...ROLLUP_GRAINS.flatMap((grain) =>
+      ...(Object.keys(ROLLUP_GRAINS) as RollupGrain[]).flatMap((grain) =>
         segments.some((s) => s.grain === grain) ? [rollupPart(query, grain, this.dialect)] : [],
       ),
       ...rawParts,
@@ -445,15 +444,11 @@ const has = (query: TallyQuery, grain: Segment["grain"]) => query.segments.some(
 const segmentValues = (segment: LabelledSegment) =>
   sql`(cast(${segment.bucket} as integer), cast(${segment.start} as bigint), cast(${segment.end} as bigint), cast(${segment.grain} as text))`;
 
-function rollupPart(
-  query: TallyQuery,
-  grain: (typeof ROLLUP_GRAINS)[number],
-  dialect: SqlDialect,
-): RawBuilder<unknown> {
+function rollupPart(query: TallyQuery, grain: RollupGrain, dialect: SqlDialect): RawBuilder<unknown> {
   const rollup = query.rollup;
   if (!rollup) throw new Error("a rollup segment without rollup rows to read");
   const perLink = query.links !== null || keyedByLink(query.key);
-  const hours = HOURS[grain];
+  const { table, hours } = ROLLUP_GRAINS[grain];
   const conditions = [
     sql`r.workspace_id = ${query.workspaceId}`,
     sql`r.dimension = ${rollup.dimension}`,
@@ -474,7 +469,7 @@ function rollupPart(
   return sql`
     select s.bucket as bucket, ${key ?? sql`cast('' as text)`} as key, sum(r.clicks) as clicks,
            sum(r.leads) as leads, sum(r.sales) as sales, sum(r.sale_amount) as sale_amount
-    from segments s cross join ${ROLLUP_ROWS[grain]}
+    from segments s cross join ${sql.table(table)} r
     where s.grain = ${grain} and ${sql.join(conditions, sql` and `)}
     group by s.bucket${key ? sql`, ${key}` : sql``}`;
 }
