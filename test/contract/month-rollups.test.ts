@@ -6,13 +6,12 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { sql } from "kysely";
 import { DIMENSIONS } from "../../src/domain/analytics/dimensions.js";
-import { planOf } from "../../src/domain/analytics/plan.js";
 import type { Tally, TallyQuery } from "../../src/domain/analytics/ports.js";
-import { segmentsOf } from "../../src/domain/analytics/segments.js";
 import type { EventFilter } from "../../src/domain/events/model.js";
 import { MonthRollups } from "../../src/store/sql/month-rollups.js";
 import { generator, randomStream } from "../helpers/random-event-stream.js";
 import { startServer, type TestServer } from "../helpers/server.js";
+import { tallyQueryOf } from "../helpers/tally-query.js";
 
 const DAY = 24 * 3_600_000;
 const START = Date.UTC(2026, 0, 20, 9, 41, 7, 3);
@@ -57,24 +56,8 @@ function randomQueries(seed: number, linkIds: string[]): Query[] {
 }
 
 /** The tally as the service asks it, from the rollups where the plan allows (`rollups`), or from the events. */
-function tally(workspaceId: string, { key, filter, start, end }: Query, rollups: boolean): Promise<Tally[]> {
-  const plan = planOf(key, filter);
-  const fromRollups = rollups && plan.rollup !== null;
-  return server.storage.stores.analytics.tally({
-    workspaceId,
-    kinds: ["clicks", "leads", "sales"],
-    key,
-    links: plan.links,
-    filter: plan.filter,
-    ...(plan.rollup ? { rollup: plan.rollup } : {}),
-    segments: segmentsOf(
-      [{ start, end }],
-      fromRollups ? { day: true, hour: plan.hourRollups } : { day: false, hour: false },
-    ),
-    orderBy: key === "none" ? [] : ["clicks", "leads", "saleAmount"],
-    limit: key === "none" ? null : 25,
-  });
-}
+const tally = (workspaceId: string, { key, filter, start, end }: Query, rollups: boolean): Promise<Tally[]> =>
+  server.storage.stores.analytics.tally(tallyQueryOf(workspaceId, key, filter, { start, end }, rollups));
 
 async function answers(workspaceId: string, queries: Query[], rollups: boolean): Promise<Tally[][]> {
   const all: Tally[][] = [];

@@ -11,6 +11,7 @@ import { type Kysely, sql } from "kysely";
 import { DAY_MS, HOUR_MS, PART_SEPARATOR } from "../../domain/analytics/dimensions.js";
 import type { EventKind } from "../../domain/events/model.js";
 import { encodeAmounts, encodeTimes, encodeValues } from "./event-column-codec.js";
+import { firstRollupDay } from "./rollups.js";
 import type { Database } from "./schema.js";
 
 const EVENT_TABLES: Record<EventKind, "clicks" | "lead_events" | "sale_events"> = {
@@ -171,16 +172,9 @@ export class EventColumns {
     const workspaces = await this.db.selectFrom("workspaces").select("id").orderBy("id").execute();
     let built = 0;
     for (const { id } of workspaces) {
-      const first = await this.db
-        .selectFrom("rollups")
-        .select((eb) => eb.fn.min("period").as("first"))
-        .where("workspace_id", "=", id)
-        .where("dimension", "=", "all")
-        .where("hours", "=", 24)
-        .where("link_id", "=", "")
-        .executeTakeFirst();
-      if (first?.first === null || first?.first === undefined || Number(first.first) > today) continue;
-      const states = await this.dayStates(id, ["clicks", "leads", "sales"], Number(first.first), today);
+      const first = await firstRollupDay(this.db, id);
+      if (first === null || first > today) continue;
+      const states = await this.dayStates(id, ["clicks", "leads", "sales"], first, today);
       for (const [kind, byDay] of states)
         for (const [day, state] of byDay) {
           const until = states.until(kind, day);

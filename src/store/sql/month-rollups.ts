@@ -7,6 +7,7 @@
  */
 import { type Kysely, sql } from "kysely";
 import { DIMENSIONS, HOUR_MS } from "../../domain/analytics/dimensions.js";
+import { firstRollupDay } from "./rollups.js";
 import type { Database } from "./schema.js";
 
 /** The start of the UTC month holding `epoch`. */
@@ -75,16 +76,9 @@ export class MonthRollups {
     const workspaces = await this.db.selectFrom("workspaces").select("id").orderBy("id").execute();
     let built = 0;
     for (const { id } of workspaces) {
-      const first = await this.db
-        .selectFrom("rollups")
-        .select((eb) => eb.fn.min("period").as("first"))
-        .where("workspace_id", "=", id)
-        .where("dimension", "=", "all")
-        .where("hours", "=", 24)
-        .where("link_id", "=", "")
-        .executeTakeFirst();
-      if (first?.first === null || first?.first === undefined) continue;
-      const from = monthStart(Number(first.first));
+      const first = await firstRollupDay(this.db, id);
+      if (first === null) continue;
+      const from = monthStart(first);
       if (from >= closedBefore) continue;
       const [days, builds] = await Promise.all([
         this.dayTotals(id, from, closedBefore),

@@ -14,7 +14,7 @@
  * Cells are merged per batch, then upserted in key order (one lock order for every writer), several hundred
  * rows per statement. Cells that fall to zero are kept; readers ignore them.
  */
-import { sql, type Transaction } from "kysely";
+import { type Kysely, sql, type Transaction } from "kysely";
 import {
   DAY_MS,
   DIMENSIONS,
@@ -268,4 +268,17 @@ function counted(
     sales,
     sale_amount: amount,
   };
+}
+
+/** The first UTC day a workspace has rollups for (null: none yet), where the builders derived from them start. */
+export async function firstRollupDay(db: Kysely<Database>, workspaceId: string): Promise<number | null> {
+  const row = await db
+    .selectFrom("rollups")
+    .select((eb) => eb.fn.min("period").as("first"))
+    .where("workspace_id", "=", workspaceId)
+    .where("dimension", "=", "all")
+    .where("hours", "=", 24)
+    .where("link_id", "=", "")
+    .executeTakeFirst();
+  return row?.first === null || row?.first === undefined ? null : Number(row.first);
 }
