@@ -2,7 +2,8 @@
 // filtered to many links, is answered from the event columns once they are built, instead of from per-link rollups
 // whose rows (a link × a day × a value) outnumber the events; the answers are the same. A filter to one quiet
 // link keeps reading its rollups. The same holds for the workspace's own rollups of a dimension with about as many
-// values a day as events, on SQLite (ADR 33's amendment).
+// values a day as events, on SQLite (ADR 33's amendment). Over a range holding a whole month, the month and the
+// days around it are weighed apart: the month's rollups (ADR 37) and the days' columns can answer together.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { sql } from "kysely";
@@ -10,6 +11,7 @@ import type { Tally } from "../../src/domain/analytics/ports.js";
 import type { Click } from "../../src/domain/clicks/model.js";
 import type { EventFilter } from "../../src/domain/events/model.js";
 import { EventColumns } from "../../src/store/sql/event-columns.js";
+import { MonthRollups } from "../../src/store/sql/month-rollups.js";
 import { testClick } from "../helpers/clicks.js";
 import { startServer, type TestServer } from "../helpers/server.js";
 import { tallyQueryOf } from "../helpers/tally-query.js";
@@ -159,5 +161,64 @@ test("a dimension with about as many values a day as clicks: the event columns a
     clicksByKey(await tallyOf(workspace.workspaceId, "countries", {})),
     [["US", 4 * CLICKS_A_DAY + 4 * 1000]],
     "a row a day keeps reading the rollups",
+  );
+});
+
+test("a whole month under a value filter: its month rollups answer, the days around it the event columns", async () => {
+  const workspace = await server.newWorkspace();
+  const dub = server.sdk(workspace.key);
+  const links = [];
+  for (let i = 0; i < 6; i++)
+    links.push(
+      await dub.links.create({ url: `https://example.com/m${i}`, tenantId: "acme", trackConversion: true }),
+    );
+  // February 2026 and four days on each side; every click of a link-day in a country of its own, the first in the US:
+  // per-link country rows as many as the clicks, one per link and month for the US.
+  const from = Date.UTC(2026, 0, 28);
+  const to = Date.UTC(2026, 2, 4);
+  const clicks: Click[] = [];
+  for (let day = from; day < to; day += DAY)
+    for (const [l, link] of links.entries())
+      for (let n = 0; n < 40; n++)
+        clicks.push(
+          testClick(workspace.workspaceId, link, {
+            id: `m${day}-${l}-${n}`,
+            timestamp: day + 20 * 60_000 * (n + 1),
+            identityHash: `m${day}-${l}-${n}`,
+            country: n === 0 ? "US" : `C${n}`,
+            continent: "NA",
+          }),
+        );
+  await server.storage.stores.clicks.recordBatch(clicks, 0);
+  const US_OF_ACME: EventFilter = { tenantId: "acme", country: { values: ["US"], exclude: false } };
+  const query = tallyQueryOf(workspace.workspaceId, "link", US_OF_ACME, {
+    start: from,
+    end: to,
+  });
+  const fromEvents = await server.storage.stores.analytics.tally(
+    tallyQueryOf(workspace.workspaceId, "link", US_OF_ACME, { start: from, end: to }, false),
+  );
+  const days = (to - from) / DAY;
+  assert.deepEqual(
+    fromEvents.map((row) => row.clicks),
+    links.map(() => days),
+  );
+
+  const columns = new EventColumns(server.storage.db);
+  while ((await columns.buildDue(Date.now(), 50)) > 0);
+  const months = new MonthRollups(server.storage.db);
+  while ((await months.buildDue(Date.now(), 50)) > 0);
+  await sql`update rollups set clicks = clicks + 1000
+            where workspace_id = ${workspace.workspaceId} and dimension = 'countries' and link_id <> ''`.execute(
+    server.storage.db,
+  );
+  await sql`update month_rollups set clicks = clicks + 1000
+            where workspace_id = ${workspace.workspaceId} and dimension = 'countries' and link_id <> ''`.execute(
+    server.storage.db,
+  );
+  assert.deepEqual(
+    clicksByKey(await server.storage.stores.analytics.tally(query)),
+    clicksByKey(fromEvents).map(([key, clicks]) => [key, Number(clicks) + 1000]),
+    "February from its month rows (changed by 1000), the eight days around it from the columns (their rows unread)",
   );
 });

@@ -161,27 +161,31 @@ export class SqlAnalyticsStore implements AnalyticsStore {
   /**
    * Rollups of a dimension hold a row per day and value, per link too. When a filter selects many links, or the
    * dimension has many values a day (`referer_urls`: ~540 a day on the 10M bench), those rows cost more to sum than
-   * the event columns cost to count for the same days (every event of the range): the columns answer then, if
-   * every closed day of the range has them current.
+   * the event columns cost to count for the same days (every event of those days). Weighed apart for the whole
+   * months read from month rollups (ADR 37) and for the days around them: the grains whose rows cost more are
+   * counted from the columns instead, if every closed day of the range has them current.
    */
-  private async rollupRowsOutgrowColumns(query: TallyQuery, months: ReadonlySet<number>): Promise<boolean> {
+  private async grainsOutgrowingColumns(
+    query: TallyQuery,
+    pieces: readonly LabelledSegment[],
+  ): Promise<ReadonlySet<string>> {
     const rollup = query.rollup;
-    const days = query.segments.filter((segment) => segment.grain === "day");
+    const days = pieces.filter((piece) => piece.grain === "day" || piece.grain === "month");
     if (!rollup || rollup.dimension === "all" || days.length === 0 || !columnsAnswer(query.filter))
-      return false;
+      return NO_GRAINS;
     const perLink = query.links !== null || keyedByLink(query.key);
     // PostgreSQL sums the workspace's rollup rows faster and reads the columns' blobs slower (TOAST): at 10M,
     // `referer_urls` over a year took 88–105 ms from its rollups and 586–765 ms from the columns.
-    if (!perLink && this.dialect !== "sqlite") return false;
+    if (!perLink && this.dialect !== "sqlite") return NO_GRAINS;
     const lo = Math.min(...days.map((segment) => segment.start));
     const hi = Math.max(...days.map((segment) => segment.end));
-    // Both reads are counted on the range's last week and compared there: the rollup rows the query would visit
-    // (all of a link-day's values, whatever the value filter: values come after periods in the key), those of them
-    // the value filter keeps, and the events the columns would count. A year of link-days cost 20 ms. The whole
-    // months read from month rollups (ADR 37) are counted on the last of them: a month has 1–7 times a day's rows.
+    // Both reads are counted on the range's last week: the day rollup rows the query would visit (all of a
+    // link-day's values, whatever the value filter: values come after periods in the key), those of them the value
+    // filter keeps, and the events the columns would count. A year of link-days cost 20 ms. Month rows are counted
+    // on the last whole month: a month has 1–7 times a day's rows. There values come before months in the key: a
+    // list of values seeks its rows of the range's months, anything else visits every month's rows of the links.
     const sampled = Math.max(lo, hi - SAMPLE_DAYS * DAY_MS);
-    const pieces = days.flatMap((segment) => byMonth(segment, months));
-    const monthStarts = pieces.flatMap((piece) =>
+    const monthStarts = days.flatMap((piece) =>
       piece.grain === "month" ? monthsWithin(piece.start, piece.end) : [],
     );
     const rowsOf = (table: "rollups" | "month_rollups", linkId: RawBuilder<SqlBool>, dimension: string) =>
@@ -204,9 +208,12 @@ export class SqlAnalyticsStore implements AnalyticsStore {
     const visits = (table: "rollups" | "month_rollups") =>
       sql`select count(*) as visited, sum(case when ${kept} then 1 else 0 end) as kept from ${sql.table(table)} r
           where ${rowsOf(table, links, rollup.dimension)}`;
-    const { rows } = await sql<Record<"events" | "visited" | "kept" | "monthVisited" | "monthKept", unknown>>`
+    const { rows } = await sql<
+      Record<"events" | "visited" | "kept" | "monthVisited" | "monthKept" | "builtMonths", unknown>
+    >`
       select (select sum(r.clicks + r.leads + r.sales) from rollups r
               where ${rowsOf("rollups", sql<SqlBool>`r.link_id = ''`, "all")}) as events,
+             (select count(*) from month_rollup_builds b where b.workspace_id = ${query.workspaceId}) as "builtMonths",
              d.visited as visited, d.kept as kept, m.visited as "monthVisited", m.kept as "monthKept"
       from (${visits("rollups")}) d
       cross join (${monthStarts.length > 0 ? visits("month_rollups") : sql`select 0 as visited, 0 as kept`}) m`.execute(
@@ -216,18 +223,36 @@ export class SqlAnalyticsStore implements AnalyticsStore {
     const cost = (visited: number, kept: number) =>
       visited * VISITED_ROW_COST_IN_EVENTS + kept * KEPT_ROW_COST_IN_EVENTS;
     const sampledDays = (hi - sampled) / DAY_MS;
-    const dayRowDays =
-      pieces.filter((piece) => piece.grain === "day").reduce((sum, p) => sum + p.end - p.start, 0) / DAY_MS;
-    const events = (count("events") * (hi - lo)) / DAY_MS / sampledDays;
-    const rollupCost =
-      (cost(count("visited"), count("kept")) * dayRowDays) / sampledDays +
-      cost(count("monthVisited"), count("monthKept")) * monthStarts.length;
+    const eventsADay = count("events") / sampledDays;
+    const lengthOf = (grain: string) =>
+      days.filter((piece) => piece.grain === grain).reduce((sum, p) => sum + p.end - p.start, 0) / DAY_MS;
+    const rollupCost = {
+      day: (cost(count("visited"), count("kept")) * lengthOf("day")) / sampledDays,
+      month:
+        values && !values.exclude && !values.anyCase
+          ? cost(count("monthKept"), count("monthKept")) * monthStarts.length
+          : count("monthVisited") * VISITED_ROW_COST_IN_EVENTS * count("builtMonths") +
+            count("monthKept") * KEPT_ROW_COST_IN_EVENTS * monthStarts.length,
+    };
     // The columns' events are counted on the scanner's threads side by side.
-    if (events === 0 || rollupCost * this.scanner.threads <= events) return false;
-    const states = await this.columns.dayStates(query.workspaceId, query.kinds, lo, hi - 1);
-    return [...states.values()].every((byDay) =>
+    const grains = new Set(
+      (["day", "month"] as const).filter(
+        (grain) =>
+          lengthOf(grain) > 0 && rollupCost[grain] * this.scanner.threads > eventsADay * lengthOf(grain),
+      ),
+    );
+    if (grains.size === 0) return NO_GRAINS;
+    const counted = days.filter((piece) => grains.has(piece.grain as "day" | "month"));
+    const states = await this.columns.dayStates(
+      query.workspaceId,
+      query.kinds,
+      Math.min(...counted.map((piece) => piece.start)),
+      Math.max(...counted.map((piece) => piece.end)) - 1,
+    );
+    const current = [...states.values()].every((byDay) =>
       [...byDay.values()].every((state) => state === "columns" || state === "empty"),
     );
+    return current ? grains : NO_GRAINS;
   }
 
   /** The whole UTC months of the query's day segments whose month rollups are current. */
@@ -245,18 +270,21 @@ export class SqlAnalyticsStore implements AnalyticsStore {
   async tally(asked: TallyQuery): Promise<Tally[]> {
     if (asked.segments.length === 0) return [];
     const months = await this.currentMonths(asked);
-    const query = (await this.rollupRowsOutgrowColumns(asked, months))
-      ? {
-          ...asked,
-          segments: asked.segments.map((segment) =>
-            segment.grain === "day" ? { ...segment, grain: "raw" as const } : segment,
-          ),
-        }
-      : asked;
-    const columnar = await this.fromColumns(query);
-    const rollupSegments = query.segments.flatMap((segment): LabelledSegment[] =>
-      segment.grain === "day" ? byMonth(segment, months) : segment.grain === "hour" ? [segment] : [],
+    const pieces = asked.segments.flatMap((segment): LabelledSegment[] =>
+      segment.grain === "day" ? byMonth(segment, months) : [segment],
     );
+    const toColumns = await this.grainsOutgrowingColumns(asked, pieces);
+    const rollupSegments = pieces.filter((piece) => piece.grain !== "raw" && !toColumns.has(piece.grain));
+    const query: TallyQuery = {
+      ...asked,
+      segments: [
+        ...asked.segments.filter((segment) => segment.grain === "raw"),
+        ...pieces
+          .filter((piece) => toColumns.has(piece.grain))
+          .map(({ bucket, start, end }) => ({ bucket, start, end, grain: "raw" as const })),
+      ],
+    };
+    const columnar = await this.fromColumns(query);
     const segments: LabelledSegment[] = columnar
       ? [...rollupSegments, ...columnar.rawSegments, NO_SEGMENT]
       : [...rollupSegments, ...query.segments.filter((s) => s.grain === "raw")];
@@ -406,6 +434,7 @@ const SAMPLE_DAYS = 7;
 const floorDay = (epoch: number) => Math.floor(epoch / DAY_MS) * DAY_MS;
 
 const NO_MONTHS: ReadonlySet<number> = new Set();
+const NO_GRAINS: ReadonlySet<string> = new Set();
 
 /** A day segment read from the month rollups for its whole months that are current, from day rollups around them. */
 function byMonth(segment: Segment, months: ReadonlySet<number>): LabelledSegment[] {
@@ -460,8 +489,9 @@ function rollupPart(query: TallyQuery, grain: RollupGrain, dialect: SqlDialect):
   if (rollup.values) {
     const { list, exclude, anyCase } = rollup.values;
     // SQLite, with statistics from ANALYZE, may plan `value in (…)` as an automatic index built over every
-    // rollup row (seconds at 10M clicks); a unary plus keeps the value a filter on the period range.
-    const value = dialect === "sqlite" ? sql`+r.value` : sql.ref("r.value");
+    // rollup row (seconds at 10M clicks); a unary plus keeps the value a filter on the period range. In month
+    // rollups the value comes before the month in the key: there it is what the read seeks.
+    const value = dialect === "sqlite" && grain !== "month" ? sql`+r.value` : sql.ref("r.value");
     conditions.push(valueCondition(value, { values: list, exclude, anyCase }));
   }
   const key =

@@ -139,7 +139,7 @@ export class MonthRollups {
               and link_id in (${sql.join(chunk)}) and period >= ${month} and period < ${end}
             group by workspace_id, dimension, link_id, value
             having sum(clicks) <> 0 or sum(leads) <> 0 or sum(sales) <> 0 or sum(sale_amount) <> 0
-            on conflict (workspace_id, dimension, link_id, period, value) do update set
+            on conflict (workspace_id, dimension, link_id, value, period) do update set
               clicks = excluded.clicks, leads = excluded.leads, sales = excluded.sales,
               sale_amount = excluded.sale_amount`.execute(trx);
         });
