@@ -181,20 +181,19 @@ export class SqlAnalyticsStore implements AnalyticsStore {
     const hi = Math.max(...days.map((segment) => segment.end));
     // Both reads are counted on the range's last week: the day rollup rows the query would visit (all of a
     // link-day's values, whatever the value filter: values come after periods in the key), those of them the value
-    // filter keeps, and the events the columns would count. A year of link-days cost 20 ms. Month rows are counted
-    // on the last whole month: a month has 1–7 times a day's rows. There values come before months in the key: a
-    // list of values seeks its rows of the range's months, anything else visits every month's rows of the links.
+    // filter keeps, and the events the columns would count. A year of link-days cost 20 ms. In month rollups values
+    // come before months in the key: a list of values seeks its rows of the range's months (counted on the last
+    // of them), anything else visits every month's rows of the links, about as many a month as the week has
+    // distinct link-values (a month has 1–7 times a day's rows; counting them in the month would visit them all).
     const sampled = Math.max(lo, hi - SAMPLE_DAYS * DAY_MS);
     const monthStarts = days.flatMap((piece) =>
       piece.grain === "month" ? monthsWithin(piece.start, piece.end) : [],
     );
-    const rowsOf = (table: "rollups" | "month_rollups", linkId: RawBuilder<SqlBool>, dimension: string) =>
-      table === "rollups"
-        ? sql`r.workspace_id = ${query.workspaceId} and r.dimension = ${dimension} and r.hours = 24 and ${linkId}
-              and r.period >= ${sampled} and r.period < ${hi}`
-        : sql`r.workspace_id = ${query.workspaceId} and r.dimension = ${dimension} and ${linkId}
-              and r.period = ${monthStarts.at(-1) ?? 0}`;
+    const dayRows = (linkId: RawBuilder<SqlBool>, dimension: string) =>
+      sql`r.workspace_id = ${query.workspaceId} and r.dimension = ${dimension} and r.hours = 24 and ${linkId}
+          and r.period >= ${sampled} and r.period < ${hi}`;
     const values = rollup.values;
+    const seeks = values !== null && !values.exclude && !values.anyCase;
     const kept = values
       ? valueCondition(sql.ref("r.value"), {
           values: values.list,
@@ -205,20 +204,27 @@ export class SqlAnalyticsStore implements AnalyticsStore {
     const links = perLink
       ? sql<SqlBool>`r.link_id in (${regroupedLinks(query)})`
       : sql<SqlBool>`r.link_id = ''`;
-    const visits = (table: "rollups" | "month_rollups") =>
-      sql`select count(*) as visited, sum(case when ${kept} then 1 else 0 end) as kept from ${sql.table(table)} r
-          where ${rowsOf(table, links, rollup.dimension)}`;
+    const visits = (rows: RawBuilder<unknown>) =>
+      sql`select count(*) as visited, sum(case when ${kept} then 1 else 0 end) as kept from ${rows} r`;
+    const monthVisits =
+      monthStarts.length === 0
+        ? sql`select 0 as visited, 0 as kept`
+        : seeks
+          ? visits(sql`(select r.value from month_rollups r
+                        where r.workspace_id = ${query.workspaceId} and r.dimension = ${rollup.dimension} and ${links}
+                          and ${kept} and r.period = ${monthStarts.at(-1)})`)
+          : visits(
+              sql`(select distinct r.link_id, r.value from rollups r where ${dayRows(links, rollup.dimension)})`,
+            );
     const { rows } = await sql<
       Record<"events" | "visited" | "kept" | "monthVisited" | "monthKept" | "builtMonths", unknown>
     >`
       select (select sum(r.clicks + r.leads + r.sales) from rollups r
-              where ${rowsOf("rollups", sql<SqlBool>`r.link_id = ''`, "all")}) as events,
+              where ${dayRows(sql<SqlBool>`r.link_id = ''`, "all")}) as events,
              (select count(*) from month_rollup_builds b where b.workspace_id = ${query.workspaceId}) as "builtMonths",
              d.visited as visited, d.kept as kept, m.visited as "monthVisited", m.kept as "monthKept"
-      from (${visits("rollups")}) d
-      cross join (${monthStarts.length > 0 ? visits("month_rollups") : sql`select 0 as visited, 0 as kept`}) m`.execute(
-      this.db,
-    );
+      from (${visits(sql`(select r.value from rollups r where ${dayRows(links, rollup.dimension)})`)}) d
+      cross join (${monthVisits}) m`.execute(this.db);
     const count = (name: keyof (typeof rows)[number]) => Number(rows[0]?.[name] ?? 0);
     const cost = (visited: number, kept: number) =>
       visited * VISITED_ROW_COST_IN_EVENTS + kept * KEPT_ROW_COST_IN_EVENTS;
@@ -228,11 +234,10 @@ export class SqlAnalyticsStore implements AnalyticsStore {
       days.filter((piece) => piece.grain === grain).reduce((sum, p) => sum + p.end - p.start, 0) / DAY_MS;
     const rollupCost = {
       day: (cost(count("visited"), count("kept")) * lengthOf("day")) / sampledDays,
-      month:
-        values && !values.exclude && !values.anyCase
-          ? cost(count("monthKept"), count("monthKept")) * monthStarts.length
-          : count("monthVisited") * VISITED_ROW_COST_IN_EVENTS * count("builtMonths") +
-            count("monthKept") * KEPT_ROW_COST_IN_EVENTS * monthStarts.length,
+      month: seeks
+        ? cost(count("monthKept"), count("monthKept")) * monthStarts.length
+        : count("monthVisited") * VISITED_ROW_COST_IN_EVENTS * count("builtMonths") +
+          count("monthKept") * KEPT_ROW_COST_IN_EVENTS * monthStarts.length,
     };
     // The columns' events are counted on the scanner's threads side by side.
     const grains = new Set(
